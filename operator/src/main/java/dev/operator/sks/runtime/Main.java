@@ -1,1 +1,85 @@
-package dev.operator.sks.runtime; public class Main { public static void main(String[] a){} }
+package dev.operator.sks.runtime;
+
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+import io.micrometer.core.instrument.binder.jvm.ClassLoaderMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
+import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
+import io.micrometer.core.instrument.binder.system.UptimeMetrics;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.util.Arrays;
+import java.util.concurrent.CountDownLatch;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * {@code java -jar sks-operator.jar [run] [--flag=value ...]} runs the operator against the current kubeconfig
+ * (KUBECONFIG, ~/.kube/config or the in-cluster service account).
+ */
+public final class Main {
+  private static final Logger LOG = LoggerFactory.getLogger(Main.class);
+
+  private Main() {}
+
+  public static void main(String[] args) throws Exception {
+    String command = args.length > 0 && !args[0].startsWith("--") ? args[0] : "run";
+    String[] flags = args.length > 0 && !args[0].startsWith("--") ? Arrays.copyOfRange(args, 1, args.length) : args;
+    if (Arrays.asList(args).contains("--help") || command.equals("help")) {
+      System.out.println(help());
+      return;
+    }
+    if (!command.equals("run")) {
+      System.err.println("unknown command '" + command + "'\n\n" + help());
+      System.exit(2);
+    }
+    OperatorConfig config;
+    try {
+      config = OperatorConfig.parse(flags, System.getenv());
+    } catch (IllegalArgumentException e) {
+      System.err.println("sks-operator: " + e.getMessage() + "\n\n" + help());
+      System.exit(2);
+      return;
+    }
+    run(config);
+  }
+
+  static String help() {
+    return "usage: java -jar sks-operator.jar [run] [--flag=value ...]\n\n"
+        + "Runs the SKS operator against the cluster of the current kubeconfig.\n\nSettings (flag, variable):\n"
+        + OperatorConfig.usage();
+  }
+
+  private static void run(OperatorConfig config) throws Exception {
+    long started = System.nanoTime();
+    PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    new JvmMemoryMetrics().bindTo(registry);
+    new JvmGcMetrics().bindTo(registry);
+    new JvmThreadMetrics().bindTo(registry);
+    new ClassLoaderMetrics().bindTo(registry);
+    new ProcessorMetrics().bindTo(registry);
+    new UptimeMetrics().bindTo(registry);
+
+    KubernetesClient client = new KubernetesClientBuilder().build();
+    OperatorServices services = OperatorServices.loadDefaults(config);
+    SksOperator operator = new SksOperator(client, services, registry);
+    CountDownLatch stopped = new CountDownLatch(1);
+    OperatorHttpServer http = new OperatorHttpServer(config.httpPort(), () -> stopped.getCount() > 0,
+        operator::notReadyReason, registry);
+    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+      LOG.info("stopping: finishing reconciliations in progress");
+      operator.close();
+      http.close();
+      client.close();
+      stopped.countDown();
+    }, "sks-shutdown"));
+    LOG.info("sks-operator starting against {} (provider {}, zones {}, namespaces {}, HTTP port {})",
+        client.getMasterUrl(), config.provider(), config.zones(),
+        config.watchesAllNamespaces() ? "all" : config.watchNamespaces(), http.port());
+    operator.start();
+    LOG.info("sks-operator started in {} ms", (System.nanoTime() - started) / 1_000_000);
+    stopped.await();
+  }
+}

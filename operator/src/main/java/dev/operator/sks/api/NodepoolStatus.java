@@ -1,0 +1,39 @@
+package dev.operator.sks.api;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+import io.fabric8.kubernetes.api.model.Condition;
+import io.fabric8.kubernetes.model.annotation.LabelSelector;
+import io.fabric8.kubernetes.model.annotation.StatusReplicas;
+import java.util.ArrayList;
+import java.util.List;
+
+@JsonInclude(JsonInclude.Include.NON_NULL)
+public class NodepoolStatus {
+
+  @JsonPropertyDescription("Stable identifier of the pool; nodes carry it as sks.operator.dev/nodepool-id.")
+  public String id;
+
+  @JsonPropertyDescription("Name of the InstancePool behind this Nodepool (nodepool-<name>-<id>).")
+  public String instancePool;
+
+  @JsonPropertyDescription("The cluster this pool was created for (spec.cluster cannot change).")
+  public String cluster;
+
+  @StatusReplicas
+  @JsonPropertyDescription("Number of instances that exist now.")
+  public Integer size;
+
+  @JsonPropertyDescription("Number of instances whose node is Ready.")
+  public Integer readyNodes;
+
+  @LabelSelector
+  @JsonPropertyDescription("Label selector of the pool's nodes, for the scale subresource.")
+  public String selector;
+
+  public PoolState state;
+
+  public List<Condition> conditions = new ArrayList<>();
+
+  public Long observedGeneration;
+}

@@ -1,0 +1,28 @@
+package dev.operator.sks.api;
+
+import io.fabric8.crd.generator.annotation.AdditionalPrinterColumn;
+import io.fabric8.kubernetes.api.model.Namespaced;
+import io.fabric8.kubernetes.client.CustomResource;
+import io.fabric8.kubernetes.model.annotation.Group;
+import io.fabric8.kubernetes.model.annotation.Kind;
+import io.fabric8.kubernetes.model.annotation.Plural;
+import io.fabric8.kubernetes.model.annotation.ShortNames;
+import io.fabric8.kubernetes.model.annotation.Singular;
+import io.fabric8.kubernetes.model.annotation.Version;
+
+/** A hosted Kubernetes cluster: its control plane runs as pods in this namespace. */
+@Group(ApiGroup.GROUP)
+@Version(ApiGroup.VERSION)
+@Kind("SKSCluster")
+@Singular("skscluster")
+@Plural("sksclusters")
+@ShortNames("skc")
+@AdditionalPrinterColumn(name = "Zone", jsonPath = ".spec.zone")
+@AdditionalPrinterColumn(name = "Level", jsonPath = ".spec.level")
+@AdditionalPrinterColumn(name = "Version", jsonPath = ".status.version")
+@AdditionalPrinterColumn(name = "State", jsonPath = ".status.state")
+@AdditionalPrinterColumn(name = "Endpoint", jsonPath = ".status.endpoint")
+@AdditionalPrinterColumn(name = "Age", jsonPath = ".metadata.creationTimestamp",
+    type = AdditionalPrinterColumn.Type.DATE)
+public class SKSCluster extends CustomResource<SKSClusterSpec, SKSClusterStatus> implements Namespaced {
+}

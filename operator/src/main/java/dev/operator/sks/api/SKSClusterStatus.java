@@ -1,0 +1,33 @@
+package dev.operator.sks.api;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+import io.fabric8.kubernetes.api.model.Condition;
+import java.util.ArrayList;
+import java.util.List;
+
+@JsonInclude(JsonInclude.Include.NON_NULL)
+public class SKSClusterStatus {
+
+  @JsonPropertyDescription("Coarse lifecycle state; see conditions for the detail.")
+  public ClusterState state;
+
+  @JsonPropertyDescription("The Kubernetes patch version the control plane runs now.")
+  public String version;
+
+  @JsonPropertyDescription("The zone the cluster was created in (spec.zone cannot change).")
+  public String zone;
+
+  @JsonPropertyDescription("The level the control plane runs at now.")
+  public Level level;
+
+  @JsonPropertyDescription("URL of the cluster's API server.")
+  public String endpoint;
+
+  @JsonPropertyDescription("Versions the cluster may move to next.")
+  public List<String> availableUpgrades = new ArrayList<>();
+
+  public List<Condition> conditions = new ArrayList<>();
+
+  public Long observedGeneration;
+}

@@ -1,0 +1,54 @@
+package dev.operator.sks.naming;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/** Label, annotation and finalizer keys the operator reads and writes: one place, so every part agrees. */
+public final class Labels {
+  public static final String PREFIX = "sks.operator.dev/";
+
+  public static final String CLUSTER = PREFIX + "cluster";
+  public static final String NODEPOOL = PREFIX + "nodepool";
+  public static final String NODEPOOL_ID = PREFIX + "nodepool-id";
+  public static final String INSTANCE_POOL = PREFIX + "instance-pool";
+
+  public static final String MANAGED_BY = "app.kubernetes.io/managed-by";
+  public static final String MANAGED_BY_VALUE = "sks-operator";
+  public static final String COMPONENT = "app.kubernetes.io/component";
+  public static final String PART_OF = "app.kubernetes.io/part-of";
+  public static final String NAME = "app.kubernetes.io/name";
+  public static final String INSTANCE = "app.kubernetes.io/instance";
+
+  /** Comma-separated instance names to remove from a Nodepool; cleared once done. */
+  public static final String EVICT_ANNOTATION = PREFIX + "evict";
+  /** Set on an SKSCluster to rotate its clients CA, revoking every kubeconfig issued before. */
+  public static final String ROTATE_CLIENTS_CA_ANNOTATION = PREFIX + "rotate-clients-ca";
+
+  public static final String FINALIZER = PREFIX + "finalizer";
+
+  private Labels() {}
+
+  /** Labels every object made for a cluster carries, so {@code kubectl get all -l sks.operator.dev/cluster=X} works. */
+  public static Map<String, String> forCluster(String cluster) {
+    Map<String, String> labels = new LinkedHashMap<>();
+    labels.put(MANAGED_BY, MANAGED_BY_VALUE);
+    labels.put(PART_OF, "sks-cluster");
+    labels.put(INSTANCE, cluster);
+    labels.put(CLUSTER, cluster);
+    return labels;
+  }
+
+  public static Map<String, String> forComponent(String cluster, String component) {
+    Map<String, String> labels = forCluster(cluster);
+    labels.put(COMPONENT, component);
+    return labels;
+  }
+
+  /** The smallest stable set that selects a component's pods (selectors are immutable, so no version in them). */
+  public static Map<String, String> selector(String cluster, String component) {
+    Map<String, String> labels = new LinkedHashMap<>();
+    labels.put(CLUSTER, cluster);
+    labels.put(COMPONENT, component);
+    return labels;
+  }
+}

@@ -1,0 +1,140 @@
+package dev.operator.sks.naming;
+
+/**
+ * Names of every object the operator makes. Secrets follow Cluster API's conventions ({@code <cluster>-ca},
+ * {@code <cluster>-kubeconfig}, ...) so tools that know those conventions find them.
+ */
+public final class Names {
+  private Names() {}
+
+  // Certificate authorities and key pairs (Secrets with tls.crt / tls.key).
+  public static String clusterCa(String cluster) {
+    return cluster + "-ca";
+  }
+
+  public static String etcdCa(String cluster) {
+    return cluster + "-etcd";
+  }
+
+  public static String frontProxyCa(String cluster) {
+    return cluster + "-proxy";
+  }
+
+  public static String serviceAccountKeys(String cluster) {
+    return cluster + "-sa";
+  }
+
+  public static String clientsCa(String cluster) {
+    return cluster + "-clients-ca";
+  }
+
+  /** The operator's own admin kubeconfig for the tenant cluster (key {@code value}). */
+  public static String adminKubeconfig(String cluster) {
+    return cluster + "-kubeconfig";
+  }
+
+  /** Public CA certificates, what SKS serves as the cluster's authority certificates. */
+  public static String caCertificates(String cluster) {
+    return cluster + "-ca-certificates";
+  }
+
+  // Leaf certificates (Secrets with tls.crt, tls.key and ca.crt).
+  public static String apiserverCertificate(String cluster) {
+    return cluster + "-apiserver";
+  }
+
+  public static String apiserverKubeletClient(String cluster) {
+    return cluster + "-apiserver-kubelet-client";
+  }
+
+  public static String apiserverEtcdClient(String cluster) {
+    return cluster + "-apiserver-etcd-client";
+  }
+
+  public static String etcdServerCertificate(String cluster) {
+    return cluster + "-etcd-server";
+  }
+
+  public static String etcdPeerCertificate(String cluster) {
+    return cluster + "-etcd-peer";
+  }
+
+  public static String frontProxyClient(String cluster) {
+    return cluster + "-front-proxy-client";
+  }
+
+  public static String controllerManagerKubeconfig(String cluster) {
+    return cluster + "-controller-manager-kubeconfig";
+  }
+
+  public static String schedulerKubeconfig(String cluster) {
+    return cluster + "-scheduler-kubeconfig";
+  }
+
+  public static String konnectivityKubeconfig(String cluster) {
+    return cluster + "-konnectivity-kubeconfig";
+  }
+
+  // Workloads and Services.
+  public static String etcdStatefulSet(String cluster) {
+    return cluster + "-etcd";
+  }
+
+  /** Headless Service giving each etcd member a stable DNS name for peer traffic. */
+  public static String etcdPeerService(String cluster) {
+    return cluster + "-etcd-peer";
+  }
+
+  public static String etcdClientService(String cluster) {
+    return cluster + "-etcd-client";
+  }
+
+  public static String etcdMember(String cluster, int ordinal) {
+    return etcdStatefulSet(cluster) + "-" + ordinal;
+  }
+
+  public static String apiserverService(String cluster) {
+    return cluster + "-apiserver";
+  }
+
+  public static String apiserverDeployment(String cluster) {
+    return cluster + "-apiserver";
+  }
+
+  public static String controllerManagerDeployment(String cluster) {
+    return cluster + "-controller-manager";
+  }
+
+  public static String schedulerDeployment(String cluster) {
+    return cluster + "-scheduler";
+  }
+
+  public static String controlPlaneConfig(String cluster) {
+    return cluster + "-control-plane-config";
+  }
+
+  public static String podDisruptionBudget(String deployment) {
+    return deployment;
+  }
+
+  // Nodepools.
+  public static String instancePool(String nodepool, String nodepoolId) {
+    return "nodepool-" + nodepool + "-" + nodepoolId;
+  }
+
+  public static String userData(String instancePool) {
+    return instancePool + "-user-data";
+  }
+
+  public static String bootstrapToken(String cluster) {
+    return cluster + "-bootstrap-token";
+  }
+
+  // Kubeconfig requests.
+  public static String kubeconfigSecret(String request) {
+    return request + "-kubeconfig";
+  }
+
+  // Leader election.
+  public static final String LEADER_ELECTION_LEASE = "sks-operator-leader";
+}

@@ -1,0 +1,72 @@
+package dev.operator.sks.runtime;
+
+import dev.operator.sks.naming.Names;
+import dev.operator.sks.reconciler.cluster.SKSClusterReconciler;
+import dev.operator.sks.reconciler.kubeconfig.KubeconfigRequestReconciler;
+import dev.operator.sks.reconciler.nodepool.NodepoolReconciler;
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.javaoperatorsdk.operator.Operator;
+import io.javaoperatorsdk.operator.RuntimeInfo;
+import io.javaoperatorsdk.operator.api.config.ControllerConfigurationOverrider;
+import io.javaoperatorsdk.operator.api.config.LeaderElectionConfiguration;
+import io.javaoperatorsdk.operator.api.reconciler.Reconciler;
+import io.javaoperatorsdk.operator.monitoring.micrometer.MicrometerMetrics;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.util.function.Consumer;
+import java.util.stream.Collectors;
+
+/** The operator: its reconcilers registered with JOSDK against one client. Used by Main and by tests in-process. */
+public final class SksOperator implements AutoCloseable {
+  private final Operator operator;
+
+  public SksOperator(KubernetesClient client, OperatorServices services, MeterRegistry registry) {
+    OperatorConfig config = services.config();
+    operator = new Operator(o -> {
+      o.withKubernetesClient(client)
+          .withCloseClientOnStop(false)
+          .withMetrics(MicrometerMetrics.withoutPerResourceMetrics(registry));
+      if (config.leaderElection()) {
+        o.withLeaderElectionConfiguration(new LeaderElectionConfiguration(Names.LEADER_ELECTION_LEASE,
+            config.leaseNamespace(), config.identity()));
+      }
+    });
+    register(new SKSClusterReconciler(services), config);
+    register(new NodepoolReconciler(services), config);
+    register(new KubeconfigRequestReconciler(services), config);
+  }
+
+  private <P extends HasMetadata> void register(Reconciler<P> reconciler, OperatorConfig config) {
+    operator.register(reconciler, (Consumer<ControllerConfigurationOverrider<P>>) overrider -> {
+      if (!config.watchesAllNamespaces()) {
+        overrider.settingNamespaces(config.watchNamespaces());
+      }
+    });
+  }
+
+  public void start() {
+    operator.start();
+  }
+
+  public RuntimeInfo runtimeInfo() {
+    return operator.getRuntimeInfo();
+  }
+
+  /** Empty when every informer has synced and is healthy; otherwise what is not. */
+  public String notReadyReason() {
+    RuntimeInfo info = operator.getRuntimeInfo();
+    if (!info.isStarted()) {
+      return "the operator has not started its controllers yet";
+    }
+    if (!info.allEventSourcesAreHealthy()) {
+      return "unhealthy event sources: " + info.unhealthyEventSources().entrySet().stream()
+          .map(e -> e.getKey() + " " + e.getValue().keySet()).collect(Collectors.joining(", "));
+    }
+    return "";
+  }
+
+  @Override
+  public void close() {
+    operator.stop();
+  }
+}

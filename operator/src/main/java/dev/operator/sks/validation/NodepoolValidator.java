@@ -1,0 +1,77 @@
+package dev.operator.sks.validation;
+
+import dev.operator.sks.api.Defaults;
+import dev.operator.sks.api.NodepoolSpec;
+import dev.operator.sks.api.NodepoolStatus;
+import dev.operator.sks.api.NodepoolTaint;
+import dev.operator.sks.catalog.InstanceType;
+import dev.operator.sks.catalog.InstanceTypeCatalog;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/** What the schema cannot check about a Nodepool: the instance type catalog, label syntax, immutable cluster. */
+public final class NodepoolValidator {
+  public static final int MIN_DISK_GIB = 20;
+  public static final int MAX_DISK_GIB = 51200;
+
+  private final InstanceTypeCatalog instanceTypes;
+
+  public NodepoolValidator(InstanceTypeCatalog instanceTypes) {
+    this.instanceTypes = instanceTypes;
+  }
+
+  public List<Violation> validate(NodepoolSpec spec, NodepoolStatus status) {
+    List<Violation> violations = new ArrayList<>();
+    if (spec == null) {
+      violations.add(new Violation("SpecMissing", "the Nodepool has no spec; set cluster, size and instanceType"));
+      return violations;
+    }
+    if (status != null && status.cluster != null && !status.cluster.equals(spec.cluster)) {
+      violations.add(new Violation("ClusterImmutable", "spec.cluster cannot change from " + status.cluster
+          + " to " + spec.cluster + "; set it back, or create a new Nodepool for " + spec.cluster));
+    }
+    if (spec.size == null || spec.size < 0) {
+      violations.add(new Violation("InvalidSize", "spec.size must be 0 or more"));
+    }
+    checkInstanceType(spec.instanceType, violations);
+    int disk = Defaults.diskSize(spec);
+    if (disk < MIN_DISK_GIB || disk > MAX_DISK_GIB) {
+      violations.add(new Violation("InvalidDiskSize", "spec.diskSize " + disk + " GiB is outside " + MIN_DISK_GIB
+          + ".." + MAX_DISK_GIB));
+    }
+    for (Map.Entry<String, String> label : Defaults.labels(spec).entrySet()) {
+      if (!Values.isLabelKey(label.getKey())) {
+        violations.add(new Violation("InvalidLabel", "spec.labels key '" + label.getKey()
+            + "' is not a valid label key ([prefix/]name, name at most 63 characters of [A-Za-z0-9-_.])"));
+      } else if (!Values.isLabelValue(label.getValue())) {
+        violations.add(new Violation("InvalidLabel", "spec.labels value of '" + label.getKey()
+            + "' is not a valid label value (at most 63 characters of [A-Za-z0-9-_.])"));
+      }
+    }
+    for (NodepoolTaint taint : Defaults.taints(spec)) {
+      if (!Values.isLabelKey(taint.key)) {
+        violations.add(new Violation("InvalidTaint", "spec.taints key '" + taint.key + "' is not a valid key"));
+      } else if (!Values.isLabelValue(taint.value)) {
+        violations.add(new Violation("InvalidTaint", "spec.taints value of '" + taint.key + "' is not valid"));
+      } else if (taint.effect == null) {
+        violations.add(new Violation("InvalidTaint", "spec.taints '" + taint.key
+            + "' needs an effect: NoSchedule, PreferNoSchedule or NoExecute"));
+      }
+    }
+    return violations;
+  }
+
+  private void checkInstanceType(String name, List<Violation> violations) {
+    Optional<InstanceType> type = name == null ? Optional.empty() : instanceTypes.find(name);
+    if (type.isEmpty()) {
+      violations.add(new Violation("InstanceTypeNotFound", "spec.instanceType '" + name
+          + "' is not in the instance type catalog; use one such as standard.medium"));
+    } else if (!type.get().canRunNode()) {
+      violations.add(new Violation("InstanceTypeTooSmall", "spec.instanceType " + name + " has "
+          + type.get().memoryMiB() + " MiB of memory; a node needs at least " + InstanceType.MINIMUM_NODE_MEMORY_MIB
+          + " MiB: use standard.small or larger"));
+    }
+  }
+}

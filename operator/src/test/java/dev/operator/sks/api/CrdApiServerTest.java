@@ -1,0 +1,219 @@
+package dev.operator.sks.api;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+
+import dev.operator.sks.testing.ApiServerSupport;
+import dev.operator.sks.testing.RepoPaths;
+import io.fabric8.kubeapitest.junit.EnableKubeAPIServer;
+import io.fabric8.kubeapitest.junit.KubeConfig;
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientException;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/** The committed CRDs against a real kube-apiserver: accepted, served, and refusing what the schema forbids. */
+@EnableKubeAPIServer
+class CrdApiServerTest {
+  @KubeConfig
+  static String kubeconfig;
+  static KubernetesClient client;
+  static Path kubeconfigFile;
+
+  @BeforeAll
+  static void installCrds() throws IOException {
+    client = ApiServerSupport.client(kubeconfig);
+    ApiServerSupport.installCrds(client);
+    kubeconfigFile = Files.createTempFile("crd-test", ".kubeconfig");
+    Files.writeString(kubeconfigFile, kubeconfig);
+  }
+
+  @AfterAll
+  static void close() throws IOException {
+    client.close();
+    Files.deleteIfExists(kubeconfigFile);
+  }
+
+  @Test
+  void everyCrdIsEstablishedWithItsShortNameAndSubresources() {
+    assertThat(client.apiextensions().v1().customResourceDefinitions().list().getItems())
+        .extracting(crd -> crd.getMetadata().getName())
+        .contains("sksclusters.sks.operator.dev", "nodepools.sks.operator.dev",
+            "kubeconfigrequests.sks.operator.dev", "instancepools.sks.operator.dev");
+    CustomResourceDefinition nodepools = client.apiextensions().v1().customResourceDefinitions()
+        .withName("nodepools.sks.operator.dev").get();
+    assertThat(nodepools.getSpec().getNames().getShortNames()).containsExactly("np");
+    assertThat(nodepools.getSpec().getVersions().get(0).getSubresources().getScale().getSpecReplicasPath())
+        .isEqualTo(".spec.size");
+    for (String crd : List.of("sksclusters", "nodepools", "kubeconfigrequests", "instancepools")) {
+      assertThat(client.apiextensions().v1().customResourceDefinitions().withName(crd + ".sks.operator.dev").get()
+          .getSpec().getVersions().get(0).getSubresources().getStatus()).as(crd + " status subresource").isNotNull();
+    }
+  }
+
+  @Test
+  void everyExampleApplies() throws IOException {
+    String namespace = ApiServerSupport.newNamespace(client, "examples");
+    List<Path> examples;
+    try (Stream<Path> files = Files.list(RepoPaths.examples())) {
+      examples = files.filter(f -> f.toString().endsWith(".yaml")).sorted().toList();
+    }
+    assertThat(examples).isNotEmpty();
+    for (Path example : examples) {
+      List<HasMetadata> resources = resourcesOf(example);
+      assertThat(resources).as(example.toString()).isNotEmpty();
+      for (HasMetadata resource : resources) {
+        if (resource.getApiVersion().startsWith("sks.operator.dev/")) {
+          client.resource(resource).inNamespace(namespace).create();
+        }
+      }
+    }
+    SKSCluster starter = client.resources(SKSCluster.class).inNamespace(namespace).withName("demo").get();
+    assertThat(starter.getSpec().level).isEqualTo(Level.STARTER);
+    assertThat(starter.getSpec().networking).as("defaults are applied by the server").isNull();
+    Nodepool workers = client.resources(Nodepool.class).inNamespace(namespace).withName("demo-workers").get();
+    assertThat(workers.getSpec().size).isEqualTo(3);
+  }
+
+  @Test
+  void schemaDefaultsAreApplied() {
+    String namespace = ApiServerSupport.newNamespace(client, "defaults");
+    create(namespace, """
+        apiVersion: sks.operator.dev/v1alpha1
+        kind: KubeconfigRequest
+        metadata: {name: defaulted}
+        spec: {cluster: demo, user: bob}
+        """);
+    KubeconfigRequest request = client.resources(KubeconfigRequest.class).inNamespace(namespace)
+        .withName("defaulted").get();
+    assertThat(request.getSpec().ttlSeconds).isEqualTo(2_592_000L);
+  }
+
+  @Test
+  void nodepoolDiskOfTenGibIsRefused() {
+    assertRefused("""
+        apiVersion: sks.operator.dev/v1alpha1
+        kind: Nodepool
+        metadata: {name: tiny-disk}
+        spec: {cluster: demo, size: 1, instanceType: standard.medium, diskSize: 10}
+        """, "spec.diskSize");
+  }
+
+  @Test
+  void negativeNodepoolSizeIsRefused() {
+    assertRefused("""
+        apiVersion: sks.operator.dev/v1alpha1
+        kind: Nodepool
+        metadata: {name: negative}
+        spec: {cluster: demo, size: -1, instanceType: standard.medium}
+        """, "spec.size");
+  }
+
+  @Test
+  void goldLevelIsRefused() {
+    assertRefused("""
+        apiVersion: sks.operator.dev/v1alpha1
+        kind: SKSCluster
+        metadata: {name: gold}
+        spec: {zone: ch-gva-2, version: "1.33", level: gold}
+        """, "spec.level");
+  }
+
+  @Test
+  void ttlOverThirtyDaysIsRefused() {
+    assertRefused("""
+        apiVersion: sks.operator.dev/v1alpha1
+        kind: KubeconfigRequest
+        metadata: {name: forever}
+        spec: {cluster: demo, user: root, ttlSeconds: 2592001}
+        """, "spec.ttlSeconds");
+  }
+
+  @Test
+  void missingRequiredFieldsAreRefused() {
+    assertRefused("""
+        apiVersion: sks.operator.dev/v1alpha1
+        kind: SKSCluster
+        metadata: {name: incomplete}
+        spec: {level: starter}
+        """, "spec.zone");
+  }
+
+  @Test
+  void kubectlExplainDescribesTheLevel() {
+    // The API server publishes a new CRD's OpenAPI a few seconds after it is established.
+    await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofSeconds(2)).untilAsserted(() ->
+        assertThat(kubectl("explain", "skscluster.spec.level")).contains("starter").contains("pro"));
+  }
+
+  @Test
+  void kubectlScaleChangesANodepoolsSize() throws Exception {
+    String namespace = ApiServerSupport.newNamespace(client, "scale");
+    create(namespace, """
+        apiVersion: sks.operator.dev/v1alpha1
+        kind: Nodepool
+        metadata: {name: scaled}
+        spec: {cluster: demo, size: 1, instanceType: standard.medium}
+        """);
+    kubectl("scale", "nodepool", "scaled", "--replicas=4", "-n", namespace);
+    assertThat(client.resources(Nodepool.class).inNamespace(namespace).withName("scaled").get().getSpec().size)
+        .isEqualTo(4);
+  }
+
+  @Test
+  void kubectlGetShowsThePrinterColumns() throws Exception {
+    String namespace = ApiServerSupport.newNamespace(client, "columns");
+    create(namespace, """
+        apiVersion: sks.operator.dev/v1alpha1
+        kind: SKSCluster
+        metadata: {name: shown}
+        spec: {zone: ch-gva-2, version: "1.33"}
+        """);
+    String table = kubectl("get", "skc", "-n", namespace);
+    assertThat(table.lines().findFirst().orElseThrow())
+        .contains("ZONE", "LEVEL", "VERSION", "STATE", "ENDPOINT", "AGE");
+    assertThat(table).contains("shown", "ch-gva-2", "starter");
+  }
+
+  private void assertRefused(String yaml, String field) {
+    String namespace = ApiServerSupport.newNamespace(client, "refused");
+    assertThatThrownBy(() -> create(namespace, yaml))
+        .isInstanceOf(KubernetesClientException.class)
+        .satisfies(e -> assertThat(((KubernetesClientException) e).getCode()).isEqualTo(422))
+        .hasMessageContaining(field);
+  }
+
+  private void create(String namespace, String yaml) {
+    HasMetadata resource = client.getKubernetesSerialization().unmarshal(yaml);
+    client.resource(resource).inNamespace(namespace).create();
+  }
+
+  private static List<HasMetadata> resourcesOf(Path file) throws IOException {
+    try (InputStream in = Files.newInputStream(file)) {
+      return client.load(in).items();
+    }
+  }
+
+  private static String kubectl(String... args) throws Exception {
+    List<String> command = new java.util.ArrayList<>(List.of("kubectl", "--kubeconfig", kubeconfigFile.toString()));
+    command.addAll(List.of(args));
+    Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
+    String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    assertThat(process.waitFor(60, TimeUnit.SECONDS)).isTrue();
+    assertThat(process.exitValue()).as("kubectl %s: %s", String.join(" ", args), output).isZero();
+    return output;
+  }
+}
