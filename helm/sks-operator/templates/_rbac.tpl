@@ -1,0 +1,78 @@
+{{/*
+Every permission the operator has is listed here, and only here: clusterrole.yaml and role.yaml include these
+lists, and the RBAC test runs the operator with exactly what they render. Least privilege: no wildcards, only
+the verbs the operator's code uses. Add a rule here when new code needs one, never `*`.
+*/}}
+
+{{/*
+Rules on namespaced resources, for the namespaces the operator serves (a ClusterRole when it serves all of them,
+otherwise a Role in each).
+*/}}
+{{- define "sks-operator.rbac.namespacedRules" -}}
+# The operator's own API: SKSCluster, Nodepool and KubeconfigRequest (users') and InstancePool (its own).
+- apiGroups: ["sks.operator.dev"]
+  resources: ["sksclusters", "nodepools", "kubeconfigrequests", "instancepools"]
+  verbs: ["get", "list", "watch", "create", "update", "patch", "delete"]
+- apiGroups: ["sks.operator.dev"]
+  resources: ["sksclusters/status", "nodepools/status", "kubeconfigrequests/status", "instancepools/status"]
+  verbs: ["get", "update", "patch"]
+# Setting owner references with blockOwnerDeletion, and the operator's finalizers.
+- apiGroups: ["sks.operator.dev"]
+  resources: ["sksclusters/finalizers", "nodepools/finalizers", "kubeconfigrequests/finalizers", "instancepools/finalizers"]
+  verbs: ["update"]
+# PKI and kubeconfig Secrets, CA ConfigMaps, the API server's and etcd's Services.
+- apiGroups: [""]
+  resources: ["secrets", "configmaps", "services"]
+  verbs: ["get", "list", "watch", "create", "update", "patch", "delete"]
+- apiGroups: [""]
+  resources: ["events"]
+  verbs: ["create", "patch"]
+# etcd data of deleted clusters (a StatefulSet leaves its PVCs behind).
+- apiGroups: [""]
+  resources: ["persistentvolumeclaims"]
+  verbs: ["get", "list", "watch", "delete"]
+# etcd (StatefulSet) and the control-plane components (Deployments).
+- apiGroups: ["apps"]
+  resources: ["statefulsets", "deployments"]
+  verbs: ["get", "list", "watch", "create", "update", "patch", "delete"]
+# PodDisruptionBudgets of pro clusters.
+- apiGroups: ["policy"]
+  resources: ["poddisruptionbudgets"]
+  verbs: ["get", "list", "watch", "create", "update", "patch", "delete"]
+{{- if eq .Values.operator.provider "kubevirt" }}
+# The kubevirt provider: a VirtualMachinePool (or VirtualMachines) per instance pool; instance state and
+# addresses are read from the VirtualMachineInstances.
+- apiGroups: ["pool.kubevirt.io"]
+  resources: ["virtualmachinepools"]
+  verbs: ["get", "list", "watch", "create", "update", "patch", "delete"]
+- apiGroups: ["kubevirt.io"]
+  resources: ["virtualmachines"]
+  verbs: ["get", "list", "watch", "create", "update", "patch", "delete"]
+- apiGroups: ["kubevirt.io"]
+  resources: ["virtualmachineinstances"]
+  verbs: ["get", "list", "watch"]
+{{- end }}
+{{- end }}
+
+{{/*
+Rules on cluster-scoped resources: always in a ClusterRole, whatever namespaces the operator serves.
+*/}}
+{{- define "sks-operator.rbac.clusterRules" -}}
+# Node addresses, for the endpoint of a NodePort-exposed control plane.
+- apiGroups: [""]
+  resources: ["nodes"]
+  verbs: ["get", "list", "watch"]
+# The operator checks at start that its CRDs are installed.
+- apiGroups: ["apiextensions.k8s.io"]
+  resources: ["customresourcedefinitions"]
+  verbs: ["get", "list", "watch"]
+{{- end }}
+
+{{/*
+Rules for leader election, in the release namespace (where the Lease sks-operator-leader lives).
+*/}}
+{{- define "sks-operator.rbac.leaderElectionRules" -}}
+- apiGroups: ["coordination.k8s.io"]
+  resources: ["leases"]
+  verbs: ["get", "list", "watch", "create", "update", "patch"]
+{{- end }}
