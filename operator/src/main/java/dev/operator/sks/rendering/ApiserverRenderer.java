@@ -4,6 +4,7 @@ import dev.operator.sks.api.Defaults;
 import dev.operator.sks.api.Exposure;
 import dev.operator.sks.api.Level;
 import dev.operator.sks.api.OidcSpec;
+import dev.operator.sks.catalog.Component;
 import dev.operator.sks.naming.Labels;
 import dev.operator.sks.naming.Names;
 import io.fabric8.kubernetes.api.model.ConfigMap;
@@ -18,7 +19,6 @@ import io.fabric8.kubernetes.api.model.ServicePortBuilder;
 import io.fabric8.kubernetes.api.model.Volume;
 import io.fabric8.kubernetes.api.model.VolumeBuilder;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
-import io.fabric8.kubernetes.api.model.apps.DeploymentBuilder;
 import io.fabric8.kubernetes.api.model.policy.v1.PodDisruptionBudget;
 import java.util.List;
 import java.util.Map;
@@ -259,7 +259,7 @@ public final class ApiserverRenderer {
   private static Container konnectivityContainer(ControlPlaneInputs inputs, int replicas) {
     return new ContainerBuilder()
         .withName(KONNECTIVITY_CONTAINER)
-        .withImage(inputs.catalog().image(dev.operator.sks.catalog.Component.KONNECTIVITY_SERVER,
+        .withImage(inputs.catalog().image(Component.KONNECTIVITY_SERVER,
             inputs.versions().apiserver()))
         .withImagePullPolicy("IfNotPresent")
         .withCommand("/proxy-server")

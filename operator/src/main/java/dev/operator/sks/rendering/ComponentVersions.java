@@ -30,15 +30,6 @@ public record ComponentVersions(KubernetesVersion etcd, KubernetesVersion apiser
     };
   }
 
-  public boolean allAt(KubernetesVersion version, ControlPlaneComponent... components) {
-    for (ControlPlaneComponent component : components.length == 0 ? ControlPlaneComponent.values() : components) {
-      if (!of(component).equals(version)) {
-        return false;
-      }
-    }
-    return true;
-  }
-
   private static void requirePatch(KubernetesVersion version, String what) {
     Objects.requireNonNull(version, what);
     if (!version.isPatch()) {

@@ -31,6 +31,7 @@ import java.util.Collection;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.TreeSet;
 
 /** Pieces every control-plane pod shares: hardened security contexts, read-only Secret volumes, probes, spreading. */
@@ -71,7 +72,7 @@ final class PodParts {
         .withNewSecret()
         .withSecretName(secretName)
         .withDefaultMode(SECRET_FILE_MODE)
-        .withItems(items.length == 0 ? null : List.of(items))
+        .addToItems(items)
         .endSecret()
         .build();
   }
@@ -159,7 +160,7 @@ final class PodParts {
   /** Digest of a ConfigMap's data, in key order. */
   static String configHash(Map<String, String> data) {
     StringBuilder text = new StringBuilder();
-    new java.util.TreeMap<>(data).forEach((key, value) -> text.append(key).append('=').append(value).append('\n'));
+    new TreeMap<>(data).forEach((key, value) -> text.append(key).append('=').append(value).append('\n'));
     return sha256(text.toString());
   }
 
