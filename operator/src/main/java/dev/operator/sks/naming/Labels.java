@@ -24,6 +24,13 @@ public final class Labels {
   /** Set on an SKSCluster to rotate its clients CA, revoking every kubeconfig issued before. */
   public static final String ROTATE_CLIENTS_CA_ANNOTATION = PREFIX + "rotate-clients-ca";
 
+  /** On control-plane pod templates: a digest of the certificate Secrets the pods mount, so they roll on re-issue. */
+  public static final String CERTIFICATES_HASH_ANNOTATION = PREFIX + "certificates-hash";
+  /** On control-plane pod templates: a digest of the rendered configuration files the pods mount. */
+  public static final String CONFIG_HASH_ANNOTATION = PREFIX + "config-hash";
+  /** On each control-plane workload: the Kubernetes patch it was rendered for, read back to order upgrades. */
+  public static final String KUBERNETES_VERSION_ANNOTATION = PREFIX + "kubernetes-version";
+
   public static final String FINALIZER = PREFIX + "finalizer";
 
   private Labels() {}

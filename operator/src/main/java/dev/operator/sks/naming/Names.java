@@ -75,6 +75,32 @@ public final class Names {
     return cluster + "-konnectivity-kubeconfig";
   }
 
+  /**
+   * The CAs the API server trusts for client certificates: the cluster CA and the clients CA concatenated into one
+   * PEM under {@link #CLIENT_CA_BUNDLE_KEY}, since {@code --client-ca-file} takes one file. The reconciler writes it.
+   */
+  public static String clientCaBundle(String cluster) {
+    return cluster + "-client-ca-bundle";
+  }
+
+  // Keys inside those Secrets.
+  public static final String TLS_CERTIFICATE_KEY = "tls.crt";
+  public static final String TLS_PRIVATE_KEY_KEY = "tls.key";
+  /** The issuer of a leaf certificate, next to it. */
+  public static final String CA_CERTIFICATE_KEY = "ca.crt";
+  /** Cluster API's key for a kubeconfig in a Secret. */
+  public static final String KUBECONFIG_KEY = "value";
+  public static final String CLIENT_CA_BUNDLE_KEY = "ca.crt";
+
+  // Identities the control plane and the tenant's addons must agree on.
+  /** Common name of {@link #frontProxyClient}: the API server accepts request headers from it only. */
+  public static final String FRONT_PROXY_CLIENT_COMMON_NAME = "front-proxy-client";
+  /** Namespace and service account of the konnectivity agents in the tenant cluster. */
+  public static final String KONNECTIVITY_AGENT_NAMESPACE = "kube-system";
+  public static final String KONNECTIVITY_AGENT_SERVICE_ACCOUNT = "konnectivity-agent";
+  /** Audience of the service-account tokens agents present to konnectivity-server. */
+  public static final String KONNECTIVITY_SERVER_AUDIENCE = "system:konnectivity-server";
+
   // Workloads and Services.
   public static String etcdStatefulSet(String cluster) {
     return cluster + "-etcd";
@@ -91,6 +117,13 @@ public final class Names {
 
   public static String etcdMember(String cluster, int ordinal) {
     return etcdStatefulSet(cluster) + "-" + ordinal;
+  }
+
+  /** The volumeClaimTemplate of the etcd StatefulSet; each member's claim is {@link #etcdDataClaim}. */
+  public static final String ETCD_DATA_VOLUME = "data";
+
+  public static String etcdDataClaim(String cluster, int ordinal) {
+    return ETCD_DATA_VOLUME + "-" + etcdMember(cluster, ordinal);
   }
 
   public static String apiserverService(String cluster) {

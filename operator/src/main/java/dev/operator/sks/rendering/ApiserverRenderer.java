@@ -1,0 +1,305 @@
+package dev.operator.sks.rendering;
+
+import dev.operator.sks.api.Defaults;
+import dev.operator.sks.api.Exposure;
+import dev.operator.sks.api.Level;
+import dev.operator.sks.api.OidcSpec;
+import dev.operator.sks.catalog.Component;
+import dev.operator.sks.naming.Labels;
+import dev.operator.sks.naming.Names;
+import io.fabric8.kubernetes.api.model.ConfigMap;
+import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
+import io.fabric8.kubernetes.api.model.Container;
+import io.fabric8.kubernetes.api.model.ContainerBuilder;
+import io.fabric8.kubernetes.api.model.IntOrString;
+import io.fabric8.kubernetes.api.model.PodSpecBuilder;
+import io.fabric8.kubernetes.api.model.Service;
+import io.fabric8.kubernetes.api.model.ServiceBuilder;
+import io.fabric8.kubernetes.api.model.ServicePortBuilder;
+import io.fabric8.kubernetes.api.model.Volume;
+import io.fabric8.kubernetes.api.model.VolumeBuilder;
+import io.fabric8.kubernetes.api.model.apps.Deployment;
+import io.fabric8.kubernetes.api.model.policy.v1.PodDisruptionBudget;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+
+/**
+ * kube-apiserver with konnectivity-server as a sidecar (they share a Unix socket: the API server reaches nodes,
+ * kubelets and webhooks through the agents), its configuration files, and the Service that exposes both.
+ */
+public final class ApiserverRenderer {
+  public static final int SECURE_PORT = 6443;
+  /** The port users reach the API on, through the {@code <cluster>-apiserver} Service. */
+  public static final int SERVICE_PORT = 443;
+  public static final int KONNECTIVITY_AGENT_PORT = 8132;
+  public static final int KONNECTIVITY_ADMIN_PORT = 8133;
+  public static final int KONNECTIVITY_HEALTH_PORT = 8134;
+  public static final int STARTER_REPLICAS = 1;
+  public static final int PRO_REPLICAS = 2;
+  public static final String HTTPS_PORT_NAME = "https";
+  public static final String KONNECTIVITY_PORT_NAME = "konnectivity";
+  /** Same port as the pods: the tenant's {@code kubernetes} Service points at the advertised address on 6443. */
+  public static final String SECURE_PORT_NAME = "apiserver";
+  public static final String EGRESS_SELECTOR_FILE = "egress-selector-configuration.yaml";
+  public static final String KONNECTIVITY_SOCKET = "/run/konnectivity/konnectivity-server.sock";
+
+  static final String APISERVER_CONTAINER = "kube-apiserver";
+  static final String KONNECTIVITY_CONTAINER = "konnectivity-server";
+  static final String SERVING_DIR = "/etc/kubernetes/pki/apiserver";
+  static final String ETCD_CLIENT_DIR = "/etc/kubernetes/pki/etcd-client";
+  static final String KUBELET_CLIENT_DIR = "/etc/kubernetes/pki/kubelet-client";
+  static final String FRONT_PROXY_CLIENT_DIR = "/etc/kubernetes/pki/front-proxy-client";
+  static final String FRONT_PROXY_CA_DIR = "/etc/kubernetes/pki/front-proxy-ca";
+  static final String SERVICE_ACCOUNT_DIR = "/etc/kubernetes/pki/sa";
+  static final String CLIENT_CA_DIR = "/etc/kubernetes/pki/client-ca";
+  static final String CLIENT_CA_FILE = "client-ca-bundle.crt";
+  static final String CONFIG_DIR = "/etc/kubernetes/config";
+  static final String KONNECTIVITY_SOCKET_DIR = "/run/konnectivity";
+  static final String KONNECTIVITY_KUBECONFIG_DIR = "/etc/kubernetes/konnectivity";
+  static final String KUBECONFIG_FILE = "kubeconfig";
+
+  private static final ControlPlaneComponent COMPONENT = ControlPlaneComponent.KUBE_APISERVER;
+  private static final String EGRESS_SELECTOR_CONFIGURATION = """
+      apiVersion: apiserver.k8s.io/v1beta1
+      kind: EgressSelectorConfiguration
+      egressSelections:
+      - name: cluster
+        connection:
+          proxyProtocol: GRPC
+          transport:
+            uds:
+              udsName: %s
+      """.formatted(KONNECTIVITY_SOCKET);
+
+  private ApiserverRenderer() {}
+
+  public static int replicas(Level level) {
+    return level == Level.PRO ? PRO_REPLICAS : STARTER_REPLICAS;
+  }
+
+  public static Deployment deployment(ControlPlaneInputs inputs) {
+    String name = inputs.name();
+    int replicas = replicas(Defaults.level(inputs.spec()));
+    PodSpecBuilder pod = new PodSpecBuilder()
+        .withAutomountServiceAccountToken(false)
+        .withEnableServiceLinks(false)
+        .withSecurityContext(PodParts.podSecurityContext())
+        .withContainers(apiserverContainer(inputs), konnectivityContainer(inputs, replicas))
+        .withVolumes(volumes(name));
+    if (replicas > 1) {
+      pod.withAffinity(PodParts.preferSeparateNodes(inputs, COMPONENT))
+          .withTopologySpreadConstraints(PodParts.spread(inputs, COMPONENT));
+    }
+    return Deployments.deployment(inputs, Names.apiserverDeployment(name), COMPONENT, replicas,
+        Map.of(Labels.CERTIFICATES_HASH_ANNOTATION, PodParts.certificatesHash(inputs, mountedSecrets(name)),
+            Labels.CONFIG_HASH_ANNOTATION, PodParts.configHash(configData())),
+        pod.build());
+  }
+
+  /** Pro only. */
+  public static Optional<PodDisruptionBudget> podDisruptionBudget(ControlPlaneInputs inputs) {
+    return replicas(Defaults.level(inputs.spec())) > 1
+        ? Optional.of(PodDisruptionBudgets.minAvailable(inputs, Names.apiserverDeployment(inputs.name()), COMPONENT, 1))
+        : Optional.empty();
+  }
+
+  /** Files the API server reads at start: the egress selector sending cluster-bound traffic through konnectivity. */
+  public static ConfigMap configMap(ControlPlaneInputs inputs) {
+    return new ConfigMapBuilder()
+        .withMetadata(Owners.metadata(inputs.cluster(), Names.controlPlaneConfig(inputs.name()), COMPONENT))
+        .withData(configData())
+        .build();
+  }
+
+  /**
+   * The endpoint: a Service of the type in {@code spec.controlPlane.exposure}, with the API on 443 and
+   * konnectivity's agent port on 8132 (agents on the nodes dial in).
+   */
+  public static Service service(ControlPlaneInputs inputs) {
+    return new ServiceBuilder()
+        .withMetadata(Owners.metadata(inputs.cluster(), Names.apiserverService(inputs.name()), COMPONENT))
+        .withNewSpec()
+        .withType(serviceType(Defaults.exposure(inputs.spec())))
+        .withSelector(PodParts.selector(inputs, COMPONENT).getMatchLabels())
+        .withPorts(
+            new ServicePortBuilder().withName(HTTPS_PORT_NAME).withProtocol("TCP").withPort(SERVICE_PORT)
+                .withTargetPort(new IntOrString(SECURE_PORT)).build(),
+            new ServicePortBuilder().withName(KONNECTIVITY_PORT_NAME).withProtocol("TCP")
+                .withPort(KONNECTIVITY_AGENT_PORT).withTargetPort(new IntOrString(KONNECTIVITY_AGENT_PORT)).build(),
+            new ServicePortBuilder().withName(SECURE_PORT_NAME).withProtocol("TCP").withPort(SECURE_PORT)
+                .withTargetPort(new IntOrString(SECURE_PORT)).build())
+        .endSpec()
+        .build();
+  }
+
+  public static String serviceType(Exposure exposure) {
+    return switch (exposure) {
+      case LOAD_BALANCER -> "LoadBalancer";
+      case NODE_PORT -> "NodePort";
+      case CLUSTER_IP -> "ClusterIP";
+    };
+  }
+
+  /**
+   * The address the API server writes into the tenant's {@code kubernetes} Service: the endpoint's IP when the
+   * exposure gives one that serves port 6443 too (LoadBalancer, ClusterIP), so pods on the nodes reach the API
+   * through it. Otherwise absent, and the API server advertises its pod IP.
+   */
+  public static Optional<String> advertiseAddress(ControlPlaneInputs inputs) {
+    if (Defaults.exposure(inputs.spec()) == Exposure.NODE_PORT) {
+      return Optional.empty();
+    }
+    return inputs.endpointHost().filter(CertificateSans::isIpAddress);
+  }
+
+  static List<String> apiserverArgs(ControlPlaneInputs inputs) {
+    String name = inputs.name();
+    String dnsDomain = Defaults.dnsDomain(inputs.spec());
+    Flags flags = new Flags()
+        .set("secure-port", SECURE_PORT)
+        .set("tls-cert-file", SERVING_DIR + "/" + Names.TLS_CERTIFICATE_KEY)
+        .set("tls-private-key-file", SERVING_DIR + "/" + Names.TLS_PRIVATE_KEY_KEY)
+        .set("client-ca-file", CLIENT_CA_DIR + "/" + CLIENT_CA_FILE)
+        .set("etcd-servers", EtcdRenderer.clientUrl(inputs))
+        .set("etcd-cafile", ETCD_CLIENT_DIR + "/" + Names.CA_CERTIFICATE_KEY)
+        .set("etcd-certfile", ETCD_CLIENT_DIR + "/" + Names.TLS_CERTIFICATE_KEY)
+        .set("etcd-keyfile", ETCD_CLIENT_DIR + "/" + Names.TLS_PRIVATE_KEY_KEY)
+        .set("kubelet-client-certificate", KUBELET_CLIENT_DIR + "/" + Names.TLS_CERTIFICATE_KEY)
+        .set("kubelet-client-key", KUBELET_CLIENT_DIR + "/" + Names.TLS_PRIVATE_KEY_KEY)
+        .set("kubelet-preferred-address-types", "InternalIP,ExternalIP,Hostname")
+        .set("service-account-issuer", "https://kubernetes.default.svc." + dnsDomain)
+        .set("service-account-key-file", SERVICE_ACCOUNT_DIR + "/" + Names.TLS_CERTIFICATE_KEY)
+        .set("service-account-signing-key-file", SERVICE_ACCOUNT_DIR + "/" + Names.TLS_PRIVATE_KEY_KEY)
+        .set("service-cluster-ip-range", Defaults.serviceCidr(inputs.spec()))
+        .set("authorization-mode", "Node,RBAC")
+        .set("enable-admission-plugins", "NodeRestriction")
+        .set("allow-privileged", true)
+        .set("enable-bootstrap-token-auth", true)
+        .set("requestheader-client-ca-file", FRONT_PROXY_CA_DIR + "/" + Names.CA_CERTIFICATE_KEY)
+        .set("requestheader-allowed-names", Names.FRONT_PROXY_CLIENT_COMMON_NAME)
+        .set("requestheader-extra-headers-prefix", "X-Remote-Extra-")
+        .set("requestheader-group-headers", "X-Remote-Group")
+        .set("requestheader-username-headers", "X-Remote-User")
+        .set("proxy-client-cert-file", FRONT_PROXY_CLIENT_DIR + "/" + Names.TLS_CERTIFICATE_KEY)
+        .set("proxy-client-key-file", FRONT_PROXY_CLIENT_DIR + "/" + Names.TLS_PRIVATE_KEY_KEY)
+        .set("egress-selector-config-file", CONFIG_DIR + "/" + EGRESS_SELECTOR_FILE);
+    // No --cloud-provider: kube-apiserver has not needed it since 1.31 and refuses it since 1.33.
+    advertiseAddress(inputs).ifPresent(address -> flags.set("advertise-address", address));
+    addOidc(flags, inputs.spec().oidc);
+    return flags.toArgs();
+  }
+
+  static List<String> konnectivityArgs(ControlPlaneInputs inputs, int serverCount) {
+    return new Flags()
+        .set("uds-name", KONNECTIVITY_SOCKET)
+        .set("delete-existing-uds-file", true)
+        .set("cluster-cert", SERVING_DIR + "/" + Names.TLS_CERTIFICATE_KEY)
+        .set("cluster-key", SERVING_DIR + "/" + Names.TLS_PRIVATE_KEY_KEY)
+        .set("mode", "grpc")
+        .set("server-port", 0)
+        .set("agent-port", KONNECTIVITY_AGENT_PORT)
+        .set("admin-port", KONNECTIVITY_ADMIN_PORT)
+        .set("health-port", KONNECTIVITY_HEALTH_PORT)
+        .set("agent-namespace", Names.KONNECTIVITY_AGENT_NAMESPACE)
+        .set("agent-service-account", Names.KONNECTIVITY_AGENT_SERVICE_ACCOUNT)
+        .set("kubeconfig", KONNECTIVITY_KUBECONFIG_DIR + "/" + KUBECONFIG_FILE)
+        .set("authentication-audience", Names.KONNECTIVITY_SERVER_AUDIENCE)
+        .set("server-count", serverCount)
+        .toArgs();
+  }
+
+  private static void addOidc(Flags flags, OidcSpec oidc) {
+    if (oidc == null || oidc.issuerURL == null || oidc.issuerURL.isBlank()) {
+      return;
+    }
+    flags.set("oidc-issuer-url", oidc.issuerURL)
+        .setIfPresent("oidc-client-id", oidc.clientID)
+        .setIfPresent("oidc-username-claim", oidc.usernameClaim)
+        .setIfPresent("oidc-username-prefix", oidc.usernamePrefix)
+        .setIfPresent("oidc-groups-claim", oidc.groupsClaim)
+        .setIfPresent("oidc-groups-prefix", oidc.groupsPrefix);
+    if (oidc.requiredClaims != null) {
+      new TreeMap<>(oidc.requiredClaims).forEach((claim, value) ->
+          flags.add("oidc-required-claim", claim + "=" + (value == null ? "" : value)));
+    }
+  }
+
+  private static Map<String, String> configData() {
+    return Map.of(EGRESS_SELECTOR_FILE, EGRESS_SELECTOR_CONFIGURATION);
+  }
+
+  private static Container apiserverContainer(ControlPlaneInputs inputs) {
+    return new ContainerBuilder()
+        .withName(APISERVER_CONTAINER)
+        .withImage(inputs.image(COMPONENT))
+        .withImagePullPolicy("IfNotPresent")
+        .withCommand("kube-apiserver")
+        .withArgs(apiserverArgs(inputs))
+        .withPorts(PodParts.port(HTTPS_PORT_NAME, SECURE_PORT))
+        .withStartupProbe(PodParts.httpProbe("HTTPS", "/livez", SECURE_PORT, 10, 10, 24))
+        .withLivenessProbe(PodParts.httpProbe("HTTPS", "/livez", SECURE_PORT, 10, 10, 8))
+        .withReadinessProbe(PodParts.httpProbe("HTTPS", "/readyz", SECURE_PORT, 0, 5, 3))
+        .withResources(PodParts.requests("250m", "512Mi"))
+        .withSecurityContext(PodParts.containerSecurityContext())
+        .withVolumeMounts(
+            PodParts.readOnlyMount("serving-tls", SERVING_DIR),
+            PodParts.readOnlyMount("etcd-client-tls", ETCD_CLIENT_DIR),
+            PodParts.readOnlyMount("kubelet-client-tls", KUBELET_CLIENT_DIR),
+            PodParts.readOnlyMount("front-proxy-client-tls", FRONT_PROXY_CLIENT_DIR),
+            PodParts.readOnlyMount("front-proxy-ca", FRONT_PROXY_CA_DIR),
+            PodParts.readOnlyMount("service-account-keys", SERVICE_ACCOUNT_DIR),
+            PodParts.readOnlyMount("client-ca", CLIENT_CA_DIR),
+            PodParts.readOnlyMount("config", CONFIG_DIR),
+            PodParts.writableMount("konnectivity-uds", KONNECTIVITY_SOCKET_DIR))
+        .build();
+  }
+
+  private static Container konnectivityContainer(ControlPlaneInputs inputs, int replicas) {
+    return new ContainerBuilder()
+        .withName(KONNECTIVITY_CONTAINER)
+        .withImage(inputs.catalog().image(Component.KONNECTIVITY_SERVER,
+            inputs.versions().apiserver()))
+        .withImagePullPolicy("IfNotPresent")
+        .withCommand("/proxy-server")
+        .withArgs(konnectivityArgs(inputs, replicas))
+        .withPorts(PodParts.port(KONNECTIVITY_PORT_NAME, KONNECTIVITY_AGENT_PORT),
+            PodParts.port("health", KONNECTIVITY_HEALTH_PORT))
+        // Liveness only: readiness would wait for agents, which come only after nodes join.
+        .withLivenessProbe(PodParts.httpProbe("HTTP", "/healthz", KONNECTIVITY_HEALTH_PORT, 10, 10, 3))
+        .withResources(PodParts.requests("50m", "64Mi"))
+        .withSecurityContext(PodParts.containerSecurityContext())
+        .withVolumeMounts(
+            PodParts.readOnlyMount("serving-tls", SERVING_DIR),
+            PodParts.readOnlyMount("konnectivity-kubeconfig", KONNECTIVITY_KUBECONFIG_DIR),
+            PodParts.writableMount("konnectivity-uds", KONNECTIVITY_SOCKET_DIR))
+        .build();
+  }
+
+  private static List<String> mountedSecrets(String name) {
+    return List.of(Names.apiserverCertificate(name), Names.apiserverEtcdClient(name),
+        Names.apiserverKubeletClient(name), Names.frontProxyClient(name), Names.frontProxyCa(name),
+        Names.serviceAccountKeys(name), Names.clientCaBundle(name), Names.konnectivityKubeconfig(name));
+  }
+
+  private static List<Volume> volumes(String name) {
+    return List.of(
+        PodParts.secretVolume("serving-tls", Names.apiserverCertificate(name)),
+        PodParts.secretVolume("etcd-client-tls", Names.apiserverEtcdClient(name)),
+        PodParts.secretVolume("kubelet-client-tls", Names.apiserverKubeletClient(name)),
+        PodParts.secretVolume("front-proxy-client-tls", Names.frontProxyClient(name)),
+        // The CA's certificate only: its key stays out of the pod.
+        PodParts.secretVolume("front-proxy-ca", Names.frontProxyCa(name),
+            PodParts.item(Names.TLS_CERTIFICATE_KEY, Names.CA_CERTIFICATE_KEY)),
+        PodParts.secretVolume("service-account-keys", Names.serviceAccountKeys(name)),
+        PodParts.secretVolume("client-ca", Names.clientCaBundle(name),
+            PodParts.item(Names.CLIENT_CA_BUNDLE_KEY, CLIENT_CA_FILE)),
+        PodParts.secretVolume("konnectivity-kubeconfig", Names.konnectivityKubeconfig(name),
+            PodParts.item(Names.KUBECONFIG_KEY, KUBECONFIG_FILE)),
+        new VolumeBuilder().withName("config")
+            .withNewConfigMap().withName(Names.controlPlaneConfig(name)).withDefaultMode(0444).endConfigMap()
+            .build(),
+        new VolumeBuilder().withName("konnectivity-uds").withNewEmptyDir().endEmptyDir().build());
+  }
+}

@@ -1,0 +1,78 @@
+package dev.operator.sks.rendering;
+
+import dev.operator.sks.api.Defaults;
+import dev.operator.sks.api.Level;
+import dev.operator.sks.naming.Labels;
+import dev.operator.sks.naming.Names;
+import io.fabric8.kubernetes.api.model.ContainerBuilder;
+import io.fabric8.kubernetes.api.model.PodSpecBuilder;
+import io.fabric8.kubernetes.api.model.apps.Deployment;
+import io.fabric8.kubernetes.api.model.policy.v1.PodDisruptionBudget;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/** kube-scheduler: nothing but its kubeconfig. */
+public final class SchedulerRenderer {
+  public static final int SECURE_PORT = 10259;
+  static final String CONTAINER = "kube-scheduler";
+  static final String KUBECONFIG_DIR = "/etc/kubernetes/kubeconfig";
+  private static final ControlPlaneComponent COMPONENT = ControlPlaneComponent.KUBE_SCHEDULER;
+
+  private SchedulerRenderer() {}
+
+  public static int replicas(Level level) {
+    return ApiserverRenderer.replicas(level);
+  }
+
+  public static Deployment deployment(ControlPlaneInputs inputs) {
+    String name = inputs.name();
+    int replicas = replicas(Defaults.level(inputs.spec()));
+    PodSpecBuilder pod = new PodSpecBuilder()
+        .withAutomountServiceAccountToken(false)
+        .withEnableServiceLinks(false)
+        .withSecurityContext(PodParts.podSecurityContext())
+        .withContainers(new ContainerBuilder()
+            .withName(CONTAINER)
+            .withImage(inputs.image(COMPONENT))
+            .withImagePullPolicy("IfNotPresent")
+            .withCommand("kube-scheduler")
+            .withArgs(args(KUBECONFIG_DIR + "/" + ApiserverRenderer.KUBECONFIG_FILE))
+            .withPorts(PodParts.port("https", SECURE_PORT))
+            .withStartupProbe(PodParts.httpProbe("HTTPS", "/healthz", SECURE_PORT, 10, 10, 24))
+            .withLivenessProbe(PodParts.httpProbe("HTTPS", "/healthz", SECURE_PORT, 10, 10, 8))
+            .withReadinessProbe(PodParts.httpProbe("HTTPS", "/healthz", SECURE_PORT, 0, 10, 3))
+            .withResources(PodParts.requests("50m", "64Mi"))
+            .withSecurityContext(PodParts.containerSecurityContext())
+            .withVolumeMounts(PodParts.readOnlyMount("kubeconfig", KUBECONFIG_DIR))
+            .build())
+        .withVolumes(PodParts.secretVolume("kubeconfig", Names.schedulerKubeconfig(name),
+            PodParts.item(Names.KUBECONFIG_KEY, ApiserverRenderer.KUBECONFIG_FILE)));
+    if (replicas > 1) {
+      pod.withAffinity(PodParts.preferSeparateNodes(inputs, COMPONENT))
+          .withTopologySpreadConstraints(PodParts.spread(inputs, COMPONENT));
+    }
+    return Deployments.deployment(inputs, Names.schedulerDeployment(name), COMPONENT, replicas,
+        Map.of(Labels.CERTIFICATES_HASH_ANNOTATION,
+            PodParts.certificatesHash(inputs, List.of(Names.schedulerKubeconfig(name)))),
+        pod.build());
+  }
+
+  public static Optional<PodDisruptionBudget> podDisruptionBudget(ControlPlaneInputs inputs) {
+    return replicas(Defaults.level(inputs.spec())) > 1
+        ? Optional.of(PodDisruptionBudgets.minAvailable(inputs, Names.schedulerDeployment(inputs.name()), COMPONENT,
+            1))
+        : Optional.empty();
+  }
+
+  static List<String> args(String kubeconfig) {
+    return new Flags()
+        .set("kubeconfig", kubeconfig)
+        .set("authentication-kubeconfig", kubeconfig)
+        .set("authorization-kubeconfig", kubeconfig)
+        .set("bind-address", "0.0.0.0")
+        .set("secure-port", SECURE_PORT)
+        .set("leader-elect", true)
+        .toArgs();
+  }
+}
