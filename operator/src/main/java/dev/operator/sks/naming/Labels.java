@@ -31,6 +31,9 @@ public final class Labels {
   /** On each control-plane workload: the Kubernetes patch it was rendered for, read back to order upgrades. */
   public static final String KUBERNETES_VERSION_ANNOTATION = PREFIX + "kubernetes-version";
 
+  /** On every applied object: a digest of what was rendered, so an unchanged render is not applied again. */
+  public static final String APPLIED_DIGEST_ANNOTATION = PREFIX + "applied-digest";
+
   public static final String FINALIZER = PREFIX + "finalizer";
 
   private Labels() {}

@@ -6,6 +6,7 @@ import java.io.StringReader;
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
 import java.security.KeyFactory;
+import java.security.KeyPair;
 import java.security.PrivateKey;
 import java.security.PublicKey;
 import java.security.cert.CertificateFactory;
@@ -65,6 +66,33 @@ public final class Pem {
             throw new PkiException("private key of type " + privateKey.getAlgorithm() + " has no PKCS#8 encoding");
         }
         return block("PRIVATE KEY", der);
+    }
+
+    /**
+     * The key in its algorithm's own form: {@code EC PRIVATE KEY} (SEC 1) or {@code RSA PRIVATE KEY} (PKCS#1), as
+     * kubeadm writes kubeconfigs. Clients that read kubeconfigs (fabric8 among them) do not all read PKCS#8 EC keys.
+     */
+    public static String encodePrivateKeyTraditional(KeyPair keyPair) {
+        PrivateKey privateKey = keyPair.getPrivate();
+        try {
+            PrivateKeyInfo info = PrivateKeyInfo.getInstance(privateKey.getEncoded());
+            if (privateKey instanceof java.security.interfaces.ECPrivateKey ec) {
+                // SEC 1 with the curve and the public key inside, as openssl writes it: some readers need both.
+                byte[] publicKey = SubjectPublicKeyInfo.getInstance(keyPair.getPublic().getEncoded()).getPublicKeyData()
+                        .getBytes();
+                org.bouncycastle.asn1.sec.ECPrivateKey sec1 = new org.bouncycastle.asn1.sec.ECPrivateKey(
+                        ec.getParams().getOrder().bitLength(), ec.getS(),
+                        new org.bouncycastle.asn1.DERBitString(publicKey),
+                        info.getPrivateKeyAlgorithm().getParameters());
+                return block("EC PRIVATE KEY", sec1.getEncoded());
+            }
+            if ("RSA".equals(privateKey.getAlgorithm())) {
+                return block("RSA PRIVATE KEY", info.parsePrivateKey().toASN1Primitive().getEncoded());
+            }
+        } catch (IOException | RuntimeException e) {
+            throw new PkiException("cannot encode a " + privateKey.getAlgorithm() + " private key");
+        }
+        throw new PkiException("no traditional PEM form for " + privateKey.getAlgorithm() + " keys");
     }
 
     /** An X.509 SubjectPublicKeyInfo {@code PUBLIC KEY} block (kube-apiserver's --service-account-key-file). */

@@ -8,6 +8,7 @@ import io.fabric8.kubernetes.api.model.NamedContextBuilder;
 import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
+import java.util.Optional;
 
 /**
  * A kubeconfig (apiVersion v1, kind Config) with one cluster, one user authenticated by a client certificate, and one
@@ -74,6 +75,29 @@ public final class KubeconfigRenderer {
       throw new IllegalStateException("cannot serialize the kubeconfig for " + context + " ("
           + e.getClass().getSimpleName() + ")");
     }
+  }
+
+  /** What the operator reads back from a kubeconfig it wrote, to decide whether it must be re-issued. */
+  public record Contents(String server, String certificateAuthorityPem, String clientCertificatePem) {}
+
+  /** Empty when the text is not a kubeconfig with one cluster and one certificate-authenticated user. */
+  public static Optional<Contents> read(String kubeconfig) {
+    try {
+      Config config = SERIALIZATION.unmarshal(kubeconfig, Config.class);
+      if (config.getClusters().size() != 1 || config.getUsers().size() != 1) {
+        return Optional.empty();
+      }
+      var cluster = config.getClusters().get(0).getCluster();
+      var user = config.getUsers().get(0).getUser();
+      return Optional.of(new Contents(cluster.getServer(), unbase64(cluster.getCertificateAuthorityData()),
+          unbase64(user.getClientCertificateData())));
+    } catch (RuntimeException unreadable) {
+      return Optional.empty();
+    }
+  }
+
+  private static String unbase64(String data) {
+    return new String(Base64.getDecoder().decode(data), StandardCharsets.UTF_8);
   }
 
   private static String base64(String pem) {

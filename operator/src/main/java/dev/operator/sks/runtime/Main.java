@@ -10,6 +10,8 @@ import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
 import io.micrometer.core.instrument.binder.system.UptimeMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import dev.operator.sks.demo.Demo;
+import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.concurrent.CountDownLatch;
 import org.slf4j.Logger;
@@ -31,6 +33,10 @@ public final class Main {
       System.out.println(help());
       return;
     }
+    if (command.equals("demo")) {
+      runDemo(flags);
+      return;
+    }
     if (!command.equals("run")) {
       System.err.println("unknown command '" + command + "'\n\n" + help());
       System.exit(2);
@@ -47,9 +53,39 @@ public final class Main {
   }
 
   static String help() {
-    return "usage: java -jar sks-operator.jar [run] [--flag=value ...]\n\n"
-        + "Runs the SKS operator against the cluster of the current kubeconfig.\n\nSettings (flag, variable):\n"
+    return "usage: java -jar sks-operator.jar [run] [--flag=value ...]\n"
+        + "       java -jar sks-operator.jar demo [--kubeconfig-out=PATH]\n\n"
+        + "run (the default) runs the SKS operator against the cluster of the current kubeconfig.\n"
+        + "demo starts an embedded API server, the operator and the starter example, and writes a kubeconfig\n"
+        + "for kubectl (default ./sks-demo.kubeconfig).\n\nSettings of run (flag, variable):\n"
         + OperatorConfig.usage();
+  }
+
+  private static void runDemo(String[] flags) throws Exception {
+    Path kubeconfig = Path.of("sks-demo.kubeconfig");
+    for (String flag : flags) {
+      if (flag.startsWith("--kubeconfig-out=")) {
+        kubeconfig = Path.of(flag.substring("--kubeconfig-out=".length()));
+      } else {
+        System.err.println("unknown demo flag '" + flag + "'\n\n" + help());
+        System.exit(2);
+      }
+    }
+    CountDownLatch stop = new CountDownLatch(1);
+    CountDownLatch stopped = new CountDownLatch(1);
+    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+      stop.countDown();
+      try {
+        stopped.await(30, java.util.concurrent.TimeUnit.SECONDS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }, "sks-demo-shutdown"));
+    try {
+      new Demo(System.out, kubeconfig.toAbsolutePath()).run(stop);
+    } finally {
+      stopped.countDown();
+    }
   }
 
   private static void run(OperatorConfig config) throws Exception {

@@ -25,6 +25,7 @@ public final class Conditions {
   public static final String CERTIFICATES_READY = "CertificatesReady";
   public static final String ETCD_READY = "EtcdReady";
   public static final String CONTROL_PLANE_READY = "ControlPlaneReady";
+  public static final String DISRUPTION_BUDGETS_READY = "DisruptionBudgetsReady";
   public static final String TENANT_REACHABLE = "TenantReachable";
   public static final String EXPIRED = "Expired";
 

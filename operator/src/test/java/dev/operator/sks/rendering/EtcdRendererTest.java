@@ -42,7 +42,9 @@ class EtcdRendererTest {
       assertThat(claim.getSpec().getAccessModes()).containsExactly("ReadWriteOnce");
       assertThat(claim.getSpec().getResources().getRequests()).containsEntry("storage", new Quantity("10Gi"));
     });
-    assertThat(sts.getSpec().getPersistentVolumeClaimRetentionPolicy().getWhenDeleted()).isEqualTo("Delete");
+    // No PVC retention policy: management clusters before 1.27 reject it in server-side apply; the claims carry
+    // the cluster label instead, and the cluster's teardown deletes them.
+    assertThat(sts.getSpec().getPersistentVolumeClaimRetentionPolicy()).isNull();
     assertThat(container(sts).getVolumeMounts())
         .anySatisfy(m -> assertThat(m.getName()).isEqualTo("data"));
   }

@@ -2,55 +2,233 @@ package dev.operator.sks.reconciler.cluster;
 
 import dev.operator.sks.api.ClusterState;
 import dev.operator.sks.api.Defaults;
+import dev.operator.sks.api.Nodepool;
 import dev.operator.sks.api.SKSCluster;
 import dev.operator.sks.api.SKSClusterStatus;
+import dev.operator.sks.catalog.KubernetesVersion;
+import dev.operator.sks.catalog.VersionCatalog;
+import dev.operator.sks.naming.Labels;
+import dev.operator.sks.naming.Names;
+import dev.operator.sks.pki.BouncyCastlePki;
+import dev.operator.sks.pki.KeyAlgorithm;
+import dev.operator.sks.rendering.CertificateSans;
+import dev.operator.sks.rendering.ComponentVersions;
+import dev.operator.sks.rendering.ControlPlaneComponent;
+import dev.operator.sks.rendering.ControlPlaneInputs;
+import dev.operator.sks.rendering.ControlPlaneRenderer;
+import dev.operator.sks.rendering.Endpoint;
+import dev.operator.sks.rendering.EndpointResolver;
+import dev.operator.sks.rendering.RenderedControlPlane;
+import dev.operator.sks.rendering.Rollouts;
+import dev.operator.sks.rendering.UpgradePlan;
 import dev.operator.sks.runtime.OperatorServices;
 import dev.operator.sks.status.Conditions;
 import dev.operator.sks.status.StatusPatches;
 import dev.operator.sks.validation.ClusterValidator;
 import dev.operator.sks.validation.Violation;
+import io.fabric8.kubernetes.api.model.ConfigMap;
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.Secret;
+import io.fabric8.kubernetes.api.model.Service;
+import io.fabric8.kubernetes.api.model.apps.Deployment;
+import io.fabric8.kubernetes.api.model.apps.StatefulSet;
+import io.fabric8.kubernetes.api.model.policy.v1.PodDisruptionBudget;
+import io.javaoperatorsdk.operator.api.config.informer.InformerEventSourceConfiguration;
+import io.javaoperatorsdk.operator.api.reconciler.Cleaner;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.javaoperatorsdk.operator.api.reconciler.ControllerConfiguration;
+import io.javaoperatorsdk.operator.api.reconciler.DeleteControl;
 import io.javaoperatorsdk.operator.api.reconciler.ErrorStatusUpdateControl;
+import io.javaoperatorsdk.operator.api.reconciler.EventSourceContext;
 import io.javaoperatorsdk.operator.api.reconciler.Reconciler;
 import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
+import io.javaoperatorsdk.operator.processing.event.ResourceID;
+import io.javaoperatorsdk.operator.processing.event.source.EventSource;
+import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEventSource;
+import io.javaoperatorsdk.operator.processing.event.source.informer.Mappers;
 import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.EnumSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 
-/** Turns an SKSCluster into a hosted control plane; refuses what it cannot run and says why in a condition. */
-@ControllerConfiguration(name = "skscluster")
-public class SKSClusterReconciler implements Reconciler<SKSCluster> {
+/**
+ * Turns an SKSCluster into a hosted control plane: validates, keeps the PKI, renders and applies etcd and the
+ * control-plane workloads in upgrade order, and reports what runs. Refused specs leave what runs untouched.
+ */
+@ControllerConfiguration(name = "skscluster", finalizerName = Labels.FINALIZER)
+public class SKSClusterReconciler implements Reconciler<SKSCluster>, Cleaner<SKSCluster> {
+  private static final String OWNED = Labels.MANAGED_BY + "=" + Labels.MANAGED_BY_VALUE;
+  private static final Duration TEARDOWN_POLL = Duration.ofSeconds(5);
+
   private final ClusterValidator validator;
+  private final VersionCatalog catalog;
   private final Clock clock;
+  private final BouncyCastlePki pki;
 
   public SKSClusterReconciler(OperatorServices services) {
     this.validator = new ClusterValidator(services.versions(), services.config().zones());
+    this.catalog = services.versions();
     this.clock = services.clock();
+    this.pki = new BouncyCastlePki(services.clock());
+  }
+
+  @Override
+  public List<EventSource<?, SKSCluster>> prepareEventSources(EventSourceContext<SKSCluster> context) {
+    List<EventSource<?, SKSCluster>> sources = new ArrayList<>();
+    for (Class<? extends HasMetadata> owned : List.of(Deployment.class, StatefulSet.class, Service.class,
+        ConfigMap.class, Secret.class)) {
+      sources.add(ownedEventSource(context, owned));
+    }
+    // A deleted cluster waits for its nodepools: their deletion wakes it up.
+    sources.add(new InformerEventSource<>(InformerEventSourceConfiguration.from(Nodepool.class, SKSCluster.class)
+        .withNamespacesInheritedFromController()
+        .withSecondaryToPrimaryMapper(np -> np.getSpec() == null || np.getSpec().cluster == null ? Set.of()
+            : Set.of(new ResourceID(np.getSpec().cluster, np.getMetadata().getNamespace())))
+        .build(), context));
+    return sources;
+  }
+
+  private static <R extends HasMetadata> InformerEventSource<R, SKSCluster> ownedEventSource(
+      EventSourceContext<SKSCluster> context, Class<R> type) {
+    return new InformerEventSource<>(InformerEventSourceConfiguration.from(type, SKSCluster.class)
+        .withNamespacesInheritedFromController()
+        .withLabelSelector(OWNED)
+        .withSecondaryToPrimaryMapper(Mappers.fromOwnerReferences(SKSCluster.class, false))
+        .build(), context);
   }
 
   @Override
   public UpdateControl<SKSCluster> reconcile(SKSCluster cluster, Context<SKSCluster> context) {
     SKSClusterStatus status = StatusPatches.copy(cluster.getStatus(), SKSClusterStatus.class, SKSClusterStatus::new);
     Long generation = cluster.getMetadata().getGeneration();
+    status.observedGeneration = generation;
     List<Violation> violations = validator.validate(cluster.getSpec(), status, Optional.empty());
     if (!violations.isEmpty()) {
       refuse(status, violations, generation);
-    } else {
-      Conditions.set(status.conditions, Conditions.ACCEPTED, true, "Valid", "the spec is valid", generation, clock);
-      status.zone = cluster.getSpec().zone;
-      status.level = Defaults.level(cluster.getSpec());
-      if (status.state == null || status.state == ClusterState.Error) {
-        status.state = ClusterState.Creating;
+      return patchIfChanged(cluster, status);
+    }
+    Conditions.set(status.conditions, Conditions.ACCEPTED, true, "Valid", "the spec is valid", generation, clock);
+    status.zone = cluster.getSpec().zone;
+    status.level = Defaults.level(cluster.getSpec());
+    KubernetesVersion target = targetVersion(cluster, status);
+
+    Observed observed = Observed.from(cluster, context);
+    Optional<Endpoint> endpoint = observed.apiserverService().flatMap(s -> EndpointResolver.resolve(s,
+        Optional.empty()));
+    CertificateSecrets.Outcome certificates;
+    try {
+      certificates = new CertificateSecrets(context.getClient(), pki, clock, KeyAlgorithm.DEFAULT)
+          .ensure(cluster, leaves(cluster, endpoint), ClusterCertificates.kubeconfigs(cluster, KeyAlgorithm.DEFAULT));
+    } catch (MissingAuthorityException e) {
+      Conditions.set(status.conditions, Conditions.CERTIFICATES_READY, false, "CertificateAuthorityMissing",
+          e.getMessage(), generation, clock);
+      Conditions.set(status.conditions, Conditions.READY, false, "CertificateAuthorityMissing", e.getMessage(),
+          generation, clock);
+      status.state = ClusterState.Error;
+      return patchIfChanged(cluster, status);
+    }
+    Conditions.set(status.conditions, Conditions.CERTIFICATES_READY, true, "Issued",
+        "every certificate and kubeconfig is issued and current", generation, clock);
+
+    ComponentVersions versions = UpgradePlan.next(target, observed.versions(), observed.rolledOut());
+    RenderedControlPlane rendered = ControlPlaneRenderer.render(new ControlPlaneInputs(cluster, versions, catalog,
+        endpoint.map(Endpoint::host), certificates.hashes()));
+    apply(context, rendered, observed, status, generation);
+
+    reportProgress(status, target, observed, endpoint, generation);
+    return patchIfChanged(cluster, status);
+  }
+
+  /**
+   * What the control plane should run: the spec's version, or with autoUpgrade the newest patch of the minor the
+   * spec asks for (the spec itself is never rewritten, so GitOps tools see no drift).
+   */
+  private KubernetesVersion targetVersion(SKSCluster cluster, SKSClusterStatus status) {
+    KubernetesVersion requested = catalog.resolve(cluster.getSpec().version).orElseThrow();
+    return Defaults.autoUpgrade(cluster.getSpec()) ? catalog.newestPatchOf(requested) : requested;
+  }
+
+  private static List<ClusterCertificates.Leaf> leaves(SKSCluster cluster, Optional<Endpoint> endpoint) {
+    return ClusterCertificates.leaves(cluster.getMetadata().getName(),
+        CertificateSans.apiserver(cluster, endpoint.map(Endpoint::host)), CertificateSans.etcdServer(cluster),
+        CertificateSans.etcdPeer(cluster), KeyAlgorithm.DEFAULT);
+  }
+
+  private void apply(Context<SKSCluster> context, RenderedControlPlane rendered, Observed observed,
+      SKSClusterStatus status, Long generation) {
+    WorkloadApplier applier = new WorkloadApplier(context.getClient());
+    for (HasMetadata object : rendered.all()) {
+      if (object instanceof PodDisruptionBudget) {
+        continue;
       }
-      if (Conditions.find(status.conditions, Conditions.READY).isEmpty()
-          || !Conditions.isTrue(status.conditions, Conditions.READY)) {
-        Conditions.set(status.conditions, Conditions.READY, false, "Provisioning",
-            "the control plane is being provisioned", generation, clock);
+      applier.apply(object, observed.find(object));
+    }
+    if (rendered.podDisruptionBudgets().isEmpty()) {
+      Conditions.remove(status.conditions, Conditions.DISRUPTION_BUDGETS_READY);
+    } else if (OptionalApis.podDisruptionBudgetsServed(context.getClient())) {
+      for (PodDisruptionBudget budget : rendered.podDisruptionBudgets()) {
+        applier.apply(budget, Optional.empty());
+      }
+      Conditions.set(status.conditions, Conditions.DISRUPTION_BUDGETS_READY, true, "Applied",
+          "PodDisruptionBudgets protect the control plane", generation, clock);
+    } else {
+      Conditions.set(status.conditions, Conditions.DISRUPTION_BUDGETS_READY, false, "APINotServed",
+          "the management cluster does not serve policy/v1 PodDisruptionBudget; the control plane runs without "
+              + "disruption budgets", generation, clock);
+    }
+  }
+
+  private void reportProgress(SKSClusterStatus status, KubernetesVersion target, Observed observed,
+      Optional<Endpoint> endpoint, Long generation) {
+    Set<ControlPlaneComponent> rolledOut = observed.rolledOut();
+    boolean etcdReady = rolledOut.contains(ControlPlaneComponent.ETCD);
+    Conditions.set(status.conditions, Conditions.ETCD_READY, etcdReady, etcdReady ? "Available" : "RollingOut",
+        etcdReady ? "every etcd member is ready" : "waiting for the etcd members to be ready", generation, clock);
+    List<String> waitingFor = new ArrayList<>();
+    for (ControlPlaneComponent component : List.of(ControlPlaneComponent.KUBE_APISERVER,
+        ControlPlaneComponent.KUBE_CONTROLLER_MANAGER, ControlPlaneComponent.KUBE_SCHEDULER)) {
+      if (!rolledOut.contains(component)) {
+        waitingFor.add(component.label());
       }
     }
-    status.observedGeneration = generation;
-    return patchIfChanged(cluster, status);
+    boolean controlPlaneReady = waitingFor.isEmpty();
+    Conditions.set(status.conditions, Conditions.CONTROL_PLANE_READY, controlPlaneReady,
+        controlPlaneReady ? "Available" : "RollingOut",
+        controlPlaneReady ? "the API server, controller-manager and scheduler are available"
+            : "waiting for " + String.join(", ", waitingFor), generation, clock);
+
+    boolean atTarget = UpgradePlan.isComplete(target, observed.versions(), rolledOut);
+    if (atTarget) {
+      status.version = target.toString();
+    }
+    status.endpoint = endpoint.map(Endpoint::url).orElse(null);
+    status.availableUpgrades = status.version == null ? new ArrayList<>()
+        : catalog.availableUpgrades(KubernetesVersion.of(status.version)).stream().map(Object::toString).toList();
+    boolean ready = etcdReady && controlPlaneReady && atTarget;
+    if (ready) {
+      status.state = ClusterState.Running;
+      Conditions.set(status.conditions, Conditions.READY, true, "Running", "Kubernetes " + target + " is running",
+          generation, clock);
+      return;
+    }
+    if (status.version == null) {
+      status.state = ClusterState.Creating;
+    } else if (!status.version.equals(target.toString())) {
+      status.state = ClusterState.Upgrading;
+    } else {
+      status.state = ClusterState.Updating;
+    }
+    String reason = status.state == ClusterState.Upgrading ? "Upgrading" : "RollingOut";
+    String message = status.state == ClusterState.Upgrading
+        ? "upgrading from " + status.version + " to " + target + " (etcd, then the API server, then the "
+            + "controller-manager and scheduler)"
+        : "waiting for " + (etcdReady ? String.join(", ", waitingFor) : "etcd");
+    Conditions.set(status.conditions, Conditions.READY, false, reason, message, generation, clock);
   }
 
   /** A refused spec leaves a running cluster untouched: only the Accepted condition says what to fix. */
@@ -62,6 +240,16 @@ public class SKSClusterReconciler implements Reconciler<SKSCluster> {
       status.state = ClusterState.Error;
       Conditions.set(status.conditions, Conditions.READY, false, reason, message, generation, clock);
     }
+  }
+
+  @Override
+  public DeleteControl cleanup(SKSCluster cluster, Context<SKSCluster> context) {
+    ClusterTeardown teardown = new ClusterTeardown(context.getClient());
+    if (!teardown.nodepoolsGone(cluster)) {
+      return DeleteControl.noFinalizerRemoval().rescheduleAfter(TEARDOWN_POLL);
+    }
+    teardown.deleteControlPlane(cluster);
+    return DeleteControl.defaultDelete();
   }
 
   @Override
@@ -77,5 +265,55 @@ public class SKSClusterReconciler implements Reconciler<SKSCluster> {
     return StatusPatches.differ(cluster.getStatus(), status)
         ? UpdateControl.patchStatus(StatusPatches.statusOnly(cluster, status, SKSCluster::new))
         : UpdateControl.noUpdate();
+  }
+
+  /** The control plane's objects as the informers see them now. */
+  record Observed(SKSCluster cluster, Map<String, HasMetadata> byKindAndName,
+      Map<ControlPlaneComponent, KubernetesVersion> versions, Set<ControlPlaneComponent> rolledOut) {
+
+    static Observed from(SKSCluster cluster, Context<SKSCluster> context) {
+      Map<String, HasMetadata> byKindAndName = new java.util.HashMap<>();
+      for (Class<? extends HasMetadata> type : List.of(Deployment.class, StatefulSet.class, Service.class,
+          ConfigMap.class)) {
+        context.getSecondaryResources(type).forEach(o -> byKindAndName.put(key(o), o));
+      }
+      String name = cluster.getMetadata().getName();
+      Map<ControlPlaneComponent, KubernetesVersion> versions = new EnumMap<>(ControlPlaneComponent.class);
+      Set<ControlPlaneComponent> rolledOut = EnumSet.noneOf(ControlPlaneComponent.class);
+      StatefulSet etcd = (StatefulSet) byKindAndName.get("StatefulSet/" + Names.etcdStatefulSet(name));
+      if (etcd != null) {
+        Rollouts.renderedVersion(etcd).ifPresent(v -> versions.put(ControlPlaneComponent.ETCD, v));
+        if (Rollouts.isRolledOut(etcd)) {
+          rolledOut.add(ControlPlaneComponent.ETCD);
+        }
+      }
+      Map<ControlPlaneComponent, String> deployments = Map.of(
+          ControlPlaneComponent.KUBE_APISERVER, Names.apiserverDeployment(name),
+          ControlPlaneComponent.KUBE_CONTROLLER_MANAGER, Names.controllerManagerDeployment(name),
+          ControlPlaneComponent.KUBE_SCHEDULER, Names.schedulerDeployment(name));
+      deployments.forEach((component, deploymentName) -> {
+        Deployment deployment = (Deployment) byKindAndName.get("Deployment/" + deploymentName);
+        if (deployment != null) {
+          Rollouts.renderedVersion(deployment).ifPresent(v -> versions.put(component, v));
+          if (Rollouts.isRolledOut(deployment)) {
+            rolledOut.add(component);
+          }
+        }
+      });
+      return new Observed(cluster, byKindAndName, versions, rolledOut);
+    }
+
+    Optional<HasMetadata> find(HasMetadata desired) {
+      return Optional.ofNullable(byKindAndName.get(key(desired)));
+    }
+
+    Optional<Service> apiserverService() {
+      return Optional.ofNullable((Service) byKindAndName.get("Service/"
+          + Names.apiserverService(cluster.getMetadata().getName())));
+    }
+
+    private static String key(HasMetadata object) {
+      return object.getKind() + "/" + object.getMetadata().getName();
+    }
   }
 }

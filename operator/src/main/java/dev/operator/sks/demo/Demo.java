@@ -1,0 +1,180 @@
+package dev.operator.sks.demo;
+
+import dev.operator.sks.api.KubeconfigRequest;
+import dev.operator.sks.api.Nodepool;
+import dev.operator.sks.api.SKSCluster;
+import dev.operator.sks.runtime.OperatorConfig;
+import dev.operator.sks.runtime.OperatorServices;
+import dev.operator.sks.runtime.SksOperator;
+import io.fabric8.kubeapitest.KubeAPIServer;
+import io.fabric8.kubeapitest.KubeAPIServerConfigBuilder;
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.NamespaceBuilder;
+import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition;
+import io.fabric8.kubernetes.client.Config;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+import io.fabric8.kubernetes.client.Watch;
+import io.fabric8.kubernetes.client.dsl.NonDeletingOperation;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.LocalTime;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+
+/**
+ * {@code java -jar sks-operator.jar demo}: the whole flow with no cluster at hand. An embedded real API server
+ * (fabric8 kube-api-test), the CRDs, the operator with the simulated provider, and the starter example applied,
+ * with progress printed as it happens and a kubeconfig written so kubectl works from another terminal.
+ */
+public final class Demo {
+  public static final String NAMESPACE = "demo";
+  static final List<String> CRDS = List.of("sksclusters", "nodepools", "kubeconfigrequests", "instancepools");
+  private static final String EXAMPLE = "/examples/starter-cluster.yaml";
+
+  private final PrintStream out;
+  private final Path kubeconfigPath;
+
+  public Demo(PrintStream out, Path kubeconfigPath) {
+    this.out = out;
+    this.kubeconfigPath = kubeconfigPath;
+  }
+
+  /** Runs until {@code stop} counts down (Ctrl-C in the command line). */
+  public void run(CountDownLatch stop) throws IOException, InterruptedException {
+    out.println("sks-operator demo: starting an embedded Kubernetes API server (etcd + kube-apiserver)...");
+    KubeAPIServer apiServer = new KubeAPIServer(KubeAPIServerConfigBuilder.anAPIServerConfig()
+        .withUpdateKubeConfig(false).build());
+    apiServer.start();
+    String kubeconfig = apiServer.getKubeConfigYaml();
+    Files.writeString(kubeconfigPath, kubeconfig);
+    try (KubernetesClient client = new KubernetesClientBuilder().withConfig(Config.fromKubeconfig(kubeconfig))
+        .build()) {
+      installCrds(client);
+      OperatorConfig config = OperatorConfig.parse(new String[] {"--http-port=0"}, Map.of());
+      try (SksOperator operator = new SksOperator(client, OperatorServices.loadDefaults(config),
+          new SimpleMeterRegistry());
+          KubeletStandIn kubelet = KubeletStandIn.watch(client, NAMESPACE);
+          ProgressPrinter progress = new ProgressPrinter(client, out)) {
+        operator.start();
+        applyExample(client);
+        out.printf("""
+
+            The operator is running. From another terminal:
+              kubectl --kubeconfig %s get skc,np,kcr,ipool -n %s
+              kubectl --kubeconfig %s get deploy,sts,svc,secrets -n %s
+
+            What this demo cannot do: a bare API server runs no pods (there is no kubelet and no scheduler), so the
+            control-plane pods never start. The demo stands in for the kubelet by marking the operator's Deployments
+            and StatefulSets available, and the simulated provider's instances are not real machines.
+            Press Ctrl-C to stop.
+
+            """, kubeconfigPath, NAMESPACE, kubeconfigPath, NAMESPACE);
+        stop.await();
+      }
+    } finally {
+      out.println("sks-operator demo: stopping the API server");
+      apiServer.stop();
+    }
+  }
+
+  private void installCrds(KubernetesClient client) throws IOException {
+    for (String plural : CRDS) {
+      String resource = "/META-INF/fabric8/" + plural + ".sks.operator.dev-v1.yml";
+      try (InputStream in = Demo.class.getResourceAsStream(resource)) {
+        if (in == null) {
+          throw new IOException(resource + " is missing from the jar");
+        }
+        CustomResourceDefinition crd = client.apiextensions().v1().customResourceDefinitions().load(in).item();
+        client.resource(crd).createOr(NonDeletingOperation::update);
+      }
+      client.apiextensions().v1().customResourceDefinitions().withName(plural + ".sks.operator.dev")
+          .waitUntilCondition(crd -> crd.getStatus() != null && crd.getStatus().getConditions().stream()
+              .anyMatch(c -> "Established".equals(c.getType()) && "True".equals(c.getStatus())), 30,
+              java.util.concurrent.TimeUnit.SECONDS);
+    }
+    out.println("sks-operator demo: CRDs installed: " + String.join(", ", CRDS));
+  }
+
+  private void applyExample(KubernetesClient client) throws IOException {
+    client.namespaces().resource(new NamespaceBuilder().withNewMetadata().withName(NAMESPACE).endMetadata().build())
+        .createOr(NonDeletingOperation::update);
+    try (InputStream in = Demo.class.getResourceAsStream(EXAMPLE)) {
+      if (in == null) {
+        throw new IOException(EXAMPLE + " is missing from the jar");
+      }
+      for (HasMetadata resource : client.load(in).items()) {
+        client.resource(resource).inNamespace(NAMESPACE).createOr(NonDeletingOperation::update);
+        out.printf("sks-operator demo: applied %s %s/%s%n", resource.getKind(), NAMESPACE,
+            resource.getMetadata().getName());
+      }
+    }
+  }
+
+  /** Prints a line whenever a resource's state or conditions change. */
+  private static final class ProgressPrinter implements AutoCloseable {
+    private final List<Watch> watches = new ArrayList<>();
+    private final Map<String, String> lastSeen = new java.util.concurrent.ConcurrentHashMap<>();
+    private final PrintStream out;
+
+    ProgressPrinter(KubernetesClient client, PrintStream out) {
+      this.out = out;
+      watches.add(client.resources(SKSCluster.class).inNamespace(NAMESPACE).watch(new Printing<>(r ->
+          r.getStatus() == null ? "accepted" : r.getStatus().state + " version=" + r.getStatus().version
+              + " endpoint=" + r.getStatus().endpoint + " " + ProgressPrinter.conditions(r.getStatus().conditions))));
+      watches.add(client.resources(Nodepool.class).inNamespace(NAMESPACE).watch(new Printing<>(r ->
+          r.getStatus() == null ? "accepted" : r.getStatus().state + " size=" + r.getStatus().size + " ready="
+              + r.getStatus().readyNodes + " " + ProgressPrinter.conditions(r.getStatus().conditions))));
+      watches.add(client.resources(KubeconfigRequest.class).inNamespace(NAMESPACE).watch(new Printing<>(r ->
+          r.getStatus() == null ? "accepted" : "secret=" + r.getStatus().secretName + " expires="
+              + r.getStatus().expirationTime + " " + ProgressPrinter.conditions(r.getStatus().conditions))));
+    }
+
+    private static String conditions(List<io.fabric8.kubernetes.api.model.Condition> conditions) {
+      StringBuilder text = new StringBuilder();
+      for (var c : conditions == null ? List.<io.fabric8.kubernetes.api.model.Condition>of() : conditions) {
+        text.append(c.getType()).append('=').append(c.getStatus());
+        if (!"True".equals(c.getStatus()) && c.getReason() != null) {
+          text.append('(').append(c.getReason()).append(')');
+        }
+        text.append(' ');
+      }
+      return text.toString().trim();
+    }
+
+    private final class Printing<T extends HasMetadata> implements io.fabric8.kubernetes.client.Watcher<T> {
+      private final java.util.function.Function<T, String> describe;
+
+      Printing(java.util.function.Function<T, String> describe) {
+        this.describe = describe;
+      }
+
+      @Override
+      public void eventReceived(Action action, T resource) {
+        String key = resource.getKind() + "/" + resource.getMetadata().getName();
+        String line = action == Action.DELETED ? "deleted" : describe.apply(resource);
+        if (!line.equals(lastSeen.put(key, line))) {
+          out.printf("%s %-32s %s%n", LocalTime.now().truncatedTo(ChronoUnit.SECONDS), key, line);
+        }
+      }
+
+      @Override
+      public void onClose(io.fabric8.kubernetes.client.WatcherException cause) {
+        // Closed with the demo.
+      }
+    }
+
+    @Override
+    public void close() {
+      watches.forEach(Watch::close);
+    }
+  }
+
+}

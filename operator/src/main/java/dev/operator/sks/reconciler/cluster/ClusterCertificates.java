@@ -1,0 +1,94 @@
+package dev.operator.sks.reconciler.cluster;
+
+import dev.operator.sks.api.SKSCluster;
+import dev.operator.sks.naming.Names;
+import dev.operator.sks.pki.CertificateRequest;
+import dev.operator.sks.pki.KeyAlgorithm;
+import dev.operator.sks.rendering.ApiserverUrls;
+import dev.operator.sks.rendering.SubjectAltNames;
+import java.util.List;
+import java.util.function.UnaryOperator;
+
+/**
+ * Which certificates a cluster needs, who signs each, and what they say: pure knowledge, no keys and no client.
+ * Subjects follow kubeadm's, so the components' RBAC bindings (system:kube-controller-manager, ...) apply as-is.
+ */
+public final class ClusterCertificates {
+  /** The user the operator is in its own admin kubeconfig. */
+  public static final String OPERATOR_USER = "sks-operator";
+  public static final String MASTERS_GROUP = "system:masters";
+
+  private ClusterCertificates() {}
+
+  /** The certificate authorities of one cluster; each signs only its own leaves. */
+  public enum Authority {
+    CLUSTER(Names::clusterCa, "kubernetes"),
+    ETCD(Names::etcdCa, "etcd-ca"),
+    FRONT_PROXY(Names::frontProxyCa, "front-proxy-ca"),
+    /** Signs user kubeconfigs only, so it can be rotated without touching nodes or components. */
+    CLIENTS(Names::clientsCa, "kubernetes-clients-ca");
+
+    private final UnaryOperator<String> secretName;
+    private final String commonName;
+
+    Authority(UnaryOperator<String> secretName, String commonName) {
+      this.secretName = secretName;
+      this.commonName = commonName;
+    }
+
+    public String secretName(String cluster) {
+      return secretName.apply(cluster);
+    }
+
+    public String commonName() {
+      return commonName;
+    }
+  }
+
+  /** A leaf certificate kept in a Secret with tls.crt, tls.key and ca.crt. */
+  public record Leaf(String secretName, Authority issuer, CertificateRequest request) {}
+
+  /** A client certificate kept inside a kubeconfig (Secret key {@code value}), signed by the cluster CA. */
+  public record Kubeconfig(String secretName, String server, CertificateRequest request) {}
+
+  public static List<Leaf> leaves(String cluster, SubjectAltNames apiserver, SubjectAltNames etcdServer,
+      SubjectAltNames etcdPeer, KeyAlgorithm algorithm) {
+    return List.of(
+        new Leaf(Names.apiserverCertificate(cluster), Authority.CLUSTER, CertificateRequest.builder("kube-apiserver")
+            .dnsNames(apiserver.dnsNames()).ipAddresses(apiserver.ipAddresses()).serverAuth().keyAlgorithm(algorithm)
+            .build()),
+        new Leaf(Names.apiserverKubeletClient(cluster), Authority.CLUSTER,
+            CertificateRequest.builder("kube-apiserver-kubelet-client").organizations(MASTERS_GROUP).clientAuth()
+                .keyAlgorithm(algorithm).build()),
+        new Leaf(Names.apiserverEtcdClient(cluster), Authority.ETCD,
+            CertificateRequest.builder("kube-apiserver-etcd-client").clientAuth().keyAlgorithm(algorithm).build()),
+        new Leaf(Names.etcdServerCertificate(cluster), Authority.ETCD, CertificateRequest.builder(cluster + "-etcd")
+            .dnsNames(etcdServer.dnsNames()).ipAddresses(etcdServer.ipAddresses()).serverAuth().clientAuth()
+            .keyAlgorithm(algorithm).build()),
+        new Leaf(Names.etcdPeerCertificate(cluster), Authority.ETCD, CertificateRequest.builder(cluster + "-etcd-peer")
+            .dnsNames(etcdPeer.dnsNames()).ipAddresses(etcdPeer.ipAddresses()).serverAuth().clientAuth()
+            .keyAlgorithm(algorithm).build()),
+        new Leaf(Names.frontProxyClient(cluster), Authority.FRONT_PROXY,
+            CertificateRequest.builder(Names.FRONT_PROXY_CLIENT_COMMON_NAME).clientAuth().keyAlgorithm(algorithm)
+                .build()));
+  }
+
+  /**
+   * Kubeconfigs of the operator and the control-plane components. Components in other pods reach the API server
+   * through its Service; konnectivity-server shares the API server's pod and uses loopback.
+   */
+  public static List<Kubeconfig> kubeconfigs(SKSCluster sksCluster, KeyAlgorithm algorithm) {
+    String cluster = sksCluster.getMetadata().getName();
+    String viaService = ApiserverUrls.inManagementCluster(sksCluster);
+    String viaLoopback = ApiserverUrls.LOCAL;
+    return List.of(
+        new Kubeconfig(Names.adminKubeconfig(cluster), viaService, CertificateRequest.builder(OPERATOR_USER)
+            .organizations(MASTERS_GROUP).clientAuth().keyAlgorithm(algorithm).build()),
+        new Kubeconfig(Names.controllerManagerKubeconfig(cluster), viaService,
+            CertificateRequest.builder("system:kube-controller-manager").clientAuth().keyAlgorithm(algorithm).build()),
+        new Kubeconfig(Names.schedulerKubeconfig(cluster), viaService,
+            CertificateRequest.builder("system:kube-scheduler").clientAuth().keyAlgorithm(algorithm).build()),
+        new Kubeconfig(Names.konnectivityKubeconfig(cluster), viaLoopback,
+            CertificateRequest.builder("system:konnectivity-server").clientAuth().keyAlgorithm(algorithm).build()));
+  }
+}

@@ -1,0 +1,47 @@
+package dev.operator.sks.reconciler.cluster;
+
+import dev.operator.sks.api.Nodepool;
+import dev.operator.sks.api.SKSCluster;
+import dev.operator.sks.naming.Labels;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import java.util.List;
+
+/**
+ * Deletes a cluster in order: its nodepools first (their machines must leave while the control plane still
+ * answers), then everything made for the control plane, including the etcd volumes that a StatefulSet leaves
+ * behind. Owner references would let the garbage collector do the second step, but the volumes are not owned,
+ * and deleting explicitly does not depend on a garbage collector being there.
+ */
+final class ClusterTeardown {
+  private final KubernetesClient client;
+
+  ClusterTeardown(KubernetesClient client) {
+    this.client = client;
+  }
+
+  /** Asks for the deletion of the cluster's nodepools; true once none is left. */
+  boolean nodepoolsGone(SKSCluster cluster) {
+    String namespace = cluster.getMetadata().getNamespace();
+    List<Nodepool> nodepools = client.resources(Nodepool.class).inNamespace(namespace).list().getItems().stream()
+        .filter(np -> np.getSpec() != null && cluster.getMetadata().getName().equals(np.getSpec().cluster))
+        .toList();
+    nodepools.stream().filter(np -> np.getMetadata().getDeletionTimestamp() == null)
+        .forEach(np -> client.resource(np).delete());
+    return nodepools.isEmpty();
+  }
+
+  /** Deletes every object labelled for the cluster, of each kind the operator makes. */
+  void deleteControlPlane(SKSCluster cluster) {
+    String namespace = cluster.getMetadata().getNamespace();
+    String selector = cluster.getMetadata().getName();
+    client.apps().deployments().inNamespace(namespace).withLabel(Labels.CLUSTER, selector).delete();
+    client.apps().statefulSets().inNamespace(namespace).withLabel(Labels.CLUSTER, selector).delete();
+    client.services().inNamespace(namespace).withLabel(Labels.CLUSTER, selector).delete();
+    client.configMaps().inNamespace(namespace).withLabel(Labels.CLUSTER, selector).delete();
+    client.secrets().inNamespace(namespace).withLabel(Labels.CLUSTER, selector).delete();
+    client.persistentVolumeClaims().inNamespace(namespace).withLabel(Labels.CLUSTER, selector).delete();
+    if (OptionalApis.podDisruptionBudgetsServed(client)) {
+      client.policy().v1().podDisruptionBudget().inNamespace(namespace).withLabel(Labels.CLUSTER, selector).delete();
+    }
+  }
+}

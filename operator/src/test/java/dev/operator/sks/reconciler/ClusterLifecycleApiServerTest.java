@@ -1,0 +1,190 @@
+package dev.operator.sks.reconciler;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.operator.sks.api.ClusterState;
+import dev.operator.sks.api.Nodepool;
+import dev.operator.sks.api.SKSCluster;
+import dev.operator.sks.demo.KubeletStandIn;
+import dev.operator.sks.naming.Labels;
+import dev.operator.sks.naming.Names;
+import dev.operator.sks.runtime.OperatorServices;
+import dev.operator.sks.runtime.SksOperator;
+import dev.operator.sks.status.Conditions;
+import dev.operator.sks.testing.ApiServerSupport;
+import io.fabric8.kubeapitest.junit.EnableKubeAPIServer;
+import io.fabric8.kubeapitest.junit.KubeConfig;
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.apps.Deployment;
+import io.fabric8.kubernetes.api.model.apps.StatefulSet;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import java.time.Duration;
+import java.util.function.Predicate;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** Upgrades in component order, refused downgrades, and deletion, against a real API server. */
+@EnableKubeAPIServer
+class ClusterLifecycleApiServerTest {
+  @KubeConfig
+  static String kubeconfig;
+  static KubernetesClient client;
+  static SksOperator operator;
+  String namespace;
+  KubeletStandIn kubelet;
+
+  @BeforeAll
+  static void startOperator() throws Exception {
+    client = ApiServerSupport.client(kubeconfig);
+    ApiServerSupport.installCrds(client);
+    operator = ApiServerSupport.startOperator(client, OperatorServices.loadDefaults(ApiServerSupport.testConfig()));
+  }
+
+  @AfterAll
+  static void stopOperator() {
+    operator.close();
+    client.close();
+  }
+
+  @BeforeEach
+  void namespace() {
+    namespace = ApiServerSupport.newNamespace(client, "life");
+    kubelet = KubeletStandIn.watch(client, namespace);
+  }
+
+  @org.junit.jupiter.api.AfterEach
+  void stopKubelet() {
+    kubelet.close();
+  }
+
+  @Test
+  void anUpgradeRollsEtcdThenTheApiServerThenTheRestAndADowngradeIsRefused() {
+    apply(ControlPlaneApiServerTest.cluster("up", "1.32.8", "ClusterIP"));
+    awaitCluster("up", c -> c.getStatus().state == ClusterState.Running);
+    assertThat(cluster("up").getStatus().availableUpgrades).contains("1.33.4").doesNotContain("1.34.0");
+
+    // From here the test plays the kubelet by hand, to see each step of the upgrade.
+    kubelet.close();
+    edit("up", "1.33.4");
+    awaitCluster("up", c -> c.getStatus().state == ClusterState.Upgrading);
+    StatefulSet etcd = await().atMost(Duration.ofSeconds(30)).until(() -> statefulSet(Names.etcdStatefulSet("up")),
+        s -> "1.33.4".equals(version(s)));
+    assertThat(version(deployment(Names.apiserverDeployment("up")))).as("API server waits for etcd")
+        .isEqualTo("1.32.8");
+    kubelet.markAvailable(etcd);
+
+    Deployment apiserver = await().atMost(Duration.ofSeconds(30))
+        .until(() -> deployment(Names.apiserverDeployment("up")), d -> "1.33.4".equals(version(d)));
+    assertThat(version(deployment(Names.controllerManagerDeployment("up")))).isEqualTo("1.32.8");
+    assertThat(version(deployment(Names.schedulerDeployment("up")))).isEqualTo("1.32.8");
+    assertThat(cluster("up").getStatus().version).isEqualTo("1.32.8");
+    kubelet.markAvailable(apiserver);
+
+    Deployment controllerManager = await().atMost(Duration.ofSeconds(30))
+        .until(() -> deployment(Names.controllerManagerDeployment("up")), d -> "1.33.4".equals(version(d)));
+    Deployment scheduler = await().atMost(Duration.ofSeconds(30))
+        .until(() -> deployment(Names.schedulerDeployment("up")), d -> "1.33.4".equals(version(d)));
+    kubelet.markAvailable(controllerManager);
+    kubelet.markAvailable(scheduler);
+    SKSCluster upgraded = awaitCluster("up", c -> c.getStatus().state == ClusterState.Running);
+    assertThat(upgraded.getStatus().version).isEqualTo("1.33.4");
+
+    edit("up", "1.32");
+    SKSCluster refused = awaitCluster("up", c -> Conditions.find(c.getStatus().conditions, Conditions.ACCEPTED)
+        .map(a -> "DowngradeRefused".equals(a.getReason())).orElse(false));
+    assertThat(refused.getStatus().state).isEqualTo(ClusterState.Running);
+    assertThat(refused.getStatus().version).isEqualTo("1.33.4");
+    assertThat(version(deployment(Names.apiserverDeployment("up")))).isEqualTo("1.33.4");
+  }
+
+  @Test
+  void autoUpgradeFollowsTheNewestPatchWithoutRewritingTheSpec() {
+    apply("""
+        apiVersion: sks.operator.dev/v1alpha1
+        kind: SKSCluster
+        metadata: {name: auto}
+        spec: {zone: ch-gva-2, version: "1.32.1", autoUpgrade: true, controlPlane: {exposure: ClusterIP}}
+        """);
+    SKSCluster running = awaitCluster("auto", c -> c.getStatus().state == ClusterState.Running);
+    assertThat(running.getStatus().version).isEqualTo("1.32.8");
+    assertThat(running.getSpec().version).isEqualTo("1.32.1");
+  }
+
+  @Test
+  void starterToProScalesTheControlPlane() {
+    apply(ControlPlaneApiServerTest.cluster("grow", "1.33", "ClusterIP"));
+    awaitCluster("grow", c -> c.getStatus().state == ClusterState.Running);
+    client.resources(SKSCluster.class).inNamespace(namespace).withName("grow").edit(c -> {
+      c.getSpec().level = dev.operator.sks.api.Level.PRO;
+      return c;
+    });
+    await().atMost(Duration.ofSeconds(30)).until(() -> deployment(Names.apiserverDeployment("grow")).getSpec()
+        .getReplicas() == 2);
+    assertThat(statefulSet(Names.etcdStatefulSet("grow")).getSpec().getReplicas()).isEqualTo(3);
+    SKSCluster pro = awaitCluster("grow", c -> c.getStatus().state == ClusterState.Running
+        && c.getStatus().level == dev.operator.sks.api.Level.PRO);
+    assertThat(Conditions.find(pro.getStatus().conditions, Conditions.DISRUPTION_BUDGETS_READY).orElseThrow()
+        .getReason()).as("the v1.20 test server has no policy/v1").isEqualTo("APINotServed");
+  }
+
+  @Test
+  void deletionRemovesTheNodepoolsFirstThenTheControlPlane() {
+    apply(ControlPlaneApiServerTest.cluster("gone", "1.33", "ClusterIP"));
+    apply("""
+        apiVersion: sks.operator.dev/v1alpha1
+        kind: Nodepool
+        metadata: {name: gone-workers}
+        spec: {cluster: gone, size: 1, instanceType: standard.medium}
+        """);
+    awaitCluster("gone", c -> c.getStatus().state == ClusterState.Running);
+    assertThat(cluster("gone").getMetadata().getFinalizers()).contains(Labels.FINALIZER);
+
+    client.resources(SKSCluster.class).inNamespace(namespace).withName("gone").delete();
+    await().atMost(Duration.ofSeconds(60)).until(() -> cluster("gone") == null);
+    assertThat(client.resources(Nodepool.class).inNamespace(namespace).withName("gone-workers").get()).isNull();
+    assertThat(client.secrets().inNamespace(namespace).withLabel(Labels.CLUSTER, "gone").list().getItems())
+        .isEmpty();
+    assertThat(client.apps().deployments().inNamespace(namespace).withLabel(Labels.CLUSTER, "gone").list()
+        .getItems()).isEmpty();
+    assertThat(client.apps().statefulSets().inNamespace(namespace).withLabel(Labels.CLUSTER, "gone").list()
+        .getItems()).isEmpty();
+    assertThat(client.services().inNamespace(namespace).withLabel(Labels.CLUSTER, "gone").list().getItems())
+        .isEmpty();
+  }
+
+  private static String version(HasMetadata workload) {
+    return workload.getMetadata().getAnnotations().get(Labels.KUBERNETES_VERSION_ANNOTATION);
+  }
+
+  private Deployment deployment(String name) {
+    return client.apps().deployments().inNamespace(namespace).withName(name).get();
+  }
+
+  private StatefulSet statefulSet(String name) {
+    return client.apps().statefulSets().inNamespace(namespace).withName(name).get();
+  }
+
+  private void edit(String name, String version) {
+    client.resources(SKSCluster.class).inNamespace(namespace).withName(name).edit(c -> {
+      c.getSpec().version = version;
+      return c;
+    });
+  }
+
+  private void apply(String yaml) {
+    HasMetadata resource = client.getKubernetesSerialization().unmarshal(yaml);
+    client.resource(resource).inNamespace(namespace).create();
+  }
+
+  private SKSCluster cluster(String name) {
+    return client.resources(SKSCluster.class).inNamespace(namespace).withName(name).get();
+  }
+
+  private SKSCluster awaitCluster(String name, Predicate<SKSCluster> condition) {
+    return await().atMost(Duration.ofSeconds(60)).until(() -> cluster(name),
+        c -> c != null && c.getStatus() != null && condition.test(c));
+  }
+}
