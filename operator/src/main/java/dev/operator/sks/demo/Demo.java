@@ -49,6 +49,9 @@ public final class Demo {
 
   /** Runs until {@code stop} counts down (Ctrl-C in the command line). */
   public void run(CountDownLatch stop) throws IOException, InterruptedException {
+    // The demo's own progress lines are the story; the frameworks' start-up chatter would bury them.
+    ((ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger("io.javaoperatorsdk"))
+        .setLevel(ch.qos.logback.classic.Level.WARN);
     out.println("sks-operator demo: starting an embedded Kubernetes API server (etcd + kube-apiserver)...");
     KubeAPIServer apiServer = new KubeAPIServer(KubeAPIServerConfigBuilder.anAPIServerConfig()
         .withUpdateKubeConfig(false).build());
@@ -81,7 +84,11 @@ public final class Demo {
       }
     } finally {
       out.println("sks-operator demo: stopping the API server");
-      apiServer.stop();
+      try {
+        apiServer.stop();
+      } catch (RuntimeException alreadyStopped) {
+        // Ctrl-C reaches etcd and kube-apiserver too (same process group): they may be gone already.
+      }
     }
   }
 
