@@ -17,6 +17,15 @@ final class VirtualMachines {
 
   private VirtualMachines() {}
 
+  /** A map keeping its keys in the order given, so the rendered object reads the same every time. */
+  private static Map<String, Object> map(Object... keysAndValues) {
+    Map<String, Object> map = new LinkedHashMap<>();
+    for (int i = 0; i < keysAndValues.length; i += 2) {
+      map.put((String) keysAndValues[i], keysAndValues[i + 1]);
+    }
+    return map;
+  }
+
   /**
    * @param image the root disk image (a container image reference)
    * @param userDataSecret the Secret with key {@code userData}: referenced, so the user-data (with its bootstrap
@@ -33,42 +42,42 @@ final class VirtualMachines {
 
     String memory = desired.instanceType().memoryMiB() + "Mi";
     Map<String, Object> domain = new LinkedHashMap<>();
-    domain.put("cpu", Map.of("cores", desired.instanceType().cpus()));
-    domain.put("memory", Map.of("guest", memory));
-    domain.put("resources", Map.of("requests", Map.of("memory", memory)));
-    domain.put("devices", Map.of(
+    domain.put("cpu", map("cores", desired.instanceType().cpus()));
+    domain.put("memory", map("guest", memory));
+    domain.put("resources", map("requests", map("memory", memory)));
+    domain.put("devices", map(
         "disks", List.of(
-            Map.of("name", ROOT_DISK, "disk", Map.of("bus", "virtio")),
-            Map.of("name", CLOUD_INIT_DISK, "disk", Map.of("bus", "virtio"))),
-        "interfaces", List.of(Map.of("name", NETWORK, "masquerade", Map.of()))));
+            map("name", ROOT_DISK, "disk", map("bus", "virtio")),
+            map("name", CLOUD_INIT_DISK, "disk", map("bus", "virtio"))),
+        "interfaces", List.of(map("name", NETWORK, "masquerade", map()))));
 
     Map<String, Object> rootVolume = new LinkedHashMap<>();
     rootVolume.put("name", ROOT_DISK);
     if (dataVolumes) {
-      rootVolume.put("dataVolume", Map.of("name", Names.kubevirtRootDisk(name)));
+      rootVolume.put("dataVolume", map("name", Names.kubevirtRootDisk(name)));
     } else {
-      rootVolume.put("containerDisk", Map.of("image", image));
+      rootVolume.put("containerDisk", map("image", image));
     }
-    Map<String, Object> cloudInit = Map.of("name", CLOUD_INIT_DISK,
-        "cloudInitNoCloud", Map.of("secretRef", Map.of("name", userDataSecret)));
+    Map<String, Object> cloudInit = map("name", CLOUD_INIT_DISK,
+        "cloudInitNoCloud", map("secretRef", map("name", userDataSecret)));
 
     Map<String, Object> podSpec = new LinkedHashMap<>();
     podSpec.put("domain", domain);
-    podSpec.put("networks", List.of(Map.of("name", NETWORK, "pod", Map.of())));
+    podSpec.put("networks", List.of(map("name", NETWORK, "pod", map())));
     podSpec.put("volumes", List.of(rootVolume, cloudInit));
-    desired.deployTarget().ifPresent(node -> podSpec.put("nodeSelector", Map.of("kubernetes.io/hostname", node)));
+    desired.deployTarget().ifPresent(node -> podSpec.put("nodeSelector", map("kubernetes.io/hostname", node)));
 
     Map<String, Object> spec = new LinkedHashMap<>();
     spec.put("running", true);
     if (dataVolumes) {
-      spec.put("dataVolumeTemplates", List.of(Map.of(
-          "metadata", Map.of("name", Names.kubevirtRootDisk(name)),
-          "spec", Map.of(
-              "source", Map.of("registry", Map.of("url", "docker://" + image)),
-              "storage", Map.of("resources", Map.of("requests",
-                  Map.of("storage", desired.diskSizeGib() + "Gi")))))));
+      spec.put("dataVolumeTemplates", List.of(map(
+          "metadata", map("name", Names.kubevirtRootDisk(name)),
+          "spec", map(
+              "source", map("registry", map("url", "docker://" + image)),
+              "storage", map("resources", map("requests",
+                  map("storage", desired.diskSizeGib() + "Gi")))))));
     }
-    spec.put("template", Map.of("metadata", Map.of("labels", labels), "spec", podSpec));
+    spec.put("template", map("metadata", map("labels", labels), "spec", podSpec));
 
     return new GenericKubernetesResourceBuilder()
         .withApiVersion(KubeVirtProvider.GROUP_VERSION)
@@ -79,7 +88,7 @@ final class VirtualMachines {
         .withLabels(labels)
         .withAnnotations(annotations)
         .endMetadata()
-        .withAdditionalProperties(Map.of("spec", spec))
+        .withAdditionalProperties(map("spec", spec))
         .build();
   }
 }
