@@ -6,7 +6,7 @@ import static org.awaitility.Awaitility.await;
 import dev.operator.sks.api.ClusterState;
 import dev.operator.sks.api.Nodepool;
 import dev.operator.sks.api.SKSCluster;
-import dev.operator.sks.demo.KubeletStandIn;
+import dev.operator.sks.demo.ClusterStandIn;
 import dev.operator.sks.runtime.OperatorConfig;
 import dev.operator.sks.runtime.OperatorServices;
 import dev.operator.sks.runtime.SksOperator;
@@ -67,7 +67,7 @@ class ChartRbacApiServerTest {
       try (KubernetesClient operatorClient = new KubernetesClientBuilder().withConfig(asOperator).build();
           SksOperator operator = new SksOperator(operatorClient, OperatorServices.loadDefaults(config),
               new SimpleMeterRegistry());
-          KubeletStandIn kubelet = KubeletStandIn.watch(admin, namespace)) {
+          ClusterStandIn kubelet = ClusterStandIn.watch(admin, namespace)) {
         operator.start();
         for (String yaml : List.of("""
             apiVersion: sks.operator.dev/v1alpha1
