@@ -68,7 +68,7 @@ public final class JoinMaterial {
       Map<String, String> labels, List<NodepoolTaint> taints, OwnerReference owner) {
     String name = cluster.getMetadata().getName();
     String namespace = cluster.getMetadata().getNamespace();
-    Optional<String> ca = clusterCaCertificate(cluster);
+    Optional<String> ca = clusterCaCertificate(client, cluster);
     if (ca.isEmpty()) {
       return new Waiting("WaitingForCertificates", "the cluster CA (Secret " + Names.clusterCa(name)
           + ") does not exist yet");
@@ -89,8 +89,8 @@ public final class JoinMaterial {
     return new Ready(written.secretName(), written.changed(), written.digest());
   }
 
-  /** The cluster CA certificate (tls.crt of {@link Names#clusterCa}); the key next to it is never read. */
-  public Optional<String> clusterCaCertificate(SKSCluster cluster) {
+  /** The cluster CA certificate (tls.crt of {@link Names#clusterCa}); the key next to it is never decoded. */
+  public static Optional<String> clusterCaCertificate(KubernetesClient client, SKSCluster cluster) {
     Secret secret = client.secrets().inNamespace(cluster.getMetadata().getNamespace())
         .withName(Names.clusterCa(cluster.getMetadata().getName())).get();
     return BootstrapTokens.decode(secret == null ? null : secret.getData(), Names.TLS_CERTIFICATE_KEY)
