@@ -110,7 +110,7 @@ public final class TenantBootstrap {
     if (tenant.isEmpty()) {
       return new Outcome(State.WAITING, "WaitingForKubeconfig", "the cluster has no admin kubeconfig yet");
     }
-    TenantProbe probe = tenants.probe(key);
+    TenantProbe probe = TenantClients.probeClient(tenant.get());
     if (!probe.reachable()) {
       return new Outcome(State.UNREACHABLE, "TenantUnreachable", probe.message());
     }

@@ -142,7 +142,16 @@ public final class TenantClients implements AutoCloseable {
         return TenantProbe.unreachable("no admin kubeconfig yet (Secret " + Names.adminKubeconfig(key.cluster())
             + ")");
       }
-      return get(client.get(), "version");
+      return probeClient(client.get());
+    } catch (RuntimeException e) {
+      return TenantProbe.unreachable(describe(e));
+    }
+  }
+
+  /** Like {@link #probe(ClusterKey)}, for a tenant client already at hand (no read of the kubeconfig Secret). */
+  public static TenantProbe probeClient(KubernetesClient client) {
+    try {
+      return get(client, "version");
     } catch (RuntimeException e) {
       return TenantProbe.unreachable(describe(e));
     }
