@@ -40,6 +40,9 @@ public final class Labels {
 
   public static final String FINALIZER = PREFIX + "finalizer";
 
+  /** Component label of node join material: the bootstrap token Secret and the user-data Secrets. */
+  public static final String JOIN_COMPONENT = "join";
+
   /**
    * On a KubeVirt VirtualMachine: the order it was made in within its pool. Creation timestamps have one-second
    * resolution, too coarse to find the newest member when several start in the same second.

@@ -201,8 +201,30 @@ public final class Names {
     return virtualMachine + "-root";
   }
 
+  /**
+   * Management-side Secret holding the cluster's current node join token (and the previous one while it is still
+   * valid), so user-data can be rendered before the tenant API answers.
+   */
   public static String bootstrapToken(String cluster) {
     return cluster + "-bootstrap-token";
+  }
+
+  /** Key of the cloud-init user-data in {@link #userData} Secrets. */
+  public static final String USER_DATA_KEY = "userData";
+
+  // Objects in the tenant cluster; kubeadm join looks for them by these exact names.
+  public static final String TENANT_KUBE_SYSTEM = "kube-system";
+  public static final String TENANT_KUBE_PUBLIC = "kube-public";
+  /** kube-public ConfigMap with a kubeconfig of the cluster's server and CA, which kubeadm discovery reads. */
+  public static final String CLUSTER_INFO_CONFIG_MAP = "cluster-info";
+  /** kube-system ConfigMap with the kubeadm ClusterConfiguration, which kubeadm join reads. */
+  public static final String KUBEADM_CONFIG_CONFIG_MAP = "kubeadm-config";
+  /** kube-system ConfigMap with the KubeletConfiguration every joining kubelet starts with. */
+  public static final String KUBELET_CONFIG_CONFIG_MAP = "kubelet-config";
+
+  /** A bootstrap token in the tenant's kube-system: the API server finds a token by this name alone. */
+  public static String tenantBootstrapTokenSecret(String tokenId) {
+    return "bootstrap-token-" + tokenId;
   }
 
   // Kubeconfig requests.

@@ -72,6 +72,7 @@ public final class TenantApiServer implements AutoCloseable {
           "--service-account-issuer=https://kubernetes.default.svc.cluster.local",
           "--service-cluster-ip-range=10.96.0.0/12",
           "--authorization-mode=Node,RBAC",
+          "--enable-bootstrap-token-auth=true",
           "--enable-admission-plugins=NodeRestriction",
           "--disable-admission-plugins=ServiceAccount",
           "--cert-dir=" + dir.resolve("cert-dir")), "kube-apiserver.log");

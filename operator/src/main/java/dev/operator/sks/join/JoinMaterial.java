@@ -1,0 +1,132 @@
+package dev.operator.sks.join;
+
+import dev.operator.sks.api.Defaults;
+import dev.operator.sks.api.Nodepool;
+import dev.operator.sks.api.NodepoolTaint;
+import dev.operator.sks.api.SKSCluster;
+import dev.operator.sks.api.SKSClusterSpec;
+import dev.operator.sks.catalog.KubernetesVersion;
+import dev.operator.sks.naming.Names;
+import dev.operator.sks.validation.Cidr;
+import io.fabric8.kubernetes.api.model.OwnerReference;
+import io.fabric8.kubernetes.api.model.Secret;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import java.net.URI;
+import java.time.Clock;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * The one call an instance pool needs for its machines to join: ensures the cluster's join token and writes the
+ * pool's user-data Secret. It depends only on management-side state (the cluster's CA Secret, endpoint and version),
+ * never on the tenant API, so pools can be created while the tenant control plane is still starting.
+ */
+public final class JoinMaterial {
+  /** What {@link #ensureUserData} did. */
+  public sealed interface Outcome permits Ready, Waiting {}
+
+  /** The user-data Secret is current; {@code changed} when this call wrote it. */
+  public record Ready(String secretName, boolean changed, String digest) implements Outcome {}
+
+  /** Something the user-data needs does not exist yet; {@code reason} is CamelCase, for a condition. */
+  public record Waiting(String reason, String message) implements Outcome {}
+
+  private final KubernetesClient client;
+  private final Clock clock;
+  private final JoinTokenStore tokens;
+  private final UserDataSecrets secrets;
+
+  public JoinMaterial(KubernetesClient management, Clock clock) {
+    this(management, clock, new JoinTokenStore(management));
+  }
+
+  public JoinMaterial(KubernetesClient management, Clock clock, JoinTokenStore tokens) {
+    this.client = management;
+    this.clock = clock;
+    this.tokens = tokens;
+    this.secrets = new UserDataSecrets(management);
+  }
+
+  /** For a Nodepool whose status already has its id and instance pool name; the Secret is owned by {@code owner}. */
+  public Outcome ensureUserData(SKSCluster cluster, Nodepool nodepool, OwnerReference owner) {
+    var status = nodepool.getStatus();
+    if (status == null || status.id == null || status.instancePool == null) {
+      return new Waiting("NodepoolIdMissing", "the Nodepool has no status.id and status.instancePool yet");
+    }
+    return ensureUserData(cluster, status.instancePool, status.id, Defaults.labels(nodepool.getSpec()),
+        Defaults.taints(nodepool.getSpec()), owner);
+  }
+
+  /**
+   * @param cluster      the SKSCluster as read from the API server (uid, status)
+   * @param instancePool the InstancePool's name; the Secret is {@code Names.userData(instancePool)}
+   * @param nodepoolId   the Nodepool's id, a label on every node
+   * @param owner        the owner reference the Secret carries (the InstancePool's)
+   */
+  public Outcome ensureUserData(SKSCluster cluster, String instancePool, String nodepoolId,
+      Map<String, String> labels, List<NodepoolTaint> taints, OwnerReference owner) {
+    String name = cluster.getMetadata().getName();
+    String namespace = cluster.getMetadata().getNamespace();
+    Optional<String> ca = clusterCaCertificate(client, cluster);
+    if (ca.isEmpty()) {
+      return new Waiting("WaitingForCertificates", "the cluster CA (Secret " + Names.clusterCa(name)
+          + ") does not exist yet");
+    }
+    Optional<String> endpoint = apiServerHostPort(cluster);
+    if (endpoint.isEmpty()) {
+      return new Waiting("WaitingForEndpoint", "the cluster has no API endpoint yet (status.endpoint)");
+    }
+    Optional<KubernetesVersion> version = kubernetesVersion(cluster);
+    if (version.isEmpty()) {
+      return new Waiting("WaitingForVersion", "the cluster has no valid Kubernetes version");
+    }
+    BootstrapToken token = tokens.ensure(cluster, clock);
+    JoinParameters parameters = new JoinParameters(name, endpoint.get(), ca.get(), token, version.get(), nodepoolId,
+        labels, taints, clusterDns(cluster.getSpec()), Defaults.dnsDomain(cluster.getSpec()));
+    UserDataSecrets.Written written = secrets.write(namespace, name, instancePool, owner,
+        UserDataRenderer.render(parameters));
+    return new Ready(written.secretName(), written.changed(), written.digest());
+  }
+
+  /** The cluster CA certificate (tls.crt of {@link Names#clusterCa}); the key next to it is never decoded. */
+  public static Optional<String> clusterCaCertificate(KubernetesClient client, SKSCluster cluster) {
+    Secret secret = client.secrets().inNamespace(cluster.getMetadata().getNamespace())
+        .withName(Names.clusterCa(cluster.getMetadata().getName())).get();
+    return BootstrapTokens.decode(secret == null ? null : secret.getData(), Names.TLS_CERTIFICATE_KEY)
+        .filter(pem -> pem.contains("-----BEGIN CERTIFICATE-----"));
+  }
+
+  /** {@code host:port} of the cluster's endpoint ({@code status.endpoint}, {@code https://host:port}). */
+  public static Optional<String> apiServerHostPort(SKSCluster cluster) {
+    String endpoint = cluster.getStatus() == null ? null : cluster.getStatus().endpoint;
+    if (endpoint == null || endpoint.isBlank()) {
+      return Optional.empty();
+    }
+    try {
+      URI uri = URI.create(endpoint);
+      if (uri.getHost() == null) {
+        return Optional.empty();
+      }
+      int port = uri.getPort() == -1 ? 443 : uri.getPort();
+      return Optional.of(uri.getHost() + ":" + port); // an IPv6 host keeps its brackets in getHost()
+    } catch (IllegalArgumentException notAUri) {
+      return Optional.empty();
+    }
+  }
+
+  /** The version that runs ({@code status.version}), else the one asked for. */
+  public static Optional<KubernetesVersion> kubernetesVersion(SKSCluster cluster) {
+    Optional<KubernetesVersion> running = cluster.getStatus() == null ? Optional.empty()
+        : KubernetesVersion.parse(cluster.getStatus().version);
+    return running.or(() -> cluster.getSpec() == null ? Optional.empty()
+        : KubernetesVersion.parse(cluster.getSpec().version));
+  }
+
+  /** The cluster DNS Service IP: the service CIDR's tenth address, as kubeadm and CoreDNS's Service choose it. */
+  public static String clusterDns(SKSClusterSpec spec) {
+    String serviceCidr = Defaults.serviceCidr(spec);
+    return Cidr.parse(serviceCidr).orElseThrow(() -> new IllegalArgumentException(
+        "the service CIDR " + serviceCidr + " is not an IPv4 CIDR")).tenthAddress();
+  }
+}

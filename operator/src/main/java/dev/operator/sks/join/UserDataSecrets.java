@@ -1,0 +1,99 @@
+package dev.operator.sks.join;
+
+import dev.operator.sks.naming.Labels;
+import dev.operator.sks.naming.Names;
+import io.fabric8.kubernetes.api.model.OwnerReference;
+import io.fabric8.kubernetes.api.model.Secret;
+import io.fabric8.kubernetes.api.model.SecretBuilder;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientException;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * Writes an instance pool's user-data Secret ({@link Names#userData}, key {@link Names#USER_DATA_KEY}), and only when
+ * its content changed, so an unchanged render costs one read and no event for watchers.
+ */
+public final class UserDataSecrets {
+  /** The outcome of a write: the Secret's name, whether anything was written, and a digest of the user-data. */
+  public record Written(String secretName, boolean changed, String digest) {}
+
+  private final KubernetesClient client;
+
+  public UserDataSecrets(KubernetesClient management) {
+    this.client = management;
+  }
+
+  /**
+   * @param namespace    the namespace of the cluster and the pool
+   * @param cluster      the SKSCluster's name (for labels)
+   * @param instancePool the InstancePool's name; the Secret is {@code Names.userData(instancePool)}
+   * @param owner        the owner reference the Secret carries (the InstancePool's), so it goes with the pool
+   * @param userData     the rendered user-data
+   */
+  public Written write(String namespace, String cluster, String instancePool, OwnerReference owner, String userData) {
+    Objects.requireNonNull(owner, "owner");
+    String name = Names.userData(instancePool);
+    Secret desired = new SecretBuilder()
+        .withNewMetadata()
+        .withName(name)
+        .withNamespace(namespace)
+        .withLabels(labels(cluster, instancePool))
+        .withOwnerReferences(owner)
+        .endMetadata()
+        .withType("Opaque")
+        .withData(BootstrapTokens.base64(Map.of(Names.USER_DATA_KEY, userData)))
+        .build();
+    String digest = UserDataRenderer.digest(userData);
+    Secret current = client.secrets().inNamespace(namespace).withName(name).get();
+    if (current == null) {
+      try {
+        client.resource(desired).create();
+        return new Written(name, true, digest);
+      } catch (KubernetesClientException e) {
+        if (e.getCode() != 409) {
+          throw e;
+        }
+        // Another reconcile made it meanwhile: compare with theirs.
+        current = client.secrets().inNamespace(namespace).withName(name).get();
+        if (current == null) {
+          throw e;
+        }
+      }
+    }
+    if (isUpToDate(current, desired)) {
+      return new Written(name, false, digest);
+    }
+    desired.getMetadata().setResourceVersion(current.getMetadata().getResourceVersion());
+    // A 409 here means someone else wrote it since the read: the caller's next reconcile compares again.
+    client.resource(desired).update();
+    return new Written(name, true, digest);
+  }
+
+  private static boolean isUpToDate(Secret current, Secret desired) {
+    return Objects.equals(current.getData(), desired.getData())
+        && Objects.equals(current.getType(), desired.getType())
+        && ownersMatch(current.getMetadata().getOwnerReferences(), desired.getMetadata().getOwnerReferences())
+        && current.getMetadata().getLabels() != null
+        && current.getMetadata().getLabels().entrySet().containsAll(desired.getMetadata().getLabels().entrySet());
+  }
+
+  private static boolean ownersMatch(List<OwnerReference> current, List<OwnerReference> desired) {
+    if (current == null || current.size() != desired.size()) {
+      return false;
+    }
+    for (int i = 0; i < desired.size(); i++) {
+      if (!Objects.equals(current.get(i).getUid(), desired.get(i).getUid())) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  private static Map<String, String> labels(String cluster, String instancePool) {
+    Map<String, String> labels = Labels.forComponent(cluster, Labels.JOIN_COMPONENT);
+    labels.put(Labels.INSTANCE_POOL, Labels.value(instancePool));
+    return labels;
+  }
+}
