@@ -9,7 +9,7 @@ import dev.operator.sks.api.InstancePool;
 import dev.operator.sks.api.Nodepool;
 import dev.operator.sks.api.PoolState;
 import dev.operator.sks.api.SKSCluster;
-import dev.operator.sks.demo.KubeletStandIn;
+import dev.operator.sks.demo.ClusterStandIn;
 import dev.operator.sks.naming.Labels;
 import dev.operator.sks.naming.Names;
 import dev.operator.sks.runtime.OperatorServices;
@@ -22,6 +22,7 @@ import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.function.Predicate;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
@@ -37,7 +38,7 @@ class NodepoolApiServerTest {
   static KubernetesClient client;
   static SksOperator operator;
   String namespace;
-  KubeletStandIn kubelet;
+  ClusterStandIn kubelet;
 
   @BeforeAll
   static void startOperator() throws Exception {
@@ -55,7 +56,7 @@ class NodepoolApiServerTest {
   @BeforeEach
   void clusterReady() {
     namespace = ApiServerSupport.newNamespace(client, "np");
-    kubelet = KubeletStandIn.watch(client, namespace);
+    kubelet = ClusterStandIn.watch(client, namespace);
     apply(ControlPlaneApiServerTest.cluster("pool-host", "1.33", "ClusterIP"));
     await().atMost(Duration.ofSeconds(60)).until(() -> client.resources(SKSCluster.class).inNamespace(namespace)
         .withName("pool-host").get(), c -> c.getStatus() != null && c.getStatus().state == ClusterState.Running);
@@ -79,14 +80,14 @@ class NodepoolApiServerTest {
     assertThat(pool.getSpec().taints).singleElement().satisfies(t -> assertThat(t.key).isEqualTo("env"));
 
     client.resources(Nodepool.class).inNamespace(namespace).withName("workers").scale(50);
-    Nodepool fifty = awaitNodepool("workers", np -> np.getStatus().size == 50
+    Nodepool fifty = awaitNodepool("workers", np -> Integer.valueOf(50).equals(np.getStatus().size)
         && np.getStatus().state == PoolState.Running);
     assertThat(Conditions.isTrue(fifty.getStatus().conditions, Conditions.READY)).isTrue();
     List<String> oldestThree = instancePool(fifty).getStatus().instances.stream().limit(3).map(i -> i.name)
         .toList();
 
     client.resources(Nodepool.class).inNamespace(namespace).withName("workers").scale(3);
-    Nodepool three = awaitNodepool("workers", np -> np.getStatus().size == 3
+    Nodepool three = awaitNodepool("workers", np -> Integer.valueOf(3).equals(np.getStatus().size)
         && np.getStatus().state == PoolState.Running);
     assertThat(instancePool(three).getStatus().instances).extracting(i -> i.name)
         .containsExactlyElementsOf(oldestThree);
@@ -108,7 +109,7 @@ class NodepoolApiServerTest {
       return np.getMetadata().getAnnotations() == null
           || !np.getMetadata().getAnnotations().containsKey(Labels.EVICT_ANNOTATION);
     });
-    Nodepool after = awaitNodepool("evictable", np -> np.getStatus().size == 3
+    Nodepool after = awaitNodepool("evictable", np -> Integer.valueOf(3).equals(np.getStatus().size)
         && np.getStatus().state == PoolState.Running);
     List<String> names = instancePool(after).getStatus().instances.stream().map(i -> i.name).toList();
     assertThat(names).doesNotContain(victim).contains(before.get(0), before.get(2)).hasSize(3);
@@ -120,7 +121,7 @@ class NodepoolApiServerTest {
       np.getSpec().size = 2;
       return np;
     });
-    Nodepool two = awaitNodepool("evictable", np -> np.getStatus().size == 2
+    Nodepool two = awaitNodepool("evictable", np -> Integer.valueOf(2).equals(np.getStatus().size)
         && np.getStatus().state == PoolState.Running
         && (np.getMetadata().getAnnotations() == null
             || !np.getMetadata().getAnnotations().containsKey(Labels.EVICT_ANNOTATION)));
@@ -155,9 +156,12 @@ class NodepoolApiServerTest {
     String userData = new String(java.util.Base64.getDecoder().decode(client.secrets().inNamespace(namespace)
         .withName(Names.userData(running.getStatus().instancePool)).get().getData().get("userData")),
         java.nio.charset.StandardCharsets.UTF_8);
-    assertThat(userData).startsWith("#cloud-config").contains("kubeadm join")
+    assertThat(userData).startsWith("#cloud-config")
         .contains(Labels.NODEPOOL_ID + "=" + running.getStatus().id).contains("role=worker")
         .contains("env=demo:NoSchedule");
+    Map<?, ?> cloudConfig = client.getKubernetesSerialization().unmarshal(userData, Map.class);
+    assertThat(cloudConfig.get("runcmd")).isEqualTo(
+        List.of(List.of("kubeadm", "join", "--config", "/etc/kubernetes/join.yaml")));
     List<Instance> instances = instancePool(running).getStatus().instances;
     assertThat(instances).singleElement().satisfies(i -> assertThat(i.state).isEqualTo("Running"));
   }
@@ -187,8 +191,16 @@ class NodepoolApiServerTest {
   }
 
   private Nodepool awaitNodepool(String name, Predicate<Nodepool> condition) {
-    return await().atMost(Duration.ofSeconds(60)).until(() -> client.resources(Nodepool.class)
-        .inNamespace(namespace).withName(name).get(), np -> np != null && np.getStatus() != null
-            && np.getStatus().size != null && condition.test(np));
+    try {
+      return await().atMost(Duration.ofSeconds(60)).until(() -> client.resources(Nodepool.class)
+          .inNamespace(namespace).withName(name).get(), np -> np != null && np.getStatus() != null
+              && condition.test(np));
+    } catch (org.awaitility.core.ConditionTimeoutException e) {
+      Nodepool np = client.resources(Nodepool.class).inNamespace(namespace).withName(name).get();
+      String pools = client.getKubernetesSerialization().asYaml(client.resources(InstancePool.class)
+          .inNamespace(namespace).list().getItems().stream().map(InstancePool::getStatus).toList());
+      throw new AssertionError("nodepool " + name + " status: " + client.getKubernetesSerialization()
+          .asYaml(np == null ? null : np.getStatus()) + "\ninstance pools: " + pools, e);
+    }
   }
 }

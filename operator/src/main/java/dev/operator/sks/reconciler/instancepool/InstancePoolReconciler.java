@@ -5,6 +5,7 @@ import dev.operator.sks.api.InstancePoolStatus;
 import dev.operator.sks.api.PoolState;
 import dev.operator.sks.catalog.InstanceType;
 import dev.operator.sks.naming.Labels;
+import dev.operator.sks.naming.Names;
 import dev.operator.sks.provider.ComputeProvider;
 import dev.operator.sks.provider.DesiredPool;
 import dev.operator.sks.provider.InstanceState;
@@ -15,6 +16,11 @@ import dev.operator.sks.runtime.OperatorServices;
 import dev.operator.sks.status.Conditions;
 import dev.operator.sks.status.StatusPatches;
 import io.fabric8.kubernetes.api.model.Secret;
+import io.javaoperatorsdk.operator.api.config.informer.InformerEventSourceConfiguration;
+import io.javaoperatorsdk.operator.api.reconciler.EventSourceContext;
+import io.javaoperatorsdk.operator.processing.event.source.EventSource;
+import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEventSource;
+import io.javaoperatorsdk.operator.processing.event.source.informer.Mappers;
 import io.javaoperatorsdk.operator.api.reconciler.Cleaner;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.javaoperatorsdk.operator.api.reconciler.ControllerConfiguration;
@@ -36,7 +42,6 @@ import java.util.Optional;
  */
 @ControllerConfiguration(name = "instancepool", finalizerName = Labels.FINALIZER)
 public class InstancePoolReconciler implements Reconciler<InstancePool>, Cleaner<InstancePool> {
-  public static final String USER_DATA_KEY = "userData";
   static final Duration PROVIDER_RETRY = Duration.ofSeconds(30);
   static final Duration STARTING_POLL = Duration.ofSeconds(2);
 
@@ -48,6 +53,16 @@ public class InstancePoolReconciler implements Reconciler<InstancePool>, Cleaner
     this.services = services;
     this.provider = provider;
     this.clock = services.clock();
+  }
+
+  /** The user-data Secret appearing or changing (a rotated join token) wakes its pool. */
+  @Override
+  public List<EventSource<?, InstancePool>> prepareEventSources(EventSourceContext<InstancePool> context) {
+    return List.of(new InformerEventSource<>(InformerEventSourceConfiguration.from(Secret.class, InstancePool.class)
+        .withNamespacesInheritedFromController()
+        .withLabelSelector(Labels.COMPONENT + "=" + Labels.JOIN_COMPONENT)
+        .withSecondaryToPrimaryMapper(Mappers.fromOwnerReferences(InstancePool.class, false))
+        .build(), context));
   }
 
   @Override
@@ -104,12 +119,14 @@ public class InstancePoolReconciler implements Reconciler<InstancePool>, Cleaner
     if (name == null) {
       return Optional.empty();
     }
-    Secret secret = context.getClient().secrets().inNamespace(pool.getMetadata().getNamespace()).withName(name)
-        .get();
-    if (secret == null || secret.getData() == null || secret.getData().get(USER_DATA_KEY) == null) {
+    Secret secret = context.getSecondaryResources(Secret.class).stream()
+        .filter(s -> name.equals(s.getMetadata().getName())).findFirst()
+        .orElseGet(() -> context.getClient().secrets().inNamespace(pool.getMetadata().getNamespace())
+            .withName(name).get());
+    if (secret == null || secret.getData() == null || secret.getData().get(Names.USER_DATA_KEY) == null) {
       return Optional.empty();
     }
-    return Optional.of(new String(Base64.getDecoder().decode(secret.getData().get(USER_DATA_KEY)),
+    return Optional.of(new String(Base64.getDecoder().decode(secret.getData().get(Names.USER_DATA_KEY)),
         StandardCharsets.UTF_8));
   }
 

@@ -13,6 +13,10 @@ import dev.operator.sks.status.Conditions;
 import dev.operator.sks.status.StatusPatches;
 import dev.operator.sks.validation.NodepoolValidator;
 import dev.operator.sks.validation.Violation;
+import dev.operator.sks.api.Defaults;
+import dev.operator.sks.join.JoinMaterial;
+import io.fabric8.kubernetes.api.model.OwnerReference;
+import io.fabric8.kubernetes.api.model.OwnerReferenceBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.dsl.base.PatchContext;
 import io.fabric8.kubernetes.client.dsl.base.PatchType;
@@ -38,7 +42,9 @@ import java.util.Optional;
  * compute provider needs; reports the pool's size and readiness back. Evictions named in the Nodepool's
  * {@code sks.operator.dev/evict} annotation are passed on, and the annotation is cleared once they are done.
  */
-@ControllerConfiguration(name = "nodepool", finalizerName = Labels.FINALIZER)
+// Not generation-aware: the evict annotation changes metadata only, and must still wake the reconciler. Status
+// writes wake it too, and find nothing to change.
+@ControllerConfiguration(name = "nodepool", finalizerName = Labels.FINALIZER, generationAwareEventProcessing = false)
 public class NodepoolReconciler implements Reconciler<Nodepool>, Cleaner<Nodepool> {
   static final String FIELD_MANAGER = "sks-operator";
   private static final Duration DELETION_POLL = Duration.ofSeconds(2);
@@ -92,8 +98,30 @@ public class NodepoolReconciler implements Reconciler<Nodepool>, Cleaner<Nodepoo
       context.getClient().resource(desired).fieldManager(FIELD_MANAGER).forceConflicts().serverSideApply();
     }
     observed.ifPresent(pool -> clearDoneEvictions(context.getClient(), nodepool, pool, evictions));
+    observed.ifPresent(pool -> ensureUserData(context.getClient(), cluster.get(), nodepool, pool, status));
     reportPool(nodepool, status, observed, generation);
     return patchIfChanged(nodepool, status);
+  }
+
+  /**
+   * The machines' user-data (join token, endpoint, CA, node labels and taints), owned by the InstancePool. It needs
+   * only the cluster's PKI and endpoint, never the tenant API, so pools never wait on a tenant that is starting.
+   */
+  private void ensureUserData(KubernetesClient client, SKSCluster cluster, Nodepool nodepool, InstancePool pool,
+      NodepoolStatus status) {
+    OwnerReference owner = new OwnerReferenceBuilder().withApiVersion(pool.getApiVersion()).withKind(pool.getKind())
+        .withName(pool.getMetadata().getName()).withUid(pool.getMetadata().getUid()).withController(true)
+        .withBlockOwnerDeletion(true).build();
+    JoinMaterial.Outcome outcome = new JoinMaterial(client, clock).ensureUserData(cluster, status.instancePool,
+        status.id, InstancePools.nodeLabels(nodepool, status.id), Defaults.taints(nodepool.getSpec()), owner);
+    Long generation = nodepool.getMetadata().getGeneration();
+    if (outcome instanceof JoinMaterial.Waiting waiting) {
+      Conditions.set(status.conditions, Conditions.USER_DATA_READY, false, waiting.reason(), waiting.message(),
+          generation, clock);
+    } else {
+      Conditions.set(status.conditions, Conditions.USER_DATA_READY, true, "Rendered",
+          "new machines boot with a current join token", generation, clock);
+    }
   }
 
   private static boolean specChanged(InstancePool observed, InstancePool desired) {
