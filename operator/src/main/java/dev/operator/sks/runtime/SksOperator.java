@@ -2,6 +2,9 @@ package dev.operator.sks.runtime;
 
 import dev.operator.sks.naming.Names;
 import dev.operator.sks.provider.ComputeProviders;
+import dev.operator.sks.tenant.TenantBootstrap;
+import dev.operator.sks.tenant.TenantClients;
+import dev.operator.sks.tenant.TenantWork;
 import dev.operator.sks.reconciler.cluster.SKSClusterReconciler;
 import dev.operator.sks.reconciler.instancepool.InstancePoolReconciler;
 import dev.operator.sks.reconciler.kubeconfig.KubeconfigRequestReconciler;
@@ -24,6 +27,8 @@ import java.util.stream.Collectors;
 public final class SksOperator implements AutoCloseable {
   private final Operator operator;
   private final AtomicBoolean leadershipLost = new AtomicBoolean();
+  private final TenantClients tenantClients;
+  private final TenantWork tenantWork;
 
   public SksOperator(KubernetesClient client, OperatorServices services, MeterRegistry registry) {
     OperatorConfig config = services.config();
@@ -41,7 +46,10 @@ public final class SksOperator implements AutoCloseable {
             LeaderElectionConfiguration.RETRY_PERIOD_DEFAULT_VALUE, config.identity(), callbacks, false));
       }
     });
-    register(new SKSClusterReconciler(services), config);
+    tenantClients = new TenantClients(client);
+    TenantBootstrap tenantBootstrap = new TenantBootstrap(client, tenantClients, services.clock());
+    tenantWork = new TenantWork(tenantBootstrap::ensure, services.clock());
+    register(new SKSClusterReconciler(services, tenantWork), config);
     register(new NodepoolReconciler(services), config);
     register(new KubeconfigRequestReconciler(services), config);
     register(new InstancePoolReconciler(services, ComputeProviders.create(config, client, services.clock())), config);
@@ -84,5 +92,7 @@ public final class SksOperator implements AutoCloseable {
   @Override
   public void close() {
     operator.stop();
+    tenantWork.close();
+    tenantClients.close();
   }
 }

@@ -117,10 +117,7 @@ class ClusterLifecycleApiServerTest {
   void starterToProScalesTheControlPlane() {
     apply(ControlPlaneApiServerTest.cluster("grow", "1.33", "ClusterIP"));
     awaitCluster("grow", c -> c.getStatus().state == ClusterState.Running);
-    client.resources(SKSCluster.class).inNamespace(namespace).withName("grow").edit(c -> {
-      c.getSpec().level = dev.operator.sks.api.Level.PRO;
-      return c;
-    });
+    patchSpec("grow", "{\"spec\":{\"level\":\"pro\"}}");
     await().atMost(Duration.ofSeconds(30)).until(() -> deployment(Names.apiserverDeployment("grow")).getSpec()
         .getReplicas() == 2);
     assertThat(statefulSet(Names.etcdStatefulSet("grow")).getSpec().getReplicas()).isEqualTo(3);
@@ -167,11 +164,15 @@ class ClusterLifecycleApiServerTest {
     return client.apps().statefulSets().inNamespace(namespace).withName(name).get();
   }
 
+  /** A merge patch of the spec, as kubectl apply would send: no resourceVersion to conflict with status writes. */
   private void edit(String name, String version) {
-    client.resources(SKSCluster.class).inNamespace(namespace).withName(name).edit(c -> {
-      c.getSpec().version = version;
-      return c;
-    });
+    patchSpec(name, "{\"spec\":{\"version\":\"" + version + "\"}}");
+  }
+
+  private void patchSpec(String name, String mergePatch) {
+    client.resources(SKSCluster.class).inNamespace(namespace).withName(name)
+        .patch(io.fabric8.kubernetes.client.dsl.base.PatchContext.of(
+            io.fabric8.kubernetes.client.dsl.base.PatchType.JSON_MERGE), mergePatch);
   }
 
   private void apply(String yaml) {

@@ -98,6 +98,10 @@ class ControlPlaneApiServerTest {
       assertThat(running.getStatus().availableUpgrades).contains("1.34.0");
       Service service = client.services().inNamespace(namespace).withName(Names.apiserverService("alpha")).get();
       assertThat(running.getStatus().endpoint).isEqualTo("https://" + service.getSpec().getClusterIP() + ":443");
+      // This test's tenant API server never answers (its pods cannot run here): that shows, and blocks nothing.
+      SKSCluster unreachable = awaitCluster("alpha", c -> Conditions.find(c.getStatus().conditions,
+          Conditions.TENANT_REACHABLE).map(t -> "TenantUnreachable".equals(t.getReason())).orElse(false));
+      assertThat(unreachable.getStatus().state).isEqualTo(ClusterState.Running);
       for (String type : List.of(Conditions.ETCD_READY, Conditions.CONTROL_PLANE_READY, Conditions.READY)) {
         Condition condition = Conditions.find(running.getStatus().conditions, type).orElseThrow();
         assertThat(condition.getStatus()).as(type).isEqualTo("True");

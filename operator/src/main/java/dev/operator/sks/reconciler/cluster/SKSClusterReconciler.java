@@ -24,6 +24,8 @@ import dev.operator.sks.rendering.UpgradePlan;
 import dev.operator.sks.runtime.OperatorServices;
 import dev.operator.sks.status.Conditions;
 import dev.operator.sks.status.StatusPatches;
+import dev.operator.sks.tenant.TenantBootstrap;
+import dev.operator.sks.tenant.TenantWork;
 import dev.operator.sks.validation.ClusterValidator;
 import dev.operator.sks.validation.Violation;
 import io.fabric8.kubernetes.api.model.ConfigMap;
@@ -70,11 +72,14 @@ public class SKSClusterReconciler implements Reconciler<SKSCluster>, Cleaner<SKS
   private final Clock clock;
   private final BouncyCastlePki pki;
 
-  public SKSClusterReconciler(OperatorServices services) {
+  private final TenantWork tenantWork;
+
+  public SKSClusterReconciler(OperatorServices services, TenantWork tenantWork) {
     this.validator = new ClusterValidator(services.versions(), services.config().zones());
     this.catalog = services.versions();
     this.clock = services.clock();
     this.pki = new BouncyCastlePki(services.clock());
+    this.tenantWork = tenantWork;
   }
 
   @Override
@@ -141,7 +146,36 @@ public class SKSClusterReconciler implements Reconciler<SKSCluster>, Cleaner<SKS
     apply(context, rendered, observed, status, generation);
 
     reportProgress(status, target, observed, endpoint, generation);
-    return patchIfChanged(cluster, status);
+    Optional<Duration> lookAgain = reportTenant(cluster, status, generation);
+    UpdateControl<SKSCluster> control = patchIfChanged(cluster, status);
+    lookAgain.ifPresent(control::rescheduleAfter);
+    return control;
+  }
+
+  /**
+   * What kubeadm join needs in the tenant (cluster-info, bootstrap RBAC, the join token) goes there in the
+   * background once the control plane runs; an unreachable tenant shows in TenantReachable, never in a slow
+   * reconcile. Returns when to look again while it is not done.
+   */
+  private Optional<Duration> reportTenant(SKSCluster cluster, SKSClusterStatus status, Long generation) {
+    if (status.state != ClusterState.Running && status.state != ClusterState.Upgrading
+        && status.state != ClusterState.Updating) {
+      Conditions.remove(status.conditions, Conditions.TENANT_REACHABLE);
+      return Optional.empty();
+    }
+    SKSCluster snapshot = StatusPatches.statusOnly(cluster, status, SKSCluster::new);
+    snapshot.getMetadata().setUid(cluster.getMetadata().getUid());
+    snapshot.setSpec(cluster.getSpec());
+    Optional<TenantBootstrap.Outcome> outcome = tenantWork.bootstrap(snapshot);
+    if (outcome.isEmpty()) {
+      Conditions.set(status.conditions, Conditions.TENANT_REACHABLE, Conditions.UNKNOWN, "Probing",
+          "reaching the cluster's API server", generation, clock);
+    } else {
+      Conditions.set(status.conditions, Conditions.TENANT_REACHABLE, outcome.get().applied(),
+          outcome.get().reason(), outcome.get().message(), generation, clock);
+    }
+    return outcome.filter(TenantBootstrap.Outcome::applied).isPresent() ? Optional.empty()
+        : Optional.of(tenantWork.retryAfter(snapshot));
   }
 
   /**
@@ -249,6 +283,7 @@ public class SKSClusterReconciler implements Reconciler<SKSCluster>, Cleaner<SKS
       return DeleteControl.noFinalizerRemoval().rescheduleAfter(TEARDOWN_POLL);
     }
     teardown.deleteControlPlane(cluster);
+    tenantWork.forget(cluster);
     return DeleteControl.defaultDelete();
   }
 
