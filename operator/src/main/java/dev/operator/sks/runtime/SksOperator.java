@@ -2,6 +2,7 @@ package dev.operator.sks.runtime;
 
 import dev.operator.sks.naming.Names;
 import dev.operator.sks.reconciler.cluster.SKSClusterReconciler;
+import dev.operator.sks.reconciler.kubeconfig.KubeconfigMetrics;
 import dev.operator.sks.reconciler.kubeconfig.KubeconfigRequestReconciler;
 import dev.operator.sks.reconciler.nodepool.NodepoolReconciler;
 import io.fabric8.kubernetes.api.model.HasMetadata;
@@ -33,7 +34,7 @@ public final class SksOperator implements AutoCloseable {
     });
     register(new SKSClusterReconciler(services), config);
     register(new NodepoolReconciler(services), config);
-    register(new KubeconfigRequestReconciler(services), config);
+    register(new KubeconfigRequestReconciler(services, new KubeconfigMetrics(registry, services.clock())), config);
   }
 
   private <P extends HasMetadata> void register(Reconciler<P> reconciler, OperatorConfig config) {
