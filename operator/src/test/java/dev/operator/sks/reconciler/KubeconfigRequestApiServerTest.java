@@ -376,6 +376,20 @@ class KubeconfigRequestApiServerTest {
     certificate("fixed-kubeconfig").verify(Pem.parseCertificate(newClientsCa).getPublicKey());
   }
 
+  @Test
+  void aLostClientsCaIsAnErrorWhileKubeconfigsItSignedExistNeverASilentRevocation() {
+    readyCluster("alpha");
+    apply(request("jane", "alpha", "jane", List.of(), 3600L, null));
+    awaitReady("jane");
+    client.secrets().inNamespace(namespace).withName(Names.clientsCa("alpha")).delete();
+    SKSCluster broken = awaitCluster("alpha", c -> Conditions.find(c.getStatus().conditions,
+        Conditions.CERTIFICATES_READY).map(x -> "CertificateAuthorityMissing".equals(x.getReason())).orElse(false));
+    assertThat(Conditions.find(broken.getStatus().conditions, Conditions.CERTIFICATES_READY).orElseThrow()
+        .getMessage()).contains(Names.clientsCa("alpha")).contains("restore it from a backup");
+    assertThat(secret(Names.clientsCa("alpha"))).isNull();
+    assertThat(secret("jane-kubeconfig").getData()).containsKey(Names.KUBECONFIG_REQUEST_KEY);
+  }
+
   // --- helpers ---
 
   private void readyCluster(String name) {

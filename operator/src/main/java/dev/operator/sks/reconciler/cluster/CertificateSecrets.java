@@ -119,6 +119,11 @@ final class CertificateSecrets {
         throw new MissingAuthorityException(secretName);
       }
     }
+    if (authority == Authority.CLIENTS && userKubeconfigsExist(cluster)) {
+      throw new MissingAuthorityException(secretName, "restore it from a backup; a new clients CA would revoke every "
+          + "KubeconfigRequest's kubeconfig, which only happens when their Secrets (labelled "
+          + Labels.COMPONENT + "=" + Labels.KUBECONFIG_COMPONENT + ") are deleted first");
+    }
     IssuedCertificate ca = pki.createCa(authority.commonName(), algorithm, Pki.CA_VALIDITY);
     Secret desired = secret(cluster, secretName, TLS_TYPE,
         Map.of(TLS_CRT, ca.certificatePem(), TLS_KEY, ca.privateKeyPem()));
@@ -153,6 +158,18 @@ final class CertificateSecrets {
         + "once the API servers have rolled", cluster.getMetadata().getNamespace(), cluster.getMetadata().getName(),
         Labels.ROTATE_CLIENTS_CA_ANNOTATION, rotation);
     return IssuedCertificate.fromPem(decode(written, TLS_CRT), decode(written, TLS_KEY));
+  }
+
+  /**
+   * Whether KubeconfigRequests hold kubeconfigs the clients CA signed: a new clients CA would then silently revoke
+   * them all, which only a rotation (an explicit new annotation value) may do.
+   */
+  private boolean userKubeconfigsExist(SKSCluster cluster) {
+    return client.secrets().inNamespace(cluster.getMetadata().getNamespace())
+        .withLabel(Labels.CLUSTER, cluster.getMetadata().getName())
+        .withLabel(Labels.COMPONENT, Labels.KUBECONFIG_COMPONENT)
+        .list().getItems().stream()
+        .anyMatch(s -> s.getData() != null && s.getData().containsKey(Names.KUBECONFIG_REQUEST_KEY));
   }
 
   /** The value of the rotate-clients-ca annotation, when set. */
