@@ -53,4 +53,8 @@ public class InstancePoolSpec {
 
   @JsonPropertyDescription("Secret (key userData) with the cloud-init user-data instances boot with.")
   public String userDataSecretName;
+
+  @JsonPropertyDescription("Instances to remove by name (from the Nodepool's sks.operator.dev/evict annotation); the "
+      + "pool then grows back to size with new instances.")
+  public List<String> evict = new ArrayList<>();
 }

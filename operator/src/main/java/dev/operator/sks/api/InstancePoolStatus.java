@@ -1,6 +1,7 @@
 package dev.operator.sks.api;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import io.fabric8.kubernetes.api.model.Condition;
 import java.util.ArrayList;
 import java.util.List;
@@ -9,6 +10,12 @@ import java.util.List;
 public class InstancePoolStatus {
 
   public PoolState state;
+
+  @JsonPropertyDescription("The compute provider's identifier of the pool.")
+  public String providerId;
+
+  @JsonPropertyDescription("Instances removed for spec.evict, so the Nodepool knows the eviction is done.")
+  public List<String> evicted = new ArrayList<>();
 
   public Integer size;
 

@@ -64,7 +64,7 @@ public final class Demo {
       OperatorConfig config = OperatorConfig.parse(new String[] {"--http-port=0"}, Map.of());
       try (SksOperator operator = new SksOperator(client, OperatorServices.loadDefaults(config),
           new SimpleMeterRegistry());
-          KubeletStandIn kubelet = KubeletStandIn.watch(client, NAMESPACE);
+          ClusterStandIn kubelet = ClusterStandIn.watch(client, NAMESPACE);
           ProgressPrinter progress = new ProgressPrinter(client, out)) {
         operator.start();
         applyExample(client);
@@ -76,7 +76,8 @@ public final class Demo {
 
             What this demo cannot do: a bare API server runs no pods (there is no kubelet and no scheduler), so the
             control-plane pods never start. The demo stands in for the kubelet by marking the operator's Deployments
-            and StatefulSets available, and the simulated provider's instances are not real machines.
+            and StatefulSets available, and for the cloud by giving the API server's LoadBalancer a documentation
+            address (192.0.2.x) that routes nowhere. The simulated provider's instances are not real machines.
             Press Ctrl-C to stop.
 
             """, kubeconfigPath, NAMESPACE, kubeconfigPath, NAMESPACE);

@@ -1,5 +1,9 @@
 package dev.operator.sks.naming;
 
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -53,6 +57,20 @@ public final class Labels {
 
   public static final String FINALIZER = PREFIX + "finalizer";
 
+  /**
+   * On a KubeVirt VirtualMachine: the order it was made in within its pool. Creation timestamps have one-second
+   * resolution, too coarse to find the newest member when several start in the same second.
+   */
+  public static final String INSTANCE_ORDINAL_ANNOTATION = PREFIX + "instance-ordinal";
+
+  /** Labels of an Exoscale instance pool (plain keys: Exoscale labels are not Kubernetes labels). */
+  public static final String EXOSCALE_MANAGED_BY = "managed-by";
+  public static final String EXOSCALE_NAMESPACE = "sks-namespace";
+  public static final String EXOSCALE_CLUSTER = "sks-cluster";
+
+  private static final int MAX_LABEL_VALUE = 63;
+  private static final int LABEL_HASH_CHARS = 10;
+
   private Labels() {}
 
   /** Labels every object made for a cluster carries, so {@code kubectl get all -l sks.operator.dev/cluster=X} works. */
@@ -69,6 +87,42 @@ public final class Labels {
     Map<String, String> labels = forCluster(cluster);
     labels.put(COMPONENT, component);
     return labels;
+  }
+
+  /**
+   * {@code text} as a label value: unchanged when it fits in 63 characters, otherwise cut and ended with a hash of the
+   * whole, so two long names that share a beginning still get different values.
+   */
+  public static String value(String text) {
+    if (text.length() <= MAX_LABEL_VALUE) {
+      return text;
+    }
+    String hash = HexFormat.of().formatHex(sha256(text)).substring(0, LABEL_HASH_CHARS);
+    return text.substring(0, MAX_LABEL_VALUE - LABEL_HASH_CHARS - 1) + "-" + hash;
+  }
+
+  /** Labels of an Exoscale instance pool the operator made, so it can be told apart in the Exoscale console. */
+  public static Map<String, String> forExoscalePool(String namespace, String cluster) {
+    Map<String, String> labels = new LinkedHashMap<>();
+    labels.put(EXOSCALE_MANAGED_BY, MANAGED_BY_VALUE);
+    labels.put(EXOSCALE_NAMESPACE, namespace);
+    labels.put(EXOSCALE_CLUSTER, cluster);
+    return labels;
+  }
+
+  /** Labels of a KubeVirt VirtualMachine (and, through its template, its VirtualMachineInstance) of a pool. */
+  public static Map<String, String> forKubevirtInstance(String cluster, String instancePool) {
+    Map<String, String> labels = forComponent(cluster, "node");
+    labels.put(INSTANCE_POOL, value(instancePool));
+    return labels;
+  }
+
+  private static byte[] sha256(String text) {
+    try {
+      return MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8));
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException("every Java runtime has SHA-256", e);
+    }
   }
 
   /** The smallest stable set that selects a component's pods (selectors are immutable, so no version in them). */

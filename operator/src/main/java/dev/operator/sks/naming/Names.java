@@ -1,5 +1,7 @@
 package dev.operator.sks.naming;
 
+import java.util.Random;
+
 /**
  * Names of every object the operator makes. Secrets follow Cluster API's conventions ({@code <cluster>-ca},
  * {@code <cluster>-kubeconfig}, ...) so tools that know those conventions find them.
@@ -157,6 +159,46 @@ public final class Names {
 
   public static String userData(String instancePool) {
     return instancePool + "-user-data";
+  }
+
+  private static final String SUFFIX_ALPHABET = "abcdefghijklmnopqrstuvwxyz0123456789";
+  private static final int SUFFIX_LENGTH = 5;
+  /** A machine's name becomes its hostname and Node name: one DNS label. */
+  private static final int MAX_HOSTNAME = 63;
+
+  /** Five random lowercase letters and digits, what Exoscale appends to an instance pool's prefix. */
+  public static String randomSuffix(Random random) {
+    StringBuilder suffix = new StringBuilder(SUFFIX_LENGTH);
+    for (int i = 0; i < SUFFIX_LENGTH; i++) {
+      suffix.append(SUFFIX_ALPHABET.charAt(random.nextInt(SUFFIX_ALPHABET.length())));
+    }
+    return suffix.toString();
+  }
+
+  /** An instance of a pool: {@code <instancePrefix>-<suffix>}, as Exoscale names instance pool members. */
+  public static String poolInstance(String instancePrefix, String suffix) {
+    return instancePrefix + "-" + suffix;
+  }
+
+  /**
+   * A KubeVirt VirtualMachine of an instance pool: {@code <instancePool>-<suffix>}, the pool name shortened when the
+   * whole would not fit in a hostname.
+   */
+  public static String kubevirtVirtualMachine(String instancePool, String suffix) {
+    String pool = instancePool;
+    int room = MAX_HOSTNAME - suffix.length() - 1;
+    if (pool.length() > room) {
+      pool = pool.substring(0, room);
+    }
+    while (pool.endsWith("-") || pool.endsWith(".")) {
+      pool = pool.substring(0, pool.length() - 1);
+    }
+    return pool + "-" + suffix;
+  }
+
+  /** The DataVolume (and its PVC) holding a KubeVirt VirtualMachine's root disk. */
+  public static String kubevirtRootDisk(String virtualMachine) {
+    return virtualMachine + "-root";
   }
 
   public static String bootstrapToken(String cluster) {

@@ -102,7 +102,8 @@ public final class Main {
     OperatorServices services = OperatorServices.loadDefaults(config);
     SksOperator operator = new SksOperator(client, services, registry);
     CountDownLatch stopped = new CountDownLatch(1);
-    OperatorHttpServer http = new OperatorHttpServer(config.httpPort(), () -> stopped.getCount() > 0,
+    OperatorHttpServer http = new OperatorHttpServer(config.httpPort(),
+        () -> stopped.getCount() > 0 && operator.isLive(),
         operator::notReadyReason, registry);
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
       LOG.info("stopping: finishing reconciliations in progress");

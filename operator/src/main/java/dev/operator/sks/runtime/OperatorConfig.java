@@ -5,7 +5,9 @@ import java.net.UnknownHostException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collections;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -23,11 +25,18 @@ public record OperatorConfig(
     boolean leaderElection,
     String leaseNamespace,
     String identity,
-    Duration simulatedInstanceDelay) {
+    Duration simulatedInstanceDelay,
+    String exoscaleApiEndpoint,
+    String exoscaleCredentialsNamespace,
+    String exoscaleCredentialsSecret,
+    String exoscaleTemplate,
+    String kubevirtImage) {
 
   public static final List<String> DEFAULT_ZONES =
       List.of("at-vie-1", "at-vie-2", "bg-sof-1", "ch-dk-2", "ch-gva-2", "de-fra-1", "de-muc-1");
-  public static final Set<String> PROVIDERS = Set.of("simulated");
+  /** In the order --help lists them. */
+  public static final Set<String> PROVIDERS =
+      Collections.unmodifiableSet(new LinkedHashSet<>(List.of("simulated", "kubevirt", "exoscale")));
 
   /** Every setting: flag name, environment variable, default, and what it does (for --help). */
   public enum Setting {
@@ -41,7 +50,15 @@ public record OperatorConfig(
     LEASE_NAMESPACE("lease-namespace", "SKS_LEASE_NAMESPACE", "",
         "namespace of the leader-election Lease (default: POD_NAMESPACE)"),
     SIMULATED_INSTANCE_DELAY("simulated-instance-delay", "SKS_SIMULATED_INSTANCE_DELAY", "PT5S",
-        "how long a simulated instance takes to run (ISO-8601 duration)");
+        "how long a simulated instance takes to run (ISO-8601 duration)"),
+    EXOSCALE_API_ENDPOINT("exoscale-api-endpoint", "SKS_EXOSCALE_API_ENDPOINT", "https://api-{zone}.exoscale.com/v2",
+        "Exoscale compute API v2; {zone} becomes the cluster's zone"),
+    EXOSCALE_CREDENTIALS_SECRET("exoscale-credentials-secret", "SKS_EXOSCALE_CREDENTIALS_SECRET",
+        "exoscale-credentials", "Secret with keys api-key and api-secret, NAME (in POD_NAMESPACE) or NAMESPACE/NAME"),
+    EXOSCALE_TEMPLATE("exoscale-template", "SKS_EXOSCALE_TEMPLATE", "Linux Ubuntu 24.04 LTS 64-bit",
+        "Exoscale template (name or id) of pools that name none"),
+    KUBEVIRT_IMAGE("kubevirt-image", "SKS_KUBEVIRT_IMAGE", "quay.io/containerdisks/ubuntu:24.04",
+        "KubeVirt root disk image of pools that name none");
 
     final String flag;
     final String env;
@@ -66,6 +83,13 @@ public record OperatorConfig(
     if (zones.isEmpty()) {
       throw new IllegalArgumentException("at least one zone must be configured");
     }
+    if (!exoscaleApiEndpoint.startsWith("https://") && !exoscaleApiEndpoint.startsWith("http://")) {
+      throw new IllegalArgumentException(Setting.EXOSCALE_API_ENDPOINT.env + " '" + exoscaleApiEndpoint
+          + "' is not an http(s) URL");
+    }
+    if (exoscaleCredentialsSecret.isBlank() || exoscaleCredentialsNamespace.isBlank()) {
+      throw new IllegalArgumentException(Setting.EXOSCALE_CREDENTIALS_SECRET.env + " names no Secret");
+    }
     watchNamespaces = Set.copyOf(watchNamespaces);
     zones = List.copyOf(zones);
   }
@@ -83,9 +107,12 @@ public record OperatorConfig(
     Map<Setting, String> flags = parseFlags(args);
     Function<Setting, String> value = s -> flags.getOrDefault(s, env.getOrDefault(s.env, s.defaultValue)).trim();
     String leaseNamespace = value.apply(Setting.LEASE_NAMESPACE);
+    String podNamespace = env.getOrDefault("POD_NAMESPACE", "default");
     if (leaseNamespace.isEmpty()) {
-      leaseNamespace = env.getOrDefault("POD_NAMESPACE", "default");
+      leaseNamespace = podNamespace;
     }
+    String credentials = value.apply(Setting.EXOSCALE_CREDENTIALS_SECRET);
+    int slash = credentials.indexOf('/');
     return new OperatorConfig(
         parsePort(value.apply(Setting.HTTP_PORT)),
         Set.copyOf(commaSeparated(value.apply(Setting.WATCH_NAMESPACES))),
@@ -94,7 +121,12 @@ public record OperatorConfig(
         parseBoolean(Setting.LEADER_ELECTION, value.apply(Setting.LEADER_ELECTION)),
         leaseNamespace,
         env.getOrDefault("POD_NAME", hostname()),
-        parseDuration(Setting.SIMULATED_INSTANCE_DELAY, value.apply(Setting.SIMULATED_INSTANCE_DELAY)));
+        parseDuration(Setting.SIMULATED_INSTANCE_DELAY, value.apply(Setting.SIMULATED_INSTANCE_DELAY)),
+        value.apply(Setting.EXOSCALE_API_ENDPOINT),
+        slash < 0 ? podNamespace : credentials.substring(0, slash),
+        credentials.substring(slash + 1),
+        value.apply(Setting.EXOSCALE_TEMPLATE),
+        value.apply(Setting.KUBEVIRT_IMAGE));
   }
 
   public boolean watchesAllNamespaces() {

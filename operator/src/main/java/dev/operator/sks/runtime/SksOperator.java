@@ -1,7 +1,9 @@
 package dev.operator.sks.runtime;
 
 import dev.operator.sks.naming.Names;
+import dev.operator.sks.provider.ComputeProviders;
 import dev.operator.sks.reconciler.cluster.SKSClusterReconciler;
+import dev.operator.sks.reconciler.instancepool.InstancePoolReconciler;
 import dev.operator.sks.reconciler.kubeconfig.KubeconfigMetrics;
 import dev.operator.sks.reconciler.kubeconfig.KubeconfigRequestReconciler;
 import dev.operator.sks.reconciler.nodepool.NodepoolReconciler;
@@ -14,12 +16,15 @@ import io.javaoperatorsdk.operator.api.config.LeaderElectionConfiguration;
 import io.javaoperatorsdk.operator.api.reconciler.Reconciler;
 import io.javaoperatorsdk.operator.monitoring.micrometer.MicrometerMetrics;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.fabric8.kubernetes.client.extended.leaderelection.LeaderCallbacks;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
 import java.util.stream.Collectors;
 
 /** The operator: its reconcilers registered with JOSDK against one client. Used by Main and by tests in-process. */
 public final class SksOperator implements AutoCloseable {
   private final Operator operator;
+  private final AtomicBoolean leadershipLost = new AtomicBoolean();
 
   public SksOperator(KubernetesClient client, OperatorServices services, MeterRegistry registry) {
     OperatorConfig config = services.config();
@@ -28,13 +33,19 @@ public final class SksOperator implements AutoCloseable {
           .withCloseClientOnStop(false)
           .withMetrics(MicrometerMetrics.withoutPerResourceMetrics(registry));
       if (config.leaderElection()) {
+        // A leader that loses its lease stops being live rather than exiting the JVM: the liveness probe then
+        // restarts the pod, and an in-process operator (tests, the demo) does not take its host down with it.
+        LeaderCallbacks callbacks = new LeaderCallbacks(() -> { }, () -> leadershipLost.set(true), leader -> { });
         o.withLeaderElectionConfiguration(new LeaderElectionConfiguration(Names.LEADER_ELECTION_LEASE,
-            config.leaseNamespace(), config.identity()));
+            config.leaseNamespace(), LeaderElectionConfiguration.LEASE_DURATION_DEFAULT_VALUE,
+            LeaderElectionConfiguration.RENEW_DEADLINE_DEFAULT_VALUE,
+            LeaderElectionConfiguration.RETRY_PERIOD_DEFAULT_VALUE, config.identity(), callbacks, false));
       }
     });
     register(new SKSClusterReconciler(services), config);
     register(new NodepoolReconciler(services), config);
     register(new KubeconfigRequestReconciler(services, new KubeconfigMetrics(registry, services.clock())), config);
+    register(new InstancePoolReconciler(services, ComputeProviders.create(config, client, services.clock())), config);
   }
 
   private <P extends HasMetadata> void register(Reconciler<P> reconciler, OperatorConfig config) {
@@ -51,6 +62,11 @@ public final class SksOperator implements AutoCloseable {
 
   public RuntimeInfo runtimeInfo() {
     return operator.getRuntimeInfo();
+  }
+
+  /** False once this replica lost its leader lease: the liveness probe then has the pod restarted. */
+  public boolean isLive() {
+    return !leadershipLost.get();
   }
 
   /** Empty when every informer has synced and is healthy; otherwise what is not. */

@@ -12,7 +12,7 @@ import java.util.function.Supplier;
  * operator never sends (or fights over) spec and metadata it does not own.
  */
 public final class StatusPatches {
-  private static final KubernetesSerialization SERIALIZATION = new KubernetesSerialization();
+  public static final KubernetesSerialization SERIALIZATION = new KubernetesSerialization();
 
   private StatusPatches() {}
 

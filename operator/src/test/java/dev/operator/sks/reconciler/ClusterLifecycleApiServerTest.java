@@ -6,7 +6,7 @@ import static org.awaitility.Awaitility.await;
 import dev.operator.sks.api.ClusterState;
 import dev.operator.sks.api.Nodepool;
 import dev.operator.sks.api.SKSCluster;
-import dev.operator.sks.demo.KubeletStandIn;
+import dev.operator.sks.demo.ClusterStandIn;
 import dev.operator.sks.naming.Labels;
 import dev.operator.sks.naming.Names;
 import dev.operator.sks.runtime.OperatorServices;
@@ -34,7 +34,7 @@ class ClusterLifecycleApiServerTest {
   static KubernetesClient client;
   static SksOperator operator;
   String namespace;
-  KubeletStandIn kubelet;
+  ClusterStandIn kubelet;
 
   @BeforeAll
   static void startOperator() throws Exception {
@@ -52,7 +52,7 @@ class ClusterLifecycleApiServerTest {
   @BeforeEach
   void namespace() {
     namespace = ApiServerSupport.newNamespace(client, "life");
-    kubelet = KubeletStandIn.watch(client, namespace);
+    kubelet = ClusterStandIn.watch(client, namespace);
   }
 
   @org.junit.jupiter.api.AfterEach

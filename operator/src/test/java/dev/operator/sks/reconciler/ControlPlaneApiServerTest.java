@@ -5,7 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import dev.operator.sks.api.ClusterState;
 import dev.operator.sks.api.SKSCluster;
-import dev.operator.sks.demo.KubeletStandIn;
+import dev.operator.sks.demo.ClusterStandIn;
 import dev.operator.sks.naming.Labels;
 import dev.operator.sks.naming.Names;
 import dev.operator.sks.pki.Pem;
@@ -92,7 +92,7 @@ class ControlPlaneApiServerTest {
     assertThat(Conditions.find(creating.getStatus().conditions, Conditions.READY).orElseThrow().getStatus())
         .isEqualTo("False");
 
-    try (KubeletStandIn kubelet = KubeletStandIn.watch(client, namespace)) {
+    try (ClusterStandIn kubelet = ClusterStandIn.watch(client, namespace)) {
       SKSCluster running = awaitCluster("alpha", c -> c.getStatus().state == ClusterState.Running);
       assertThat(running.getStatus().version).isEqualTo("1.33.4");
       assertThat(running.getStatus().availableUpgrades).contains("1.34.0");

@@ -50,6 +50,27 @@ class OperatorConfigTest {
   }
 
   @Test
+  void providerSettingsHaveDefaultsAndTheCredentialsSecretLivesInTheOperatorsNamespace() {
+    OperatorConfig defaults = OperatorConfig.parse(new String[0], Map.of("POD_NAMESPACE", "sks-system"));
+    assertThat(OperatorConfig.PROVIDERS).containsExactly("simulated", "kubevirt", "exoscale");
+    assertThat(defaults.exoscaleApiEndpoint()).isEqualTo("https://api-{zone}.exoscale.com/v2");
+    assertThat(defaults.exoscaleCredentialsNamespace()).isEqualTo("sks-system");
+    assertThat(defaults.exoscaleCredentialsSecret()).isEqualTo("exoscale-credentials");
+    assertThat(defaults.exoscaleTemplate()).isEqualTo("Linux Ubuntu 24.04 LTS 64-bit");
+    assertThat(defaults.kubevirtImage()).isEqualTo("quay.io/containerdisks/ubuntu:24.04");
+
+    OperatorConfig exoscale = OperatorConfig.parse(new String[] {"--provider=exoscale"},
+        Map.of("SKS_EXOSCALE_CREDENTIALS_SECRET", "vault/exo-api", "SKS_EXOSCALE_API_ENDPOINT", "http://localhost/v2"));
+    assertThat(exoscale.provider()).isEqualTo("exoscale");
+    assertThat(exoscale.exoscaleCredentialsNamespace()).isEqualTo("vault");
+    assertThat(exoscale.exoscaleCredentialsSecret()).isEqualTo("exo-api");
+    assertThat(OperatorConfig.parse(new String[] {"--provider", "kubevirt"}, Map.of()).provider())
+        .isEqualTo("kubevirt");
+    assertThatThrownBy(() -> OperatorConfig.parse(new String[] {"--exoscale-api-endpoint=ftp://x"}, Map.of()))
+        .hasMessageContaining("SKS_EXOSCALE_API_ENDPOINT");
+  }
+
+  @Test
   void usageListsEverySetting() {
     for (OperatorConfig.Setting setting : OperatorConfig.Setting.values()) {
       assertThat(OperatorConfig.usage()).contains("--" + setting.flag).contains(setting.env);

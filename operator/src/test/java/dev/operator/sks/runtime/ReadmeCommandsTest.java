@@ -12,9 +12,8 @@ import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 
 /**
- * A newcomer copies the README's first two commands. The run command is what OperatorJarIT starts (the packaged
- * jar, configured by environment) and the test command is what .ci/run runs on a fresh clone; this keeps the three
- * in step.
+ * A newcomer copies the README's first two commands. The run command is what DemoIT starts (the packaged jar's
+ * demo) and the test command is what .ci/run runs on a fresh clone; this keeps them in step.
  */
 class ReadmeCommandsTest {
 
@@ -27,7 +26,7 @@ class ReadmeCommandsTest {
       blocks.add(m.group(1).trim());
     }
     assertThat(blocks).containsExactly(
-        "mvn -B -DskipTests package && java -jar operator/target/sks-operator.jar",
+        "mvn -B -DskipTests package && java -jar operator/target/sks-operator.jar demo",
         "mvn -B verify");
     String ci = Files.readString(RepoPaths.root().resolve(".ci/run"));
     assertThat(ci).contains("../shared/envtest/install.sh");

@@ -277,7 +277,7 @@ final class CertificateSecrets {
   }
 
   /** Creates a Secret holding a new key; if one appeared meanwhile, the existing one wins and is returned. */
-  private Secret createOnce(SKSCluster cluster, Secret secret) {
+  Secret createOnce(SKSCluster cluster, Secret secret) {
     try {
       return client.resource(secret).create();
     } catch (KubernetesClientException e) {

@@ -3,7 +3,10 @@ package dev.operator.sks.reconciler.cluster;
 import dev.operator.sks.api.Nodepool;
 import dev.operator.sks.api.SKSCluster;
 import dev.operator.sks.naming.Labels;
+import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.dsl.FilterWatchListDeletable;
+import io.fabric8.kubernetes.client.dsl.Resource;
 import java.util.List;
 
 /**
@@ -34,14 +37,20 @@ final class ClusterTeardown {
   void deleteControlPlane(SKSCluster cluster) {
     String namespace = cluster.getMetadata().getNamespace();
     String selector = cluster.getMetadata().getName();
-    client.apps().deployments().inNamespace(namespace).withLabel(Labels.CLUSTER, selector).delete();
-    client.apps().statefulSets().inNamespace(namespace).withLabel(Labels.CLUSTER, selector).delete();
-    client.services().inNamespace(namespace).withLabel(Labels.CLUSTER, selector).delete();
-    client.configMaps().inNamespace(namespace).withLabel(Labels.CLUSTER, selector).delete();
-    client.secrets().inNamespace(namespace).withLabel(Labels.CLUSTER, selector).delete();
-    client.persistentVolumeClaims().inNamespace(namespace).withLabel(Labels.CLUSTER, selector).delete();
+    deleteEach(client.apps().deployments().inNamespace(namespace).withLabel(Labels.CLUSTER, selector));
+    deleteEach(client.apps().statefulSets().inNamespace(namespace).withLabel(Labels.CLUSTER, selector));
+    deleteEach(client.services().inNamespace(namespace).withLabel(Labels.CLUSTER, selector));
+    deleteEach(client.configMaps().inNamespace(namespace).withLabel(Labels.CLUSTER, selector));
+    deleteEach(client.secrets().inNamespace(namespace).withLabel(Labels.CLUSTER, selector));
+    deleteEach(client.persistentVolumeClaims().inNamespace(namespace).withLabel(Labels.CLUSTER, selector));
     if (OptionalApis.podDisruptionBudgetsServed(client)) {
-      client.policy().v1().podDisruptionBudget().inNamespace(namespace).withLabel(Labels.CLUSTER, selector).delete();
+      deleteEach(client.policy().v1().podDisruptionBudget().inNamespace(namespace).withLabel(Labels.CLUSTER,
+          selector));
     }
+  }
+
+  /** One delete per object: deletecollection would be one more verb in the operator's RBAC for no gain. */
+  private static <T extends HasMetadata> void deleteEach(FilterWatchListDeletable<T, ?, ? extends Resource<T>> selected) {
+    selected.resources().forEach(Resource::delete);
   }
 }

@@ -1,6 +1,8 @@
 package dev.operator.sks.demo;
 
 import dev.operator.sks.naming.Labels;
+import io.fabric8.kubernetes.api.model.Service;
+import io.fabric8.kubernetes.api.model.ServiceStatusBuilder;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.apps.DeploymentConditionBuilder;
 import io.fabric8.kubernetes.api.model.apps.DeploymentStatus;
@@ -16,26 +18,46 @@ import java.util.List;
 import java.util.Objects;
 
 /**
- * Where no kubelet runs (a bare API server: the demo, the tests), pods never start. This marks the operator's
- * Deployments and StatefulSets as rolled out and available, as envtest users do, so the rest of the flow can be
- * seen. It never touches objects the operator did not make.
+ * Where no kubelet and no cloud run (a bare API server: the demo, the tests), pods never start and load balancers
+ * never get an address. This stands in for both: it marks the operator's Deployments and StatefulSets as rolled
+ * out and available, as envtest users do, and gives the operator's LoadBalancer Services a documentation-range
+ * address (192.0.2.x, RFC 5737, which routes nowhere), so the rest of the flow can be seen. It never touches
+ * objects the operator did not make.
  */
-public final class KubeletStandIn implements AutoCloseable {
+public final class ClusterStandIn implements AutoCloseable {
   private final KubernetesClient client;
   private final List<Watch> watches;
 
-  private KubeletStandIn(KubernetesClient client, String namespace) {
+  private ClusterStandIn(KubernetesClient client, String namespace) {
     this.client = client;
     this.watches = List.of(
         client.apps().deployments().inNamespace(namespace).withLabel(Labels.MANAGED_BY, Labels.MANAGED_BY_VALUE)
             .watch(new Reacting<>(this::markAvailable)),
         client.apps().statefulSets().inNamespace(namespace).withLabel(Labels.MANAGED_BY, Labels.MANAGED_BY_VALUE)
-            .watch(new Reacting<>(this::markAvailable)));
+            .watch(new Reacting<>(this::markAvailable)),
+        client.services().inNamespace(namespace).withLabel(Labels.MANAGED_BY, Labels.MANAGED_BY_VALUE)
+            .watch(new Reacting<>(this::assignLoadBalancerAddress)));
+  }
+
+  public void assignLoadBalancerAddress(Service service) {
+    boolean hasAddress = service.getStatus() != null && service.getStatus().getLoadBalancer() != null
+        && !service.getStatus().getLoadBalancer().getIngress().isEmpty();
+    if (!"LoadBalancer".equals(service.getSpec().getType()) || hasAddress) {
+      return;
+    }
+    Service current = client.services().inNamespace(service.getMetadata().getNamespace())
+        .withName(service.getMetadata().getName()).get();
+    if (current != null) {
+      int last = 1 + Math.floorMod(service.getMetadata().getName().hashCode(), 250);
+      current.setStatus(new ServiceStatusBuilder().withNewLoadBalancer()
+          .addNewIngress().withIp("192.0.2." + last).endIngress().endLoadBalancer().build());
+      client.resource(current).updateStatus();
+    }
   }
 
   /** Keeps every operator-made workload in {@code namespace} available until closed. */
-  public static KubeletStandIn watch(KubernetesClient client, String namespace) {
-    return new KubeletStandIn(client, namespace);
+  public static ClusterStandIn watch(KubernetesClient client, String namespace) {
+    return new ClusterStandIn(client, namespace);
   }
 
   public void markAvailable(Deployment deployment) {
