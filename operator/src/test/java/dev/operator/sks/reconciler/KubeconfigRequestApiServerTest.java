@@ -6,11 +6,12 @@ import static org.awaitility.Awaitility.await;
 import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.read.ListAppender;
+import dev.operator.sks.api.Exposure;
 import dev.operator.sks.api.KubeconfigRequest;
 import dev.operator.sks.api.SKSCluster;
 import dev.operator.sks.catalog.InstanceTypeCatalog;
 import dev.operator.sks.catalog.VersionCatalog;
-import dev.operator.sks.demo.KubeletStandIn;
+import dev.operator.sks.demo.ClusterStandIn;
 import dev.operator.sks.naming.Labels;
 import dev.operator.sks.naming.Names;
 import dev.operator.sks.pki.Pem;
@@ -26,11 +27,8 @@ import io.fabric8.kubeapitest.junit.EnableKubeAPIServer;
 import io.fabric8.kubeapitest.junit.KubeConfig;
 import io.fabric8.kubernetes.api.model.Condition;
 import io.fabric8.kubernetes.api.model.HasMetadata;
-import io.fabric8.kubernetes.api.model.LoadBalancerIngressBuilder;
 import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.api.model.SecretBuilder;
-import io.fabric8.kubernetes.api.model.Service;
-import io.fabric8.kubernetes.api.model.ServiceStatusBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.nio.charset.StandardCharsets;
@@ -100,7 +98,7 @@ class KubeconfigRequestApiServerTest {
     assertThat(secret("alice-kubeconfig")).isNull();
     double issuedBefore = METRICS.counter(KubeconfigMetrics.ISSUED).count();
 
-    try (KubeletStandIn kubelet = KubeletStandIn.watch(client, namespace)) {
+    try (ClusterStandIn kubelet = ClusterStandIn.watch(client, namespace)) {
       KubeconfigRequest ready = awaitReady("alice");
       SKSCluster cluster = client.resources(SKSCluster.class).inNamespace(namespace).withName("alpha").get();
       Secret secret = secret("alice-kubeconfig");
@@ -297,12 +295,13 @@ class KubeconfigRequestApiServerTest {
 
   @Test
   void withoutAnEndpointTheServerIsTheInClusterServiceAndTheKubeconfigFollowsTheEndpointWithoutANewKey() {
-    apply(cluster("lb", "LoadBalancer"));
-    try (KubeletStandIn kubelet = KubeletStandIn.watch(client, namespace)) {
-      awaitCluster("lb", c -> Conditions.isTrue(c.getStatus().conditions, Conditions.READY));
-      apply(request("gina", "lb", "gina", List.of(), 600L, null));
+    // NodePort with no reachable node address: the cluster runs, but has no endpoint.
+    apply(cluster("np", "NodePort"));
+    try (ClusterStandIn standIn = ClusterStandIn.watch(client, namespace)) {
+      awaitCluster("np", c -> Conditions.isTrue(c.getStatus().conditions, Conditions.READY));
+      apply(request("gina", "np", "gina", List.of(), 600L, null));
       KubeconfigRequest internal = awaitReady("gina");
-      SKSCluster cluster = client.resources(SKSCluster.class).inNamespace(namespace).withName("lb").get();
+      SKSCluster cluster = client.resources(SKSCluster.class).inNamespace(namespace).withName("np").get();
       assertThat(cluster.getStatus().endpoint).isNull();
       String server = ApiserverUrls.inManagementCluster(cluster);
       assertThat(KubeconfigRenderer.read(kubeconfigIn(secret("gina-kubeconfig"))).orElseThrow().server())
@@ -310,11 +309,10 @@ class KubeconfigRequestApiServerTest {
       assertThat(Conditions.find(internal.getStatus().conditions, Conditions.READY).orElseThrow().getMessage())
           .contains("has no endpoint yet").contains(server);
 
-      Service service = client.services().inNamespace(namespace).withName(Names.apiserverService("lb")).get();
-      service.setStatus(new ServiceStatusBuilder().withNewLoadBalancer()
-          .withIngress(new LoadBalancerIngressBuilder().withIp("203.0.113.20").build()).endLoadBalancer().build());
-      client.resource(service).updateStatus();
-      await().atMost(Duration.ofSeconds(60)).until(() -> "https://203.0.113.20:443".equals(KubeconfigRenderer
+      // Exposed by a load balancer (the stand-in gives it an address), the cluster gets an endpoint.
+      editCluster("np", c -> c.getSpec().controlPlane.exposure = Exposure.LOAD_BALANCER);
+      String endpoint = awaitCluster("np", c -> c.getStatus().endpoint != null).getStatus().endpoint;
+      await().atMost(Duration.ofSeconds(60)).until(() -> endpoint.equals(KubeconfigRenderer
           .read(kubeconfigIn(secret("gina-kubeconfig"))).orElseThrow().server()));
       KubeconfigRequest external = awaitRequest("gina", r -> !Conditions.find(r.getStatus().conditions,
           Conditions.READY).orElseThrow().getMessage().contains("no endpoint"));
@@ -394,7 +392,7 @@ class KubeconfigRequestApiServerTest {
 
   private void readyCluster(String name) {
     apply(cluster(name, "ClusterIP"));
-    try (KubeletStandIn kubelet = KubeletStandIn.watch(client, namespace)) {
+    try (ClusterStandIn kubelet = ClusterStandIn.watch(client, namespace)) {
       awaitCluster(name, c -> Conditions.isTrue(c.getStatus().conditions, Conditions.READY));
     }
   }

@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.operator.sks.api.SKSCluster;
-import dev.operator.sks.demo.KubeletStandIn;
+import dev.operator.sks.demo.ClusterStandIn;
 import dev.operator.sks.naming.Labels;
 import dev.operator.sks.naming.Names;
 import dev.operator.sks.runtime.OperatorServices;
@@ -54,7 +54,7 @@ class KubeconfigRequestBenchmarkTest {
           OperatorServices.loadDefaults(ApiServerSupport.testConfig()))) {
         String namespace = ApiServerSupport.newNamespace(client, "bench");
         create(client, namespace, KubeconfigRequestApiServerTest.cluster("bench", "ClusterIP"));
-        try (KubeletStandIn kubelet = KubeletStandIn.watch(client, namespace)) {
+        try (ClusterStandIn kubelet = ClusterStandIn.watch(client, namespace)) {
           await().atMost(Duration.ofSeconds(60)).until(() -> client.resources(SKSCluster.class)
               .inNamespace(namespace).withName("bench").get(), c -> c.getStatus() != null
               && Conditions.isTrue(c.getStatus().conditions, Conditions.READY));

@@ -6,7 +6,7 @@ import static org.awaitility.Awaitility.await;
 
 import dev.operator.sks.api.KubeconfigRequest;
 import dev.operator.sks.api.SKSCluster;
-import dev.operator.sks.demo.KubeletStandIn;
+import dev.operator.sks.demo.ClusterStandIn;
 import dev.operator.sks.naming.Labels;
 import dev.operator.sks.naming.Names;
 import dev.operator.sks.runtime.OperatorServices;
@@ -68,7 +68,7 @@ class KubeconfigRequestTenantApiServerTest {
   @Test
   void issuedKubeconfigsAuthenticateAsTheirUserAndGroupsAndARotationLocksOutTheOldOnes() throws Exception {
     apply(KubeconfigRequestApiServerTest.cluster("beta", "ClusterIP"));
-    try (KubeletStandIn kubelet = KubeletStandIn.watch(client, namespace)) {
+    try (ClusterStandIn kubelet = ClusterStandIn.watch(client, namespace)) {
       await().atMost(Duration.ofSeconds(60)).until(() -> cluster("beta"), c -> c != null && c.getStatus() != null
           && Conditions.isTrue(c.getStatus().conditions, Conditions.READY));
     }
