@@ -9,7 +9,7 @@ import dev.operator.sks.api.InstancePool;
 import dev.operator.sks.api.Nodepool;
 import dev.operator.sks.api.PoolState;
 import dev.operator.sks.api.SKSCluster;
-import dev.operator.sks.demo.KubeletStandIn;
+import dev.operator.sks.demo.ClusterStandIn;
 import dev.operator.sks.naming.Labels;
 import dev.operator.sks.naming.Names;
 import dev.operator.sks.runtime.OperatorServices;
@@ -37,7 +37,7 @@ class NodepoolApiServerTest {
   static KubernetesClient client;
   static SksOperator operator;
   String namespace;
-  KubeletStandIn kubelet;
+  ClusterStandIn kubelet;
 
   @BeforeAll
   static void startOperator() throws Exception {
@@ -55,7 +55,7 @@ class NodepoolApiServerTest {
   @BeforeEach
   void clusterReady() {
     namespace = ApiServerSupport.newNamespace(client, "np");
-    kubelet = KubeletStandIn.watch(client, namespace);
+    kubelet = ClusterStandIn.watch(client, namespace);
     apply(ControlPlaneApiServerTest.cluster("pool-host", "1.33", "ClusterIP"));
     await().atMost(Duration.ofSeconds(60)).until(() -> client.resources(SKSCluster.class).inNamespace(namespace)
         .withName("pool-host").get(), c -> c.getStatus() != null && c.getStatus().state == ClusterState.Running);
