@@ -1,5 +1,6 @@
 package dev.operator.sks.api;
 
+import dev.operator.sks.naming.Names;
 import java.util.List;
 import java.util.Map;
 
@@ -80,6 +81,6 @@ public final class Defaults {
 
   public static String secretName(KubeconfigRequest request) {
     String name = request.getSpec().secretName;
-    return name == null || name.isBlank() ? request.getMetadata().getName() + "-kubeconfig" : name;
+    return name == null || name.isBlank() ? Names.kubeconfigSecret(request.getMetadata().getName()) : name;
   }
 }

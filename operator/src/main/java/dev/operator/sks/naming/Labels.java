@@ -27,6 +27,23 @@ public final class Labels {
   public static final String EVICT_ANNOTATION = PREFIX + "evict";
   /** Set on an SKSCluster to rotate its clients CA, revoking every kubeconfig issued before. */
   public static final String ROTATE_CLIENTS_CA_ANNOTATION = PREFIX + "rotate-clients-ca";
+  /**
+   * On the clients-CA Secret: the {@link #ROTATE_CLIENTS_CA_ANNOTATION} value that CA was made for, so one value
+   * rotates the CA once, however often the cluster is reconciled.
+   */
+  public static final String CLIENTS_CA_ROTATION_ANNOTATION = PREFIX + "clients-ca-rotation";
+
+  // On a KubeconfigRequest's Secret: what it was issued for, read back to decide whether to issue again.
+  /** A digest of the cluster, user, groups and TTL the certificate was issued for. */
+  public static final String KUBECONFIG_ISSUED_FOR_ANNOTATION = PREFIX + "issued-for";
+  /** Serial number (hex) of the certificate, kept when the data is removed. */
+  public static final String KUBECONFIG_SERIAL_ANNOTATION = PREFIX + "serial-number";
+  /** Expiry (RFC 3339) of the certificate, kept when the data is removed. */
+  public static final String KUBECONFIG_EXPIRATION_ANNOTATION = PREFIX + "expiration-time";
+  /** Why the data was removed: {@code Expired} or {@code ClientsCARotated}. */
+  public static final String KUBECONFIG_WITHDRAWN_ANNOTATION = PREFIX + "withdrawn";
+  /** Component label of a KubeconfigRequest's Secret. */
+  public static final String KUBECONFIG_COMPONENT = "kubeconfig";
 
   /** On control-plane pod templates: a digest of the certificate Secrets the pods mount, so they roll on re-issue. */
   public static final String CERTIFICATES_HASH_ANNOTATION = PREFIX + "certificates-hash";

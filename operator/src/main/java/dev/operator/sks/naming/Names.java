@@ -228,9 +228,13 @@ public final class Names {
   }
 
   // Kubeconfig requests.
+  /** The Secret a KubeconfigRequest writes when it names none ({@code spec.secretName}). */
   public static String kubeconfigSecret(String request) {
     return request + "-kubeconfig";
   }
+
+  /** Key of the kubeconfig in a KubeconfigRequest's Secret (the operator's own kubeconfigs use {@link #KUBECONFIG_KEY}). */
+  public static final String KUBECONFIG_REQUEST_KEY = "kubeconfig";
 
   // Leader election.
   public static final String LEADER_ELECTION_LEASE = "sks-operator-leader";

@@ -27,14 +27,23 @@ public final class ClusterReference {
         clusterName.apply(p))));
     var configuration = InformerEventSourceConfiguration.from(SKSCluster.class, context.getPrimaryResourceClass())
         .withNamespacesInheritedFromController()
-        .withSecondaryToPrimaryMapper(cluster -> context.getPrimaryCache()
-            .byIndex(INDEX, key(cluster.getMetadata().getNamespace(), cluster.getMetadata().getName()))
-            .stream().map(ResourceID::fromResource).collect(Collectors.toSet()))
+        .withSecondaryToPrimaryMapper(cluster -> referencing(context, cluster.getMetadata().getNamespace(),
+            cluster.getMetadata().getName()))
         .withPrimaryToSecondaryMapper((PrimaryToSecondaryMapper<P>) primary -> clusterName.apply(primary) == null
             ? Set.of()
             : Set.of(new ResourceID(clusterName.apply(primary), primary.getMetadata().getNamespace())))
         .build();
     return new InformerEventSource<>(configuration, context);
+  }
+
+  /**
+   * The primaries of {@code namespace} that name {@code cluster}, from the index {@link #eventSource} adds: other
+   * event sources map a cluster's objects (its CA Secrets) to the resources that use it with this.
+   */
+  public static <P extends HasMetadata> Set<ResourceID> referencing(EventSourceContext<P> context, String namespace,
+      String cluster) {
+    return context.getPrimaryCache().byIndex(INDEX, key(namespace, cluster)).stream()
+        .map(ResourceID::fromResource).collect(Collectors.toSet());
   }
 
   private static String key(String namespace, String name) {

@@ -96,6 +96,24 @@ public final class KubeconfigRenderer {
     }
   }
 
+  /**
+   * The client certificate and key of a kubeconfig this class wrote, so it can be rendered again for another server
+   * or CA without a new key. Empty when unreadable; the key never appears in a message.
+   */
+  public static Optional<ClientCredentials> readCredentials(String kubeconfig) {
+    try {
+      Config config = SERIALIZATION.unmarshal(kubeconfig, Config.class);
+      if (config.getUsers().size() != 1) {
+        return Optional.empty();
+      }
+      var user = config.getUsers().get(0).getUser();
+      return Optional.of(new ClientCredentials(unbase64(user.getClientCertificateData()),
+          unbase64(user.getClientKeyData())));
+    } catch (RuntimeException unreadable) {
+      return Optional.empty();
+    }
+  }
+
   private static String unbase64(String data) {
     return new String(Base64.getDecoder().decode(data), StandardCharsets.UTF_8);
   }

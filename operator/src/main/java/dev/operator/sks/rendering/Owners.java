@@ -14,19 +14,31 @@ public final class Owners {
 
   /** The controller reference to the SKSCluster: deleting the cluster deletes the object. */
   public static OwnerReference controllerReference(SKSCluster cluster) {
-    String uid = cluster.getMetadata().getUid();
+    return controllerReferenceTo(cluster);
+  }
+
+  /** The controller reference to any object of the same namespace (a KubeconfigRequest owns its Secret). */
+  public static OwnerReference controllerReferenceTo(HasMetadata owner) {
+    String uid = owner.getMetadata().getUid();
     if (uid == null || uid.isBlank()) {
-      throw new IllegalArgumentException("SKSCluster " + cluster.getMetadata().getName()
+      throw new IllegalArgumentException(owner.getKind() + " " + owner.getMetadata().getName()
           + " has no uid: owner references need the object as read from the API server");
     }
     return new OwnerReferenceBuilder()
-        .withApiVersion(HasMetadata.getApiVersion(SKSCluster.class))
-        .withKind(HasMetadata.getKind(SKSCluster.class))
-        .withName(cluster.getMetadata().getName())
+        .withApiVersion(owner.getApiVersion())
+        .withKind(owner.getKind())
+        .withName(owner.getMetadata().getName())
         .withUid(uid)
         .withController(true)
         .withBlockOwnerDeletion(true)
         .build();
+  }
+
+  /** Whether {@code owner} is the controller of {@code object} (same uid, so a re-created owner is another one). */
+  public static boolean isControlledBy(HasMetadata object, HasMetadata owner) {
+    return object.getMetadata().getOwnerReferences() != null && object.getMetadata().getOwnerReferences().stream()
+        .anyMatch(r -> Boolean.TRUE.equals(r.getController()) && owner.getMetadata().getUid() != null
+            && owner.getMetadata().getUid().equals(r.getUid()));
   }
 
   /** Metadata of an object named {@code name} for one component of the cluster. */

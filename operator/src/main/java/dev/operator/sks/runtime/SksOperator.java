@@ -7,6 +7,7 @@ import dev.operator.sks.tenant.TenantClients;
 import dev.operator.sks.tenant.TenantWork;
 import dev.operator.sks.reconciler.cluster.SKSClusterReconciler;
 import dev.operator.sks.reconciler.instancepool.InstancePoolReconciler;
+import dev.operator.sks.reconciler.kubeconfig.KubeconfigMetrics;
 import dev.operator.sks.reconciler.kubeconfig.KubeconfigRequestReconciler;
 import dev.operator.sks.reconciler.nodepool.NodepoolReconciler;
 import io.fabric8.kubernetes.api.model.HasMetadata;
@@ -51,7 +52,7 @@ public final class SksOperator implements AutoCloseable {
     tenantWork = new TenantWork(tenantBootstrap::ensure, services.clock());
     register(new SKSClusterReconciler(services, tenantWork), config);
     register(new NodepoolReconciler(services), config);
-    register(new KubeconfigRequestReconciler(services), config);
+    register(new KubeconfigRequestReconciler(services, new KubeconfigMetrics(registry, services.clock())), config);
     register(new InstancePoolReconciler(services, ComputeProviders.create(config, client, services.clock())), config);
   }
 

@@ -69,7 +69,13 @@ public final class ApiServerSupport {
 
   /** Runs the operator in-process against the test server and waits until its informers have synced. */
   public static SksOperator startOperator(KubernetesClient client, OperatorServices services) {
-    SksOperator operator = new SksOperator(client, services, new SimpleMeterRegistry());
+    return startOperator(client, services, new SimpleMeterRegistry());
+  }
+
+  /** As above, with the registry the operator's metrics go to, for tests that read them. */
+  public static SksOperator startOperator(KubernetesClient client, OperatorServices services,
+      io.micrometer.core.instrument.MeterRegistry registry) {
+    SksOperator operator = new SksOperator(client, services, registry);
     operator.start();
     await().atMost(Duration.ofSeconds(30)).until(() -> operator.notReadyReason().isEmpty());
     return operator;

@@ -35,6 +35,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Keeps a cluster's PKI in Secrets. A key is generated only where its Secret does not exist and is written with
@@ -42,6 +44,7 @@ import java.util.Optional;
  * an existing CA is always read back, never replaced.
  */
 final class CertificateSecrets {
+  private static final Logger LOG = LoggerFactory.getLogger(CertificateSecrets.class);
   private static final String TLS_CRT = Names.TLS_CERTIFICATE_KEY;
   private static final String TLS_KEY = Names.TLS_PRIVATE_KEY_KEY;
   private static final String CA_CRT = Names.CA_CERTIFICATE_KEY;
@@ -103,7 +106,12 @@ final class CertificateSecrets {
       List<String> issued) throws MissingAuthorityException {
     String secretName = authority.secretName(cluster.getMetadata().getName());
     Optional<Secret> existing = read(cluster, secretName);
+    Optional<String> rotation = authority == Authority.CLIENTS ? requestedClientsCaRotation(cluster) : Optional.empty();
     if (existing.isPresent()) {
+      if (rotation.isPresent() && !rotation.get().equals(annotation(existing.get(),
+          Labels.CLIENTS_CA_ROTATION_ANNOTATION))) {
+        return rotateClientsCa(cluster, existing.get(), rotation.get(), issued);
+      }
       return IssuedCertificate.fromPem(decode(existing.get(), TLS_CRT), decode(existing.get(), TLS_KEY));
     }
     for (String signed : signedSecrets) {
@@ -111,11 +119,71 @@ final class CertificateSecrets {
         throw new MissingAuthorityException(secretName);
       }
     }
+    if (authority == Authority.CLIENTS && userKubeconfigsExist(cluster)) {
+      throw new MissingAuthorityException(secretName, "restore it from a backup; a new clients CA would revoke every "
+          + "KubeconfigRequest's kubeconfig, which only happens when their Secrets (labelled "
+          + Labels.COMPONENT + "=" + Labels.KUBECONFIG_COMPONENT + ") are deleted first");
+    }
     IssuedCertificate ca = pki.createCa(authority.commonName(), algorithm, Pki.CA_VALIDITY);
-    Secret created = createOnce(cluster, secret(cluster, secretName, TLS_TYPE,
-        Map.of(TLS_CRT, ca.certificatePem(), TLS_KEY, ca.privateKeyPem())));
+    Secret desired = secret(cluster, secretName, TLS_TYPE,
+        Map.of(TLS_CRT, ca.certificatePem(), TLS_KEY, ca.privateKeyPem()));
+    // A cluster made with the annotation already set starts with a CA for that value: nothing to rotate.
+    rotation.ifPresent(value -> desired.getMetadata().setAnnotations(
+        new LinkedHashMap<>(Map.of(Labels.CLIENTS_CA_ROTATION_ANNOTATION, value))));
+    Secret created = createOnce(cluster, desired);
     issued.add(secretName);
     return IssuedCertificate.fromPem(decode(created, TLS_CRT), decode(created, TLS_KEY));
+  }
+
+  /**
+   * The one place a CA is ever replaced: a new value of the rotate-clients-ca annotation on the cluster makes a new
+   * clients CA, recorded with that value on its Secret, so the same value never rotates twice. The write is an
+   * update at the resourceVersion read, so two reconciles cannot both rotate for one value. The client-CA bundle is
+   * then written with the new CA only, and the API server pods roll on its hash: every kubeconfig the old CA signed
+   * stops working. The cluster CA (nodes, control-plane components) is not touched.
+   */
+  private IssuedCertificate rotateClientsCa(SKSCluster cluster, Secret existing, String rotation,
+      List<String> issued) {
+    IssuedCertificate ca = pki.createCa(Authority.CLIENTS.commonName(), algorithm, Pki.CA_VALIDITY);
+    Secret replacement = secret(cluster, existing.getMetadata().getName(), TLS_TYPE,
+        Map.of(TLS_CRT, ca.certificatePem(), TLS_KEY, ca.privateKeyPem()));
+    Map<String, String> annotations = new LinkedHashMap<>(existing.getMetadata().getAnnotations() == null
+        ? Map.of() : existing.getMetadata().getAnnotations());
+    annotations.put(Labels.CLIENTS_CA_ROTATION_ANNOTATION, rotation);
+    replacement.getMetadata().setAnnotations(annotations);
+    replacement.getMetadata().setResourceVersion(existing.getMetadata().getResourceVersion());
+    Secret written = client.resource(replacement).update();
+    issued.add(existing.getMetadata().getName());
+    LOG.info("SKSCluster {}/{}: rotated the clients CA ({}={}); kubeconfigs signed by the previous one stop working "
+        + "once the API servers have rolled", cluster.getMetadata().getNamespace(), cluster.getMetadata().getName(),
+        Labels.ROTATE_CLIENTS_CA_ANNOTATION, rotation);
+    return IssuedCertificate.fromPem(decode(written, TLS_CRT), decode(written, TLS_KEY));
+  }
+
+  /**
+   * Whether KubeconfigRequests hold kubeconfigs the clients CA signed: a new clients CA would then silently revoke
+   * them all, which only a rotation (an explicit new annotation value) may do.
+   */
+  private boolean userKubeconfigsExist(SKSCluster cluster) {
+    return client.secrets().inNamespace(cluster.getMetadata().getNamespace())
+        .withLabel(Labels.CLUSTER, cluster.getMetadata().getName())
+        .withLabel(Labels.COMPONENT, Labels.KUBECONFIG_COMPONENT)
+        .list().getItems().stream()
+        .anyMatch(s -> s.getData() != null && s.getData().containsKey(Names.KUBECONFIG_REQUEST_KEY));
+  }
+
+  /** The value of the rotate-clients-ca annotation, when set. */
+  static Optional<String> requestedClientsCaRotation(SKSCluster cluster) {
+    String value = annotation(cluster.getMetadata().getAnnotations(), Labels.ROTATE_CLIENTS_CA_ANNOTATION);
+    return value == null || value.isBlank() ? Optional.empty() : Optional.of(value);
+  }
+
+  private static String annotation(Secret secret, String key) {
+    return annotation(secret.getMetadata().getAnnotations(), key);
+  }
+
+  private static String annotation(Map<String, String> annotations, String key) {
+    return annotations == null ? null : annotations.get(key);
   }
 
   private void ensureServiceAccountKey(SKSCluster cluster, List<String> issued) {

@@ -35,6 +35,7 @@ import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.apps.StatefulSet;
 import io.fabric8.kubernetes.api.model.policy.v1.PodDisruptionBudget;
+import io.javaoperatorsdk.operator.api.config.informer.Informer;
 import io.javaoperatorsdk.operator.api.config.informer.InformerEventSourceConfiguration;
 import io.javaoperatorsdk.operator.api.reconciler.Cleaner;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
@@ -62,7 +63,8 @@ import java.util.Set;
  * Turns an SKSCluster into a hosted control plane: validates, keeps the PKI, renders and applies etcd and the
  * control-plane workloads in upgrade order, and reports what runs. Refused specs leave what runs untouched.
  */
-@ControllerConfiguration(name = "skscluster", finalizerName = Labels.FINALIZER)
+@ControllerConfiguration(name = "skscluster", finalizerName = Labels.FINALIZER,
+    generationAwareEventProcessing = false, informer = @Informer(onUpdateFilter = ClusterUpdateFilter.class))
 public class SKSClusterReconciler implements Reconciler<SKSCluster>, Cleaner<SKSCluster> {
   private static final String OWNED = Labels.MANAGED_BY + "=" + Labels.MANAGED_BY_VALUE;
   private static final Duration TEARDOWN_POLL = Duration.ofSeconds(5);
