@@ -42,7 +42,11 @@ public final class NodepoolValidator {
           + ".." + MAX_DISK_GIB));
     }
     for (Map.Entry<String, String> label : Defaults.labels(spec).entrySet()) {
-      if (!Values.isLabelKey(label.getKey())) {
+      if (Values.isLabelKey(label.getKey()) && !kubeletMaySet(label.getKey())) {
+        violations.add(new Violation("InvalidLabel", "spec.labels key '" + label.getKey()
+            + "' is in a namespace the kubelet may not register (kubernetes.io, k8s.io, or the operator's own "
+            + "sks.operator.dev); use another prefix, or node.kubernetes.io/ or kubelet.kubernetes.io/"));
+      } else if (!Values.isLabelKey(label.getKey())) {
         violations.add(new Violation("InvalidLabel", "spec.labels key '" + label.getKey()
             + "' is not a valid label key ([prefix/]name, name at most 63 characters of [A-Za-z0-9-_.])"));
       } else if (!Values.isLabelValue(label.getValue())) {
@@ -62,6 +66,30 @@ public final class NodepoolValidator {
     }
     return violations;
   }
+
+  /**
+   * The NodeRestriction admission plugin refuses node labels under kubernetes.io and k8s.io except a few; a node
+   * that registers with one never joins. The operator's own prefix carries the nodepool id and is reserved too.
+   */
+  static boolean kubeletMaySet(String key) {
+    int slash = key.indexOf('/');
+    if (slash < 0) {
+      return true;
+    }
+    String prefix = key.substring(0, slash);
+    if (prefix.equals("sks.operator.dev")) {
+      return false;
+    }
+    boolean restricted = prefix.equals("kubernetes.io") || prefix.endsWith(".kubernetes.io")
+        || prefix.equals("k8s.io") || prefix.endsWith(".k8s.io");
+    return !restricted || prefix.equals("node.kubernetes.io") || prefix.endsWith(".node.kubernetes.io")
+        || prefix.equals("kubelet.kubernetes.io") || prefix.endsWith(".kubelet.kubernetes.io")
+        || KUBELET_LABELS.contains(key);
+  }
+
+  private static final java.util.Set<String> KUBELET_LABELS = java.util.Set.of("kubernetes.io/hostname",
+      "kubernetes.io/arch", "kubernetes.io/os", "topology.kubernetes.io/region", "topology.kubernetes.io/zone",
+      "node.kubernetes.io/instance-type");
 
   private void checkInstanceType(String name, List<Violation> violations) {
     Optional<InstanceType> type = name == null ? Optional.empty() : instanceTypes.find(name);

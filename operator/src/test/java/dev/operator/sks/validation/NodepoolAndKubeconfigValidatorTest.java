@@ -44,6 +44,17 @@ class NodepoolAndKubeconfigValidatorTest {
   }
 
   @Test
+  void labelsTheKubeletMayNotRegisterAreRefused() {
+    NodepoolSpec spec = nodepool("standard.medium");
+    spec.labels = Map.of("node-role.kubernetes.io/worker", "", "sks.operator.dev/nodepool-id", "x");
+    assertThat(nodepools.validate(spec, null)).extracting(Violation::reason)
+        .containsExactly("InvalidLabel", "InvalidLabel");
+    spec.labels = Map.of("node.kubernetes.io/pool", "a", "topology.kubernetes.io/zone", "ch-gva-2",
+        "example.com/team", "b");
+    assertThat(nodepools.validate(spec, null)).isEmpty();
+  }
+
+  @Test
   void kubeconfigRequestsNeedAUserAndATtlWithinThirtyDays() {
     KubeconfigRequestSpec spec = new KubeconfigRequestSpec();
     spec.cluster = "demo";

@@ -20,6 +20,7 @@ import io.fabric8.kubernetes.api.model.OwnerReferenceBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.dsl.base.PatchContext;
 import io.fabric8.kubernetes.client.dsl.base.PatchType;
+import io.javaoperatorsdk.operator.api.config.informer.Informer;
 import io.javaoperatorsdk.operator.api.config.informer.InformerEventSourceConfiguration;
 import io.javaoperatorsdk.operator.api.reconciler.Cleaner;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
@@ -42,9 +43,8 @@ import java.util.Optional;
  * compute provider needs; reports the pool's size and readiness back. Evictions named in the Nodepool's
  * {@code sks.operator.dev/evict} annotation are passed on, and the annotation is cleared once they are done.
  */
-// Not generation-aware: the evict annotation changes metadata only, and must still wake the reconciler. Status
-// writes wake it too, and find nothing to change.
-@ControllerConfiguration(name = "nodepool", finalizerName = Labels.FINALIZER, generationAwareEventProcessing = false)
+@ControllerConfiguration(name = "nodepool", finalizerName = Labels.FINALIZER,
+    generationAwareEventProcessing = false, informer = @Informer(onUpdateFilter = NodepoolUpdateFilter.class))
 public class NodepoolReconciler implements Reconciler<Nodepool>, Cleaner<Nodepool> {
   static final String FIELD_MANAGER = "sks-operator";
   private static final Duration DELETION_POLL = Duration.ofSeconds(2);
