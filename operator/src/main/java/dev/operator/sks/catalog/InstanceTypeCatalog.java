@@ -1,9 +1,5 @@
 package dev.operator.sks.catalog;
 
-import com.fasterxml.jackson.databind.DeserializationFeature;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
-import java.io.IOException;
 import java.io.InputStream;
 import java.util.Collection;
 import java.util.LinkedHashMap;
@@ -24,26 +20,14 @@ public final class InstanceTypeCatalog {
   }
 
   public static InstanceTypeCatalog loadDefault() {
-    try (InputStream in = InstanceTypeCatalog.class.getResourceAsStream(RESOURCE)) {
-      if (in == null) {
-        throw new CatalogException("the instance type catalog " + RESOURCE + " is missing from the class path");
-      }
-      return load(in);
-    } catch (IOException e) {
-      throw new CatalogException("cannot read the instance type catalog " + RESOURCE, e);
-    }
+    return from(CatalogFiles.readResource(RESOURCE, "instance type catalog", FileFormat.class));
   }
 
   public static InstanceTypeCatalog load(InputStream yaml) {
-    FileFormat file;
-    try {
-      file = new ObjectMapper(new YAMLFactory())
-          .configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, true)
-          .readValue(yaml, FileFormat.class);
-    } catch (IOException e) {
-      throw new CatalogException("the instance type catalog is not valid YAML of the expected shape: "
-          + e.getMessage(), e);
-    }
+    return from(CatalogFiles.read(yaml, "instance type catalog", FileFormat.class));
+  }
+
+  private static InstanceTypeCatalog from(FileFormat file) {
     if (file == null || file.instanceTypes() == null || file.instanceTypes().isEmpty()) {
       throw new CatalogException("the instance type catalog lists no instance type");
     }

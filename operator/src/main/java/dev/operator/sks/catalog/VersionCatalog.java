@@ -1,9 +1,5 @@
 package dev.operator.sks.catalog;
 
-import com.fasterxml.jackson.databind.DeserializationFeature;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
-import java.io.IOException;
 import java.io.InputStream;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -40,25 +36,14 @@ public final class VersionCatalog {
   }
 
   public static VersionCatalog loadDefault() {
-    try (InputStream in = VersionCatalog.class.getResourceAsStream(RESOURCE)) {
-      if (in == null) {
-        throw new CatalogException("the version catalog " + RESOURCE + " is missing from the class path");
-      }
-      return load(in);
-    } catch (IOException e) {
-      throw new CatalogException("cannot read the version catalog " + RESOURCE, e);
-    }
+    return from(CatalogFiles.readResource(RESOURCE, "version catalog", FileFormat.class));
   }
 
   public static VersionCatalog load(InputStream yaml) {
-    FileFormat file;
-    try {
-      file = new ObjectMapper(new YAMLFactory())
-          .configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, true)
-          .readValue(yaml, FileFormat.class);
-    } catch (IOException e) {
-      throw new CatalogException("the version catalog is not valid YAML of the expected shape: " + e.getMessage(), e);
-    }
+    return from(CatalogFiles.read(yaml, "version catalog", FileFormat.class));
+  }
+
+  private static VersionCatalog from(FileFormat file) {
     if (file == null || file.minors() == null || file.minors().isEmpty()) {
       throw new CatalogException("the version catalog lists no Kubernetes minor");
     }
