@@ -1,5 +1,7 @@
 package dev.operator.sks.join;
 
+import dev.operator.sks.testing.MutableClock;
+
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.operator.sks.api.NodepoolTaint;

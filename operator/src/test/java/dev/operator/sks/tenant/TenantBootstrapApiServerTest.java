@@ -10,7 +10,7 @@ import dev.operator.sks.join.JoinMaterial;
 import dev.operator.sks.join.JoinToken;
 import dev.operator.sks.join.JoinTokenStore;
 import dev.operator.sks.join.JoinTokens;
-import dev.operator.sks.join.MutableClock;
+import dev.operator.sks.testing.MutableClock;
 import dev.operator.sks.naming.Names;
 import dev.operator.sks.runtime.OperatorServices;
 import dev.operator.sks.runtime.SksOperator;

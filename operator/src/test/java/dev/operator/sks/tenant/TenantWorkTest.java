@@ -6,14 +6,12 @@ import static org.awaitility.Awaitility.await;
 import dev.operator.sks.api.SKSCluster;
 import dev.operator.sks.tenant.TenantBootstrap.Outcome;
 import dev.operator.sks.tenant.TenantBootstrap.State;
+import dev.operator.sks.testing.MutableClock;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneOffset;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
 
 class TenantWorkTest {
@@ -22,23 +20,7 @@ class TenantWorkTest {
   void aSlowTenantNeverBlocksTheCallerAndRetriesBackOff() throws Exception {
     CountDownLatch release = new CountDownLatch(1);
     AtomicInteger attempts = new AtomicInteger();
-    AtomicReference<Instant> now = new AtomicReference<>(Instant.parse("2026-01-01T00:00:00Z"));
-    Clock clock = new Clock() {
-      @Override
-      public ZoneOffset getZone() {
-        return ZoneOffset.UTC;
-      }
-
-      @Override
-      public Clock withZone(java.time.ZoneId zone) {
-        return this;
-      }
-
-      @Override
-      public Instant instant() {
-        return now.get();
-      }
-    };
+    MutableClock clock = new MutableClock(Instant.parse("2026-01-01T00:00:00Z"));
     try (TenantWork work = new TenantWork(cluster -> {
       attempts.incrementAndGet();
       try {
@@ -58,7 +40,7 @@ class TenantWorkTest {
           .isEqualTo("TenantUnreachable"));
       assertThat(attempts.get()).isEqualTo(1);
 
-      now.set(now.get().plusSeconds(6));
+      clock.advance(Duration.ofSeconds(6));
       work.bootstrap(cluster());
       await().atMost(Duration.ofSeconds(5)).until(() -> attempts.get() == 2
           && work.retryAfter(cluster()).equals(Duration.ofSeconds(10)));
