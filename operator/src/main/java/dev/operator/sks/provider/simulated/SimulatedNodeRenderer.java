@@ -1,0 +1,79 @@
+package dev.operator.sks.provider.simulated;
+
+import dev.operator.sks.api.NodepoolTaint;
+import dev.operator.sks.catalog.InstanceType;
+import dev.operator.sks.catalog.KubernetesVersion;
+import dev.operator.sks.provider.ProviderInstance;
+import dev.operator.sks.status.Conditions;
+import io.fabric8.kubernetes.api.model.Node;
+import io.fabric8.kubernetes.api.model.NodeAddress;
+import io.fabric8.kubernetes.api.model.NodeBuilder;
+import io.fabric8.kubernetes.api.model.NodeCondition;
+import io.fabric8.kubernetes.api.model.NodeConditionBuilder;
+import io.fabric8.kubernetes.api.model.Quantity;
+import io.fabric8.kubernetes.api.model.Taint;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The Node a kubelet on a simulated instance would register, as KWOK fakes it: the pool's labels and taints, the
+ * instance type's capacity, the instance's addresses, and Ready. Pure: same inputs, same Node.
+ */
+public final class SimulatedNodeRenderer {
+  public static final String HOSTNAME_LABEL = "kubernetes.io/hostname";
+  public static final String INSTANCE_TYPE_LABEL = "node.kubernetes.io/instance-type";
+  public static final String GPU_RESOURCE = "nvidia.com/gpu";
+  /** The kubelet's default --max-pods. */
+  public static final int MAX_PODS = 110;
+
+  private SimulatedNodeRenderer() {}
+
+  /**
+   * @param nodeLabels the labels the pool's kubelets register with (nodepool labels and nodepool id)
+   * @param now when the Ready condition was last seen and changed
+   */
+  public static Node render(ProviderInstance instance, Map<String, String> nodeLabels, List<NodepoolTaint> taints,
+      InstanceType type, KubernetesVersion version, Instant now) {
+    Map<String, String> labels = new LinkedHashMap<>(nodeLabels);
+    labels.put(HOSTNAME_LABEL, instance.name());
+    labels.put(INSTANCE_TYPE_LABEL, type.name());
+    Map<String, Quantity> capacity = new LinkedHashMap<>();
+    capacity.put("cpu", new Quantity(Integer.toString(type.cpus())));
+    capacity.put("memory", new Quantity(type.memoryMiB() + "Mi"));
+    capacity.put("pods", new Quantity(Integer.toString(MAX_PODS)));
+    if (type.gpus() > 0) {
+      capacity.put(GPU_RESOURCE, new Quantity(Integer.toString(type.gpus())));
+    }
+    String time = Conditions.timestamp(now);
+    NodeCondition ready = new NodeConditionBuilder().withType("Ready").withStatus(Conditions.TRUE)
+        .withReason("KubeletReady").withMessage("simulated kubelet is posting ready status")
+        .withLastHeartbeatTime(time).withLastTransitionTime(time).build();
+    List<NodeAddress> addresses = new ArrayList<>();
+    addresses.add(new NodeAddress(instance.name(), "Hostname"));
+    instance.addresses().forEach(a -> addresses.add(new NodeAddress(a, "InternalIP")));
+    return new NodeBuilder()
+        .withNewMetadata().withName(instance.name()).withLabels(labels).endMetadata()
+        .withNewSpec().withProviderID("simulated://" + instance.id())
+            .withTaints(taints.stream().map(t -> new Taint(t.effect.wireName(), t.key, null, t.value)).toList())
+        .endSpec()
+        .withNewStatus()
+            .withCapacity(capacity).withAllocatable(new LinkedHashMap<>(capacity))
+            .withConditions(ready).withAddresses(addresses)
+            .withNewNodeInfo().withKubeletVersion("v" + version).withKubeProxyVersion("v" + version)
+                .withArchitecture("amd64").withOperatingSystem("linux").withOsImage("simulated")
+                .withContainerRuntimeVersion("simulated://1.0").withMachineID(instance.id())
+                .withSystemUUID(instance.id()).withBootID(instance.id()).withKernelVersion("simulated")
+            .endNodeInfo()
+        .endStatus()
+        .build();
+  }
+
+  /** True when {@code node} reports Ready=True. */
+  public static boolean isReady(Node node) {
+    return node.getStatus() != null && node.getStatus().getConditions() != null && node.getStatus().getConditions()
+        .stream().anyMatch(c -> "Ready".equals(c.getType()) && Conditions.TRUE.equals(c.getStatus()));
+  }
+}
