@@ -2,6 +2,7 @@ package dev.operator.sks.runtime;
 
 import dev.operator.sks.naming.Names;
 import dev.operator.sks.provider.ComputeProviders;
+import dev.operator.sks.provider.simulated.SimulatedNodes;
 import dev.operator.sks.tenant.TenantBootstrap;
 import dev.operator.sks.tenant.TenantClients;
 import dev.operator.sks.tenant.TenantWork;
@@ -30,8 +31,15 @@ public final class SksOperator implements AutoCloseable {
   private final AtomicBoolean leadershipLost = new AtomicBoolean();
   private final TenantClients tenantClients;
   private final TenantWork tenantWork;
+  private final SimulatedNodes simulatedNodes;
 
   public SksOperator(KubernetesClient client, OperatorServices services, MeterRegistry registry) {
+    this(client, services, registry, TenantClients.ServerOverride.NONE);
+  }
+
+  /** @param tenantServers where to reach tenant API servers (tests run outside the management cluster) */
+  public SksOperator(KubernetesClient client, OperatorServices services, MeterRegistry registry,
+      TenantClients.ServerOverride tenantServers) {
     OperatorConfig config = services.config();
     operator = new Operator(o -> {
       o.withKubernetesClient(client)
@@ -47,13 +55,15 @@ public final class SksOperator implements AutoCloseable {
             LeaderElectionConfiguration.RETRY_PERIOD_DEFAULT_VALUE, config.identity(), callbacks, false));
       }
     });
-    tenantClients = new TenantClients(client);
+    tenantClients = new TenantClients(client, tenantServers);
     TenantBootstrap tenantBootstrap = new TenantBootstrap(client, tenantClients, services.clock());
     tenantWork = new TenantWork(tenantBootstrap::ensure, services.clock());
     register(new SKSClusterReconciler(services, tenantWork), config);
     register(new NodepoolReconciler(services), config);
     register(new KubeconfigRequestReconciler(services, new KubeconfigMetrics(registry, services.clock())), config);
-    register(new InstancePoolReconciler(services, ComputeProviders.create(config, client, services.clock())), config);
+    simulatedNodes = new SimulatedNodes(client, tenantClients, services.clock());
+    register(new InstancePoolReconciler(services, ComputeProviders.create(config, client, services.clock()),
+        simulatedNodes), config);
   }
 
   private <P extends HasMetadata> void register(Reconciler<P> reconciler, OperatorConfig config) {
@@ -94,6 +104,7 @@ public final class SksOperator implements AutoCloseable {
   public void close() {
     operator.stop();
     tenantWork.close();
+    simulatedNodes.close();
     tenantClients.close();
   }
 }

@@ -27,6 +27,8 @@ public final class Conditions {
   public static final String CONTROL_PLANE_READY = "ControlPlaneReady";
   public static final String DISRUPTION_BUDGETS_READY = "DisruptionBudgetsReady";
   public static final String TENANT_REACHABLE = "TenantReachable";
+  /** On an InstancePool of the simulated provider: its running instances have Ready Nodes in the tenant. */
+  public static final String NODES_REGISTERED = "NodesRegistered";
   /** A Nodepool's machines have user-data to join with (token, endpoint, CA). */
   public static final String USER_DATA_READY = "UserDataReady";
   public static final String EXPIRED = "Expired";

@@ -1,5 +1,6 @@
 package dev.operator.sks.reconciler.instancepool;
 
+import dev.operator.sks.api.Instance;
 import dev.operator.sks.api.InstancePool;
 import dev.operator.sks.api.InstancePoolStatus;
 import dev.operator.sks.api.PoolState;
@@ -12,9 +13,13 @@ import dev.operator.sks.provider.InstanceState;
 import dev.operator.sks.provider.ProviderException;
 import dev.operator.sks.provider.ProviderInstance;
 import dev.operator.sks.provider.ProviderPool;
+import dev.operator.sks.provider.simulated.SimulatedNodes;
+import dev.operator.sks.provider.simulated.SimulatedProvider;
 import dev.operator.sks.runtime.OperatorServices;
 import dev.operator.sks.status.Conditions;
 import dev.operator.sks.status.StatusPatches;
+import dev.operator.sks.tenant.KeyedWork;
+import dev.operator.sks.tenant.TenantClients.ClusterKey;
 import io.fabric8.kubernetes.api.model.Secret;
 import io.javaoperatorsdk.operator.api.config.informer.InformerEventSourceConfiguration;
 import io.javaoperatorsdk.operator.api.reconciler.EventSourceContext;
@@ -35,6 +40,7 @@ import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * Drives an InstancePool's machines through the configured ComputeProvider: evictions by name first, then the
@@ -47,11 +53,16 @@ public class InstancePoolReconciler implements Reconciler<InstancePool>, Cleaner
 
   private final OperatorServices services;
   private final ComputeProvider provider;
+  private final Optional<SimulatedNodes> nodes;
   private final Clock clock;
 
-  public InstancePoolReconciler(OperatorServices services, ComputeProvider provider) {
+  /** @param simulatedNodes registers Nodes for the instances when {@code provider} is the simulated one */
+  public InstancePoolReconciler(OperatorServices services, ComputeProvider provider, SimulatedNodes simulatedNodes) {
     this.services = services;
     this.provider = provider;
+    // Real machines run real kubelets: only simulated ones need their Nodes played.
+    this.nodes = SimulatedProvider.NAME.equals(provider.name()) ? Optional.ofNullable(simulatedNodes)
+        : Optional.empty();
     this.clock = services.clock();
   }
 
@@ -111,7 +122,51 @@ public class InstancePoolReconciler implements Reconciler<InstancePool>, Cleaner
     Conditions.set(status.conditions, Conditions.READY, converged, converged ? "Running" : "Converging",
         status.runningInstances + " of " + wanted + " instances running", generation, clock);
     boolean starting = observed.members().stream().anyMatch(i -> i.state() == InstanceState.Starting);
-    return patch(pool, status, converged && !starting ? Optional.empty() : Optional.of(STARTING_POLL));
+    Optional<Duration> reschedule = converged && !starting ? Optional.empty() : Optional.of(STARTING_POLL);
+    Optional<Duration> nodesRetry = nodes.flatMap(n -> registerNodes(n, desired, observed, status, generation));
+    return patch(pool, status, earliest(reschedule, nodesRetry));
+  }
+
+  /**
+   * Asks for the pool's Nodes to match its running instances and fills in the node names the last sync found
+   * Ready. Never waits on the tenant: the sync runs in the background, and this says when to look again while the
+   * Nodes are not in sync.
+   */
+  private Optional<Duration> registerNodes(SimulatedNodes nodes, DesiredPool desired, ProviderPool observed,
+      InstancePoolStatus status, Long generation) {
+    SimulatedNodes.Request request = nodeRequest(desired,
+        observed.members().stream().filter(ProviderInstance::isRunning).toList());
+    Optional<KeyedWork.Outcome<SimulatedNodes.Request, SimulatedNodes.Result>> last = nodes.request(request);
+    Set<String> ready = last.map(o -> o.result().readyNodes()).orElse(Set.of());
+    for (Instance instance : status.instances) {
+      boolean registered = InstanceState.Running.name().equals(instance.state) && ready.contains(instance.name);
+      instance.nodeName = registered ? instance.name : null;
+    }
+    boolean inSync = last.filter(o -> o.result().synced() && o.input().equals(request)).isPresent();
+    if (inSync) {
+      Conditions.set(status.conditions, Conditions.NODES_REGISTERED, true, last.get().result().reason(),
+          last.get().result().message(), generation, clock);
+      return Optional.empty();
+    }
+    boolean failed = last.isPresent() && !last.get().result().synced();
+    Conditions.set(status.conditions, Conditions.NODES_REGISTERED, false,
+        failed ? last.get().result().reason() : "Registering",
+        failed ? last.get().result().message() : "registering the running instances' Nodes in the tenant cluster",
+        generation, clock);
+    return Optional.of(nodes.retryAfter(request.pool()));
+  }
+
+  private static SimulatedNodes.Request nodeRequest(DesiredPool desired, List<ProviderInstance> running) {
+    return new SimulatedNodes.Request(desired.key(), new ClusterKey(desired.namespace(), desired.cluster()),
+        desired.nodeLabels().get(Labels.NODEPOOL_ID), desired.nodeLabels(), desired.taints(), desired.instanceType(),
+        running);
+  }
+
+  private static Optional<Duration> earliest(Optional<Duration> a, Optional<Duration> b) {
+    if (a.isEmpty() || b.isEmpty()) {
+      return a.or(() -> b);
+    }
+    return Optional.of(a.get().compareTo(b.get()) <= 0 ? a.get() : b.get());
   }
 
   private Optional<String> userData(InstancePool pool, Context<InstancePool> context) {
@@ -137,8 +192,11 @@ public class InstancePoolReconciler implements Reconciler<InstancePool>, Cleaner
       return DeleteControl.defaultDelete();
     }
     String providerId = pool.getStatus() == null ? null : pool.getStatus().providerId;
+    DesiredPool desired = DesiredPool.from(pool, type.get(), "").withProviderId(providerId);
     try {
-      if (provider.delete(DesiredPool.from(pool, type.get(), "").withProviderId(providerId))) {
+      if (provider.delete(desired)) {
+        // The instances are gone, and so go their Nodes (in the background, if the tenant answers).
+        nodes.ifPresent(n -> n.release(nodeRequest(desired, List.of())));
         return DeleteControl.defaultDelete();
       }
     } catch (ProviderException e) {

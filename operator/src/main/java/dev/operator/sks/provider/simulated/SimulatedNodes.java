@@ -1,0 +1,196 @@
+package dev.operator.sks.provider.simulated;
+
+import dev.operator.sks.api.NodepoolTaint;
+import dev.operator.sks.api.SKSCluster;
+import dev.operator.sks.catalog.InstanceType;
+import dev.operator.sks.catalog.KubernetesVersion;
+import dev.operator.sks.join.JoinMaterial;
+import dev.operator.sks.naming.Labels;
+import dev.operator.sks.provider.ProviderInstance;
+import dev.operator.sks.tenant.KeyedWork;
+import dev.operator.sks.tenant.TenantClients;
+import dev.operator.sks.tenant.TenantClients.ClusterKey;
+import dev.operator.sks.tenant.TenantProbe;
+import io.fabric8.kubernetes.api.model.Node;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientException;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+import java.util.function.Function;
+import java.util.stream.Collectors;
+
+/**
+ * Plays the kubelets of simulated instances, as KWOK does: makes a tenant's Nodes match one pool's running instances
+ * (registers the missing ones, Ready; deletes those of the pool whose instance is gone). The work runs in the
+ * background through {@link KeyedWork}, so a reconcile only asks for a sync and reads the last result: an unreachable
+ * tenant costs a probe on a worker, never on a reconcile thread.
+ */
+public final class SimulatedNodes implements AutoCloseable {
+  /** How often an in-sync pool's Nodes are checked again (repairs a Node deleted in the tenant). */
+  static final Duration RESYNC_INTERVAL = Duration.ofMinutes(10);
+  static final Duration IN_FLIGHT_POLL = Duration.ofSeconds(2);
+
+  /**
+   * One pool's wanted Nodes.
+   *
+   * @param pool namespace/name of the InstancePool (the key of its work)
+   * @param nodepoolId the value of {@link Labels#NODEPOOL_ID} in {@code nodeLabels}: the Nodes of this pool
+   * @param running the instances that should have a Node
+   */
+  public record Request(String pool, ClusterKey cluster, String nodepoolId, Map<String, String> nodeLabels,
+      List<NodepoolTaint> taints, InstanceType instanceType, List<ProviderInstance> running) {
+    public Request {
+      nodeLabels = Map.copyOf(nodeLabels);
+      taints = List.copyOf(taints);
+      running = List.copyOf(running);
+    }
+
+    /** Taints are plain classes without equals: compared by their fields, so an unchanged pool is one request. */
+    @Override
+    public boolean equals(Object other) {
+      return other instanceof Request r && pool.equals(r.pool) && cluster.equals(r.cluster)
+          && Objects.equals(nodepoolId, r.nodepoolId) && nodeLabels.equals(r.nodeLabels)
+          && taintKeys().equals(r.taintKeys()) && instanceType.equals(r.instanceType) && running.equals(r.running);
+    }
+
+    @Override
+    public int hashCode() {
+      return Objects.hash(pool, cluster, nodepoolId, nodeLabels, taintKeys(), instanceType, running);
+    }
+
+    private List<String> taintKeys() {
+      return taints.stream().map(t -> t.key + "=" + t.value + ":" + t.effect).toList();
+    }
+  }
+
+  /**
+   * What the last sync found.
+   *
+   * @param synced every running instance has a Ready Node and no Node of the pool is left over
+   * @param reason CamelCase, for a condition
+   * @param readyNodes the Nodes (named as their instances) that exist and are Ready
+   */
+  public record Result(boolean synced, String reason, String message, Set<String> readyNodes) {
+    public Result {
+      readyNodes = Set.copyOf(readyNodes);
+    }
+
+    static Result failed(String reason, String message) {
+      return new Result(false, reason, message, Set.of());
+    }
+  }
+
+  private final KubernetesClient management;
+  private final TenantClients tenants;
+  private final Clock clock;
+  private final KeyedWork<String, Request, Result> work;
+
+  public SimulatedNodes(KubernetesClient management, TenantClients tenants, Clock clock) {
+    this.management = management;
+    this.tenants = tenants;
+    this.clock = clock;
+    this.work = new KeyedWork<>("sks-simulated-nodes", this::sync,
+        e -> Result.failed("NodeSyncFailed", e.getClass().getSimpleName()), Result::synced, RESYNC_INTERVAL, true,
+        IN_FLIGHT_POLL, clock);
+  }
+
+  /**
+   * The last sync of {@code request.pool()} (empty before the first one ends), starting one in the background when
+   * the request changed or one is due.
+   */
+  public Optional<KeyedWork.Outcome<Request, Result>> request(Request request) {
+    return work.request(request.pool(), request);
+  }
+
+  /** When to look again while the pool's Nodes are not in sync. */
+  public Duration retryAfter(String pool) {
+    return work.retryAfter(pool);
+  }
+
+  /**
+   * Removes the pool's Nodes (its instances are gone) in the background, once, and forgets the pool: a deleted pool
+   * leaves no state behind.
+   */
+  public void release(Request empty) {
+    work.forget(empty.pool());
+    work.request(empty.pool(), empty);
+    work.forget(empty.pool());
+  }
+
+  Result sync(Request request) {
+    if (request.nodepoolId() == null || request.nodepoolId().isBlank()) {
+      return Result.failed("NoNodepoolId", "the pool's labels have no " + Labels.NODEPOOL_ID
+          + ": its Nodes could not be told apart");
+    }
+    SKSCluster cluster = management.resources(SKSCluster.class).inNamespace(request.cluster().namespace())
+        .withName(request.cluster().cluster()).get();
+    Optional<KubernetesVersion> version = cluster == null ? Optional.empty() : JoinMaterial.kubernetesVersion(cluster);
+    if (version.isEmpty()) {
+      return Result.failed("WaitingForVersion", "the cluster has no valid Kubernetes version");
+    }
+    Optional<KubernetesClient> tenant;
+    try {
+      tenant = tenants.client(request.cluster());
+    } catch (IllegalStateException e) {
+      return Result.failed("KubeconfigUnreadable", e.getMessage());
+    }
+    if (tenant.isEmpty()) {
+      return Result.failed("WaitingForKubeconfig", "the cluster has no admin kubeconfig yet");
+    }
+    TenantProbe probe = TenantClients.probeClient(tenant.get());
+    if (!probe.reachable()) {
+      return Result.failed("TenantUnreachable", probe.message());
+    }
+    try {
+      return register(tenant.get(), request, version.get());
+    } catch (KubernetesClientException e) {
+      if (e.getCode() == 0) { // no HTTP answer: connection lost or timed out mid-way
+        return Result.failed("TenantUnreachable", "the tenant API server stopped answering ("
+            + e.getClass().getSimpleName() + ")");
+      }
+      return Result.failed("NodeRegistrationFailed", "the tenant API server refused a Node: HTTP " + e.getCode());
+    }
+  }
+
+  private Result register(KubernetesClient tenant, Request request, KubernetesVersion version) {
+    Map<String, Node> existing = tenant.nodes().withLabel(Labels.NODEPOOL_ID, request.nodepoolId()).list()
+        .getItems().stream().collect(Collectors.toMap(n -> n.getMetadata().getName(), Function.identity()));
+    Set<String> wanted = request.running().stream().map(ProviderInstance::name).collect(Collectors.toSet());
+    Set<String> ready = new HashSet<>();
+    for (ProviderInstance instance : request.running()) {
+      Node node = existing.get(instance.name());
+      if (node != null && SimulatedNodeRenderer.isReady(node)) {
+        ready.add(instance.name());
+        continue;
+      }
+      Node rendered = SimulatedNodeRenderer.render(instance, request.nodeLabels(), request.taints(),
+          request.instanceType(), version, clock.instant());
+      if (node == null) {
+        // Created bare, then reported through the status subresource, as a kubelet registers and then reports.
+        Node withoutStatus = new Node(rendered.getApiVersion(), rendered.getKind(), rendered.getMetadata(),
+            rendered.getSpec(), null);
+        node = tenant.nodes().resource(withoutStatus).create();
+      }
+      node.setStatus(rendered.getStatus());
+      tenant.nodes().resource(node).updateStatus();
+      ready.add(instance.name());
+    }
+    for (Node node : existing.values()) {
+      if (!wanted.contains(node.getMetadata().getName())) {
+        tenant.nodes().resource(node).delete();
+      }
+    }
+    return new Result(true, "Registered", ready.size() + " Nodes registered and Ready", ready);
+  }
+
+  @Override
+  public void close() {
+    work.close();
+  }
+}
