@@ -5,6 +5,7 @@ import static org.awaitility.Awaitility.await;
 import dev.operator.sks.runtime.OperatorConfig;
 import dev.operator.sks.runtime.OperatorServices;
 import dev.operator.sks.runtime.SksOperator;
+import dev.operator.sks.tenant.TenantClients;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition;
@@ -75,7 +76,13 @@ public final class ApiServerSupport {
   /** As above, with the registry the operator's metrics go to, for tests that read them. */
   public static SksOperator startOperator(KubernetesClient client, OperatorServices services,
       io.micrometer.core.instrument.MeterRegistry registry) {
-    SksOperator operator = new SksOperator(client, services, registry);
+    return startOperator(client, services, registry, TenantClients.ServerOverride.NONE);
+  }
+
+  /** As above, reaching tenant API servers where {@code tenantServers} says (a local TenantApiServer). */
+  public static SksOperator startOperator(KubernetesClient client, OperatorServices services,
+      io.micrometer.core.instrument.MeterRegistry registry, TenantClients.ServerOverride tenantServers) {
+    SksOperator operator = new SksOperator(client, services, registry, tenantServers);
     operator.start();
     await().atMost(Duration.ofSeconds(30)).until(() -> operator.notReadyReason().isEmpty());
     return operator;

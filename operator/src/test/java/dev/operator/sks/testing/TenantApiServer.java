@@ -36,10 +36,18 @@ public final class TenantApiServer implements AutoCloseable {
   /** Starts etcd and kube-apiserver for {@code cluster} with the certificates in its Secrets. */
   public static TenantApiServer start(KubernetesClient management, String namespace, String cluster)
       throws IOException, InterruptedException {
+    return start(management, namespace, cluster, TlsTestSupport.freeLoopbackPort());
+  }
+
+  /**
+   * As above, serving on {@code apiserverPort}: a test that must name the tenant's URL before the cluster's PKI
+   * exists (an operator's server override) picks the port first.
+   */
+  public static TenantApiServer start(KubernetesClient management, String namespace, String cluster,
+      int apiserverPort) throws IOException, InterruptedException {
     Path dir = Files.createTempDirectory("tenant-" + cluster);
     int etcdPort = TlsTestSupport.freeLoopbackPort();
     int peerPort = TlsTestSupport.freeLoopbackPort();
-    int apiserverPort = TlsTestSupport.freeLoopbackPort();
     TenantApiServer server = new TenantApiServer(dir, apiserverPort);
     try {
       write(management, namespace, Names.etcdServerCertificate(cluster), dir, "etcd-server");

@@ -1,0 +1,144 @@
+package dev.operator.sks.reconciler;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.operator.sks.api.ClusterState;
+import dev.operator.sks.api.InstancePool;
+import dev.operator.sks.api.Nodepool;
+import dev.operator.sks.api.PoolState;
+import dev.operator.sks.api.SKSCluster;
+import dev.operator.sks.demo.ClusterStandIn;
+import dev.operator.sks.naming.Labels;
+import dev.operator.sks.pki.TlsTestSupport;
+import dev.operator.sks.provider.simulated.SimulatedNodeRenderer;
+import dev.operator.sks.runtime.OperatorServices;
+import dev.operator.sks.runtime.SksOperator;
+import dev.operator.sks.status.Conditions;
+import dev.operator.sks.testing.ApiServerSupport;
+import dev.operator.sks.testing.TenantApiServer;
+import dev.operator.sks.tenant.TenantClients;
+import io.fabric8.kubeapitest.junit.EnableKubeAPIServer;
+import io.fabric8.kubeapitest.junit.KubeConfig;
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.Node;
+import io.fabric8.kubernetes.api.model.Quantity;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.time.Duration;
+import java.util.List;
+import java.util.function.Predicate;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The simulated provider plays its instances' kubelets: Nodes appear in a real tenant kube-apiserver (started with the
+ * cluster's PKI) for the running instances and go with them, and the Nodepool counts them; an unreachable tenant
+ * leaves the pool running without nodes and says why.
+ */
+@EnableKubeAPIServer
+class NodepoolNodesTenantApiServerTest {
+  private static final String CLUSTER = "pool-host";
+
+  @KubeConfig
+  static String kubeconfig;
+  static KubernetesClient client;
+  static SksOperator operator;
+  static String namespace;
+  static ClusterStandIn kubelet;
+  static int tenantPort;
+  static TenantClients.ServerOverride toTenant;
+
+  @BeforeAll
+  static void startOperatorAndCluster() throws Exception {
+    client = ApiServerSupport.client(kubeconfig);
+    ApiServerSupport.installCrds(client);
+    // The port is fixed before the cluster's PKI exists, so the operator can be told where its tenant will answer.
+    tenantPort = TlsTestSupport.freeLoopbackPort();
+    toTenant = (key, server) -> "https://127.0.0.1:" + tenantPort;
+    operator = ApiServerSupport.startOperator(client, OperatorServices.loadDefaults(ApiServerSupport.testConfig()),
+        new SimpleMeterRegistry(), toTenant);
+    namespace = ApiServerSupport.newNamespace(client, "nodes");
+    kubelet = ClusterStandIn.watch(client, namespace);
+    apply(ControlPlaneApiServerTest.cluster(CLUSTER, "1.33", "ClusterIP"));
+    await().atMost(Duration.ofSeconds(60)).until(() -> client.resources(SKSCluster.class).inNamespace(namespace)
+        .withName(CLUSTER).get(), c -> c.getStatus() != null && c.getStatus().state == ClusterState.Running);
+  }
+
+  @AfterAll
+  static void stop() {
+    kubelet.close();
+    operator.close();
+    client.close();
+  }
+
+  @Test
+  void runningInstancesGetReadyNodesThatGoWithThem() throws Exception {
+    // No tenant API server yet: the pool still runs, without nodes, and says why.
+    apply(NodepoolApiServerTest.nodepool("early", 1, "standard.medium"));
+    Nodepool early = awaitNodepool("early", np -> np.getStatus().state == PoolState.Running);
+    InstancePool unregistered = await().atMost(Duration.ofSeconds(30)).until(() -> instancePool(early),
+        p -> Conditions.find(p.getStatus().conditions, Conditions.NODES_REGISTERED)
+            .filter(c -> "TenantUnreachable".equals(c.getReason())).isPresent());
+    assertThat(unregistered.getStatus().state).isEqualTo(PoolState.Running);
+    assertThat(unregistered.getStatus().instances).singleElement().satisfies(i -> assertThat(i.nodeName).isNull());
+    assertThat(early.getStatus().readyNodes).isZero();
+
+    try (TenantApiServer tenant = TenantApiServer.start(client, namespace, CLUSTER, tenantPort);
+        TenantClients tenants = new TenantClients(client, toTenant)) {
+      KubernetesClient admin = tenants.client(namespace, CLUSTER).orElseThrow();
+
+      apply(NodepoolApiServerTest.nodepool("workers", 3, "standard.medium"));
+      Nodepool three = awaitNodepool("workers", np -> Integer.valueOf(3).equals(np.getStatus().readyNodes));
+      List<Node> nodes = nodesOf(admin, three);
+      assertThat(nodes).extracting(n -> n.getMetadata().getName()).containsExactlyInAnyOrderElementsOf(
+          instancePool(three).getStatus().instances.stream().map(i -> i.nodeName).toList());
+      assertThat(nodes).hasSize(3).allSatisfy(node -> {
+        assertThat(node.getMetadata().getLabels()).containsEntry("role", "worker")
+            .containsEntry(Labels.NODEPOOL_ID, three.getStatus().id)
+            .containsEntry("node.kubernetes.io/instance-type", "standard.medium");
+        // node.kubernetes.io/* taints are the tenant control plane's (admission adds not-ready on create).
+        assertThat(node.getSpec().getTaints()).filteredOn(t -> !t.getKey().startsWith("node.kubernetes.io/"))
+            .extracting(t -> t.getKey() + "=" + t.getValue() + ":" + t.getEffect())
+            .containsExactly("env=demo:NoSchedule");
+        assertThat(node.getStatus().getCapacity().get("cpu")).isEqualTo(new Quantity("2"));
+        assertThat(Quantity.getAmountInBytes(node.getStatus().getCapacity().get("memory")).longValue())
+            .isEqualTo(4L << 30);
+        assertThat(SimulatedNodeRenderer.isReady(node)).isTrue();
+      });
+      assertThat(Conditions.isTrue(instancePool(three).getStatus().conditions, Conditions.NODES_REGISTERED))
+          .isTrue();
+
+      client.resources(Nodepool.class).inNamespace(namespace).withName("workers").scale(1);
+      Nodepool one = awaitNodepool("workers", np -> Integer.valueOf(1).equals(np.getStatus().size)
+          && Integer.valueOf(1).equals(np.getStatus().readyNodes));
+      String remaining = instancePool(one).getStatus().instances.get(0).name;
+      await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(nodesOf(admin, one))
+          .extracting(n -> n.getMetadata().getName()).containsExactly(remaining));
+
+      // The early pool's backoff ends and its node registers too, now that the tenant answers.
+      awaitNodepool("early", np -> Integer.valueOf(1).equals(np.getStatus().readyNodes));
+    }
+  }
+
+  private static List<Node> nodesOf(KubernetesClient admin, Nodepool nodepool) {
+    return admin.nodes().withLabel(Labels.NODEPOOL_ID, nodepool.getStatus().id).list().getItems();
+  }
+
+  private static InstancePool instancePool(Nodepool nodepool) {
+    return client.resources(InstancePool.class).inNamespace(namespace).withName(nodepool.getStatus().instancePool)
+        .get();
+  }
+
+  private static void apply(String yaml) {
+    HasMetadata resource = client.getKubernetesSerialization().unmarshal(yaml);
+    client.resource(resource).inNamespace(namespace).create();
+  }
+
+  private static Nodepool awaitNodepool(String name, Predicate<Nodepool> condition) {
+    return await().atMost(Duration.ofSeconds(90)).until(() -> client.resources(Nodepool.class)
+        .inNamespace(namespace).withName(name).get(), np -> np != null && np.getStatus() != null
+            && condition.test(np));
+  }
+}
