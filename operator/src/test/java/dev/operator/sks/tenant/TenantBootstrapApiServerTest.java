@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.catchThrowableOfType;
 import static org.awaitility.Awaitility.await;
 
 import dev.operator.sks.api.SKSCluster;
+import dev.operator.sks.catalog.VersionCatalog;
 import dev.operator.sks.join.BootstrapToken;
 import dev.operator.sks.join.JoinMaterial;
 import dev.operator.sks.join.JoinToken;
@@ -58,6 +59,7 @@ import org.junit.jupiter.api.Test;
 @EnableKubeAPIServer
 class TenantBootstrapApiServerTest {
   private static final String CLUSTER = "join";
+  private static final VersionCatalog CATALOG = VersionCatalog.loadDefault();
 
   @KubeConfig
   static String kubeconfig;
@@ -124,7 +126,8 @@ class TenantBootstrapApiServerTest {
     assertThat(resourceVersions(admin, objects)).isEqualTo(first);
     assertThat(first).hasSize(objects.size()).doesNotContainValue(null);
 
-    TenantBootstrap.Outcome outcome = new TenantBootstrap(client, tenants, Clock.systemUTC()).ensure(cluster);
+    TenantBootstrap.Outcome outcome = new TenantBootstrap(client, tenants, CATALOG, Clock.systemUTC())
+        .ensure(cluster);
     assertThat(outcome.state()).as(outcome.message()).isEqualTo(TenantBootstrap.State.APPLIED);
     assertThat(resourceVersions(admin, objects)).isEqualTo(first);
   }
@@ -133,7 +136,7 @@ class TenantBootstrapApiServerTest {
   void anUnchangedClusterIsNotAppliedAgainUntilForgottenOrTheIntervalPasses() {
     KubernetesClient admin = tenants.client(cluster).orElseThrow();
     MutableClock clock = new MutableClock(Instant.now());
-    TenantBootstrap bootstrap = new TenantBootstrap(client, tenants, clock);
+    TenantBootstrap bootstrap = new TenantBootstrap(client, tenants, CATALOG, clock);
     assertThat(bootstrap.ensure(cluster).applied()).isTrue();
     admin.rbac().clusterRoleBindings().withName("kubeadm:get-nodes").delete();
     await().atMost(Duration.ofSeconds(10)).until(() -> admin.rbac().clusterRoleBindings()
@@ -160,7 +163,8 @@ class TenantBootstrapApiServerTest {
   void aClusterWithoutEndpointWaitsWithoutCallingTheTenant() {
     SKSCluster withoutEndpoint = client.resources(SKSCluster.class).inNamespace(namespace).withName(CLUSTER).get();
     withoutEndpoint.getStatus().endpoint = null;
-    TenantBootstrap.Outcome outcome = new TenantBootstrap(client, tenants, Clock.systemUTC()).ensure(withoutEndpoint);
+    TenantBootstrap.Outcome outcome = new TenantBootstrap(client, tenants, CATALOG, Clock.systemUTC())
+        .ensure(withoutEndpoint);
     assertThat(outcome.state()).isEqualTo(TenantBootstrap.State.WAITING);
     assertThat(outcome.reason()).isEqualTo("WaitingForEndpoint");
   }
@@ -184,7 +188,8 @@ class TenantBootstrapApiServerTest {
 
   @Test
   void aBootstrapTokenReadsWhatJoinNeedsAndPostsACertificateRequestButReadsNoSecrets() throws Exception {
-    TenantBootstrap.Outcome outcome = new TenantBootstrap(client, tenants, Clock.systemUTC()).ensure(cluster);
+    TenantBootstrap.Outcome outcome = new TenantBootstrap(client, tenants, CATALOG, Clock.systemUTC())
+        .ensure(cluster);
     assertThat(outcome.applied()).as(outcome.message()).isTrue();
     BootstrapToken token = new JoinTokenStore(client).ensure(cluster, Clock.systemUTC());
 
@@ -226,7 +231,7 @@ class TenantBootstrapApiServerTest {
     JoinTokenStore store = new JoinTokenStore(client);
     BootstrapToken before = store.ensure(cluster, clock);
     clock.advance(Duration.ofHours(16));
-    TenantBootstrap.Outcome outcome = new TenantBootstrap(client, tenants, store, clock).ensure(cluster);
+    TenantBootstrap.Outcome outcome = new TenantBootstrap(client, tenants, store, CATALOG, clock).ensure(cluster);
     assertThat(outcome.applied()).as(outcome.message()).isTrue();
     JoinTokens tokens = store.read(namespace, CLUSTER).orElseThrow();
     assertThat(tokens.current().token()).isNotEqualTo(before);
@@ -245,7 +250,7 @@ class TenantBootstrapApiServerTest {
         TenantClients silentTenants = new TenantClients(client,
             (key, server) -> "https://127.0.0.1:" + silent.getLocalPort())) {
       long start = System.nanoTime();
-      TenantBootstrap.Outcome outcome = new TenantBootstrap(client, silentTenants, Clock.systemUTC())
+      TenantBootstrap.Outcome outcome = new TenantBootstrap(client, silentTenants, CATALOG, Clock.systemUTC())
           .ensure(cluster);
       assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofMillis(4500));
       assertThat(outcome.state()).isEqualTo(TenantBootstrap.State.UNREACHABLE);
