@@ -31,7 +31,7 @@ import java.util.TreeMap;
 final class AddonParts {
   static final String NAMESPACE = Names.TENANT_KUBE_SYSTEM;
   static final String RBAC_GROUP = "rbac.authorization.k8s.io";
-  /** Where every pod finds its service account's token and the cluster CA (the root CA the controller-manager publishes). */
+  /** Where every pod finds its service-account token and the cluster CA (published by the controller-manager). */
   static final String SERVICE_ACCOUNT_DIR = "/var/run/secrets/kubernetes.io/serviceaccount";
   /** The label upstream manifests select addon pods by; kept so their documentation and dashboards apply. */
   static final String APP_LABEL = "k8s-app";
