@@ -11,9 +11,12 @@ import dev.operator.sks.join.JoinTokenStore;
 import dev.operator.sks.join.JoinTokens;
 import dev.operator.sks.naming.Labels;
 import dev.operator.sks.tenant.TenantClients.ClusterKey;
+import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.fabric8.kubernetes.client.dsl.NonDeletingOperation;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -137,17 +140,29 @@ public final class TenantBootstrap {
     if (!probe.reachable()) {
       return new Outcome(State.UNREACHABLE, "TenantUnreachable", probe.message());
     }
+    HasMetadata current = null;
     try {
-      apply(tenant.get(), objects);
+      for (HasMetadata object : objects) {
+        current = object;
+        apply(tenant.get(), List.of(object));
+      }
+      current = null;
       deleteManaged(tenant.get(), removed);
     } catch (KubernetesClientException e) {
       if (e.getCode() == 0) { // no HTTP answer: connection lost or timed out mid-way
         return new Outcome(State.UNREACHABLE, "TenantUnreachable", "the tenant API server stopped answering ("
             + e.getClass().getSimpleName() + ")");
       }
-      return new Outcome(State.FAILED, "ApplyFailed", "the tenant API server refused an object: HTTP "
-          + e.getCode() + (e.getStatus() == null || e.getStatus().getReason() == null ? ""
-          : " " + e.getStatus().getReason()));
+      // The object and the server's reason (a field path, never a value of a Secret) say what to fix.
+      String what = current == null ? "a removal" : current.getKind() + " "
+          + (current.getMetadata().getNamespace() == null ? "" : current.getMetadata().getNamespace() + "/")
+          + current.getMetadata().getName();
+      String why = e.getCode() < 100 ? " (" + (e.getCause() == null ? e.getMessage() : e.getCause().toString())
+          + ")" : e.getStatus() == null ? "" : (e.getStatus().getReason() == null ? "" : " "
+          + e.getStatus().getReason()) + (e.getStatus().getMessage() == null || current instanceof Secret ? ""
+          : ": " + e.getStatus().getMessage());
+      return new Outcome(State.FAILED, "ApplyFailed", "the tenant API server refused " + what + ": HTTP "
+          + e.getCode() + why);
     }
     lastApplied.put(key, new Applied(digest, now));
     return new Outcome(State.APPLIED, "Applied", "join objects and addons applied to the tenant cluster" + note);
@@ -166,7 +181,13 @@ public final class TenantBootstrap {
    */
   public static void apply(KubernetesClient tenant, List<HasMetadata> objects) {
     for (HasMetadata object : objects) {
-      tenant.resource(object).fieldManager(FIELD_MANAGER).forceConflicts().serverSideApply();
+      if (object instanceof GenericKubernetesResource && "APIService".equals(object.getKind())) {
+        // kube-apiserver 1.20's aggregator fails server-side apply of APIServices (the stream is reset with an
+        // internal error); create-or-update is as idempotent: an unchanged update keeps the resourceVersion.
+        tenant.resource(object).createOr(NonDeletingOperation::update);
+      } else {
+        tenant.resource(object).fieldManager(FIELD_MANAGER).forceConflicts().serverSideApply();
+      }
     }
   }
 
