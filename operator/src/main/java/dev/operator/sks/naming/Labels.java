@@ -57,6 +57,9 @@ public final class Labels {
 
   public static final String FINALIZER = PREFIX + "finalizer";
 
+  /** On every addon object in a tenant: which addon it belongs to, so one addon's objects can be found and removed. */
+  public static final String ADDON = PREFIX + "addon";
+
   /** Component label of node join material: the bootstrap token Secret and the user-data Secrets. */
   public static final String JOIN_COMPONENT = "join";
 

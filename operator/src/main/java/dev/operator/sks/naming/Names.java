@@ -222,6 +222,20 @@ public final class Names {
   /** kube-system ConfigMap with the KubeletConfiguration every joining kubelet starts with. */
   public static final String KUBELET_CONFIG_CONFIG_MAP = "kubelet-config";
 
+  // Addons in the tenant's kube-system, named as kubeadm and their upstream manifests name them, so their
+  // documentation and tools (kubectl -n kube-system get ds kube-proxy) apply.
+  public static final String KUBE_PROXY = "kube-proxy";
+  public static final String COREDNS = "coredns";
+  /** The cluster DNS Service: kubeadm's name, which some tools look up. */
+  public static final String KUBE_DNS_SERVICE = "kube-dns";
+  public static final String KONNECTIVITY_AGENT = "konnectivity-agent";
+  public static final String METRICS_SERVER = "metrics-server";
+  public static final String METRICS_API_SERVICE = "v1beta1.metrics.k8s.io";
+  public static final String CLOUD_CONTROLLER_MANAGER = "exoscale-cloud-controller-manager";
+  public static final String CLOUD_CONTROLLER_SERVICE_ACCOUNT = "cloud-controller-manager";
+  /** kube-system Secret with the Exoscale API key the cloud controller uses: the user creates it, never the operator. */
+  public static final String EXOSCALE_CREDENTIALS_SECRET = "exoscale-credentials";
+
   /** A bootstrap token in the tenant's kube-system: the API server finds a token by this name alone. */
   public static String tenantBootstrapTokenSecret(String tokenId) {
     return "bootstrap-token-" + tokenId;

@@ -56,7 +56,7 @@ public final class SksOperator implements AutoCloseable {
       }
     });
     tenantClients = new TenantClients(client, tenantServers);
-    TenantBootstrap tenantBootstrap = new TenantBootstrap(client, tenantClients, services.clock());
+    TenantBootstrap tenantBootstrap = new TenantBootstrap(client, tenantClients, services.versions(), services.clock());
     tenantWork = new TenantWork(tenantBootstrap::ensure, services.clock());
     register(new SKSClusterReconciler(services, tenantWork), config);
     register(new NodepoolReconciler(services), config);

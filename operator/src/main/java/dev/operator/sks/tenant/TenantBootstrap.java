@@ -1,15 +1,22 @@
 package dev.operator.sks.tenant;
 
+import dev.operator.sks.addons.AddonInputs;
+import dev.operator.sks.addons.AddonObjects;
 import dev.operator.sks.api.Defaults;
 import dev.operator.sks.api.SKSCluster;
 import dev.operator.sks.catalog.KubernetesVersion;
+import dev.operator.sks.catalog.VersionCatalog;
 import dev.operator.sks.join.JoinMaterial;
 import dev.operator.sks.join.JoinTokenStore;
 import dev.operator.sks.join.JoinTokens;
+import dev.operator.sks.naming.Labels;
 import dev.operator.sks.tenant.TenantClients.ClusterKey;
+import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.fabric8.kubernetes.client.dsl.NonDeletingOperation;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -17,14 +24,18 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.HexFormat;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * Makes a tenant cluster ready for machines to join: ensures the cluster's join token (management side), then
- * applies {@link TenantBootstrapObjects} to the tenant with server-side apply.
+ * Makes a tenant cluster ready for machines to join and for workloads to run: ensures the cluster's join token
+ * (management side), then applies {@link TenantBootstrapObjects} and the cluster's addons ({@link AddonObjects}, for
+ * the images of the version it runs) to the tenant with server-side apply, and removes the objects of the addons
+ * {@code spec.addons} no longer names. A new version, CNI or addon list changes what is rendered, so it rolls out on
+ * the next call.
  *
  * <p>Never slow when the tenant is away: it probes first ({@link TenantClients#PROBE_TIMEOUT}) and reports
  * {@link State#UNREACHABLE} rather than waiting on each object. It applies again only when what it would apply
@@ -59,21 +70,24 @@ public final class TenantBootstrap {
   private final KubernetesClient management;
   private final TenantClients tenants;
   private final JoinTokenStore tokens;
+  private final VersionCatalog catalog;
   private final Clock clock;
   private final Map<ClusterKey, Applied> lastApplied = new ConcurrentHashMap<>();
 
-  public TenantBootstrap(KubernetesClient management, TenantClients tenants, Clock clock) {
-    this(management, tenants, new JoinTokenStore(management), clock);
+  public TenantBootstrap(KubernetesClient management, TenantClients tenants, VersionCatalog catalog, Clock clock) {
+    this(management, tenants, new JoinTokenStore(management), catalog, clock);
   }
 
-  public TenantBootstrap(KubernetesClient management, TenantClients tenants, JoinTokenStore tokens, Clock clock) {
+  public TenantBootstrap(KubernetesClient management, TenantClients tenants, JoinTokenStore tokens,
+      VersionCatalog catalog, Clock clock) {
     this.management = management;
     this.tenants = tenants;
     this.tokens = tokens;
+    this.catalog = catalog;
     this.clock = clock;
   }
 
-  /** Brings the tenant's join objects up to date; never throws for an absent or failing tenant. */
+  /** Brings the tenant's join objects and addons up to date; never throws for an absent or failing tenant. */
   public Outcome ensure(SKSCluster cluster) {
     ClusterKey key = ClusterKey.of(cluster);
     Optional<String> ca = JoinMaterial.clusterCaCertificate(management, cluster);
@@ -88,17 +102,29 @@ public final class TenantBootstrap {
     if (version.isEmpty()) {
       return new Outcome(State.WAITING, "WaitingForVersion", "the cluster has no valid Kubernetes version");
     }
+    Optional<KubernetesVersion> patch = catalog.resolve(version.get());
+    if (patch.isEmpty()) {
+      return new Outcome(State.WAITING, "WaitingForVersion", "Kubernetes " + version.get()
+          + " is not in the version catalog");
+    }
     Instant now = clock.instant();
     JoinTokens joinTokens = tokens.ensureTokens(cluster, clock);
     TenantBootstrapInputs inputs = new TenantBootstrapInputs(cluster.getMetadata().getName(), endpoint, ca.get(),
         version.get(), Defaults.serviceCidr(cluster.getSpec()), Defaults.podCidr(cluster.getSpec()),
         Defaults.dnsDomain(cluster.getSpec()), JoinMaterial.clusterDns(cluster.getSpec()), joinTokens.validAt(now));
-    List<HasMetadata> objects = TenantBootstrapObjects.render(inputs);
-    String digest = digest(management, objects);
+    AddonInputs addons = AddonInputs.fromCatalog(catalog, patch.get(), endpoint,
+        Defaults.podCidr(cluster.getSpec()), Defaults.serviceCidr(cluster.getSpec()),
+        Defaults.dnsDomain(cluster.getSpec()), Defaults.cni(cluster.getSpec()), Defaults.addons(cluster.getSpec()));
+    List<HasMetadata> objects = new ArrayList<>(TenantBootstrapObjects.render(inputs));
+    objects.addAll(AddonObjects.render(addons));
+    List<HasMetadata> removed = AddonObjects.removed(addons);
+    String note = AddonObjects.notInstalled(addons).map(text -> "; " + text).orElse("");
+    String digest = digest(management, objects, removed);
     Applied previous = lastApplied.get(key);
     if (previous != null && previous.digest().equals(digest)
         && now.isBefore(previous.at().plus(REAPPLY_INTERVAL))) {
-      return new Outcome(State.APPLIED, "Applied", "join objects are up to date in the tenant cluster");
+      return new Outcome(State.APPLIED, "Applied", "join objects and addons are up to date in the tenant cluster"
+          + note);
     }
 
     Optional<KubernetesClient> tenant;
@@ -114,19 +140,32 @@ public final class TenantBootstrap {
     if (!probe.reachable()) {
       return new Outcome(State.UNREACHABLE, "TenantUnreachable", probe.message());
     }
+    HasMetadata current = null;
     try {
-      apply(tenant.get(), objects);
+      for (HasMetadata object : objects) {
+        current = object;
+        apply(tenant.get(), List.of(object));
+      }
+      current = null;
+      deleteManaged(tenant.get(), removed);
     } catch (KubernetesClientException e) {
       if (e.getCode() == 0) { // no HTTP answer: connection lost or timed out mid-way
         return new Outcome(State.UNREACHABLE, "TenantUnreachable", "the tenant API server stopped answering ("
             + e.getClass().getSimpleName() + ")");
       }
-      return new Outcome(State.FAILED, "ApplyFailed", "the tenant API server refused a join object: HTTP "
-          + e.getCode() + (e.getStatus() == null || e.getStatus().getReason() == null ? ""
-          : " " + e.getStatus().getReason()));
+      // The object and the server's reason (a field path, never a value of a Secret) say what to fix.
+      String what = current == null ? "a removal" : current.getKind() + " "
+          + (current.getMetadata().getNamespace() == null ? "" : current.getMetadata().getNamespace() + "/")
+          + current.getMetadata().getName();
+      String why = e.getCode() < 100 ? " (" + (e.getCause() == null ? e.getMessage() : e.getCause().toString())
+          + ")" : e.getStatus() == null ? "" : (e.getStatus().getReason() == null ? "" : " "
+          + e.getStatus().getReason()) + (e.getStatus().getMessage() == null || current instanceof Secret ? ""
+          : ": " + e.getStatus().getMessage());
+      return new Outcome(State.FAILED, "ApplyFailed", "the tenant API server refused " + what + ": HTTP "
+          + e.getCode() + why);
     }
     lastApplied.put(key, new Applied(digest, now));
-    return new Outcome(State.APPLIED, "Applied", "join objects applied to the tenant cluster");
+    return new Outcome(State.APPLIED, "Applied", "join objects and addons applied to the tenant cluster" + note);
   }
 
   /** Forgets what was applied for a cluster, so the next {@link #ensure} applies (say, after a tenant reset). */
@@ -142,15 +181,50 @@ public final class TenantBootstrap {
    */
   public static void apply(KubernetesClient tenant, List<HasMetadata> objects) {
     for (HasMetadata object : objects) {
-      tenant.resource(object).fieldManager(FIELD_MANAGER).forceConflicts().serverSideApply();
+      if (object instanceof GenericKubernetesResource && "APIService".equals(object.getKind())) {
+        // kube-apiserver 1.20's aggregator fails server-side apply of APIServices (the stream is reset with an
+        // internal error); create-or-update is as idempotent: an unchanged update keeps the resourceVersion.
+        tenant.resource(object).createOr(NonDeletingOperation::update);
+      } else {
+        tenant.resource(object).fieldManager(FIELD_MANAGER).forceConflicts().serverSideApply();
+      }
     }
   }
 
-  private static String digest(KubernetesClient client, List<HasMetadata> objects) {
+  /**
+   * Deletes those of {@code objects} that exist in the tenant and carry the operator's managed-by label: an addon the
+   * user installed under the same names, never enabled here, is left alone. Absent objects (or kinds) are skipped.
+   *
+   * @throws KubernetesClientException when the tenant refuses or does not answer
+   */
+  public static void deleteManaged(KubernetesClient tenant, List<HasMetadata> objects) {
+    for (HasMetadata object : objects) {
+      HasMetadata current;
+      try {
+        current = tenant.resource(object).get();
+      } catch (KubernetesClientException e) {
+        if (e.getCode() == 404) { // the kind itself is not served
+          continue;
+        }
+        throw e;
+      }
+      Map<String, String> labels = current == null ? null : current.getMetadata().getLabels();
+      if (labels != null && Labels.MANAGED_BY_VALUE.equals(labels.get(Labels.MANAGED_BY))) {
+        tenant.resource(object).delete();
+      }
+    }
+  }
+
+  private static String digest(KubernetesClient client, List<HasMetadata> objects, List<HasMetadata> removed) {
     try {
       MessageDigest sha256 = MessageDigest.getInstance("SHA-256");
       for (HasMetadata object : objects) {
         sha256.update(client.getKubernetesSerialization().asJson(object).getBytes(StandardCharsets.UTF_8));
+      }
+      for (HasMetadata object : removed) {
+        sha256.update(("delete " + object.getApiVersion() + " " + object.getKind() + " "
+            + object.getMetadata().getNamespace() + "/" + object.getMetadata().getName())
+            .getBytes(StandardCharsets.UTF_8));
       }
       return HexFormat.of().formatHex(sha256.digest());
     } catch (NoSuchAlgorithmException e) {

@@ -4,7 +4,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 import static org.awaitility.Awaitility.await;
 
+import dev.operator.sks.addons.AddonInputs;
+import dev.operator.sks.addons.AddonObjects;
+import dev.operator.sks.api.Addon;
+import dev.operator.sks.api.Defaults;
 import dev.operator.sks.api.SKSCluster;
+import dev.operator.sks.catalog.VersionCatalog;
 import dev.operator.sks.join.BootstrapToken;
 import dev.operator.sks.join.JoinMaterial;
 import dev.operator.sks.join.JoinToken;
@@ -21,6 +26,7 @@ import io.fabric8.kubeapitest.junit.EnableKubeAPIServer;
 import io.fabric8.kubeapitest.junit.KubeConfig;
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.ServiceAccountBuilder;
 import io.fabric8.kubernetes.api.model.certificates.v1.CertificateSigningRequest;
 import io.fabric8.kubernetes.api.model.certificates.v1.CertificateSigningRequestBuilder;
 import io.fabric8.kubernetes.client.Config;
@@ -58,6 +64,7 @@ import org.junit.jupiter.api.Test;
 @EnableKubeAPIServer
 class TenantBootstrapApiServerTest {
   private static final String CLUSTER = "join";
+  private static final VersionCatalog CATALOG = VersionCatalog.loadDefault();
 
   @KubeConfig
   static String kubeconfig;
@@ -124,7 +131,8 @@ class TenantBootstrapApiServerTest {
     assertThat(resourceVersions(admin, objects)).isEqualTo(first);
     assertThat(first).hasSize(objects.size()).doesNotContainValue(null);
 
-    TenantBootstrap.Outcome outcome = new TenantBootstrap(client, tenants, Clock.systemUTC()).ensure(cluster);
+    TenantBootstrap.Outcome outcome = new TenantBootstrap(client, tenants, CATALOG, Clock.systemUTC())
+        .ensure(cluster);
     assertThat(outcome.state()).as(outcome.message()).isEqualTo(TenantBootstrap.State.APPLIED);
     assertThat(resourceVersions(admin, objects)).isEqualTo(first);
   }
@@ -133,7 +141,7 @@ class TenantBootstrapApiServerTest {
   void anUnchangedClusterIsNotAppliedAgainUntilForgottenOrTheIntervalPasses() {
     KubernetesClient admin = tenants.client(cluster).orElseThrow();
     MutableClock clock = new MutableClock(Instant.now());
-    TenantBootstrap bootstrap = new TenantBootstrap(client, tenants, clock);
+    TenantBootstrap bootstrap = new TenantBootstrap(client, tenants, CATALOG, clock);
     assertThat(bootstrap.ensure(cluster).applied()).isTrue();
     admin.rbac().clusterRoleBindings().withName("kubeadm:get-nodes").delete();
     await().atMost(Duration.ofSeconds(10)).until(() -> admin.rbac().clusterRoleBindings()
@@ -157,10 +165,55 @@ class TenantBootstrapApiServerTest {
   }
 
   @Test
+  void everyAddonIsAcceptedByTheTenantAndAnAddonDroppedFromTheSpecIsRemoved() {
+    KubernetesClient admin = tenants.client(cluster).orElseThrow();
+    SKSCluster withAddons = client.resources(SKSCluster.class).inNamespace(namespace).withName(CLUSTER).get();
+    withAddons.getSpec().addons = List.of(Addon.METRICS_SERVER, Addon.CLOUD_CONTROLLER);
+    TenantBootstrap bootstrap = new TenantBootstrap(client, tenants, CATALOG, Clock.systemUTC());
+    TenantBootstrap.Outcome outcome = bootstrap.ensure(withAddons);
+    assertThat(outcome.state()).as(outcome.message()).isEqualTo(TenantBootstrap.State.APPLIED);
+    assertThat(outcome.message()).as("cni defaults to calico, which this version does not install")
+        .contains(AddonObjects.CALICO_NOT_INSTALLED);
+    List<HasMetadata> all = AddonObjects.render(addonInputs(withAddons));
+    assertThat(all).extracting(o -> o.getKind() + " " + o.getMetadata().getName())
+        .contains("APIService v1beta1.metrics.k8s.io", "Deployment exoscale-cloud-controller-manager",
+            "DaemonSet kube-proxy", "Service kube-dns");
+    assertThat(resourceVersions(admin, all)).doesNotContainValue(null);
+    assertThat(admin.services().inNamespace("kube-system").withName("kube-dns").get().getSpec().getClusterIP())
+        .isEqualTo("10.96.0.10");
+
+    withAddons.getSpec().addons = List.of(Addon.CLOUD_CONTROLLER);
+    outcome = bootstrap.ensure(withAddons);
+    assertThat(outcome.state()).as(outcome.message()).isEqualTo(TenantBootstrap.State.APPLIED);
+    List<HasMetadata> metricsServer = AddonObjects.removed(addonInputs(withAddons));
+    assertThat(metricsServer).hasSizeGreaterThan(5);
+    await().atMost(Duration.ofSeconds(10)).untilAsserted(() ->
+        assertThat(resourceVersions(admin, metricsServer).values()).containsOnlyNulls());
+    assertThat(admin.apps().deployments().inNamespace("kube-system").withName("exoscale-cloud-controller-manager")
+        .get()).as("the addon still asked for stays").isNotNull();
+
+    // A metrics-server the user installs by hand under the same names is theirs: never deleted.
+    admin.serviceAccounts().inNamespace("kube-system").resource(new ServiceAccountBuilder().withNewMetadata()
+        .withName("metrics-server").endMetadata().build()).create();
+    bootstrap.forget(namespace, CLUSTER);
+    assertThat(bootstrap.ensure(withAddons).applied()).isTrue();
+    assertThat(admin.serviceAccounts().inNamespace("kube-system").withName("metrics-server").get()).isNotNull();
+    admin.serviceAccounts().inNamespace("kube-system").withName("metrics-server").delete();
+  }
+
+  private static AddonInputs addonInputs(SKSCluster cluster) {
+    return AddonInputs.fromCatalog(CATALOG,
+        CATALOG.resolve(JoinMaterial.kubernetesVersion(cluster).orElseThrow()).orElseThrow(),
+        cluster.getStatus().endpoint, Defaults.podCidr(cluster.getSpec()), Defaults.serviceCidr(cluster.getSpec()),
+        Defaults.dnsDomain(cluster.getSpec()), Defaults.cni(cluster.getSpec()), Defaults.addons(cluster.getSpec()));
+  }
+
+  @Test
   void aClusterWithoutEndpointWaitsWithoutCallingTheTenant() {
     SKSCluster withoutEndpoint = client.resources(SKSCluster.class).inNamespace(namespace).withName(CLUSTER).get();
     withoutEndpoint.getStatus().endpoint = null;
-    TenantBootstrap.Outcome outcome = new TenantBootstrap(client, tenants, Clock.systemUTC()).ensure(withoutEndpoint);
+    TenantBootstrap.Outcome outcome = new TenantBootstrap(client, tenants, CATALOG, Clock.systemUTC())
+        .ensure(withoutEndpoint);
     assertThat(outcome.state()).isEqualTo(TenantBootstrap.State.WAITING);
     assertThat(outcome.reason()).isEqualTo("WaitingForEndpoint");
   }
@@ -184,7 +237,8 @@ class TenantBootstrapApiServerTest {
 
   @Test
   void aBootstrapTokenReadsWhatJoinNeedsAndPostsACertificateRequestButReadsNoSecrets() throws Exception {
-    TenantBootstrap.Outcome outcome = new TenantBootstrap(client, tenants, Clock.systemUTC()).ensure(cluster);
+    TenantBootstrap.Outcome outcome = new TenantBootstrap(client, tenants, CATALOG, Clock.systemUTC())
+        .ensure(cluster);
     assertThat(outcome.applied()).as(outcome.message()).isTrue();
     BootstrapToken token = new JoinTokenStore(client).ensure(cluster, Clock.systemUTC());
 
@@ -226,7 +280,7 @@ class TenantBootstrapApiServerTest {
     JoinTokenStore store = new JoinTokenStore(client);
     BootstrapToken before = store.ensure(cluster, clock);
     clock.advance(Duration.ofHours(16));
-    TenantBootstrap.Outcome outcome = new TenantBootstrap(client, tenants, store, clock).ensure(cluster);
+    TenantBootstrap.Outcome outcome = new TenantBootstrap(client, tenants, store, CATALOG, clock).ensure(cluster);
     assertThat(outcome.applied()).as(outcome.message()).isTrue();
     JoinTokens tokens = store.read(namespace, CLUSTER).orElseThrow();
     assertThat(tokens.current().token()).isNotEqualTo(before);
@@ -245,7 +299,7 @@ class TenantBootstrapApiServerTest {
         TenantClients silentTenants = new TenantClients(client,
             (key, server) -> "https://127.0.0.1:" + silent.getLocalPort())) {
       long start = System.nanoTime();
-      TenantBootstrap.Outcome outcome = new TenantBootstrap(client, silentTenants, Clock.systemUTC())
+      TenantBootstrap.Outcome outcome = new TenantBootstrap(client, silentTenants, CATALOG, Clock.systemUTC())
           .ensure(cluster);
       assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofMillis(4500));
       assertThat(outcome.state()).isEqualTo(TenantBootstrap.State.UNREACHABLE);

@@ -80,6 +80,8 @@ public final class TenantApiServer implements AutoCloseable {
           "--service-account-issuer=https://kubernetes.default.svc.cluster.local",
           "--service-cluster-ip-range=10.96.0.0/12",
           "--authorization-mode=Node,RBAC",
+          // As the rendered API server runs: node agents (kube-proxy) are privileged.
+          "--allow-privileged=true",
           "--enable-bootstrap-token-auth=true",
           "--enable-admission-plugins=NodeRestriction",
           "--disable-admission-plugins=ServiceAccount",
