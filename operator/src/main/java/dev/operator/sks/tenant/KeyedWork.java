@@ -88,6 +88,12 @@ public final class KeyedWork<K, I, R> implements AutoCloseable {
         && entry.last().map(o -> !Objects.equals(o.input(), input)).orElse(true);
   }
 
+  /** The last outcome for {@code key}, without starting an attempt. */
+  public Optional<Outcome<I, R>> last(K key) {
+    Entry<I, R> entry = entries.get(key);
+    return entry == null ? Optional.empty() : entry.last();
+  }
+
   /** How long until the next attempt is due: when to look again. */
   public Duration retryAfter(K key) {
     Entry<I, R> entry = entries.get(key);

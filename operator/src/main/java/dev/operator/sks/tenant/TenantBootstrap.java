@@ -58,8 +58,17 @@ public final class TenantBootstrap {
     FAILED
   }
 
-  /** What {@link #ensure} did; {@code reason} is CamelCase for a condition, {@code message} holds no secret. */
-  public record Outcome(State state, String reason, String message) {
+  /**
+   * What {@link #ensure} did; {@code reason} is CamelCase for a condition, {@code message} holds no secret.
+   *
+   * @param oldestKubelet the oldest kubelet among the tenant's Nodes when they were last listed (kept while the tenant
+   *                      is away, so an unreachable tenant does not lift the version-skew check); empty without Nodes
+   */
+  public record Outcome(State state, String reason, String message, Optional<KubernetesVersion> oldestKubelet) {
+    public Outcome(State state, String reason, String message) {
+      this(state, reason, message, Optional.empty());
+    }
+
     public boolean applied() {
       return state == State.APPLIED;
     }
@@ -73,6 +82,7 @@ public final class TenantBootstrap {
   private final VersionCatalog catalog;
   private final Clock clock;
   private final Map<ClusterKey, Applied> lastApplied = new ConcurrentHashMap<>();
+  private final Map<ClusterKey, Optional<KubernetesVersion>> oldestKubelets = new ConcurrentHashMap<>();
 
   public TenantBootstrap(KubernetesClient management, TenantClients tenants, VersionCatalog catalog, Clock clock) {
     this(management, tenants, new JoinTokenStore(management), catalog, clock);
@@ -124,7 +134,7 @@ public final class TenantBootstrap {
     if (previous != null && previous.digest().equals(digest)
         && now.isBefore(previous.at().plus(REAPPLY_INTERVAL))) {
       return new Outcome(State.APPLIED, "Applied", "join objects and addons are up to date in the tenant cluster"
-          + note);
+          + note, oldestKubelet(key));
     }
 
     Optional<KubernetesClient> tenant;
@@ -138,7 +148,12 @@ public final class TenantBootstrap {
     }
     TenantProbe probe = TenantClients.probeClient(tenant.get());
     if (!probe.reachable()) {
-      return new Outcome(State.UNREACHABLE, "TenantUnreachable", probe.message());
+      return new Outcome(State.UNREACHABLE, "TenantUnreachable", probe.message(), oldestKubelet(key));
+    }
+    try {
+      oldestKubelets.put(key, KubeletVersions.oldest(tenant.get().nodes().list().getItems()));
+    } catch (KubernetesClientException e) {
+      // The last reading stands: a failing list must not lift the skew check, and what follows reports the tenant.
     }
     HasMetadata current = null;
     try {
@@ -151,7 +166,7 @@ public final class TenantBootstrap {
     } catch (KubernetesClientException e) {
       if (e.getCode() == 0) { // no HTTP answer: connection lost or timed out mid-way
         return new Outcome(State.UNREACHABLE, "TenantUnreachable", "the tenant API server stopped answering ("
-            + e.getClass().getSimpleName() + ")");
+            + e.getClass().getSimpleName() + ")", oldestKubelet(key));
       }
       // The object and the server's reason (a field path, never a value of a Secret) say what to fix.
       String what = current == null ? "a removal" : current.getKind() + " "
@@ -162,15 +177,21 @@ public final class TenantBootstrap {
           + e.getStatus().getReason()) + (e.getStatus().getMessage() == null || current instanceof Secret ? ""
           : ": " + e.getStatus().getMessage());
       return new Outcome(State.FAILED, "ApplyFailed", "the tenant API server refused " + what + ": HTTP "
-          + e.getCode() + why);
+          + e.getCode() + why, oldestKubelet(key));
     }
     lastApplied.put(key, new Applied(digest, now));
-    return new Outcome(State.APPLIED, "Applied", "join objects and addons applied to the tenant cluster" + note);
+    return new Outcome(State.APPLIED, "Applied", "join objects and addons applied to the tenant cluster" + note,
+        oldestKubelet(key));
+  }
+
+  private Optional<KubernetesVersion> oldestKubelet(ClusterKey key) {
+    return oldestKubelets.getOrDefault(key, Optional.empty());
   }
 
   /** Forgets what was applied for a cluster, so the next {@link #ensure} applies (say, after a tenant reset). */
   public void forget(String namespace, String cluster) {
     lastApplied.remove(new ClusterKey(namespace, cluster));
+    oldestKubelets.remove(new ClusterKey(namespace, cluster));
   }
 
   /**

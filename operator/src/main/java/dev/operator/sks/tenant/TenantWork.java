@@ -1,6 +1,7 @@
 package dev.operator.sks.tenant;
 
 import dev.operator.sks.api.SKSCluster;
+import dev.operator.sks.catalog.KubernetesVersion;
 import dev.operator.sks.tenant.TenantClients.ClusterKey;
 import java.time.Clock;
 import java.time.Duration;
@@ -33,6 +34,14 @@ public final class TenantWork implements AutoCloseable {
    */
   public Optional<TenantBootstrap.Outcome> bootstrap(SKSCluster cluster) {
     return work.request(ClusterKey.of(cluster), cluster).map(KeyedWork.Outcome::result);
+  }
+
+  /**
+   * The oldest kubelet the last bootstrap of {@code cluster} saw among its Nodes (looked at each
+   * {@link TenantBootstrap#REAPPLY_INTERVAL}); empty before the tenant was first reached or when it has no Nodes.
+   */
+  public Optional<KubernetesVersion> oldestKubelet(SKSCluster cluster) {
+    return work.last(ClusterKey.of(cluster)).flatMap(o -> o.result().oldestKubelet());
   }
 
   /** How long until the next attempt is due: when to look again. */

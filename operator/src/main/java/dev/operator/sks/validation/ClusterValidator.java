@@ -25,7 +25,7 @@ public final class ClusterValidator {
   }
 
   /**
-   * @param oldestKubelet the oldest kubelet minor among the cluster's nodepools, if any node exists
+   * @param oldestKubelet the oldest kubelet among the tenant's Nodes when last looked at; empty without Nodes
    */
   public List<Violation> validate(SKSClusterSpec spec, SKSClusterStatus status,
       Optional<KubernetesVersion> oldestKubelet) {

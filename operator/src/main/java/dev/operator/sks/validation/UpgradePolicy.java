@@ -26,10 +26,13 @@ public final class UpgradePolicy {
           + " minors ahead of the running " + running + ": upgrade one minor at a time, first to "
           + running.major() + "." + (running.minor() + 1)));
     }
-    if (oldestKubelet.isPresent() && requested.minorsAheadOf(oldestKubelet.get()) > MAX_KUBELET_SKEW) {
+    // Only a new minor can widen the skew: a cluster already too far ahead keeps running and takes patches.
+    if (minorsAhead > 0 && oldestKubelet.isPresent()
+        && requested.minorsAheadOf(oldestKubelet.get()) > MAX_KUBELET_SKEW) {
       return Optional.of(new Violation("KubeletSkewTooLarge", "spec.version " + requested + " would be more than "
           + MAX_KUBELET_SKEW + " minors ahead of the oldest kubelet (" + oldestKubelet.get().minorVersion()
-          + "); upgrade or replace the oldest nodepool first"));
+          + " among the cluster's Nodes, read again every few minutes); replace those nodes with current ones "
+          + "first"));
     }
     return Optional.empty();
   }

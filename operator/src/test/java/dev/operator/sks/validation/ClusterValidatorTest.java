@@ -53,6 +53,8 @@ class ClusterValidatorTest {
         Optional.of(KubernetesVersion.of("1.30")))).map(Violation::reason).contains("KubeletSkewTooLarge");
     assertThat(UpgradePolicy.check(KubernetesVersion.of("1.33.4"), KubernetesVersion.of("1.34.0"),
         Optional.of(KubernetesVersion.of("1.31")))).isEmpty();
+    assertThat(UpgradePolicy.check(KubernetesVersion.of("1.34.0"), KubernetesVersion.of("1.34.2"),
+        Optional.of(KubernetesVersion.of("1.29")))).as("a patch never widens the skew").isEmpty();
   }
 
   @Test

@@ -114,7 +114,7 @@ public class SKSClusterReconciler implements Reconciler<SKSCluster>, Cleaner<SKS
     SKSClusterStatus status = StatusPatches.copy(cluster.getStatus(), SKSClusterStatus.class, SKSClusterStatus::new);
     Long generation = cluster.getMetadata().getGeneration();
     status.observedGeneration = generation;
-    List<Violation> violations = validator.validate(cluster.getSpec(), status, Optional.empty());
+    List<Violation> violations = validator.validate(cluster.getSpec(), status, tenantWork.oldestKubelet(cluster));
     if (!violations.isEmpty()) {
       refuse(status, violations, generation);
       return patchIfChanged(cluster, status);
