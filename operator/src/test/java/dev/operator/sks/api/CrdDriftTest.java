@@ -13,7 +13,8 @@ import org.junit.jupiter.api.Test;
 /**
  * crds/ and the chart's crds/ are committed copies of what the CRD generator makes from the API classes; this
  * fails when they drift. To refresh them: mvn -B -DskipTests process-classes, then copy
- * operator/target/classes/META-INF/fabric8/*.yml into crds/ and helm/sks-operator/crds/.
+ * operator/target/classes/META-INF/fabric8/*.yml into crds/ and helm/sks-operator/crds/ (the build has put their
+ * printer columns in declared order by then: {@link PrinterColumnOrder}).
  */
 class CrdDriftTest {
 
