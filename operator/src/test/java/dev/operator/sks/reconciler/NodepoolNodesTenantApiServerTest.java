@@ -23,10 +23,14 @@ import io.fabric8.kubeapitest.junit.KubeConfig;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.Node;
 import io.fabric8.kubernetes.api.model.Quantity;
+import io.fabric8.kubernetes.api.model.coordination.v1.Lease;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Duration;
+import java.time.Instant;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.function.Predicate;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -34,8 +38,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The simulated provider plays its instances' kubelets: Nodes appear in a real tenant kube-apiserver (started with the
- * cluster's PKI) for the running instances and go with them, and the Nodepool counts them; an unreachable tenant
- * leaves the pool running without nodes and says why.
+ * cluster's PKI) for the running instances and go with them, with heartbeat Leases that are renewed, and the Nodepool
+ * counts them; an unreachable tenant leaves the pool running without nodes and says why.
  */
 @EnableKubeAPIServer
 class NodepoolNodesTenantApiServerTest {
@@ -110,16 +114,42 @@ class NodepoolNodesTenantApiServerTest {
       assertThat(Conditions.isTrue(instancePool(three).getStatus().conditions, Conditions.NODES_REGISTERED))
           .isTrue();
 
+      // Each Node gets the heartbeat Lease its kubelet would keep, and it is renewed.
+      Map<String, Instant> firstBeats = await().atMost(Duration.ofSeconds(30)).until(() -> renewTimes(admin, nodes),
+          beats -> beats.size() == 3);
+      assertThat(nodes).allSatisfy(node -> assertThat(lease(admin, node.getMetadata().getName()).getMetadata()
+          .getOwnerReferences()).singleElement().satisfies(owner -> assertThat(owner.getUid())
+              .isEqualTo(node.getMetadata().getUid())));
+      await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(renewTimes(admin, nodes))
+          .allSatisfy((node, renewed) -> assertThat(renewed).isAfter(firstBeats.get(node))));
+
       client.resources(Nodepool.class).inNamespace(namespace).withName("workers").scale(1);
       Nodepool one = awaitNodepool("workers", np -> Integer.valueOf(1).equals(np.getStatus().size)
           && Integer.valueOf(1).equals(np.getStatus().readyNodes));
       String remaining = instancePool(one).getStatus().instances.get(0).name;
       await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(nodesOf(admin, one))
           .extracting(n -> n.getMetadata().getName()).containsExactly(remaining));
+      assertThat(nodes).extracting(n -> n.getMetadata().getName()).filteredOn(name -> !name.equals(remaining))
+          .allSatisfy(gone -> assertThat(lease(admin, gone)).as("the Lease of " + gone).isNull());
 
       // The early pool's backoff ends and its node registers too, now that the tenant answers.
       awaitNodepool("early", np -> Integer.valueOf(1).equals(np.getStatus().readyNodes));
     }
+  }
+
+  private static Lease lease(KubernetesClient admin, String node) {
+    return admin.leases().inNamespace(SimulatedNodeRenderer.NODE_LEASE_NAMESPACE).withName(node).get();
+  }
+
+  private static Map<String, Instant> renewTimes(KubernetesClient admin, List<Node> nodes) {
+    Map<String, Instant> renewed = new HashMap<>();
+    for (Node node : nodes) {
+      Lease lease = lease(admin, node.getMetadata().getName());
+      if (lease != null) {
+        renewed.put(node.getMetadata().getName(), lease.getSpec().getRenewTime().toInstant());
+      }
+    }
+    return renewed;
   }
 
   private static List<Node> nodesOf(KubernetesClient admin, Nodepool nodepool) {

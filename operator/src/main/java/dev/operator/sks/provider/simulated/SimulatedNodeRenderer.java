@@ -12,7 +12,11 @@ import io.fabric8.kubernetes.api.model.NodeCondition;
 import io.fabric8.kubernetes.api.model.NodeConditionBuilder;
 import io.fabric8.kubernetes.api.model.Quantity;
 import io.fabric8.kubernetes.api.model.Taint;
+import io.fabric8.kubernetes.api.model.coordination.v1.Lease;
+import io.fabric8.kubernetes.api.model.coordination.v1.LeaseBuilder;
 import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.ZonedDateTime;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -28,6 +32,10 @@ public final class SimulatedNodeRenderer {
   public static final String GPU_RESOURCE = "nvidia.com/gpu";
   /** The kubelet's default --max-pods. */
   public static final int MAX_PODS = 110;
+  /** Where kubelets keep their heartbeat Leases, one per Node, named as the Node. */
+  public static final String NODE_LEASE_NAMESPACE = "kube-node-lease";
+  /** The kubelet's default: the node lifecycle controller's grace period (40 s or more) outlasts a renewal or two. */
+  public static final int LEASE_DURATION_SECONDS = 40;
 
   private SimulatedNodeRenderer() {}
 
@@ -68,6 +76,21 @@ public final class SimulatedNodeRenderer {
                 .withSystemUUID(instance.id()).withBootID(instance.id()).withKernelVersion("simulated")
             .endNodeInfo()
         .endStatus()
+        .build();
+  }
+
+  /**
+   * The heartbeat Lease a kubelet keeps for its Node, owned by the Node so it goes with it: while it is renewed the
+   * tenant's node lifecycle controller keeps the Node Ready.
+   */
+  public static Lease lease(String nodeName, String nodeUid, Instant renewed) {
+    return new LeaseBuilder()
+        .withNewMetadata().withName(nodeName).withNamespace(NODE_LEASE_NAMESPACE)
+            .addNewOwnerReference().withApiVersion("v1").withKind("Node").withName(nodeName).withUid(nodeUid)
+            .endOwnerReference()
+        .endMetadata()
+        .withNewSpec().withHolderIdentity(nodeName).withLeaseDurationSeconds(LEASE_DURATION_SECONDS)
+            .withRenewTime(ZonedDateTime.ofInstant(renewed, ZoneOffset.UTC)).endSpec()
         .build();
   }
 

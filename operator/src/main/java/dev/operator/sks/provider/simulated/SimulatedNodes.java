@@ -10,31 +10,43 @@ import dev.operator.sks.provider.ProviderInstance;
 import dev.operator.sks.tenant.KeyedWork;
 import dev.operator.sks.tenant.TenantClients;
 import dev.operator.sks.tenant.TenantClients.ClusterKey;
+import dev.operator.sks.tenant.TenantBootstrap;
 import dev.operator.sks.tenant.TenantProbe;
 import io.fabric8.kubernetes.api.model.Node;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 import java.util.stream.Collectors;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Plays the kubelets of simulated instances, as KWOK does: makes a tenant's Nodes match one pool's running instances
- * (registers the missing ones, Ready; deletes those of the pool whose instance is gone). The work runs in the
- * background through {@link KeyedWork}, so a reconcile only asks for a sync and reads the last result: an unreachable
- * tenant costs a probe on a worker, never on a reconcile thread.
+ * (registers the missing ones, Ready; deletes those of the pool whose instance is gone) and renews each registered
+ * Node's heartbeat Lease, so the tenant's node lifecycle controller keeps them Ready. The sync runs in the background
+ * through {@link KeyedWork}, so a reconcile only asks for a sync and reads the last result: an unreachable tenant
+ * costs a probe on a worker, never on a reconcile thread. Heartbeats run on a thread of their own.
  */
 public final class SimulatedNodes implements AutoCloseable {
   /** How often an in-sync pool's Nodes are checked again (repairs a Node deleted in the tenant). */
   static final Duration RESYNC_INTERVAL = Duration.ofMinutes(10);
   static final Duration IN_FLIGHT_POLL = Duration.ofSeconds(2);
+  /** The kubelet's default node-lease renewal interval. */
+  public static final Duration HEARTBEAT_INTERVAL = Duration.ofSeconds(10);
+  private static final Logger LOG = LoggerFactory.getLogger(SimulatedNodes.class);
 
   /**
    * One pool's wanted Nodes.
@@ -90,6 +102,11 @@ public final class SimulatedNodes implements AutoCloseable {
   private final TenantClients tenants;
   private final Clock clock;
   private final KeyedWork<String, Request, Result> work;
+  /** The registered Nodes of each pool (name to uid) whose Leases the heartbeat renews, by pool. */
+  private final Map<String, Registered> registered = new ConcurrentHashMap<>();
+  private final ScheduledExecutorService heartbeats;
+
+  private record Registered(ClusterKey cluster, Map<String, String> nodeUids) {}
 
   public SimulatedNodes(KubernetesClient management, TenantClients tenants, Clock clock) {
     this.management = management;
@@ -98,6 +115,13 @@ public final class SimulatedNodes implements AutoCloseable {
     this.work = new KeyedWork<>("sks-simulated-nodes", this::sync,
         e -> Result.failed("NodeSyncFailed", e.getClass().getSimpleName()), Result::synced, RESYNC_INTERVAL, true,
         IN_FLIGHT_POLL, clock);
+    this.heartbeats = Executors.newSingleThreadScheduledExecutor(r -> {
+      Thread thread = new Thread(r, "sks-simulated-heartbeats");
+      thread.setDaemon(true);
+      return thread;
+    });
+    heartbeats.scheduleWithFixedDelay(this::renewLeases, HEARTBEAT_INTERVAL.toMillis(),
+        HEARTBEAT_INTERVAL.toMillis(), TimeUnit.MILLISECONDS);
   }
 
   /**
@@ -118,6 +142,7 @@ public final class SimulatedNodes implements AutoCloseable {
    * leaves no state behind.
    */
   public void release(Request empty) {
+    registered.remove(empty.pool());
     work.forget(empty.pool());
     work.request(empty.pool(), empty);
     work.forget(empty.pool());
@@ -163,10 +188,12 @@ public final class SimulatedNodes implements AutoCloseable {
         .getItems().stream().collect(Collectors.toMap(n -> n.getMetadata().getName(), Function.identity()));
     Set<String> wanted = request.running().stream().map(ProviderInstance::name).collect(Collectors.toSet());
     Set<String> ready = new HashSet<>();
+    Map<String, String> uids = new HashMap<>();
     for (ProviderInstance instance : request.running()) {
       Node node = existing.get(instance.name());
       if (node != null && SimulatedNodeRenderer.isReady(node)) {
         ready.add(instance.name());
+        uids.put(instance.name(), node.getMetadata().getUid());
         continue;
       }
       Node rendered = SimulatedNodeRenderer.render(instance, request.nodeLabels(), request.taints(),
@@ -180,17 +207,51 @@ public final class SimulatedNodes implements AutoCloseable {
       node.setStatus(rendered.getStatus());
       tenant.nodes().resource(node).updateStatus();
       ready.add(instance.name());
+      uids.put(instance.name(), node.getMetadata().getUid());
     }
     for (Node node : existing.values()) {
       if (!wanted.contains(node.getMetadata().getName())) {
         tenant.nodes().resource(node).delete();
+        // A tenant's garbage collector would take the Lease along with its owner; this does not wait for one.
+        tenant.leases().inNamespace(SimulatedNodeRenderer.NODE_LEASE_NAMESPACE).withName(node.getMetadata().getName())
+            .delete();
       }
+    }
+    if (uids.isEmpty()) {
+      registered.remove(request.pool());
+    } else {
+      registered.put(request.pool(), new Registered(request.cluster(), Map.copyOf(uids)));
     }
     return new Result(true, "Registered", ready.size() + " Nodes registered and Ready", ready);
   }
 
+  /**
+   * Renews the heartbeat Lease of every registered Node, as their kubelets would. Never throws (that would end the
+   * schedule): a tenant that does not answer is skipped until the next round.
+   */
+  void renewLeases() {
+    Map<ClusterKey, List<Registered>> byCluster = registered.values().stream()
+        .collect(Collectors.groupingBy(Registered::cluster));
+    byCluster.forEach((cluster, pools) -> {
+      try {
+        Optional<KubernetesClient> tenant = tenants.client(cluster);
+        if (tenant.isEmpty()) {
+          return;
+        }
+        for (Registered pool : pools) {
+          pool.nodeUids().forEach((node, uid) -> tenant.get().resource(SimulatedNodeRenderer.lease(node, uid,
+              clock.instant())).fieldManager(TenantBootstrap.FIELD_MANAGER).forceConflicts().serverSideApply());
+        }
+      } catch (RuntimeException e) {
+        LOG.debug("node heartbeats of cluster {}/{} skipped this round: {}", cluster.namespace(), cluster.cluster(),
+            e.getClass().getSimpleName());
+      }
+    });
+  }
+
   @Override
   public void close() {
+    heartbeats.shutdownNow();
     work.close();
   }
 }

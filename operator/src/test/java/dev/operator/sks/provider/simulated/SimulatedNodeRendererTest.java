@@ -11,6 +11,7 @@ import dev.operator.sks.provider.InstanceState;
 import dev.operator.sks.provider.ProviderInstance;
 import io.fabric8.kubernetes.api.model.Node;
 import io.fabric8.kubernetes.api.model.Quantity;
+import io.fabric8.kubernetes.api.model.coordination.v1.Lease;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
@@ -46,6 +47,21 @@ class SimulatedNodeRendererTest {
     assertThat(node.getStatus().getAddresses()).extracting(a -> a.getType() + "=" + a.getAddress())
         .contains("InternalIP=10.0.0.7", "Hostname=pool-abc12");
     assertThat(SimulatedNodeRenderer.isReady(node)).isTrue();
+  }
+
+  @Test
+  void theHeartbeatLeaseIsTheKubeletsOwnedByItsNode() {
+    Lease lease = SimulatedNodeRenderer.lease("pool-abc12", "uid-1", NOW);
+    assertThat(lease.getMetadata().getNamespace()).isEqualTo("kube-node-lease");
+    assertThat(lease.getMetadata().getName()).isEqualTo("pool-abc12");
+    assertThat(lease.getMetadata().getOwnerReferences()).singleElement().satisfies(owner -> {
+      assertThat(owner.getKind()).isEqualTo("Node");
+      assertThat(owner.getName()).isEqualTo("pool-abc12");
+      assertThat(owner.getUid()).isEqualTo("uid-1");
+    });
+    assertThat(lease.getSpec().getHolderIdentity()).isEqualTo("pool-abc12");
+    assertThat(lease.getSpec().getLeaseDurationSeconds()).isEqualTo(40);
+    assertThat(lease.getSpec().getRenewTime().toInstant()).isEqualTo(NOW);
   }
 
   @Test
