@@ -22,8 +22,9 @@ import java.util.TreeMap;
  * metrics-server (addon {@code metrics-server}): the {@code metrics.k8s.io} API behind {@code kubectl top} and the
  * HorizontalPodAutoscaler, as its upstream manifest installs it, with one deliberate difference: it verifies kubelets
  * against the cluster CA ({@code --kubelet-certificate-authority}) instead of skipping verification. Kubelets therefore
- * need serving certificates signed by the cluster CA (kubelet {@code serverTLSBootstrap}, their CSRs approved, which
- * the Exoscale cloud controller does); a kubelet with a self-signed serving certificate is not scraped.
+ * need serving certificates signed by the cluster CA: the nodepools' kubelets join with {@code serverTLSBootstrap} and
+ * the operator approves their requests ({@code KubeletServingRequests}); a kubelet with a self-signed serving
+ * certificate (a machine joined by hand) is not scraped.
  *
  * <p>The API server reaches it through konnectivity; like upstream, the APIService skips verifying metrics-server's
  * self-signed serving certificate, the connection being authenticated by the front-proxy client certificate.

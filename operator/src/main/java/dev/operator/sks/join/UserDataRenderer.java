@@ -112,7 +112,9 @@ public final class UserDataRenderer {
 
   /**
    * Cluster DNS and domain as a kubeadm patch of the KubeletConfiguration: each node gets them from its own user-data,
-   * whatever the tenant's kubelet-config ConfigMap says.
+   * whatever the tenant's kubelet-config ConfigMap says. And a serving certificate from the cluster CA
+   * ({@code serverTLSBootstrap}, approved by the operator: {@link KubeletServingRequests}), so metrics-server and the
+   * API server can verify the kubelet.
    */
   static Map<String, Object> kubeletConfigurationPatch(JoinParameters parameters) {
     Map<String, Object> patch = new LinkedHashMap<>();
@@ -120,6 +122,7 @@ public final class UserDataRenderer {
     patch.put("kind", "KubeletConfiguration");
     patch.put("clusterDNS", List.of(parameters.clusterDns()));
     patch.put("clusterDomain", parameters.clusterDomain());
+    patch.put("serverTLSBootstrap", true);
     return patch;
   }
 

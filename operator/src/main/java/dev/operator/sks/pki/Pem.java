@@ -25,6 +25,7 @@ import org.bouncycastle.cert.X509CertificateHolder;
 import org.bouncycastle.openssl.PEMEncryptedKeyPair;
 import org.bouncycastle.openssl.PEMKeyPair;
 import org.bouncycastle.openssl.PEMParser;
+import org.bouncycastle.pkcs.PKCS10CertificationRequest;
 import org.bouncycastle.pkcs.PKCS8EncryptedPrivateKeyInfo;
 
 /**
@@ -166,6 +167,25 @@ public final class Pem {
         return toPrivateKey(keyInfo);
     }
 
+    /**
+     * The first {@code CERTIFICATE REQUEST} block (PKCS#10), as a kubelet puts it in a
+     * CertificateSigningRequest.
+     */
+    public static PKCS10CertificationRequest parseCertificateRequest(String pem) {
+        requireText(pem, "certificate request");
+        try (PEMParser parser = new PEMParser(new StringReader(pem))) {
+            Object object;
+            while ((object = parser.readObject()) != null) {
+                if (object instanceof PKCS10CertificationRequest request) {
+                    return request;
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            throw new PkiException("cannot parse certificate request PEM", e);
+        }
+        throw new PkiException("no CERTIFICATE REQUEST block found in PEM");
+    }
+
     /** The first {@code PUBLIC KEY} block. */
     public static PublicKey parsePublicKey(String pem) {
         requireText(pem, "public key");
@@ -180,10 +200,19 @@ public final class Pem {
             if (keyInfo == null) {
                 throw new PkiException("no PUBLIC KEY block found in PEM");
             }
+        } catch (IOException | IllegalArgumentException e) {
+            throw new PkiException("cannot parse public key PEM", e);
+        }
+        return toPublicKey(keyInfo);
+    }
+
+    /** A JDK public key (EC or RSA) from its DER structure, as certificate requests carry it. */
+    public static PublicKey toPublicKey(SubjectPublicKeyInfo keyInfo) {
+        try {
             String algorithm = jcaAlgorithm(keyInfo.getAlgorithm().getAlgorithm());
             return KeyFactory.getInstance(algorithm).generatePublic(new X509EncodedKeySpec(keyInfo.getEncoded()));
         } catch (IOException | GeneralSecurityException | IllegalArgumentException e) {
-            throw new PkiException("cannot parse public key PEM", e);
+            throw new PkiException("cannot decode public key", e);
         }
     }
 

@@ -3,6 +3,7 @@ package dev.operator.sks.runtime;
 import dev.operator.sks.naming.Names;
 import dev.operator.sks.provider.ComputeProviders;
 import dev.operator.sks.provider.simulated.SimulatedNodes;
+import dev.operator.sks.tenant.KubeletServingApprover;
 import dev.operator.sks.tenant.TenantBootstrap;
 import dev.operator.sks.tenant.TenantClients;
 import dev.operator.sks.tenant.TenantWork;
@@ -32,6 +33,7 @@ public final class SksOperator implements AutoCloseable {
   private final TenantClients tenantClients;
   private final TenantWork tenantWork;
   private final SimulatedNodes simulatedNodes;
+  private final KubeletServingApprover servingApprover;
 
   public SksOperator(KubernetesClient client, OperatorServices services, MeterRegistry registry) {
     this(client, services, registry, TenantClients.ServerOverride.NONE);
@@ -62,8 +64,9 @@ public final class SksOperator implements AutoCloseable {
     register(new NodepoolReconciler(services), config);
     register(new KubeconfigRequestReconciler(services, new KubeconfigMetrics(registry, services.clock())), config);
     simulatedNodes = new SimulatedNodes(client, tenantClients, services.clock());
+    servingApprover = new KubeletServingApprover(tenantClients);
     register(new InstancePoolReconciler(services, ComputeProviders.create(config, client, services.clock()),
-        simulatedNodes), config);
+        simulatedNodes, servingApprover), config);
   }
 
   private <P extends HasMetadata> void register(Reconciler<P> reconciler, OperatorConfig config) {
@@ -105,6 +108,7 @@ public final class SksOperator implements AutoCloseable {
     operator.stop();
     tenantWork.close();
     simulatedNodes.close();
+    servingApprover.close();
     tenantClients.close();
   }
 }

@@ -119,7 +119,9 @@ class UserDataRendererTest {
         "/etc/kubernetes/patches/kubeletconfiguration+merge.yaml").get("content"));
     assertThat(patch).containsEntry("kind", "KubeletConfiguration")
         .containsEntry("clusterDNS", List.of("10.96.0.10"))
-        .containsEntry("clusterDomain", "cluster.local");
+        .containsEntry("clusterDomain", "cluster.local")
+        .as("serving certificates from the cluster CA, approved by the operator")
+        .containsEntry("serverTLSBootstrap", true);
   }
 
   @Test

@@ -14,6 +14,7 @@ import dev.operator.sks.provider.ProviderException;
 import dev.operator.sks.provider.ProviderInstance;
 import dev.operator.sks.provider.ProviderPool;
 import dev.operator.sks.provider.simulated.SimulatedNodes;
+import dev.operator.sks.tenant.KubeletServingApprover;
 import dev.operator.sks.provider.simulated.SimulatedProvider;
 import dev.operator.sks.runtime.OperatorServices;
 import dev.operator.sks.status.Conditions;
@@ -41,6 +42,7 @@ import java.util.Base64;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
+import java.util.stream.Collectors;
 
 /**
  * Drives an InstancePool's machines through the configured ComputeProvider: evictions by name first, then the
@@ -54,15 +56,22 @@ public class InstancePoolReconciler implements Reconciler<InstancePool>, Cleaner
   private final OperatorServices services;
   private final ComputeProvider provider;
   private final Optional<SimulatedNodes> nodes;
+  private final Optional<KubeletServingApprover> servingApprover;
   private final Clock clock;
 
-  /** @param simulatedNodes registers Nodes for the instances when {@code provider} is the simulated one */
-  public InstancePoolReconciler(OperatorServices services, ComputeProvider provider, SimulatedNodes simulatedNodes) {
+  /**
+   * @param simulatedNodes registers Nodes for the instances when {@code provider} is the simulated one
+   * @param servingApprover approves the serving certificates of real machines' kubelets (other providers)
+   */
+  public InstancePoolReconciler(OperatorServices services, ComputeProvider provider, SimulatedNodes simulatedNodes,
+      KubeletServingApprover servingApprover) {
     this.services = services;
     this.provider = provider;
-    // Real machines run real kubelets: only simulated ones need their Nodes played.
-    this.nodes = SimulatedProvider.NAME.equals(provider.name()) ? Optional.ofNullable(simulatedNodes)
-        : Optional.empty();
+    // Real machines run real kubelets: only simulated ones need their Nodes played, only real ones ask for
+    // serving certificates.
+    boolean simulated = SimulatedProvider.NAME.equals(provider.name());
+    this.nodes = simulated ? Optional.ofNullable(simulatedNodes) : Optional.empty();
+    this.servingApprover = simulated ? Optional.empty() : Optional.ofNullable(servingApprover);
     this.clock = services.clock();
   }
 
@@ -112,6 +121,9 @@ public class InstancePoolReconciler implements Reconciler<InstancePool>, Cleaner
     }
     status.providerId = observed.providerId();
     status.instances = observed.members().stream().map(ProviderInstance::toStatus).toList();
+    servingApprover.ifPresent(a -> a.track(desired.key(), new ClusterKey(desired.namespace(), desired.cluster()),
+        observed.members().stream().collect(Collectors.toMap(ProviderInstance::name, ProviderInstance::addresses,
+            (first, second) -> first))));
     status.size = status.instances.size();
     status.runningInstances = (int) observed.runningCount();
     int wanted = desired.size();
@@ -197,6 +209,7 @@ public class InstancePoolReconciler implements Reconciler<InstancePool>, Cleaner
       if (provider.delete(desired)) {
         // The instances are gone, and so go their Nodes (in the background, if the tenant answers).
         nodes.ifPresent(n -> n.release(nodeRequest(desired, List.of())));
+        servingApprover.ifPresent(a -> a.forget(desired.key()));
         return DeleteControl.defaultDelete();
       }
     } catch (ProviderException e) {
