@@ -33,7 +33,17 @@ public final class EtcdGrowth {
 
     /** For people: what is happening, as a condition message. */
     String message();
+
+    /** For machines: the condition reason while this step is the current one. */
+    default String reason() {
+      return ADDING_MEMBER;
+    }
   }
+
+  /** Condition reason while growth makes progress. */
+  public static final String ADDING_MEMBER = "AddingMember";
+  /** Condition reason when growth found a membership it will not change alone. */
+  public static final String MEMBERSHIP_NEEDS_ATTENTION = "MembershipNeedsAttention";
 
   /** Every member of the StatefulSet votes and it has the size wanted: nothing to do. */
   public record Done(EtcdLayout layout) implements Step {
@@ -52,8 +62,16 @@ public final class EtcdGrowth {
   /** The learner's process has started: promote it (etcd refuses until it has caught up; then wait and retry). */
   public record Promote(int ordinal, String memberId, EtcdLayout layout, String message) implements Step {}
 
-  /** Nothing to do but wait (a learner starting), or something the operator will not decide alone. */
-  public record Wait(EtcdLayout layout, String message) implements Step {}
+  /**
+   * Nothing to do but wait: for a learner to start, or (when {@code needsAttention}) for someone to resolve a
+   * membership the operator will not change alone.
+   */
+  public record Wait(EtcdLayout layout, String message, boolean needsAttention) implements Step {
+    @Override
+    public String reason() {
+      return needsAttention ? MEMBERSHIP_NEEDS_ATTENTION : ADDING_MEMBER;
+    }
+  }
 
   /**
    * Whether etcd's member list is needed: only while a StatefulSet exists with fewer members than wanted or with a
@@ -92,12 +110,12 @@ public final class EtcdGrowth {
         .filter(m -> byOrdinal.stream().noneMatch(b -> b.isPresent() && b.get().equals(m))).toList();
     if (!strangers.isEmpty()) {
       return new Wait(observed, "etcd lists a member this operator did not add (peer URLs "
-          + strangers.get(0).peerUrls() + "); remove it with etcdctl member remove, or let it be, before etcd grows");
+          + strangers.get(0).peerUrls() + "); remove it with etcdctl member remove before etcd can grow", true);
     }
     for (int ordinal = 0; ordinal < replicas; ordinal++) {
       if (byOrdinal.get(ordinal).isEmpty()) {
         return new Wait(observed, "etcd member " + (ordinal + 1) + " runs in the StatefulSet but etcd does not list "
-            + "it; growth stops until it is re-added by hand");
+            + "it; growth stops until it is re-added by hand", true);
       }
     }
     List<Integer> learners = new ArrayList<>();
@@ -109,11 +127,12 @@ public final class EtcdGrowth {
     int voting = (int) byOrdinal.subList(0, replicas).stream()
         .filter(m -> m.isPresent() && !m.get().learner()).count();
     if (voting == 0) {
-      return new Wait(observed, "etcd lists no voting member among the StatefulSet's; growth waits");
+      return new Wait(observed, "etcd lists no voting member among the StatefulSet's; growth waits", true);
     }
     EtcdLayout now = new EtcdLayout(replicas, voting, observed.state());
     if (learners.size() > 1) {
-      return new Wait(now, "etcd lists " + learners.size() + " learners; growth waits until at most one is left");
+      return new Wait(now, "etcd lists " + learners.size() + " learners; growth waits until at most one is left",
+          true);
     }
     if (learners.size() == 1) {
       int ordinal = learners.get(0);
@@ -126,15 +145,16 @@ public final class EtcdGrowth {
       }
       if (ordinal > replicas) {
         return new Wait(now, "etcd lists member " + (ordinal + 1) + " as learner before member " + (replicas + 1)
-            + " exists; growth waits until it is removed");
+            + " exists; growth waits until it is removed", true);
       }
       if (!learner.started()) {
-        return new Wait(now, adding + " (learner, waiting for it to start)");
+        return new Wait(now, adding + " (learner, waiting for it to start)", false);
       }
       return new Promote(ordinal, learner.id(), now, adding + " (learner, waiting to catch up)");
     }
     if (voting < replicas) {
-      return new Wait(now, "etcd lists " + voting + " voting members for " + replicas + " pods; growth waits");
+      return new Wait(now, "etcd lists " + voting + " voting members for " + replicas + " pods; growth waits",
+          true);
     }
     if (replicas < desiredMembers) {
       return new AddLearner(replicas, peerUrlOfOrdinal.apply(replicas), now,
@@ -144,13 +164,12 @@ public final class EtcdGrowth {
   }
 
   /**
-   * How long to wait before asking an unreachable etcd again: as long as it has been unreachable, between 2 s and a
-   * minute, so a short outage costs little and a long one few calls.
+   * How long to wait before asking an unreachable etcd again after {@code failures} failed attempts in a row:
+   * doubling from 2 s up to a minute, so a short outage costs little and a long one few calls.
    */
-  public static Duration retryAfter(Duration unreachableFor) {
-    if (unreachableFor.compareTo(MIN_RETRY) < 0) {
-      return MIN_RETRY;
-    }
-    return unreachableFor.compareTo(MAX_RETRY) > 0 ? MAX_RETRY : unreachableFor;
+  public static Duration retryAfter(int failures) {
+    int doublings = Math.max(0, Math.min(failures - 1, 5));
+    Duration wait = MIN_RETRY.multipliedBy(1L << doublings);
+    return wait.compareTo(MAX_RETRY) > 0 ? MAX_RETRY : wait;
   }
 }

@@ -63,6 +63,7 @@ class EtcdGrowthTest {
     assertThat(step).isInstanceOf(Wait.class);
     assertThat(step.layout()).isEqualTo(raised);
     assertThat(step.message()).isEqualTo("adding etcd member 2 of 3 (learner, waiting for it to start)");
+    assertThat(step.reason()).isEqualTo("AddingMember");
   }
 
   @Test
@@ -155,6 +156,7 @@ class EtcdGrowthTest {
     assertThat(step).isInstanceOf(Wait.class);
     assertThat(step.layout()).isEqualTo(STARTER);
     assertThat(step.message()).contains("did not add").contains("https://10.0.0.9:2380");
+    assertThat(step.reason()).isEqualTo("MembershipNeedsAttention");
   }
 
   @Test
@@ -194,9 +196,11 @@ class EtcdGrowthTest {
 
   @Test
   void anUnreachableEtcdIsAskedAgainLaterTheLongerItIsDown() {
-    assertThat(EtcdGrowth.retryAfter(Duration.ZERO)).isEqualTo(Duration.ofSeconds(2));
-    assertThat(EtcdGrowth.retryAfter(Duration.ofSeconds(20))).isEqualTo(Duration.ofSeconds(20));
-    assertThat(EtcdGrowth.retryAfter(Duration.ofHours(1))).isEqualTo(Duration.ofMinutes(1));
+    assertThat(EtcdGrowth.retryAfter(1)).isEqualTo(Duration.ofSeconds(2));
+    assertThat(EtcdGrowth.retryAfter(2)).isEqualTo(Duration.ofSeconds(4));
+    assertThat(EtcdGrowth.retryAfter(5)).isEqualTo(Duration.ofSeconds(32));
+    assertThat(EtcdGrowth.retryAfter(6)).isEqualTo(Duration.ofMinutes(1));
+    assertThat(EtcdGrowth.retryAfter(1000)).isEqualTo(Duration.ofMinutes(1));
   }
 
   private static StatefulSet statefulSet(EtcdLayout layout) {
