@@ -122,7 +122,7 @@ public final class HttpEtcdMembers implements EtcdMembers {
     }
     if (response.statusCode() != 200) {
       throw new EtcdException("etcd at " + uri + " answered HTTP " + response.statusCode() + ": "
-          + errorText(json, response.body()));
+          + errorText(json, response.body()), true);
     }
     if (json == null) {
       throw new EtcdException("etcd at " + uri + " answered something that is not JSON");

@@ -118,7 +118,8 @@ class HttpEtcdMembersTest {
 
     assertThatThrownBy(() -> members.promote(voter)).isInstanceOf(EtcdException.class)
         .hasMessageContaining("HTTP").hasMessageContaining("learner")
-        .satisfies(e -> assertThat(((EtcdException) e).learnerNotCaughtUp()).isFalse());
+        .satisfies(e -> assertThat(((EtcdException) e).learnerNotCaughtUp()).isFalse())
+        .satisfies(e -> assertThat(((EtcdException) e).answered()).as("reached, refused").isTrue());
   }
 
   @Test
@@ -153,7 +154,8 @@ class HttpEtcdMembersTest {
         etcdCa.certificatePem());
     long started = System.nanoTime();
 
-    assertThatThrownBy(nobody::list).isInstanceOf(EtcdException.class).hasMessageContaining("ConnectException");
+    assertThatThrownBy(nobody::list).isInstanceOf(EtcdException.class).hasMessageContaining("ConnectException")
+        .satisfies(e -> assertThat(((EtcdException) e).answered()).as("not reached").isFalse());
     assertThat(Duration.ofNanos(System.nanoTime() - started)).isLessThan(HttpEtcdMembers.REQUEST_TIMEOUT
         .plus(HttpEtcdMembers.CONNECT_TIMEOUT));
   }

@@ -235,10 +235,18 @@ public class SKSClusterReconciler implements Reconciler<SKSCluster>, Cleaner<SKS
           Optional.of(EtcdGrowth.POLL));
     } catch (EtcdException e) {
       int failures = etcdFailures.merge(id, 1, Integer::sum);
+      Optional<Duration> retry = Optional.of(EtcdGrowth.retryAfter(failures));
+      String member = "member " + (current.votingMembers() + 1) + " of " + desired;
+      if (e.answered()) {
+        // Reached, but refused for now: etcd turns down a new member while one was just promoted ("unhealthy
+        // cluster") until every member has been connected for a few seconds.
+        LOG.info("{}: etcd refused a growth step (attempt {}): {}", where, failures, e.getMessage());
+        return new EtcdProgress(current, Optional.of(EtcdGrowth.ADDING_MEMBER), "adding etcd " + member
+            + ": etcd refused for now, trying again: " + e.getMessage(), retry);
+      }
       LOG.info("{}: cannot reach etcd to grow it (attempt {}): {}", where, failures, e.getMessage());
-      return new EtcdProgress(current, Optional.of("EtcdUnreachable"), "cannot reach etcd to add member "
-          + (current.votingMembers() + 1) + " of " + desired + ": " + e.getMessage(),
-          Optional.of(EtcdGrowth.retryAfter(failures)));
+      return new EtcdProgress(current, Optional.of("EtcdUnreachable"), "cannot reach etcd to add " + member + ": "
+          + e.getMessage(), retry);
     }
   }
 
