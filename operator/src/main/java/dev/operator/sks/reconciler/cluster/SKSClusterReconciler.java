@@ -88,7 +88,7 @@ public class SKSClusterReconciler implements Reconciler<SKSCluster>, Cleaner<SKS
 
   private final TenantWork tenantWork;
   private final EtcdConnector etcdConnector;
-  /** Failed attempts in a row to reach each growing cluster's etcd, for the backoff; forgotten on success. */
+  /** Failed growth calls in a row (unreachable or refused) per growing cluster, for the backoff; reset on success. */
   private final Map<ResourceID, Integer> etcdFailures = new ConcurrentHashMap<>();
 
   public SKSClusterReconciler(OperatorServices services, TenantWork tenantWork) {
