@@ -52,6 +52,12 @@ public final class Labels {
   /** On each control-plane workload: the Kubernetes patch it was rendered for, read back to order upgrades. */
   public static final String KUBERNETES_VERSION_ANNOTATION = PREFIX + "kubernetes-version";
 
+  /**
+   * On the etcd StatefulSet: how many of its members etcd lists as voting. Below its replicas while a learner is
+   * catching up; absent on StatefulSets from before member-by-member growth, which count as all voting.
+   */
+  public static final String ETCD_VOTING_MEMBERS_ANNOTATION = PREFIX + "etcd-voting-members";
+
   /** On every applied object: a digest of what was rendered, so an unchanged render is not applied again. */
   public static final String APPLIED_DIGEST_ANNOTATION = PREFIX + "applied-digest";
 

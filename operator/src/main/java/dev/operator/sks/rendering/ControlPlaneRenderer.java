@@ -1,5 +1,6 @@
 package dev.operator.sks.rendering;
 
+import dev.operator.sks.api.Defaults;
 import io.fabric8.kubernetes.api.model.policy.v1.PodDisruptionBudget;
 import java.util.ArrayList;
 import java.util.List;
@@ -12,7 +13,13 @@ import java.util.List;
 public final class ControlPlaneRenderer {
   private ControlPlaneRenderer() {}
 
+  /** A control plane made at its level's size. */
   public static RenderedControlPlane render(ControlPlaneInputs inputs) {
+    return render(inputs, EtcdLayout.fresh(EtcdRenderer.members(Defaults.level(inputs.spec()))));
+  }
+
+  /** With etcd where its growth stands ({@link EtcdLayout}). */
+  public static RenderedControlPlane render(ControlPlaneInputs inputs, EtcdLayout etcd) {
     List<PodDisruptionBudget> budgets = new ArrayList<>();
     EtcdRenderer.podDisruptionBudget(inputs).ifPresent(budgets::add);
     ApiserverRenderer.podDisruptionBudget(inputs).ifPresent(budgets::add);
@@ -21,7 +28,7 @@ public final class ControlPlaneRenderer {
     return new RenderedControlPlane(
         EtcdRenderer.peerService(inputs),
         EtcdRenderer.clientService(inputs),
-        EtcdRenderer.statefulSet(inputs),
+        EtcdRenderer.statefulSet(inputs, etcd),
         ApiserverRenderer.configMap(inputs),
         ApiserverRenderer.deployment(inputs),
         ControllerManagerRenderer.deployment(inputs),

@@ -55,11 +55,19 @@ public final class EtcdRenderer {
     return level == Level.PRO ? PRO_MEMBERS : STARTER_MEMBERS;
   }
 
-  /**
-   * The StatefulSet. Its selector, serviceName, podManagementPolicy and volumeClaimTemplates are immutable on the
-   * server, so none of them depends on anything that may change (level, version).
-   */
+  /** The StatefulSet of a cluster made at its level's size: every member at once, forming the cluster together. */
   public static StatefulSet statefulSet(ControlPlaneInputs inputs) {
+    return statefulSet(inputs, EtcdLayout.fresh(members(Defaults.level(inputs.spec()))));
+  }
+
+  /**
+   * The StatefulSet with the members, {@code --initial-cluster} and {@code --initial-cluster-state} of
+   * {@code layout}. Its selector, serviceName, podManagementPolicy and volumeClaimTemplates are immutable on the
+   * server, so none of them depends on anything that may change (level, version, layout). Parallel pod management
+   * starts all members of a new cluster together (they wait for each other); when a growing cluster raises its
+   * replicas by one, only that one pod starts.
+   */
+  public static StatefulSet statefulSet(ControlPlaneInputs inputs, EtcdLayout layout) {
     String name = inputs.name();
     Level level = Defaults.level(inputs.spec());
     List<String> certificateSecrets = List.of(Names.etcdServerCertificate(name), Names.etcdPeerCertificate(name));
@@ -68,7 +76,7 @@ public final class EtcdRenderer {
         .withAutomountServiceAccountToken(false)
         .withEnableServiceLinks(false)
         .withSecurityContext(PodParts.podSecurityContext())
-        .withContainers(container(inputs))
+        .withContainers(container(inputs, layout))
         .withVolumes(
             PodParts.secretVolume(SERVER_TLS_VOLUME, Names.etcdServerCertificate(name)),
             PodParts.secretVolume(PEER_TLS_VOLUME, Names.etcdPeerCertificate(name)));
@@ -81,9 +89,10 @@ public final class EtcdRenderer {
         .withMetadata(Owners.metadata(inputs.cluster(), Names.etcdStatefulSet(name), COMPONENT))
         .editMetadata()
         .addToAnnotations(Labels.KUBERNETES_VERSION_ANNOTATION, inputs.versions().etcd().toString())
+        .addToAnnotations(Labels.ETCD_VOTING_MEMBERS_ANNOTATION, Integer.toString(layout.votingMembers()))
         .endMetadata()
         .withNewSpec()
-        .withReplicas(members(level))
+        .withReplicas(layout.replicas())
         .withServiceName(Names.etcdPeerService(name))
         .withPodManagementPolicy("Parallel")
         .withSelector(PodParts.selector(inputs, COMPONENT))
@@ -140,17 +149,32 @@ public final class EtcdRenderer {
     return "https://" + Names.etcdClientService(inputs.name()) + "." + inputs.namespace() + ".svc:" + CLIENT_PORT;
   }
 
-  /** {@code --initial-cluster}: every member of the level with its peer URL. */
+  /** {@code --initial-cluster} of a cluster made at its level's size: every member with its peer URL. */
   public static String initialCluster(ControlPlaneInputs inputs) {
+    return initialCluster(inputs, members(Defaults.level(inputs.spec())));
+  }
+
+  /** {@code --initial-cluster}: members 0 to {@code members}-1 with their peer URLs. */
+  public static String initialCluster(ControlPlaneInputs inputs, int members) {
     List<String> entries = new ArrayList<>();
-    for (int ordinal = 0; ordinal < members(Defaults.level(inputs.spec())); ordinal++) {
-      String member = Names.etcdMember(inputs.name(), ordinal);
-      entries.add(member + "=https://" + memberHost(inputs, member) + ":" + PEER_PORT);
+    for (int ordinal = 0; ordinal < members; ordinal++) {
+      entries.add(Names.etcdMember(inputs.name(), ordinal) + "=" + peerUrl(inputs, ordinal));
     }
     return String.join(",", entries);
   }
 
-  static List<String> args(ControlPlaneInputs inputs) {
+  /** The peer URL a member advertises, and the one the operator registers when it adds the member to etcd. */
+  public static String peerUrl(ControlPlaneInputs inputs, int ordinal) {
+    return "https://" + memberHost(inputs, Names.etcdMember(inputs.name(), ordinal)) + ":" + PEER_PORT;
+  }
+
+  /**
+   * The flags every member starts with. The initial-cluster flags are read only by a member starting without data:
+   * one that has data ignores them. So when a growing cluster changes them for its next member, the members already
+   * running restart once with flags they do not read (the pod template is shared; the etcd image is distroless, so
+   * no script could pick flags per pod) - the price of joining members one at a time.
+   */
+  static List<String> args(ControlPlaneInputs inputs, EtcdLayout layout) {
     String self = memberHost(inputs, "$(POD_NAME)");
     Flags flags = new Flags()
         .set("name", "$(POD_NAME)")
@@ -159,8 +183,8 @@ public final class EtcdRenderer {
         .set("advertise-client-urls", "https://" + self + ":" + CLIENT_PORT)
         .set("listen-peer-urls", "https://0.0.0.0:" + PEER_PORT)
         .set("initial-advertise-peer-urls", "https://" + self + ":" + PEER_PORT)
-        .set("initial-cluster", initialCluster(inputs))
-        .set("initial-cluster-state", "new")
+        .set("initial-cluster", initialCluster(inputs, layout.replicas()))
+        .set("initial-cluster-state", layout.state().flag())
         .set("initial-cluster-token", inputs.name())
         .set("client-cert-auth", true)
         .set("trusted-ca-file", SERVER_TLS_DIR + "/" + Names.CA_CERTIFICATE_KEY)
@@ -195,13 +219,13 @@ public final class EtcdRenderer {
     return major < 3 || (major == 3 && minor < 6);
   }
 
-  private static Container container(ControlPlaneInputs inputs) {
+  private static Container container(ControlPlaneInputs inputs, EtcdLayout layout) {
     return new ContainerBuilder()
         .withName(CONTAINER)
         .withImage(inputs.image(COMPONENT))
         .withImagePullPolicy("IfNotPresent")
         .withCommand("etcd")
-        .withArgs(args(inputs))
+        .withArgs(args(inputs, layout))
         .addNewEnv()
         .withName("POD_NAME")
         .withNewValueFrom().withNewFieldRef().withApiVersion("v1").withFieldPath("metadata.name").endFieldRef()

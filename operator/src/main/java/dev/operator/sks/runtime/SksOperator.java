@@ -1,5 +1,7 @@
 package dev.operator.sks.runtime;
 
+import dev.operator.sks.etcd.EtcdConnector;
+import dev.operator.sks.etcd.TlsEtcdConnector;
 import dev.operator.sks.naming.Names;
 import dev.operator.sks.provider.ComputeProviders;
 import dev.operator.sks.provider.simulated.SimulatedNodes;
@@ -42,6 +44,16 @@ public final class SksOperator implements AutoCloseable {
   /** @param tenantServers where to reach tenant API servers (tests run outside the management cluster) */
   public SksOperator(KubernetesClient client, OperatorServices services, MeterRegistry registry,
       TenantClients.ServerOverride tenantServers) {
+    this(client, services, registry, tenantServers, new TlsEtcdConnector());
+  }
+
+  /**
+   * @param tenantServers where to reach tenant API servers (tests run outside the management cluster)
+   * @param etcd          how to reach a cluster's etcd while it grows member by member (production:
+   *                      {@link TlsEtcdConnector} at the client Service; tests point it at local etcd processes)
+   */
+  public SksOperator(KubernetesClient client, OperatorServices services, MeterRegistry registry,
+      TenantClients.ServerOverride tenantServers, EtcdConnector etcd) {
     OperatorConfig config = services.config();
     operator = new Operator(o -> {
       o.withKubernetesClient(client)
@@ -60,7 +72,7 @@ public final class SksOperator implements AutoCloseable {
     tenantClients = new TenantClients(client, tenantServers);
     TenantBootstrap tenantBootstrap = new TenantBootstrap(client, tenantClients, services.versions(), services.clock());
     tenantWork = new TenantWork(tenantBootstrap::ensure, services.clock());
-    register(new SKSClusterReconciler(services, tenantWork), config);
+    register(new SKSClusterReconciler(services, tenantWork, etcd), config);
     register(new NodepoolReconciler(services), config);
     register(new KubeconfigRequestReconciler(services, new KubeconfigMetrics(registry, services.clock())), config);
     simulatedNodes = new SimulatedNodes(client, tenantClients, services.clock());

@@ -114,16 +114,28 @@ class ClusterLifecycleApiServerTest {
   }
 
   @Test
-  void starterToProScalesTheControlPlane() {
+  void starterToProScalesTheApiServersAtOnceAndGrowsEtcdOnlyThroughEtcd() {
+    // No etcd runs here, and the client Service's name resolves nowhere: growth must wait, visibly, and leave the
+    // running member alone. EtcdGrowthApiServerTest grows a real etcd.
     apply(ControlPlaneApiServerTest.cluster("grow", "1.33", "ClusterIP"));
     awaitCluster("grow", c -> c.getStatus().state == ClusterState.Running);
+    StatefulSet starterEtcd = statefulSet(Names.etcdStatefulSet("grow"));
     patchSpec("grow", "{\"spec\":{\"level\":\"pro\"}}");
     await().atMost(Duration.ofSeconds(30)).until(() -> deployment(Names.apiserverDeployment("grow")).getSpec()
         .getReplicas() == 2);
-    assertThat(statefulSet(Names.etcdStatefulSet("grow")).getSpec().getReplicas()).isEqualTo(3);
-    SKSCluster pro = awaitCluster("grow", c -> c.getStatus().state == ClusterState.Running
-        && c.getStatus().level == dev.operator.sks.api.Level.PRO);
-    assertThat(Conditions.find(pro.getStatus().conditions, Conditions.DISRUPTION_BUDGETS_READY).orElseThrow()
+
+    SKSCluster waiting = awaitCluster("grow", c -> Conditions.find(c.getStatus().conditions, Conditions.ETCD_READY)
+        .filter(e -> "EtcdUnreachable".equals(e.getReason())).isPresent());
+    assertThat(Conditions.find(waiting.getStatus().conditions, Conditions.ETCD_READY).orElseThrow().getMessage())
+        .startsWith("cannot reach etcd to add member 2 of 3: cannot reach etcd at https://grow-etcd-client.");
+    assertThat(waiting.getStatus().state).as("still serving, not broken").isEqualTo(ClusterState.Updating);
+    assertThat(waiting.getStatus().level).isEqualTo(dev.operator.sks.api.Level.PRO);
+    StatefulSet etcd = statefulSet(Names.etcdStatefulSet("grow"));
+    assertThat(etcd.getSpec().getReplicas()).as("no member joins before etcd lists it").isEqualTo(1);
+    // (Its pod template does change: pro spreads etcd members over nodes. Its flags do not.)
+    assertThat(etcdArgs(etcd)).as("the running member's flags stay as they were").isEqualTo(etcdArgs(starterEtcd))
+        .contains("--initial-cluster-state=new");
+    assertThat(Conditions.find(waiting.getStatus().conditions, Conditions.DISRUPTION_BUDGETS_READY).orElseThrow()
         .getReason()).as("the v1.20 test server has no policy/v1").isEqualTo("APINotServed");
   }
 
@@ -154,6 +166,10 @@ class ClusterLifecycleApiServerTest {
 
   private static String version(HasMetadata workload) {
     return workload.getMetadata().getAnnotations().get(Labels.KUBERNETES_VERSION_ANNOTATION);
+  }
+
+  private static java.util.List<String> etcdArgs(StatefulSet etcd) {
+    return etcd.getSpec().getTemplate().getSpec().getContainers().get(0).getArgs();
   }
 
   private Deployment deployment(String name) {

@@ -111,6 +111,72 @@ class EtcdRendererTest {
   }
 
   @Test
+  void aGrowingClusterRunsTheMembersSoFarAndTheNextJoinsTheExistingCluster() {
+    StatefulSet growing = EtcdRenderer.statefulSet(Fixtures.inputs(Fixtures.pro()),
+        new EtcdLayout(2, 1, EtcdLayout.InitialClusterState.EXISTING));
+    List<String> args = container(growing).getArgs();
+
+    assertThat(growing.getSpec().getReplicas()).isEqualTo(2);
+    assertThat(single(args, "initial-cluster")).as("exactly the membership once the learner is added").isEqualTo(
+        "demo-etcd-0=https://demo-etcd-0.demo-etcd-peer.tenant-a.svc:2380,"
+            + "demo-etcd-1=https://demo-etcd-1.demo-etcd-peer.tenant-a.svc:2380");
+    assertThat(single(args, "initial-cluster-state")).isEqualTo("existing");
+    assertThat(growing.getMetadata().getAnnotations()).containsEntry("sks.operator.dev/etcd-voting-members", "1");
+    assertThat(growing.getSpec().getPodManagementPolicy()).as("immutable: the same as a new cluster's")
+        .isEqualTo("Parallel");
+  }
+
+  @Test
+  void aClusterMadeAtItsSizeStartsEveryMemberAsNewAndAllVote() {
+    StatefulSet pro = EtcdRenderer.statefulSet(Fixtures.inputs(Fixtures.pro()));
+
+    assertThat(pro).isEqualTo(EtcdRenderer.statefulSet(Fixtures.inputs(Fixtures.pro()), EtcdLayout.fresh(3)));
+    assertThat(single(container(pro).getArgs(), "initial-cluster-state")).isEqualTo("new");
+    assertThat(pro.getMetadata().getAnnotations()).containsEntry("sks.operator.dev/etcd-voting-members", "3");
+  }
+
+  @Test
+  void theLayoutReadsBackFromTheRenderedStatefulSet() {
+    for (EtcdLayout layout : List.of(EtcdLayout.fresh(1), EtcdLayout.fresh(3),
+        new EtcdLayout(2, 1, EtcdLayout.InitialClusterState.EXISTING),
+        new EtcdLayout(3, 3, EtcdLayout.InitialClusterState.EXISTING))) {
+      assertThat(EtcdLayout.of(EtcdRenderer.statefulSet(Fixtures.inputs(Fixtures.pro()), layout))).isEqualTo(layout);
+    }
+  }
+
+  @Test
+  void aGrownClusterRendersTheSameAgainFromWhatItObserves() {
+    StatefulSet grown = EtcdRenderer.statefulSet(Fixtures.inputs(Fixtures.pro()),
+        new EtcdLayout(3, 3, EtcdLayout.InitialClusterState.EXISTING));
+
+    assertThat(EtcdRenderer.statefulSet(Fixtures.inputs(Fixtures.pro()), EtcdLayout.of(grown)))
+        .as("no roll on every reconcile once grown").isEqualTo(grown);
+  }
+
+  @Test
+  void aStatefulSetFromBeforeGrowthExistedCountsAsAllVoting() {
+    StatefulSet older = EtcdRenderer.statefulSet(Fixtures.inputs(Fixtures.pro()));
+    older.getMetadata().getAnnotations().remove("sks.operator.dev/etcd-voting-members");
+
+    assertThat(EtcdLayout.of(older)).isEqualTo(EtcdLayout.fresh(3));
+  }
+
+  @Test
+  void aLayoutCannotHaveMoreVotersThanMembers() {
+    org.assertj.core.api.Assertions.assertThatThrownBy(
+        () -> new EtcdLayout(1, 2, EtcdLayout.InitialClusterState.NEW))
+        .isInstanceOf(IllegalArgumentException.class);
+  }
+
+  @Test
+  void peerUrlsAreTheInitialClusterEntries() {
+    ControlPlaneInputs inputs = Fixtures.inputs(Fixtures.pro());
+
+    assertThat(EtcdRenderer.initialCluster(inputs, 2)).isEqualTo("demo-etcd-0=" + EtcdRenderer.peerUrl(inputs, 0)
+        + ",demo-etcd-1=" + EtcdRenderer.peerUrl(inputs, 1));
+  }
+
+  @Test
   void podNameComesFromTheDownwardApi() {
     Container etcd = container(EtcdRenderer.statefulSet(Fixtures.inputs(Fixtures.starter())));
 

@@ -2,6 +2,8 @@ package dev.operator.sks.testing;
 
 import static org.awaitility.Awaitility.await;
 
+import dev.operator.sks.etcd.EtcdConnector;
+import dev.operator.sks.etcd.TlsEtcdConnector;
 import dev.operator.sks.runtime.OperatorConfig;
 import dev.operator.sks.runtime.OperatorServices;
 import dev.operator.sks.runtime.SksOperator;
@@ -82,7 +84,14 @@ public final class ApiServerSupport {
   /** As above, reaching tenant API servers where {@code tenantServers} says (a local TenantApiServer). */
   public static SksOperator startOperator(KubernetesClient client, OperatorServices services,
       io.micrometer.core.instrument.MeterRegistry registry, TenantClients.ServerOverride tenantServers) {
-    SksOperator operator = new SksOperator(client, services, registry, tenantServers);
+    return startOperator(client, services, registry, tenantServers, new TlsEtcdConnector());
+  }
+
+  /** As above, reaching a growing cluster's etcd through {@code etcd} (local etcd processes). */
+  public static SksOperator startOperator(KubernetesClient client, OperatorServices services,
+      io.micrometer.core.instrument.MeterRegistry registry, TenantClients.ServerOverride tenantServers,
+      EtcdConnector etcd) {
+    SksOperator operator = new SksOperator(client, services, registry, tenantServers, etcd);
     operator.start();
     await().atMost(Duration.ofSeconds(30)).until(() -> operator.notReadyReason().isEmpty());
     return operator;

@@ -7,6 +7,11 @@ import dev.operator.sks.api.SKSCluster;
 import dev.operator.sks.api.SKSClusterStatus;
 import dev.operator.sks.catalog.KubernetesVersion;
 import dev.operator.sks.catalog.VersionCatalog;
+import dev.operator.sks.etcd.EtcdConnector;
+import dev.operator.sks.etcd.EtcdException;
+import dev.operator.sks.etcd.EtcdGrowth;
+import dev.operator.sks.etcd.EtcdMembers;
+import dev.operator.sks.etcd.TlsEtcdConnector;
 import dev.operator.sks.naming.Labels;
 import dev.operator.sks.naming.Names;
 import dev.operator.sks.pki.BouncyCastlePki;
@@ -18,6 +23,8 @@ import dev.operator.sks.rendering.ControlPlaneInputs;
 import dev.operator.sks.rendering.ControlPlaneRenderer;
 import dev.operator.sks.rendering.Endpoint;
 import dev.operator.sks.rendering.EndpointResolver;
+import dev.operator.sks.rendering.EtcdLayout;
+import dev.operator.sks.rendering.EtcdRenderer;
 import dev.operator.sks.rendering.RenderedControlPlane;
 import dev.operator.sks.rendering.Rollouts;
 import dev.operator.sks.rendering.UpgradePlan;
@@ -58,6 +65,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.IntFunction;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Turns an SKSCluster into a hosted control plane: validates, keeps the PKI, renders and applies etcd and the
@@ -68,6 +79,7 @@ import java.util.Set;
 public class SKSClusterReconciler implements Reconciler<SKSCluster>, Cleaner<SKSCluster> {
   private static final String OWNED = Labels.MANAGED_BY + "=" + Labels.MANAGED_BY_VALUE;
   private static final Duration TEARDOWN_POLL = Duration.ofSeconds(5);
+  private static final Logger LOG = LoggerFactory.getLogger(SKSClusterReconciler.class);
 
   private final ClusterValidator validator;
   private final VersionCatalog catalog;
@@ -75,8 +87,17 @@ public class SKSClusterReconciler implements Reconciler<SKSCluster>, Cleaner<SKS
   private final BouncyCastlePki pki;
 
   private final TenantWork tenantWork;
+  private final EtcdConnector etcdConnector;
+  /** Failed growth calls in a row (unreachable or refused) per growing cluster, for the backoff; reset on success. */
+  private final Map<ResourceID, Integer> etcdFailures = new ConcurrentHashMap<>();
 
   public SKSClusterReconciler(OperatorServices services, TenantWork tenantWork) {
+    this(services, tenantWork, new TlsEtcdConnector());
+  }
+
+  /** @param etcdConnector how to reach a cluster's etcd while it grows member by member */
+  public SKSClusterReconciler(OperatorServices services, TenantWork tenantWork, EtcdConnector etcdConnector) {
+    this.etcdConnector = etcdConnector;
     this.validator = new ClusterValidator(services.versions(), services.config().zones());
     this.catalog = services.versions();
     this.clock = services.clock();
@@ -143,15 +164,97 @@ public class SKSClusterReconciler implements Reconciler<SKSCluster>, Cleaner<SKS
         "every certificate and kubeconfig is issued and current", generation, clock);
 
     ComponentVersions versions = UpgradePlan.next(target, observed.versions(), observed.rolledOut());
-    RenderedControlPlane rendered = ControlPlaneRenderer.render(new ControlPlaneInputs(cluster, versions, catalog,
-        endpoint.map(Endpoint::host), certificates.hashes()));
+    ControlPlaneInputs inputs = new ControlPlaneInputs(cluster, versions, catalog, endpoint.map(Endpoint::host),
+        certificates.hashes());
+    EtcdProgress etcd = growEtcd(cluster, context, inputs, observed);
+    RenderedControlPlane rendered = ControlPlaneRenderer.render(inputs, etcd.layout());
     apply(context, rendered, observed, status, generation);
 
-    reportProgress(status, target, observed, endpoint, generation);
-    Optional<Duration> lookAgain = reportTenant(cluster, status, generation);
+    reportProgress(status, target, observed, endpoint, etcd, generation);
+    Optional<Duration> lookAgain = earliest(reportTenant(cluster, status, generation), etcd.lookAgain());
     UpdateControl<SKSCluster> control = patchIfChanged(cluster, status);
     lookAgain.ifPresent(control::rescheduleAfter);
     return control;
+  }
+
+  /**
+   * Where etcd's growth stands this reconcile: the layout to render, and while growing what EtcdReady says and when
+   * to look again.
+   */
+  record EtcdProgress(EtcdLayout layout, Optional<String> reason, String message, Optional<Duration> lookAgain) {
+    static EtcdProgress steady(EtcdLayout layout) {
+      return new EtcdProgress(layout, Optional.empty(), "", Optional.empty());
+    }
+
+    boolean growing() {
+      return reason.isPresent();
+    }
+  }
+
+  /**
+   * Grows etcd one member at a time ({@link EtcdGrowth}): asks etcd for its members only while the StatefulSet has
+   * fewer than the level wants or a learner, takes at most one membership step, and plans again for what to render.
+   * An unreachable etcd leaves the StatefulSet as it is and is asked again with backoff.
+   */
+  private EtcdProgress growEtcd(SKSCluster cluster, Context<SKSCluster> context, ControlPlaneInputs inputs,
+      Observed observed) {
+    int desired = EtcdRenderer.members(Defaults.level(cluster.getSpec()));
+    Optional<StatefulSet> statefulSet = observed.etcd();
+    ResourceID id = ResourceID.fromResource(cluster);
+    if (!EtcdGrowth.inProgress(desired, statefulSet)) {
+      etcdFailures.remove(id);
+      return EtcdProgress.steady(EtcdGrowth.layoutWithoutMembers(desired, statefulSet));
+    }
+    EtcdLayout current = EtcdLayout.of(statefulSet.orElseThrow());
+    IntFunction<String> peerUrl = ordinal -> EtcdRenderer.peerUrl(inputs, ordinal);
+    String where = cluster.getMetadata().getNamespace() + "/" + cluster.getMetadata().getName();
+    try {
+      EtcdMembers members = etcdConnector.connect(context.getClient(), cluster, EtcdRenderer.clientUrl(inputs));
+      EtcdGrowth.Step step = EtcdGrowth.next(desired, current, members.list(), peerUrl);
+      if (step instanceof EtcdGrowth.AddLearner add) {
+        members.addLearner(add.peerUrl());
+        LOG.info("{}: added etcd member {} as learner ({})", where, add.ordinal() + 1, add.peerUrl());
+        step = EtcdGrowth.next(desired, current, members.list(), peerUrl);
+      } else if (step instanceof EtcdGrowth.Promote promote) {
+        try {
+          members.promote(promote.memberId());
+          LOG.info("{}: promoted etcd member {} to voting member", where, promote.ordinal() + 1);
+          step = EtcdGrowth.next(desired, current, members.list(), peerUrl);
+        } catch (EtcdException e) {
+          if (!e.learnerNotCaughtUp()) {
+            throw e;
+          }
+          // The step's message already says so: waiting for the learner to catch up.
+        }
+      }
+      etcdFailures.remove(id);
+      if (step instanceof EtcdGrowth.Done) {
+        return EtcdProgress.steady(step.layout());
+      }
+      return new EtcdProgress(step.layout(), Optional.of(step.reason()), step.message(),
+          Optional.of(EtcdGrowth.POLL));
+    } catch (EtcdException e) {
+      int failures = etcdFailures.merge(id, 1, Integer::sum);
+      Optional<Duration> retry = Optional.of(EtcdGrowth.retryAfter(failures));
+      String member = "member " + (current.votingMembers() + 1) + " of " + desired;
+      if (e.answered()) {
+        // Reached, but refused for now: etcd turns down a new member while one was just promoted ("unhealthy
+        // cluster") until every member has been connected for a few seconds.
+        LOG.info("{}: etcd refused a growth step (attempt {}): {}", where, failures, e.getMessage());
+        return new EtcdProgress(current, Optional.of(EtcdGrowth.ADDING_MEMBER), "adding etcd " + member
+            + ": etcd refused for now, trying again: " + e.getMessage(), retry);
+      }
+      LOG.info("{}: cannot reach etcd to grow it (attempt {}): {}", where, failures, e.getMessage());
+      return new EtcdProgress(current, Optional.of("EtcdUnreachable"), "cannot reach etcd to add " + member + ": "
+          + e.getMessage(), retry);
+    }
+  }
+
+  private static Optional<Duration> earliest(Optional<Duration> one, Optional<Duration> other) {
+    if (one.isEmpty()) {
+      return other;
+    }
+    return other.filter(o -> o.compareTo(one.get()) < 0).or(() -> one);
   }
 
   /**
@@ -220,11 +323,16 @@ public class SKSClusterReconciler implements Reconciler<SKSCluster>, Cleaner<SKS
   }
 
   private void reportProgress(SKSClusterStatus status, KubernetesVersion target, Observed observed,
-      Optional<Endpoint> endpoint, Long generation) {
+      Optional<Endpoint> endpoint, EtcdProgress etcd, Long generation) {
     Set<ControlPlaneComponent> rolledOut = observed.rolledOut();
-    boolean etcdReady = rolledOut.contains(ControlPlaneComponent.ETCD);
-    Conditions.set(status.conditions, Conditions.ETCD_READY, etcdReady, etcdReady ? "Available" : "RollingOut",
-        etcdReady ? "every etcd member is ready" : "waiting for the etcd members to be ready", generation, clock);
+    boolean etcdReady = rolledOut.contains(ControlPlaneComponent.ETCD) && !etcd.growing();
+    if (etcd.growing()) {
+      Conditions.set(status.conditions, Conditions.ETCD_READY, false, etcd.reason().orElseThrow(), etcd.message(),
+          generation, clock);
+    } else {
+      Conditions.set(status.conditions, Conditions.ETCD_READY, etcdReady, etcdReady ? "Available" : "RollingOut",
+          etcdReady ? "every etcd member is ready" : "waiting for the etcd members to be ready", generation, clock);
+    }
     List<String> waitingFor = new ArrayList<>();
     for (ControlPlaneComponent component : List.of(ControlPlaneComponent.KUBE_APISERVER,
         ControlPlaneComponent.KUBE_CONTROLLER_MANAGER, ControlPlaneComponent.KUBE_SCHEDULER)) {
@@ -263,6 +371,7 @@ public class SKSClusterReconciler implements Reconciler<SKSCluster>, Cleaner<SKS
     String message = status.state == ClusterState.Upgrading
         ? "upgrading from " + status.version + " to " + target + " (etcd, then the API server, then the "
             + "controller-manager and scheduler)"
+        : etcd.growing() ? etcd.message()
         : "waiting for " + (etcdReady ? String.join(", ", waitingFor) : "etcd");
     Conditions.set(status.conditions, Conditions.READY, false, reason, message, generation, clock);
   }
@@ -286,6 +395,7 @@ public class SKSClusterReconciler implements Reconciler<SKSCluster>, Cleaner<SKS
     }
     teardown.deleteControlPlane(cluster);
     tenantWork.forget(cluster);
+    etcdFailures.remove(ResourceID.fromResource(cluster));
     return DeleteControl.defaultDelete();
   }
 
@@ -342,6 +452,11 @@ public class SKSClusterReconciler implements Reconciler<SKSCluster>, Cleaner<SKS
 
     Optional<HasMetadata> find(HasMetadata desired) {
       return Optional.ofNullable(byKindAndName.get(key(desired)));
+    }
+
+    Optional<StatefulSet> etcd() {
+      return Optional.ofNullable((StatefulSet) byKindAndName.get("StatefulSet/"
+          + Names.etcdStatefulSet(cluster.getMetadata().getName())));
     }
 
     Optional<Service> apiserverService() {

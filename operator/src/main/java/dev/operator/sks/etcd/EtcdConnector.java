@@ -1,0 +1,18 @@
+package dev.operator.sks.etcd;
+
+import dev.operator.sks.api.SKSCluster;
+import io.fabric8.kubernetes.client.KubernetesClient;
+
+/**
+ * Opens a membership client for one cluster's etcd. Production uses {@link TlsEtcdConnector} (the API server's etcd
+ * client certificate, over HTTPS); tests of the reconciler may script the answers instead.
+ */
+@FunctionalInterface
+public interface EtcdConnector {
+
+  /**
+   * @param management the management cluster, where the cluster's certificate Secrets live
+   * @param clientUrl  etcd's client URL as the renderer gives it to the API servers
+   */
+  EtcdMembers connect(KubernetesClient management, SKSCluster cluster, String clientUrl) throws EtcdException;
+}

@@ -1,0 +1,73 @@
+package dev.operator.sks.etcd;
+
+import dev.operator.sks.api.SKSCluster;
+import dev.operator.sks.naming.Names;
+import io.fabric8.kubernetes.api.model.Secret;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientException;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.util.Base64;
+import java.util.Map;
+
+/**
+ * Reaches a cluster's etcd as its API servers do: with the certificate of the Secret
+ * {@link Names#apiserverEtcdClient} (tls.crt, tls.key, and ca.crt, the etcd CA it trusts).
+ */
+public final class TlsEtcdConnector implements EtcdConnector {
+
+  /**
+   * Where to reach a cluster's etcd instead of its in-cluster client Service. Production dials the Service as it is
+   * ({@link #NONE}); tests, and an operator running outside the management cluster where the Service name does not
+   * resolve, point it elsewhere. The URL must be covered by etcd's serving certificate (it names loopback too).
+   */
+  @FunctionalInterface
+  public interface AddressOverride {
+    AddressOverride NONE = (namespace, cluster, clientUrl) -> clientUrl;
+
+    String clientUrl(String namespace, String cluster, String renderedClientUrl);
+  }
+
+  private final AddressOverride addresses;
+
+  public TlsEtcdConnector() {
+    this(AddressOverride.NONE);
+  }
+
+  public TlsEtcdConnector(AddressOverride addresses) {
+    this.addresses = addresses;
+  }
+
+  @Override
+  public EtcdMembers connect(KubernetesClient management, SKSCluster cluster, String clientUrl)
+      throws EtcdException {
+    String namespace = cluster.getMetadata().getNamespace();
+    String name = cluster.getMetadata().getName();
+    String secretName = Names.apiserverEtcdClient(name);
+    Secret secret;
+    try {
+      secret = management.secrets().inNamespace(namespace).withName(secretName).get();
+    } catch (KubernetesClientException e) {
+      throw new EtcdException("cannot read the Secret " + secretName + ": HTTP " + e.getCode(), e);
+    }
+    if (secret == null || secret.getData() == null) {
+      throw new EtcdException("the etcd client certificate Secret " + secretName + " does not exist yet");
+    }
+    URI endpoint = URI.create(addresses.clientUrl(namespace, name, clientUrl));
+    return HttpEtcdMembers.connect(endpoint, value(secret, Names.TLS_CERTIFICATE_KEY),
+        value(secret, Names.TLS_PRIVATE_KEY_KEY), value(secret, Names.CA_CERTIFICATE_KEY));
+  }
+
+  private static String value(Secret secret, String key) throws EtcdException {
+    Map<String, String> data = secret.getData();
+    String encoded = data.get(key);
+    if (encoded == null || encoded.isBlank()) {
+      throw new EtcdException("the Secret " + secret.getMetadata().getName() + " has no " + key);
+    }
+    try {
+      return new String(Base64.getDecoder().decode(encoded), StandardCharsets.UTF_8);
+    } catch (IllegalArgumentException e) {
+      throw new EtcdException("the Secret " + secret.getMetadata().getName() + " has " + key + " not in base64");
+    }
+  }
+}
