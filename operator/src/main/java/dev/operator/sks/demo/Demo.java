@@ -104,7 +104,9 @@ public final class Demo {
         client.resource(crd).createOr(NonDeletingOperation::update);
       }
       client.apiextensions().v1().customResourceDefinitions().withName(plural + ".sks.operator.dev")
-          .waitUntilCondition(crd -> crd.getStatus() != null && crd.getStatus().getConditions().stream()
+          // A CRD seen just after its creation may have a status without conditions yet.
+          .waitUntilCondition(crd -> crd.getStatus() != null && crd.getStatus().getConditions() != null
+              && crd.getStatus().getConditions().stream()
               .anyMatch(c -> "Established".equals(c.getType()) && "True".equals(c.getStatus())), 30,
               java.util.concurrent.TimeUnit.SECONDS);
     }

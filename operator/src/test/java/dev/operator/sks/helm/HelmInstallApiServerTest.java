@@ -158,8 +158,7 @@ class HelmInstallApiServerTest {
     await().atMost(Duration.ofSeconds(30)).until(() -> {
       CustomResourceDefinition current = client.apiextensions().v1().customResourceDefinitions()
           .withName(crd.getMetadata().getName()).get();
-      return current.getStatus() != null && current.getStatus().getConditions().stream()
-          .anyMatch(c -> "Established".equals(c.getType()) && "True".equals(c.getStatus()));
+      return ApiServerSupport.isEstablished(current);
     });
   }
 }

@@ -53,8 +53,7 @@ public final class ApiServerSupport {
       await().atMost(Duration.ofSeconds(30)).until(() -> {
         CustomResourceDefinition current = client.apiextensions().v1().customResourceDefinitions()
             .withName(crd.getMetadata().getName()).get();
-        return current != null && current.getStatus() != null && current.getStatus().getConditions().stream()
-            .anyMatch(c -> "Established".equals(c.getType()) && "True".equals(c.getStatus()));
+        return isEstablished(current);
       });
     }
   }
@@ -99,5 +98,12 @@ public final class ApiServerSupport {
 
   public static <T extends HasMetadata> T load(KubernetesClient client, Class<T> type, String yaml) {
     return client.getKubernetesSerialization().unmarshal(yaml, type);
+  }
+
+  /** Whether the CRD serves its resources; one just created may have a status without conditions yet. */
+  public static boolean isEstablished(CustomResourceDefinition crd) {
+    return crd != null && crd.getStatus() != null && crd.getStatus().getConditions() != null
+        && crd.getStatus().getConditions().stream()
+        .anyMatch(c -> "Established".equals(c.getType()) && "True".equals(c.getStatus()));
   }
 }

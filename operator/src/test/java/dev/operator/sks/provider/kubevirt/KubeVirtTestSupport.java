@@ -1,5 +1,6 @@
 package dev.operator.sks.provider.kubevirt;
 
+import dev.operator.sks.testing.ApiServerSupport;
 import static org.awaitility.Awaitility.await;
 
 import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition;
@@ -24,8 +25,7 @@ final class KubeVirtTestSupport {
       await().atMost(Duration.ofSeconds(30)).until(() -> {
         CustomResourceDefinition current = client.apiextensions().v1().customResourceDefinitions()
             .withName(crd.getMetadata().getName()).get();
-        return current.getStatus() != null && current.getStatus().getConditions().stream()
-            .anyMatch(c -> "Established".equals(c.getType()) && "True".equals(c.getStatus()));
+        return ApiServerSupport.isEstablished(current);
       });
     }
     // Discovery lags a little behind Established.
