@@ -1,8 +1,8 @@
 package dev.operator.sks.provider.kubevirt;
 
-import dev.operator.sks.testing.ApiServerSupport;
 import static org.awaitility.Awaitility.await;
 
+import dev.operator.sks.testing.ApiServerSupport;
 import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import java.io.IOException;
