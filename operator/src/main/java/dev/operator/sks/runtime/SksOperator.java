@@ -71,7 +71,7 @@ public final class SksOperator implements AutoCloseable {
     });
     tenantClients = new TenantClients(client, tenantServers);
     TenantBootstrap tenantBootstrap = new TenantBootstrap(client, tenantClients, services.versions(), services.clock());
-    tenantWork = new TenantWork(tenantBootstrap::ensure, services.clock());
+    tenantWork = new TenantWork(tenantBootstrap, services.clock());
     register(new SKSClusterReconciler(services, tenantWork, etcd), config);
     register(new NodepoolReconciler(services), config);
     register(new KubeconfigRequestReconciler(services, new KubeconfigMetrics(registry, services.clock())), config);

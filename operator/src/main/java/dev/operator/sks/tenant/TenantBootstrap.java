@@ -188,7 +188,10 @@ public final class TenantBootstrap {
     return oldestKubelets.getOrDefault(key, Optional.empty());
   }
 
-  /** Forgets what was applied for a cluster, so the next {@link #ensure} applies (say, after a tenant reset). */
+  /**
+   * Forgets what was kept of a cluster (what was applied, its oldest kubelet): when it is deleted, or so the next
+   * {@link #ensure} applies (say, after a tenant reset).
+   */
   public void forget(String namespace, String cluster) {
     lastApplied.remove(new ClusterKey(namespace, cluster));
     oldestKubelets.remove(new ClusterKey(namespace, cluster));

@@ -6,6 +6,7 @@ import dev.operator.sks.tenant.TenantClients.ClusterKey;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Optional;
+import java.util.function.Consumer;
 import java.util.function.Function;
 
 /**
@@ -17,8 +18,20 @@ public final class TenantWork implements AutoCloseable {
   static final Duration FIRST_RETRY = KeyedWork.FIRST_RETRY;
 
   private final KeyedWork<ClusterKey, SKSCluster, TenantBootstrap.Outcome> work;
+  private final Consumer<ClusterKey> forgetCluster;
+
+  /** The work of {@code bootstrap}, which also forgets what it kept of a cluster when the cluster goes. */
+  public TenantWork(TenantBootstrap bootstrap, Clock clock) {
+    this(bootstrap::ensure, key -> bootstrap.forget(key.namespace(), key.cluster()), clock);
+  }
 
   public TenantWork(Function<SKSCluster, TenantBootstrap.Outcome> bootstrap, Clock clock) {
+    this(bootstrap, key -> { }, clock);
+  }
+
+  private TenantWork(Function<SKSCluster, TenantBootstrap.Outcome> bootstrap, Consumer<ClusterKey> forgetCluster,
+      Clock clock) {
+    this.forgetCluster = forgetCluster;
     // Not rerun on a new snapshot: TenantBootstrap compares what it would apply itself.
     this.work = new KeyedWork<>("sks-tenant-work", bootstrap,
         e -> new TenantBootstrap.Outcome(TenantBootstrap.State.FAILED, "TenantWorkFailed",
@@ -49,8 +62,10 @@ public final class TenantWork implements AutoCloseable {
     return work.retryAfter(ClusterKey.of(cluster));
   }
 
+  /** Drops everything kept of a deleted cluster. */
   public void forget(SKSCluster cluster) {
     work.forget(ClusterKey.of(cluster));
+    forgetCluster.accept(ClusterKey.of(cluster));
   }
 
   static Duration backoff(int failures) {
