@@ -104,6 +104,19 @@ public class KubeletServingRequestsTest {
         .withUsages(usages).withRequest(request).endSpec().build();
   }
 
+  /** The CertificateSigningRequest a kubelet with serverTLSBootstrap posts for its serving certificate. */
+  public static CertificateSigningRequest servingRequest(String subject, List<String> dnsNames, List<String> ips)
+      throws Exception {
+    return new CertificateSigningRequestBuilder()
+        .withNewMetadata().withGenerateName("csr-").endMetadata()
+        .withNewSpec()
+        .withSignerName(KubeletServingRequests.SIGNER)
+        .withUsages("digital signature", "key encipherment", "server auth")
+        .withRequest(request(subject, dnsNames, ips))
+        .endSpec()
+        .build();
+  }
+
   /** A PKCS#10 request as a kubelet makes it, base64 of its PEM as in a CertificateSigningRequest's spec. */
   public static String request(String subject, List<String> dnsNames, List<String> ips) throws Exception {
     KeyPair keys = ecKeys();

@@ -12,13 +12,8 @@ import dev.operator.sks.api.SKSCluster;
 import dev.operator.sks.catalog.VersionCatalog;
 import dev.operator.sks.join.BootstrapToken;
 import dev.operator.sks.join.JoinMaterial;
-import dev.operator.sks.join.KubeletServingRequests;
 import dev.operator.sks.join.KubeletServingRequestsTest;
-import dev.operator.sks.pki.BouncyCastlePki;
-import dev.operator.sks.pki.CertificateRequest;
-import dev.operator.sks.pki.IssuedCertificate;
 import dev.operator.sks.tenant.TenantClients.ClusterKey;
-import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.api.model.certificates.v1.CertificateSigningRequestCondition;
 import dev.operator.sks.join.JoinToken;
 import dev.operator.sks.join.JoinTokenStore;
@@ -371,7 +366,7 @@ class TenantBootstrapApiServerTest {
     String own;
     String foreignAddress;
     String foreignSubject;
-    try (KubernetesClient kubelet = asNode(SERVING_NODE)) {
+    try (KubernetesClient kubelet = tenant.clientAs("system:node:" + SERVING_NODE, "system:nodes")) {
       own = post(kubelet, "CN=system:node:" + SERVING_NODE + ",O=system:nodes", List.of(SERVING_NODE), List.of("10.0.0.7"));
       foreignAddress = post(kubelet, "CN=system:node:" + SERVING_NODE + ",O=system:nodes", List.of(SERVING_NODE),
           List.of("10.0.0.99"));
@@ -396,49 +391,16 @@ class TenantBootstrapApiServerTest {
     }
   }
 
-  /** A client of the tenant with the Node's client certificate, as a joined kubelet has it. */
-  private static KubernetesClient asNode(String node) {
-    Secret caSecret = client.secrets().inNamespace(namespace).withName(Names.clusterCa(CLUSTER)).get();
-    IssuedCertificate ca = IssuedCertificate.fromPem(decode(caSecret, Names.TLS_CERTIFICATE_KEY),
-        decode(caSecret, Names.TLS_PRIVATE_KEY_KEY));
-    IssuedCertificate identity = new BouncyCastlePki(Clock.systemUTC()).issue(CertificateRequest
-        .builder("system:node:" + node).organizations("system:nodes").clientAuth().build(), ca);
-    Config config = new ConfigBuilder(Config.empty())
-        .withMasterUrl(tenant.url())
-        .withCaCertData(encode(ca.certificatePem()))
-        .withClientCertData(encode(identity.certificatePem()))
-        .withClientKeyData(encode(identity.privateKeyPem()))
-        .withClientKeyAlgo("EC")
-        .withRequestRetryBackoffLimit(0)
-        .build();
-    return new KubernetesClientBuilder().withConfig(config).build();
-  }
-
   private static String post(KubernetesClient kubelet, String subject, List<String> dnsNames, List<String> ips)
       throws Exception {
-    CertificateSigningRequest csr = new CertificateSigningRequestBuilder()
-        .withNewMetadata().withGenerateName("csr-").endMetadata()
-        .withNewSpec()
-        .withSignerName(KubeletServingRequests.SIGNER)
-        .withUsages("digital signature", "key encipherment", "server auth")
-        .withRequest(KubeletServingRequestsTest.request(subject, dnsNames, ips))
-        .endSpec()
-        .build();
-    return kubelet.certificates().v1().certificateSigningRequests().resource(csr).create().getMetadata().getName();
+    return kubelet.certificates().v1().certificateSigningRequests()
+        .resource(KubeletServingRequestsTest.servingRequest(subject, dnsNames, ips)).create().getMetadata().getName();
   }
 
   private static List<CertificateSigningRequestCondition> conditions(KubernetesClient admin, String name) {
     CertificateSigningRequest csr = admin.certificates().v1().certificateSigningRequests().withName(name).get();
     return csr.getStatus() == null || csr.getStatus().getConditions() == null ? List.of()
         : csr.getStatus().getConditions();
-  }
-
-  private static String decode(Secret secret, String key) {
-    return new String(Base64.getDecoder().decode(secret.getData().get(key)), StandardCharsets.UTF_8);
-  }
-
-  private static String encode(String pem) {
-    return Base64.getEncoder().encodeToString(pem.getBytes(StandardCharsets.UTF_8));
   }
 
   private static void assertForbidden(org.assertj.core.api.ThrowableAssert.ThrowingCallable call) {

@@ -1,15 +1,22 @@
 package dev.operator.sks.testing;
 
 import dev.operator.sks.naming.Names;
+import dev.operator.sks.pki.BouncyCastlePki;
+import dev.operator.sks.pki.CertificateRequest;
+import dev.operator.sks.pki.IssuedCertificate;
 import dev.operator.sks.pki.TestBinaries;
 import dev.operator.sks.pki.TlsTestSupport;
 import io.fabric8.kubernetes.api.model.Secret;
+import io.fabric8.kubernetes.client.Config;
+import io.fabric8.kubernetes.client.ConfigBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import java.io.IOException;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -55,6 +62,7 @@ public final class TenantApiServer implements AutoCloseable {
       write(management, namespace, Names.apiserverCertificate(cluster), dir, "apiserver");
       write(management, namespace, Names.serviceAccountKeys(cluster), dir, "sa");
       write(management, namespace, Names.clientCaBundle(cluster), dir, "client-ca");
+      write(management, namespace, Names.clusterCa(cluster), dir, "cluster-ca");
       String etcdUrl = "https://127.0.0.1:" + etcdPort;
       server.launch(List.of(TestBinaries.require("etcd").toString(),
           "--data-dir=" + dir.resolve("etcd-data"),
@@ -101,6 +109,30 @@ public final class TenantApiServer implements AutoCloseable {
 
   public String url() {
     return "https://127.0.0.1:" + apiserverPort;
+  }
+
+  /**
+   * A client of this server authenticated as {@code user} in {@code groups} by a client certificate from the cluster
+   * CA, as a joined kubelet ({@code system:node:NAME} in {@code system:nodes}) or a component has one.
+   */
+  public KubernetesClient clientAs(String user, String... groups) throws IOException {
+    IssuedCertificate ca = IssuedCertificate.fromPem(Files.readString(directory.resolve("cluster-ca/tls.crt")),
+        Files.readString(directory.resolve("cluster-ca/tls.key")));
+    IssuedCertificate identity = new BouncyCastlePki(Clock.systemUTC()).issue(CertificateRequest.builder(user)
+        .organizations(groups).clientAuth().build(), ca);
+    Config config = new ConfigBuilder(Config.empty())
+        .withMasterUrl(url())
+        .withCaCertData(base64(ca.certificatePem()))
+        .withClientCertData(base64(identity.certificatePem()))
+        .withClientKeyData(base64(identity.privateKeyPem()))
+        .withClientKeyAlgo("EC")
+        .withRequestRetryBackoffLimit(0)
+        .build();
+    return new KubernetesClientBuilder().withConfig(config).build();
+  }
+
+  private static String base64(String pem) {
+    return Base64.getEncoder().encodeToString(pem.getBytes(StandardCharsets.UTF_8));
   }
 
   private void launch(List<String> command, String logName) throws IOException {

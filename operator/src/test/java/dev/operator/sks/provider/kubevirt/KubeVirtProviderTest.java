@@ -15,16 +15,13 @@ import dev.operator.sks.testing.ApiServerSupport;
 import io.fabric8.kubeapitest.junit.EnableKubeAPIServer;
 import io.fabric8.kubeapitest.junit.KubeConfig;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
-import io.fabric8.kubernetes.api.model.GenericKubernetesResourceBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.KubernetesClientException;
 import java.io.IOException;
 import java.time.Clock;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -37,7 +34,6 @@ import org.junit.jupiter.api.Test;
 @EnableKubeAPIServer
 class KubeVirtProviderTest extends ComputeProviderContract {
   private static final String IMAGE = "quay.io/containerdisks/ubuntu:24.04";
-  private static final AtomicInteger ADDRESSES = new AtomicInteger();
 
   @KubeConfig
   static String kubeconfig;
@@ -76,39 +72,7 @@ class KubeVirtProviderTest extends ComputeProviderContract {
   /** Plays KubeVirt: every machine of the pool gets a running instance with an address, and is marked ready. */
   @Override
   protected void driveBackend(DesiredPool desired) {
-    for (GenericKubernetesResource vm : virtualMachines(desired)) {
-      if (vm.getAdditionalProperties().get("status") != null) {
-        continue;
-      }
-      String name = vm.getMetadata().getName();
-      @SuppressWarnings("unchecked")
-      Map<String, Object> template = (Map<String, Object>) ((Map<String, Object>) vm.getAdditionalProperties()
-          .get("spec")).get("template");
-      @SuppressWarnings("unchecked")
-      Map<String, String> labels = (Map<String, String>) ((Map<String, Object>) template.get("metadata"))
-          .get("labels");
-      GenericKubernetesResource vmi = new GenericKubernetesResourceBuilder()
-          .withApiVersion(KubeVirtProvider.GROUP_VERSION).withKind("VirtualMachineInstance")
-          .withNewMetadata().withName(name).withNamespace(desired.namespace()).withLabels(labels).endMetadata()
-          .withAdditionalProperties(Map.of("spec", template.get("spec")))
-          .build();
-      try {
-        vmi = client.genericKubernetesResources(KubeVirtProvider.VIRTUAL_MACHINE_INSTANCES)
-            .inNamespace(desired.namespace()).resource(vmi).create();
-        int n = ADDRESSES.incrementAndGet();
-        vmi.setAdditionalProperty("status", Map.of("phase", "Running", "interfaces",
-            List.of(Map.of("name", "default", "ipAddress", "10.244." + (n / 250) + "." + (n % 250 + 1)))));
-        client.genericKubernetesResources(KubeVirtProvider.VIRTUAL_MACHINE_INSTANCES)
-            .inNamespace(desired.namespace()).resource(vmi).updateStatus();
-      } catch (KubernetesClientException e) {
-        if (e.getCode() != 409) {
-          throw e;
-        }
-      }
-      vm.setAdditionalProperty("status", Map.of("printableStatus", "Running", "ready", true, "created", true));
-      client.genericKubernetesResources(KubeVirtProvider.VIRTUAL_MACHINES).inNamespace(desired.namespace())
-          .resource(vm).updateStatus();
-    }
+    KubeVirtTestSupport.runMachines(client, desired.namespace(), desired.poolName());
   }
 
   @Override

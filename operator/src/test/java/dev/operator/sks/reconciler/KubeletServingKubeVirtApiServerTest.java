@@ -1,0 +1,131 @@
+package dev.operator.sks.reconciler;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.operator.sks.api.ClusterState;
+import dev.operator.sks.api.Instance;
+import dev.operator.sks.api.InstancePool;
+import dev.operator.sks.api.Nodepool;
+import dev.operator.sks.api.SKSCluster;
+import dev.operator.sks.demo.ClusterStandIn;
+import dev.operator.sks.join.KubeletServingRequestsTest;
+import dev.operator.sks.pki.TlsTestSupport;
+import dev.operator.sks.provider.kubevirt.KubeVirtTestSupport;
+import dev.operator.sks.runtime.OperatorConfig;
+import dev.operator.sks.runtime.OperatorServices;
+import dev.operator.sks.runtime.SksOperator;
+import dev.operator.sks.testing.ApiServerSupport;
+import dev.operator.sks.testing.TenantApiServer;
+import dev.operator.sks.tenant.TenantClients;
+import io.fabric8.kubeapitest.junit.EnableKubeAPIServer;
+import io.fabric8.kubeapitest.junit.KubeConfig;
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.certificates.v1.CertificateSigningRequest;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The way a real machine's kubelet gets its serving certificate, with the kubevirt provider: the pool reports its
+ * machine's address, and the operator approves the request the kubelet posts to a real tenant kube-apiserver (the
+ * cluster's own PKI) for that name and address, and no other.
+ */
+@EnableKubeAPIServer
+class KubeletServingKubeVirtApiServerTest {
+  private static final String CLUSTER = "pool-host";
+
+  @KubeConfig
+  static String kubeconfig;
+  static KubernetesClient client;
+  static SksOperator operator;
+  static String namespace;
+  static ClusterStandIn kubelets;
+  static TenantApiServer tenant;
+  static TenantClients tenants;
+
+  @BeforeAll
+  static void operatorWithKubeVirtAndATenant() throws Exception {
+    client = ApiServerSupport.client(kubeconfig);
+    ApiServerSupport.installCrds(client);
+    KubeVirtTestSupport.installKubeVirtCrds(client);
+    int tenantPort = TlsTestSupport.freeLoopbackPort();
+    TenantClients.ServerOverride toTenant = (key, server) -> "https://127.0.0.1:" + tenantPort;
+    OperatorConfig config = OperatorConfig.parse(new String[] {"--http-port=0", "--provider=kubevirt"}, Map.of());
+    operator = ApiServerSupport.startOperator(client, OperatorServices.loadDefaults(config),
+        new SimpleMeterRegistry(), toTenant);
+    namespace = ApiServerSupport.newNamespace(client, "vms");
+    kubelets = ClusterStandIn.watch(client, namespace);
+    create(ControlPlaneApiServerTest.cluster(CLUSTER, "1.33", "ClusterIP"));
+    await().atMost(Duration.ofSeconds(60)).until(() -> client.resources(SKSCluster.class).inNamespace(namespace)
+        .withName(CLUSTER).get(), c -> c.getStatus() != null && c.getStatus().state == ClusterState.Running);
+    tenant = TenantApiServer.start(client, namespace, CLUSTER, tenantPort);
+    tenants = new TenantClients(client, toTenant);
+  }
+
+  @AfterAll
+  static void stop() throws Exception {
+    if (tenants != null) {
+      tenants.close();
+    }
+    if (tenant != null) {
+      tenant.close();
+    }
+    kubelets.close();
+    operator.close();
+    client.close();
+  }
+
+  @Test
+  void aMachinesKubeletGetsItsOwnServingCertificateApprovedAndNoOther() throws Exception {
+    create(NodepoolApiServerTest.nodepool("vms", 1, "standard.medium"));
+    Instance machine = await().atMost(Duration.ofSeconds(60)).until(() -> {
+      Nodepool nodepool = client.resources(Nodepool.class).inNamespace(namespace).withName("vms").get();
+      if (nodepool == null || nodepool.getStatus() == null || nodepool.getStatus().instancePool == null) {
+        return null;
+      }
+      KubeVirtTestSupport.runMachines(client, namespace, nodepool.getStatus().instancePool);
+      InstancePool pool = client.resources(InstancePool.class).inNamespace(namespace)
+          .withName(nodepool.getStatus().instancePool).get();
+      return pool == null || pool.getStatus() == null || pool.getStatus().instances == null ? null
+          : pool.getStatus().instances.stream().filter(i -> !i.addresses.isEmpty()).findFirst().orElse(null);
+    }, i -> i != null);
+    String address = machine.addresses.get(0);
+
+    String own;
+    String elsewhere;
+    try (KubernetesClient kubelet = tenant.clientAs("system:node:" + machine.name, "system:nodes")) {
+      String subject = "CN=system:node:" + machine.name + ",O=system:nodes";
+      own = post(kubelet, KubeletServingRequestsTest.servingRequest(subject, List.of(machine.name),
+          List.of(address)));
+      elsewhere = post(kubelet, KubeletServingRequestsTest.servingRequest(subject, List.of(machine.name),
+          List.of("192.0.2.250")));
+    }
+
+    KubernetesClient admin = tenants.client(namespace, CLUSTER).orElseThrow();
+    await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> assertThat(conditionTypes(admin, own))
+        .containsExactly("Approved"));
+    assertThat(conditionTypes(admin, elsewhere)).as("an address the pool does not report stays pending").isEmpty();
+  }
+
+  private static String post(KubernetesClient kubelet, CertificateSigningRequest request) {
+    return kubelet.certificates().v1().certificateSigningRequests().resource(request).create().getMetadata()
+        .getName();
+  }
+
+  private static List<String> conditionTypes(KubernetesClient admin, String csr) {
+    CertificateSigningRequest current = admin.certificates().v1().certificateSigningRequests().withName(csr).get();
+    return current.getStatus() == null || current.getStatus().getConditions() == null ? List.of()
+        : current.getStatus().getConditions().stream().map(c -> c.getType()).toList();
+  }
+
+  private static void create(String yaml) {
+    HasMetadata resource = client.getKubernetesSerialization().unmarshal(yaml);
+    client.resource(resource).inNamespace(namespace).create();
+  }
+}
