@@ -12,7 +12,7 @@ public interface EtcdConnector {
 
   /**
    * @param management the management cluster, where the cluster's certificate Secrets live
-   * @param clientUrl  etcd's client URL as the renderer gives it to the API servers
+   * @param clientUrl  the in-cluster client URL of a voting member ({@code EtcdRenderer.firstMemberClientUrl})
    */
   EtcdMembers connect(KubernetesClient management, SKSCluster cluster, String clientUrl) throws EtcdException;
 }

@@ -17,9 +17,9 @@ import java.util.Map;
 public final class TlsEtcdConnector implements EtcdConnector {
 
   /**
-   * Where to reach a cluster's etcd instead of its in-cluster client Service. Production dials the Service as it is
-   * ({@link #NONE}); tests, and an operator running outside the management cluster where the Service name does not
-   * resolve, point it elsewhere. The URL must be covered by etcd's serving certificate (it names loopback too).
+   * Where to reach a cluster's etcd instead of the in-cluster address the reconciler names (its first member).
+   * Production dials that as it is ({@link #NONE}); tests, and an operator running outside the management cluster
+   * where the name does not resolve, point it elsewhere. The URL must be covered by etcd's serving certificate (it names loopback too).
    */
   @FunctionalInterface
   public interface AddressOverride {

@@ -149,6 +149,14 @@ public final class EtcdRenderer {
     return "https://" + Names.etcdClientService(inputs.name()) + "." + inputs.namespace() + ".svc:" + CLIENT_PORT;
   }
 
+  /**
+   * The client URL of the first member, which votes from the cluster's start: what the operator asks while it grows
+   * etcd, since the client Service may route to a learner, which refuses membership calls.
+   */
+  public static String firstMemberClientUrl(ControlPlaneInputs inputs) {
+    return "https://" + memberHost(inputs, Names.etcdMember(inputs.name(), 0)) + ":" + CLIENT_PORT;
+  }
+
   /** {@code --initial-cluster} of a cluster made at its level's size: every member with its peer URL. */
   public static String initialCluster(ControlPlaneInputs inputs) {
     return initialCluster(inputs, members(Defaults.level(inputs.spec())));

@@ -209,7 +209,8 @@ public class SKSClusterReconciler implements Reconciler<SKSCluster>, Cleaner<SKS
     IntFunction<String> peerUrl = ordinal -> EtcdRenderer.peerUrl(inputs, ordinal);
     String where = cluster.getMetadata().getNamespace() + "/" + cluster.getMetadata().getName();
     try {
-      EtcdMembers members = etcdConnector.connect(context.getClient(), cluster, EtcdRenderer.clientUrl(inputs));
+      EtcdMembers members = etcdConnector.connect(context.getClient(), cluster,
+          EtcdRenderer.firstMemberClientUrl(inputs));
       EtcdGrowth.Step step = EtcdGrowth.next(desired, current, members.list(), peerUrl);
       if (step instanceof EtcdGrowth.AddLearner add) {
         members.addLearner(add.peerUrl());
