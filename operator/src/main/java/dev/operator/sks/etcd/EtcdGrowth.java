@@ -1,7 +1,7 @@
 package dev.operator.sks.etcd;
 
-import dev.operator.sks.rendering.EtcdLayout;
 import dev.operator.sks.rendering.EtcdLayout.InitialClusterState;
+import dev.operator.sks.rendering.EtcdLayout;
 import io.fabric8.kubernetes.api.model.apps.StatefulSet;
 import java.time.Duration;
 import java.util.ArrayList;

@@ -1,8 +1,8 @@
 package dev.operator.sks.tenant;
 
-import dev.operator.sks.join.KubeletServingRequests;
 import dev.operator.sks.join.KubeletServingRequests.Decision;
 import dev.operator.sks.join.KubeletServingRequests.Verdict;
+import dev.operator.sks.join.KubeletServingRequests;
 import dev.operator.sks.tenant.TenantClients.ClusterKey;
 import io.fabric8.kubernetes.api.model.certificates.v1.CertificateSigningRequest;
 import io.fabric8.kubernetes.api.model.certificates.v1.CertificateSigningRequestCondition;
