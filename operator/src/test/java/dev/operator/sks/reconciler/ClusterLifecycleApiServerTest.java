@@ -115,7 +115,7 @@ class ClusterLifecycleApiServerTest {
 
   @Test
   void starterToProScalesTheApiServersAtOnceAndGrowsEtcdOnlyThroughEtcd() {
-    // No etcd runs here, and the client Service's name resolves nowhere: growth must wait, visibly, and leave the
+    // No etcd runs here, and the first member's name resolves nowhere: growth must wait, visibly, and leave the
     // running member alone. EtcdGrowthApiServerTest grows a real etcd.
     apply(ControlPlaneApiServerTest.cluster("grow", "1.33", "ClusterIP"));
     awaitCluster("grow", c -> c.getStatus().state == ClusterState.Running);
@@ -127,7 +127,7 @@ class ClusterLifecycleApiServerTest {
     SKSCluster waiting = awaitCluster("grow", c -> Conditions.find(c.getStatus().conditions, Conditions.ETCD_READY)
         .filter(e -> "EtcdUnreachable".equals(e.getReason())).isPresent());
     assertThat(Conditions.find(waiting.getStatus().conditions, Conditions.ETCD_READY).orElseThrow().getMessage())
-        .startsWith("cannot reach etcd to add member 2 of 3: cannot reach etcd at https://grow-etcd-client.");
+        .startsWith("cannot reach etcd to add member 2 of 3: cannot reach etcd at https://grow-etcd-0.grow-etcd-peer.");
     assertThat(waiting.getStatus().state).as("still serving, not broken").isEqualTo(ClusterState.Updating);
     assertThat(waiting.getStatus().level).isEqualTo(dev.operator.sks.api.Level.PRO);
     StatefulSet etcd = statefulSet(Names.etcdStatefulSet("grow"));
