@@ -3,8 +3,9 @@ package dev.operator.sks.runtime;
 import dev.operator.sks.etcd.EtcdConnector;
 import dev.operator.sks.etcd.TlsEtcdConnector;
 import dev.operator.sks.naming.Names;
+import dev.operator.sks.provider.ComputeProvider;
 import dev.operator.sks.provider.ComputeProviders;
-import dev.operator.sks.provider.simulated.SimulatedNodes;
+import dev.operator.sks.provider.PoolNodes;
 import dev.operator.sks.reconciler.cluster.SKSClusterReconciler;
 import dev.operator.sks.reconciler.instancepool.InstancePoolReconciler;
 import dev.operator.sks.reconciler.kubeconfig.KubeconfigMetrics;
@@ -34,7 +35,7 @@ public final class SksOperator implements AutoCloseable {
   private final AtomicBoolean leadershipLost = new AtomicBoolean();
   private final TenantClients tenantClients;
   private final TenantWork tenantWork;
-  private final SimulatedNodes simulatedNodes;
+  private final PoolNodes poolNodes;
   private final KubeletServingApprover servingApprover;
 
   public SksOperator(KubernetesClient client, OperatorServices services, MeterRegistry registry) {
@@ -75,10 +76,10 @@ public final class SksOperator implements AutoCloseable {
     register(new SKSClusterReconciler(services, tenantWork, etcd), config);
     register(new NodepoolReconciler(services), config);
     register(new KubeconfigRequestReconciler(services, new KubeconfigMetrics(registry, services.clock())), config);
-    simulatedNodes = new SimulatedNodes(client, tenantClients, services.clock());
+    ComputeProvider provider = ComputeProviders.create(config, client, services.clock());
+    poolNodes = InstancePoolReconciler.nodesFor(provider, client, tenantClients, services.clock());
     servingApprover = new KubeletServingApprover(tenantClients);
-    register(new InstancePoolReconciler(services, ComputeProviders.create(config, client, services.clock()),
-        simulatedNodes, servingApprover), config);
+    register(new InstancePoolReconciler(services, provider, poolNodes, servingApprover), config);
   }
 
   private <P extends HasMetadata> void register(Reconciler<P> reconciler, OperatorConfig config) {
@@ -119,7 +120,7 @@ public final class SksOperator implements AutoCloseable {
   public void close() {
     operator.stop();
     tenantWork.close();
-    simulatedNodes.close();
+    poolNodes.close();
     servingApprover.close();
     tenantClients.close();
   }

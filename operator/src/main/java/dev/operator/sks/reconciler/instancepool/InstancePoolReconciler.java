@@ -12,16 +12,18 @@ import dev.operator.sks.provider.DesiredPool;
 import dev.operator.sks.provider.InstanceState;
 import dev.operator.sks.provider.ProviderException;
 import dev.operator.sks.provider.ProviderInstance;
+import dev.operator.sks.provider.PoolNodes;
 import dev.operator.sks.provider.ProviderPool;
-import dev.operator.sks.provider.simulated.SimulatedNodes;
 import dev.operator.sks.provider.simulated.SimulatedProvider;
 import dev.operator.sks.runtime.OperatorServices;
 import dev.operator.sks.status.Conditions;
 import dev.operator.sks.status.StatusPatches;
 import dev.operator.sks.tenant.KeyedWork;
 import dev.operator.sks.tenant.KubeletServingApprover;
+import dev.operator.sks.tenant.TenantClients;
 import dev.operator.sks.tenant.TenantClients.ClusterKey;
 import io.fabric8.kubernetes.api.model.Secret;
+import io.fabric8.kubernetes.client.KubernetesClient;
 import io.javaoperatorsdk.operator.api.config.informer.InformerEventSourceConfiguration;
 import io.javaoperatorsdk.operator.api.reconciler.Cleaner;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
@@ -55,24 +57,29 @@ public class InstancePoolReconciler implements Reconciler<InstancePool>, Cleaner
 
   private final OperatorServices services;
   private final ComputeProvider provider;
-  private final Optional<SimulatedNodes> nodes;
+  private final PoolNodes nodes;
   private final Optional<KubeletServingApprover> servingApprover;
   private final Clock clock;
 
   /**
-   * @param simulatedNodes registers Nodes for the instances when {@code provider} is the simulated one
-   * @param servingApprover approves the serving certificates of real machines' kubelets (other providers)
+   * @param nodes           the instances' tenant Nodes: played for simulated instances, read for real ones
+   * @param servingApprover approves the serving certificates of real machines' kubelets
    */
-  public InstancePoolReconciler(OperatorServices services, ComputeProvider provider, SimulatedNodes simulatedNodes,
+  public InstancePoolReconciler(OperatorServices services, ComputeProvider provider, PoolNodes nodes,
       KubeletServingApprover servingApprover) {
     this.services = services;
     this.provider = provider;
-    // Real machines run real kubelets: only simulated ones need their Nodes played, only real ones ask for
-    // serving certificates.
-    boolean simulated = SimulatedProvider.NAME.equals(provider.name());
-    this.nodes = simulated ? Optional.ofNullable(simulatedNodes) : Optional.empty();
-    this.servingApprover = simulated ? Optional.empty() : Optional.ofNullable(servingApprover);
+    this.nodes = nodes;
+    // Only real machines run kubelets that ask for serving certificates.
+    this.servingApprover = nodes.simulating() ? Optional.empty() : Optional.ofNullable(servingApprover);
     this.clock = services.clock();
+  }
+
+  /** The pool's Nodes for {@code provider}: simulated instances get theirs played, real ones register their own. */
+  public static PoolNodes nodesFor(ComputeProvider provider, KubernetesClient management, TenantClients tenants,
+      Clock clock) {
+    return SimulatedProvider.NAME.equals(provider.name()) ? PoolNodes.simulating(management, tenants, clock)
+        : PoolNodes.observing(management, tenants, clock);
   }
 
   /** The user-data Secret appearing or changing (a rotated join token) wakes its pool. */
@@ -135,41 +142,45 @@ public class InstancePoolReconciler implements Reconciler<InstancePool>, Cleaner
         status.runningInstances + " of " + wanted + " instances running", generation, clock);
     boolean starting = observed.members().stream().anyMatch(i -> i.state() == InstanceState.Starting);
     Optional<Duration> reschedule = converged && !starting ? Optional.empty() : Optional.of(STARTING_POLL);
-    Optional<Duration> nodesRetry = nodes.flatMap(n -> registerNodes(n, desired, observed, status, generation));
+    Optional<Duration> nodesRetry = trackNodes(desired, observed, status, generation);
     return patch(pool, status, earliest(reschedule, nodesRetry));
   }
 
   /**
-   * Asks for the pool's Nodes to match its running instances and fills in the node names the last sync found
-   * Ready. Never waits on the tenant: the sync runs in the background, and this says when to look again while the
-   * Nodes are not in sync.
+   * Asks for the pool's Nodes (simulated: to match its running instances; real: as their kubelets registered them)
+   * and fills in the node names the last sync found Ready. Never waits on the tenant: the sync runs in the
+   * background, and this says when to look again: while the Nodes are not in sync, and for real machines always,
+   * since a Node may stop being Ready without any event here.
    */
-  private Optional<Duration> registerNodes(SimulatedNodes nodes, DesiredPool desired, ProviderPool observed,
-      InstancePoolStatus status, Long generation) {
-    SimulatedNodes.Request request = nodeRequest(desired,
+  private Optional<Duration> trackNodes(DesiredPool desired, ProviderPool observed, InstancePoolStatus status,
+      Long generation) {
+    PoolNodes.Request request = nodeRequest(desired,
         observed.members().stream().filter(ProviderInstance::isRunning).toList());
-    Optional<KeyedWork.Outcome<SimulatedNodes.Request, SimulatedNodes.Result>> last = nodes.request(request);
+    Optional<KeyedWork.Outcome<PoolNodes.Request, PoolNodes.Result>> last = nodes.request(request);
     Set<String> ready = last.map(o -> o.result().readyNodes()).orElse(Set.of());
     for (Instance instance : status.instances) {
       boolean registered = InstanceState.Running.name().equals(instance.state) && ready.contains(instance.name);
       instance.nodeName = registered ? instance.name : null;
     }
     boolean inSync = last.filter(o -> o.result().synced() && o.input().equals(request)).isPresent();
+    Optional<Duration> keepObserving = nodes.simulating() ? Optional.empty() : Optional.of(PoolNodes.OBSERVE_INTERVAL);
     if (inSync) {
       Conditions.set(status.conditions, Conditions.NODES_REGISTERED, true, last.get().result().reason(),
           last.get().result().message(), generation, clock);
-      return Optional.empty();
+      return keepObserving;
     }
     boolean failed = last.isPresent() && !last.get().result().synced();
     Conditions.set(status.conditions, Conditions.NODES_REGISTERED, false,
         failed ? last.get().result().reason() : "Registering",
-        failed ? last.get().result().message() : "registering the running instances' Nodes in the tenant cluster",
+        failed ? last.get().result().message() : nodes.simulating()
+            ? "registering the running instances' Nodes in the tenant cluster"
+            : "reading the running instances' Nodes in the tenant cluster",
         generation, clock);
-    return Optional.of(nodes.retryAfter(request.pool()));
+    return earliest(Optional.of(nodes.retryAfter(request.pool())), keepObserving);
   }
 
-  private static SimulatedNodes.Request nodeRequest(DesiredPool desired, List<ProviderInstance> running) {
-    return new SimulatedNodes.Request(desired.key(), new ClusterKey(desired.namespace(), desired.cluster()),
+  private static PoolNodes.Request nodeRequest(DesiredPool desired, List<ProviderInstance> running) {
+    return new PoolNodes.Request(desired.key(), new ClusterKey(desired.namespace(), desired.cluster()),
         desired.nodeLabels().get(Labels.NODEPOOL_ID), desired.nodeLabels(), desired.taints(), desired.instanceType(),
         running);
   }
@@ -208,7 +219,7 @@ public class InstancePoolReconciler implements Reconciler<InstancePool>, Cleaner
     try {
       if (provider.delete(desired)) {
         // The instances are gone, and so go their Nodes (in the background, if the tenant answers).
-        nodes.ifPresent(n -> n.release(nodeRequest(desired, List.of())));
+        nodes.release(nodeRequest(desired, List.of()));
         servingApprover.ifPresent(a -> a.forget(desired.key()));
         return DeleteControl.defaultDelete();
       }

@@ -1,4 +1,4 @@
-package dev.operator.sks.provider.simulated;
+package dev.operator.sks.provider;
 
 import dev.operator.sks.api.NodepoolTaint;
 import dev.operator.sks.api.SKSCluster;
@@ -6,7 +6,7 @@ import dev.operator.sks.catalog.InstanceType;
 import dev.operator.sks.catalog.KubernetesVersion;
 import dev.operator.sks.join.JoinMaterial;
 import dev.operator.sks.naming.Labels;
-import dev.operator.sks.provider.ProviderInstance;
+import dev.operator.sks.provider.simulated.SimulatedNodeRenderer;
 import dev.operator.sks.tenant.KeyedWork;
 import dev.operator.sks.tenant.TenantBootstrap;
 import dev.operator.sks.tenant.TenantClients.ClusterKey;
@@ -34,19 +34,26 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Plays the kubelets of simulated instances, as KWOK does: makes a tenant's Nodes match one pool's running instances
- * (registers the missing ones, Ready; deletes those of the pool whose instance is gone) and renews each registered
- * Node's heartbeat Lease, so the tenant's node lifecycle controller keeps them Ready. The sync runs in the background
- * through {@link KeyedWork}, so a reconcile only asks for a sync and reads the last result: an unreachable tenant
- * costs a probe on a worker, never on a reconcile thread. Heartbeats run on a thread of their own.
+ * The tenant Nodes of one pool's running instances, kept in the background through {@link KeyedWork}: a reconcile
+ * only asks and reads the last result, so an unreachable tenant costs a probe on a worker, never on a reconcile
+ * thread. Two modes:
+ * <ul>
+ *   <li>{@link #simulating}: plays the kubelets of simulated instances, as KWOK does: registers the missing Nodes
+ *       (Ready), deletes those of the pool whose instance is gone, and renews each Node's heartbeat Lease on a thread
+ *       of its own, so the tenant's node lifecycle controller keeps them Ready;</li>
+ *   <li>{@link #observing}: real machines run real kubelets, which register their own Nodes; it reads which running
+ *       instances have a Ready Node, again every {@link #OBSERVE_INTERVAL}, so a Node that goes NotReady shows.</li>
+ * </ul>
  */
-public final class SimulatedNodes implements AutoCloseable {
-  /** How often an in-sync pool's Nodes are checked again (repairs a Node deleted in the tenant). */
+public final class PoolNodes implements AutoCloseable {
+  /** How often an in-sync simulated pool's Nodes are checked again (repairs a Node deleted in the tenant). */
   static final Duration RESYNC_INTERVAL = Duration.ofMinutes(10);
+  /** How often a real pool's Nodes are read again, joining or not: what readyNodes lags behind the tenant by. */
+  public static final Duration OBSERVE_INTERVAL = Duration.ofSeconds(30);
   static final Duration IN_FLIGHT_POLL = Duration.ofSeconds(2);
   /** The kubelet's default node-lease renewal interval. */
   public static final Duration HEARTBEAT_INTERVAL = Duration.ofSeconds(10);
-  private static final Logger LOG = LoggerFactory.getLogger(SimulatedNodes.class);
+  private static final Logger LOG = LoggerFactory.getLogger(PoolNodes.class);
 
   /**
    * One pool's wanted Nodes.
@@ -84,7 +91,7 @@ public final class SimulatedNodes implements AutoCloseable {
   /**
    * What the last sync found.
    *
-   * @param synced every running instance has a Ready Node and no Node of the pool is left over
+   * @param synced every running instance has a Ready Node (and, simulating, no Node of the pool is left over)
    * @param reason CamelCase, for a condition
    * @param readyNodes the Nodes (named as their instances) that exist and are Ready
    */
@@ -96,7 +103,14 @@ public final class SimulatedNodes implements AutoCloseable {
     static Result failed(String reason, String message) {
       return new Result(false, reason, message, Set.of());
     }
+
+    /** Whether the tenant was read (or written): a pool still waiting for kubelets to join is not a failure. */
+    boolean tenantAnswered() {
+      return synced || WAITING_FOR_NODES.equals(reason);
+    }
   }
+
+  static final String WAITING_FOR_NODES = "WaitingForNodes";
 
   private final KubernetesClient management;
   private final TenantClients tenants;
@@ -104,24 +118,50 @@ public final class SimulatedNodes implements AutoCloseable {
   private final KeyedWork<String, Request, Result> work;
   /** The registered Nodes of each pool (name to uid) whose Leases the heartbeat renews, by pool. */
   private final Map<String, Registered> registered = new ConcurrentHashMap<>();
-  private final ScheduledExecutorService heartbeats;
+  private final boolean simulating;
+  private final Optional<ScheduledExecutorService> heartbeats;
 
   private record Registered(ClusterKey cluster, Map<String, String> nodeUids) {}
 
-  public SimulatedNodes(KubernetesClient management, TenantClients tenants, Clock clock) {
+  /** Plays the kubelets of simulated instances. */
+  public static PoolNodes simulating(KubernetesClient management, TenantClients tenants, Clock clock) {
+    return new PoolNodes(management, tenants, clock, true);
+  }
+
+  /** Reads the Nodes that real machines' kubelets register. */
+  public static PoolNodes observing(KubernetesClient management, TenantClients tenants, Clock clock) {
+    return new PoolNodes(management, tenants, clock, false);
+  }
+
+  private PoolNodes(KubernetesClient management, TenantClients tenants, Clock clock, boolean simulating) {
     this.management = management;
     this.tenants = tenants;
     this.clock = clock;
-    this.work = new KeyedWork<>("sks-simulated-nodes", this::sync,
-        e -> Result.failed("NodeSyncFailed", e.getClass().getSimpleName()), Result::synced, RESYNC_INTERVAL, true,
-        IN_FLIGHT_POLL, clock);
-    this.heartbeats = Executors.newSingleThreadScheduledExecutor(r -> {
-      Thread thread = new Thread(r, "sks-simulated-heartbeats");
-      thread.setDaemon(true);
-      return thread;
-    });
-    heartbeats.scheduleWithFixedDelay(this::renewLeases, HEARTBEAT_INTERVAL.toMillis(),
-        HEARTBEAT_INTERVAL.toMillis(), TimeUnit.MILLISECONDS);
+    this.simulating = simulating;
+    this.work = simulating
+        ? new KeyedWork<>("sks-simulated-nodes", this::sync,
+            e -> Result.failed("NodeSyncFailed", e.getClass().getSimpleName()), Result::synced, RESYNC_INTERVAL,
+            true, IN_FLIGHT_POLL, clock)
+        : new KeyedWork<>("sks-pool-nodes", this::sync,
+            e -> Result.failed("NodeSyncFailed", e.getClass().getSimpleName()), Result::tenantAnswered,
+            OBSERVE_INTERVAL, true, IN_FLIGHT_POLL, clock);
+    if (simulating) {
+      ScheduledExecutorService schedule = Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread thread = new Thread(r, "sks-simulated-heartbeats");
+        thread.setDaemon(true);
+        return thread;
+      });
+      schedule.scheduleWithFixedDelay(this::renewLeases, HEARTBEAT_INTERVAL.toMillis(),
+          HEARTBEAT_INTERVAL.toMillis(), TimeUnit.MILLISECONDS);
+      this.heartbeats = Optional.of(schedule);
+    } else {
+      this.heartbeats = Optional.empty();
+    }
+  }
+
+  /** Whether this plays kubelets (simulated instances) rather than reading what real ones registered. */
+  public boolean simulating() {
+    return simulating;
   }
 
   /**
@@ -138,14 +178,16 @@ public final class SimulatedNodes implements AutoCloseable {
   }
 
   /**
-   * Removes the pool's Nodes (its instances are gone) in the background, once, and forgets the pool: a deleted pool
-   * leaves no state behind.
+   * Forgets the pool, whose instances are gone; simulating, also removes its Nodes in the background, once. A deleted
+   * pool leaves no state behind.
    */
   public void release(Request empty) {
     registered.remove(empty.pool());
     work.forget(empty.pool());
-    work.request(empty.pool(), empty);
-    work.forget(empty.pool());
+    if (simulating) {
+      work.request(empty.pool(), empty);
+      work.forget(empty.pool());
+    }
   }
 
   Result sync(Request request) {
@@ -173,7 +215,7 @@ public final class SimulatedNodes implements AutoCloseable {
       return Result.failed("TenantUnreachable", probe.message());
     }
     try {
-      return register(tenant.get(), request, version.get());
+      return simulating ? register(tenant.get(), request, version.get()) : observe(tenant.get(), request);
     } catch (KubernetesClientException e) {
       if (e.getCode() == 0) { // no HTTP answer: connection lost or timed out mid-way
         return Result.failed("TenantUnreachable", "the tenant API server stopped answering ("
@@ -225,6 +267,21 @@ public final class SimulatedNodes implements AutoCloseable {
     return new Result(true, "Registered", ready.size() + " Nodes registered and Ready", ready);
   }
 
+  /** Which running instances have a Ready Node, registered by their own kubelet (named as the instance). */
+  private Result observe(KubernetesClient tenant, Request request) {
+    Set<String> readyNodes = tenant.nodes().withLabel(Labels.NODEPOOL_ID, request.nodepoolId()).list().getItems()
+        .stream().filter(SimulatedNodeRenderer::isReady).map(n -> n.getMetadata().getName())
+        .collect(Collectors.toSet());
+    Set<String> ready = request.running().stream().map(ProviderInstance::name).filter(readyNodes::contains)
+        .collect(Collectors.toSet());
+    int running = request.running().size();
+    if (ready.size() == running) {
+      return new Result(true, "Registered", running + " Nodes registered and Ready", ready);
+    }
+    return new Result(false, WAITING_FOR_NODES, ready.size() + " of " + running + " running instances have a Ready "
+        + "Node; the others' kubelets have not joined (or are not Ready)", ready);
+  }
+
   /**
    * Renews the heartbeat Lease of every registered Node, as their kubelets would. Never throws (that would end the
    * schedule): a tenant that does not answer is skipped until the next round.
@@ -251,7 +308,7 @@ public final class SimulatedNodes implements AutoCloseable {
 
   @Override
   public void close() {
-    heartbeats.shutdownNow();
+    heartbeats.ifPresent(ScheduledExecutorService::shutdownNow);
     work.close();
   }
 }

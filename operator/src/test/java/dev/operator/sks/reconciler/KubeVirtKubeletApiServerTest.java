@@ -10,6 +10,7 @@ import dev.operator.sks.api.Nodepool;
 import dev.operator.sks.api.SKSCluster;
 import dev.operator.sks.demo.ClusterStandIn;
 import dev.operator.sks.join.KubeletServingRequestsTest;
+import dev.operator.sks.naming.Labels;
 import dev.operator.sks.pki.TlsTestSupport;
 import dev.operator.sks.provider.kubevirt.KubeVirtTestSupport;
 import dev.operator.sks.runtime.OperatorConfig;
@@ -21,23 +22,28 @@ import dev.operator.sks.testing.TenantApiServer;
 import io.fabric8.kubeapitest.junit.EnableKubeAPIServer;
 import io.fabric8.kubeapitest.junit.KubeConfig;
 import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.Node;
+import io.fabric8.kubernetes.api.model.NodeBuilder;
+import io.fabric8.kubernetes.api.model.NodeStatusBuilder;
 import io.fabric8.kubernetes.api.model.certificates.v1.CertificateSigningRequest;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Predicate;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
- * The way a real machine's kubelet gets its serving certificate, with the kubevirt provider: the pool reports its
- * machine's address, and the operator approves the request the kubelet posts to a real tenant kube-apiserver (the
- * cluster's own PKI) for that name and address, and no other.
+ * What a real machine's kubelet meets, with the kubevirt provider and a real tenant kube-apiserver (the cluster's own
+ * PKI): the pool reports its machine's address, and the operator approves the serving-certificate request the kubelet
+ * posts for that name and address, and no other; the Node the kubelet registers counts as ready in the Nodepool
+ * while it is Ready, and no longer once it is not.
  */
 @EnableKubeAPIServer
-class KubeletServingKubeVirtApiServerTest {
+class KubeVirtKubeletApiServerTest {
   private static final String CLUSTER = "pool-host";
 
   @KubeConfig
@@ -84,17 +90,7 @@ class KubeletServingKubeVirtApiServerTest {
   @Test
   void aMachinesKubeletGetsItsOwnServingCertificateApprovedAndNoOther() throws Exception {
     create(NodepoolApiServerTest.nodepool("vms", 1, "standard.medium"));
-    Instance machine = await().atMost(Duration.ofSeconds(60)).until(() -> {
-      Nodepool nodepool = client.resources(Nodepool.class).inNamespace(namespace).withName("vms").get();
-      if (nodepool == null || nodepool.getStatus() == null || nodepool.getStatus().instancePool == null) {
-        return null;
-      }
-      KubeVirtTestSupport.runMachines(client, namespace, nodepool.getStatus().instancePool);
-      InstancePool pool = client.resources(InstancePool.class).inNamespace(namespace)
-          .withName(nodepool.getStatus().instancePool).get();
-      return pool == null || pool.getStatus() == null || pool.getStatus().instances == null ? null
-          : pool.getStatus().instances.stream().filter(i -> !i.addresses.isEmpty()).findFirst().orElse(null);
-    }, i -> i != null);
+    Instance machine = awaitMachine("vms");
     String address = machine.addresses.get(0);
 
     String own;
@@ -111,6 +107,52 @@ class KubeletServingKubeVirtApiServerTest {
     await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> assertThat(conditionTypes(admin, own))
         .containsExactly("Approved"));
     assertThat(conditionTypes(admin, elsewhere)).as("an address the pool does not report stays pending").isEmpty();
+  }
+
+  @Test
+  void theNodeAMachinesKubeletRegistersCountsWhileItIsReady() throws Exception {
+    create(NodepoolApiServerTest.nodepool("ready", 1, "standard.medium"));
+    Instance machine = awaitMachine("ready");
+    Nodepool nodepool = client.resources(Nodepool.class).inNamespace(namespace).withName("ready").get();
+    assertThat(nodepool.getStatus().readyNodes).isZero();
+
+    try (KubernetesClient kubelet = tenant.clientAs("system:node:" + machine.name, "system:nodes")) {
+      // As the kubelet registers: its own Node, with the labels its user-data gave it, then its status.
+      Node node = kubelet.nodes().resource(new NodeBuilder().withNewMetadata().withName(machine.name)
+          .addToLabels(Labels.NODEPOOL_ID, nodepool.getStatus().id).endMetadata().build()).create();
+      node.setStatus(new NodeStatusBuilder().addNewCondition().withType("Ready").withStatus("True")
+          .withReason("KubeletReady").endCondition().build());
+      kubelet.nodes().resource(node).updateStatus();
+      awaitNodepool("ready", np -> Integer.valueOf(1).equals(np.getStatus().readyNodes));
+      assertThat(client.resources(InstancePool.class).inNamespace(namespace)
+          .withName(nodepool.getStatus().instancePool).get().getStatus().instances)
+          .singleElement().satisfies(i -> assertThat(i.nodeName).isEqualTo(machine.name));
+
+      node = kubelet.nodes().withName(machine.name).get();
+      node.getStatus().getConditions().get(0).setStatus("False");
+      kubelet.nodes().resource(node).updateStatus();
+      awaitNodepool("ready", np -> Integer.valueOf(0).equals(np.getStatus().readyNodes));
+    }
+  }
+
+  /** Plays KubeVirt for the nodepool's machines until the pool reports one with an address. */
+  private static Instance awaitMachine(String nodepoolName) {
+    return await().atMost(Duration.ofSeconds(60)).until(() -> {
+      Nodepool nodepool = client.resources(Nodepool.class).inNamespace(namespace).withName(nodepoolName).get();
+      if (nodepool == null || nodepool.getStatus() == null || nodepool.getStatus().instancePool == null) {
+        return null;
+      }
+      KubeVirtTestSupport.runMachines(client, namespace, nodepool.getStatus().instancePool);
+      InstancePool pool = client.resources(InstancePool.class).inNamespace(namespace)
+          .withName(nodepool.getStatus().instancePool).get();
+      return pool == null || pool.getStatus() == null || pool.getStatus().instances == null ? null
+          : pool.getStatus().instances.stream().filter(i -> !i.addresses.isEmpty()).findFirst().orElse(null);
+    }, i -> i != null);
+  }
+
+  private static void awaitNodepool(String name, Predicate<Nodepool> condition) {
+    await().atMost(Duration.ofSeconds(90)).until(() -> client.resources(Nodepool.class).inNamespace(namespace)
+        .withName(name).get(), np -> np.getStatus() != null && condition.test(np));
   }
 
   private static String post(KubernetesClient kubelet, CertificateSigningRequest request) {
