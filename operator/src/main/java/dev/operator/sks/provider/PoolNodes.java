@@ -29,6 +29,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
+import java.util.function.Predicate;
 import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -138,13 +139,11 @@ public final class PoolNodes implements AutoCloseable {
     this.tenants = tenants;
     this.clock = clock;
     this.simulating = simulating;
-    this.work = simulating
-        ? new KeyedWork<>("sks-simulated-nodes", this::sync,
-            e -> Result.failed("NodeSyncFailed", e.getClass().getSimpleName()), Result::synced, RESYNC_INTERVAL,
-            true, IN_FLIGHT_POLL, clock)
-        : new KeyedWork<>("sks-pool-nodes", this::sync,
-            e -> Result.failed("NodeSyncFailed", e.getClass().getSimpleName()), Result::tenantAnswered,
-            OBSERVE_INTERVAL, true, IN_FLIGHT_POLL, clock);
+    // Simulating, a sync is done when the Nodes match; observing, when the tenant answered (kubelets join later).
+    Predicate<Result> done = simulating ? Result::synced : Result::tenantAnswered;
+    this.work = new KeyedWork<>(simulating ? "sks-simulated-nodes" : "sks-pool-nodes", this::sync,
+        e -> Result.failed("NodeSyncFailed", e.getClass().getSimpleName()), done,
+        simulating ? RESYNC_INTERVAL : OBSERVE_INTERVAL, true, IN_FLIGHT_POLL, clock);
     if (simulating) {
       ScheduledExecutorService schedule = Executors.newSingleThreadScheduledExecutor(r -> {
         Thread thread = new Thread(r, "sks-simulated-heartbeats");
@@ -195,10 +194,9 @@ public final class PoolNodes implements AutoCloseable {
       return Result.failed("NoNodepoolId", "the pool's labels have no " + Labels.NODEPOOL_ID
           + ": its Nodes could not be told apart");
     }
-    SKSCluster cluster = management.resources(SKSCluster.class).inNamespace(request.cluster().namespace())
-        .withName(request.cluster().cluster()).get();
-    Optional<KubernetesVersion> version = cluster == null ? Optional.empty() : JoinMaterial.kubernetesVersion(cluster);
-    if (version.isEmpty()) {
+    // Only played kubelets need the version they report; observing reads no more than the tenant.
+    Optional<KubernetesVersion> version = simulating ? kubeletVersion(request.cluster()) : Optional.empty();
+    if (simulating && version.isEmpty()) {
       return Result.failed("WaitingForVersion", "the cluster has no valid Kubernetes version");
     }
     Optional<KubernetesClient> tenant;
@@ -215,7 +213,7 @@ public final class PoolNodes implements AutoCloseable {
       return Result.failed("TenantUnreachable", probe.message());
     }
     try {
-      return simulating ? register(tenant.get(), request, version.get()) : observe(tenant.get(), request);
+      return simulating ? register(tenant.get(), request, version.orElseThrow()) : observe(tenant.get(), request);
     } catch (KubernetesClientException e) {
       if (e.getCode() == 0) { // no HTTP answer: connection lost or timed out mid-way
         return Result.failed("TenantUnreachable", "the tenant API server stopped answering ("
@@ -265,6 +263,12 @@ public final class PoolNodes implements AutoCloseable {
       registered.put(request.pool(), new Registered(request.cluster(), Map.copyOf(uids)));
     }
     return new Result(true, "Registered", ready.size() + " Nodes registered and Ready", ready);
+  }
+
+  private Optional<KubernetesVersion> kubeletVersion(ClusterKey key) {
+    SKSCluster cluster = management.resources(SKSCluster.class).inNamespace(key.namespace()).withName(key.cluster())
+        .get();
+    return cluster == null ? Optional.empty() : JoinMaterial.kubernetesVersion(cluster);
   }
 
   /** Which running instances have a Ready Node, registered by their own kubelet (named as the instance). */

@@ -1,6 +1,7 @@
 package dev.operator.sks.etcd;
 
 import static org.assertj.core.api.Assertions.fail;
+import static org.awaitility.Awaitility.await;
 
 import dev.operator.sks.pki.TestBinaries;
 import dev.operator.sks.pki.TlsTestSupport;
@@ -9,11 +10,11 @@ import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
+import org.awaitility.core.ConditionTimeoutException;
 
 /**
  * Real etcd processes on loopback, with client and peer TLS and client-certificate authentication on both, as the
@@ -143,22 +144,18 @@ public final class LocalEtcd implements AutoCloseable {
   }
 
   /** Polls {@code list} until every started member of the cluster is listed as started, or fails with the logs. */
-  public void awaitStarted(EtcdMembers client, int startedMembers) throws InterruptedException {
-    Instant deadline = Instant.now().plus(STARTUP_TIMEOUT);
-    Exception lastFailure = null;
-    while (Instant.now().isBefore(deadline)) {
-      members.forEach(Member::assertRunning);
-      try {
-        if (client.list().stream().filter(EtcdMember::started).count() >= startedMembers) {
-          return;
-        }
-      } catch (EtcdException e) {
-        lastFailure = e; // not listening yet, or no leader yet
-      }
-      Thread.sleep(200);
+  public void awaitStarted(EtcdMembers client, int startedMembers) {
+    try {
+      await().atMost(STARTUP_TIMEOUT).pollInterval(Duration.ofMillis(200))
+          .ignoreExceptionsInstanceOf(EtcdException.class) // not listening yet, or no leader yet
+          .until(() -> {
+            members.forEach(Member::assertRunning);
+            return client.list().stream().filter(EtcdMember::started).count() >= startedMembers;
+          });
+    } catch (ConditionTimeoutException e) {
+      fail("etcd did not list " + startedMembers + " started members within " + STARTUP_TIMEOUT + " ("
+          + e.getMessage() + ")\n" + logs());
     }
-    fail("etcd did not list " + startedMembers + " started members within " + STARTUP_TIMEOUT + " (last error: "
-        + lastFailure + ")\n" + logs());
   }
 
   public String logs() {
