@@ -7,6 +7,7 @@ import dev.operator.sks.catalog.KubernetesVersion;
 import dev.operator.sks.join.JoinMaterial;
 import dev.operator.sks.naming.Labels;
 import dev.operator.sks.provider.simulated.SimulatedNodeRenderer;
+import dev.operator.sks.provider.simulated.SimulatedProvider;
 import dev.operator.sks.tenant.KeyedWork;
 import dev.operator.sks.tenant.TenantBootstrap;
 import dev.operator.sks.tenant.TenantClients.ClusterKey;
@@ -123,6 +124,13 @@ public final class PoolNodes implements AutoCloseable {
   private final Optional<ScheduledExecutorService> heartbeats;
 
   private record Registered(ClusterKey cluster, Map<String, String> nodeUids) {}
+
+  /** The pool Nodes for {@code provider}: simulated instances get theirs played, real ones register their own. */
+  public static PoolNodes forProvider(ComputeProvider provider, KubernetesClient management, TenantClients tenants,
+      Clock clock) {
+    return SimulatedProvider.NAME.equals(provider.name()) ? simulating(management, tenants, clock)
+        : observing(management, tenants, clock);
+  }
 
   /** Plays the kubelets of simulated instances. */
   public static PoolNodes simulating(KubernetesClient management, TenantClients tenants, Clock clock) {

@@ -77,7 +77,7 @@ public final class SksOperator implements AutoCloseable {
     register(new NodepoolReconciler(services), config);
     register(new KubeconfigRequestReconciler(services, new KubeconfigMetrics(registry, services.clock())), config);
     ComputeProvider provider = ComputeProviders.create(config, client, services.clock());
-    poolNodes = InstancePoolReconciler.nodesFor(provider, client, tenantClients, services.clock());
+    poolNodes = PoolNodes.forProvider(provider, client, tenantClients, services.clock());
     servingApprover = new KubeletServingApprover(tenantClients);
     register(new InstancePoolReconciler(services, provider, poolNodes, servingApprover), config);
   }

@@ -61,7 +61,7 @@ class KubeVirtKubeletApiServerTest {
     ApiServerSupport.installCrds(client);
     KubeVirtTestSupport.installKubeVirtCrds(client);
     int tenantPort = TlsTestSupport.freeLoopbackPort();
-    TenantClients.ServerOverride toTenant = (key, server) -> "https://127.0.0.1:" + tenantPort;
+    TenantClients.ServerOverride toTenant = TenantApiServer.servingOn(tenantPort);
     OperatorConfig config = OperatorConfig.parse(new String[] {"--http-port=0", "--provider=kubevirt"}, Map.of());
     operator = ApiServerSupport.startOperator(client, OperatorServices.loadDefaults(config),
         new SimpleMeterRegistry(), toTenant);

@@ -71,7 +71,7 @@ class KubeletSkewTenantApiServerTest {
   @Test
   void anUpgradeTooFarAheadOfTheOldestKubeletIsRefusedAndTheClusterKeepsRunning() throws Exception {
     int tenantPort = TlsTestSupport.freeLoopbackPort();
-    TenantClients.ServerOverride toTenant = (key, server) -> "https://127.0.0.1:" + tenantPort;
+    TenantClients.ServerOverride toTenant = TenantApiServer.servingOn(tenantPort);
     operator = ApiServerSupport.startOperator(client, OperatorServices.loadDefaults(ApiServerSupport.testConfig()),
         new SimpleMeterRegistry(), toTenant);
     namespace = ApiServerSupport.newNamespace(client, "skew");

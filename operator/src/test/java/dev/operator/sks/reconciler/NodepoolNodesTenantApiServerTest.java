@@ -60,7 +60,7 @@ class NodepoolNodesTenantApiServerTest {
     ApiServerSupport.installCrds(client);
     // The port is fixed before the cluster's PKI exists, so the operator can be told where its tenant will answer.
     tenantPort = TlsTestSupport.freeLoopbackPort();
-    toTenant = (key, server) -> "https://127.0.0.1:" + tenantPort;
+    toTenant = TenantApiServer.servingOn(tenantPort);
     operator = ApiServerSupport.startOperator(client, OperatorServices.loadDefaults(ApiServerSupport.testConfig()),
         new SimpleMeterRegistry(), toTenant);
     namespace = ApiServerSupport.newNamespace(client, "nodes");

@@ -6,6 +6,7 @@ import dev.operator.sks.pki.CertificateRequest;
 import dev.operator.sks.pki.IssuedCertificate;
 import dev.operator.sks.pki.TestBinaries;
 import dev.operator.sks.pki.TlsTestSupport;
+import dev.operator.sks.tenant.TenantClients;
 import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.ConfigBuilder;
@@ -134,7 +135,19 @@ public final class TenantApiServer implements AutoCloseable {
   }
 
   public String url() {
-    return "https://127.0.0.1:" + apiserverPort;
+    return url(apiserverPort);
+  }
+
+  /**
+   * Where an operator is to reach the tenant API server that will serve on {@code port}: the admin kubeconfig names
+   * the in-cluster Service, and tests run outside.
+   */
+  public static TenantClients.ServerOverride servingOn(int port) {
+    return (key, kubeconfigServer) -> url(port);
+  }
+
+  private static String url(int port) {
+    return "https://127.0.0.1:" + port;
   }
 
   /**

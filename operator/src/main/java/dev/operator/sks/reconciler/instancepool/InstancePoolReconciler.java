@@ -14,16 +14,13 @@ import dev.operator.sks.provider.ProviderException;
 import dev.operator.sks.provider.ProviderInstance;
 import dev.operator.sks.provider.PoolNodes;
 import dev.operator.sks.provider.ProviderPool;
-import dev.operator.sks.provider.simulated.SimulatedProvider;
 import dev.operator.sks.runtime.OperatorServices;
 import dev.operator.sks.status.Conditions;
 import dev.operator.sks.status.StatusPatches;
 import dev.operator.sks.tenant.KeyedWork;
 import dev.operator.sks.tenant.KubeletServingApprover;
-import dev.operator.sks.tenant.TenantClients;
 import dev.operator.sks.tenant.TenantClients.ClusterKey;
 import io.fabric8.kubernetes.api.model.Secret;
-import io.fabric8.kubernetes.client.KubernetesClient;
 import io.javaoperatorsdk.operator.api.config.informer.InformerEventSourceConfiguration;
 import io.javaoperatorsdk.operator.api.reconciler.Cleaner;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
@@ -73,13 +70,6 @@ public class InstancePoolReconciler implements Reconciler<InstancePool>, Cleaner
     // Only real machines run kubelets that ask for serving certificates.
     this.servingApprover = nodes.simulating() ? Optional.empty() : Optional.ofNullable(servingApprover);
     this.clock = services.clock();
-  }
-
-  /** The pool's Nodes for {@code provider}: simulated instances get theirs played, real ones register their own. */
-  public static PoolNodes nodesFor(ComputeProvider provider, KubernetesClient management, TenantClients tenants,
-      Clock clock) {
-    return SimulatedProvider.NAME.equals(provider.name()) ? PoolNodes.simulating(management, tenants, clock)
-        : PoolNodes.observing(management, tenants, clock);
   }
 
   /** The user-data Secret appearing or changing (a rotated join token) wakes its pool. */
