@@ -18,6 +18,8 @@ public final class Labels {
 
   public static final String MANAGED_BY = "app.kubernetes.io/managed-by";
   public static final String MANAGED_BY_VALUE = "sks-operator";
+  /** The field manager of every server-side apply the operator makes, in the management cluster and in tenants. */
+  public static final String FIELD_MANAGER = "sks-operator";
   public static final String COMPONENT = "app.kubernetes.io/component";
   public static final String PART_OF = "app.kubernetes.io/part-of";
   public static final String NAME = "app.kubernetes.io/name";

@@ -4,7 +4,7 @@ import dev.operator.sks.provider.exoscale.ExoscaleProvider;
 import dev.operator.sks.provider.exoscale.SecretCredentialsSource;
 import dev.operator.sks.provider.kubevirt.KubeVirtProvider;
 import dev.operator.sks.provider.simulated.SimulatedProvider;
-import dev.operator.sks.runtime.OperatorConfig;
+import dev.operator.sks.config.OperatorConfig;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import java.time.Clock;
 

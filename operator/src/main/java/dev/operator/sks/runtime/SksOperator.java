@@ -1,11 +1,15 @@
 package dev.operator.sks.runtime;
 
+import dev.operator.sks.config.OperatorConfig;
+import dev.operator.sks.config.OperatorServices;
 import dev.operator.sks.etcd.EtcdConnector;
 import dev.operator.sks.etcd.TlsEtcdConnector;
+import dev.operator.sks.events.KubernetesEventRecorder;
+import dev.operator.sks.naming.Labels;
 import dev.operator.sks.naming.Names;
 import dev.operator.sks.provider.ComputeProvider;
 import dev.operator.sks.provider.ComputeProviders;
-import dev.operator.sks.provider.PoolNodes;
+import dev.operator.sks.tenant.PoolNodes;
 import dev.operator.sks.reconciler.cluster.SKSClusterReconciler;
 import dev.operator.sks.reconciler.instancepool.InstancePoolReconciler;
 import dev.operator.sks.reconciler.kubeconfig.KubeconfigMetrics;
@@ -37,6 +41,7 @@ public final class SksOperator implements AutoCloseable {
   private final TenantWork tenantWork;
   private final PoolNodes poolNodes;
   private final KubeletServingApprover servingApprover;
+  private final KubernetesEventRecorder events;
 
   public SksOperator(KubernetesClient client, OperatorServices services, MeterRegistry registry) {
     this(client, services, registry, TenantClients.ServerOverride.NONE);
@@ -70,16 +75,17 @@ public final class SksOperator implements AutoCloseable {
             LeaderElectionConfiguration.RETRY_PERIOD_DEFAULT_VALUE, config.identity(), callbacks, false));
       }
     });
+    events = new KubernetesEventRecorder(client, services.clock(), Labels.MANAGED_BY_VALUE, config.identity());
     tenantClients = new TenantClients(client, tenantServers);
     TenantBootstrap tenantBootstrap = new TenantBootstrap(client, tenantClients, services.versions(), services.clock());
     tenantWork = new TenantWork(tenantBootstrap, services.clock());
-    register(new SKSClusterReconciler(services, tenantWork, etcd), config);
-    register(new NodepoolReconciler(services), config);
-    register(new KubeconfigRequestReconciler(services, new KubeconfigMetrics(registry, services.clock())), config);
+    register(new SKSClusterReconciler(services, tenantWork, etcd, events), config);
+    register(new NodepoolReconciler(services, events), config);
+    register(new KubeconfigRequestReconciler(services, new KubeconfigMetrics(registry, services.clock()), events), config);
     ComputeProvider provider = ComputeProviders.create(config, client, services.clock());
     poolNodes = PoolNodes.forProvider(provider, client, tenantClients, services.clock());
     servingApprover = new KubeletServingApprover(tenantClients);
-    register(new InstancePoolReconciler(services, provider, poolNodes, servingApprover), config);
+    register(new InstancePoolReconciler(services, provider, poolNodes, servingApprover, events), config);
   }
 
   private <P extends HasMetadata> void register(Reconciler<P> reconciler, OperatorConfig config) {
@@ -123,5 +129,6 @@ public final class SksOperator implements AutoCloseable {
     poolNodes.close();
     servingApprover.close();
     tenantClients.close();
+    events.close();
   }
 }

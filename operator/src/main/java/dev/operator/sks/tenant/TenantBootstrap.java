@@ -44,7 +44,6 @@ import java.util.concurrent.ConcurrentHashMap;
  */
 public final class TenantBootstrap {
   /** The field manager of everything the operator applies to tenants. */
-  public static final String FIELD_MANAGER = "sks-operator";
   public static final Duration REAPPLY_INTERVAL = Duration.ofMinutes(10);
 
   public enum State {
@@ -198,7 +197,7 @@ public final class TenantBootstrap {
   }
 
   /**
-   * Server-side applies each object as {@link #FIELD_MANAGER}, taking over fields another manager set (kubeadm
+   * Server-side applies each object as {@link Labels#FIELD_MANAGER}, taking over fields another manager set (kubeadm
    * ran by hand, say). Idempotent: applying the same objects again changes nothing, not even resourceVersions.
    *
    * @throws KubernetesClientException when the tenant refuses an object or does not answer
@@ -210,7 +209,7 @@ public final class TenantBootstrap {
         // internal error); create-or-update is as idempotent: an unchanged update keeps the resourceVersion.
         tenant.resource(object).createOr(NonDeletingOperation::update);
       } else {
-        tenant.resource(object).fieldManager(FIELD_MANAGER).forceConflicts().serverSideApply();
+        tenant.resource(object).fieldManager(Labels.FIELD_MANAGER).forceConflicts().serverSideApply();
       }
     }
   }

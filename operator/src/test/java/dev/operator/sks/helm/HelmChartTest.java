@@ -15,7 +15,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import com.marcnuri.helm.Helm;
 import com.marcnuri.helm.LintResult;
 import dev.operator.sks.naming.Names;
-import dev.operator.sks.runtime.OperatorConfig;
+import dev.operator.sks.config.OperatorConfig;
 import dev.operator.sks.testing.HelmCharts;
 import dev.operator.sks.testing.RepoPaths;
 import io.fabric8.kubernetes.api.model.Container;

@@ -6,7 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.operator.sks.provider.exoscale.ExoscaleProvider;
 import dev.operator.sks.provider.kubevirt.KubeVirtProvider;
 import dev.operator.sks.provider.simulated.SimulatedProvider;
-import dev.operator.sks.runtime.OperatorConfig;
+import dev.operator.sks.config.OperatorConfig;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
 import java.time.Clock;

@@ -9,7 +9,7 @@ import dev.operator.sks.api.SKSCluster;
 import dev.operator.sks.demo.ClusterStandIn;
 import dev.operator.sks.naming.Labels;
 import dev.operator.sks.naming.Names;
-import dev.operator.sks.runtime.OperatorServices;
+import dev.operator.sks.config.OperatorServices;
 import dev.operator.sks.runtime.SksOperator;
 import dev.operator.sks.status.Conditions;
 import dev.operator.sks.testing.ApiServerSupport;

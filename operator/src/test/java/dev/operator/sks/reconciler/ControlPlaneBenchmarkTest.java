@@ -3,7 +3,7 @@ package dev.operator.sks.reconciler;
 import static org.awaitility.Awaitility.await;
 
 import dev.operator.sks.naming.Labels;
-import dev.operator.sks.runtime.OperatorServices;
+import dev.operator.sks.config.OperatorServices;
 import dev.operator.sks.runtime.SksOperator;
 import dev.operator.sks.testing.ApiServerSupport;
 import io.fabric8.kubeapitest.junit.EnableKubeAPIServer;

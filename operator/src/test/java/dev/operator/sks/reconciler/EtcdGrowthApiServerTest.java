@@ -15,7 +15,7 @@ import dev.operator.sks.etcd.LocalEtcd;
 import dev.operator.sks.etcd.TlsEtcdConnector;
 import dev.operator.sks.naming.Names;
 import dev.operator.sks.rendering.EtcdRenderer;
-import dev.operator.sks.runtime.OperatorServices;
+import dev.operator.sks.config.OperatorServices;
 import dev.operator.sks.runtime.SksOperator;
 import dev.operator.sks.status.Conditions;
 import dev.operator.sks.tenant.TenantClients;

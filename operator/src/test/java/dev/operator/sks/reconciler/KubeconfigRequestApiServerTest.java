@@ -18,7 +18,7 @@ import dev.operator.sks.pki.Pem;
 import dev.operator.sks.reconciler.kubeconfig.KubeconfigMetrics;
 import dev.operator.sks.rendering.ApiserverUrls;
 import dev.operator.sks.rendering.KubeconfigRenderer;
-import dev.operator.sks.runtime.OperatorServices;
+import dev.operator.sks.config.OperatorServices;
 import dev.operator.sks.runtime.SksOperator;
 import dev.operator.sks.status.Conditions;
 import dev.operator.sks.testing.ApiServerSupport;

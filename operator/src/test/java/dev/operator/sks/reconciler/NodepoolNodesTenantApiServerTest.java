@@ -12,7 +12,7 @@ import dev.operator.sks.demo.ClusterStandIn;
 import dev.operator.sks.naming.Labels;
 import dev.operator.sks.pki.TlsTestSupport;
 import dev.operator.sks.provider.simulated.SimulatedNodeRenderer;
-import dev.operator.sks.runtime.OperatorServices;
+import dev.operator.sks.config.OperatorServices;
 import dev.operator.sks.runtime.SksOperator;
 import dev.operator.sks.status.Conditions;
 import dev.operator.sks.tenant.TenantClients;

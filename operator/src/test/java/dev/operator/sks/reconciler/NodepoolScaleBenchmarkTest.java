@@ -7,7 +7,7 @@ import dev.operator.sks.api.Nodepool;
 import dev.operator.sks.api.PoolState;
 import dev.operator.sks.api.SKSCluster;
 import dev.operator.sks.demo.ClusterStandIn;
-import dev.operator.sks.runtime.OperatorServices;
+import dev.operator.sks.config.OperatorServices;
 import dev.operator.sks.runtime.SksOperator;
 import dev.operator.sks.testing.ApiServerSupport;
 import io.fabric8.kubeapitest.junit.EnableKubeAPIServer;

@@ -17,7 +17,7 @@ import dev.operator.sks.join.JoinTokenStore;
 import dev.operator.sks.join.JoinTokens;
 import dev.operator.sks.join.KubeletServingRequestsTest;
 import dev.operator.sks.naming.Names;
-import dev.operator.sks.runtime.OperatorServices;
+import dev.operator.sks.config.OperatorServices;
 import dev.operator.sks.runtime.SksOperator;
 import dev.operator.sks.status.Conditions;
 import dev.operator.sks.tenant.TenantClients.ClusterKey;

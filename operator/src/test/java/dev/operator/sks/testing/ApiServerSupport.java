@@ -4,8 +4,8 @@ import static org.awaitility.Awaitility.await;
 
 import dev.operator.sks.etcd.EtcdConnector;
 import dev.operator.sks.etcd.TlsEtcdConnector;
-import dev.operator.sks.runtime.OperatorConfig;
-import dev.operator.sks.runtime.OperatorServices;
+import dev.operator.sks.config.OperatorConfig;
+import dev.operator.sks.config.OperatorServices;
 import dev.operator.sks.runtime.SksOperator;
 import dev.operator.sks.tenant.TenantClients;
 import io.fabric8.kubernetes.api.model.HasMetadata;

@@ -9,7 +9,7 @@ import dev.operator.sks.api.SKSClusterSpec;
 import dev.operator.sks.api.SKSClusterStatus;
 import dev.operator.sks.catalog.KubernetesVersion;
 import dev.operator.sks.catalog.VersionCatalog;
-import dev.operator.sks.runtime.OperatorConfig;
+import dev.operator.sks.config.OperatorConfig;
 import java.util.List;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;

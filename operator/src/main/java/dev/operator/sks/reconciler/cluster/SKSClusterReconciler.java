@@ -8,6 +8,7 @@ import dev.operator.sks.api.SKSClusterStatus;
 import dev.operator.sks.catalog.KubernetesVersion;
 import dev.operator.sks.catalog.VersionCatalog;
 import dev.operator.sks.etcd.EtcdConnector;
+import dev.operator.sks.events.EventRecorder;
 import dev.operator.sks.etcd.EtcdException;
 import dev.operator.sks.etcd.EtcdGrowth;
 import dev.operator.sks.etcd.EtcdMembers;
@@ -28,9 +29,10 @@ import dev.operator.sks.rendering.EtcdRenderer;
 import dev.operator.sks.rendering.RenderedControlPlane;
 import dev.operator.sks.rendering.Rollouts;
 import dev.operator.sks.rendering.UpgradePlan;
-import dev.operator.sks.runtime.OperatorServices;
+import dev.operator.sks.config.OperatorServices;
 import dev.operator.sks.status.Conditions;
 import dev.operator.sks.status.StatusPatches;
+import dev.operator.sks.status.StatusWriter;
 import dev.operator.sks.tenant.TenantBootstrap;
 import dev.operator.sks.tenant.TenantWork;
 import dev.operator.sks.validation.ClusterValidator;
@@ -91,12 +93,17 @@ public class SKSClusterReconciler implements Reconciler<SKSCluster>, Cleaner<SKS
   /** Failed growth calls in a row (unreachable or refused) per growing cluster, for the backoff; reset on success. */
   private final Map<ResourceID, Integer> etcdFailures = new ConcurrentHashMap<>();
 
-  public SKSClusterReconciler(OperatorServices services, TenantWork tenantWork) {
-    this(services, tenantWork, new TlsEtcdConnector());
+  private final StatusWriter<SKSClusterStatus, SKSCluster> statusWriter;
+
+  public SKSClusterReconciler(OperatorServices services, TenantWork tenantWork, EventRecorder events) {
+    this(services, tenantWork, new TlsEtcdConnector(), events);
   }
 
   /** @param etcdConnector how to reach a cluster's etcd while it grows member by member */
-  public SKSClusterReconciler(OperatorServices services, TenantWork tenantWork, EtcdConnector etcdConnector) {
+  public SKSClusterReconciler(OperatorServices services, TenantWork tenantWork, EtcdConnector etcdConnector,
+      EventRecorder events) {
+    this.statusWriter = new StatusWriter<>(SKSClusterStatus.class, SKSClusterStatus::new, SKSCluster::new,
+        s -> s.conditions, events, services.clock());
     this.etcdConnector = etcdConnector;
     this.validator = new ClusterValidator(services.versions(), services.config().zones());
     this.catalog = services.versions();
@@ -132,7 +139,7 @@ public class SKSClusterReconciler implements Reconciler<SKSCluster>, Cleaner<SKS
 
   @Override
   public UpdateControl<SKSCluster> reconcile(SKSCluster cluster, Context<SKSCluster> context) {
-    SKSClusterStatus status = StatusPatches.copy(cluster.getStatus(), SKSClusterStatus.class, SKSClusterStatus::new);
+    SKSClusterStatus status = statusWriter.copy(cluster);
     Long generation = cluster.getMetadata().getGeneration();
     status.observedGeneration = generation;
     List<Violation> violations = validator.validate(cluster.getSpec(), status, tenantWork.oldestKubelet(cluster));
@@ -403,16 +410,11 @@ public class SKSClusterReconciler implements Reconciler<SKSCluster>, Cleaner<SKS
   @Override
   public ErrorStatusUpdateControl<SKSCluster> updateErrorStatus(SKSCluster cluster, Context<SKSCluster> context,
       Exception e) {
-    SKSClusterStatus status = StatusPatches.copy(cluster.getStatus(), SKSClusterStatus.class, SKSClusterStatus::new);
-    Conditions.set(status.conditions, Conditions.READY, false, "ReconcileError", StatusPatches.describe(e),
-        cluster.getMetadata().getGeneration(), clock);
-    return ErrorStatusUpdateControl.patchStatus(StatusPatches.statusOnly(cluster, status, SKSCluster::new));
+    return statusWriter.error(cluster, e);
   }
 
-  private static UpdateControl<SKSCluster> patchIfChanged(SKSCluster cluster, SKSClusterStatus status) {
-    return StatusPatches.differ(cluster.getStatus(), status)
-        ? UpdateControl.patchStatus(StatusPatches.statusOnly(cluster, status, SKSCluster::new))
-        : UpdateControl.noUpdate();
+  private UpdateControl<SKSCluster> patchIfChanged(SKSCluster cluster, SKSClusterStatus status) {
+    return statusWriter.write(cluster, status);
   }
 
   /** The control plane's objects as the informers see them now. */

@@ -16,7 +16,6 @@ import java.util.Optional;
  * makes no call at all.
  */
 final class WorkloadApplier {
-  static final String FIELD_MANAGER = "sks-operator";
   private static final KubernetesSerialization SERIALIZATION = new KubernetesSerialization();
 
   private final KubernetesClient client;
@@ -38,7 +37,7 @@ final class WorkloadApplier {
       desired.getMetadata().setAnnotations(new java.util.LinkedHashMap<>());
     }
     desired.getMetadata().getAnnotations().put(Labels.APPLIED_DIGEST_ANNOTATION, digest);
-    client.resource(desired).fieldManager(FIELD_MANAGER).forceConflicts().serverSideApply();
+    client.resource(desired).fieldManager(Labels.FIELD_MANAGER).forceConflicts().serverSideApply();
     return true;
   }
 

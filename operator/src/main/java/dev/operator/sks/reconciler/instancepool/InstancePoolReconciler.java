@@ -12,11 +12,13 @@ import dev.operator.sks.provider.DesiredPool;
 import dev.operator.sks.provider.InstanceState;
 import dev.operator.sks.provider.ProviderException;
 import dev.operator.sks.provider.ProviderInstance;
-import dev.operator.sks.provider.PoolNodes;
+import dev.operator.sks.tenant.PoolNodes;
 import dev.operator.sks.provider.ProviderPool;
-import dev.operator.sks.runtime.OperatorServices;
+import dev.operator.sks.config.OperatorServices;
 import dev.operator.sks.status.Conditions;
+import dev.operator.sks.events.EventRecorder;
 import dev.operator.sks.status.StatusPatches;
+import dev.operator.sks.status.StatusWriter;
 import dev.operator.sks.tenant.KeyedWork;
 import dev.operator.sks.tenant.KubeletServingApprover;
 import dev.operator.sks.tenant.TenantClients.ClusterKey;
@@ -62,8 +64,12 @@ public class InstancePoolReconciler implements Reconciler<InstancePool>, Cleaner
    * @param nodes           the instances' tenant Nodes: played for simulated instances, read for real ones
    * @param servingApprover approves the serving certificates of real machines' kubelets
    */
+  private final StatusWriter<InstancePoolStatus, InstancePool> statusWriter;
+
   public InstancePoolReconciler(OperatorServices services, ComputeProvider provider, PoolNodes nodes,
-      KubeletServingApprover servingApprover) {
+      KubeletServingApprover servingApprover, EventRecorder events) {
+    this.statusWriter = new StatusWriter<>(InstancePoolStatus.class, InstancePoolStatus::new, InstancePool::new,
+        s -> s.conditions, events, services.clock());
     this.services = services;
     this.provider = provider;
     this.nodes = nodes;
@@ -84,8 +90,7 @@ public class InstancePoolReconciler implements Reconciler<InstancePool>, Cleaner
 
   @Override
   public UpdateControl<InstancePool> reconcile(InstancePool pool, Context<InstancePool> context) {
-    InstancePoolStatus status = StatusPatches.copy(pool.getStatus(), InstancePoolStatus.class,
-        InstancePoolStatus::new);
+    InstancePoolStatus status = statusWriter.copy(pool);
     Long generation = pool.getMetadata().getGeneration();
     status.observedGeneration = generation;
     Optional<InstanceType> type = services.instanceTypes().find(pool.getSpec().instanceType);
@@ -222,11 +227,7 @@ public class InstancePoolReconciler implements Reconciler<InstancePool>, Cleaner
   @Override
   public ErrorStatusUpdateControl<InstancePool> updateErrorStatus(InstancePool pool, Context<InstancePool> context,
       Exception e) {
-    InstancePoolStatus status = StatusPatches.copy(pool.getStatus(), InstancePoolStatus.class,
-        InstancePoolStatus::new);
-    Conditions.set(status.conditions, Conditions.READY, false, "ReconcileError", StatusPatches.describe(e),
-        pool.getMetadata().getGeneration(), clock);
-    return ErrorStatusUpdateControl.patchStatus(StatusPatches.statusOnly(pool, status, InstancePool::new));
+    return statusWriter.error(pool, e);
   }
 
   private UpdateControl<InstancePool> fail(InstancePool pool, InstancePoolStatus status, String reason,
@@ -237,11 +238,9 @@ public class InstancePoolReconciler implements Reconciler<InstancePool>, Cleaner
     return patch(pool, status, retry);
   }
 
-  private static UpdateControl<InstancePool> patch(InstancePool pool, InstancePoolStatus status,
+  private UpdateControl<InstancePool> patch(InstancePool pool, InstancePoolStatus status,
       Optional<Duration> reschedule) {
-    UpdateControl<InstancePool> control = StatusPatches.differ(pool.getStatus(), status)
-        ? UpdateControl.patchStatus(StatusPatches.statusOnly(pool, status, InstancePool::new))
-        : UpdateControl.noUpdate();
+    UpdateControl<InstancePool> control = statusWriter.write(pool, status);
     reschedule.ifPresent(control::rescheduleAfter);
     return control;
   }

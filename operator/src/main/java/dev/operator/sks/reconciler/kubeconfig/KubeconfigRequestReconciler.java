@@ -20,9 +20,11 @@ import dev.operator.sks.rendering.ApiserverUrls;
 import dev.operator.sks.rendering.ClientCredentials;
 import dev.operator.sks.rendering.KubeconfigRenderer;
 import dev.operator.sks.rendering.Owners;
-import dev.operator.sks.runtime.OperatorServices;
+import dev.operator.sks.config.OperatorServices;
 import dev.operator.sks.status.Conditions;
-import dev.operator.sks.status.StatusPatches;
+import dev.operator.sks.events.EventRecorder;
+import dev.operator.sks.status.StatusWriter;
+import dev.operator.sks.support.SecretData;
 import dev.operator.sks.validation.KubeconfigRequestValidator;
 import dev.operator.sks.validation.Violation;
 import io.fabric8.kubernetes.api.model.HasMetadata;
@@ -75,7 +77,11 @@ public class KubeconfigRequestReconciler implements Reconciler<KubeconfigRequest
   private final KubeconfigMetrics metrics;
   private volatile InformerEventSource<Secret, KubeconfigRequest> secrets;
 
-  public KubeconfigRequestReconciler(OperatorServices services, KubeconfigMetrics metrics) {
+  private final StatusWriter<KubeconfigRequestStatus, KubeconfigRequest> statusWriter;
+
+  public KubeconfigRequestReconciler(OperatorServices services, KubeconfigMetrics metrics, EventRecorder events) {
+    this.statusWriter = new StatusWriter<>(KubeconfigRequestStatus.class, KubeconfigRequestStatus::new,
+        KubeconfigRequest::new, s -> s.conditions, events, services.clock());
     this.clock = services.clock();
     this.pki = new BouncyCastlePki(services.clock());
     this.metrics = metrics;
@@ -115,8 +121,7 @@ public class KubeconfigRequestReconciler implements Reconciler<KubeconfigRequest
 
   @Override
   public UpdateControl<KubeconfigRequest> reconcile(KubeconfigRequest request, Context<KubeconfigRequest> context) {
-    KubeconfigRequestStatus status = StatusPatches.copy(request.getStatus(), KubeconfigRequestStatus.class,
-        KubeconfigRequestStatus::new);
+    KubeconfigRequestStatus status = statusWriter.copy(request);
     Long generation = request.getMetadata().getGeneration();
     status.observedGeneration = generation;
     List<Violation> violations = KubeconfigRequestValidator.validate(request.getSpec());
@@ -339,25 +344,16 @@ public class KubeconfigRequestReconciler implements Reconciler<KubeconfigRequest
   @Override
   public ErrorStatusUpdateControl<KubeconfigRequest> updateErrorStatus(KubeconfigRequest request,
       Context<KubeconfigRequest> context, Exception e) {
-    KubeconfigRequestStatus status = StatusPatches.copy(request.getStatus(), KubeconfigRequestStatus.class,
-        KubeconfigRequestStatus::new);
-    notReady(status, "ReconcileError", StatusPatches.describe(e), request.getMetadata().getGeneration());
-    return ErrorStatusUpdateControl.patchStatus(StatusPatches.statusOnly(request, status, KubeconfigRequest::new));
+    return statusWriter.error(request, e);
   }
 
-  private static UpdateControl<KubeconfigRequest> patchIfChanged(KubeconfigRequest request,
+  private UpdateControl<KubeconfigRequest> patchIfChanged(KubeconfigRequest request,
       KubeconfigRequestStatus status) {
-    return StatusPatches.differ(request.getStatus(), status)
-        ? UpdateControl.patchStatus(StatusPatches.statusOnly(request, status, KubeconfigRequest::new))
-        : UpdateControl.noUpdate();
+    return statusWriter.write(request, status);
   }
 
   private static String decode(Secret secret, String key) {
-    String value = secret.getData() == null ? null : secret.getData().get(key);
-    if (value == null) {
-      throw new IllegalStateException("Secret " + secret.getMetadata().getName() + " has no key " + key);
-    }
-    return new String(Base64.getDecoder().decode(value), StandardCharsets.UTF_8);
+    return SecretData.decode(secret, key);
   }
 
   /** The result of looking at a request: blocked (and why), or a decision with what it was taken on. */

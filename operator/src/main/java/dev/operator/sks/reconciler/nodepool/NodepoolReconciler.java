@@ -8,9 +8,11 @@ import dev.operator.sks.api.SKSCluster;
 import dev.operator.sks.naming.Labels;
 import dev.operator.sks.naming.Names;
 import dev.operator.sks.reconciler.ClusterReference;
-import dev.operator.sks.runtime.OperatorServices;
+import dev.operator.sks.config.OperatorServices;
 import dev.operator.sks.status.Conditions;
+import dev.operator.sks.events.EventRecorder;
 import dev.operator.sks.status.StatusPatches;
+import dev.operator.sks.status.StatusWriter;
 import dev.operator.sks.validation.NodepoolValidator;
 import dev.operator.sks.validation.Violation;
 import dev.operator.sks.api.Defaults;
@@ -46,13 +48,16 @@ import java.util.Optional;
 @ControllerConfiguration(name = "nodepool", finalizerName = Labels.FINALIZER,
     generationAwareEventProcessing = false, informer = @Informer(onUpdateFilter = NodepoolUpdateFilter.class))
 public class NodepoolReconciler implements Reconciler<Nodepool>, Cleaner<Nodepool> {
-  static final String FIELD_MANAGER = "sks-operator";
   private static final Duration DELETION_POLL = Duration.ofSeconds(2);
 
   private final NodepoolValidator validator;
   private final Clock clock;
 
-  public NodepoolReconciler(OperatorServices services) {
+  private final StatusWriter<NodepoolStatus, Nodepool> statusWriter;
+
+  public NodepoolReconciler(OperatorServices services, EventRecorder events) {
+    this.statusWriter = new StatusWriter<>(NodepoolStatus.class, NodepoolStatus::new, Nodepool::new,
+        s -> s.conditions, events, services.clock());
     this.validator = new NodepoolValidator(services.instanceTypes());
     this.clock = services.clock();
   }
@@ -70,7 +75,7 @@ public class NodepoolReconciler implements Reconciler<Nodepool>, Cleaner<Nodepoo
 
   @Override
   public UpdateControl<Nodepool> reconcile(Nodepool nodepool, Context<Nodepool> context) {
-    NodepoolStatus status = StatusPatches.copy(nodepool.getStatus(), NodepoolStatus.class, NodepoolStatus::new);
+    NodepoolStatus status = statusWriter.copy(nodepool);
     Long generation = nodepool.getMetadata().getGeneration();
     // The object's UID is already a stable UUID: deriving the id from it cannot race or change.
     status.id = nodepool.getMetadata().getUid();
@@ -95,7 +100,7 @@ public class NodepoolReconciler implements Reconciler<Nodepool>, Cleaner<Nodepoo
     InstancePool desired = InstancePools.desired(nodepool, cluster.get(), status.id, evictions);
     Optional<InstancePool> observed = context.getSecondaryResource(InstancePool.class);
     if (observed.isEmpty() || specChanged(observed.get(), desired)) {
-      context.getClient().resource(desired).fieldManager(FIELD_MANAGER).forceConflicts().serverSideApply();
+      context.getClient().resource(desired).fieldManager(Labels.FIELD_MANAGER).forceConflicts().serverSideApply();
     }
     observed.ifPresent(pool -> clearDoneEvictions(context.getClient(), nodepool, pool, evictions));
     observed.ifPresent(pool -> ensureUserData(context.getClient(), cluster.get(), nodepool, pool, status));
@@ -200,15 +205,10 @@ public class NodepoolReconciler implements Reconciler<Nodepool>, Cleaner<Nodepoo
   @Override
   public ErrorStatusUpdateControl<Nodepool> updateErrorStatus(Nodepool nodepool, Context<Nodepool> context,
       Exception e) {
-    NodepoolStatus status = StatusPatches.copy(nodepool.getStatus(), NodepoolStatus.class, NodepoolStatus::new);
-    Conditions.set(status.conditions, Conditions.READY, false, "ReconcileError", StatusPatches.describe(e),
-        nodepool.getMetadata().getGeneration(), clock);
-    return ErrorStatusUpdateControl.patchStatus(StatusPatches.statusOnly(nodepool, status, Nodepool::new));
+    return statusWriter.error(nodepool, e);
   }
 
-  private static UpdateControl<Nodepool> patchIfChanged(Nodepool nodepool, NodepoolStatus status) {
-    return StatusPatches.differ(nodepool.getStatus(), status)
-        ? UpdateControl.patchStatus(StatusPatches.statusOnly(nodepool, status, Nodepool::new))
-        : UpdateControl.noUpdate();
+  private UpdateControl<Nodepool> patchIfChanged(Nodepool nodepool, NodepoolStatus status) {
+    return statusWriter.write(nodepool, status);
   }
 }

@@ -1,4 +1,4 @@
-package dev.operator.sks.runtime;
+package dev.operator.sks.config;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;

@@ -1,4 +1,4 @@
-package dev.operator.sks.runtime;
+package dev.operator.sks.config;
 
 import java.net.InetAddress;
 import java.net.UnknownHostException;

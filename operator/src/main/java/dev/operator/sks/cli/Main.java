@@ -1,4 +1,4 @@
-package dev.operator.sks.runtime;
+package dev.operator.sks.cli;
 
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
@@ -10,7 +10,11 @@ import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
 import io.micrometer.core.instrument.binder.system.UptimeMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import dev.operator.sks.config.OperatorConfig;
+import dev.operator.sks.config.OperatorServices;
 import dev.operator.sks.demo.Demo;
+import dev.operator.sks.runtime.OperatorHttpServer;
+import dev.operator.sks.runtime.SksOperator;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.concurrent.CountDownLatch;

@@ -1,4 +1,4 @@
-package dev.operator.sks.runtime;
+package dev.operator.sks.config;
 
 import dev.operator.sks.catalog.InstanceTypeCatalog;
 import dev.operator.sks.catalog.VersionCatalog;

@@ -1,18 +1,16 @@
-package dev.operator.sks.provider;
+package dev.operator.sks.tenant;
 
 import dev.operator.sks.api.NodepoolTaint;
 import dev.operator.sks.api.SKSCluster;
 import dev.operator.sks.catalog.InstanceType;
+import dev.operator.sks.provider.ComputeProvider;
+import dev.operator.sks.provider.ProviderInstance;
 import dev.operator.sks.catalog.KubernetesVersion;
 import dev.operator.sks.join.JoinMaterial;
 import dev.operator.sks.naming.Labels;
 import dev.operator.sks.provider.simulated.SimulatedNodeRenderer;
 import dev.operator.sks.provider.simulated.SimulatedProvider;
-import dev.operator.sks.tenant.KeyedWork;
-import dev.operator.sks.tenant.TenantBootstrap;
 import dev.operator.sks.tenant.TenantClients.ClusterKey;
-import dev.operator.sks.tenant.TenantClients;
-import dev.operator.sks.tenant.TenantProbe;
 import io.fabric8.kubernetes.api.model.Node;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
@@ -309,7 +307,7 @@ public final class PoolNodes implements AutoCloseable {
         }
         for (Registered pool : pools) {
           pool.nodeUids().forEach((node, uid) -> tenant.get().resource(SimulatedNodeRenderer.lease(node, uid,
-              clock.instant())).fieldManager(TenantBootstrap.FIELD_MANAGER).forceConflicts().serverSideApply());
+              clock.instant())).fieldManager(Labels.FIELD_MANAGER).forceConflicts().serverSideApply());
         }
       } catch (RuntimeException e) {
         LOG.debug("node heartbeats of cluster {}/{} skipped this round: {}", cluster.namespace(), cluster.cluster(),
