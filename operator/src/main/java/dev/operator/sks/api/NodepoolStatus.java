@@ -1,6 +1,7 @@
 package dev.operator.sks.api;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import io.fabric8.kubernetes.api.model.Condition;
 import io.fabric8.kubernetes.model.annotation.LabelSelector;
@@ -19,6 +20,11 @@ public class NodepoolStatus {
 
   @JsonPropertyDescription("The cluster this pool was created for (spec.cluster cannot change).")
   public String cluster;
+
+  @JsonProperty("clusterUID")
+  @JsonPropertyDescription("UID of the SKSCluster this pool was accepted for: the pool belongs to that cluster, whatever "
+      + "spec.cluster says later, and goes when that cluster is deleted.")
+  public String clusterUID;
 
   @StatusReplicas
   @JsonPropertyDescription("Number of instances that exist now.")
