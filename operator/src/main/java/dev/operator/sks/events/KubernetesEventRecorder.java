@@ -57,6 +57,7 @@ public final class KubernetesEventRecorder implements EventRecorder, AutoCloseab
   private final Map<Key, Written> written = new ConcurrentHashMap<>();
   private final Map<String, Budget> budgets = new ConcurrentHashMap<>();
   private final AtomicLong dropped = new AtomicLong();
+  private final AtomicLong sequence = new AtomicLong();
 
   /**
    * @param component the reporting controller, shown as the Event's source
@@ -137,8 +138,10 @@ public final class KubernetesEventRecorder implements EventRecorder, AutoCloseab
         written.put(key, new Written(before.name(), count, now));
         return;
       }
+      // client-go's name (object and time), plus a sequence: two events in one clock tick must not collide.
       String name = regarding.getMetadata().getName() + "."
-          + HexFormat.of().toHexDigits(now.getEpochSecond() * 1_000_000_000L + now.getNano());
+          + HexFormat.of().toHexDigits(now.getEpochSecond() * 1_000_000_000L + now.getNano())
+          + HexFormat.of().toHexDigits((short) sequence.incrementAndGet());
       Event event = new EventBuilder()
           .withNewMetadata().withName(name).withNamespace(namespace).endMetadata()
           .withInvolvedObject(new ObjectReferenceBuilder()
