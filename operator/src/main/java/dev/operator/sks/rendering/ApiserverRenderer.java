@@ -20,6 +20,7 @@ import io.fabric8.kubernetes.api.model.Volume;
 import io.fabric8.kubernetes.api.model.VolumeBuilder;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.policy.v1.PodDisruptionBudget;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -59,6 +60,16 @@ public final class ApiserverRenderer {
   static final String KONNECTIVITY_SOCKET_DIR = "/run/konnectivity";
   static final String KONNECTIVITY_KUBECONFIG_DIR = "/etc/kubernetes/konnectivity";
   static final String KUBECONFIG_FILE = "kubeconfig";
+  private static final String SERVING_VOLUME = "serving-tls";
+  private static final String ETCD_CLIENT_VOLUME = "etcd-client-tls";
+  private static final String KUBELET_CLIENT_VOLUME = "kubelet-client-tls";
+  private static final String FRONT_PROXY_CLIENT_VOLUME = "front-proxy-client-tls";
+  private static final String FRONT_PROXY_CA_VOLUME = "front-proxy-ca";
+  private static final String SERVICE_ACCOUNT_VOLUME = "service-account-keys";
+  private static final String CLIENT_CA_VOLUME = "client-ca";
+  private static final String KONNECTIVITY_KUBECONFIG_VOLUME = "konnectivity-kubeconfig";
+  private static final String CONFIG_VOLUME = "config";
+  private static final String KONNECTIVITY_SOCKET_VOLUME = "konnectivity-uds";
 
   private static final ControlPlaneComponent COMPONENT = ControlPlaneComponent.KUBE_APISERVER;
   private static final String EGRESS_SELECTOR_CONFIGURATION = """
@@ -82,18 +93,19 @@ public final class ApiserverRenderer {
   public static Deployment deployment(ControlPlaneInputs inputs) {
     String name = inputs.name();
     int replicas = replicas(Defaults.level(inputs.spec()));
+    List<SecretVolume> mountedSecrets = mountedSecrets(name);
     PodSpecBuilder pod = new PodSpecBuilder()
         .withAutomountServiceAccountToken(false)
         .withEnableServiceLinks(false)
         .withSecurityContext(PodParts.podSecurityContext())
         .withContainers(apiserverContainer(inputs), konnectivityContainer(inputs, replicas))
-        .withVolumes(volumes(name));
+        .withVolumes(volumes(mountedSecrets, name));
     if (replicas > 1) {
       pod.withAffinity(PodParts.preferSeparateNodes(inputs, COMPONENT))
           .withTopologySpreadConstraints(PodParts.spread(inputs, COMPONENT));
     }
     return Deployments.deployment(inputs, Names.apiserverDeployment(name), COMPONENT, replicas,
-        Map.of(Labels.CERTIFICATES_HASH_ANNOTATION, PodParts.certificatesHash(inputs, mountedSecrets(name)),
+        Map.of(Labels.CERTIFICATES_HASH_ANNOTATION, PodParts.certificatesHash(inputs, mountedSecrets),
             Labels.CONFIG_HASH_ANNOTATION, PodParts.configHash(configData())),
         pod.build());
   }
@@ -244,15 +256,15 @@ public final class ApiserverRenderer {
         .withResources(PodParts.requests("250m", "512Mi"))
         .withSecurityContext(PodParts.containerSecurityContext())
         .withVolumeMounts(
-            PodParts.readOnlyMount("serving-tls", SERVING_DIR),
-            PodParts.readOnlyMount("etcd-client-tls", ETCD_CLIENT_DIR),
-            PodParts.readOnlyMount("kubelet-client-tls", KUBELET_CLIENT_DIR),
-            PodParts.readOnlyMount("front-proxy-client-tls", FRONT_PROXY_CLIENT_DIR),
-            PodParts.readOnlyMount("front-proxy-ca", FRONT_PROXY_CA_DIR),
-            PodParts.readOnlyMount("service-account-keys", SERVICE_ACCOUNT_DIR),
-            PodParts.readOnlyMount("client-ca", CLIENT_CA_DIR),
-            PodParts.readOnlyMount("config", CONFIG_DIR),
-            PodParts.writableMount("konnectivity-uds", KONNECTIVITY_SOCKET_DIR))
+            PodParts.readOnlyMount(SERVING_VOLUME, SERVING_DIR),
+            PodParts.readOnlyMount(ETCD_CLIENT_VOLUME, ETCD_CLIENT_DIR),
+            PodParts.readOnlyMount(KUBELET_CLIENT_VOLUME, KUBELET_CLIENT_DIR),
+            PodParts.readOnlyMount(FRONT_PROXY_CLIENT_VOLUME, FRONT_PROXY_CLIENT_DIR),
+            PodParts.readOnlyMount(FRONT_PROXY_CA_VOLUME, FRONT_PROXY_CA_DIR),
+            PodParts.readOnlyMount(SERVICE_ACCOUNT_VOLUME, SERVICE_ACCOUNT_DIR),
+            PodParts.readOnlyMount(CLIENT_CA_VOLUME, CLIENT_CA_DIR),
+            PodParts.readOnlyMount(CONFIG_VOLUME, CONFIG_DIR),
+            PodParts.writableMount(KONNECTIVITY_SOCKET_VOLUME, KONNECTIVITY_SOCKET_DIR))
         .build();
   }
 
@@ -271,35 +283,35 @@ public final class ApiserverRenderer {
         .withResources(PodParts.requests("50m", "64Mi"))
         .withSecurityContext(PodParts.containerSecurityContext())
         .withVolumeMounts(
-            PodParts.readOnlyMount("serving-tls", SERVING_DIR),
-            PodParts.readOnlyMount("konnectivity-kubeconfig", KONNECTIVITY_KUBECONFIG_DIR),
-            PodParts.writableMount("konnectivity-uds", KONNECTIVITY_SOCKET_DIR))
+            PodParts.readOnlyMount(SERVING_VOLUME, SERVING_DIR),
+            PodParts.readOnlyMount(KONNECTIVITY_KUBECONFIG_VOLUME, KONNECTIVITY_KUBECONFIG_DIR),
+            PodParts.writableMount(KONNECTIVITY_SOCKET_VOLUME, KONNECTIVITY_SOCKET_DIR))
         .build();
   }
 
-  private static List<String> mountedSecrets(String name) {
-    return List.of(Names.apiserverCertificate(name), Names.apiserverEtcdClient(name),
-        Names.apiserverKubeletClient(name), Names.frontProxyClient(name), Names.frontProxyCa(name),
-        Names.serviceAccountKeys(name), Names.clientCaBundle(name), Names.konnectivityKubeconfig(name));
+  /** Every Secret the pod mounts: its volumes and its certificates hash both come from this one list. */
+  private static List<SecretVolume> mountedSecrets(String name) {
+    return List.of(
+        SecretVolume.of(SERVING_VOLUME, Names.apiserverCertificate(name)),
+        SecretVolume.of(ETCD_CLIENT_VOLUME, Names.apiserverEtcdClient(name)),
+        SecretVolume.of(KUBELET_CLIENT_VOLUME, Names.apiserverKubeletClient(name)),
+        SecretVolume.of(FRONT_PROXY_CLIENT_VOLUME, Names.frontProxyClient(name)),
+        // The CA's certificate only: its key stays out of the pod.
+        SecretVolume.of(FRONT_PROXY_CA_VOLUME, Names.frontProxyCa(name),
+            PodParts.item(Names.TLS_CERTIFICATE_KEY, Names.CA_CERTIFICATE_KEY)),
+        SecretVolume.of(SERVICE_ACCOUNT_VOLUME, Names.serviceAccountKeys(name)),
+        SecretVolume.of(CLIENT_CA_VOLUME, Names.clientCaBundle(name),
+            PodParts.item(Names.CLIENT_CA_BUNDLE_KEY, CLIENT_CA_FILE)),
+        SecretVolume.of(KONNECTIVITY_KUBECONFIG_VOLUME, Names.konnectivityKubeconfig(name),
+            PodParts.item(Names.KUBECONFIG_KEY, KUBECONFIG_FILE)));
   }
 
-  private static List<Volume> volumes(String name) {
-    return List.of(
-        PodParts.secretVolume("serving-tls", Names.apiserverCertificate(name)),
-        PodParts.secretVolume("etcd-client-tls", Names.apiserverEtcdClient(name)),
-        PodParts.secretVolume("kubelet-client-tls", Names.apiserverKubeletClient(name)),
-        PodParts.secretVolume("front-proxy-client-tls", Names.frontProxyClient(name)),
-        // The CA's certificate only: its key stays out of the pod.
-        PodParts.secretVolume("front-proxy-ca", Names.frontProxyCa(name),
-            PodParts.item(Names.TLS_CERTIFICATE_KEY, Names.CA_CERTIFICATE_KEY)),
-        PodParts.secretVolume("service-account-keys", Names.serviceAccountKeys(name)),
-        PodParts.secretVolume("client-ca", Names.clientCaBundle(name),
-            PodParts.item(Names.CLIENT_CA_BUNDLE_KEY, CLIENT_CA_FILE)),
-        PodParts.secretVolume("konnectivity-kubeconfig", Names.konnectivityKubeconfig(name),
-            PodParts.item(Names.KUBECONFIG_KEY, KUBECONFIG_FILE)),
-        new VolumeBuilder().withName("config")
-            .withNewConfigMap().withName(Names.controlPlaneConfig(name)).withDefaultMode(0444).endConfigMap()
-            .build(),
-        new VolumeBuilder().withName("konnectivity-uds").withNewEmptyDir().endEmptyDir().build());
+  private static List<Volume> volumes(List<SecretVolume> mountedSecrets, String name) {
+    List<Volume> volumes = new ArrayList<>(PodParts.volumes(mountedSecrets));
+    volumes.add(new VolumeBuilder().withName(CONFIG_VOLUME)
+        .withNewConfigMap().withName(Names.controlPlaneConfig(name)).withDefaultMode(0444).endConfigMap()
+        .build());
+    volumes.add(new VolumeBuilder().withName(KONNECTIVITY_SOCKET_VOLUME).withNewEmptyDir().endEmptyDir().build());
+    return volumes;
   }
 }

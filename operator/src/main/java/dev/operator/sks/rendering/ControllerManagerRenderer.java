@@ -20,6 +20,9 @@ public final class ControllerManagerRenderer {
   static final String KUBECONFIG_DIR = "/etc/kubernetes/kubeconfig";
   static final String CLUSTER_CA_DIR = "/etc/kubernetes/pki/ca";
   static final String SERVICE_ACCOUNT_DIR = "/etc/kubernetes/pki/sa";
+  private static final String KUBECONFIG_VOLUME = "kubeconfig";
+  private static final String CLUSTER_CA_VOLUME = "cluster-ca";
+  private static final String SERVICE_ACCOUNT_VOLUME = "service-account-keys";
   private static final ControlPlaneComponent COMPONENT = ControlPlaneComponent.KUBE_CONTROLLER_MANAGER;
 
   private ControllerManagerRenderer() {}
@@ -33,6 +36,12 @@ public final class ControllerManagerRenderer {
     String name = inputs.name();
     int replicas = replicas(Defaults.level(inputs.spec()));
     String kubeconfig = KUBECONFIG_DIR + "/" + ApiserverRenderer.KUBECONFIG_FILE;
+    List<SecretVolume> mountedSecrets = List.of(
+        SecretVolume.of(KUBECONFIG_VOLUME, Names.controllerManagerKubeconfig(name),
+            PodParts.item(Names.KUBECONFIG_KEY, ApiserverRenderer.KUBECONFIG_FILE)),
+        // The signing key is the point here: kube-controller-manager signs CSRs with the cluster CA.
+        SecretVolume.of(CLUSTER_CA_VOLUME, Names.clusterCa(name)),
+        SecretVolume.of(SERVICE_ACCOUNT_VOLUME, Names.serviceAccountKeys(name)));
     PodSpecBuilder pod = new PodSpecBuilder()
         .withAutomountServiceAccountToken(false)
         .withEnableServiceLinks(false)
@@ -50,24 +59,17 @@ public final class ControllerManagerRenderer {
             .withResources(PodParts.requests("100m", "128Mi"))
             .withSecurityContext(PodParts.containerSecurityContext())
             .withVolumeMounts(
-                PodParts.readOnlyMount("kubeconfig", KUBECONFIG_DIR),
-                PodParts.readOnlyMount("cluster-ca", CLUSTER_CA_DIR),
-                PodParts.readOnlyMount("service-account-keys", SERVICE_ACCOUNT_DIR))
+                PodParts.readOnlyMount(KUBECONFIG_VOLUME, KUBECONFIG_DIR),
+                PodParts.readOnlyMount(CLUSTER_CA_VOLUME, CLUSTER_CA_DIR),
+                PodParts.readOnlyMount(SERVICE_ACCOUNT_VOLUME, SERVICE_ACCOUNT_DIR))
             .build())
-        .withVolumes(
-            PodParts.secretVolume("kubeconfig", Names.controllerManagerKubeconfig(name),
-                PodParts.item(Names.KUBECONFIG_KEY, ApiserverRenderer.KUBECONFIG_FILE)),
-            // The signing key is the point here: kube-controller-manager signs CSRs with the cluster CA.
-            PodParts.secretVolume("cluster-ca", Names.clusterCa(name)),
-            PodParts.secretVolume("service-account-keys", Names.serviceAccountKeys(name)));
+        .withVolumes(PodParts.volumes(mountedSecrets));
     if (replicas > 1) {
       pod.withAffinity(PodParts.preferSeparateNodes(inputs, COMPONENT))
           .withTopologySpreadConstraints(PodParts.spread(inputs, COMPONENT));
     }
-    List<String> secrets = List.of(Names.controllerManagerKubeconfig(name), Names.clusterCa(name),
-        Names.serviceAccountKeys(name));
     return Deployments.deployment(inputs, Names.controllerManagerDeployment(name), COMPONENT, replicas,
-        Map.of(Labels.CERTIFICATES_HASH_ANNOTATION, PodParts.certificatesHash(inputs, secrets)), pod.build());
+        Map.of(Labels.CERTIFICATES_HASH_ANNOTATION, PodParts.certificatesHash(inputs, mountedSecrets)), pod.build());
   }
 
   public static Optional<PodDisruptionBudget> podDisruptionBudget(ControlPlaneInputs inputs) {

@@ -70,16 +70,15 @@ public final class EtcdRenderer {
   public static StatefulSet statefulSet(ControlPlaneInputs inputs, EtcdLayout layout) {
     String name = inputs.name();
     Level level = Defaults.level(inputs.spec());
-    List<String> certificateSecrets = List.of(Names.etcdServerCertificate(name), Names.etcdPeerCertificate(name));
+    List<SecretVolume> mountedSecrets = List.of(SecretVolume.of(SERVER_TLS_VOLUME, Names.etcdServerCertificate(name)),
+        SecretVolume.of(PEER_TLS_VOLUME, Names.etcdPeerCertificate(name)));
 
     PodSpecBuilder pod = new PodSpecBuilder()
         .withAutomountServiceAccountToken(false)
         .withEnableServiceLinks(false)
         .withSecurityContext(PodParts.podSecurityContext())
         .withContainers(container(inputs, layout))
-        .withVolumes(
-            PodParts.secretVolume(SERVER_TLS_VOLUME, Names.etcdServerCertificate(name)),
-            PodParts.secretVolume(PEER_TLS_VOLUME, Names.etcdPeerCertificate(name)));
+        .withVolumes(PodParts.volumes(mountedSecrets));
     if (level == Level.PRO) {
       pod.withAffinity(PodParts.preferSeparateNodes(inputs, COMPONENT))
           .withTopologySpreadConstraints(PodParts.spread(inputs, COMPONENT));
@@ -100,7 +99,7 @@ public final class EtcdRenderer {
         .withNewTemplate()
         .withNewMetadata()
         .withLabels(Labels.forComponent(name, COMPONENT.label()))
-        .addToAnnotations(Labels.CERTIFICATES_HASH_ANNOTATION, PodParts.certificatesHash(inputs, certificateSecrets))
+        .addToAnnotations(Labels.CERTIFICATES_HASH_ANNOTATION, PodParts.certificatesHash(inputs, mountedSecrets))
         .endMetadata()
         .withSpec(pod.build())
         .endTemplate()

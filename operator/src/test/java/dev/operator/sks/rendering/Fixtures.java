@@ -61,6 +61,11 @@ final class Fixtures {
         Map.of("demo-apiserver", "a1", "demo-etcd-server", "e1"));
   }
 
+  /** With these certificate Secret hashes and no endpoint yet. */
+  static ControlPlaneInputs inputs(SKSCluster cluster, Map<String, String> certificateHashes) {
+    return new ControlPlaneInputs(cluster, V1_33, CATALOG, Optional.empty(), certificateHashes);
+  }
+
   /** Values of a flag in an argument list, in order ("--name=value" may repeat). */
   static List<String> flag(List<String> args, String name) {
     List<String> values = new ArrayList<>();
