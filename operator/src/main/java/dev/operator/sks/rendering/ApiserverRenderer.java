@@ -1,9 +1,7 @@
 package dev.operator.sks.rendering;
 
-import dev.operator.sks.api.Defaults;
 import dev.operator.sks.api.Exposure;
 import dev.operator.sks.api.Level;
-import dev.operator.sks.api.OidcSpec;
 import dev.operator.sks.catalog.Component;
 import dev.operator.sks.naming.Labels;
 import dev.operator.sks.naming.Names;
@@ -24,7 +22,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.TreeMap;
 
 /**
  * kube-apiserver with konnectivity-server as a sidecar (they share a Unix socket: the API server reaches nodes,
@@ -92,7 +89,7 @@ public final class ApiserverRenderer {
 
   public static Deployment deployment(ControlPlaneInputs inputs) {
     String name = inputs.name();
-    int replicas = replicas(Defaults.level(inputs.spec()));
+    int replicas = replicas(inputs.model().level());
     List<SecretVolume> mountedSecrets = mountedSecrets(name);
     PodSpecBuilder pod = new PodSpecBuilder()
         .withAutomountServiceAccountToken(false)
@@ -112,7 +109,7 @@ public final class ApiserverRenderer {
 
   /** Pro only. */
   public static Optional<PodDisruptionBudget> podDisruptionBudget(ControlPlaneInputs inputs) {
-    return replicas(Defaults.level(inputs.spec())) > 1
+    return replicas(inputs.model().level()) > 1
         ? Optional.of(PodDisruptionBudgets.minAvailable(inputs, Names.apiserverDeployment(inputs.name()), COMPONENT, 1))
         : Optional.empty();
   }
@@ -120,7 +117,7 @@ public final class ApiserverRenderer {
   /** Files the API server reads at start: the egress selector sending cluster-bound traffic through konnectivity. */
   public static ConfigMap configMap(ControlPlaneInputs inputs) {
     return new ConfigMapBuilder()
-        .withMetadata(Owners.metadata(inputs.cluster(), Names.controlPlaneConfig(inputs.name()), COMPONENT))
+        .withMetadata(Owners.metadata(inputs.owner(), Names.controlPlaneConfig(inputs.name()), COMPONENT))
         .withData(configData())
         .build();
   }
@@ -131,9 +128,9 @@ public final class ApiserverRenderer {
    */
   public static Service service(ControlPlaneInputs inputs) {
     return new ServiceBuilder()
-        .withMetadata(Owners.metadata(inputs.cluster(), Names.apiserverService(inputs.name()), COMPONENT))
+        .withMetadata(Owners.metadata(inputs.owner(), Names.apiserverService(inputs.name()), COMPONENT))
         .withNewSpec()
-        .withType(serviceType(Defaults.exposure(inputs.spec())))
+        .withType(serviceType(inputs.model().exposure()))
         .withSelector(PodParts.selector(inputs, COMPONENT).getMatchLabels())
         .withPorts(
             new ServicePortBuilder().withName(HTTPS_PORT_NAME).withProtocol("TCP").withPort(SERVICE_PORT)
@@ -160,7 +157,7 @@ public final class ApiserverRenderer {
    * through it. Otherwise absent, and the API server advertises its pod IP.
    */
   public static Optional<String> advertiseAddress(ControlPlaneInputs inputs) {
-    if (Defaults.exposure(inputs.spec()) == Exposure.NODE_PORT) {
+    if (inputs.model().exposure() == Exposure.NODE_PORT) {
       return Optional.empty();
     }
     return inputs.endpointHost().filter(CertificateSans::isIpAddress);
@@ -168,7 +165,7 @@ public final class ApiserverRenderer {
 
   static List<String> apiserverArgs(ControlPlaneInputs inputs) {
     String name = inputs.name();
-    String dnsDomain = Defaults.dnsDomain(inputs.spec());
+    String dnsDomain = inputs.model().network().dnsDomain();
     Flags flags = new Flags()
         .set("secure-port", SECURE_PORT)
         .set("tls-cert-file", SERVING_DIR + "/" + Names.TLS_CERTIFICATE_KEY)
@@ -184,7 +181,7 @@ public final class ApiserverRenderer {
         .set("service-account-issuer", "https://kubernetes.default.svc." + dnsDomain)
         .set("service-account-key-file", SERVICE_ACCOUNT_DIR + "/" + Names.TLS_CERTIFICATE_KEY)
         .set("service-account-signing-key-file", SERVICE_ACCOUNT_DIR + "/" + Names.TLS_PRIVATE_KEY_KEY)
-        .set("service-cluster-ip-range", Defaults.serviceCidr(inputs.spec()))
+        .set("service-cluster-ip-range", inputs.model().network().serviceCidr())
         .set("authorization-mode", "Node,RBAC")
         .set("enable-admission-plugins", "NodeRestriction")
         .set("allow-privileged", true)
@@ -199,7 +196,7 @@ public final class ApiserverRenderer {
         .set("egress-selector-config-file", CONFIG_DIR + "/" + EGRESS_SELECTOR_FILE);
     // No --cloud-provider: kube-apiserver has not needed it since 1.31 and refuses it since 1.33.
     advertiseAddress(inputs).ifPresent(address -> flags.set("advertise-address", address));
-    addOidc(flags, inputs.spec().oidc);
+    inputs.model().oidc().ifPresent(oidc -> addOidc(flags, oidc));
     return flags.toArgs();
   }
 
@@ -222,20 +219,14 @@ public final class ApiserverRenderer {
         .toArgs();
   }
 
-  private static void addOidc(Flags flags, OidcSpec oidc) {
-    if (oidc == null || oidc.issuerURL == null || oidc.issuerURL.isBlank()) {
-      return;
-    }
-    flags.set("oidc-issuer-url", oidc.issuerURL)
-        .setIfPresent("oidc-client-id", oidc.clientID)
-        .setIfPresent("oidc-username-claim", oidc.usernameClaim)
-        .setIfPresent("oidc-username-prefix", oidc.usernamePrefix)
-        .setIfPresent("oidc-groups-claim", oidc.groupsClaim)
-        .setIfPresent("oidc-groups-prefix", oidc.groupsPrefix);
-    if (oidc.requiredClaims != null) {
-      new TreeMap<>(oidc.requiredClaims).forEach((claim, value) ->
-          flags.add("oidc-required-claim", claim + "=" + (value == null ? "" : value)));
-    }
+  private static void addOidc(Flags flags, ClusterModel.Oidc oidc) {
+    flags.set("oidc-issuer-url", oidc.issuerUrl())
+        .setIfPresent("oidc-client-id", oidc.clientId())
+        .setIfPresent("oidc-username-claim", oidc.usernameClaim())
+        .setIfPresent("oidc-username-prefix", oidc.usernamePrefix())
+        .setIfPresent("oidc-groups-claim", oidc.groupsClaim())
+        .setIfPresent("oidc-groups-prefix", oidc.groupsPrefix());
+    oidc.requiredClaims().forEach((claim, value) -> flags.add("oidc-required-claim", claim + "=" + value));
   }
 
   private static Map<String, String> configData() {
@@ -271,8 +262,7 @@ public final class ApiserverRenderer {
   private static Container konnectivityContainer(ControlPlaneInputs inputs, int replicas) {
     return new ContainerBuilder()
         .withName(KONNECTIVITY_CONTAINER)
-        .withImage(inputs.catalog().image(Component.KONNECTIVITY_SERVER,
-            inputs.versions().apiserver()))
+        .withImage(inputs.model().image(Component.KONNECTIVITY_SERVER, inputs.versions().apiserver()))
         .withImagePullPolicy("IfNotPresent")
         .withCommand("/proxy-server")
         .withArgs(konnectivityArgs(inputs, replicas))

@@ -1,7 +1,6 @@
 package dev.operator.sks.rendering;
 
 import dev.operator.sks.api.Cni;
-import dev.operator.sks.api.Defaults;
 import dev.operator.sks.api.Level;
 import dev.operator.sks.naming.Labels;
 import dev.operator.sks.naming.Names;
@@ -34,7 +33,7 @@ public final class ControllerManagerRenderer {
 
   public static Deployment deployment(ControlPlaneInputs inputs) {
     String name = inputs.name();
-    int replicas = replicas(Defaults.level(inputs.spec()));
+    int replicas = replicas(inputs.model().level());
     String kubeconfig = KUBECONFIG_DIR + "/" + ApiserverRenderer.KUBECONFIG_FILE;
     List<SecretVolume> mountedSecrets = List.of(
         SecretVolume.of(KUBECONFIG_VOLUME, Names.controllerManagerKubeconfig(name),
@@ -73,7 +72,7 @@ public final class ControllerManagerRenderer {
   }
 
   public static Optional<PodDisruptionBudget> podDisruptionBudget(ControlPlaneInputs inputs) {
-    return replicas(Defaults.level(inputs.spec())) > 1
+    return replicas(inputs.model().level()) > 1
         ? Optional.of(PodDisruptionBudgets.minAvailable(inputs, Names.controllerManagerDeployment(inputs.name()),
             COMPONENT, 1))
         : Optional.empty();
@@ -91,13 +90,13 @@ public final class ControllerManagerRenderer {
         .set("cluster-signing-key-file", CLUSTER_CA_DIR + "/" + Names.TLS_PRIVATE_KEY_KEY)
         .set("root-ca-file", CLUSTER_CA_DIR + "/" + Names.TLS_CERTIFICATE_KEY)
         .set("service-account-private-key-file", SERVICE_ACCOUNT_DIR + "/" + Names.TLS_PRIVATE_KEY_KEY)
-        .set("cluster-cidr", Defaults.podCidr(inputs.spec()))
-        .set("service-cluster-ip-range", Defaults.serviceCidr(inputs.spec()))
+        .set("cluster-cidr", inputs.model().network().podCidr())
+        .set("service-cluster-ip-range", inputs.model().network().serviceCidr())
         .set("controllers", "*,bootstrapsigner,tokencleaner")
         .set("use-service-account-credentials", true)
         .set("cloud-provider", "external")
         .set("leader-elect", true);
-    if (Defaults.cni(inputs.spec()) == Cni.CALICO) {
+    if (inputs.model().cni() == Cni.CALICO) {
       flags.set("allocate-node-cidrs", true);
     }
     return flags.toArgs();

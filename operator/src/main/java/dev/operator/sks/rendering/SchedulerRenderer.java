@@ -1,6 +1,5 @@
 package dev.operator.sks.rendering;
 
-import dev.operator.sks.api.Defaults;
 import dev.operator.sks.api.Level;
 import dev.operator.sks.naming.Labels;
 import dev.operator.sks.naming.Names;
@@ -28,7 +27,7 @@ public final class SchedulerRenderer {
 
   public static Deployment deployment(ControlPlaneInputs inputs) {
     String name = inputs.name();
-    int replicas = replicas(Defaults.level(inputs.spec()));
+    int replicas = replicas(inputs.model().level());
     List<SecretVolume> mountedSecrets = List.of(SecretVolume.of(KUBECONFIG_VOLUME, Names.schedulerKubeconfig(name),
         PodParts.item(Names.KUBECONFIG_KEY, ApiserverRenderer.KUBECONFIG_FILE)));
     PodSpecBuilder pod = new PodSpecBuilder()
@@ -60,7 +59,7 @@ public final class SchedulerRenderer {
   }
 
   public static Optional<PodDisruptionBudget> podDisruptionBudget(ControlPlaneInputs inputs) {
-    return replicas(Defaults.level(inputs.spec())) > 1
+    return replicas(inputs.model().level()) > 1
         ? Optional.of(PodDisruptionBudgets.minAvailable(inputs, Names.schedulerDeployment(inputs.name()), COMPONENT,
             1))
         : Optional.empty();

@@ -137,10 +137,8 @@ class ControlPlaneRendererTest {
     reversed.put("demo-apiserver", "a");
     reversed.put("demo-sa", "s");
 
-    assertThat(ControlPlaneRenderer.render(new ControlPlaneInputs(cluster, Fixtures.V1_33, Fixtures.CATALOG,
-        Optional.empty(), hashes)))
-        .isEqualTo(ControlPlaneRenderer.render(new ControlPlaneInputs(cluster, Fixtures.V1_33, Fixtures.CATALOG,
-            Optional.empty(), reversed)));
+    assertThat(ControlPlaneRenderer.render(Fixtures.inputs(cluster, hashes)))
+        .isEqualTo(ControlPlaneRenderer.render(Fixtures.inputs(cluster, reversed)));
   }
 
   @Test
@@ -166,8 +164,8 @@ class ControlPlaneRendererTest {
   void eachComponentRendersAtItsOwnVersionDuringAnUpgrade() {
     ComponentVersions midUpgrade = new ComponentVersions(Fixtures.V1_33, Fixtures.V1_33, Fixtures.V1_32,
         Fixtures.V1_32);
-    RenderedControlPlane rendered = ControlPlaneRenderer.render(new ControlPlaneInputs(Fixtures.starter(), midUpgrade,
-        Fixtures.CATALOG, Optional.empty(), Map.of()));
+    RenderedControlPlane rendered = ControlPlaneRenderer.render(
+        new ControlPlaneInputs(Fixtures.model(Fixtures.starter()), midUpgrade, Optional.empty(), Map.of()));
 
     assertThat(Rollouts.renderedVersion(rendered.etcd())).contains(Fixtures.V1_33);
     assertThat(Rollouts.renderedVersion(rendered.apiserver())).contains(Fixtures.V1_33);
@@ -189,8 +187,8 @@ class ControlPlaneRendererTest {
 
   @Test
   void aMinorIsNotAVersionToRender() {
-    assertThatThrownBy(() -> new ControlPlaneInputs(Fixtures.starter(),
-        dev.operator.sks.catalog.KubernetesVersion.of("1.33"), Fixtures.CATALOG, Optional.empty(), Map.of()))
+    assertThatThrownBy(() -> new ControlPlaneInputs(Fixtures.model(Fixtures.starter()),
+        dev.operator.sks.catalog.KubernetesVersion.of("1.33"), Optional.empty(), Map.of()))
         .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("patch");
   }
 }
