@@ -4,10 +4,8 @@ import dev.operator.sks.api.Addon;
 import dev.operator.sks.api.Cni;
 import dev.operator.sks.catalog.Component;
 import dev.operator.sks.catalog.KubernetesVersion;
-import dev.operator.sks.catalog.VersionCatalog;
-import dev.operator.sks.validation.Cidr;
+import dev.operator.sks.rendering.ClusterModel;
 import java.net.URI;
-import java.util.Collection;
 import java.util.EnumMap;
 import java.util.EnumSet;
 import java.util.Map;
@@ -15,41 +13,36 @@ import java.util.Objects;
 import java.util.Set;
 
 /**
- * What the addons of one tenant cluster depend on.
+ * What the addons of one tenant cluster depend on: mostly the cluster's {@link ClusterModel}, plus the patch that runs
+ * and the endpoint, which the reconciler observes.
  *
- * @param serverUrl   the cluster's public endpoint, {@code https://host:port}: addons run on the nodes, outside the
- *                    management cluster, so they reach the control plane only there
- * @param version     the patch the control plane runs; images follow it
- * @param images      the image of every component for {@code version}, from the version catalog
- * @param podCidr     the pod CIDR (kube-proxy's clusterCIDR)
- * @param serviceCidr the Service CIDR; cluster DNS takes its tenth address
- * @param dnsDomain   the cluster's DNS domain
- * @param cni         the network plugin asked for
- * @param addons      the optional addons asked for
+ * @param serverUrl the cluster's public endpoint, {@code https://host:port}: addons run on the nodes, outside the
+ *                  management cluster, so they reach the control plane only there
+ * @param version   the patch the control plane runs; images follow it
+ * @param images    the image of every component for {@code version}, from the version catalog
+ * @param network   the tenant's CIDRs, DNS domain and cluster DNS address
+ * @param cni       the network plugin asked for
+ * @param addons    the optional addons asked for
  */
-public record AddonInputs(String serverUrl, KubernetesVersion version, Map<Component, String> images, String podCidr,
-    String serviceCidr, String dnsDomain, Cni cni, Set<Addon> addons) {
+public record AddonInputs(String serverUrl, KubernetesVersion version, Map<Component, String> images,
+    ClusterModel.Network network, Cni cni, Set<Addon> addons) {
 
   public AddonInputs {
     Objects.requireNonNull(serverUrl, "serverUrl");
     Objects.requireNonNull(version, "version");
-    Objects.requireNonNull(podCidr, "podCidr");
-    Objects.requireNonNull(serviceCidr, "serviceCidr");
-    Objects.requireNonNull(dnsDomain, "dnsDomain");
+    Objects.requireNonNull(network, "network");
     Objects.requireNonNull(cni, "cni");
     images = Map.copyOf(new EnumMap<>(Objects.requireNonNull(images, "images")));
     addons = addons == null || addons.isEmpty() ? Set.of() : Set.copyOf(EnumSet.copyOf(addons));
   }
 
-  /** The inputs for a cluster running {@code patch}, with that patch's images from {@code catalog}. */
-  public static AddonInputs fromCatalog(VersionCatalog catalog, KubernetesVersion patch, String serverUrl,
-      String podCidr, String serviceCidr, String dnsDomain, Cni cni, Collection<Addon> addons) {
+  /** The inputs of {@code cluster} running {@code patch}, with that patch's images, reached at {@code serverUrl}. */
+  public static AddonInputs of(ClusterModel cluster, KubernetesVersion patch, String serverUrl) {
     Map<Component, String> images = new EnumMap<>(Component.class);
     for (Component component : Component.values()) {
-      images.put(component, catalog.image(component, patch));
+      images.put(component, cluster.image(component, patch));
     }
-    return new AddonInputs(serverUrl, patch, images, podCidr, serviceCidr, dnsDomain, cni,
-        addons == null || addons.isEmpty() ? Set.of() : EnumSet.copyOf(addons));
+    return new AddonInputs(serverUrl, patch, images, cluster.network(), cluster.cni(), cluster.addons());
   }
 
   public String image(Component component) {
@@ -62,12 +55,6 @@ public record AddonInputs(String serverUrl, KubernetesVersion version, Map<Compo
 
   public boolean enabled(Addon addon) {
     return addons.contains(addon);
-  }
-
-  /** The cluster DNS Service IP: the Service CIDR's tenth address, as kubeadm chooses it and kubelets are told. */
-  public String clusterDns() {
-    return Cidr.parse(serviceCidr).orElseThrow(() -> new IllegalArgumentException(
-        "the service CIDR " + serviceCidr + " is not an IPv4 CIDR")).tenthAddress();
   }
 
   /** The endpoint's host: konnectivity agents dial it on the konnectivity port. */

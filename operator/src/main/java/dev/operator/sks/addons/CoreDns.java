@@ -51,7 +51,7 @@ public final class CoreDns {
 
   static ConfigMap configMap(AddonInputs inputs) {
     return new ConfigMapBuilder().withMetadata(AddonParts.namespaced(ADDON, Names.COREDNS))
-        .withData(Map.of(COREFILE_KEY, corefile(inputs.dnsDomain()))).build();
+        .withData(Map.of(COREFILE_KEY, corefile(inputs.network().dnsDomain()))).build();
   }
 
   /** kubeadm's Corefile: the cluster domain and reverse zones served from the API, the rest forwarded upstream. */
@@ -145,7 +145,7 @@ public final class CoreDns {
     return new ServiceBuilder()
         .withMetadata(metadata)
         .withNewSpec()
-        .withClusterIP(inputs.clusterDns())
+        .withClusterIP(inputs.network().clusterDns())
         .withSelector(AddonParts.selector(APP))
         .withPorts(
             new ServicePortBuilder().withName("dns").withPort(DNS_PORT).withProtocol("UDP")

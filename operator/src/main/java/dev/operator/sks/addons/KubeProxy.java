@@ -47,7 +47,7 @@ public final class KubeProxy {
     configuration.put("kind", "KubeProxyConfiguration");
     configuration.put("bindAddress", "0.0.0.0");
     configuration.put("clientConnection", Map.of("kubeconfig", CONFIG_DIR + "/" + KUBECONFIG_KEY));
-    configuration.put("clusterCIDR", inputs.podCidr());
+    configuration.put("clusterCIDR", inputs.network().podCidr());
     configuration.put("mode", "iptables");
     Map<String, String> data = new LinkedHashMap<>();
     data.put(CONFIG_KEY, ConfigYaml.write(configuration));

@@ -7,6 +7,9 @@ import java.util.Map;
 /**
  * The value each optional field has when it is absent. The API server applies the schema's defaults, but an object
  * written before a default existed (or served by a server that does not default) still reads the same here.
+ *
+ * <p>Renderers read an SKSCluster's defaults through {@link dev.operator.sks.rendering.ClusterModel}, which resolves
+ * them once per reconcile; the validator, which decides whether a spec can become a model, reads them here.
  */
 public final class Defaults {
   public static final String POD_CIDR = "192.168.0.0/16";

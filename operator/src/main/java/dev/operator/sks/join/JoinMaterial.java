@@ -7,7 +7,7 @@ import dev.operator.sks.api.SKSCluster;
 import dev.operator.sks.api.SKSClusterSpec;
 import dev.operator.sks.catalog.KubernetesVersion;
 import dev.operator.sks.naming.Names;
-import dev.operator.sks.validation.Cidr;
+import dev.operator.sks.rendering.ClusterModel;
 import io.fabric8.kubernetes.api.model.OwnerReference;
 import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -125,8 +125,6 @@ public final class JoinMaterial {
 
   /** The cluster DNS Service IP: the service CIDR's tenth address, as kubeadm and CoreDNS's Service choose it. */
   public static String clusterDns(SKSClusterSpec spec) {
-    String serviceCidr = Defaults.serviceCidr(spec);
-    return Cidr.parse(serviceCidr).orElseThrow(() -> new IllegalArgumentException(
-        "the service CIDR " + serviceCidr + " is not an IPv4 CIDR")).tenthAddress();
+    return ClusterModel.Network.of(spec).clusterDns();
   }
 }

@@ -1,9 +1,7 @@
 package dev.operator.sks.rendering;
 
-import dev.operator.sks.api.Defaults;
 import dev.operator.sks.api.Exposure;
 import dev.operator.sks.api.Level;
-import dev.operator.sks.api.OidcSpec;
 import dev.operator.sks.catalog.Component;
 import dev.operator.sks.naming.Labels;
 import dev.operator.sks.naming.Names;
@@ -20,10 +18,10 @@ import io.fabric8.kubernetes.api.model.Volume;
 import io.fabric8.kubernetes.api.model.VolumeBuilder;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.policy.v1.PodDisruptionBudget;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.TreeMap;
 
 /**
  * kube-apiserver with konnectivity-server as a sidecar (they share a Unix socket: the API server reaches nodes,
@@ -59,6 +57,16 @@ public final class ApiserverRenderer {
   static final String KONNECTIVITY_SOCKET_DIR = "/run/konnectivity";
   static final String KONNECTIVITY_KUBECONFIG_DIR = "/etc/kubernetes/konnectivity";
   static final String KUBECONFIG_FILE = "kubeconfig";
+  private static final String SERVING_VOLUME = "serving-tls";
+  private static final String ETCD_CLIENT_VOLUME = "etcd-client-tls";
+  private static final String KUBELET_CLIENT_VOLUME = "kubelet-client-tls";
+  private static final String FRONT_PROXY_CLIENT_VOLUME = "front-proxy-client-tls";
+  private static final String FRONT_PROXY_CA_VOLUME = "front-proxy-ca";
+  private static final String SERVICE_ACCOUNT_VOLUME = "service-account-keys";
+  private static final String CLIENT_CA_VOLUME = "client-ca";
+  private static final String KONNECTIVITY_KUBECONFIG_VOLUME = "konnectivity-kubeconfig";
+  private static final String CONFIG_VOLUME = "config";
+  private static final String KONNECTIVITY_SOCKET_VOLUME = "konnectivity-uds";
 
   private static final ControlPlaneComponent COMPONENT = ControlPlaneComponent.KUBE_APISERVER;
   private static final String EGRESS_SELECTOR_CONFIGURATION = """
@@ -81,26 +89,27 @@ public final class ApiserverRenderer {
 
   public static Deployment deployment(ControlPlaneInputs inputs) {
     String name = inputs.name();
-    int replicas = replicas(Defaults.level(inputs.spec()));
+    int replicas = replicas(inputs.model().level());
+    List<SecretVolume> mountedSecrets = mountedSecrets(name);
     PodSpecBuilder pod = new PodSpecBuilder()
         .withAutomountServiceAccountToken(false)
         .withEnableServiceLinks(false)
         .withSecurityContext(PodParts.podSecurityContext())
         .withContainers(apiserverContainer(inputs), konnectivityContainer(inputs, replicas))
-        .withVolumes(volumes(name));
+        .withVolumes(volumes(mountedSecrets, name));
     if (replicas > 1) {
       pod.withAffinity(PodParts.preferSeparateNodes(inputs, COMPONENT))
           .withTopologySpreadConstraints(PodParts.spread(inputs, COMPONENT));
     }
     return Deployments.deployment(inputs, Names.apiserverDeployment(name), COMPONENT, replicas,
-        Map.of(Labels.CERTIFICATES_HASH_ANNOTATION, PodParts.certificatesHash(inputs, mountedSecrets(name)),
+        Map.of(Labels.CERTIFICATES_HASH_ANNOTATION, PodParts.certificatesHash(inputs, mountedSecrets),
             Labels.CONFIG_HASH_ANNOTATION, PodParts.configHash(configData())),
         pod.build());
   }
 
   /** Pro only. */
   public static Optional<PodDisruptionBudget> podDisruptionBudget(ControlPlaneInputs inputs) {
-    return replicas(Defaults.level(inputs.spec())) > 1
+    return replicas(inputs.model().level()) > 1
         ? Optional.of(PodDisruptionBudgets.minAvailable(inputs, Names.apiserverDeployment(inputs.name()), COMPONENT, 1))
         : Optional.empty();
   }
@@ -108,7 +117,7 @@ public final class ApiserverRenderer {
   /** Files the API server reads at start: the egress selector sending cluster-bound traffic through konnectivity. */
   public static ConfigMap configMap(ControlPlaneInputs inputs) {
     return new ConfigMapBuilder()
-        .withMetadata(Owners.metadata(inputs.cluster(), Names.controlPlaneConfig(inputs.name()), COMPONENT))
+        .withMetadata(Owners.metadata(inputs.owner(), Names.controlPlaneConfig(inputs.name()), COMPONENT))
         .withData(configData())
         .build();
   }
@@ -119,9 +128,9 @@ public final class ApiserverRenderer {
    */
   public static Service service(ControlPlaneInputs inputs) {
     return new ServiceBuilder()
-        .withMetadata(Owners.metadata(inputs.cluster(), Names.apiserverService(inputs.name()), COMPONENT))
+        .withMetadata(Owners.metadata(inputs.owner(), Names.apiserverService(inputs.name()), COMPONENT))
         .withNewSpec()
-        .withType(serviceType(Defaults.exposure(inputs.spec())))
+        .withType(serviceType(inputs.model().exposure()))
         .withSelector(PodParts.selector(inputs, COMPONENT).getMatchLabels())
         .withPorts(
             new ServicePortBuilder().withName(HTTPS_PORT_NAME).withProtocol("TCP").withPort(SERVICE_PORT)
@@ -148,7 +157,7 @@ public final class ApiserverRenderer {
    * through it. Otherwise absent, and the API server advertises its pod IP.
    */
   public static Optional<String> advertiseAddress(ControlPlaneInputs inputs) {
-    if (Defaults.exposure(inputs.spec()) == Exposure.NODE_PORT) {
+    if (inputs.model().exposure() == Exposure.NODE_PORT) {
       return Optional.empty();
     }
     return inputs.endpointHost().filter(CertificateSans::isIpAddress);
@@ -156,7 +165,7 @@ public final class ApiserverRenderer {
 
   static List<String> apiserverArgs(ControlPlaneInputs inputs) {
     String name = inputs.name();
-    String dnsDomain = Defaults.dnsDomain(inputs.spec());
+    String dnsDomain = inputs.model().network().dnsDomain();
     Flags flags = new Flags()
         .set("secure-port", SECURE_PORT)
         .set("tls-cert-file", SERVING_DIR + "/" + Names.TLS_CERTIFICATE_KEY)
@@ -172,7 +181,7 @@ public final class ApiserverRenderer {
         .set("service-account-issuer", "https://kubernetes.default.svc." + dnsDomain)
         .set("service-account-key-file", SERVICE_ACCOUNT_DIR + "/" + Names.TLS_CERTIFICATE_KEY)
         .set("service-account-signing-key-file", SERVICE_ACCOUNT_DIR + "/" + Names.TLS_PRIVATE_KEY_KEY)
-        .set("service-cluster-ip-range", Defaults.serviceCidr(inputs.spec()))
+        .set("service-cluster-ip-range", inputs.model().network().serviceCidr())
         .set("authorization-mode", "Node,RBAC")
         .set("enable-admission-plugins", "NodeRestriction")
         .set("allow-privileged", true)
@@ -187,7 +196,7 @@ public final class ApiserverRenderer {
         .set("egress-selector-config-file", CONFIG_DIR + "/" + EGRESS_SELECTOR_FILE);
     // No --cloud-provider: kube-apiserver has not needed it since 1.31 and refuses it since 1.33.
     advertiseAddress(inputs).ifPresent(address -> flags.set("advertise-address", address));
-    addOidc(flags, inputs.spec().oidc);
+    inputs.model().oidc().ifPresent(oidc -> addOidc(flags, oidc));
     return flags.toArgs();
   }
 
@@ -210,20 +219,14 @@ public final class ApiserverRenderer {
         .toArgs();
   }
 
-  private static void addOidc(Flags flags, OidcSpec oidc) {
-    if (oidc == null || oidc.issuerURL == null || oidc.issuerURL.isBlank()) {
-      return;
-    }
-    flags.set("oidc-issuer-url", oidc.issuerURL)
-        .setIfPresent("oidc-client-id", oidc.clientID)
-        .setIfPresent("oidc-username-claim", oidc.usernameClaim)
-        .setIfPresent("oidc-username-prefix", oidc.usernamePrefix)
-        .setIfPresent("oidc-groups-claim", oidc.groupsClaim)
-        .setIfPresent("oidc-groups-prefix", oidc.groupsPrefix);
-    if (oidc.requiredClaims != null) {
-      new TreeMap<>(oidc.requiredClaims).forEach((claim, value) ->
-          flags.add("oidc-required-claim", claim + "=" + (value == null ? "" : value)));
-    }
+  private static void addOidc(Flags flags, ClusterModel.Oidc oidc) {
+    flags.set("oidc-issuer-url", oidc.issuerUrl())
+        .setIfPresent("oidc-client-id", oidc.clientId())
+        .setIfPresent("oidc-username-claim", oidc.usernameClaim())
+        .setIfPresent("oidc-username-prefix", oidc.usernamePrefix())
+        .setIfPresent("oidc-groups-claim", oidc.groupsClaim())
+        .setIfPresent("oidc-groups-prefix", oidc.groupsPrefix());
+    oidc.requiredClaims().forEach((claim, value) -> flags.add("oidc-required-claim", claim + "=" + value));
   }
 
   private static Map<String, String> configData() {
@@ -244,23 +247,22 @@ public final class ApiserverRenderer {
         .withResources(PodParts.requests("250m", "512Mi"))
         .withSecurityContext(PodParts.containerSecurityContext())
         .withVolumeMounts(
-            PodParts.readOnlyMount("serving-tls", SERVING_DIR),
-            PodParts.readOnlyMount("etcd-client-tls", ETCD_CLIENT_DIR),
-            PodParts.readOnlyMount("kubelet-client-tls", KUBELET_CLIENT_DIR),
-            PodParts.readOnlyMount("front-proxy-client-tls", FRONT_PROXY_CLIENT_DIR),
-            PodParts.readOnlyMount("front-proxy-ca", FRONT_PROXY_CA_DIR),
-            PodParts.readOnlyMount("service-account-keys", SERVICE_ACCOUNT_DIR),
-            PodParts.readOnlyMount("client-ca", CLIENT_CA_DIR),
-            PodParts.readOnlyMount("config", CONFIG_DIR),
-            PodParts.writableMount("konnectivity-uds", KONNECTIVITY_SOCKET_DIR))
+            PodParts.readOnlyMount(SERVING_VOLUME, SERVING_DIR),
+            PodParts.readOnlyMount(ETCD_CLIENT_VOLUME, ETCD_CLIENT_DIR),
+            PodParts.readOnlyMount(KUBELET_CLIENT_VOLUME, KUBELET_CLIENT_DIR),
+            PodParts.readOnlyMount(FRONT_PROXY_CLIENT_VOLUME, FRONT_PROXY_CLIENT_DIR),
+            PodParts.readOnlyMount(FRONT_PROXY_CA_VOLUME, FRONT_PROXY_CA_DIR),
+            PodParts.readOnlyMount(SERVICE_ACCOUNT_VOLUME, SERVICE_ACCOUNT_DIR),
+            PodParts.readOnlyMount(CLIENT_CA_VOLUME, CLIENT_CA_DIR),
+            PodParts.readOnlyMount(CONFIG_VOLUME, CONFIG_DIR),
+            PodParts.writableMount(KONNECTIVITY_SOCKET_VOLUME, KONNECTIVITY_SOCKET_DIR))
         .build();
   }
 
   private static Container konnectivityContainer(ControlPlaneInputs inputs, int replicas) {
     return new ContainerBuilder()
         .withName(KONNECTIVITY_CONTAINER)
-        .withImage(inputs.catalog().image(Component.KONNECTIVITY_SERVER,
-            inputs.versions().apiserver()))
+        .withImage(inputs.model().image(Component.KONNECTIVITY_SERVER, inputs.versions().apiserver()))
         .withImagePullPolicy("IfNotPresent")
         .withCommand("/proxy-server")
         .withArgs(konnectivityArgs(inputs, replicas))
@@ -271,35 +273,35 @@ public final class ApiserverRenderer {
         .withResources(PodParts.requests("50m", "64Mi"))
         .withSecurityContext(PodParts.containerSecurityContext())
         .withVolumeMounts(
-            PodParts.readOnlyMount("serving-tls", SERVING_DIR),
-            PodParts.readOnlyMount("konnectivity-kubeconfig", KONNECTIVITY_KUBECONFIG_DIR),
-            PodParts.writableMount("konnectivity-uds", KONNECTIVITY_SOCKET_DIR))
+            PodParts.readOnlyMount(SERVING_VOLUME, SERVING_DIR),
+            PodParts.readOnlyMount(KONNECTIVITY_KUBECONFIG_VOLUME, KONNECTIVITY_KUBECONFIG_DIR),
+            PodParts.writableMount(KONNECTIVITY_SOCKET_VOLUME, KONNECTIVITY_SOCKET_DIR))
         .build();
   }
 
-  private static List<String> mountedSecrets(String name) {
-    return List.of(Names.apiserverCertificate(name), Names.apiserverEtcdClient(name),
-        Names.apiserverKubeletClient(name), Names.frontProxyClient(name), Names.frontProxyCa(name),
-        Names.serviceAccountKeys(name), Names.clientCaBundle(name), Names.konnectivityKubeconfig(name));
+  /** Every Secret the pod mounts: its volumes and its certificates hash both come from this one list. */
+  private static List<SecretVolume> mountedSecrets(String name) {
+    return List.of(
+        SecretVolume.of(SERVING_VOLUME, Names.apiserverCertificate(name)),
+        SecretVolume.of(ETCD_CLIENT_VOLUME, Names.apiserverEtcdClient(name)),
+        SecretVolume.of(KUBELET_CLIENT_VOLUME, Names.apiserverKubeletClient(name)),
+        SecretVolume.of(FRONT_PROXY_CLIENT_VOLUME, Names.frontProxyClient(name)),
+        // The CA's certificate only: its key stays out of the pod.
+        SecretVolume.of(FRONT_PROXY_CA_VOLUME, Names.frontProxyCa(name),
+            PodParts.item(Names.TLS_CERTIFICATE_KEY, Names.CA_CERTIFICATE_KEY)),
+        SecretVolume.of(SERVICE_ACCOUNT_VOLUME, Names.serviceAccountKeys(name)),
+        SecretVolume.of(CLIENT_CA_VOLUME, Names.clientCaBundle(name),
+            PodParts.item(Names.CLIENT_CA_BUNDLE_KEY, CLIENT_CA_FILE)),
+        SecretVolume.of(KONNECTIVITY_KUBECONFIG_VOLUME, Names.konnectivityKubeconfig(name),
+            PodParts.item(Names.KUBECONFIG_KEY, KUBECONFIG_FILE)));
   }
 
-  private static List<Volume> volumes(String name) {
-    return List.of(
-        PodParts.secretVolume("serving-tls", Names.apiserverCertificate(name)),
-        PodParts.secretVolume("etcd-client-tls", Names.apiserverEtcdClient(name)),
-        PodParts.secretVolume("kubelet-client-tls", Names.apiserverKubeletClient(name)),
-        PodParts.secretVolume("front-proxy-client-tls", Names.frontProxyClient(name)),
-        // The CA's certificate only: its key stays out of the pod.
-        PodParts.secretVolume("front-proxy-ca", Names.frontProxyCa(name),
-            PodParts.item(Names.TLS_CERTIFICATE_KEY, Names.CA_CERTIFICATE_KEY)),
-        PodParts.secretVolume("service-account-keys", Names.serviceAccountKeys(name)),
-        PodParts.secretVolume("client-ca", Names.clientCaBundle(name),
-            PodParts.item(Names.CLIENT_CA_BUNDLE_KEY, CLIENT_CA_FILE)),
-        PodParts.secretVolume("konnectivity-kubeconfig", Names.konnectivityKubeconfig(name),
-            PodParts.item(Names.KUBECONFIG_KEY, KUBECONFIG_FILE)),
-        new VolumeBuilder().withName("config")
-            .withNewConfigMap().withName(Names.controlPlaneConfig(name)).withDefaultMode(0444).endConfigMap()
-            .build(),
-        new VolumeBuilder().withName("konnectivity-uds").withNewEmptyDir().endEmptyDir().build());
+  private static List<Volume> volumes(List<SecretVolume> mountedSecrets, String name) {
+    List<Volume> volumes = new ArrayList<>(PodParts.volumes(mountedSecrets));
+    volumes.add(new VolumeBuilder().withName(CONFIG_VOLUME)
+        .withNewConfigMap().withName(Names.controlPlaneConfig(name)).withDefaultMode(0444).endConfigMap()
+        .build());
+    volumes.add(new VolumeBuilder().withName(KONNECTIVITY_SOCKET_VOLUME).withNewEmptyDir().endEmptyDir().build());
+    return volumes;
   }
 }

@@ -1,9 +1,6 @@
 package dev.operator.sks.rendering;
 
-import dev.operator.sks.api.Defaults;
-import dev.operator.sks.api.SKSCluster;
 import dev.operator.sks.naming.Names;
-import dev.operator.sks.validation.Cidr;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.LinkedHashSet;
@@ -14,8 +11,8 @@ import java.util.Set;
 import org.bouncycastle.util.IPAddress;
 
 /**
- * Which names the control plane's serving certificates must carry. The PKI issues what these lists say; a reconciler
- * re-issues a certificate when its list changes (a new endpoint, a new certSAN).
+ * Which names the control plane's serving certificates must carry, read through {@link ClusterModel}. The PKI issues
+ * what these lists say; a reconciler re-issues a certificate when its list changes (a new endpoint, a new certSAN).
  */
 public final class CertificateSans {
   /**
@@ -33,21 +30,15 @@ public final class CertificateSans {
    * tenant's {@code kubernetes} Service, the management cluster's {@code <cluster>-apiserver} Service, the first IP of
    * the service CIDR, loopback, the endpoint's host and {@code spec.controlPlane.certSANs}.
    */
-  public static SubjectAltNames apiserver(SKSCluster cluster, Optional<String> endpointHost) {
-    String namespace = cluster.getMetadata().getNamespace();
-    String dnsDomain = Defaults.dnsDomain(cluster.getSpec());
-    String serviceCidr = Defaults.serviceCidr(cluster.getSpec());
-    String kubernetesServiceIp = Cidr.parse(serviceCidr)
-        .orElseThrow(() -> new IllegalArgumentException("service CIDR " + serviceCidr + " is not an IPv4 CIDR"))
-        .firstAddress();
-
+  static SubjectAltNames apiserver(ClusterModel cluster, Optional<String> endpointHost) {
     Builder sans = new Builder();
-    sans.dns("kubernetes", "kubernetes.default", "kubernetes.default.svc", "kubernetes.default.svc." + dnsDomain);
-    sans.dns(serviceNames(Names.apiserverService(cluster.getMetadata().getName()), namespace));
+    sans.dns("kubernetes", "kubernetes.default", "kubernetes.default.svc",
+        "kubernetes.default.svc." + cluster.network().dnsDomain());
+    sans.dns(serviceNames(Names.apiserverService(cluster.name()), cluster.namespace()));
     sans.dns(LOCALHOST);
-    sans.ip(kubernetesServiceIp, LOOPBACK_IPV4);
+    sans.ip(cluster.network().kubernetesServiceIp(), LOOPBACK_IPV4);
     endpointHost.ifPresent(sans::any);
-    Defaults.certSans(cluster.getSpec()).forEach(sans::any);
+    cluster.extraSans().forEach(sans::any);
     return sans.build();
   }
 
@@ -55,11 +46,9 @@ public final class CertificateSans {
    * etcd's serving certificate: each member's name under the peer Service, the client Service, loopback. Members are
    * listed for a pro cluster's size whatever the level, so going from starter to pro needs no new certificate.
    */
-  public static SubjectAltNames etcdServer(SKSCluster cluster) {
-    String name = cluster.getMetadata().getName();
-    String namespace = cluster.getMetadata().getNamespace();
+  static SubjectAltNames etcdServer(String name, String namespace) {
     Builder sans = new Builder();
-    sans.dns(memberNames(cluster));
+    sans.dns(memberNames(name, namespace));
     sans.dns(serviceNames(Names.etcdClientService(name), namespace));
     sans.dns(LOCALHOST);
     sans.ip(LOOPBACK_IPV4);
@@ -70,9 +59,9 @@ public final class CertificateSans {
    * etcd's peer certificate, which serves peer traffic too: members check each other's names against the peer URLs
    * ({@code https://<member>.<peer-service>.<ns>.svc:2380}).
    */
-  public static SubjectAltNames etcdPeer(SKSCluster cluster) {
+  static SubjectAltNames etcdPeer(String name, String namespace) {
     Builder sans = new Builder();
-    sans.dns(memberNames(cluster));
+    sans.dns(memberNames(name, namespace));
     sans.dns(LOCALHOST);
     sans.ip(LOOPBACK_IPV4);
     return sans.build();
@@ -83,9 +72,7 @@ public final class CertificateSans {
     return value != null && IPAddress.isValid(value);
   }
 
-  private static List<String> memberNames(SKSCluster cluster) {
-    String name = cluster.getMetadata().getName();
-    String namespace = cluster.getMetadata().getNamespace();
+  private static List<String> memberNames(String name, String namespace) {
     String peerService = Names.etcdPeerService(name);
     List<String> names = new ArrayList<>();
     for (int ordinal = 0; ordinal < EtcdRenderer.MAX_MEMBERS; ordinal++) {

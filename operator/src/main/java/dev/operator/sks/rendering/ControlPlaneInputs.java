@@ -1,9 +1,7 @@
 package dev.operator.sks.rendering;
 
 import dev.operator.sks.api.SKSCluster;
-import dev.operator.sks.api.SKSClusterSpec;
 import dev.operator.sks.catalog.KubernetesVersion;
-import dev.operator.sks.catalog.VersionCatalog;
 import java.util.Collections;
 import java.util.Map;
 import java.util.Objects;
@@ -11,50 +9,45 @@ import java.util.Optional;
 import java.util.TreeMap;
 
 /**
- * Everything the control-plane renderers read.
+ * Everything the control-plane renderers read: the cluster's model and what the reconciler observed this time.
  *
- * @param cluster           the SKSCluster; its name, namespace and uid must be set
+ * @param model             the cluster, its defaults resolved ({@link ClusterModel})
  * @param versions          the Kubernetes patch each component runs (resolved, never a bare minor)
- * @param catalog           where images come from
  * @param endpointHost      host of the cluster's endpoint once known (load-balancer address, node address, cluster IP)
  * @param certificateHashes content digest of each certificate Secret, by Secret name; a change rolls the pods that
  *                          mount that Secret. Secrets missing from the map count as empty.
  */
-public record ControlPlaneInputs(SKSCluster cluster, ComponentVersions versions, VersionCatalog catalog,
-    Optional<String> endpointHost, Map<String, String> certificateHashes) {
+public record ControlPlaneInputs(ClusterModel model, ComponentVersions versions, Optional<String> endpointHost,
+    Map<String, String> certificateHashes) {
 
   public ControlPlaneInputs {
-    Objects.requireNonNull(cluster, "cluster");
-    Objects.requireNonNull(cluster.getMetadata(), "cluster.metadata");
-    Objects.requireNonNull(cluster.getMetadata().getName(), "cluster.metadata.name");
-    Objects.requireNonNull(cluster.getMetadata().getNamespace(), "cluster.metadata.namespace");
-    Objects.requireNonNull(cluster.getSpec(), "cluster.spec");
+    Objects.requireNonNull(model, "model");
     Objects.requireNonNull(versions, "versions");
-    Objects.requireNonNull(catalog, "catalog");
     endpointHost = endpointHost == null ? Optional.empty() : endpointHost.filter(h -> !h.isBlank());
     certificateHashes = certificateHashes == null ? Map.of()
         : Collections.unmodifiableMap(new TreeMap<>(certificateHashes));
   }
 
   /** Every component at the same patch: the steady state, and a new cluster. */
-  public ControlPlaneInputs(SKSCluster cluster, KubernetesVersion version, VersionCatalog catalog,
-      Optional<String> endpointHost, Map<String, String> certificateHashes) {
-    this(cluster, ComponentVersions.allAt(version), catalog, endpointHost, certificateHashes);
+  public ControlPlaneInputs(ClusterModel model, KubernetesVersion version, Optional<String> endpointHost,
+      Map<String, String> certificateHashes) {
+    this(model, ComponentVersions.allAt(version), endpointHost, certificateHashes);
   }
 
   public String name() {
-    return cluster.getMetadata().getName();
+    return model.name();
   }
 
   public String namespace() {
-    return cluster.getMetadata().getNamespace();
+    return model.namespace();
   }
 
-  public SKSClusterSpec spec() {
-    return cluster.getSpec();
+  /** The SKSCluster every rendered object is owned by. */
+  public SKSCluster owner() {
+    return model.owner();
   }
 
   public String image(ControlPlaneComponent component) {
-    return catalog.image(component.image(), versions.of(component));
+    return model.image(component.image(), versions.of(component));
   }
 }

@@ -1,6 +1,5 @@
 package dev.operator.sks.rendering;
 
-import dev.operator.sks.api.Defaults;
 import io.fabric8.kubernetes.api.model.policy.v1.PodDisruptionBudget;
 import java.util.ArrayList;
 import java.util.List;
@@ -15,7 +14,7 @@ public final class ControlPlaneRenderer {
 
   /** A control plane made at its level's size. */
   public static RenderedControlPlane render(ControlPlaneInputs inputs) {
-    return render(inputs, EtcdLayout.fresh(EtcdRenderer.members(Defaults.level(inputs.spec()))));
+    return render(inputs, EtcdLayout.fresh(EtcdRenderer.members(inputs.model().level())));
   }
 
   /** With etcd where its growth stands ({@link EtcdLayout}). */

@@ -1,7 +1,6 @@
 package dev.operator.sks.rendering;
 
 import dev.operator.sks.api.Cni;
-import dev.operator.sks.api.Defaults;
 import dev.operator.sks.api.Level;
 import dev.operator.sks.naming.Labels;
 import dev.operator.sks.naming.Names;
@@ -20,6 +19,9 @@ public final class ControllerManagerRenderer {
   static final String KUBECONFIG_DIR = "/etc/kubernetes/kubeconfig";
   static final String CLUSTER_CA_DIR = "/etc/kubernetes/pki/ca";
   static final String SERVICE_ACCOUNT_DIR = "/etc/kubernetes/pki/sa";
+  private static final String KUBECONFIG_VOLUME = "kubeconfig";
+  private static final String CLUSTER_CA_VOLUME = "cluster-ca";
+  private static final String SERVICE_ACCOUNT_VOLUME = "service-account-keys";
   private static final ControlPlaneComponent COMPONENT = ControlPlaneComponent.KUBE_CONTROLLER_MANAGER;
 
   private ControllerManagerRenderer() {}
@@ -31,8 +33,14 @@ public final class ControllerManagerRenderer {
 
   public static Deployment deployment(ControlPlaneInputs inputs) {
     String name = inputs.name();
-    int replicas = replicas(Defaults.level(inputs.spec()));
+    int replicas = replicas(inputs.model().level());
     String kubeconfig = KUBECONFIG_DIR + "/" + ApiserverRenderer.KUBECONFIG_FILE;
+    List<SecretVolume> mountedSecrets = List.of(
+        SecretVolume.of(KUBECONFIG_VOLUME, Names.controllerManagerKubeconfig(name),
+            PodParts.item(Names.KUBECONFIG_KEY, ApiserverRenderer.KUBECONFIG_FILE)),
+        // The signing key is the point here: kube-controller-manager signs CSRs with the cluster CA.
+        SecretVolume.of(CLUSTER_CA_VOLUME, Names.clusterCa(name)),
+        SecretVolume.of(SERVICE_ACCOUNT_VOLUME, Names.serviceAccountKeys(name)));
     PodSpecBuilder pod = new PodSpecBuilder()
         .withAutomountServiceAccountToken(false)
         .withEnableServiceLinks(false)
@@ -50,28 +58,21 @@ public final class ControllerManagerRenderer {
             .withResources(PodParts.requests("100m", "128Mi"))
             .withSecurityContext(PodParts.containerSecurityContext())
             .withVolumeMounts(
-                PodParts.readOnlyMount("kubeconfig", KUBECONFIG_DIR),
-                PodParts.readOnlyMount("cluster-ca", CLUSTER_CA_DIR),
-                PodParts.readOnlyMount("service-account-keys", SERVICE_ACCOUNT_DIR))
+                PodParts.readOnlyMount(KUBECONFIG_VOLUME, KUBECONFIG_DIR),
+                PodParts.readOnlyMount(CLUSTER_CA_VOLUME, CLUSTER_CA_DIR),
+                PodParts.readOnlyMount(SERVICE_ACCOUNT_VOLUME, SERVICE_ACCOUNT_DIR))
             .build())
-        .withVolumes(
-            PodParts.secretVolume("kubeconfig", Names.controllerManagerKubeconfig(name),
-                PodParts.item(Names.KUBECONFIG_KEY, ApiserverRenderer.KUBECONFIG_FILE)),
-            // The signing key is the point here: kube-controller-manager signs CSRs with the cluster CA.
-            PodParts.secretVolume("cluster-ca", Names.clusterCa(name)),
-            PodParts.secretVolume("service-account-keys", Names.serviceAccountKeys(name)));
+        .withVolumes(PodParts.volumes(mountedSecrets));
     if (replicas > 1) {
       pod.withAffinity(PodParts.preferSeparateNodes(inputs, COMPONENT))
           .withTopologySpreadConstraints(PodParts.spread(inputs, COMPONENT));
     }
-    List<String> secrets = List.of(Names.controllerManagerKubeconfig(name), Names.clusterCa(name),
-        Names.serviceAccountKeys(name));
     return Deployments.deployment(inputs, Names.controllerManagerDeployment(name), COMPONENT, replicas,
-        Map.of(Labels.CERTIFICATES_HASH_ANNOTATION, PodParts.certificatesHash(inputs, secrets)), pod.build());
+        Map.of(Labels.CERTIFICATES_HASH_ANNOTATION, PodParts.certificatesHash(inputs, mountedSecrets)), pod.build());
   }
 
   public static Optional<PodDisruptionBudget> podDisruptionBudget(ControlPlaneInputs inputs) {
-    return replicas(Defaults.level(inputs.spec())) > 1
+    return replicas(inputs.model().level()) > 1
         ? Optional.of(PodDisruptionBudgets.minAvailable(inputs, Names.controllerManagerDeployment(inputs.name()),
             COMPONENT, 1))
         : Optional.empty();
@@ -89,13 +90,13 @@ public final class ControllerManagerRenderer {
         .set("cluster-signing-key-file", CLUSTER_CA_DIR + "/" + Names.TLS_PRIVATE_KEY_KEY)
         .set("root-ca-file", CLUSTER_CA_DIR + "/" + Names.TLS_CERTIFICATE_KEY)
         .set("service-account-private-key-file", SERVICE_ACCOUNT_DIR + "/" + Names.TLS_PRIVATE_KEY_KEY)
-        .set("cluster-cidr", Defaults.podCidr(inputs.spec()))
-        .set("service-cluster-ip-range", Defaults.serviceCidr(inputs.spec()))
+        .set("cluster-cidr", inputs.model().network().podCidr())
+        .set("service-cluster-ip-range", inputs.model().network().serviceCidr())
         .set("controllers", "*,bootstrapsigner,tokencleaner")
         .set("use-service-account-credentials", true)
         .set("cloud-provider", "external")
         .set("leader-elect", true);
-    if (Defaults.cni(inputs.spec()) == Cni.CALICO) {
+    if (inputs.model().cni() == Cni.CALICO) {
       flags.set("allocate-node-cidrs", true);
     }
     return flags.toArgs();

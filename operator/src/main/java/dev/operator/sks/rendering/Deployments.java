@@ -15,7 +15,7 @@ final class Deployments {
   static Deployment deployment(ControlPlaneInputs inputs, String name, ControlPlaneComponent component, int replicas,
       Map<String, String> podAnnotations, PodSpec pod) {
     return new DeploymentBuilder()
-        .withMetadata(Owners.metadata(inputs.cluster(), name, component))
+        .withMetadata(Owners.metadata(inputs.owner(), name, component))
         .editMetadata()
         .addToAnnotations(Labels.KUBERNETES_VERSION_ANNOTATION, inputs.versions().of(component).toString())
         .endMetadata()

@@ -1,6 +1,5 @@
 package dev.operator.sks.rendering;
 
-import dev.operator.sks.api.Defaults;
 import dev.operator.sks.api.Level;
 import dev.operator.sks.naming.Labels;
 import dev.operator.sks.naming.Names;
@@ -57,7 +56,7 @@ public final class EtcdRenderer {
 
   /** The StatefulSet of a cluster made at its level's size: every member at once, forming the cluster together. */
   public static StatefulSet statefulSet(ControlPlaneInputs inputs) {
-    return statefulSet(inputs, EtcdLayout.fresh(members(Defaults.level(inputs.spec()))));
+    return statefulSet(inputs, EtcdLayout.fresh(members(inputs.model().level())));
   }
 
   /**
@@ -69,24 +68,23 @@ public final class EtcdRenderer {
    */
   public static StatefulSet statefulSet(ControlPlaneInputs inputs, EtcdLayout layout) {
     String name = inputs.name();
-    Level level = Defaults.level(inputs.spec());
-    List<String> certificateSecrets = List.of(Names.etcdServerCertificate(name), Names.etcdPeerCertificate(name));
+    Level level = inputs.model().level();
+    List<SecretVolume> mountedSecrets = List.of(SecretVolume.of(SERVER_TLS_VOLUME, Names.etcdServerCertificate(name)),
+        SecretVolume.of(PEER_TLS_VOLUME, Names.etcdPeerCertificate(name)));
 
     PodSpecBuilder pod = new PodSpecBuilder()
         .withAutomountServiceAccountToken(false)
         .withEnableServiceLinks(false)
         .withSecurityContext(PodParts.podSecurityContext())
         .withContainers(container(inputs, layout))
-        .withVolumes(
-            PodParts.secretVolume(SERVER_TLS_VOLUME, Names.etcdServerCertificate(name)),
-            PodParts.secretVolume(PEER_TLS_VOLUME, Names.etcdPeerCertificate(name)));
+        .withVolumes(PodParts.volumes(mountedSecrets));
     if (level == Level.PRO) {
       pod.withAffinity(PodParts.preferSeparateNodes(inputs, COMPONENT))
           .withTopologySpreadConstraints(PodParts.spread(inputs, COMPONENT));
     }
 
     return new StatefulSetBuilder()
-        .withMetadata(Owners.metadata(inputs.cluster(), Names.etcdStatefulSet(name), COMPONENT))
+        .withMetadata(Owners.metadata(inputs.owner(), Names.etcdStatefulSet(name), COMPONENT))
         .editMetadata()
         .addToAnnotations(Labels.KUBERNETES_VERSION_ANNOTATION, inputs.versions().etcd().toString())
         .addToAnnotations(Labels.ETCD_VOTING_MEMBERS_ANNOTATION, Integer.toString(layout.votingMembers()))
@@ -100,7 +98,7 @@ public final class EtcdRenderer {
         .withNewTemplate()
         .withNewMetadata()
         .withLabels(Labels.forComponent(name, COMPONENT.label()))
-        .addToAnnotations(Labels.CERTIFICATES_HASH_ANNOTATION, PodParts.certificatesHash(inputs, certificateSecrets))
+        .addToAnnotations(Labels.CERTIFICATES_HASH_ANNOTATION, PodParts.certificatesHash(inputs, mountedSecrets))
         .endMetadata()
         .withSpec(pod.build())
         .endTemplate()
@@ -112,7 +110,7 @@ public final class EtcdRenderer {
   /** Gives each member {@code <member>.<peer-service>} in DNS, ready or not, so members find each other at start. */
   public static Service peerService(ControlPlaneInputs inputs) {
     return new ServiceBuilder()
-        .withMetadata(Owners.metadata(inputs.cluster(), Names.etcdPeerService(inputs.name()), COMPONENT))
+        .withMetadata(Owners.metadata(inputs.owner(), Names.etcdPeerService(inputs.name()), COMPONENT))
         .withNewSpec()
         .withClusterIP("None")
         .withPublishNotReadyAddresses(true)
@@ -125,7 +123,7 @@ public final class EtcdRenderer {
   /** What the API servers dial: ready members only. */
   public static Service clientService(ControlPlaneInputs inputs) {
     return new ServiceBuilder()
-        .withMetadata(Owners.metadata(inputs.cluster(), Names.etcdClientService(inputs.name()), COMPONENT))
+        .withMetadata(Owners.metadata(inputs.owner(), Names.etcdClientService(inputs.name()), COMPONENT))
         .withNewSpec()
         .withType("ClusterIP")
         .withSelector(PodParts.selector(inputs, COMPONENT).getMatchLabels())
@@ -136,7 +134,7 @@ public final class EtcdRenderer {
 
   /** Pro only: voluntary disruptions (node drains) never take the cluster below quorum. */
   public static Optional<PodDisruptionBudget> podDisruptionBudget(ControlPlaneInputs inputs) {
-    int members = members(Defaults.level(inputs.spec()));
+    int members = members(inputs.model().level());
     if (members < PRO_MEMBERS) {
       return Optional.empty();
     }
@@ -159,7 +157,7 @@ public final class EtcdRenderer {
 
   /** {@code --initial-cluster} of a cluster made at its level's size: every member with its peer URL. */
   public static String initialCluster(ControlPlaneInputs inputs) {
-    return initialCluster(inputs, members(Defaults.level(inputs.spec())));
+    return initialCluster(inputs, members(inputs.model().level()));
   }
 
   /** {@code --initial-cluster}: members 0 to {@code members}-1 with their peer URLs. */

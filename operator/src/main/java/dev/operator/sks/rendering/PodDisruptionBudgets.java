@@ -12,7 +12,7 @@ final class PodDisruptionBudgets {
   static PodDisruptionBudget minAvailable(ControlPlaneInputs inputs, String workload, ControlPlaneComponent component,
       int minAvailable) {
     return new PodDisruptionBudgetBuilder()
-        .withMetadata(Owners.metadata(inputs.cluster(), Names.podDisruptionBudget(workload), component))
+        .withMetadata(Owners.metadata(inputs.owner(), Names.podDisruptionBudget(workload), component))
         .withNewSpec()
         .withMinAvailable(new IntOrString(minAvailable))
         .withSelector(PodParts.selector(inputs, component))

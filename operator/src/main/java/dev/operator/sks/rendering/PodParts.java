@@ -1,6 +1,7 @@
 package dev.operator.sks.rendering;
 
 import dev.operator.sks.naming.Labels;
+import dev.operator.sks.support.Digests;
 import io.fabric8.kubernetes.api.model.Affinity;
 import io.fabric8.kubernetes.api.model.AffinityBuilder;
 import io.fabric8.kubernetes.api.model.ContainerPort;
@@ -24,11 +25,6 @@ import io.fabric8.kubernetes.api.model.Volume;
 import io.fabric8.kubernetes.api.model.VolumeBuilder;
 import io.fabric8.kubernetes.api.model.VolumeMount;
 import io.fabric8.kubernetes.api.model.VolumeMountBuilder;
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.util.Collection;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -146,30 +142,25 @@ final class PodParts {
   }
 
   /**
-   * Digest of the hashes of the given certificate Secrets (absent ones count as empty): it changes when, and only
-   * when, one of the Secrets a pod mounts changes.
+   * Digest of the hashes of the Secrets a pod mounts (absent ones count as empty): it changes when, and only when, one
+   * of them changes.
    */
-  static String certificatesHash(ControlPlaneInputs inputs, Collection<String> secretNames) {
+  static String certificatesHash(ControlPlaneInputs inputs, List<SecretVolume> mounted) {
     StringBuilder text = new StringBuilder();
-    for (String name : new TreeSet<>(secretNames)) {
+    for (String name : new TreeSet<>(mounted.stream().map(SecretVolume::secretName).toList())) {
       text.append(name).append('=').append(inputs.certificateHashes().getOrDefault(name, "")).append('\n');
     }
-    return sha256(text.toString());
+    return Digests.sha256Hex(text.toString());
+  }
+
+  static List<Volume> volumes(List<SecretVolume> mounted) {
+    return mounted.stream().map(SecretVolume::volume).toList();
   }
 
   /** Digest of a ConfigMap's data, in key order. */
   static String configHash(Map<String, String> data) {
     StringBuilder text = new StringBuilder();
     new TreeMap<>(data).forEach((key, value) -> text.append(key).append('=').append(value).append('\n'));
-    return sha256(text.toString());
-  }
-
-  static String sha256(String text) {
-    try {
-      byte[] digest = MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8));
-      return HexFormat.of().formatHex(digest);
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException("SHA-256 is missing from this JVM", e);
-    }
+    return Digests.sha256Hex(text.toString());
   }
 }

@@ -1,6 +1,5 @@
 package dev.operator.sks.rendering;
 
-import dev.operator.sks.api.Defaults;
 import dev.operator.sks.api.Level;
 import dev.operator.sks.naming.Labels;
 import dev.operator.sks.naming.Names;
@@ -17,6 +16,7 @@ public final class SchedulerRenderer {
   public static final int SECURE_PORT = 10259;
   static final String CONTAINER = "kube-scheduler";
   static final String KUBECONFIG_DIR = "/etc/kubernetes/kubeconfig";
+  private static final String KUBECONFIG_VOLUME = "kubeconfig";
   private static final ControlPlaneComponent COMPONENT = ControlPlaneComponent.KUBE_SCHEDULER;
 
   private SchedulerRenderer() {}
@@ -27,7 +27,9 @@ public final class SchedulerRenderer {
 
   public static Deployment deployment(ControlPlaneInputs inputs) {
     String name = inputs.name();
-    int replicas = replicas(Defaults.level(inputs.spec()));
+    int replicas = replicas(inputs.model().level());
+    List<SecretVolume> mountedSecrets = List.of(SecretVolume.of(KUBECONFIG_VOLUME, Names.schedulerKubeconfig(name),
+        PodParts.item(Names.KUBECONFIG_KEY, ApiserverRenderer.KUBECONFIG_FILE)));
     PodSpecBuilder pod = new PodSpecBuilder()
         .withAutomountServiceAccountToken(false)
         .withEnableServiceLinks(false)
@@ -44,22 +46,20 @@ public final class SchedulerRenderer {
             .withReadinessProbe(PodParts.httpProbe("HTTPS", "/healthz", SECURE_PORT, 0, 10, 3))
             .withResources(PodParts.requests("50m", "64Mi"))
             .withSecurityContext(PodParts.containerSecurityContext())
-            .withVolumeMounts(PodParts.readOnlyMount("kubeconfig", KUBECONFIG_DIR))
+            .withVolumeMounts(PodParts.readOnlyMount(KUBECONFIG_VOLUME, KUBECONFIG_DIR))
             .build())
-        .withVolumes(PodParts.secretVolume("kubeconfig", Names.schedulerKubeconfig(name),
-            PodParts.item(Names.KUBECONFIG_KEY, ApiserverRenderer.KUBECONFIG_FILE)));
+        .withVolumes(PodParts.volumes(mountedSecrets));
     if (replicas > 1) {
       pod.withAffinity(PodParts.preferSeparateNodes(inputs, COMPONENT))
           .withTopologySpreadConstraints(PodParts.spread(inputs, COMPONENT));
     }
     return Deployments.deployment(inputs, Names.schedulerDeployment(name), COMPONENT, replicas,
-        Map.of(Labels.CERTIFICATES_HASH_ANNOTATION,
-            PodParts.certificatesHash(inputs, List.of(Names.schedulerKubeconfig(name)))),
+        Map.of(Labels.CERTIFICATES_HASH_ANNOTATION, PodParts.certificatesHash(inputs, mountedSecrets)),
         pod.build());
   }
 
   public static Optional<PodDisruptionBudget> podDisruptionBudget(ControlPlaneInputs inputs) {
-    return replicas(Defaults.level(inputs.spec())) > 1
+    return replicas(inputs.model().level()) > 1
         ? Optional.of(PodDisruptionBudgets.minAvailable(inputs, Names.schedulerDeployment(inputs.name()), COMPONENT,
             1))
         : Optional.empty();

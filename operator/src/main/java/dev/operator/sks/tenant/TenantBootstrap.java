@@ -2,7 +2,6 @@ package dev.operator.sks.tenant;
 
 import dev.operator.sks.addons.AddonInputs;
 import dev.operator.sks.addons.AddonObjects;
-import dev.operator.sks.api.Defaults;
 import dev.operator.sks.api.SKSCluster;
 import dev.operator.sks.catalog.KubernetesVersion;
 import dev.operator.sks.catalog.VersionCatalog;
@@ -10,6 +9,7 @@ import dev.operator.sks.join.JoinMaterial;
 import dev.operator.sks.join.JoinTokenStore;
 import dev.operator.sks.join.JoinTokens;
 import dev.operator.sks.naming.Labels;
+import dev.operator.sks.rendering.ClusterModel;
 import dev.operator.sks.tenant.TenantClients.ClusterKey;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.HasMetadata;
@@ -118,12 +118,10 @@ public final class TenantBootstrap {
     }
     Instant now = clock.instant();
     JoinTokens joinTokens = tokens.ensureTokens(cluster, clock);
-    TenantBootstrapInputs inputs = new TenantBootstrapInputs(cluster.getMetadata().getName(), endpoint, ca.get(),
-        version.get(), Defaults.serviceCidr(cluster.getSpec()), Defaults.podCidr(cluster.getSpec()),
-        Defaults.dnsDomain(cluster.getSpec()), JoinMaterial.clusterDns(cluster.getSpec()), joinTokens.validAt(now));
-    AddonInputs addons = AddonInputs.fromCatalog(catalog, patch.get(), endpoint,
-        Defaults.podCidr(cluster.getSpec()), Defaults.serviceCidr(cluster.getSpec()),
-        Defaults.dnsDomain(cluster.getSpec()), Defaults.cni(cluster.getSpec()), Defaults.addons(cluster.getSpec()));
+    ClusterModel model = ClusterModel.from(cluster, catalog);
+    TenantBootstrapInputs inputs = TenantBootstrapInputs.of(model, endpoint, ca.get(), version.get(),
+        joinTokens.validAt(now));
+    AddonInputs addons = AddonInputs.of(model, patch.get(), endpoint);
     List<HasMetadata> objects = new ArrayList<>(TenantBootstrapObjects.render(inputs));
     objects.addAll(AddonObjects.render(addons));
     List<HasMetadata> removed = AddonObjects.removed(addons);

@@ -135,9 +135,9 @@ public final class TenantBootstrapObjects {
   /** kube-system/kubeadm-config: the ClusterConfiguration kubeadm join reads to learn about the cluster. */
   public static ConfigMap kubeadmConfig(TenantBootstrapInputs inputs) {
     Map<String, Object> networking = new LinkedHashMap<>();
-    networking.put("dnsDomain", inputs.dnsDomain());
-    networking.put("podSubnet", inputs.podCidr());
-    networking.put("serviceSubnet", inputs.serviceCidr());
+    networking.put("dnsDomain", inputs.network().dnsDomain());
+    networking.put("podSubnet", inputs.network().podCidr());
+    networking.put("serviceSubnet", inputs.network().serviceCidr());
     Map<String, Object> configuration = new LinkedHashMap<>();
     configuration.put("apiVersion", UserDataRenderer.kubeadmApiVersion(inputs.kubernetesVersion()));
     configuration.put("kind", "ClusterConfiguration");
@@ -162,8 +162,8 @@ public final class TenantBootstrapObjects {
     configuration.put("authentication", authentication);
     configuration.put("authorization", Map.of("mode", "Webhook"));
     configuration.put("cgroupDriver", "systemd");
-    configuration.put("clusterDNS", List.of(inputs.clusterDns()));
-    configuration.put("clusterDomain", inputs.dnsDomain());
+    configuration.put("clusterDNS", List.of(inputs.network().clusterDns()));
+    configuration.put("clusterDomain", inputs.network().dnsDomain());
     configuration.put("rotateCertificates", true);
     configuration.put("staticPodPath", "/etc/kubernetes/manifests");
     return configMap(Names.TENANT_KUBE_SYSTEM, Names.KUBELET_CONFIG_CONFIG_MAP, KUBELET_CONFIG_KEY,

@@ -4,13 +4,18 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.operator.sks.api.Addon;
 import dev.operator.sks.api.Cni;
+import dev.operator.sks.api.NetworkingSpec;
+import dev.operator.sks.api.SKSCluster;
+import dev.operator.sks.api.SKSClusterSpec;
 import dev.operator.sks.catalog.KubernetesVersion;
 import dev.operator.sks.catalog.VersionCatalog;
 import dev.operator.sks.naming.Labels;
+import dev.operator.sks.rendering.ClusterModel;
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.fabric8.kubernetes.api.model.PodSpec;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.Toleration;
@@ -209,8 +214,7 @@ class AddonObjectsTest {
 
   @Test
   void calicoIsReportedAsNotInstalledAndNothingOfItIsRendered() {
-    AddonInputs calico = AddonInputs.fromCatalog(CATALOG, KubernetesVersion.of("1.33.4"), ENDPOINT,
-        "192.168.0.0/16", "10.96.0.0/12", "cluster.local", Cni.CALICO, List.of());
+    AddonInputs calico = inputs("1.33.4", Set.of(), "192.168.0.0/16", "10.96.0.0/12", "cluster.local", Cni.CALICO);
     assertThat(AddonObjects.notInstalled(calico)).contains(
         "calico is not installed by this version: install it yourself or set cni: none");
     assertThat(AddonObjects.notInstalled(inputs("1.33.4", Set.of()))).isEmpty();
@@ -223,8 +227,23 @@ class AddonObjectsTest {
 
   private static AddonInputs inputs(String version, Set<Addon> addons, String podCidr, String serviceCidr,
       String dnsDomain) {
-    return AddonInputs.fromCatalog(CATALOG, KubernetesVersion.of(version), ENDPOINT, podCidr, serviceCidr, dnsDomain,
-        Cni.NONE, addons);
+    return inputs(version, addons, podCidr, serviceCidr, dnsDomain, Cni.NONE);
+  }
+
+  /** As TenantBootstrap builds them: from the cluster's model, for the patch it runs. */
+  private static AddonInputs inputs(String version, Set<Addon> addons, String podCidr, String serviceCidr,
+      String dnsDomain, Cni cni) {
+    SKSCluster cluster = new SKSCluster();
+    cluster.setMetadata(new ObjectMetaBuilder().withName("demo").withNamespace("tenant-a").build());
+    cluster.setSpec(new SKSClusterSpec());
+    cluster.getSpec().version = version;
+    cluster.getSpec().cni = cni;
+    cluster.getSpec().addons = List.copyOf(addons);
+    cluster.getSpec().networking = new NetworkingSpec();
+    cluster.getSpec().networking.podCIDR = podCidr;
+    cluster.getSpec().networking.serviceCIDR = serviceCidr;
+    cluster.getSpec().networking.dnsDomain = dnsDomain;
+    return AddonInputs.of(ClusterModel.from(cluster, CATALOG), KubernetesVersion.of(version), ENDPOINT);
   }
 
   static String describe(HasMetadata object) {

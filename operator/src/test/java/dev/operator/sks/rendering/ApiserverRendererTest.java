@@ -267,10 +267,10 @@ class ApiserverRendererTest {
 
     assertThat(single(apiserver(deployment(loadBalancer)).getArgs(), "advertise-address")).isEqualTo("203.0.113.10");
     assertThat(flag(apiserver(deployment(nodePort)).getArgs(), "advertise-address")).isEmpty();
-    assertThat(flag(apiserver(ApiserverRenderer.deployment(new ControlPlaneInputs(loadBalancer, Fixtures.V1_33,
-        Fixtures.CATALOG, Optional.empty(), Map.of()))).getArgs(), "advertise-address")).isEmpty();
-    assertThat(flag(apiserver(ApiserverRenderer.deployment(new ControlPlaneInputs(loadBalancer, Fixtures.V1_33,
-        Fixtures.CATALOG, Optional.of("lb.example.net"), Map.of()))).getArgs(), "advertise-address")).isEmpty();
+    assertThat(flag(apiserver(ApiserverRenderer.deployment(new ControlPlaneInputs(Fixtures.model(loadBalancer),
+        Fixtures.V1_33, Optional.empty(), Map.of()))).getArgs(), "advertise-address")).isEmpty();
+    assertThat(flag(apiserver(ApiserverRenderer.deployment(new ControlPlaneInputs(Fixtures.model(loadBalancer),
+        Fixtures.V1_33, Optional.of("lb.example.net"), Map.of()))).getArgs(), "advertise-address")).isEmpty();
   }
 
   @ParameterizedTest
@@ -300,12 +300,12 @@ class ApiserverRendererTest {
   @Test
   void podsRollWhenAMountedCertificateChangesAndOnlyThen() {
     SKSCluster cluster = Fixtures.starter();
-    Deployment before = ApiserverRenderer.deployment(new ControlPlaneInputs(cluster, Fixtures.V1_33, Fixtures.CATALOG,
-        Optional.empty(), Map.of("demo-apiserver", "a1", "demo-etcd-server", "e1")));
-    Deployment apiserverReissued = ApiserverRenderer.deployment(new ControlPlaneInputs(cluster, Fixtures.V1_33,
-        Fixtures.CATALOG, Optional.empty(), Map.of("demo-apiserver", "a2", "demo-etcd-server", "e1")));
-    Deployment etcdReissued = ApiserverRenderer.deployment(new ControlPlaneInputs(cluster, Fixtures.V1_33,
-        Fixtures.CATALOG, Optional.empty(), Map.of("demo-apiserver", "a1", "demo-etcd-server", "e2")));
+    Deployment before = ApiserverRenderer.deployment(Fixtures.inputs(cluster,
+        Map.of("demo-apiserver", "a1", "demo-etcd-server", "e1")));
+    Deployment apiserverReissued = ApiserverRenderer.deployment(Fixtures.inputs(cluster,
+        Map.of("demo-apiserver", "a2", "demo-etcd-server", "e1")));
+    Deployment etcdReissued = ApiserverRenderer.deployment(Fixtures.inputs(cluster,
+        Map.of("demo-apiserver", "a1", "demo-etcd-server", "e2")));
 
     String hash = before.getSpec().getTemplate().getMetadata().getAnnotations()
         .get("sks.operator.dev/certificates-hash");

@@ -13,7 +13,7 @@ class CertificateSansTest {
 
   @Test
   void apiserverCarriesTheKubernetesServiceNamesTheManagementServiceAndLoopback() {
-    SubjectAltNames sans = CertificateSans.apiserver(Fixtures.starter(), Optional.empty());
+    SubjectAltNames sans = Fixtures.model(Fixtures.starter()).apiserverSans(Optional.empty());
 
     assertThat(sans.dnsNames()).containsExactly(
         "kubernetes", "kubernetes.default", "kubernetes.default.svc", "kubernetes.default.svc.cluster.local",
@@ -30,7 +30,7 @@ class CertificateSansTest {
     cluster.getSpec().networking.serviceCIDR = "172.20.0.0/16";
     cluster.getSpec().networking.dnsDomain = "tenant.example";
 
-    SubjectAltNames sans = CertificateSans.apiserver(cluster, Optional.empty());
+    SubjectAltNames sans = Fixtures.model(cluster).apiserverSans(Optional.empty());
 
     assertThat(sans.ipAddresses()).containsExactly("172.20.0.1", "127.0.0.1");
     assertThat(sans.dnsNames()).contains("kubernetes.default.svc.tenant.example")
@@ -43,8 +43,9 @@ class CertificateSansTest {
     Fixtures.controlPlane(cluster).certSANs = List.of("api.example.com", "198.51.100.7", "2001:db8::1",
         "*.apps.example.com", "API.example.com", "10.96.0.1");
 
-    SubjectAltNames withIp = CertificateSans.apiserver(cluster, Optional.of("203.0.113.10"));
-    SubjectAltNames withHostname = CertificateSans.apiserver(cluster, Optional.of("lb-123.elb.example.net"));
+    ClusterModel model = Fixtures.model(cluster);
+    SubjectAltNames withIp = model.apiserverSans(Optional.of("203.0.113.10"));
+    SubjectAltNames withHostname = model.apiserverSans(Optional.of("lb-123.elb.example.net"));
 
     assertThat(withIp.ipAddresses()).containsExactly("10.96.0.1", "127.0.0.1", "203.0.113.10", "198.51.100.7",
         "2001:db8::1");
@@ -55,18 +56,18 @@ class CertificateSansTest {
   }
 
   @Test
-  void apiserverRefusesAServiceCidrItCannotRead() {
+  void aServiceCidrTheModelCannotReadIsRefused() {
     SKSCluster cluster = Fixtures.starter();
     cluster.getSpec().networking = new NetworkingSpec();
     cluster.getSpec().networking.serviceCIDR = "not-a-cidr";
 
-    assertThatThrownBy(() -> CertificateSans.apiserver(cluster, Optional.empty()))
+    assertThatThrownBy(() -> Fixtures.model(cluster))
         .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("not-a-cidr");
   }
 
   @Test
   void etcdServerNamesEveryMemberUnderThePeerServiceTheClientServiceAndLoopback() {
-    SubjectAltNames sans = CertificateSans.etcdServer(Fixtures.pro());
+    SubjectAltNames sans = Fixtures.model(Fixtures.pro()).etcdServerSans();
 
     for (int i = 0; i < 3; i++) {
       String member = "demo-etcd-" + i + ".demo-etcd-peer";
@@ -81,14 +82,15 @@ class CertificateSansTest {
   @Test
   void etcdServerIsTheSameForStarterAndPro() {
     // Going pro adds members; their names are in the certificate from the start, so nothing is re-issued.
-    assertThat(CertificateSans.etcdServer(Fixtures.starter())).isEqualTo(CertificateSans.etcdServer(Fixtures.pro()));
+    assertThat(Fixtures.model(Fixtures.starter()).etcdServerSans())
+        .isEqualTo(Fixtures.model(Fixtures.pro()).etcdServerSans());
   }
 
   @Test
   void everyAdvertisedEtcdUrlHostIsInTheCertificates() {
     ControlPlaneInputs inputs = Fixtures.inputs(Fixtures.pro());
-    SubjectAltNames server = CertificateSans.etcdServer(inputs.cluster());
-    SubjectAltNames peer = CertificateSans.etcdPeer(inputs.cluster());
+    SubjectAltNames server = inputs.model().etcdServerSans();
+    SubjectAltNames peer = inputs.model().etcdPeerSans();
 
     for (String entry : EtcdRenderer.initialCluster(inputs).split(",")) {
       String host = entry.substring(entry.indexOf("https://") + 8, entry.lastIndexOf(':'));
@@ -103,7 +105,7 @@ class CertificateSansTest {
   @Test
   void theControlPlaneKubeconfigServersAreInTheApiserverCertificate() {
     SKSCluster cluster = Fixtures.starter();
-    SubjectAltNames sans = CertificateSans.apiserver(cluster, Optional.empty());
+    SubjectAltNames sans = Fixtures.model(cluster).apiserverSans(Optional.empty());
 
     assertThat(ApiserverUrls.inManagementCluster(cluster)).isEqualTo("https://demo-apiserver.tenant-a.svc:443");
     assertThat(sans.dnsNames()).contains("demo-apiserver.tenant-a.svc");

@@ -6,10 +6,13 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.operator.sks.api.Level;
 import dev.operator.sks.api.SKSCluster;
 import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.PodTemplateSpec;
+import io.fabric8.kubernetes.api.model.Volume;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.apps.StatefulSet;
 import io.fabric8.kubernetes.api.model.policy.v1.PodDisruptionBudget;
 import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -39,6 +42,44 @@ class ControlPlaneRendererTest {
           .containsEntry("app.kubernetes.io/managed-by", "sks-operator")
           .containsKey("app.kubernetes.io/component");
     });
+  }
+
+  @ParameterizedTest
+  @EnumSource(Level.class)
+  void reissuingAnySecretAPodMountsRollsThatPodAndOnlyThatOne(Level level) {
+    RenderedControlPlane before = ControlPlaneRenderer.render(Fixtures.inputs(Fixtures.cluster(level), Map.of()));
+    List<HasMetadata> workloads = List.of(before.etcd(), before.apiserver(), before.controllerManager(),
+        before.scheduler());
+
+    for (HasMetadata workload : workloads) {
+      for (Volume volume : podTemplate(workload).getSpec().getVolumes()) {
+        if (volume.getSecret() == null) {
+          continue;
+        }
+        String secret = volume.getSecret().getSecretName();
+        RenderedControlPlane after = ControlPlaneRenderer.render(Fixtures.inputs(Fixtures.cluster(level),
+            Map.of(secret, "reissued")));
+        List<HasMetadata> rolled = List.of(after.etcd(), after.apiserver(), after.controllerManager(),
+            after.scheduler());
+        for (int i = 0; i < workloads.size(); i++) {
+          HasMetadata earlier = workloads.get(i);
+          boolean mounts = podTemplate(earlier).getSpec().getVolumes().stream()
+              .anyMatch(v -> v.getSecret() != null && secret.equals(v.getSecret().getSecretName()));
+          assertThat(certificatesHash(rolled.get(i)).equals(certificatesHash(earlier)))
+              .as("%s keeps its certificates hash after %s is re-issued", earlier.getMetadata().getName(), secret)
+              .isEqualTo(!mounts);
+        }
+      }
+    }
+  }
+
+  private static PodTemplateSpec podTemplate(HasMetadata workload) {
+    return workload instanceof Deployment d ? d.getSpec().getTemplate() : ((StatefulSet) workload).getSpec()
+        .getTemplate();
+  }
+
+  private static String certificatesHash(HasMetadata workload) {
+    return podTemplate(workload).getMetadata().getAnnotations().get("sks.operator.dev/certificates-hash");
   }
 
   @Test
@@ -96,10 +137,8 @@ class ControlPlaneRendererTest {
     reversed.put("demo-apiserver", "a");
     reversed.put("demo-sa", "s");
 
-    assertThat(ControlPlaneRenderer.render(new ControlPlaneInputs(cluster, Fixtures.V1_33, Fixtures.CATALOG,
-        Optional.empty(), hashes)))
-        .isEqualTo(ControlPlaneRenderer.render(new ControlPlaneInputs(cluster, Fixtures.V1_33, Fixtures.CATALOG,
-            Optional.empty(), reversed)));
+    assertThat(ControlPlaneRenderer.render(Fixtures.inputs(cluster, hashes)))
+        .isEqualTo(ControlPlaneRenderer.render(Fixtures.inputs(cluster, reversed)));
   }
 
   @Test
@@ -125,8 +164,8 @@ class ControlPlaneRendererTest {
   void eachComponentRendersAtItsOwnVersionDuringAnUpgrade() {
     ComponentVersions midUpgrade = new ComponentVersions(Fixtures.V1_33, Fixtures.V1_33, Fixtures.V1_32,
         Fixtures.V1_32);
-    RenderedControlPlane rendered = ControlPlaneRenderer.render(new ControlPlaneInputs(Fixtures.starter(), midUpgrade,
-        Fixtures.CATALOG, Optional.empty(), Map.of()));
+    RenderedControlPlane rendered = ControlPlaneRenderer.render(
+        new ControlPlaneInputs(Fixtures.model(Fixtures.starter()), midUpgrade, Optional.empty(), Map.of()));
 
     assertThat(Rollouts.renderedVersion(rendered.etcd())).contains(Fixtures.V1_33);
     assertThat(Rollouts.renderedVersion(rendered.apiserver())).contains(Fixtures.V1_33);
@@ -148,8 +187,8 @@ class ControlPlaneRendererTest {
 
   @Test
   void aMinorIsNotAVersionToRender() {
-    assertThatThrownBy(() -> new ControlPlaneInputs(Fixtures.starter(),
-        dev.operator.sks.catalog.KubernetesVersion.of("1.33"), Fixtures.CATALOG, Optional.empty(), Map.of()))
+    assertThatThrownBy(() -> new ControlPlaneInputs(Fixtures.model(Fixtures.starter()),
+        dev.operator.sks.catalog.KubernetesVersion.of("1.33"), Optional.empty(), Map.of()))
         .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("patch");
   }
 }

@@ -56,9 +56,19 @@ final class Fixtures {
     return inputs(cluster, V1_33);
   }
 
+  /** The cluster's model as the reconciler builds it, from the cluster as it is now. */
+  static ClusterModel model(SKSCluster cluster) {
+    return ClusterModel.from(cluster, CATALOG);
+  }
+
   static ControlPlaneInputs inputs(SKSCluster cluster, KubernetesVersion version) {
-    return new ControlPlaneInputs(cluster, version, CATALOG, Optional.of("203.0.113.10"),
+    return new ControlPlaneInputs(model(cluster), version, Optional.of("203.0.113.10"),
         Map.of("demo-apiserver", "a1", "demo-etcd-server", "e1"));
+  }
+
+  /** With these certificate Secret hashes and no endpoint yet. */
+  static ControlPlaneInputs inputs(SKSCluster cluster, Map<String, String> certificateHashes) {
+    return new ControlPlaneInputs(model(cluster), V1_33, Optional.empty(), certificateHashes);
   }
 
   /** Values of a flag in an argument list, in order ("--name=value" may repeat). */

@@ -7,7 +7,6 @@ import static org.awaitility.Awaitility.await;
 import dev.operator.sks.addons.AddonInputs;
 import dev.operator.sks.addons.AddonObjects;
 import dev.operator.sks.api.Addon;
-import dev.operator.sks.api.Defaults;
 import dev.operator.sks.api.SKSCluster;
 import dev.operator.sks.catalog.VersionCatalog;
 import dev.operator.sks.join.BootstrapToken;
@@ -17,6 +16,7 @@ import dev.operator.sks.join.JoinTokenStore;
 import dev.operator.sks.join.JoinTokens;
 import dev.operator.sks.join.KubeletServingRequestsTest;
 import dev.operator.sks.naming.Names;
+import dev.operator.sks.rendering.ClusterModel;
 import dev.operator.sks.config.OperatorServices;
 import dev.operator.sks.runtime.SksOperator;
 import dev.operator.sks.status.Conditions;
@@ -207,10 +207,9 @@ class TenantBootstrapApiServerTest {
   }
 
   private static AddonInputs addonInputs(SKSCluster cluster) {
-    return AddonInputs.fromCatalog(CATALOG,
+    return AddonInputs.of(ClusterModel.from(cluster, CATALOG),
         CATALOG.resolve(JoinMaterial.kubernetesVersion(cluster).orElseThrow()).orElseThrow(),
-        cluster.getStatus().endpoint, Defaults.podCidr(cluster.getSpec()), Defaults.serviceCidr(cluster.getSpec()),
-        Defaults.dnsDomain(cluster.getSpec()), Defaults.cni(cluster.getSpec()), Defaults.addons(cluster.getSpec()));
+        cluster.getStatus().endpoint);
   }
 
   @Test
@@ -315,8 +314,8 @@ class TenantBootstrapApiServerTest {
   private static TenantBootstrapInputs inputs(Clock clock) {
     JoinTokens tokens = new JoinTokenStore(client).ensureTokens(cluster, clock);
     return new TenantBootstrapInputs(CLUSTER, cluster.getStatus().endpoint, caPem,
-        JoinMaterial.kubernetesVersion(cluster).orElseThrow(), "10.96.0.0/12", "192.168.0.0/16", "cluster.local",
-        "10.96.0.10", tokens.validAt(clock.instant()));
+        JoinMaterial.kubernetesVersion(cluster).orElseThrow(),
+        new ClusterModel.Network("192.168.0.0/16", "10.96.0.0/12", "cluster.local"), tokens.validAt(clock.instant()));
   }
 
   private static Map<String, String> resourceVersions(KubernetesClient admin, List<HasMetadata> objects) {

@@ -6,6 +6,7 @@ import dev.operator.sks.catalog.KubernetesVersion;
 import dev.operator.sks.join.BootstrapToken;
 import dev.operator.sks.join.JoinToken;
 import dev.operator.sks.pki.BouncyCastlePki;
+import dev.operator.sks.rendering.ClusterModel;
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.Secret;
@@ -169,7 +170,7 @@ class TenantBootstrapObjectsTest {
 
   private static TenantBootstrapInputs inputs(List<JoinToken> tokens) {
     return new TenantBootstrapInputs("demo", "https://203.0.113.10:443", caPem, KubernetesVersion.of("1.33.4"),
-        "10.96.0.0/12", "192.168.0.0/16", "cluster.local", "10.96.0.10", tokens);
+        new ClusterModel.Network("192.168.0.0/16", "10.96.0.0/12", "cluster.local"), tokens);
   }
 
   private static String describe(HasMetadata object) {

@@ -1,12 +1,13 @@
 package dev.operator.sks.reconciler.cluster;
 
-import dev.operator.sks.api.SKSCluster;
 import dev.operator.sks.naming.Names;
 import dev.operator.sks.pki.CertificateRequest;
 import dev.operator.sks.pki.KeyAlgorithm;
 import dev.operator.sks.rendering.ApiserverUrls;
+import dev.operator.sks.rendering.ClusterModel;
 import dev.operator.sks.rendering.SubjectAltNames;
 import java.util.List;
+import java.util.Optional;
 import java.util.function.UnaryOperator;
 
 /**
@@ -51,8 +52,12 @@ public final class ClusterCertificates {
   /** A client certificate kept inside a kubeconfig (Secret key {@code value}), signed by the cluster CA. */
   public record Kubeconfig(String secretName, String server, CertificateRequest request) {}
 
-  public static List<Leaf> leaves(String cluster, SubjectAltNames apiserver, SubjectAltNames etcdServer,
-      SubjectAltNames etcdPeer, KeyAlgorithm algorithm) {
+  /** The leaves of {@code model}, the API server's naming {@code endpointHost} once the endpoint is known. */
+  public static List<Leaf> leaves(ClusterModel model, Optional<String> endpointHost, KeyAlgorithm algorithm) {
+    String cluster = model.name();
+    SubjectAltNames apiserver = model.apiserverSans(endpointHost);
+    SubjectAltNames etcdServer = model.etcdServerSans();
+    SubjectAltNames etcdPeer = model.etcdPeerSans();
     return List.of(
         new Leaf(Names.apiserverCertificate(cluster), Authority.CLUSTER, CertificateRequest.builder("kube-apiserver")
             .dnsNames(apiserver.dnsNames()).ipAddresses(apiserver.ipAddresses()).serverAuth().keyAlgorithm(algorithm)
@@ -77,9 +82,9 @@ public final class ClusterCertificates {
    * Kubeconfigs of the operator and the control-plane components. Components in other pods reach the API server
    * through its Service; konnectivity-server shares the API server's pod and uses loopback.
    */
-  public static List<Kubeconfig> kubeconfigs(SKSCluster sksCluster, KeyAlgorithm algorithm) {
-    String cluster = sksCluster.getMetadata().getName();
-    String viaService = ApiserverUrls.inManagementCluster(sksCluster);
+  public static List<Kubeconfig> kubeconfigs(ClusterModel model, KeyAlgorithm algorithm) {
+    String cluster = model.name();
+    String viaService = ApiserverUrls.inManagementCluster(model.owner());
     String viaLoopback = ApiserverUrls.LOCAL;
     return List.of(
         new Kubeconfig(Names.adminKubeconfig(cluster), viaService, CertificateRequest.builder(OPERATOR_USER)

@@ -1,7 +1,6 @@
 package dev.operator.sks.reconciler.cluster;
 
 import dev.operator.sks.api.ClusterState;
-import dev.operator.sks.api.Defaults;
 import dev.operator.sks.api.Nodepool;
 import dev.operator.sks.api.SKSCluster;
 import dev.operator.sks.api.SKSClusterStatus;
@@ -17,7 +16,7 @@ import dev.operator.sks.naming.Labels;
 import dev.operator.sks.naming.Names;
 import dev.operator.sks.pki.BouncyCastlePki;
 import dev.operator.sks.pki.KeyAlgorithm;
-import dev.operator.sks.rendering.CertificateSans;
+import dev.operator.sks.rendering.ClusterModel;
 import dev.operator.sks.rendering.ComponentVersions;
 import dev.operator.sks.rendering.ControlPlaneComponent;
 import dev.operator.sks.rendering.ControlPlaneInputs;
@@ -148,9 +147,10 @@ public class SKSClusterReconciler implements Reconciler<SKSCluster>, Cleaner<SKS
       return patchIfChanged(cluster, status);
     }
     Conditions.set(status.conditions, Conditions.ACCEPTED, true, "Valid", "the spec is valid", generation, clock);
+    ClusterModel model = ClusterModel.from(cluster, catalog);
     status.zone = cluster.getSpec().zone;
-    status.level = Defaults.level(cluster.getSpec());
-    KubernetesVersion target = targetVersion(cluster, status);
+    status.level = model.level();
+    KubernetesVersion target = model.targetVersion().orElseThrow();
 
     Observed observed = Observed.from(cluster, context);
     Optional<Endpoint> endpoint = observed.apiserverService().flatMap(s -> EndpointResolver.resolve(s,
@@ -158,7 +158,8 @@ public class SKSClusterReconciler implements Reconciler<SKSCluster>, Cleaner<SKS
     CertificateSecrets.Outcome certificates;
     try {
       certificates = new CertificateSecrets(context.getClient(), pki, clock, KeyAlgorithm.DEFAULT)
-          .ensure(cluster, leaves(cluster, endpoint), ClusterCertificates.kubeconfigs(cluster, KeyAlgorithm.DEFAULT));
+          .ensure(cluster, ClusterCertificates.leaves(model, endpoint.map(Endpoint::host), KeyAlgorithm.DEFAULT),
+              ClusterCertificates.kubeconfigs(model, KeyAlgorithm.DEFAULT));
     } catch (MissingAuthorityException e) {
       Conditions.set(status.conditions, Conditions.CERTIFICATES_READY, false, "CertificateAuthorityMissing",
           e.getMessage(), generation, clock);
@@ -171,7 +172,7 @@ public class SKSClusterReconciler implements Reconciler<SKSCluster>, Cleaner<SKS
         "every certificate and kubeconfig is issued and current", generation, clock);
 
     ComponentVersions versions = UpgradePlan.next(target, observed.versions(), observed.rolledOut());
-    ControlPlaneInputs inputs = new ControlPlaneInputs(cluster, versions, catalog, endpoint.map(Endpoint::host),
+    ControlPlaneInputs inputs = new ControlPlaneInputs(model, versions, endpoint.map(Endpoint::host),
         certificates.hashes());
     EtcdProgress etcd = growEtcd(cluster, context, inputs, observed);
     RenderedControlPlane rendered = ControlPlaneRenderer.render(inputs, etcd.layout());
@@ -205,7 +206,7 @@ public class SKSClusterReconciler implements Reconciler<SKSCluster>, Cleaner<SKS
    */
   private EtcdProgress growEtcd(SKSCluster cluster, Context<SKSCluster> context, ControlPlaneInputs inputs,
       Observed observed) {
-    int desired = EtcdRenderer.members(Defaults.level(cluster.getSpec()));
+    int desired = EtcdRenderer.members(inputs.model().level());
     Optional<StatefulSet> statefulSet = observed.etcd();
     ResourceID id = ResourceID.fromResource(cluster);
     if (!EtcdGrowth.inProgress(desired, statefulSet)) {
@@ -289,21 +290,6 @@ public class SKSClusterReconciler implements Reconciler<SKSCluster>, Cleaner<SKS
     }
     return outcome.filter(TenantBootstrap.Outcome::applied).isPresent() ? Optional.empty()
         : Optional.of(tenantWork.retryAfter(snapshot));
-  }
-
-  /**
-   * What the control plane should run: the spec's version, or with autoUpgrade the newest patch of the minor the
-   * spec asks for (the spec itself is never rewritten, so GitOps tools see no drift).
-   */
-  private KubernetesVersion targetVersion(SKSCluster cluster, SKSClusterStatus status) {
-    KubernetesVersion requested = catalog.resolve(cluster.getSpec().version).orElseThrow();
-    return Defaults.autoUpgrade(cluster.getSpec()) ? catalog.newestPatchOf(requested) : requested;
-  }
-
-  private static List<ClusterCertificates.Leaf> leaves(SKSCluster cluster, Optional<Endpoint> endpoint) {
-    return ClusterCertificates.leaves(cluster.getMetadata().getName(),
-        CertificateSans.apiserver(cluster, endpoint.map(Endpoint::host)), CertificateSans.etcdServer(cluster),
-        CertificateSans.etcdPeer(cluster), KeyAlgorithm.DEFAULT);
   }
 
   private void apply(Context<SKSCluster> context, RenderedControlPlane rendered, Observed observed,
