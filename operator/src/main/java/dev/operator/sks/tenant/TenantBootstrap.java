@@ -9,6 +9,7 @@ import dev.operator.sks.join.JoinMaterial;
 import dev.operator.sks.join.JoinTokenStore;
 import dev.operator.sks.join.JoinTokens;
 import dev.operator.sks.naming.Labels;
+import dev.operator.sks.support.Digests;
 import dev.operator.sks.rendering.ClusterModel;
 import dev.operator.sks.tenant.TenantClients.ClusterKey;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
@@ -18,13 +19,10 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.dsl.NonDeletingOperation;
 import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -237,19 +235,15 @@ public final class TenantBootstrap {
   }
 
   private static String digest(KubernetesClient client, List<HasMetadata> objects, List<HasMetadata> removed) {
-    try {
-      MessageDigest sha256 = MessageDigest.getInstance("SHA-256");
-      for (HasMetadata object : objects) {
-        sha256.update(client.getKubernetesSerialization().asJson(object).getBytes(StandardCharsets.UTF_8));
-      }
-      for (HasMetadata object : removed) {
-        sha256.update(("delete " + object.getApiVersion() + " " + object.getKind() + " "
-            + object.getMetadata().getNamespace() + "/" + object.getMetadata().getName())
-            .getBytes(StandardCharsets.UTF_8));
-      }
-      return HexFormat.of().formatHex(sha256.digest());
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException("every Java runtime has SHA-256", e);
+    StringBuilder text = new StringBuilder();
+    for (HasMetadata object : objects) {
+      text.append(client.getKubernetesSerialization().asJson(object)).append('\n');
     }
+    for (HasMetadata object : removed) {
+      text.append("delete ").append(object.getApiVersion()).append(' ').append(object.getKind()).append(' ')
+          .append(object.getMetadata().getNamespace()).append('/').append(object.getMetadata().getName()).append('\n');
+    }
+    return Digests.sha256Hex(text.toString());
   }
+
 }

@@ -2,6 +2,8 @@ package dev.operator.sks.tenant;
 
 import dev.operator.sks.api.SKSCluster;
 import dev.operator.sks.naming.Names;
+import dev.operator.sks.support.Digests;
+import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -11,11 +13,8 @@ import io.fabric8.kubernetes.client.http.HttpRequest;
 import io.fabric8.kubernetes.client.http.HttpResponse;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.util.Base64;
-import java.util.HexFormat;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
@@ -96,7 +95,7 @@ public final class TenantClients implements AutoCloseable {
       evict(key);
       return Optional.empty();
     }
-    String digest = sha256(kubeconfig.get());
+    String digest = Digests.sha256Hex(kubeconfig.get());
     Entry cached = clients.get(key);
     if (cached != null && cached.digest().equals(digest)) {
       return Optional.of(cached.client());
@@ -236,11 +235,22 @@ public final class TenantClients implements AutoCloseable {
   private Optional<String> readKubeconfig(ClusterKey key) {
     Secret secret = management.secrets().inNamespace(key.namespace()).withName(Names.adminKubeconfig(key.cluster()))
         .get();
+    if (secret != null && !madeForCluster(secret, key)) {
+      // A same-named Secret the cluster did not make: its credentials are never used (the cluster reports the
+      // conflict), lest the operator talk to whatever API server a user points it at.
+      return Optional.empty();
+    }
     String value = secret == null || secret.getData() == null ? null : secret.getData().get(Names.KUBECONFIG_KEY);
     if (value == null || value.isBlank()) {
       return Optional.empty();
     }
     return Optional.of(new String(Base64.getDecoder().decode(value), StandardCharsets.UTF_8));
+  }
+
+  private static boolean madeForCluster(Secret secret, ClusterKey key) {
+    return secret.getMetadata().getOwnerReferences() != null && secret.getMetadata().getOwnerReferences().stream()
+        .anyMatch(r -> Boolean.TRUE.equals(r.getController()) && HasMetadata.getKind(SKSCluster.class).equals(r.getKind())
+            && key.cluster().equals(r.getName()));
   }
 
   private Config config(ClusterKey key, String kubeconfig) {
@@ -266,12 +276,5 @@ public final class TenantClients implements AutoCloseable {
     }
   }
 
-  private static String sha256(String text) {
-    try {
-      return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256")
-          .digest(text.getBytes(StandardCharsets.UTF_8)));
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException("every Java runtime has SHA-256", e);
-    }
-  }
+
 }

@@ -33,6 +33,21 @@ class TenantClientsTest {
   }
 
   @Test
+  void aSameNamedSecretTheClusterDidNotMakeIsNeverUsed() throws IOException {
+    try (ServerSocket silent = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
+        TenantClients tenants = new TenantClients(client)) {
+      String kubeconfig = kubeconfig("planted", "https://127.0.0.1:" + silent.getLocalPort());
+      client.resource(new SecretBuilder().withNewMetadata().withName(Names.adminKubeconfig("planted"))
+          .withNamespace(NAMESPACE).endMetadata()
+          .addToData(Names.KUBECONFIG_KEY, Base64.getEncoder().encodeToString(kubeconfig.getBytes(
+              StandardCharsets.UTF_8)))
+          .build()).create();
+      assertThat(tenants.client(NAMESPACE, "planted")).isEmpty();
+      assertThat(tenants.probe(new ClusterKey(NAMESPACE, "planted")).reachable()).isFalse();
+    }
+  }
+
+  @Test
   void aTenantThatAcceptsConnectionsButNeverAnswersIsUnreachableWithinTheProbeTimeout() throws IOException {
     // The kernel completes the TCP handshake into the backlog; nothing ever reads, so TLS hangs: the worst case.
     try (ServerSocket silent = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
@@ -136,7 +151,11 @@ class TenantClientsTest {
   }
 
   private void writeKubeconfig(String cluster, String server) {
-    putKubeconfig(cluster, """
+    putKubeconfig(cluster, kubeconfig(cluster, server));
+  }
+
+  private static String kubeconfig(String cluster, String server) {
+    return """
         apiVersion: v1
         kind: Config
         clusters:
@@ -149,12 +168,16 @@ class TenantClientsTest {
         - name: admin@%1$s
           context: {cluster: %1$s, user: admin}
         current-context: admin@%1$s
-        """.formatted(cluster, server));
+        """.formatted(cluster, server);
   }
 
+  /** The admin kubeconfig as the cluster writes it: controlled by the SKSCluster. */
   private void putKubeconfig(String cluster, String kubeconfig) {
     client.resource(new SecretBuilder().withNewMetadata().withName(Names.adminKubeconfig(cluster))
-        .withNamespace(NAMESPACE).endMetadata()
+        .withNamespace(NAMESPACE)
+        .addNewOwnerReference().withApiVersion("sks.operator.dev/v1alpha1").withKind("SKSCluster").withName(cluster)
+        .withUid("uid-" + cluster).withController(true).endOwnerReference()
+        .endMetadata()
         .addToData(Names.KUBECONFIG_KEY, Base64.getEncoder().encodeToString(kubeconfig.getBytes(
             StandardCharsets.UTF_8)))
         .build()).createOr(op -> op.update());
