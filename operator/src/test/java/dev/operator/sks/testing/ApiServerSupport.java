@@ -58,7 +58,17 @@ public final class ApiServerSupport {
     }
   }
 
+  /**
+   * A new namespace named {@code prefix-RANDOM}. On the shared API server ({@link SharedApiServer}) the operators the
+   * class started watch it from now on: make namespaces with this method there.
+   */
   public static String newNamespace(KubernetesClient client, String prefix) {
+    String name = createNamespace(client, prefix);
+    OperatorScope.namespaceMade(client, name);
+    return name;
+  }
+
+  static String createNamespace(KubernetesClient client, String prefix) {
     String name = prefix + "-" + UUID.randomUUID().toString().substring(0, 8);
     client.namespaces().resource(new NamespaceBuilder().withNewMetadata().withName(name).endMetadata().build())
         .create();
@@ -86,13 +96,18 @@ public final class ApiServerSupport {
     return startOperator(client, services, registry, tenantServers, new TlsEtcdConnector());
   }
 
-  /** As above, reaching a growing cluster's etcd through {@code etcd} (local etcd processes). */
+  /**
+   * As above, reaching a growing cluster's etcd through {@code etcd} (local etcd processes). On the shared API server
+   * ({@link SharedApiServer}) the operator watches only the namespaces of the running test class.
+   */
   public static SksOperator startOperator(KubernetesClient client, OperatorServices services,
       io.micrometer.core.instrument.MeterRegistry registry, TenantClients.ServerOverride tenantServers,
       EtcdConnector etcd) {
-    SksOperator operator = new SksOperator(client, services, registry, tenantServers, etcd);
+    SksOperator operator = new SksOperator(client, OperatorScope.restrict(client, services), registry, tenantServers,
+        etcd);
     operator.start();
     await().atMost(Duration.ofSeconds(30)).until(() -> operator.notReadyReason().isEmpty());
+    OperatorScope.started(client, operator);
     return operator;
   }
 
