@@ -8,8 +8,8 @@ import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * Runs a test class against the management API server that the whole test JVM shares, in place of
- * {@code @EnableKubeAPIServer}: the server (a real etcd and kube-apiserver from kube-api-test) starts once, at the first
- * class that asks for it, with the CRDs of crds/ installed, and stops when the JVM exits.
+ * {@code @EnableKubeAPIServer}: the server (a real etcd and kube-apiserver from kube-api-test) starts once, at the
+ * first class that asks for it, with the CRDs of crds/ installed, and stops when the JVM exits.
  *
  * <p>What a class gets and must keep to:
  * <ul>
