@@ -42,6 +42,7 @@ public final class ApiServerSupport {
 
   /** Installs every CRD of crds/ and waits until the API server serves them. */
   public static void installCrds(KubernetesClient client) throws IOException {
+    List<String> names = new java.util.ArrayList<>();
     for (Path file : crdFiles()) {
       CustomResourceDefinition crd;
       try (InputStream in = Files.newInputStream(file)) {
@@ -50,11 +51,12 @@ public final class ApiServerSupport {
       // Not server-side apply: a v1.20 server cannot build a typed patch with x-kubernetes-validations in it,
       // while a plain create or update simply drops the field it does not know.
       client.apiextensions().v1().customResourceDefinitions().resource(crd).createOr(NonDeletingOperation::update);
-      await().atMost(Duration.ofSeconds(30)).until(() -> {
-        CustomResourceDefinition current = client.apiextensions().v1().customResourceDefinitions()
-            .withName(crd.getMetadata().getName()).get();
-        return isEstablished(current);
-      });
+      names.add(crd.getMetadata().getName());
+    }
+    // All created first, then awaited: the server establishes them side by side.
+    for (String name : names) {
+      await().atMost(Duration.ofSeconds(30)).until(() -> isEstablished(client.apiextensions().v1()
+          .customResourceDefinitions().withName(name).get()));
     }
   }
 
