@@ -21,6 +21,7 @@ import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -42,7 +43,7 @@ public final class ApiServerSupport {
 
   /** Installs every CRD of crds/ and waits until the API server serves them. */
   public static void installCrds(KubernetesClient client) throws IOException {
-    List<String> names = new java.util.ArrayList<>();
+    List<String> names = new ArrayList<>();
     for (Path file : crdFiles()) {
       CustomResourceDefinition crd;
       try (InputStream in = Files.newInputStream(file)) {

@@ -57,18 +57,12 @@ public final class OperatorScope {
     }
   }
 
-  static synchronized void open(Class<?> testClass, String serverUrl) {
+  static synchronized OperatorScope open(Class<?> testClass, String serverUrl) {
     if (current != null) {
       throw new IllegalStateException(testClass.getName() + " and " + current.testClass.getName()
           + " both use the shared API server at once: run such classes one after another");
     }
     current = new OperatorScope(testClass, serverUrl);
-  }
-
-  static synchronized OperatorScope current() {
-    if (current == null) {
-      throw new IllegalStateException("no test class holds the shared API server");
-    }
     return current;
   }
 
@@ -154,7 +148,9 @@ public final class OperatorScope {
       }
     } finally {
       synchronized (OperatorScope.class) {
-        current = null;
+        if (current == this) {
+          current = null;
+        }
       }
     }
   }

@@ -19,26 +19,36 @@ import org.junit.jupiter.api.extension.ExtensionContext;
 public final class SharedApiServerExtension implements BeforeAllCallback, BeforeEachCallback, AfterEachCallback,
     AfterAllCallback {
 
+  private static final ExtensionContext.Namespace STORE =
+      ExtensionContext.Namespace.create(SharedApiServerExtension.class);
+
   @Override
   public void beforeAll(ExtensionContext context) throws Exception {
     Server server = Server.get();
     injectKubeconfig(context.getRequiredTestClass(), server.kubeconfig);
-    OperatorScope.open(context.getRequiredTestClass(), server.url);
+    context.getStore(STORE).put(OperatorScope.class, OperatorScope.open(context.getRequiredTestClass(), server.url));
   }
 
   @Override
   public void beforeEach(ExtensionContext context) {
-    OperatorScope.current().testStarted();
+    scope(context).testStarted();
   }
 
   @Override
   public void afterEach(ExtensionContext context) {
-    OperatorScope.current().testFinished();
+    scope(context).testFinished();
   }
 
   @Override
   public void afterAll(ExtensionContext context) {
-    OperatorScope.current().close();
+    OperatorScope scope = context.getStore(STORE).get(OperatorScope.class, OperatorScope.class);
+    if (scope != null) { // null when beforeAll failed: nothing of this class to stop
+      scope.close();
+    }
+  }
+
+  private static OperatorScope scope(ExtensionContext context) {
+    return context.getStore(STORE).get(OperatorScope.class, OperatorScope.class);
   }
 
   /** The master URL of the shared server, as a client built from its kubeconfig names it (no trailing slash). */
