@@ -5,8 +5,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import dev.operator.sks.testing.ApiServerSupport;
+import dev.operator.sks.testing.SharedApiServer;
 import dev.operator.sks.testing.RepoPaths;
-import io.fabric8.kubeapitest.junit.EnableKubeAPIServer;
 import io.fabric8.kubeapitest.junit.KubeConfig;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition;
@@ -26,7 +26,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /** The committed CRDs against a real kube-apiserver: accepted, served, and refusing what the schema forbids. */
-@EnableKubeAPIServer
+@SharedApiServer
 class CrdApiServerTest {
   @KubeConfig
   static String kubeconfig;
@@ -34,9 +34,8 @@ class CrdApiServerTest {
   static Path kubeconfigFile;
 
   @BeforeAll
-  static void installCrds() throws IOException {
+  static void connect() throws IOException {
     client = ApiServerSupport.client(kubeconfig);
-    ApiServerSupport.installCrds(client);
     kubeconfigFile = Files.createTempFile("crd-test", ".kubeconfig");
     Files.writeString(kubeconfigFile, kubeconfig);
   }

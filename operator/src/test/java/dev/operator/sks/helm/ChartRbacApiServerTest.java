@@ -36,6 +36,8 @@ import org.junit.jupiter.api.Test;
  * deletion: a verb missing from the chart fails here. The test API server has no token controller, so the operator
  * impersonates the ServiceAccount (RBAC then judges every call as that account's).
  */
+// A server of its own, not @SharedApiServer: the chart's ClusterRoles and bindings, and an operator that watches
+// every namespace as deployed, would reach other classes.
 @EnableKubeAPIServer
 class ChartRbacApiServerTest {
   @KubeConfig

@@ -31,6 +31,8 @@ import org.junit.jupiter.api.Test;
  * ServiceMonitor appears where the cluster serves monitoring.coreos.com/v1. helm-java's template() cannot pass
  * --api-versions, so this is where the ServiceMonitor path is tested. No kubelet runs: pods never start.
  */
+// A server of its own, not @SharedApiServer: Helm installs the CRDs itself (it cannot adopt those already there) and
+// a ServiceMonitor CRD, both cluster-scoped.
 @EnableKubeAPIServer
 class HelmInstallApiServerTest {
   private static final ResourceDefinitionContext SERVICE_MONITORS = new ResourceDefinitionContext.Builder()

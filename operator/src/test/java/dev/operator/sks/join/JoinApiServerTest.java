@@ -12,7 +12,7 @@ import dev.operator.sks.naming.Names;
 import dev.operator.sks.pki.BouncyCastlePki;
 import dev.operator.sks.pki.IssuedCertificate;
 import dev.operator.sks.testing.ApiServerSupport;
-import io.fabric8.kubeapitest.junit.EnableKubeAPIServer;
+import dev.operator.sks.testing.SharedApiServer;
 import io.fabric8.kubeapitest.junit.KubeConfig;
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
@@ -42,7 +42,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /** The management side of join material against a real API server: the token Secret and user-data Secrets. */
-@EnableKubeAPIServer
+@SharedApiServer
 class JoinApiServerTest {
   private static final Instant START = Instant.parse("2025-03-01T10:00:00Z");
   private static final int RACERS = 8;
@@ -53,9 +53,8 @@ class JoinApiServerTest {
   String namespace;
 
   @BeforeAll
-  static void crds() throws Exception {
+  static void connect() {
     client = ApiServerSupport.client(kubeconfig);
-    ApiServerSupport.installCrds(client);
   }
 
   @AfterAll

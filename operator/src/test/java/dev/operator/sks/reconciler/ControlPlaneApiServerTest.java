@@ -13,8 +13,8 @@ import dev.operator.sks.config.OperatorServices;
 import dev.operator.sks.runtime.SksOperator;
 import dev.operator.sks.status.Conditions;
 import dev.operator.sks.testing.ApiServerSupport;
+import dev.operator.sks.testing.SharedApiServer;
 import dev.operator.sks.testing.TenantApiServer;
-import io.fabric8.kubeapitest.junit.EnableKubeAPIServer;
 import io.fabric8.kubeapitest.junit.KubeConfig;
 import io.fabric8.kubernetes.api.model.Condition;
 import io.fabric8.kubernetes.api.model.HasMetadata;
@@ -38,7 +38,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /** The whole control-plane reconcile against a real API server, with the test standing in for the kubelet. */
-@EnableKubeAPIServer
+@SharedApiServer
 class ControlPlaneApiServerTest {
   @KubeConfig
   static String kubeconfig;
@@ -49,7 +49,6 @@ class ControlPlaneApiServerTest {
   @BeforeAll
   static void startOperator() throws Exception {
     client = ApiServerSupport.client(kubeconfig);
-    ApiServerSupport.installCrds(client);
     operator = ApiServerSupport.startOperator(client, OperatorServices.loadDefaults(ApiServerSupport.testConfig()));
   }
 

@@ -22,6 +22,7 @@ import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
  * one has its full set of objects and the heap used after a GC. Run with
  * {@code mvn -B test -Dtest=ControlPlaneBenchmarkTest -Dbenchmark=true -Dsurefire.failIfNoSpecifiedTests=false}.
  */
+// A server of its own, not @SharedApiServer: an opt-in benchmark measures on a server that nothing else loaded.
 @EnableKubeAPIServer
 @EnabledIfSystemProperty(named = "benchmark", matches = "true")
 class ControlPlaneBenchmarkTest {

@@ -20,7 +20,7 @@ import dev.operator.sks.runtime.SksOperator;
 import dev.operator.sks.status.Conditions;
 import dev.operator.sks.tenant.TenantClients;
 import dev.operator.sks.testing.ApiServerSupport;
-import io.fabric8.kubeapitest.junit.EnableKubeAPIServer;
+import dev.operator.sks.testing.SharedApiServer;
 import io.fabric8.kubeapitest.junit.KubeConfig;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.Secret;
@@ -49,7 +49,7 @@ import org.junit.jupiter.api.io.TempDir;
  * with the flags the operator rendered each time it raises the StatefulSet's replicas (host names translated to
  * loopback ports), and the operator must grow etcd to three voting members by itself, one learner at a time.
  */
-@EnableKubeAPIServer
+@SharedApiServer
 class EtcdGrowthApiServerTest {
   static final String CLUSTER = "grow";
 
@@ -67,7 +67,6 @@ class EtcdGrowthApiServerTest {
   @BeforeAll
   static void startOperator() throws Exception {
     client = ApiServerSupport.client(kubeconfig);
-    ApiServerSupport.installCrds(client);
     operator = ApiServerSupport.startOperator(client, OperatorServices.loadDefaults(ApiServerSupport.testConfig()),
         new SimpleMeterRegistry(), TenantClients.ServerOverride.NONE, EtcdGrowthApiServerTest::connect);
   }

@@ -18,8 +18,8 @@ import dev.operator.sks.config.OperatorServices;
 import dev.operator.sks.runtime.SksOperator;
 import dev.operator.sks.tenant.TenantClients;
 import dev.operator.sks.testing.ApiServerSupport;
+import dev.operator.sks.testing.SharedApiServer;
 import dev.operator.sks.testing.TenantApiServer;
-import io.fabric8.kubeapitest.junit.EnableKubeAPIServer;
 import io.fabric8.kubeapitest.junit.KubeConfig;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.Node;
@@ -42,7 +42,7 @@ import org.junit.jupiter.api.Test;
  * posts for that name and address, and no other; the Node the kubelet registers counts as ready in the Nodepool
  * while it is Ready, and no longer once it is not.
  */
-@EnableKubeAPIServer
+@SharedApiServer
 class KubeVirtKubeletApiServerTest {
   private static final String CLUSTER = "pool-host";
 
@@ -58,7 +58,6 @@ class KubeVirtKubeletApiServerTest {
   @BeforeAll
   static void operatorWithKubeVirtAndATenant() throws Exception {
     client = ApiServerSupport.client(kubeconfig);
-    ApiServerSupport.installCrds(client);
     KubeVirtTestSupport.installKubeVirtCrds(client);
     int tenantPort = TlsTestSupport.freeLoopbackPort();
     TenantClients.ServerOverride toTenant = TenantApiServer.servingOn(tenantPort);

@@ -22,8 +22,8 @@ import dev.operator.sks.config.OperatorServices;
 import dev.operator.sks.runtime.SksOperator;
 import dev.operator.sks.status.Conditions;
 import dev.operator.sks.testing.ApiServerSupport;
+import dev.operator.sks.testing.SharedApiServer;
 import dev.operator.sks.testing.MutableClock;
-import io.fabric8.kubeapitest.junit.EnableKubeAPIServer;
 import io.fabric8.kubeapitest.junit.KubeConfig;
 import io.fabric8.kubernetes.api.model.Condition;
 import io.fabric8.kubernetes.api.model.HasMetadata;
@@ -52,7 +52,7 @@ import org.slf4j.LoggerFactory;
  * The KubeconfigRequest reconciler against a real API server, with the operator in-process on a clock the tests move
  * forward: issue, re-issue on change, renewal, expiry, revocation by a clients-CA rotation, deletion.
  */
-@EnableKubeAPIServer
+@SharedApiServer
 class KubeconfigRequestApiServerTest {
   @KubeConfig
   static String kubeconfig;
@@ -68,7 +68,6 @@ class KubeconfigRequestApiServerTest {
     LOGS.start();
     ((Logger) LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME)).addAppender(LOGS);
     client = ApiServerSupport.client(kubeconfig);
-    ApiServerSupport.installCrds(client);
     OperatorServices services = new OperatorServices(ApiServerSupport.testConfig(), VersionCatalog.loadDefault(),
         InstanceTypeCatalog.loadDefault(), CLOCK);
     operator = ApiServerSupport.startOperator(client, services, METRICS);

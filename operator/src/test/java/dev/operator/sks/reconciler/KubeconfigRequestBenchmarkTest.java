@@ -39,6 +39,7 @@ import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
  * Iterations: -Dbenchmark.warmup=10 -Dbenchmark.iterations=100.
  */
 @EnabledIfSystemProperty(named = "benchmark", matches = "true")
+// A server of its own, not @SharedApiServer: an opt-in benchmark measures on a server that nothing else loaded.
 @EnableKubeAPIServer
 class KubeconfigRequestBenchmarkTest {
   @KubeConfig

@@ -13,8 +13,8 @@ import dev.operator.sks.config.OperatorServices;
 import dev.operator.sks.runtime.SksOperator;
 import dev.operator.sks.status.Conditions;
 import dev.operator.sks.testing.ApiServerSupport;
+import dev.operator.sks.testing.SharedApiServer;
 import dev.operator.sks.testing.TenantApiServer;
-import io.fabric8.kubeapitest.junit.EnableKubeAPIServer;
 import io.fabric8.kubeapitest.junit.KubeConfig;
 import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
 import io.fabric8.kubernetes.api.model.HasMetadata;
@@ -43,7 +43,7 @@ import org.junit.jupiter.api.Test;
  * client-CA bundle, service-account keys): they authenticate as the right user and groups, RBAC governs them, and a
  * clients-CA rotation locks out every kubeconfig issued before while renewed ones get in.
  */
-@EnableKubeAPIServer
+@SharedApiServer
 class KubeconfigRequestTenantApiServerTest {
   @KubeConfig
   static String kubeconfig;
@@ -54,7 +54,6 @@ class KubeconfigRequestTenantApiServerTest {
   @BeforeAll
   static void startOperator() throws Exception {
     client = ApiServerSupport.client(kubeconfig);
-    ApiServerSupport.installCrds(client);
     operator = ApiServerSupport.startOperator(client, OperatorServices.loadDefaults(ApiServerSupport.testConfig()));
     namespace = ApiServerSupport.newNamespace(client, "tenant");
   }

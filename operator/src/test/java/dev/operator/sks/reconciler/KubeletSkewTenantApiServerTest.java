@@ -14,8 +14,8 @@ import dev.operator.sks.runtime.SksOperator;
 import dev.operator.sks.status.Conditions;
 import dev.operator.sks.tenant.TenantClients;
 import dev.operator.sks.testing.ApiServerSupport;
+import dev.operator.sks.testing.SharedApiServer;
 import dev.operator.sks.testing.TenantApiServer;
-import io.fabric8.kubeapitest.junit.EnableKubeAPIServer;
 import io.fabric8.kubeapitest.junit.KubeConfig;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.Node;
@@ -36,7 +36,7 @@ import org.junit.jupiter.api.Test;
  * not upgraded to a minor more than three ahead of the oldest kubelet among the tenant's Nodes, and the running
  * cluster stays as it was.
  */
-@EnableKubeAPIServer
+@SharedApiServer
 class KubeletSkewTenantApiServerTest {
   private static final String CLUSTER = "skew";
 
@@ -49,9 +49,8 @@ class KubeletSkewTenantApiServerTest {
   static TenantApiServer tenant;
 
   @BeforeAll
-  static void installCrds() throws Exception {
+  static void connect() {
     client = ApiServerSupport.client(kubeconfig);
-    ApiServerSupport.installCrds(client);
   }
 
   @AfterAll

@@ -17,8 +17,8 @@ import dev.operator.sks.runtime.SksOperator;
 import dev.operator.sks.status.Conditions;
 import dev.operator.sks.tenant.TenantClients;
 import dev.operator.sks.testing.ApiServerSupport;
+import dev.operator.sks.testing.SharedApiServer;
 import dev.operator.sks.testing.TenantApiServer;
-import io.fabric8.kubeapitest.junit.EnableKubeAPIServer;
 import io.fabric8.kubeapitest.junit.KubeConfig;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.Node;
@@ -41,7 +41,7 @@ import org.junit.jupiter.api.Test;
  * cluster's PKI) for the running instances and go with them, with heartbeat Leases that are renewed, and the Nodepool
  * counts them; an unreachable tenant leaves the pool running without nodes and says why.
  */
-@EnableKubeAPIServer
+@SharedApiServer
 class NodepoolNodesTenantApiServerTest {
   private static final String CLUSTER = "pool-host";
 
@@ -57,7 +57,6 @@ class NodepoolNodesTenantApiServerTest {
   @BeforeAll
   static void startOperatorAndCluster() throws Exception {
     client = ApiServerSupport.client(kubeconfig);
-    ApiServerSupport.installCrds(client);
     // The port is fixed before the cluster's PKI exists, so the operator can be told where its tenant will answer.
     tenantPort = TlsTestSupport.freeLoopbackPort();
     toTenant = TenantApiServer.servingOn(tenantPort);

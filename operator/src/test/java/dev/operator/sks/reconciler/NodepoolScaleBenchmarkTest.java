@@ -30,6 +30,7 @@ import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
  * on a real API server; prints the time to converge and the API calls the operator made meanwhile. Run with
  * {@code mvn -B test -Dtest=NodepoolScaleBenchmarkTest -Dbenchmark=true -Dsurefire.failIfNoSpecifiedTests=false}.
  */
+// A server of its own, not @SharedApiServer: an opt-in benchmark measures on a server that nothing else loaded.
 @EnableKubeAPIServer
 @EnabledIfSystemProperty(named = "benchmark", matches = "true")
 class NodepoolScaleBenchmarkTest {

@@ -12,7 +12,7 @@ import dev.operator.sks.config.OperatorServices;
 import dev.operator.sks.runtime.SksOperator;
 import dev.operator.sks.status.Conditions;
 import dev.operator.sks.testing.ApiServerSupport;
-import io.fabric8.kubeapitest.junit.EnableKubeAPIServer;
+import dev.operator.sks.testing.SharedApiServer;
 import io.fabric8.kubeapitest.junit.KubeConfig;
 import io.fabric8.kubernetes.api.model.Condition;
 import io.fabric8.kubernetes.api.model.HasMetadata;
@@ -29,7 +29,7 @@ import org.junit.jupiter.api.Test;
  * The operator in-process against a real API server: what the schema lets through but the operator refuses is
  * reported in conditions, one bad resource does not stop the others, and references wait for their cluster.
  */
-@EnableKubeAPIServer
+@SharedApiServer
 class ValidationApiServerTest {
   @KubeConfig
   static String kubeconfig;
@@ -40,7 +40,6 @@ class ValidationApiServerTest {
   @BeforeAll
   static void startOperator() throws Exception {
     client = ApiServerSupport.client(kubeconfig);
-    ApiServerSupport.installCrds(client);
     operator = ApiServerSupport.startOperator(client, OperatorServices.loadDefaults(ApiServerSupport.testConfig()));
   }
 

@@ -22,9 +22,9 @@ import dev.operator.sks.runtime.SksOperator;
 import dev.operator.sks.status.Conditions;
 import dev.operator.sks.tenant.TenantClients.ClusterKey;
 import dev.operator.sks.testing.ApiServerSupport;
+import dev.operator.sks.testing.SharedApiServer;
 import dev.operator.sks.testing.MutableClock;
 import dev.operator.sks.testing.TenantApiServer;
-import io.fabric8.kubeapitest.junit.EnableKubeAPIServer;
 import io.fabric8.kubeapitest.junit.KubeConfig;
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.HasMetadata;
@@ -65,7 +65,7 @@ import org.junit.jupiter.api.Test;
  * a joining kubelet uses; a joined kubelet's serving-certificate requests are approved only when they name the
  * machine's own name and addresses.
  */
-@EnableKubeAPIServer
+@SharedApiServer
 class TenantBootstrapApiServerTest {
   private static final String CLUSTER = "join";
   private static final VersionCatalog CATALOG = VersionCatalog.loadDefault();
@@ -84,7 +84,6 @@ class TenantBootstrapApiServerTest {
   @BeforeAll
   static void clusterWithTenantApiServer() throws Exception {
     client = ApiServerSupport.client(kubeconfig);
-    ApiServerSupport.installCrds(client);
     operator = ApiServerSupport.startOperator(client, OperatorServices.loadDefaults(ApiServerSupport.testConfig()));
     namespace = ApiServerSupport.newNamespace(client, "tenant");
     client.resource(ApiServerSupport.load(client, SKSCluster.class, """

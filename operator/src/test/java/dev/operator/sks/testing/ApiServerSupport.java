@@ -21,6 +21,7 @@ import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -42,6 +43,7 @@ public final class ApiServerSupport {
 
   /** Installs every CRD of crds/ and waits until the API server serves them. */
   public static void installCrds(KubernetesClient client) throws IOException {
+    List<String> names = new ArrayList<>();
     for (Path file : crdFiles()) {
       CustomResourceDefinition crd;
       try (InputStream in = Files.newInputStream(file)) {
@@ -50,15 +52,26 @@ public final class ApiServerSupport {
       // Not server-side apply: a v1.20 server cannot build a typed patch with x-kubernetes-validations in it,
       // while a plain create or update simply drops the field it does not know.
       client.apiextensions().v1().customResourceDefinitions().resource(crd).createOr(NonDeletingOperation::update);
-      await().atMost(Duration.ofSeconds(30)).until(() -> {
-        CustomResourceDefinition current = client.apiextensions().v1().customResourceDefinitions()
-            .withName(crd.getMetadata().getName()).get();
-        return isEstablished(current);
-      });
+      names.add(crd.getMetadata().getName());
+    }
+    // All created first, then awaited: the server establishes them side by side.
+    for (String name : names) {
+      await().atMost(Duration.ofSeconds(30)).until(() -> isEstablished(client.apiextensions().v1()
+          .customResourceDefinitions().withName(name).get()));
     }
   }
 
+  /**
+   * A new namespace named {@code prefix-RANDOM}. On the shared API server ({@link SharedApiServer}) the operators the
+   * class started watch it from now on: make namespaces with this method there.
+   */
   public static String newNamespace(KubernetesClient client, String prefix) {
+    String name = createNamespace(client, prefix);
+    OperatorScope.namespaceMade(client, name);
+    return name;
+  }
+
+  static String createNamespace(KubernetesClient client, String prefix) {
     String name = prefix + "-" + UUID.randomUUID().toString().substring(0, 8);
     client.namespaces().resource(new NamespaceBuilder().withNewMetadata().withName(name).endMetadata().build())
         .create();
@@ -86,13 +99,18 @@ public final class ApiServerSupport {
     return startOperator(client, services, registry, tenantServers, new TlsEtcdConnector());
   }
 
-  /** As above, reaching a growing cluster's etcd through {@code etcd} (local etcd processes). */
+  /**
+   * As above, reaching a growing cluster's etcd through {@code etcd} (local etcd processes). On the shared API server
+   * ({@link SharedApiServer}) the operator watches only the namespaces of the running test class.
+   */
   public static SksOperator startOperator(KubernetesClient client, OperatorServices services,
       io.micrometer.core.instrument.MeterRegistry registry, TenantClients.ServerOverride tenantServers,
       EtcdConnector etcd) {
-    SksOperator operator = new SksOperator(client, services, registry, tenantServers, etcd);
+    SksOperator operator = new SksOperator(client, OperatorScope.restrict(client, services), registry, tenantServers,
+        etcd);
     operator.start();
     await().atMost(Duration.ofSeconds(30)).until(() -> operator.notReadyReason().isEmpty());
+    OperatorScope.started(client, operator);
     return operator;
   }
 

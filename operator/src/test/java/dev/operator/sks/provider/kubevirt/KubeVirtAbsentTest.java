@@ -17,6 +17,7 @@ import java.util.Optional;
 import org.junit.jupiter.api.Test;
 
 /** A management cluster without KubeVirt: the provider says so, and deleting finds nothing left. */
+// A server of its own, not @SharedApiServer: KubeVirt must be absent, and other classes install its CRDs there.
 @EnableKubeAPIServer
 class KubeVirtAbsentTest {
   @KubeConfig

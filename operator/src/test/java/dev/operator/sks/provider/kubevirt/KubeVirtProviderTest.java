@@ -12,7 +12,7 @@ import dev.operator.sks.provider.ProviderException;
 import dev.operator.sks.provider.ProviderInstance;
 import dev.operator.sks.provider.ProviderPool;
 import dev.operator.sks.testing.ApiServerSupport;
-import io.fabric8.kubeapitest.junit.EnableKubeAPIServer;
+import dev.operator.sks.testing.SharedApiServer;
 import io.fabric8.kubeapitest.junit.KubeConfig;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -31,7 +31,7 @@ import org.junit.jupiter.api.Test;
  * CRDs. Nothing runs machines there: the test plays KubeVirt, marking VirtualMachines ready and giving their
  * instances an address, as envtest users mark Deployments available.
  */
-@EnableKubeAPIServer
+@SharedApiServer
 class KubeVirtProviderTest extends ComputeProviderContract {
   private static final String IMAGE = "quay.io/containerdisks/ubuntu:24.04";
 

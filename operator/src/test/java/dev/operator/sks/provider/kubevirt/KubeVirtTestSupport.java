@@ -9,6 +9,7 @@ import io.fabric8.kubernetes.api.model.GenericKubernetesResourceBuilder;
 import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.fabric8.kubernetes.client.dsl.NonDeletingOperation;
 import java.io.IOException;
 import java.io.InputStream;
 import java.time.Duration;
@@ -32,7 +33,8 @@ public final class KubeVirtTestSupport {
       try (InputStream in = KubeVirtTestSupport.class.getResourceAsStream("/kubevirt/" + file)) {
         crd = client.apiextensions().v1().customResourceDefinitions().load(in).item();
       }
-      client.apiextensions().v1().customResourceDefinitions().resource(crd).create();
+      // Created or updated: on the shared API server another class may have installed them already.
+      client.apiextensions().v1().customResourceDefinitions().resource(crd).createOr(NonDeletingOperation::update);
       await().atMost(Duration.ofSeconds(30)).until(() -> {
         CustomResourceDefinition current = client.apiextensions().v1().customResourceDefinitions()
             .withName(crd.getMetadata().getName()).get();
