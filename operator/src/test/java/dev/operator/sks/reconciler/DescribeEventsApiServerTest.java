@@ -10,7 +10,7 @@ import dev.operator.sks.config.OperatorServices;
 import dev.operator.sks.demo.ClusterStandIn;
 import dev.operator.sks.runtime.SksOperator;
 import dev.operator.sks.testing.ApiServerSupport;
-import io.fabric8.kubeapitest.junit.EnableKubeAPIServer;
+import dev.operator.sks.testing.SharedApiServer;
 import io.fabric8.kubeapitest.junit.KubeConfig;
 import io.fabric8.kubernetes.api.model.Event;
 import io.fabric8.kubernetes.api.model.HasMetadata;
@@ -25,7 +25,7 @@ import org.junit.jupiter.api.Test;
  * What {@code kubectl describe} shows: the transitions of a cluster, a nodepool and a kubeconfig request, read as a
  * user would through the events API, with no key material in any of them.
  */
-@EnableKubeAPIServer
+@SharedApiServer
 class DescribeEventsApiServerTest {
   @KubeConfig
   static String kubeconfig;
@@ -33,9 +33,8 @@ class DescribeEventsApiServerTest {
   static SksOperator operator;
 
   @BeforeAll
-  static void startOperator() throws Exception {
+  static void startOperator() {
     client = ApiServerSupport.client(kubeconfig);
-    ApiServerSupport.installCrds(client);
     operator = ApiServerSupport.startOperator(client, OperatorServices.loadDefaults(ApiServerSupport.testConfig()));
   }
 
