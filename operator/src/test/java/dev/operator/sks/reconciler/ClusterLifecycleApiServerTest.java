@@ -91,6 +91,13 @@ class ClusterLifecycleApiServerTest {
     kubelet.markAvailable(scheduler);
     SKSCluster upgraded = awaitCluster("up", c -> c.getStatus().state == ClusterState.Running);
     assertThat(upgraded.getStatus().version).isEqualTo("1.33.4");
+    await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(client.v1().events()
+        .inNamespace(namespace).list().getItems()).extracting(e -> e.getType() + " " + e.getReason() + ": "
+            + e.getMessage())
+        .anySatisfy(m -> assertThat(m).startsWith("Normal UpgradeStarted: upgrading the control plane from 1.32.8 "
+            + "to 1.33.4"))
+        .anySatisfy(m -> assertThat(m).startsWith("Normal UpgradeFinished: the control plane runs Kubernetes 1.33.4 "
+            + "(was 1.32.8)")));
 
     edit("up", "1.32");
     SKSCluster refused = awaitCluster("up", c -> Conditions.find(c.getStatus().conditions, Conditions.ACCEPTED)
