@@ -27,11 +27,6 @@ final class InformerCaches implements ObjectCache {
   }
 
   @Override
-  public boolean watches(Class<? extends HasMetadata> type) {
-    return sources.containsKey(type);
-  }
-
-  @Override
   @SuppressWarnings("unchecked")
   public void written(HasMetadata written, HasMetadata previous) {
     InformerEventSource<HasMetadata, ?> source = (InformerEventSource<HasMetadata, ?>) sources.get(written.getClass());

@@ -23,11 +23,6 @@ interface ObjectCache {
     }
 
     @Override
-    public boolean watches(Class<? extends HasMetadata> type) {
-      return false;
-    }
-
-    @Override
     public void written(HasMetadata written, HasMetadata previous) {
       // Nothing kept.
     }
@@ -36,9 +31,6 @@ interface ObjectCache {
   <T extends HasMetadata> Optional<T> get(Class<T> type, String namespace, String name);
 
   <T extends HasMetadata> Stream<T> list(Class<T> type, String namespace);
-
-  /** Whether an informer watches {@code type}; a list of a kind nobody watches says nothing. */
-  boolean watches(Class<? extends HasMetadata> type);
 
   /**
    * Keeps what a write returned until the informer has seen it, so the next reconcile does not act on the older
