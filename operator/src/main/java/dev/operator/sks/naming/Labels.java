@@ -60,7 +60,10 @@ public final class Labels {
    */
   public static final String ETCD_VOTING_MEMBERS_ANNOTATION = PREFIX + "etcd-voting-members";
 
-  /** On every applied object: a digest of what was rendered, so an unchanged render is not applied again. */
+  /**
+   * On every applied object: a digest of what was rendered for it. The object is compared field by field, never by
+   * this digest; a difference while the digest still matches the render means the object was changed by hand.
+   */
   public static final String APPLIED_DIGEST_ANNOTATION = PREFIX + "applied-digest";
 
   public static final String FINALIZER = PREFIX + "finalizer";

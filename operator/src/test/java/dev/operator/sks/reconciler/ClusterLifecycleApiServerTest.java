@@ -90,6 +90,13 @@ class ClusterLifecycleApiServerTest {
     kubelet.markAvailable(scheduler);
     SKSCluster upgraded = awaitCluster("up", c -> c.getStatus().state == ClusterState.Running);
     assertThat(upgraded.getStatus().version).isEqualTo("1.33.4");
+    await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(client.v1().events()
+        .inNamespace(namespace).list().getItems()).extracting(e -> e.getType() + " " + e.getReason() + ": "
+            + e.getMessage())
+        .anySatisfy(m -> assertThat(m).startsWith("Normal UpgradeStarted: upgrading the control plane from 1.32.8 "
+            + "to 1.33.4"))
+        .anySatisfy(m -> assertThat(m).startsWith("Normal UpgradeFinished: the control plane runs Kubernetes 1.33.4 "
+            + "(was 1.32.8)")));
 
     edit("up", "1.32");
     SKSCluster refused = awaitCluster("up", c -> Conditions.find(c.getStatus().conditions, Conditions.ACCEPTED)
@@ -149,18 +156,39 @@ class ClusterLifecycleApiServerTest {
         """);
     awaitCluster("gone", c -> c.getStatus().state == ClusterState.Running);
     assertThat(cluster("gone").getMetadata().getFinalizers()).contains(Labels.FINALIZER);
+    acceptedFor("gone-workers", cluster("gone"));
+    String uid = cluster("gone").getMetadata().getUid();
 
     client.resources(SKSCluster.class).inNamespace(namespace).withName("gone").delete();
     await().atMost(Duration.ofSeconds(60)).until(() -> cluster("gone") == null);
     assertThat(client.resources(Nodepool.class).inNamespace(namespace).withName("gone-workers").get()).isNull();
-    assertThat(client.secrets().inNamespace(namespace).withLabel(Labels.CLUSTER, "gone").list().getItems())
-        .isEmpty();
-    assertThat(client.apps().deployments().inNamespace(namespace).withLabel(Labels.CLUSTER, "gone").list()
-        .getItems()).isEmpty();
-    assertThat(client.apps().statefulSets().inNamespace(namespace).withLabel(Labels.CLUSTER, "gone").list()
-        .getItems()).isEmpty();
-    assertThat(client.services().inNamespace(namespace).withLabel(Labels.CLUSTER, "gone").list().getItems())
-        .isEmpty();
+    // What the cluster owns. (The pool's user-data Secret is its InstancePool's: a garbage collector, which this
+    // test server does not run, removes it with its owner.)
+    java.util.List<HasMetadata> left = new java.util.ArrayList<>();
+    left.addAll(client.secrets().inNamespace(namespace).list().getItems());
+    left.addAll(client.configMaps().inNamespace(namespace).list().getItems());
+    left.addAll(client.services().inNamespace(namespace).list().getItems());
+    left.addAll(client.apps().deployments().inNamespace(namespace).list().getItems());
+    left.addAll(client.apps().statefulSets().inNamespace(namespace).list().getItems());
+    assertThat(left).filteredOn(o -> o.getMetadata().getOwnerReferences().stream()
+        .anyMatch(r -> uid.equals(r.getUid()))).isEmpty();
+    assertThat(client.apps().deployments().inNamespace(namespace).list().getItems()).isEmpty();
+    assertThat(client.apps().statefulSets().inNamespace(namespace).list().getItems()).isEmpty();
+  }
+
+  /**
+   * Records in the pool's status the cluster it was accepted for, as the Nodepool reconciler does: teardown takes
+   * the pools whose status names the cluster's UID.
+   */
+  static void acceptedFor(KubernetesClient client, String namespace, String nodepool, SKSCluster cluster) {
+    client.resources(Nodepool.class).inNamespace(namespace).withName(nodepool).subresource("status")
+        .patch(io.fabric8.kubernetes.client.dsl.base.PatchContext.of(
+            io.fabric8.kubernetes.client.dsl.base.PatchType.JSON_MERGE), "{\"status\":{\"cluster\":\""
+            + cluster.getMetadata().getName() + "\",\"clusterUID\":\"" + cluster.getMetadata().getUid() + "\"}}");
+  }
+
+  private void acceptedFor(String nodepool, SKSCluster cluster) {
+    acceptedFor(client, namespace, nodepool, cluster);
   }
 
   private static String version(HasMetadata workload) {

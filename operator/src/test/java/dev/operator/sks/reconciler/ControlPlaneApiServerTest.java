@@ -77,6 +77,10 @@ class ControlPlaneApiServerTest {
     }
     assertOwnedByCluster(client.configMaps().inNamespace(namespace).withName(Names.caCertificates("alpha")).get(),
         "alpha");
+    await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(client.v1().events().inNamespace(namespace)
+        .list().getItems()).filteredOn(e -> "CertificatesIssued".equals(e.getReason())).singleElement()
+        .satisfies(e -> assertThat(e.getMessage()).startsWith("issued keys and certificates in Secrets alpha-ca, ")
+            .doesNotContain("BEGIN")));
     StatefulSet etcd = await().atMost(Duration.ofSeconds(30)).until(() -> client.apps().statefulSets()
         .inNamespace(namespace).withName(Names.etcdStatefulSet("alpha")).get(), s -> s != null);
     assertOwnedByCluster(etcd, "alpha");

@@ -150,6 +150,12 @@ class EtcdGrowthApiServerTest {
       assertThat(etcdReady(pro).getReason()).isEqualTo("Available");
       StatefulSet grown = statefulSet();
       assertThat(grown.getSpec().getReplicas()).isEqualTo(3);
+      await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(client.v1().events()
+          .inNamespace(namespace).list().getItems()).extracting(e -> e.getReason() + ": " + e.getMessage())
+          .contains("EtcdMemberPromoted: promoted etcd member 2 of 3 to a voting member",
+              "EtcdMemberPromoted: promoted etcd member 3 of 3 to a voting member")
+          .anySatisfy(m -> assertThat(m).startsWith("EtcdMemberAdded: added etcd member 2 of 3 as a learner"))
+          .anySatisfy(m -> assertThat(m).startsWith("EtcdMemberAdded: added etcd member 3 of 3 as a learner")));
       assertThat(grown.getMetadata().getAnnotations()).containsEntry("sks.operator.dev/etcd-voting-members", "3");
 
       // Grown is stable: another reconcile (a spec change) renders the same StatefulSet and writes nothing.

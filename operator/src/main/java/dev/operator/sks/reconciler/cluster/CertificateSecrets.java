@@ -16,21 +16,16 @@ import dev.operator.sks.reconciler.cluster.ClusterCertificates.Leaf;
 import dev.operator.sks.rendering.ClientCredentials;
 import dev.operator.sks.rendering.KubeconfigRenderer;
 import dev.operator.sks.rendering.Owners;
+import dev.operator.sks.support.Digests;
+import dev.operator.sks.support.SecretData;
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
 import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.api.model.SecretBuilder;
-import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.KubernetesClientException;
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.security.cert.X509Certificate;
 import java.time.Clock;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.EnumMap;
-import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -39,9 +34,12 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Keeps a cluster's PKI in Secrets. A key is generated only where its Secret does not exist and is written with
- * create, which fails if another reconcile got there first: so no key is ever generated twice for one object, and
- * an existing CA is always read back, never replaced.
+ * Keeps a cluster's PKI in Secrets. Secrets are read from the informer cache, so a cluster whose certificates are
+ * current costs no request. Before a key is generated the Secret is read fresh from the API server (the cache may lag
+ * behind another writer), and a new key is written with create, which fails if another reconcile got there first, or
+ * with an update at the resourceVersion just read: so no key is ever generated twice for one object, and an existing
+ * CA is always read back, never replaced (but for the explicit clients-CA rotation). Only Secrets carrying a
+ * controller reference to the cluster are ever read: CA material never comes from a Secret the operator did not make.
  */
 final class CertificateSecrets {
   private static final Logger LOG = LoggerFactory.getLogger(CertificateSecrets.class);
@@ -52,27 +50,33 @@ final class CertificateSecrets {
   private static final String TLS_TYPE = "kubernetes.io/tls";
   private static final String OPAQUE_TYPE = "Opaque";
 
-  /** What the workloads need from the PKI: a content hash per Secret, to roll pods when a certificate changes. */
-  record Outcome(Map<String, String> hashes, List<String> issued) {}
+  /**
+   * What the workloads need from the PKI: a content hash per Secret, to roll pods when a certificate changes; and for
+   * the story, the Secrets made for the first time, those whose certificate was issued again, and whether the clients
+   * CA was rotated.
+   */
+  record Outcome(Map<String, String> hashes, List<String> issued, List<String> reissued, boolean clientsCaRotated) {}
 
-  private final KubernetesClient client;
+  private final OwnedObjects objects;
   private final Pki pki;
   private final Clock clock;
   private final KeyAlgorithm algorithm;
+  private final List<String> issued = new ArrayList<>();
+  private final List<String> reissued = new ArrayList<>();
+  private boolean rotated;
 
-  CertificateSecrets(KubernetesClient client, Pki pki, Clock clock, KeyAlgorithm algorithm) {
-    this.client = client;
+  CertificateSecrets(OwnedObjects objects, Pki pki, Clock clock, KeyAlgorithm algorithm) {
+    this.objects = objects;
     this.pki = pki;
     this.clock = clock;
     this.algorithm = algorithm;
   }
 
+  /** One use per reconcile: it collects what it issued. */
   Outcome ensure(SKSCluster cluster, List<Leaf> leaves, List<Kubeconfig> kubeconfigs)
       throws MissingAuthorityException {
     String name = cluster.getMetadata().getName();
-    String namespace = cluster.getMetadata().getNamespace();
     Map<String, String> hashes = new LinkedHashMap<>();
-    List<String> issued = new ArrayList<>();
 
     Map<Authority, IssuedCertificate> authorities = new EnumMap<>(Authority.class);
     for (Authority authority : Authority.values()) {
@@ -81,41 +85,57 @@ final class CertificateSecrets {
       if (authority == Authority.CLUSTER) {
         kubeconfigs.forEach(k -> signed.add(k.secretName()));
       }
-      authorities.put(authority, ensureAuthority(cluster, authority, signed, issued));
+      authorities.put(authority, ensureAuthority(cluster, authority, signed));
     }
-    ensureServiceAccountKey(cluster, issued);
+    ensureServiceAccountKey(cluster);
 
     for (Leaf leaf : leaves) {
-      IssuedCertificate issuer = authorities.get(leaf.issuer());
-      Secret secret = ensureLeaf(cluster, leaf, issuer, issued);
+      Secret secret = ensureLeaf(cluster, leaf, authorities.get(leaf.issuer()));
       hashes.put(leaf.secretName(), hash(decode(secret, TLS_CRT) + decode(secret, CA_CRT)));
     }
     for (Kubeconfig kubeconfig : kubeconfigs) {
-      Secret secret = ensureKubeconfig(cluster, kubeconfig, authorities.get(Authority.CLUSTER), issued);
+      Secret secret = ensureKubeconfig(cluster, kubeconfig, authorities.get(Authority.CLUSTER));
       hashes.put(kubeconfig.secretName(), hash(decode(secret, KUBECONFIG_KEY)));
     }
     String clientCaBundle = authorities.get(Authority.CLUSTER).certificatePem()
         + authorities.get(Authority.CLIENTS).certificatePem();
-    writeIfChanged(cluster, secret(cluster, Names.clientCaBundle(name), OPAQUE_TYPE, Map.of(CA_CRT, clientCaBundle)));
+    objects.apply(secret(cluster, Names.clientCaBundle(name), OPAQUE_TYPE, Map.of(CA_CRT, clientCaBundle)));
     hashes.put(Names.clientCaBundle(name), hash(clientCaBundle));
-    publishCaCertificates(cluster, authorities);
-    return new Outcome(hashes, issued);
+    objects.apply(caCertificates(cluster, authorities));
+    return new Outcome(hashes, List.copyOf(issued), List.copyOf(reissued), rotated);
   }
 
-  private IssuedCertificate ensureAuthority(SKSCluster cluster, Authority authority, List<String> signedSecrets,
-      List<String> issued) throws MissingAuthorityException {
+  /** Every Secret name this PKI writes, so a name taken by someone else is found before anything is made. */
+  static List<String> secretNames(String cluster, List<Leaf> leaves, List<Kubeconfig> kubeconfigs) {
+    List<String> names = new ArrayList<>();
+    for (Authority authority : Authority.values()) {
+      names.add(authority.secretName(cluster));
+    }
+    names.add(Names.serviceAccountKeys(cluster));
+    leaves.forEach(l -> names.add(l.secretName()));
+    kubeconfigs.forEach(k -> names.add(k.secretName()));
+    names.add(Names.clientCaBundle(cluster));
+    return names;
+  }
+
+  private IssuedCertificate ensureAuthority(SKSCluster cluster, Authority authority, List<String> signedSecrets)
+      throws MissingAuthorityException {
     String secretName = authority.secretName(cluster.getMetadata().getName());
-    Optional<Secret> existing = read(cluster, secretName);
     Optional<String> rotation = authority == Authority.CLIENTS ? requestedClientsCaRotation(cluster) : Optional.empty();
+    Optional<Secret> cached = objects.cached(Secret.class, secretName);
+    if (cached.isPresent() && !rotationDue(cached.get(), rotation)) {
+      return IssuedCertificate.fromPem(decode(cached.get(), TLS_CRT), decode(cached.get(), TLS_KEY));
+    }
+    // About to make key material: what the API server holds now, not what the cache last saw.
+    Optional<Secret> existing = objects.fresh(Secret.class, secretName);
     if (existing.isPresent()) {
-      if (rotation.isPresent() && !rotation.get().equals(annotation(existing.get(),
-          Labels.CLIENTS_CA_ROTATION_ANNOTATION))) {
-        return rotateClientsCa(cluster, existing.get(), rotation.get(), issued);
+      if (rotationDue(existing.get(), rotation)) {
+        return rotateClientsCa(cluster, existing.get(), rotation.orElseThrow());
       }
       return IssuedCertificate.fromPem(decode(existing.get(), TLS_CRT), decode(existing.get(), TLS_KEY));
     }
     for (String signed : signedSecrets) {
-      if (read(cluster, signed).isPresent()) {
+      if (objects.fresh(Secret.class, signed).isPresent()) {
         throw new MissingAuthorityException(secretName);
       }
     }
@@ -130,9 +150,13 @@ final class CertificateSecrets {
     // A cluster made with the annotation already set starts with a CA for that value: nothing to rotate.
     rotation.ifPresent(value -> desired.getMetadata().setAnnotations(
         new LinkedHashMap<>(Map.of(Labels.CLIENTS_CA_ROTATION_ANNOTATION, value))));
-    Secret created = createOnce(cluster, desired);
+    Secret created = objects.create(desired);
     issued.add(secretName);
     return IssuedCertificate.fromPem(decode(created, TLS_CRT), decode(created, TLS_KEY));
+  }
+
+  private static boolean rotationDue(Secret clientsCa, Optional<String> rotation) {
+    return rotation.isPresent() && !rotation.get().equals(annotation(clientsCa, Labels.CLIENTS_CA_ROTATION_ANNOTATION));
   }
 
   /**
@@ -142,8 +166,7 @@ final class CertificateSecrets {
    * then written with the new CA only, and the API server pods roll on its hash: every kubeconfig the old CA signed
    * stops working. The cluster CA (nodes, control-plane components) is not touched.
    */
-  private IssuedCertificate rotateClientsCa(SKSCluster cluster, Secret existing, String rotation,
-      List<String> issued) {
+  private IssuedCertificate rotateClientsCa(SKSCluster cluster, Secret existing, String rotation) {
     IssuedCertificate ca = pki.createCa(Authority.CLIENTS.commonName(), algorithm, Pki.CA_VALIDITY);
     Secret replacement = secret(cluster, existing.getMetadata().getName(), TLS_TYPE,
         Map.of(TLS_CRT, ca.certificatePem(), TLS_KEY, ca.privateKeyPem()));
@@ -151,9 +174,8 @@ final class CertificateSecrets {
         ? Map.of() : existing.getMetadata().getAnnotations());
     annotations.put(Labels.CLIENTS_CA_ROTATION_ANNOTATION, rotation);
     replacement.getMetadata().setAnnotations(annotations);
-    replacement.getMetadata().setResourceVersion(existing.getMetadata().getResourceVersion());
-    Secret written = client.resource(replacement).update();
-    issued.add(existing.getMetadata().getName());
+    Secret written = objects.replace(replacement, existing);
+    rotated = true;
     LOG.info("SKSCluster {}/{}: rotated the clients CA ({}={}); kubeconfigs signed by the previous one stop working "
         + "once the API servers have rolled", cluster.getMetadata().getNamespace(), cluster.getMetadata().getName(),
         Labels.ROTATE_CLIENTS_CA_ANNOTATION, rotation);
@@ -162,13 +184,14 @@ final class CertificateSecrets {
 
   /**
    * Whether KubeconfigRequests hold kubeconfigs the clients CA signed: a new clients CA would then silently revoke
-   * them all, which only a rotation (an explicit new annotation value) may do.
+   * them all, which only a rotation (an explicit new annotation value) may do. Read from the informer (their Secrets
+   * are labelled managed-by too), and compared in Java: a cluster name need not be a valid label value.
    */
   private boolean userKubeconfigsExist(SKSCluster cluster) {
-    return client.secrets().inNamespace(cluster.getMetadata().getNamespace())
-        .withLabel(Labels.CLUSTER, cluster.getMetadata().getName())
-        .withLabel(Labels.COMPONENT, Labels.KUBECONFIG_COMPONENT)
-        .list().getItems().stream()
+    return objects.listCached(Secret.class).stream()
+        .filter(s -> s.getMetadata().getLabels() != null)
+        .filter(s -> cluster.getMetadata().getName().equals(s.getMetadata().getLabels().get(Labels.CLUSTER)))
+        .filter(s -> Labels.KUBECONFIG_COMPONENT.equals(s.getMetadata().getLabels().get(Labels.COMPONENT)))
         .anyMatch(s -> s.getData() != null && s.getData().containsKey(Names.KUBECONFIG_REQUEST_KEY));
   }
 
@@ -186,48 +209,67 @@ final class CertificateSecrets {
     return annotations == null ? null : annotations.get(key);
   }
 
-  private void ensureServiceAccountKey(SKSCluster cluster, List<String> issued) {
+  private void ensureServiceAccountKey(SKSCluster cluster) {
     String secretName = Names.serviceAccountKeys(cluster.getMetadata().getName());
-    if (read(cluster, secretName).isEmpty()) {
+    if (objects.cached(Secret.class, secretName).isEmpty() && objects.fresh(Secret.class, secretName).isEmpty()) {
       ServiceAccountKey key = pki.generateServiceAccountKey(algorithm);
-      createOnce(cluster, secret(cluster, secretName, OPAQUE_TYPE,
+      objects.create(secret(cluster, secretName, OPAQUE_TYPE,
           Map.of(TLS_CRT, key.publicKeyPem(), TLS_KEY, key.privateKeyPem())));
       issued.add(secretName);
     }
   }
 
-  private Secret ensureLeaf(SKSCluster cluster, Leaf leaf, IssuedCertificate issuer, List<String> issued) {
-    Optional<Secret> existing = read(cluster, leaf.secretName());
+  private Secret ensureLeaf(SKSCluster cluster, Leaf leaf, IssuedCertificate issuer) {
+    Optional<Secret> cached = objects.cached(Secret.class, leaf.secretName());
+    if (cached.isPresent() && isCurrent(cached.get(), TLS_CRT, leaf.request(), issuer)) {
+      return cached.get();
+    }
+    Optional<Secret> existing = objects.fresh(Secret.class, leaf.secretName());
     if (existing.isPresent() && isCurrent(existing.get(), TLS_CRT, leaf.request(), issuer)) {
       return existing.get();
     }
     IssuedCertificate certificate = pki.issue(leaf.request(), issuer);
-    issued.add(leaf.secretName());
-    return writeIfChanged(cluster, secret(cluster, leaf.secretName(), TLS_TYPE, Map.of(
-        TLS_CRT, certificate.certificatePem(), TLS_KEY, certificate.privateKeyPem(),
-        CA_CRT, issuer.certificatePem())));
+    return write(secret(cluster, leaf.secretName(), TLS_TYPE, Map.of(TLS_CRT, certificate.certificatePem(),
+        TLS_KEY, certificate.privateKeyPem(), CA_CRT, issuer.certificatePem())), existing);
   }
 
-  private Secret ensureKubeconfig(SKSCluster cluster, Kubeconfig kubeconfig, IssuedCertificate clusterCa,
-      List<String> issued) {
-    Optional<Secret> existing = read(cluster, kubeconfig.secretName());
-    if (existing.isPresent()) {
-      Optional<KubeconfigRenderer.Contents> contents =
-          KubeconfigRenderer.read(decode(existing.get(), KUBECONFIG_KEY));
-      if (contents.isPresent() && contents.get().server().equals(kubeconfig.server())
-          && contents.get().certificateAuthorityPem().equals(clusterCa.certificatePem())
-          && isCurrent(contents.get().clientCertificatePem(), kubeconfig.request(), clusterCa)) {
-        return existing.get();
-      }
+  private Secret ensureKubeconfig(SKSCluster cluster, Kubeconfig kubeconfig, IssuedCertificate clusterCa) {
+    Optional<Secret> cached = objects.cached(Secret.class, kubeconfig.secretName());
+    if (cached.isPresent() && isCurrent(cached.get(), kubeconfig, clusterCa)) {
+      return cached.get();
+    }
+    Optional<Secret> existing = objects.fresh(Secret.class, kubeconfig.secretName());
+    if (existing.isPresent() && isCurrent(existing.get(), kubeconfig, clusterCa)) {
+      return existing.get();
     }
     IssuedCertificate certificate = pki.issue(kubeconfig.request(), clusterCa);
-    issued.add(kubeconfig.secretName());
     String clusterName = cluster.getMetadata().getName();
     String yaml = KubeconfigRenderer.render(clusterName, kubeconfig.server(), clusterCa.certificatePem(),
         kubeconfig.request().commonName(),
         new ClientCredentials(certificate.certificatePem(), Pem.encodePrivateKeyTraditional(certificate.keyPair())));
-    return writeIfChanged(cluster, secret(cluster, kubeconfig.secretName(), OPAQUE_TYPE,
-        Map.of(KUBECONFIG_KEY, yaml)));
+    return write(secret(cluster, kubeconfig.secretName(), OPAQUE_TYPE, Map.of(KUBECONFIG_KEY, yaml)), existing);
+  }
+
+  /** A new key goes where none was (create) or over the one just read (update at its resourceVersion). */
+  private Secret write(Secret desired, Optional<Secret> existing) {
+    if (existing.isEmpty()) {
+      issued.add(desired.getMetadata().getName());
+      return objects.create(desired);
+    }
+    reissued.add(desired.getMetadata().getName());
+    return objects.replace(desired, existing.get());
+  }
+
+  private boolean isCurrent(Secret secret, Kubeconfig kubeconfig, IssuedCertificate clusterCa) {
+    Optional<KubeconfigRenderer.Contents> contents;
+    try {
+      contents = KubeconfigRenderer.read(decode(secret, KUBECONFIG_KEY));
+    } catch (RuntimeException unreadable) {
+      return false;
+    }
+    return contents.isPresent() && contents.get().server().equals(kubeconfig.server())
+        && contents.get().certificateAuthorityPem().equals(clusterCa.certificatePem())
+        && isCurrent(contents.get().clientCertificatePem(), kubeconfig.request(), clusterCa);
   }
 
   private boolean isCurrent(Secret secret, String key, CertificateRequest request, IssuedCertificate issuer) {
@@ -250,82 +292,35 @@ final class CertificateSecrets {
     return request.isSatisfiedBy(certificate) && !RenewalPolicy.needsRenewal(certificate, clock.instant());
   }
 
-  private void publishCaCertificates(SKSCluster cluster, Map<Authority, IssuedCertificate> authorities) {
+  private static ConfigMap caCertificates(SKSCluster cluster, Map<Authority, IssuedCertificate> authorities) {
     Map<String, String> data = new LinkedHashMap<>();
     data.put(CA_CRT, authorities.get(Authority.CLUSTER).certificatePem());
     data.put("etcd-ca.crt", authorities.get(Authority.ETCD).certificatePem());
     data.put("front-proxy-ca.crt", authorities.get(Authority.FRONT_PROXY).certificatePem());
     data.put("clients-ca.crt", authorities.get(Authority.CLIENTS).certificatePem());
-    String name = Names.caCertificates(cluster.getMetadata().getName());
-    ConfigMap desired = new ConfigMapBuilder()
-        .withNewMetadata().withName(name).withNamespace(cluster.getMetadata().getNamespace())
+    return new ConfigMapBuilder()
+        .withNewMetadata().withName(Names.caCertificates(cluster.getMetadata().getName()))
+        .withNamespace(cluster.getMetadata().getNamespace())
         .withLabels(Labels.forComponent(cluster.getMetadata().getName(), "pki"))
         .withOwnerReferences(Owners.controllerReference(cluster)).endMetadata()
         .withData(data).build();
-    ConfigMap current = client.configMaps().inNamespace(cluster.getMetadata().getNamespace()).withName(name).get();
-    if (current == null) {
-      client.resource(desired).create();
-    } else if (!data.equals(current.getData())) {
-      desired.getMetadata().setResourceVersion(current.getMetadata().getResourceVersion());
-      client.resource(desired).update();
-    }
-  }
-
-  private Optional<Secret> read(SKSCluster cluster, String name) {
-    return Optional.ofNullable(client.secrets().inNamespace(cluster.getMetadata().getNamespace()).withName(name)
-        .get());
-  }
-
-  /** Creates a Secret holding a new key; if one appeared meanwhile, the existing one wins and is returned. */
-  Secret createOnce(SKSCluster cluster, Secret secret) {
-    try {
-      return client.resource(secret).create();
-    } catch (KubernetesClientException e) {
-      if (e.getCode() == 409) {
-        return read(cluster, secret.getMetadata().getName()).orElseThrow(() -> e);
-      }
-      throw e;
-    }
-  }
-
-  private Secret writeIfChanged(SKSCluster cluster, Secret desired) {
-    Optional<Secret> current = read(cluster, desired.getMetadata().getName());
-    if (current.isEmpty()) {
-      return createOnce(cluster, desired);
-    }
-    if (desired.getData().equals(current.get().getData())) {
-      return current.get();
-    }
-    desired.getMetadata().setResourceVersion(current.get().getMetadata().getResourceVersion());
-    return client.resource(desired).update();
   }
 
   private static Secret secret(SKSCluster cluster, String name, String type, Map<String, String> plain) {
-    Map<String, String> data = new LinkedHashMap<>();
-    plain.forEach((k, v) -> data.put(k, Base64.getEncoder().encodeToString(v.getBytes(StandardCharsets.UTF_8))));
     return new SecretBuilder()
         .withNewMetadata().withName(name).withNamespace(cluster.getMetadata().getNamespace())
         .withLabels(Labels.forComponent(cluster.getMetadata().getName(), "pki"))
         .withOwnerReferences(Owners.controllerReference(cluster)).endMetadata()
         .withType(type)
-        .withData(data)
+        .withData(SecretData.encode(plain))
         .build();
   }
 
   static String decode(Secret secret, String key) {
-    String value = secret.getData() == null ? null : secret.getData().get(key);
-    if (value == null) {
-      throw new IllegalStateException("Secret " + secret.getMetadata().getName() + " has no key " + key);
-    }
-    return new String(Base64.getDecoder().decode(value), StandardCharsets.UTF_8);
+    return SecretData.decode(secret, key);
   }
 
   static String hash(String content) {
-    try {
-      byte[] digest = MessageDigest.getInstance("SHA-256").digest(content.getBytes(StandardCharsets.UTF_8));
-      return HexFormat.of().formatHex(digest, 0, 16);
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException("SHA-256 is missing from this JVM", e);
-    }
+    return Digests.sha256Hex(content, 16);
   }
 }

@@ -4,8 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.operator.sks.api.SKSCluster;
-import dev.operator.sks.pki.BouncyCastlePki;
-import dev.operator.sks.pki.KeyAlgorithm;
+import dev.operator.sks.events.EventRecorder;
+import dev.operator.sks.rendering.NameConflict;
+import dev.operator.sks.rendering.NameConflictException;
+import dev.operator.sks.rendering.Owners;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.api.model.SecretBuilder;
@@ -16,13 +18,13 @@ import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
 import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
-import java.time.Clock;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 /**
- * Scripted API faults around the one write that holds a new key: two reconciles racing to create a CA Secret, and
- * a server error. The loser of the race must adopt the winner's CA; an error must never look like success.
+ * Scripted API faults around the one write that holds a new key: two reconciles racing to create a CA Secret, a
+ * Secret of that name made by someone else, and a server error. The loser of the race must adopt the winner's CA
+ * when the cluster owns it, and never a CA someone else made; an error must never look like success.
  */
 @EnableKubernetesMockClient
 class CertificateSecretsFaultTest {
@@ -32,37 +34,50 @@ class CertificateSecretsFaultTest {
   @Test
   void aServerErrorIsNotMistakenForSuccess() {
     server.expect().post().withPath("/api/v1/namespaces/tenant/secrets")
-        .andReturn(500, new StatusBuilder().withCode(500).withMessage("etcd timeout").build()).always();
+        .andReturn(500, new StatusBuilder().withCode(500).withMessage("etcd timeout").build()).once();
     // No client-side retries here: the error itself is under test (JOSDK's retry takes over in the operator).
     try (KubernetesClient noRetries = new KubernetesClientBuilder().withConfig(new ConfigBuilder(
         client.getConfiguration()).withRequestRetryBackoffLimit(0).build()).build()) {
-      CertificateSecrets withoutRetries = new CertificateSecrets(noRetries, new BouncyCastlePki(Clock.systemUTC()),
-          Clock.systemUTC(), KeyAlgorithm.DEFAULT);
-      assertThatThrownBy(() -> withoutRetries.createOnce(cluster(), secret("data")))
+      OwnedObjects withoutRetries = new OwnedObjects(noRetries, ObjectCache.NONE, cluster(), EventRecorder.NONE);
+      assertThatThrownBy(() -> withoutRetries.create(secret("data", true)))
           .isInstanceOf(KubernetesClientException.class)
           .satisfies(e -> assertThat(((KubernetesClientException) e).getCode()).isEqualTo(500));
     }
   }
 
-  private final CertificateSecrets secrets =
-      new CertificateSecrets(client, new BouncyCastlePki(Clock.systemUTC()), Clock.systemUTC(), KeyAlgorithm.DEFAULT);
+  private final OwnedObjects objects = new OwnedObjects(client, ObjectCache.NONE, cluster(), EventRecorder.NONE);
 
   @Test
-  void losingTheCreateRaceAdoptsTheSecretThatWon() {
-    Secret winner = secret("winner-data");
+  void losingTheCreateRaceAdoptsTheSecretThatWonWhenTheClusterOwnsIt() {
+    Secret winner = secret("winner-data", true);
     server.expect().post().withPath("/api/v1/namespaces/tenant/secrets")
         .andReturn(409, new StatusBuilder().withCode(409).withReason("AlreadyExists").build()).once();
     server.expect().get().withPath("/api/v1/namespaces/tenant/secrets/demo-ca").andReturn(200, winner).once();
 
-    Secret adopted = secrets.createOnce(cluster(), secret("loser-data"));
+    Secret adopted = objects.create(secret("loser-data", true));
 
     assertThat(adopted.getData()).isEqualTo(winner.getData());
   }
 
-  private static Secret secret(String marker) {
-    return new SecretBuilder().withMetadata(new ObjectMetaBuilder().withName("demo-ca").withNamespace("tenant")
-        .build()).withData(Map.of("tls.key", java.util.Base64.getEncoder().encodeToString(marker.getBytes())))
-        .build();
+  @Test
+  void aSecretSomeoneElseMadeFirstIsANameConflictNeverAdopted() {
+    Secret foreign = secret("attacker-ca", false);
+    server.expect().post().withPath("/api/v1/namespaces/tenant/secrets")
+        .andReturn(409, new StatusBuilder().withCode(409).withReason("AlreadyExists").build()).once();
+    server.expect().get().withPath("/api/v1/namespaces/tenant/secrets/demo-ca").andReturn(200, foreign).once();
+
+    assertThatThrownBy(() -> objects.create(secret("operator-ca", true)))
+        .isInstanceOfSatisfying(NameConflictException.class,
+            e -> assertThat(e.conflict()).isEqualTo(new NameConflict("Secret", "demo-ca")));
+  }
+
+  private static Secret secret(String marker, boolean owned) {
+    ObjectMetaBuilder metadata = new ObjectMetaBuilder().withName("demo-ca").withNamespace("tenant");
+    if (owned) {
+      metadata.withOwnerReferences(Owners.controllerReference(cluster()));
+    }
+    return new SecretBuilder().withMetadata(metadata.build())
+        .withData(Map.of("tls.key", java.util.Base64.getEncoder().encodeToString(marker.getBytes()))).build();
   }
 
   private static SKSCluster cluster() {

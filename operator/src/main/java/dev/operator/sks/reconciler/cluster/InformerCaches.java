@@ -1,0 +1,48 @@
+package dev.operator.sks.reconciler.cluster;
+
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.javaoperatorsdk.operator.processing.event.ResourceID;
+import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEventSource;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.stream.Stream;
+
+/** {@link ObjectCache} over the reconciler's informer event sources, one per kind. */
+final class InformerCaches implements ObjectCache {
+  private final Map<Class<?>, InformerEventSource<?, ?>> sources = new ConcurrentHashMap<>();
+
+  <R extends HasMetadata> void add(Class<R> type, InformerEventSource<R, ?> source) {
+    sources.put(type, source);
+  }
+
+  @Override
+  public <T extends HasMetadata> Optional<T> get(Class<T> type, String namespace, String name) {
+    return source(type).flatMap(s -> s.get(new ResourceID(name, namespace)));
+  }
+
+  @Override
+  public <T extends HasMetadata> Stream<T> list(Class<T> type, String namespace) {
+    return source(type).map(s -> s.list(namespace, o -> true)).orElseGet(Stream::empty);
+  }
+
+  @Override
+  @SuppressWarnings("unchecked")
+  public void written(HasMetadata written, HasMetadata previous) {
+    InformerEventSource<HasMetadata, ?> source = (InformerEventSource<HasMetadata, ?>) sources.get(written.getClass());
+    if (source == null) {
+      return;
+    }
+    ResourceID id = ResourceID.fromResource(written);
+    if (previous == null) {
+      source.handleRecentResourceCreate(id, written);
+    } else {
+      source.handleRecentResourceUpdate(id, written, previous);
+    }
+  }
+
+  @SuppressWarnings("unchecked")
+  private <T extends HasMetadata> Optional<InformerEventSource<T, ?>> source(Class<T> type) {
+    return Optional.ofNullable((InformerEventSource<T, ?>) sources.get(type));
+  }
+}
