@@ -10,6 +10,7 @@ import dev.operator.sks.naming.Names;
 import dev.operator.sks.provider.ComputeProvider;
 import dev.operator.sks.provider.ComputeProviders;
 import dev.operator.sks.tenant.PoolNodes;
+import dev.operator.sks.reconciler.cluster.InformerCaches;
 import dev.operator.sks.reconciler.cluster.SKSClusterReconciler;
 import dev.operator.sks.reconciler.instancepool.InstancePoolReconciler;
 import dev.operator.sks.reconciler.kubeconfig.KubeconfigMetrics;
@@ -20,6 +21,7 @@ import dev.operator.sks.tenant.TenantBootstrap;
 import dev.operator.sks.tenant.TenantClients;
 import dev.operator.sks.tenant.TenantWork;
 import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.extended.leaderelection.LeaderCallbacks;
 import io.javaoperatorsdk.operator.Operator;
@@ -76,10 +78,12 @@ public final class SksOperator implements AutoCloseable {
       }
     });
     events = new KubernetesEventRecorder(client, services.clock(), Labels.MANAGED_BY_VALUE, config.identity());
-    tenantClients = new TenantClients(client, tenantServers);
+    InformerCaches clusterCaches = new InformerCaches();
+    tenantClients = new TenantClients(client, tenantServers,
+        (namespace, name) -> clusterCaches.get(Secret.class, namespace, name));
     TenantBootstrap tenantBootstrap = new TenantBootstrap(client, tenantClients, services.versions(), services.clock());
     tenantWork = new TenantWork(tenantBootstrap, services.clock());
-    register(new SKSClusterReconciler(services, tenantWork, etcd, events), config);
+    register(new SKSClusterReconciler(services, tenantWork, etcd, events, clusterCaches), config);
     register(new NodepoolReconciler(services, events), config);
     register(new KubeconfigRequestReconciler(services, new KubeconfigMetrics(registry, services.clock()), events), config);
     ComputeProvider provider = ComputeProviders.create(config, client, services.clock());

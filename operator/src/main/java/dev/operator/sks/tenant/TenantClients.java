@@ -58,10 +58,25 @@ public final class TenantClients implements AutoCloseable {
     String server(ClusterKey key, String kubeconfigServer);
   }
 
+  /**
+   * Where a cluster's admin kubeconfig Secret is read from. The operator reads its informer's cache, so a tenant
+   * contacted every few seconds (an unreachable one, retried with backoff) costs the management API server nothing;
+   * {@link #live} asks the server each time.
+   */
+  @FunctionalInterface
+  public interface SecretLookup {
+    Optional<Secret> find(String namespace, String name);
+
+    static SecretLookup live(KubernetesClient management) {
+      return (namespace, name) -> Optional.ofNullable(management.secrets().inNamespace(namespace).withName(name).get());
+    }
+  }
+
   private record Entry(String digest, KubernetesClient client) {}
 
   private final KubernetesClient management;
   private final ServerOverride serverOverride;
+  private final SecretLookup secrets;
   private final ConcurrentHashMap<ClusterKey, Entry> clients = new ConcurrentHashMap<>();
   private volatile boolean closed;
 
@@ -70,8 +85,13 @@ public final class TenantClients implements AutoCloseable {
   }
 
   public TenantClients(KubernetesClient management, ServerOverride serverOverride) {
+    this(management, serverOverride, SecretLookup.live(management));
+  }
+
+  public TenantClients(KubernetesClient management, ServerOverride serverOverride, SecretLookup secrets) {
     this.management = management;
     this.serverOverride = serverOverride;
+    this.secrets = secrets;
   }
 
   public Optional<KubernetesClient> client(SKSCluster cluster) {
@@ -83,8 +103,8 @@ public final class TenantClients implements AutoCloseable {
   }
 
   /**
-   * The tenant's client; empty while the cluster has no admin kubeconfig. Reads the kubeconfig Secret (one GET) and
-   * builds a client only when its content differs from the cached one's.
+   * The tenant's client; empty while the cluster has no admin kubeconfig. Reads the kubeconfig Secret (from the
+   * {@link SecretLookup}) and builds a client only when its content differs from the cached one's.
    *
    * @throws IllegalStateException if the kubeconfig cannot be read as one, or after {@link #close()}
    */
@@ -233,8 +253,7 @@ public final class TenantClients implements AutoCloseable {
   }
 
   private Optional<String> readKubeconfig(ClusterKey key) {
-    Secret secret = management.secrets().inNamespace(key.namespace()).withName(Names.adminKubeconfig(key.cluster()))
-        .get();
+    Secret secret = secrets.find(key.namespace(), Names.adminKubeconfig(key.cluster())).orElse(null);
     if (secret != null && !madeForCluster(secret, key)) {
       // A same-named Secret the cluster did not make: its credentials are never used (the cluster reports the
       // conflict), lest the operator talk to whatever API server a user points it at.

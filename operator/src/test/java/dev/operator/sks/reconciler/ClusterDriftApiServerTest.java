@@ -10,7 +10,7 @@ import dev.operator.sks.demo.ClusterStandIn;
 import dev.operator.sks.naming.Names;
 import dev.operator.sks.runtime.SksOperator;
 import dev.operator.sks.testing.ApiServerSupport;
-import io.fabric8.kubeapitest.junit.EnableKubeAPIServer;
+import dev.operator.sks.testing.SharedApiServer;
 import io.fabric8.kubeapitest.junit.KubeConfig;
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.HasMetadata;
@@ -25,7 +25,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /** A hand edit to an object the operator owns is put back as soon as the informer sees it, and told. */
-@EnableKubeAPIServer
+@SharedApiServer
 class ClusterDriftApiServerTest {
   @KubeConfig
   static String kubeconfig;
@@ -35,7 +35,6 @@ class ClusterDriftApiServerTest {
   @BeforeAll
   static void startOperator() throws Exception {
     client = ApiServerSupport.client(kubeconfig);
-    ApiServerSupport.installCrds(client);
     operator = ApiServerSupport.startOperator(client, OperatorServices.loadDefaults(ApiServerSupport.testConfig()));
   }
 

@@ -20,7 +20,7 @@ import dev.operator.sks.status.Conditions;
 import dev.operator.sks.support.Digests;
 import dev.operator.sks.support.SecretData;
 import dev.operator.sks.testing.ApiServerSupport;
-import io.fabric8.kubeapitest.junit.EnableKubeAPIServer;
+import dev.operator.sks.testing.SharedApiServer;
 import io.fabric8.kubeapitest.junit.KubeConfig;
 import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
 import io.fabric8.kubernetes.api.model.Event;
@@ -50,7 +50,7 @@ import org.junit.jupiter.api.Test;
  * Ownership is proven by a controller reference to the cluster's UID, never assumed from a name or a label: objects
  * someone else made first are never used, changed or deleted, and teardown takes only what the cluster owns.
  */
-@EnableKubeAPIServer
+@SharedApiServer
 class ClusterOwnershipApiServerTest {
   @KubeConfig
   static String kubeconfig;
@@ -61,7 +61,6 @@ class ClusterOwnershipApiServerTest {
   @BeforeAll
   static void startOperator() throws Exception {
     client = ApiServerSupport.client(kubeconfig);
-    ApiServerSupport.installCrds(client);
     operator = ApiServerSupport.startOperator(client, OperatorServices.loadDefaults(ApiServerSupport.testConfig()));
   }
 

@@ -10,7 +10,7 @@ import dev.operator.sks.demo.ClusterStandIn;
 import dev.operator.sks.naming.Names;
 import dev.operator.sks.runtime.SksOperator;
 import dev.operator.sks.testing.ApiServerSupport;
-import io.fabric8.kubeapitest.junit.EnableKubeAPIServer;
+import dev.operator.sks.testing.SharedApiServer;
 import io.fabric8.kubeapitest.junit.KubeConfig;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.client.Config;
@@ -43,7 +43,7 @@ import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
  * ({@code sks-tenant-work}), reaching tenants that never answer here; its requests are counted apart and printed.
  * {@code -Dbenchmark=true} adds a 60 s window that prints the counts.
  */
-@EnableKubeAPIServer
+@SharedApiServer
 class ClusterSteadyStateApiServerTest {
   static final int CLUSTERS = 20;
   static final String TENANT_WORK = "sks-tenant-work";
@@ -70,7 +70,6 @@ class ClusterSteadyStateApiServerTest {
             count(httpRequest);
           }
         })).build();
-    ApiServerSupport.installCrds(admin);
     namespace = ApiServerSupport.newNamespace(admin, "steady");
     operator = ApiServerSupport.startOperator(counted, OperatorServices.loadDefaults(ApiServerSupport.testConfig()),
         registry);

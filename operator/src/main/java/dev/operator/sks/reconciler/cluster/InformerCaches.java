@@ -8,8 +8,11 @@ import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.stream.Stream;
 
-/** {@link ObjectCache} over the reconciler's informer event sources, one per kind. */
-final class InformerCaches implements ObjectCache {
+/**
+ * {@link ObjectCache} over the cluster reconciler's informer event sources, one per kind. The operator hands its
+ * Secret cache to the tenant clients too, so reading a cluster's admin kubeconfig costs no request.
+ */
+public final class InformerCaches implements ObjectCache {
   private final Map<Class<?>, InformerEventSource<?, ?>> sources = new ConcurrentHashMap<>();
 
   <R extends HasMetadata> void add(Class<R> type, InformerEventSource<R, ?> source) {

@@ -73,17 +73,21 @@ public class SKSClusterReconciler implements Reconciler<SKSCluster>, Cleaner<SKS
   private final EtcdGrower etcd;
   private final EventRecorder events;
   private final StatusWriter<SKSClusterStatus, SKSCluster> statusWriter;
-  private final InformerCaches caches = new InformerCaches();
+  private final InformerCaches caches;
   /** Discovered once, when the event sources are made: asking each reconcile would cost a request each time. */
   private volatile boolean budgetsServed;
 
   public SKSClusterReconciler(OperatorServices services, TenantWork tenantWork, EventRecorder events) {
-    this(services, tenantWork, new TlsEtcdConnector(), events);
+    this(services, tenantWork, new TlsEtcdConnector(), events, new InformerCaches());
   }
 
-  /** @param etcdConnector how to reach a cluster's etcd while it grows member by member */
+  /**
+   * @param etcdConnector how to reach a cluster's etcd while it grows member by member
+   * @param caches        filled with the reconciler's informers when the operator starts; others may read them
+   */
   public SKSClusterReconciler(OperatorServices services, TenantWork tenantWork, EtcdConnector etcdConnector,
-      EventRecorder events) {
+      EventRecorder events, InformerCaches caches) {
+    this.caches = caches;
     this.statusWriter = new StatusWriter<>(SKSClusterStatus.class, SKSClusterStatus::new, SKSCluster::new,
         s -> s.conditions, events, services.clock());
     this.validator = new ClusterValidator(services.versions(), services.config().zones());
