@@ -21,7 +21,6 @@ import dev.operator.sks.reconciler.instancepool.InstancePoolReport.Absent;
 import dev.operator.sks.reconciler.instancepool.InstancePoolReport.Present;
 import dev.operator.sks.reconciler.nodepool.PoolCondition;
 import dev.operator.sks.rendering.NameConflict;
-import dev.operator.sks.status.Conditions;
 import dev.operator.sks.status.StatusWriter;
 import dev.operator.sks.tenant.KubeletServingApprover;
 import dev.operator.sks.tenant.PoolNodes;
@@ -96,6 +95,7 @@ public class InstancePoolReconciler implements Reconciler<InstancePool>, Cleaner
         .build(), context);
     var owners = new InformerEventSource<>(InformerEventSourceConfiguration.from(Nodepool.class, InstancePool.class)
         .withNamespacesInheritedFromController()
+        .withOnUpdateFilter(PoolOwnership::bindingChanged)
         .withSecondaryToPrimaryMapper(np -> Set.of(new ResourceID(Names.instancePool(np.getMetadata().getName(),
             np.getMetadata().getUid()), np.getMetadata().getNamespace())))
         .withPrimaryToSecondaryMapper((PrimaryToSecondaryMapper<InstancePool>) pool -> PoolOwnership
@@ -117,8 +117,8 @@ public class InstancePoolReconciler implements Reconciler<InstancePool>, Cleaner
     }
     Optional<InstanceType> type = services.instanceTypes().find(pool.getSpec().instanceType);
     if (type.isEmpty()) {
-      return stop(pool, status, PoolCondition.isFalse(Conditions.READY, "InstanceTypeNotFound", "instance type "
-          + pool.getSpec().instanceType + " is not in the catalog"), true, Optional.empty());
+      return stop(pool, status, InstancePoolReport.instanceTypeNotFound(pool.getSpec().instanceType), true,
+          Optional.empty());
     }
     InstancePoolReport.UserData userData = InstancePoolReport.userData(pool, userDataSecret(pool, context));
     if (userData instanceof Absent absent) {
@@ -159,11 +159,10 @@ public class InstancePoolReconciler implements Reconciler<InstancePool>, Cleaner
         desired.size(), pool.getStatus() == null ? null : pool.getStatus().state);
     status.state = machines.state();
     machines.ready().setIn(status.conditions, generation, clock);
-    boolean starting = observed.members().stream().anyMatch(i -> i.state() == InstanceState.Starting);
-    Optional<Duration> reschedule = machines.state() == PoolState.Running && !starting ? Optional.empty()
-        : Optional.of(STARTING_POLL);
-    Optional<Duration> nodesRetry = trackNodes(desired, observed, status, generation);
-    return patch(pool, status, InstancePoolReport.sooner(reschedule, nodesRetry));
+    boolean settled = machines.state() == PoolState.Running
+        && observed.members().stream().noneMatch(i -> i.state() == InstanceState.Starting);
+    return patch(pool, status, InstancePoolReport.sooner(settled ? Optional.empty() : Optional.of(STARTING_POLL),
+        trackNodes(desired, observed, status, generation)));
   }
 
   /**

@@ -78,6 +78,12 @@ public final class InstancePoolReport {
     return PoolCondition.isTrue(Conditions.READY, "Owned", "the pool is its Nodepool's own");
   }
 
+  /** Ready of a pool whose instance type the catalog does not know (the Nodepool's validation keeps this rare). */
+  public static PoolCondition instanceTypeNotFound(String instanceType) {
+    return PoolCondition.isFalse(Conditions.READY, "InstanceTypeNotFound", "instance type "
+        + (instanceType == null ? "(none)" : instanceType) + " is not in the catalog; use one such as standard.medium");
+  }
+
   /** The state and Ready of a pool whose machines the provider reported. */
   public record Machines(PoolState state, PoolCondition ready) {}
 

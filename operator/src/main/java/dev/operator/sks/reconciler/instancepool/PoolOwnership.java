@@ -5,6 +5,7 @@ import dev.operator.sks.api.InstancePool;
 import dev.operator.sks.api.Nodepool;
 import dev.operator.sks.naming.Names;
 import io.fabric8.kubernetes.api.model.OwnerReference;
+import java.util.Objects;
 import java.util.Optional;
 
 /**
@@ -43,6 +44,22 @@ public final class PoolOwnership {
         .filter(r -> Boolean.TRUE.equals(r.getController()) && NODEPOOL_KIND.equals(r.getKind())
             && r.getApiVersion() != null && r.getApiVersion().startsWith(ApiGroup.GROUP + "/"))
         .findFirst();
+  }
+
+  /**
+   * Whether a Nodepool update can change a verdict: only the cluster it records does. Its other status moves (ready
+   * nodes, conditions) follow the pool's own and must not wake it, or every pool change would call the provider twice.
+   */
+  public static boolean bindingChanged(Nodepool updated, Nodepool old) {
+    return !Objects.equals(cluster(updated), cluster(old)) || !Objects.equals(clusterUid(updated), clusterUid(old));
+  }
+
+  private static String cluster(Nodepool nodepool) {
+    return nodepool.getStatus() == null ? null : nodepool.getStatus().cluster;
+  }
+
+  private static String clusterUid(Nodepool nodepool) {
+    return nodepool.getStatus() == null ? null : nodepool.getStatus().clusterUID;
   }
 
   /** @param nodepool the Nodepool in the pool's namespace named by its controller reference, if it exists */

@@ -65,6 +65,8 @@ class InstancePoolReportTest {
     assertThat(growing.state()).isEqualTo(PoolState.Scaling);
     assertThat(growing.ready().message()).isEqualTo("3 of 5 instances running");
     assertThat(InstancePoolReport.machines(1, 0, 1, null).state()).isEqualTo(PoolState.Creating);
+    assertThat(InstancePoolReport.instanceTypeNotFound(null).message()).doesNotContain("null");
+    assertThat(InstancePoolReport.instanceTypeNotFound("huge.galactic").reason()).isEqualTo("InstanceTypeNotFound");
   }
 
   @Test

@@ -72,6 +72,17 @@ class PoolOwnershipTest {
     assertThat(PoolOwnership.nodepoolController(pool)).isEmpty();
   }
 
+  @Test
+  void onlyANodepoolRecordingItsClusterWakesItsPool() {
+    Nodepool before = nodepool("alpha");
+    before.setStatus(new NodepoolStatus());
+    Nodepool accepted = nodepool("alpha");
+    assertThat(PoolOwnership.bindingChanged(accepted, before)).isTrue();
+    Nodepool counted = nodepool("alpha");
+    counted.getStatus().readyNodes = 3;
+    assertThat(PoolOwnership.bindingChanged(counted, accepted)).isFalse();
+  }
+
   static Nodepool nodepool(String cluster) {
     Nodepool nodepool = new Nodepool();
     nodepool.setMetadata(new ObjectMetaBuilder().withName("workers").withNamespace("ns-1").withUid("np-uid")
