@@ -189,6 +189,10 @@ class PoolOwnershipApiServerTest {
         .filter(c -> "ClusterReplaced".equals(c.getReason())).isPresent());
     assertThat(orphaned.getStatus().clusterUID).isEqualTo(alphaUid);
     assertThat(instancePool(orphaned).getSpec().size).isEqualTo(1);
+    // Its pool keeps its machines but scales nothing and joins the new cluster's tenant to nothing.
+    InstancePool detached = awaitPool(orphaned.getStatus().instancePool, p -> Conditions.find(p.getStatus().conditions,
+        Conditions.READY).filter(c -> "ClusterReplaced".equals(c.getReason())).isPresent());
+    assertThat(detached.getStatus().instances).hasSize(1);
   }
 
   @Test

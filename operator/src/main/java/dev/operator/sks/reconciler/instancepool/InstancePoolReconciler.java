@@ -9,7 +9,6 @@ import dev.operator.sks.catalog.InstanceType;
 import dev.operator.sks.config.OperatorServices;
 import dev.operator.sks.events.EventRecorder;
 import dev.operator.sks.naming.Labels;
-import dev.operator.sks.naming.Names;
 import dev.operator.sks.provider.ComputeProvider;
 import dev.operator.sks.provider.DesiredPool;
 import dev.operator.sks.provider.InstanceState;
@@ -35,7 +34,6 @@ import io.javaoperatorsdk.operator.api.reconciler.ErrorStatusUpdateControl;
 import io.javaoperatorsdk.operator.api.reconciler.EventSourceContext;
 import io.javaoperatorsdk.operator.api.reconciler.Reconciler;
 import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
-import io.javaoperatorsdk.operator.processing.event.ResourceID;
 import io.javaoperatorsdk.operator.processing.event.source.EventSource;
 import io.javaoperatorsdk.operator.processing.event.source.PrimaryToSecondaryMapper;
 import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEventSource;
@@ -61,10 +59,8 @@ public class InstancePoolReconciler implements Reconciler<InstancePool>, Cleaner
 
   private final OperatorServices services;
   private final ComputeProvider provider;
-  /** The instances' tenant Nodes: played for simulated instances, read for real ones. */
-  private final PoolNodes nodes;
-  /** Approves the serving certificates of real machines' kubelets. */
-  private final Optional<KubeletServingApprover> servingApprover;
+  private final PoolNodes nodes; // the instances' tenant Nodes: played for simulated instances, read for real ones
+  private final Optional<KubeletServingApprover> servingApprover; // for real machines' kubelets
   private final EventRecorder events;
   private final Clock clock;
   private final StatusWriter<InstancePoolStatus, InstancePool> statusWriter;
@@ -96,11 +92,8 @@ public class InstancePoolReconciler implements Reconciler<InstancePool>, Cleaner
     var owners = new InformerEventSource<>(InformerEventSourceConfiguration.from(Nodepool.class, InstancePool.class)
         .withNamespacesInheritedFromController()
         .withOnUpdateFilter(PoolOwnership::bindingChanged)
-        .withSecondaryToPrimaryMapper(np -> Set.of(new ResourceID(Names.instancePool(np.getMetadata().getName(),
-            np.getMetadata().getUid()), np.getMetadata().getNamespace())))
-        .withPrimaryToSecondaryMapper((PrimaryToSecondaryMapper<InstancePool>) pool -> PoolOwnership
-            .nodepoolController(pool).map(r -> Set.of(new ResourceID(r.getName(), pool.getMetadata().getNamespace())))
-            .orElse(Set.of()))
+        .withSecondaryToPrimaryMapper(PoolOwnership::ownPool)
+        .withPrimaryToSecondaryMapper((PrimaryToSecondaryMapper<InstancePool>) PoolOwnership::controllingNodepool)
         .build(), context);
     return List.of(userData, owners);
   }
@@ -111,11 +104,13 @@ public class InstancePoolReconciler implements Reconciler<InstancePool>, Cleaner
     Long generation = pool.getMetadata().getGeneration();
     status.observedGeneration = generation;
     PoolOwnership.Verdict verdict = PoolOwnership.judge(pool, context.getSecondaryResource(Nodepool.class));
+    Optional<InstanceType> type = services.instanceTypes().find(pool.getSpec().instanceType);
     if (!(verdict instanceof PoolOwnership.Owned)) {
-      return stop(pool, status, InstancePoolReport.ownership(verdict), verdict instanceof PoolOwnership.Refused,
+      // Detached: the tenant of the pool's cluster name is another cluster's now; its Nodes are no longer tracked.
+      type.filter(t -> verdict instanceof PoolOwnership.Detached).ifPresent(t -> forget(DesiredPool.from(pool, t, "")));
+      return stop(pool, status, InstancePoolReport.ownership(verdict), !(verdict instanceof PoolOwnership.Waiting),
           Optional.empty());
     }
-    Optional<InstanceType> type = services.instanceTypes().find(pool.getSpec().instanceType);
     if (type.isEmpty()) {
       return stop(pool, status, InstancePoolReport.instanceTypeNotFound(pool.getSpec().instanceType), true,
           Optional.empty());
@@ -204,16 +199,14 @@ public class InstancePoolReconciler implements Reconciler<InstancePool>, Cleaner
   public DeleteControl cleanup(InstancePool pool, Context<InstancePool> context) {
     PoolOwnership.Verdict verdict = PoolOwnership.judge(pool, context.getSecondaryResource(Nodepool.class));
     Optional<InstanceType> type = services.instanceTypes().find(pool.getSpec().instanceType);
-    if (!(verdict instanceof PoolOwnership.Owned) || type.isEmpty()) {
+    if (!PoolOwnership.ownsMachines(verdict) || type.isEmpty()) {
       return DeleteControl.defaultDelete();
     }
     String providerId = pool.getStatus() == null ? null : pool.getStatus().providerId;
     DesiredPool desired = DesiredPool.from(pool, type.get(), "").withProviderId(providerId);
     try {
       if (provider.delete(desired)) {
-        // The instances are gone, and so go their Nodes (in the background, if the tenant answers).
-        nodes.release(PoolNodes.Request.of(desired, List.of()));
-        servingApprover.ifPresent(a -> a.forget(desired.key()));
+        forget(desired); // the instances are gone, and so go their Nodes (in the background, if the tenant answers)
         return DeleteControl.defaultDelete();
       }
     } catch (ProviderException e) {
@@ -223,6 +216,12 @@ public class InstancePoolReconciler implements Reconciler<InstancePool>, Cleaner
       return DeleteControl.noFinalizerRemoval().rescheduleAfter(PROVIDER_RETRY);
     }
     return DeleteControl.noFinalizerRemoval().rescheduleAfter(STARTING_POLL);
+  }
+
+  /** Stops tracking the pool's Nodes and kubelets; simulating, its played Nodes are removed. */
+  private void forget(DesiredPool desired) {
+    nodes.release(PoolNodes.Request.of(desired, List.of()));
+    servingApprover.ifPresent(a -> a.forget(desired.key()));
   }
 
   @Override

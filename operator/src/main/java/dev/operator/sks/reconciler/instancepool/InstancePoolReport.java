@@ -75,6 +75,9 @@ public final class InstancePoolReport {
     if (verdict instanceof PoolOwnership.Waiting waiting) {
       return PoolCondition.isFalse(Conditions.READY, PoolOwnership.WAITING, waiting.message());
     }
+    if (verdict instanceof PoolOwnership.Detached detached) {
+      return PoolCondition.isFalse(Conditions.READY, detached.reason(), detached.message());
+    }
     return PoolCondition.isTrue(Conditions.READY, "Owned", "the pool is its Nodepool's own");
   }
 

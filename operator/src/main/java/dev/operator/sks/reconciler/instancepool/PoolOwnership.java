@@ -4,9 +4,14 @@ import dev.operator.sks.api.ApiGroup;
 import dev.operator.sks.api.InstancePool;
 import dev.operator.sks.api.Nodepool;
 import dev.operator.sks.naming.Names;
+import dev.operator.sks.reconciler.nodepool.NodepoolAdmission;
+import dev.operator.sks.status.Conditions;
+import io.fabric8.kubernetes.api.model.Condition;
 import io.fabric8.kubernetes.api.model.OwnerReference;
+import io.javaoperatorsdk.operator.processing.event.ResourceID;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * Whether an InstancePool may run machines: only the one a Nodepool made for itself may. Pure, from the pool and the
@@ -24,7 +29,7 @@ public final class PoolOwnership {
 
   private PoolOwnership() {}
 
-  public sealed interface Verdict permits Owned, Waiting, Refused {}
+  public sealed interface Verdict permits Owned, Waiting, Refused, Detached {}
 
   /** The pool is its Nodepool's own: it may run. */
   public record Owned(Nodepool nodepool) implements Verdict {}
@@ -34,6 +39,13 @@ public final class PoolOwnership {
 
   /** Not a Nodepool's own pool: it runs nothing; {@code message} says what to do. */
   public record Refused(String message) implements Verdict {}
+
+  /**
+   * Its Nodepool's own, but the cluster it was accepted for is gone ({@code reason} is the Nodepool's): the pool
+   * neither scales nor touches a tenant (a cluster of the same name is another one); deleting it still deletes its
+   * machines.
+   */
+  public record Detached(Nodepool nodepool, String reason, String message) implements Verdict {}
 
   /** The controller reference to a Nodepool, if the pool has one. */
   public static Optional<OwnerReference> nodepoolController(InstancePool pool) {
@@ -51,7 +63,20 @@ public final class PoolOwnership {
    * nodes, conditions) follow the pool's own and must not wake it, or every pool change would call the provider twice.
    */
   public static boolean bindingChanged(Nodepool updated, Nodepool old) {
-    return !Objects.equals(cluster(updated), cluster(old)) || !Objects.equals(clusterUid(updated), clusterUid(old));
+    return !Objects.equals(cluster(updated), cluster(old)) || !Objects.equals(clusterUid(updated), clusterUid(old))
+        || !Objects.equals(detachment(updated), detachment(old));
+  }
+
+  /** Whether the pool may be deleted through the provider: its machines are its Nodepool's, cluster or not. */
+  public static boolean ownsMachines(Verdict verdict) {
+    return verdict instanceof Owned || verdict instanceof Detached;
+  }
+
+  /** The Nodepool's Ready reason when its cluster is gone or replaced. */
+  private static Optional<String> detachment(Nodepool nodepool) {
+    return nodepool.getStatus() == null ? Optional.empty()
+        : Conditions.find(nodepool.getStatus().conditions, Conditions.READY).map(Condition::getReason)
+            .filter(r -> NodepoolAdmission.CLUSTER_GONE.equals(r) || NodepoolAdmission.CLUSTER_REPLACED.equals(r));
   }
 
   private static String cluster(Nodepool nodepool) {
@@ -60,6 +85,18 @@ public final class PoolOwnership {
 
   private static String clusterUid(Nodepool nodepool) {
     return nodepool.getStatus() == null ? null : nodepool.getStatus().clusterUID;
+  }
+
+  /** The one InstancePool a Nodepool makes: the pool its changes wake. */
+  public static Set<ResourceID> ownPool(Nodepool nodepool) {
+    return Set.of(new ResourceID(Names.instancePool(nodepool.getMetadata().getName(), nodepool.getMetadata().getUid()),
+        nodepool.getMetadata().getNamespace()));
+  }
+
+  /** The Nodepool a pool's controller reference names (whether it is that Nodepool's own is {@link #judge}'s call). */
+  public static Set<ResourceID> controllingNodepool(InstancePool pool) {
+    return nodepoolController(pool).map(r -> Set.of(new ResourceID(r.getName(), pool.getMetadata().getNamespace())))
+        .orElse(Set.of());
   }
 
   /** @param nodepool the Nodepool in the pool's namespace named by its controller reference, if it exists */
@@ -89,6 +126,12 @@ public final class PoolOwnership {
       return new Refused("Nodepool " + owner.getMetadata().getName() + " belongs to cluster "
           + owner.getStatus().cluster + ", but this InstancePool names cluster " + (cluster == null ? "(none)" : cluster)
           + then);
+    }
+    Optional<String> detached = detachment(owner);
+    if (detached.isPresent()) {
+      return new Detached(owner, detached.get(), "cluster " + owner.getStatus().cluster + ", which Nodepool "
+          + owner.getMetadata().getName() + " was accepted for, is gone: the instances are left as they are and "
+          + "join no other cluster; delete the Nodepool to remove them");
     }
     return new Owned(owner);
   }

@@ -17,6 +17,10 @@ import java.util.Optional;
  * created again under the same name is another cluster, which the pool does not join.
  */
 public final class NodepoolAdmission {
+  /** Ready reasons of a pool whose cluster is no more: its InstancePool then leaves its machines and Nodes alone. */
+  public static final String CLUSTER_GONE = "ClusterGone";
+  public static final String CLUSTER_REPLACED = "ClusterReplaced";
+
   private NodepoolAdmission() {}
 
   public sealed interface Decision permits Refused, Serve, Orphaned {}
@@ -60,13 +64,13 @@ public final class NodepoolAdmission {
     String namespace = nodepool.getMetadata().getNamespace();
     if (status.clusterUID != null) {
       if (named.isEmpty()) {
-        return new Orphaned("ClusterGone", "SKSCluster " + status.cluster + " (uid " + status.clusterUID
+        return new Orphaned(CLUSTER_GONE, "SKSCluster " + status.cluster + " (uid " + status.clusterUID
             + "), which this pool was accepted for, no longer exists in namespace " + namespace + "; the pool "
             + "acts on nothing: delete this Nodepool");
       }
       String uid = named.get().getMetadata().getUid();
       if (!status.clusterUID.equals(uid)) {
-        return new Orphaned("ClusterReplaced", "SKSCluster " + status.cluster + " was deleted and created again "
+        return new Orphaned(CLUSTER_REPLACED, "SKSCluster " + status.cluster + " was deleted and created again "
             + "(uid " + status.clusterUID + ", now " + uid + "): this pool belongs to the deleted cluster and does "
             + "not join the new one; delete this Nodepool, and create one for the new cluster");
       }

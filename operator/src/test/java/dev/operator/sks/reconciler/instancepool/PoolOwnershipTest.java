@@ -83,6 +83,33 @@ class PoolOwnershipTest {
     assertThat(PoolOwnership.bindingChanged(counted, accepted)).isFalse();
   }
 
+  @Test
+  void aPoolWhoseClusterIsGoneIsDetachedButStillOwnsItsMachines() {
+    Nodepool owner = nodepool("alpha");
+    owner.getStatus().conditions.add(new io.fabric8.kubernetes.api.model.ConditionBuilder().withType("Ready")
+        .withStatus("False").withReason("ClusterReplaced").withMessage("replaced").build());
+    PoolOwnership.Verdict verdict = PoolOwnership.judge(pool(OWN, "alpha", owner), Optional.of(owner));
+    assertThat(verdict).isInstanceOf(PoolOwnership.Detached.class);
+    assertThat(PoolOwnership.ownsMachines(verdict)).isTrue();
+    PoolCondition ready = InstancePoolReport.ownership(verdict);
+    assertThat(ready.reason()).isEqualTo("ClusterReplaced");
+    assertThat(ready.message()).contains("cluster alpha", "join no other cluster");
+    assertThat(PoolOwnership.bindingChanged(owner, nodepool("alpha"))).isTrue();
+    assertThat(PoolOwnership.ownsMachines(PoolOwnership.judge(pool("x", "alpha", null), Optional.empty()))).isFalse();
+  }
+
+  @Test
+  void aNodepoolWakesItsOwnPoolAndAPoolLooksUpItsController() {
+    Nodepool owner = nodepool("alpha");
+    assertThat(PoolOwnership.ownPool(owner)).singleElement().satisfies(id -> {
+      assertThat(id.getName()).isEqualTo(OWN);
+      assertThat(id.getNamespace()).contains("ns-1");
+    });
+    assertThat(PoolOwnership.controllingNodepool(pool("copy", "alpha", owner))).singleElement()
+        .satisfies(id -> assertThat(id.getName()).isEqualTo("workers"));
+    assertThat(PoolOwnership.controllingNodepool(pool("copy", "alpha", null))).isEmpty();
+  }
+
   static Nodepool nodepool(String cluster) {
     Nodepool nodepool = new Nodepool();
     nodepool.setMetadata(new ObjectMetaBuilder().withName("workers").withNamespace("ns-1").withUid("np-uid")
