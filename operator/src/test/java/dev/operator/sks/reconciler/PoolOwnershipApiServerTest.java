@@ -161,7 +161,7 @@ class PoolOwnershipApiServerTest {
     assertThat(accepted.getStatus().cluster).isEqualTo("alpha");
     assertThat(accepted.getStatus().clusterUID).isEqualTo(alphaUid);
 
-    // A v1.20 server has no CEL: the edit is stored, and the operator refuses it. A size change with it is not acted on.
+    // A v1.20 server has no CEL: the edit is stored and the operator refuses it; a size change with it is not acted on.
     client.resources(Nodepool.class).inNamespace(namespace).withName("moving").edit(np -> {
       np.getSpec().cluster = "beta";
       np.getSpec().size = 3;

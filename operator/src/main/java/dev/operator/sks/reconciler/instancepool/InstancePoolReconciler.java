@@ -230,7 +230,7 @@ public class InstancePoolReconciler implements Reconciler<InstancePool>, Cleaner
     return statusWriter.error(pool, e);
   }
 
-  /** Ends a reconcile that reaches no further: {@code ready} says why; an error is one a person must fix or wait out. */
+  /** Ends a reconcile that reaches no further: {@code ready} says why; an error needs a person, or time. */
   private UpdateControl<InstancePool> stop(InstancePool pool, InstancePoolStatus status, PoolCondition ready,
       boolean error, Optional<Duration> retry) {
     ready.setIn(status.conditions, pool.getMetadata().getGeneration(), clock);

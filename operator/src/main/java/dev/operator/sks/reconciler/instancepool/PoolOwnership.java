@@ -124,7 +124,8 @@ public final class PoolOwnership {
     String cluster = pool.getSpec() == null ? null : pool.getSpec().cluster;
     if (!owner.getStatus().cluster.equals(cluster)) {
       return new Refused("Nodepool " + owner.getMetadata().getName() + " belongs to cluster "
-          + owner.getStatus().cluster + ", but this InstancePool names cluster " + (cluster == null ? "(none)" : cluster)
+          + owner.getStatus().cluster + ", but this InstancePool names cluster "
+          + (cluster == null ? "(none)" : cluster)
           + then);
     }
     Optional<String> detached = detachment(owner);

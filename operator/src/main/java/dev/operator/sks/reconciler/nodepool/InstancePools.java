@@ -21,7 +21,8 @@ public final class InstancePools {
 
   /**
    * The InstancePool of {@code nodepool} (with its stable {@code id}) in {@code cluster}'s zone, owned by the
-   * nodepool; {@code cluster} is the one the nodepool belongs to, whatever its spec.cluster says. Its nodes carry the nodepool's labels plus {@code sks.operator.dev/nodepool-id}.
+   * nodepool; {@code cluster} is the one the nodepool belongs to, whatever its spec.cluster says. Its nodes carry
+   * the nodepool's labels plus {@code sks.operator.dev/nodepool-id}.
    */
   public static InstancePool desired(Nodepool nodepool, SKSCluster cluster, String id, List<String> evict) {
     String name = Names.instancePool(nodepool.getMetadata().getName(), id);
