@@ -8,6 +8,10 @@ import dev.operator.sks.api.SKSClusterSpec;
 import dev.operator.sks.catalog.KubernetesVersion;
 import dev.operator.sks.naming.Names;
 import dev.operator.sks.rendering.ClusterModel;
+import dev.operator.sks.rendering.NameConflict;
+import dev.operator.sks.rendering.NameConflictException;
+import io.fabric8.kubernetes.api.model.GenericKubernetesResourceBuilder;
+import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.OwnerReference;
 import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -24,13 +28,23 @@ import java.util.Optional;
  */
 public final class JoinMaterial {
   /** What {@link #ensureUserData} did. */
-  public sealed interface Outcome permits Ready, Waiting {}
+  public sealed interface Outcome permits Ready, Waiting, Conflicting {}
 
   /** The user-data Secret is current; {@code changed} when this call wrote it. */
   public record Ready(String secretName, boolean changed, String digest) implements Outcome {}
 
   /** Something the user-data needs does not exist yet; {@code reason} is CamelCase, for a condition. */
   public record Waiting(String reason, String message) implements Outcome {}
+
+  /**
+   * A Secret this needs (the pool's user-data, the cluster's join token) exists and was not made for its owner: it is
+   * left untouched and nothing is rendered; {@code message} says which and what to do.
+   */
+  public record Conflicting(NameConflict conflict, String message) implements Outcome {
+    public String reason() {
+      return NameConflict.REASON;
+    }
+  }
 
   private final KubernetesClient client;
   private final Clock clock;
@@ -48,7 +62,10 @@ public final class JoinMaterial {
     this.secrets = new UserDataSecrets(management);
   }
 
-  /** For a Nodepool whose status already has its id and instance pool name; the Secret is owned by {@code owner}. */
+  /**
+   * For a Nodepool whose status already has its id and instance pool name; the Secret is owned by {@code owner}.
+   * Labels and taints come from the Nodepool's spec: callers serving a refused spec pass the served ones below.
+   */
   public Outcome ensureUserData(SKSCluster cluster, Nodepool nodepool, OwnerReference owner) {
     var status = nodepool.getStatus();
     if (status == null || status.id == null || status.instancePool == null) {
@@ -81,12 +98,28 @@ public final class JoinMaterial {
     if (version.isEmpty()) {
       return new Waiting("WaitingForVersion", "the cluster has no valid Kubernetes version");
     }
-    BootstrapToken token = tokens.ensure(cluster, clock);
+    BootstrapToken token;
+    try {
+      token = tokens.ensure(cluster, clock);
+    } catch (NameConflictException e) {
+      return new Conflicting(e.conflict(), e.conflict().message(cluster));
+    }
     JoinParameters parameters = new JoinParameters(name, endpoint.get(), ca.get(), token, version.get(), nodepoolId,
         labels, taints, clusterDns(cluster.getSpec()), Defaults.dnsDomain(cluster.getSpec()));
-    UserDataSecrets.Written written = secrets.write(namespace, name, instancePool, owner,
-        UserDataRenderer.render(parameters));
-    return new Ready(written.secretName(), written.changed(), written.digest());
+    try {
+      UserDataSecrets.Written written = secrets.write(namespace, name, instancePool, owner,
+          UserDataRenderer.render(parameters));
+      return new Ready(written.secretName(), written.changed(), written.digest());
+    } catch (NameConflictException e) {
+      return new Conflicting(e.conflict(), e.conflict().message(referenced(owner, namespace)));
+    }
+  }
+
+  /** The object an owner reference points at, as far as a message needs it (kind and name). */
+  private static HasMetadata referenced(OwnerReference owner, String namespace) {
+    return new GenericKubernetesResourceBuilder().withApiVersion(owner.getApiVersion()).withKind(owner.getKind())
+        .withNewMetadata().withName(owner.getName()).withNamespace(namespace).withUid(owner.getUid()).endMetadata()
+        .build();
   }
 
   /** The cluster CA certificate (tls.crt of {@link Names#clusterCa}); the key next to it is never decoded. */

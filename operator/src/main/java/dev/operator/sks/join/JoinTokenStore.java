@@ -3,6 +3,8 @@ package dev.operator.sks.join;
 import dev.operator.sks.api.SKSCluster;
 import dev.operator.sks.naming.Labels;
 import dev.operator.sks.naming.Names;
+import dev.operator.sks.rendering.NameConflict;
+import dev.operator.sks.rendering.NameConflictException;
 import dev.operator.sks.rendering.Owners;
 import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.api.model.SecretBuilder;
@@ -27,6 +29,9 @@ import java.util.function.Supplier;
  *
  * <p>On rotation the replaced token moves to the {@code previous-*} keys and stays until it expires, so the tenant
  * keeps accepting it for machines created from the previous user-data (see {@link BootstrapTokens}).
+ *
+ * <p>A same-named Secret the cluster does not control (by UID) is neither read nor replaced: its token could be
+ * anyone's, and replacing it would destroy someone else's object ({@link NameConflictException}).
  */
 public final class JoinTokenStore {
   static final String PREVIOUS_TOKEN_ID_KEY = "previous-" + BootstrapTokens.TOKEN_ID_KEY;
@@ -52,7 +57,11 @@ public final class JoinTokenStore {
     return ensureTokens(cluster, clock).current().token();
   }
 
-  /** Like {@link #ensure}, with expirations and the previous token: what the tenant must accept. */
+  /**
+   * Like {@link #ensure}, with expirations and the previous token: what the tenant must accept.
+   *
+   * @throws NameConflictException when the Secret exists without a controller reference to {@code cluster}
+   */
   public JoinTokens ensureTokens(SKSCluster cluster, Clock clock) {
     String namespace = cluster.getMetadata().getNamespace();
     String name = Names.bootstrapToken(cluster.getMetadata().getName());
@@ -69,6 +78,9 @@ public final class JoinTokenStore {
           }
           continue; // another reconcile created it first: read theirs
         }
+      }
+      if (!Owners.isControlledBy(existing, cluster)) {
+        throw new NameConflictException(new NameConflict("Secret", name));
       }
       Optional<JoinTokens> stored = read(existing);
       if (stored.isPresent() && !stored.get().current().isRotationDueAt(now)) {
@@ -92,7 +104,10 @@ public final class JoinTokenStore {
         + ATTEMPTS + " attempts to settle it");
   }
 
-  /** The stored tokens without writing anything; empty when there are none (yet) or they cannot be read. */
+  /**
+   * The stored tokens without writing anything, whoever made the Secret; empty when there are none (yet) or they
+   * cannot be read. For inspection (tests, tools): the operator's own paths go through {@link #ensureTokens}.
+   */
   public Optional<JoinTokens> read(String namespace, String cluster) {
     return read(client.secrets().inNamespace(namespace).withName(Names.bootstrapToken(cluster)).get());
   }

@@ -2,6 +2,8 @@ package dev.operator.sks.join;
 
 import dev.operator.sks.naming.Labels;
 import dev.operator.sks.naming.Names;
+import dev.operator.sks.rendering.NameConflict;
+import dev.operator.sks.rendering.NameConflictException;
 import io.fabric8.kubernetes.api.model.OwnerReference;
 import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.api.model.SecretBuilder;
@@ -13,7 +15,9 @@ import java.util.Objects;
 
 /**
  * Writes an instance pool's user-data Secret ({@link Names#userData}, key {@link Names#USER_DATA_KEY}), and only when
- * its content changed, so an unchanged render costs one read and no event for watchers.
+ * its content changed, so an unchanged render costs one read and no event for watchers. A same-named Secret that the
+ * owner does not control is someone else's: it is never overwritten ({@link NameConflictException}), since a pool
+ * booting from it would run whatever it says.
  */
 public final class UserDataSecrets {
   /** The outcome of a write: the Secret's name, whether anything was written, and a digest of the user-data. */
@@ -31,6 +35,7 @@ public final class UserDataSecrets {
    * @param instancePool the InstancePool's name; the Secret is {@code Names.userData(instancePool)}
    * @param owner        the owner reference the Secret carries (the InstancePool's), so it goes with the pool
    * @param userData     the rendered user-data
+   * @throws NameConflictException when a Secret of that name exists without a controller reference to {@code owner}
    */
   public Written write(String namespace, String cluster, String instancePool, OwnerReference owner, String userData) {
     Objects.requireNonNull(owner, "owner");
@@ -62,6 +67,9 @@ public final class UserDataSecrets {
         }
       }
     }
+    if (!isControlledBy(current, owner)) {
+      throw new NameConflictException(new NameConflict("Secret", name));
+    }
     if (isUpToDate(current, desired)) {
       return new Written(name, false, digest);
     }
@@ -77,6 +85,13 @@ public final class UserDataSecrets {
         && ownersMatch(current.getMetadata().getOwnerReferences(), desired.getMetadata().getOwnerReferences())
         && current.getMetadata().getLabels() != null
         && current.getMetadata().getLabels().entrySet().containsAll(desired.getMetadata().getLabels().entrySet());
+  }
+
+  /** By UID: a Secret made for an earlier pool of the same name belongs to that pool, not to this one. */
+  static boolean isControlledBy(Secret secret, OwnerReference owner) {
+    List<OwnerReference> owners = secret.getMetadata().getOwnerReferences();
+    return owners != null && owners.stream().anyMatch(r -> Boolean.TRUE.equals(r.getController())
+        && owner.getUid() != null && owner.getUid().equals(r.getUid()));
   }
 
   private static boolean ownersMatch(List<OwnerReference> current, List<OwnerReference> desired) {

@@ -11,7 +11,8 @@
  *   <li>{@link dev.operator.sks.join.UserDataSecrets}: an instance pool's user-data Secret, written on change.</li>
  *   <li>{@link dev.operator.sks.join.JoinMaterial}: the one call for a pool:
  *       {@code new JoinMaterial(client, clock).ensureUserData(cluster, nodepool, ownerReferenceOfTheInstancePool)}
- *       returns {@code Ready(secretName, changed, digest)} or {@code Waiting(reason, message)}.</li>
+ *       returns {@code Ready(secretName, changed, digest)}, {@code Waiting(reason, message)} or, when a
+ *       same-named Secret was not made for its owner, {@code Conflicting(conflict, message)}.</li>
  * </ul>
  *
  * <p>The token is a credential: it appears in Secrets and user-data only; every {@code toString} here shows its id.

@@ -4,6 +4,7 @@ import dev.operator.sks.api.NodepoolTaint;
 import dev.operator.sks.api.SKSCluster;
 import dev.operator.sks.catalog.InstanceType;
 import dev.operator.sks.provider.ComputeProvider;
+import dev.operator.sks.provider.DesiredPool;
 import dev.operator.sks.provider.ProviderInstance;
 import dev.operator.sks.catalog.KubernetesVersion;
 import dev.operator.sks.join.JoinMaterial;
@@ -68,6 +69,13 @@ public final class PoolNodes implements AutoCloseable {
       nodeLabels = Map.copyOf(nodeLabels);
       taints = List.copyOf(taints);
       running = List.copyOf(running);
+    }
+
+    /** The Nodes {@code desired}'s {@code running} instances should have. */
+    public static Request of(DesiredPool desired, List<ProviderInstance> running) {
+      return new Request(desired.key(), new ClusterKey(desired.namespace(), desired.cluster()),
+          desired.nodeLabels().get(Labels.NODEPOOL_ID), desired.nodeLabels(), desired.taints(),
+          desired.instanceType(), running);
     }
 
     /** Taints are plain classes without equals: compared by their fields, so an unchanged pool is one request. */

@@ -3,6 +3,7 @@ package dev.operator.sks.join;
 import dev.operator.sks.testing.MutableClock;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.operator.sks.api.NodepoolTaint;
 import dev.operator.sks.api.SKSCluster;
@@ -11,6 +12,7 @@ import dev.operator.sks.api.TaintEffect;
 import dev.operator.sks.naming.Names;
 import dev.operator.sks.pki.BouncyCastlePki;
 import dev.operator.sks.pki.IssuedCertificate;
+import dev.operator.sks.rendering.NameConflictException;
 import dev.operator.sks.testing.ApiServerSupport;
 import dev.operator.sks.testing.SharedApiServer;
 import io.fabric8.kubeapitest.junit.KubeConfig;
@@ -200,6 +202,66 @@ class JoinApiServerTest {
     String rotatedUserData = decode(client.secrets().inNamespace(namespace).withName(Names.userData(pool)).get(),
         Names.USER_DATA_KEY);
     assertThat(rotatedUserData).doesNotContain(token.value());
+  }
+
+  @Test
+  void aSameNamedTokenSecretTheClusterDoesNotControlIsNeitherUsedNorReplaced() {
+    SKSCluster cluster = cluster("zeta");
+    Secret foreign = client.resource(new SecretBuilder().withNewMetadata().withName(Names.bootstrapToken("zeta"))
+        .withNamespace(namespace).endMetadata().addToData("token-id", base64("abcdef"))
+        .addToData("token-secret", base64("0123456789abcdef")).addToData("expiration", base64("2999-01-01T00:00:00Z"))
+        .build()).create();
+    JoinTokenStore store = new JoinTokenStore(client);
+    Clock clock = Clock.fixed(START, java.time.ZoneOffset.UTC);
+    assertThatThrownBy(() -> store.ensure(cluster, clock)).isInstanceOfSatisfying(NameConflictException.class,
+        e -> assertThat(e.conflict().name()).isEqualTo(Names.bootstrapToken("zeta")))
+        .hasMessageNotContaining("0123456789abcdef");
+    assertThat(tokenSecret("zeta").getMetadata().getResourceVersion())
+        .isEqualTo(foreign.getMetadata().getResourceVersion());
+  }
+
+  @Test
+  void aSameNamedUserDataSecretThePoolDoesNotControlIsNeverOverwritten() {
+    SKSCluster cluster = readyCluster("eta");
+    String pool = "nodepool-workers-5678";
+    OwnerReference owner = ownerStandIn();
+    // Once without owner, once owned by an earlier object of the same name (another UID): neither is the pool's.
+    for (String earlierUid : java.util.Arrays.asList(null, "uid-of-an-earlier-pool")) {
+      SecretBuilder builder = new SecretBuilder().withNewMetadata().withName(Names.userData(pool))
+          .withNamespace(namespace).endMetadata().addToData(Names.USER_DATA_KEY, base64("#cloud-config\n"));
+      if (earlierUid != null) {
+        builder.editMetadata().addToOwnerReferences(new OwnerReferenceBuilder().withApiVersion("v1")
+            .withKind("ConfigMap").withName(owner.getName()).withUid(earlierUid).withController(true).build())
+            .endMetadata();
+      }
+      Secret foreign = client.resource(builder.build()).create();
+      JoinMaterial.Outcome outcome = new JoinMaterial(client, Clock.fixed(START, java.time.ZoneOffset.UTC))
+          .ensureUserData(cluster, pool, "5678", Map.of(), List.of(), owner);
+      assertThat(outcome).isInstanceOfSatisfying(JoinMaterial.Conflicting.class, c -> {
+        assertThat(c.reason()).isEqualTo("NameConflict");
+        assertThat(c.message()).contains(Names.userData(pool), "ConfigMap " + owner.getName(), "left untouched");
+      });
+      Secret after = client.secrets().inNamespace(namespace).withName(Names.userData(pool)).get();
+      assertThat(after.getMetadata().getResourceVersion()).isEqualTo(foreign.getMetadata().getResourceVersion());
+      assertThat(after.getData()).isEqualTo(foreign.getData());
+      client.resource(after).withGracePeriod(0).delete();
+      org.awaitility.Awaitility.await().until(() -> client.secrets().inNamespace(namespace)
+          .withName(Names.userData(pool)).get() == null);
+    }
+  }
+
+  /** A cluster with a CA Secret, an endpoint and a version: all user-data needs. */
+  private SKSCluster readyCluster(String name) {
+    SKSCluster cluster = cluster(name);
+    IssuedCertificate ca = new BouncyCastlePki(Clock.systemUTC()).createCa("kubernetes");
+    client.resource(new SecretBuilder().withNewMetadata().withName(Names.clusterCa(name))
+        .withNamespace(namespace).endMetadata().withType("kubernetes.io/tls")
+        .addToData("tls.crt", base64(ca.certificatePem())).addToData("tls.key", base64(ca.privateKeyPem()))
+        .build()).create();
+    cluster.setStatus(new SKSClusterStatus());
+    cluster.getStatus().endpoint = "https://203.0.113.10:443";
+    cluster.getStatus().version = "1.33.4";
+    return client.resource(cluster).updateStatus();
   }
 
   private Set<BootstrapToken> race(Callable<BootstrapToken> call) throws Exception {

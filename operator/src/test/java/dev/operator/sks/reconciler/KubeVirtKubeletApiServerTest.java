@@ -16,6 +16,7 @@ import dev.operator.sks.provider.kubevirt.KubeVirtTestSupport;
 import dev.operator.sks.config.OperatorConfig;
 import dev.operator.sks.config.OperatorServices;
 import dev.operator.sks.runtime.SksOperator;
+import dev.operator.sks.status.Conditions;
 import dev.operator.sks.tenant.TenantClients;
 import dev.operator.sks.testing.ApiServerSupport;
 import dev.operator.sks.testing.SharedApiServer;
@@ -122,7 +123,8 @@ class KubeVirtKubeletApiServerTest {
       node.setStatus(new NodeStatusBuilder().addNewCondition().withType("Ready").withStatus("True")
           .withReason("KubeletReady").endCondition().build());
       kubelet.nodes().resource(node).updateStatus();
-      awaitNodepool("ready", np -> Integer.valueOf(1).equals(np.getStatus().readyNodes));
+      awaitNodepool("ready", np -> Integer.valueOf(1).equals(np.getStatus().readyNodes)
+          && Conditions.isTrue(np.getStatus().conditions, Conditions.READY));
       assertThat(client.resources(InstancePool.class).inNamespace(namespace)
           .withName(nodepool.getStatus().instancePool).get().getStatus().instances)
           .singleElement().satisfies(i -> assertThat(i.nodeName).isEqualTo(machine.name));
@@ -131,6 +133,14 @@ class KubeVirtKubeletApiServerTest {
       node.getStatus().getConditions().get(0).setStatus("False");
       kubelet.nodes().resource(node).updateStatus();
       awaitNodepool("ready", np -> Integer.valueOf(0).equals(np.getStatus().readyNodes));
+      // The machine still runs, its Node is not Ready: the pool is not Ready either, and says which it waits for.
+      Nodepool notReady = client.resources(Nodepool.class).inNamespace(namespace).withName("ready").get();
+      assertThat(notReady.getStatus().size).isEqualTo(1);
+      assertThat(Conditions.find(notReady.getStatus().conditions, Conditions.READY)).hasValueSatisfying(ready -> {
+        assertThat(ready.getStatus()).isEqualTo(Conditions.FALSE);
+        assertThat(ready.getReason()).isEqualTo("WaitingForNodes");
+        assertThat(ready.getMessage()).contains("0 of 1 with a Ready Node").doesNotContain("null");
+      });
     }
   }
 

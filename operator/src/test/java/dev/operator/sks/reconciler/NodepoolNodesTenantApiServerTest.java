@@ -87,6 +87,10 @@ class NodepoolNodesTenantApiServerTest {
     assertThat(unregistered.getStatus().state).isEqualTo(PoolState.Running);
     assertThat(unregistered.getStatus().instances).singleElement().satisfies(i -> assertThat(i.nodeName).isNull());
     assertThat(early.getStatus().readyNodes).isZero();
+    Nodepool unreachable = awaitNodepool("early", np -> Conditions.find(np.getStatus().conditions, Conditions.READY)
+        .filter(c -> "TenantUnreachable".equals(c.getReason())).isPresent());
+    assertThat(Conditions.isTrue(unreachable.getStatus().conditions, Conditions.READY)).isFalse();
+    assertThat(unreachable.getStatus().state).isEqualTo(PoolState.Running);
 
     try (TenantApiServer tenant = TenantApiServer.start(client, namespace, CLUSTER, tenantPort);
         TenantClients tenants = new TenantClients(client, toTenant)) {
@@ -94,6 +98,7 @@ class NodepoolNodesTenantApiServerTest {
 
       apply(NodepoolApiServerTest.nodepool("workers", 3, "standard.medium"));
       Nodepool three = awaitNodepool("workers", np -> Integer.valueOf(3).equals(np.getStatus().readyNodes));
+      assertThat(Conditions.isTrue(three.getStatus().conditions, Conditions.READY)).isTrue();
       List<Node> nodes = nodesOf(admin, three);
       assertThat(nodes).extracting(n -> n.getMetadata().getName()).containsExactlyInAnyOrderElementsOf(
           instancePool(three).getStatus().instances.stream().map(i -> i.nodeName).toList());
@@ -132,7 +137,8 @@ class NodepoolNodesTenantApiServerTest {
           .allSatisfy(gone -> assertThat(lease(admin, gone)).as("the Lease of " + gone).isNull());
 
       // The early pool's backoff ends and its node registers too, now that the tenant answers.
-      awaitNodepool("early", np -> Integer.valueOf(1).equals(np.getStatus().readyNodes));
+      awaitNodepool("early", np -> Integer.valueOf(1).equals(np.getStatus().readyNodes)
+          && Conditions.isTrue(np.getStatus().conditions, Conditions.READY));
     }
   }
 

@@ -3,24 +3,26 @@ package dev.operator.sks.reconciler.instancepool;
 import dev.operator.sks.api.Instance;
 import dev.operator.sks.api.InstancePool;
 import dev.operator.sks.api.InstancePoolStatus;
+import dev.operator.sks.api.Nodepool;
 import dev.operator.sks.api.PoolState;
 import dev.operator.sks.catalog.InstanceType;
+import dev.operator.sks.config.OperatorServices;
+import dev.operator.sks.events.EventRecorder;
 import dev.operator.sks.naming.Labels;
-import dev.operator.sks.naming.Names;
 import dev.operator.sks.provider.ComputeProvider;
 import dev.operator.sks.provider.DesiredPool;
 import dev.operator.sks.provider.InstanceState;
 import dev.operator.sks.provider.ProviderException;
 import dev.operator.sks.provider.ProviderInstance;
-import dev.operator.sks.tenant.PoolNodes;
+import dev.operator.sks.provider.ProviderMessages;
 import dev.operator.sks.provider.ProviderPool;
-import dev.operator.sks.config.OperatorServices;
-import dev.operator.sks.status.Conditions;
-import dev.operator.sks.events.EventRecorder;
-import dev.operator.sks.status.StatusPatches;
+import dev.operator.sks.reconciler.instancepool.InstancePoolReport.Absent;
+import dev.operator.sks.reconciler.instancepool.InstancePoolReport.Present;
+import dev.operator.sks.reconciler.nodepool.PoolCondition;
+import dev.operator.sks.rendering.NameConflict;
 import dev.operator.sks.status.StatusWriter;
-import dev.operator.sks.tenant.KeyedWork;
 import dev.operator.sks.tenant.KubeletServingApprover;
+import dev.operator.sks.tenant.PoolNodes;
 import dev.operator.sks.tenant.TenantClients.ClusterKey;
 import io.fabric8.kubernetes.api.model.Secret;
 import io.javaoperatorsdk.operator.api.config.informer.InformerEventSourceConfiguration;
@@ -33,13 +35,12 @@ import io.javaoperatorsdk.operator.api.reconciler.EventSourceContext;
 import io.javaoperatorsdk.operator.api.reconciler.Reconciler;
 import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
 import io.javaoperatorsdk.operator.processing.event.source.EventSource;
+import io.javaoperatorsdk.operator.processing.event.source.PrimaryToSecondaryMapper;
 import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEventSource;
 import io.javaoperatorsdk.operator.processing.event.source.informer.Mappers;
-import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
@@ -47,7 +48,9 @@ import java.util.stream.Collectors;
 
 /**
  * Drives an InstancePool's machines through the configured ComputeProvider: evictions by name first, then the
- * size, then the status lists what exists. Provider trouble is a condition and a bounded retry, never a hot loop.
+ * size, then the status lists what exists. Only a Nodepool's own pool reaches the provider ({@link PoolOwnership}),
+ * booting only from a user-data Secret the pool controls. Provider trouble is a condition, a Warning Event and a
+ * bounded retry, never a hot loop.
  */
 @ControllerConfiguration(name = "instancepool", finalizerName = Labels.FINALIZER)
 public class InstancePoolReconciler implements Reconciler<InstancePool>, Cleaner<InstancePool> {
@@ -56,14 +59,10 @@ public class InstancePoolReconciler implements Reconciler<InstancePool>, Cleaner
 
   private final OperatorServices services;
   private final ComputeProvider provider;
-  private final PoolNodes nodes;
-  private final Optional<KubeletServingApprover> servingApprover;
+  private final PoolNodes nodes; // the instances' tenant Nodes: played for simulated instances, read for real ones
+  private final Optional<KubeletServingApprover> servingApprover; // for real machines' kubelets
+  private final EventRecorder events;
   private final Clock clock;
-
-  /**
-   * @param nodes           the instances' tenant Nodes: played for simulated instances, read for real ones
-   * @param servingApprover approves the serving certificates of real machines' kubelets
-   */
   private final StatusWriter<InstancePoolStatus, InstancePool> statusWriter;
 
   public InstancePoolReconciler(OperatorServices services, ComputeProvider provider, PoolNodes nodes,
@@ -75,17 +74,28 @@ public class InstancePoolReconciler implements Reconciler<InstancePool>, Cleaner
     this.nodes = nodes;
     // Only real machines run kubelets that ask for serving certificates.
     this.servingApprover = nodes.simulating() ? Optional.empty() : Optional.ofNullable(servingApprover);
+    this.events = events;
     this.clock = services.clock();
   }
 
-  /** The user-data Secret appearing or changing (a rotated join token) wakes its pool. */
+  /**
+   * The user-data Secret appearing or changing (a rotated join token) wakes its pool; so does the owning Nodepool
+   * recording its cluster, which a new pool waits for.
+   */
   @Override
   public List<EventSource<?, InstancePool>> prepareEventSources(EventSourceContext<InstancePool> context) {
-    return List.of(new InformerEventSource<>(InformerEventSourceConfiguration.from(Secret.class, InstancePool.class)
+    var userData = new InformerEventSource<>(InformerEventSourceConfiguration.from(Secret.class, InstancePool.class)
         .withNamespacesInheritedFromController()
         .withLabelSelector(Labels.COMPONENT + "=" + Labels.JOIN_COMPONENT)
         .withSecondaryToPrimaryMapper(Mappers.fromOwnerReferences(InstancePool.class, false))
-        .build(), context));
+        .build(), context);
+    var owners = new InformerEventSource<>(InformerEventSourceConfiguration.from(Nodepool.class, InstancePool.class)
+        .withNamespacesInheritedFromController()
+        .withOnUpdateFilter(PoolOwnership::bindingChanged)
+        .withSecondaryToPrimaryMapper(PoolOwnership::ownPool)
+        .withPrimaryToSecondaryMapper((PrimaryToSecondaryMapper<InstancePool>) PoolOwnership::controllingNodepool)
+        .build(), context);
+    return List.of(userData, owners);
   }
 
   @Override
@@ -93,32 +103,44 @@ public class InstancePoolReconciler implements Reconciler<InstancePool>, Cleaner
     InstancePoolStatus status = statusWriter.copy(pool);
     Long generation = pool.getMetadata().getGeneration();
     status.observedGeneration = generation;
+    PoolOwnership.Verdict verdict = PoolOwnership.judge(pool, context.getSecondaryResource(Nodepool.class));
     Optional<InstanceType> type = services.instanceTypes().find(pool.getSpec().instanceType);
+    if (!(verdict instanceof PoolOwnership.Owned)) {
+      // Detached: the tenant of the pool's cluster name is another cluster's now; its Nodes are no longer tracked.
+      type.filter(t -> verdict instanceof PoolOwnership.Detached).ifPresent(t -> forget(DesiredPool.from(pool, t, "")));
+      return stop(pool, status, InstancePoolReport.ownership(verdict), !(verdict instanceof PoolOwnership.Waiting),
+          Optional.empty());
+    }
     if (type.isEmpty()) {
-      return fail(pool, status, "InstanceTypeNotFound", "instance type " + pool.getSpec().instanceType
-          + " is not in the catalog", Optional.empty());
+      return stop(pool, status, InstancePoolReport.instanceTypeNotFound(pool.getSpec().instanceType), true,
+          Optional.empty());
     }
-    Optional<String> userData = userData(pool, context);
-    if (userData.isEmpty()) {
-      Conditions.set(status.conditions, Conditions.READY, false, "WaitingForUserData", "waiting for the user-data "
-          + "Secret " + pool.getSpec().userDataSecretName + " (rendered once the cluster's PKI exists)", generation,
-          clock);
-      status.state = PoolState.Creating;
-      return patch(pool, status, Optional.empty());
+    InstancePoolReport.UserData userData = InstancePoolReport.userData(pool, userDataSecret(pool, context));
+    if (userData instanceof Absent absent) {
+      return stop(pool, status, absent.ready(), NameConflict.REASON.equals(absent.ready().reason()),
+          Optional.empty());
     }
-    DesiredPool desired = DesiredPool.from(pool, type.get(), userData.get()).withProviderId(status.providerId);
+    DesiredPool desired = DesiredPool.from(pool, type.get(), ((Present) userData).userData())
+        .withProviderId(status.providerId);
+    List<String> evict = pool.getSpec().evict == null ? List.of() : pool.getSpec().evict;
+    List<String> evictedBefore = status.evicted == null ? List.of() : status.evicted;
     ProviderPool observed;
+    String call = "evict instances " + String.join(", ", evict);
     try {
-      List<String> evict = pool.getSpec().evict == null ? List.of() : pool.getSpec().evict;
       if (!evict.isEmpty()) {
         provider.evict(desired, evict);
-        status.evicted = new ArrayList<>(evict);
-      } else {
-        status.evicted = new ArrayList<>();
+        if (!evictedBefore.containsAll(evict)) {
+          events.normal(pool, "InstancesEvicted", InstancePoolReport.evicted(evict, desired.size()));
+        }
       }
+      status.evicted = new ArrayList<>(evict);
+      call = "bring the pool to " + desired.size() + " instances";
       observed = provider.reconcile(desired);
     } catch (ProviderException e) {
-      return fail(pool, status, "ProviderError", provider.name() + ": " + e.getMessage(),
+      String safe = ProviderMessages.safe(e.getMessage(), desired);
+      events.warning(pool, "ProviderCallFailed", InstancePoolReport.providerCallFailed(provider.name(), call, safe,
+          "retrying in " + PROVIDER_RETRY.toSeconds() + "s"));
+      return stop(pool, status, InstancePoolReport.providerFailed(provider.name(), safe), true,
           Optional.of(PROVIDER_RETRY));
     }
     status.providerId = observed.providerId();
@@ -128,17 +150,14 @@ public class InstancePoolReconciler implements Reconciler<InstancePool>, Cleaner
             (first, second) -> first))));
     status.size = status.instances.size();
     status.runningInstances = (int) observed.runningCount();
-    int wanted = desired.size();
-    boolean converged = status.size == wanted && status.runningInstances == wanted;
-    PoolState previous = pool.getStatus() == null ? null : pool.getStatus().state;
-    boolean ranBefore = previous == PoolState.Running || previous == PoolState.Scaling;
-    status.state = converged ? PoolState.Running : ranBefore ? PoolState.Scaling : PoolState.Creating;
-    Conditions.set(status.conditions, Conditions.READY, converged, converged ? "Running" : "Converging",
-        status.runningInstances + " of " + wanted + " instances running", generation, clock);
-    boolean starting = observed.members().stream().anyMatch(i -> i.state() == InstanceState.Starting);
-    Optional<Duration> reschedule = converged && !starting ? Optional.empty() : Optional.of(STARTING_POLL);
-    Optional<Duration> nodesRetry = trackNodes(desired, observed, status, generation);
-    return patch(pool, status, earliest(reschedule, nodesRetry));
+    InstancePoolReport.Machines machines = InstancePoolReport.machines(status.size, status.runningInstances,
+        desired.size(), pool.getStatus() == null ? null : pool.getStatus().state);
+    status.state = machines.state();
+    machines.ready().setIn(status.conditions, generation, clock);
+    boolean settled = machines.state() == PoolState.Running
+        && observed.members().stream().noneMatch(i -> i.state() == InstanceState.Starting);
+    return patch(pool, status, InstancePoolReport.sooner(settled ? Optional.empty() : Optional.of(STARTING_POLL),
+        trackNodes(desired, observed, status, generation)));
   }
 
   /**
@@ -149,79 +168,60 @@ public class InstancePoolReconciler implements Reconciler<InstancePool>, Cleaner
    */
   private Optional<Duration> trackNodes(DesiredPool desired, ProviderPool observed, InstancePoolStatus status,
       Long generation) {
-    PoolNodes.Request request = nodeRequest(desired,
+    PoolNodes.Request request = PoolNodes.Request.of(desired,
         observed.members().stream().filter(ProviderInstance::isRunning).toList());
-    Optional<KeyedWork.Outcome<PoolNodes.Request, PoolNodes.Result>> last = nodes.request(request);
+    var last = nodes.request(request);
     Set<String> ready = last.map(o -> o.result().readyNodes()).orElse(Set.of());
     for (Instance instance : status.instances) {
       boolean registered = InstanceState.Running.name().equals(instance.state) && ready.contains(instance.name);
       instance.nodeName = registered ? instance.name : null;
     }
-    boolean inSync = last.filter(o -> o.result().synced() && o.input().equals(request)).isPresent();
+    InstancePoolReport.nodes(last, request, nodes.simulating()).setIn(status.conditions, generation, clock);
     Optional<Duration> keepObserving = nodes.simulating() ? Optional.empty() : Optional.of(PoolNodes.OBSERVE_INTERVAL);
-    if (inSync) {
-      Conditions.set(status.conditions, Conditions.NODES_REGISTERED, true, last.get().result().reason(),
-          last.get().result().message(), generation, clock);
-      return keepObserving;
-    }
-    boolean failed = last.isPresent() && !last.get().result().synced();
-    Conditions.set(status.conditions, Conditions.NODES_REGISTERED, false,
-        failed ? last.get().result().reason() : "Registering",
-        failed ? last.get().result().message() : nodes.simulating()
-            ? "registering the running instances' Nodes in the tenant cluster"
-            : "reading the running instances' Nodes in the tenant cluster",
-        generation, clock);
-    return earliest(Optional.of(nodes.retryAfter(request.pool())), keepObserving);
+    return InstancePoolReport.inSync(last, request) ? keepObserving
+        : InstancePoolReport.sooner(Optional.of(nodes.retryAfter(request.pool())), keepObserving);
   }
 
-  private static PoolNodes.Request nodeRequest(DesiredPool desired, List<ProviderInstance> running) {
-    return new PoolNodes.Request(desired.key(), new ClusterKey(desired.namespace(), desired.cluster()),
-        desired.nodeLabels().get(Labels.NODEPOOL_ID), desired.nodeLabels(), desired.taints(), desired.instanceType(),
-        running);
-  }
-
-  private static Optional<Duration> earliest(Optional<Duration> a, Optional<Duration> b) {
-    if (a.isEmpty() || b.isEmpty()) {
-      return a.or(() -> b);
-    }
-    return Optional.of(a.get().compareTo(b.get()) <= 0 ? a.get() : b.get());
-  }
-
-  private Optional<String> userData(InstancePool pool, Context<InstancePool> context) {
+  /** The Secret spec.userDataSecretName names, whoever made it: whether the pool may use it is the report's call. */
+  private static Optional<Secret> userDataSecret(InstancePool pool, Context<InstancePool> context) {
     String name = pool.getSpec().userDataSecretName;
-    if (name == null) {
+    if (name == null || name.isBlank()) {
       return Optional.empty();
     }
-    Secret secret = context.getSecondaryResources(Secret.class).stream()
+    return context.getSecondaryResources(Secret.class).stream()
         .filter(s -> name.equals(s.getMetadata().getName())).findFirst()
-        .orElseGet(() -> context.getClient().secrets().inNamespace(pool.getMetadata().getNamespace())
-            .withName(name).get());
-    if (secret == null || secret.getData() == null || secret.getData().get(Names.USER_DATA_KEY) == null) {
-      return Optional.empty();
-    }
-    return Optional.of(new String(Base64.getDecoder().decode(secret.getData().get(Names.USER_DATA_KEY)),
-        StandardCharsets.UTF_8));
+        .or(() -> Optional.ofNullable(context.getClient().secrets().inNamespace(pool.getMetadata().getNamespace())
+            .withName(name).get()));
   }
 
+  /** Only a Nodepool's own pool ever reached the provider: any other is let go without a call. */
   @Override
   public DeleteControl cleanup(InstancePool pool, Context<InstancePool> context) {
+    PoolOwnership.Verdict verdict = PoolOwnership.judge(pool, context.getSecondaryResource(Nodepool.class));
     Optional<InstanceType> type = services.instanceTypes().find(pool.getSpec().instanceType);
-    if (type.isEmpty()) {
+    if (!PoolOwnership.ownsMachines(verdict) || type.isEmpty()) {
       return DeleteControl.defaultDelete();
     }
     String providerId = pool.getStatus() == null ? null : pool.getStatus().providerId;
     DesiredPool desired = DesiredPool.from(pool, type.get(), "").withProviderId(providerId);
     try {
       if (provider.delete(desired)) {
-        // The instances are gone, and so go their Nodes (in the background, if the tenant answers).
-        nodes.release(nodeRequest(desired, List.of()));
-        servingApprover.ifPresent(a -> a.forget(desired.key()));
+        forget(desired); // the instances are gone, and so go their Nodes (in the background, if the tenant answers)
         return DeleteControl.defaultDelete();
       }
     } catch (ProviderException e) {
+      events.warning(pool, "ProviderCallFailed", InstancePoolReport.providerCallFailed(provider.name(),
+          "delete the pool's instances", ProviderMessages.safe(e.getMessage(), desired), "retrying in "
+              + PROVIDER_RETRY.toSeconds() + "s; the InstancePool stays until its instances are gone"));
       return DeleteControl.noFinalizerRemoval().rescheduleAfter(PROVIDER_RETRY);
     }
     return DeleteControl.noFinalizerRemoval().rescheduleAfter(STARTING_POLL);
+  }
+
+  /** Stops tracking the pool's Nodes and kubelets; simulating, its played Nodes are removed. */
+  private void forget(DesiredPool desired) {
+    nodes.release(PoolNodes.Request.of(desired, List.of()));
+    servingApprover.ifPresent(a -> a.forget(desired.key()));
   }
 
   @Override
@@ -230,11 +230,11 @@ public class InstancePoolReconciler implements Reconciler<InstancePool>, Cleaner
     return statusWriter.error(pool, e);
   }
 
-  private UpdateControl<InstancePool> fail(InstancePool pool, InstancePoolStatus status, String reason,
-      String message, Optional<Duration> retry) {
-    Conditions.set(status.conditions, Conditions.READY, false, reason, message, pool.getMetadata().getGeneration(),
-        clock);
-    status.state = PoolState.Error;
+  /** Ends a reconcile that reaches no further: {@code ready} says why; an error needs a person, or time. */
+  private UpdateControl<InstancePool> stop(InstancePool pool, InstancePoolStatus status, PoolCondition ready,
+      boolean error, Optional<Duration> retry) {
+    ready.setIn(status.conditions, pool.getMetadata().getGeneration(), clock);
+    status.state = error ? PoolState.Error : PoolState.Creating;
     return patch(pool, status, retry);
   }
 

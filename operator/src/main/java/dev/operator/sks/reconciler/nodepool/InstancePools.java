@@ -21,7 +21,8 @@ public final class InstancePools {
 
   /**
    * The InstancePool of {@code nodepool} (with its stable {@code id}) in {@code cluster}'s zone, owned by the
-   * nodepool. Its nodes carry the nodepool's labels plus {@code sks.operator.dev/nodepool-id}.
+   * nodepool; {@code cluster} is the one the nodepool belongs to, whatever its spec.cluster says. Its nodes carry
+   * the nodepool's labels plus {@code sks.operator.dev/nodepool-id}.
    */
   public static InstancePool desired(Nodepool nodepool, SKSCluster cluster, String id, List<String> evict) {
     String name = Names.instancePool(nodepool.getMetadata().getName(), id);
@@ -29,7 +30,7 @@ public final class InstancePools {
     pool.setMetadata(new ObjectMetaBuilder()
         .withName(name)
         .withNamespace(nodepool.getMetadata().getNamespace())
-        .withLabels(labels(nodepool, id))
+        .withLabels(labels(nodepool, cluster, id))
         .withOwnerReferences(new OwnerReferenceBuilder()
             .withApiVersion(nodepool.getApiVersion()).withKind(nodepool.getKind())
             .withName(nodepool.getMetadata().getName()).withUid(nodepool.getMetadata().getUid())
@@ -71,8 +72,9 @@ public final class InstancePools {
     return Arrays.stream(value.split(",")).map(String::trim).filter(s -> !s.isEmpty()).distinct().sorted().toList();
   }
 
-  private static Map<String, String> labels(Nodepool nodepool, String id) {
-    Map<String, String> labels = Labels.forComponent(nodepool.getSpec().cluster, "instance-pool");
+  /** Labelled for the cluster served, never a later spec.cluster. */
+  private static Map<String, String> labels(Nodepool nodepool, SKSCluster cluster, String id) {
+    Map<String, String> labels = Labels.forComponent(cluster.getMetadata().getName(), "instance-pool");
     labels.put(Labels.NODEPOOL, nodepool.getMetadata().getName());
     labels.put(Labels.NODEPOOL_ID, id);
     return labels;

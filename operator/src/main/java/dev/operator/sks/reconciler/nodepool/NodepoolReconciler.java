@@ -5,20 +5,20 @@ import dev.operator.sks.api.Nodepool;
 import dev.operator.sks.api.NodepoolStatus;
 import dev.operator.sks.api.PoolState;
 import dev.operator.sks.api.SKSCluster;
+import dev.operator.sks.config.OperatorServices;
+import dev.operator.sks.events.EventRecorder;
+import dev.operator.sks.join.JoinMaterial;
 import dev.operator.sks.naming.Labels;
 import dev.operator.sks.naming.Names;
 import dev.operator.sks.reconciler.ClusterReference;
-import dev.operator.sks.config.OperatorServices;
-import dev.operator.sks.status.Conditions;
-import dev.operator.sks.events.EventRecorder;
+import dev.operator.sks.reconciler.nodepool.NodepoolAdmission.Decision;
+import dev.operator.sks.reconciler.nodepool.NodepoolAdmission.Serve;
+import dev.operator.sks.rendering.NameConflict;
+import dev.operator.sks.rendering.Owners;
 import dev.operator.sks.status.StatusPatches;
 import dev.operator.sks.status.StatusWriter;
 import dev.operator.sks.validation.NodepoolValidator;
 import dev.operator.sks.validation.Violation;
-import dev.operator.sks.api.Defaults;
-import dev.operator.sks.join.JoinMaterial;
-import io.fabric8.kubernetes.api.model.OwnerReference;
-import io.fabric8.kubernetes.api.model.OwnerReferenceBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.dsl.base.PatchContext;
 import io.fabric8.kubernetes.client.dsl.base.PatchType;
@@ -41,9 +41,10 @@ import java.util.List;
 import java.util.Optional;
 
 /**
- * Validates a Nodepool, gives it a stable identity, and makes and owns the InstancePool that carries everything a
- * compute provider needs; reports the pool's size and readiness back. Evictions named in the Nodepool's
- * {@code sks.operator.dev/evict} annotation are passed on, and the annotation is cleared once they are done.
+ * Validates a Nodepool, binds it to the cluster it is accepted for (by UID, for good), and makes and owns the
+ * InstancePool that carries everything a compute provider needs; reports the pool's machines and Nodes back.
+ * Evictions named in the Nodepool's {@code sks.operator.dev/evict} annotation are passed on, and the annotation is
+ * cleared once they are done. A refused spec is not acted on: the pool keeps serving what was accepted before.
  */
 @ControllerConfiguration(name = "nodepool", finalizerName = Labels.FINALIZER,
     generationAwareEventProcessing = false, informer = @Informer(onUpdateFilter = NodepoolUpdateFilter.class))
@@ -52,7 +53,7 @@ public class NodepoolReconciler implements Reconciler<Nodepool>, Cleaner<Nodepoo
 
   private final NodepoolValidator validator;
   private final Clock clock;
-
+  private final EventRecorder events;
   private final StatusWriter<NodepoolStatus, Nodepool> statusWriter;
 
   public NodepoolReconciler(OperatorServices services, EventRecorder events) {
@@ -60,8 +61,10 @@ public class NodepoolReconciler implements Reconciler<Nodepool>, Cleaner<Nodepoo
         s -> s.conditions, events, services.clock());
     this.validator = new NodepoolValidator(services.instanceTypes());
     this.clock = services.clock();
+    this.events = events;
   }
 
+  /** The cluster is looked up by the name the pool was accepted for, so a refused spec.cluster edit finds nothing. */
   @Override
   public List<EventSource<?, Nodepool>> prepareEventSources(EventSourceContext<Nodepool> context) {
     InformerEventSource<InstancePool, Nodepool> pools = new InformerEventSource<>(
@@ -69,8 +72,7 @@ public class NodepoolReconciler implements Reconciler<Nodepool>, Cleaner<Nodepoo
             .withNamespacesInheritedFromController()
             .withSecondaryToPrimaryMapper(Mappers.fromOwnerReferences(Nodepool.class, false))
             .build(), context);
-    return List.of(ClusterReference.eventSource(context, np -> np.getSpec() == null ? null : np.getSpec().cluster),
-        pools);
+    return List.of(ClusterReference.eventSource(context, NodepoolAdmission::clusterName), pools);
   }
 
   @Override
@@ -84,49 +86,82 @@ public class NodepoolReconciler implements Reconciler<Nodepool>, Cleaner<Nodepoo
     status.observedGeneration = generation;
 
     List<Violation> violations = validator.validate(nodepool.getSpec(), status);
-    if (!violations.isEmpty()) {
-      return refuse(nodepool, status, Violation.reasonOf(violations), Violation.messageOf(violations));
+    Decision decision = NodepoolAdmission.decide(nodepool, status, context.getSecondaryResource(SKSCluster.class),
+        violations);
+    NodepoolAdmission.accepted(decision, violations).setIn(status.conditions, generation, clock);
+    Optional<InstancePool> observed = context.getSecondaryResources(InstancePool.class).stream()
+        .filter(p -> status.instancePool.equals(p.getMetadata().getName()) && Owners.isControlledBy(p, nodepool))
+        .findFirst();
+    if (!(decision instanceof Serve serve)) {
+      NodepoolAdmission.notServed(decision).setIn(status.conditions, generation, clock);
+      status.state = PoolState.Error;
+      observed.ifPresent(pool -> reportCounts(status, pool));
+      return statusWriter.write(nodepool, status);
     }
-    Optional<SKSCluster> cluster = context.getSecondaryResource(SKSCluster.class);
-    if (cluster.isEmpty()) {
-      return refuse(nodepool, status, "ClusterNotFound", "SKSCluster '" + nodepool.getSpec().cluster
-          + "' does not exist in namespace " + nodepool.getMetadata().getNamespace()
-          + "; create it or correct spec.cluster");
-    }
-    status.cluster = nodepool.getSpec().cluster;
-    Conditions.set(status.conditions, Conditions.ACCEPTED, true, "Valid", "the spec is valid", generation, clock);
+    SKSCluster cluster = serve.cluster();
+    status.cluster = cluster.getMetadata().getName();
+    status.clusterUID = cluster.getMetadata().getUid();
 
-    List<String> evictions = InstancePools.evictions(nodepool);
-    InstancePool desired = InstancePools.desired(nodepool, cluster.get(), status.id, evictions);
-    Optional<InstancePool> observed = context.getSecondaryResource(InstancePool.class);
-    if (observed.isEmpty() || specChanged(observed.get(), desired)) {
-      context.getClient().resource(desired).fieldManager(Labels.FIELD_MANAGER).forceConflicts().serverSideApply();
+    int wanted;
+    if (serve.specAccepted()) {
+      Optional<String> conflict = observed.isPresent() ? Optional.empty()
+          : instancePoolConflict(context.getClient(), nodepool, status.instancePool);
+      if (conflict.isPresent()) {
+        NodepoolReport.instancePoolConflict(conflict.get()).setIn(status.conditions, generation, clock);
+        status.state = PoolState.Error;
+        return statusWriter.write(nodepool, status);
+      }
+      List<String> evictions = InstancePools.evictions(nodepool);
+      InstancePool desired = InstancePools.desired(nodepool, cluster, status.id, evictions);
+      observed = Optional.of(apply(context.getClient(), nodepool, observed, desired));
+      clearDoneEvictions(context.getClient(), nodepool, observed.get(), evictions);
+      wanted = desired.getSpec().size;
+    } else {
+      wanted = observed.map(p -> p.getSpec().size).orElse(0);
     }
-    observed.ifPresent(pool -> clearDoneEvictions(context.getClient(), nodepool, pool, evictions));
-    observed.ifPresent(pool -> ensureUserData(context.getClient(), cluster.get(), nodepool, pool, status));
-    reportPool(nodepool, status, observed, generation);
-    return patchIfChanged(nodepool, status);
+    observed.ifPresent(pool -> ensureUserData(context.getClient(), cluster, pool, status, generation));
+    NodepoolReport.Report report = NodepoolReport.of(status.instancePool, wanted, observed, status.state);
+    status.size = report.size();
+    status.readyNodes = report.readyNodes();
+    status.state = report.state();
+    report.ready().setIn(status.conditions, generation, clock);
+    return statusWriter.write(nodepool, status);
+  }
+
+  /** A same-named InstancePool the Nodepool does not control is someone else's: never written over. */
+  private static Optional<String> instancePoolConflict(KubernetesClient client, Nodepool nodepool, String name) {
+    InstancePool existing = client.resources(InstancePool.class).inNamespace(nodepool.getMetadata().getNamespace())
+        .withName(name).get();
+    return existing == null ? Optional.empty()
+        : NameConflict.of(existing, nodepool).map(conflict -> conflict.message(nodepool));
+  }
+
+  /** Writes the InstancePool when it is missing or its spec moved; a size change is told as an Event. */
+  private InstancePool apply(KubernetesClient client, Nodepool nodepool, Optional<InstancePool> observed,
+      InstancePool desired) {
+    if (observed.isPresent() && !specChanged(observed.get(), desired)) {
+      return observed.get();
+    }
+    InstancePool applied = client.resource(desired).fieldManager(Labels.FIELD_MANAGER).forceConflicts()
+        .serverSideApply();
+    Integer before = observed.map(p -> p.getSpec().size).orElse(null);
+    if (before != null && !before.equals(desired.getSpec().size)) {
+      events.normal(nodepool, "ScalingInstancePool", NodepoolReport.scaled(desired.getMetadata().getName(), before,
+          desired.getSpec().size));
+    }
+    return applied;
   }
 
   /**
-   * The machines' user-data (join token, endpoint, CA, node labels and taints), owned by the InstancePool. It needs
-   * only the cluster's PKI and endpoint, never the tenant API, so pools never wait on a tenant that is starting.
+   * The machines' user-data (join token, endpoint, CA, the served pool's node labels and taints), owned by the
+   * InstancePool. It needs only the cluster's PKI and endpoint, never the tenant API, so pools never wait on a tenant
+   * that is starting. Rendered from the InstancePool, so a refused spec changes nothing a machine boots with.
    */
-  private void ensureUserData(KubernetesClient client, SKSCluster cluster, Nodepool nodepool, InstancePool pool,
-      NodepoolStatus status) {
-    OwnerReference owner = new OwnerReferenceBuilder().withApiVersion(pool.getApiVersion()).withKind(pool.getKind())
-        .withName(pool.getMetadata().getName()).withUid(pool.getMetadata().getUid()).withController(true)
-        .withBlockOwnerDeletion(true).build();
-    JoinMaterial.Outcome outcome = new JoinMaterial(client, clock).ensureUserData(cluster, status.instancePool,
-        status.id, InstancePools.nodeLabels(nodepool, status.id), Defaults.taints(nodepool.getSpec()), owner);
-    Long generation = nodepool.getMetadata().getGeneration();
-    if (outcome instanceof JoinMaterial.Waiting waiting) {
-      Conditions.set(status.conditions, Conditions.USER_DATA_READY, false, waiting.reason(), waiting.message(),
-          generation, clock);
-    } else {
-      Conditions.set(status.conditions, Conditions.USER_DATA_READY, true, "Rendered",
-          "new machines boot with a current join token", generation, clock);
-    }
+  private void ensureUserData(KubernetesClient client, SKSCluster cluster, InstancePool pool, NodepoolStatus status,
+      Long generation) {
+    JoinMaterial.Outcome outcome = new JoinMaterial(client, clock).ensureUserData(cluster, pool.getMetadata().getName(),
+        status.id, pool.getSpec().labels, pool.getSpec().taints, Owners.controllerReferenceTo(pool));
+    NodepoolReport.userData(outcome).setIn(status.conditions, generation, clock);
   }
 
   private static boolean specChanged(InstancePool observed, InstancePool desired) {
@@ -134,8 +169,8 @@ public class NodepoolReconciler implements Reconciler<Nodepool>, Cleaner<Nodepoo
         .equals(StatusPatches.SERIALIZATION.asJson(desired.getSpec()));
   }
 
-  /** The pool removed the named instances: the annotation has done its job and is cleared, as the issue asks. */
-  private static void clearDoneEvictions(KubernetesClient client, Nodepool nodepool, InstancePool pool,
+  /** The pool removed the named instances: the annotation has done its job and is cleared, and that is told. */
+  private void clearDoneEvictions(KubernetesClient client, Nodepool nodepool, InstancePool pool,
       List<String> evictions) {
     if (evictions.isEmpty() || pool.getStatus() == null || pool.getStatus().evicted == null
         || !pool.getStatus().evicted.containsAll(evictions)) {
@@ -146,47 +181,15 @@ public class NodepoolReconciler implements Reconciler<Nodepool>, Cleaner<Nodepoo
         .withName(nodepool.getMetadata().getName())
         .patch(PatchContext.of(PatchType.JSON), "[{\"op\":\"remove\",\"path\":\"/metadata/annotations/"
             + escapedKey + "\"}]");
+    events.normal(nodepool, "InstancesEvicted", NodepoolReport.evicted(evictions));
   }
 
-  private void reportPool(Nodepool nodepool, NodepoolStatus status, Optional<InstancePool> observed,
-      Long generation) {
-    int wanted = nodepool.getSpec().size;
-    if (observed.isEmpty() || observed.get().getStatus() == null) {
-      status.size = 0;
-      status.readyNodes = 0;
-      status.state = PoolState.Creating;
-      Conditions.set(status.conditions, Conditions.READY, false, "Provisioning",
-          "the instance pool " + status.instancePool + " is being created", generation, clock);
-      return;
+  /** What exists, for a pool that is not served: its machines are still counted, its Ready says why. */
+  private static void reportCounts(NodepoolStatus status, InstancePool pool) {
+    if (pool.getStatus() != null) {
+      status.size = pool.getStatus().size == null ? 0 : pool.getStatus().size;
+      status.readyNodes = NodepoolReport.readyNodes(pool.getStatus().instances);
     }
-    var poolStatus = observed.get().getStatus();
-    status.size = poolStatus.size == null ? 0 : poolStatus.size;
-    status.readyNodes = (int) poolStatus.instances.stream()
-        .filter(i -> i.nodeName != null && "Running".equals(i.state)).count();
-    boolean running = poolStatus.runningInstances != null && poolStatus.runningInstances == wanted
-        && status.size == wanted;
-    if (poolStatus.state == PoolState.Error) {
-      status.state = PoolState.Error;
-    } else if (running) {
-      status.state = PoolState.Running;
-    } else {
-      status.state = status.state == PoolState.Running || status.state == PoolState.Scaling ? PoolState.Scaling
-          : PoolState.Creating;
-    }
-    Optional<io.fabric8.kubernetes.api.model.Condition> poolReady =
-        Conditions.find(poolStatus.conditions, Conditions.READY);
-    Conditions.set(status.conditions, Conditions.READY, running, running ? "Running"
-            : poolReady.map(io.fabric8.kubernetes.api.model.Condition::getReason).orElse("Converging"),
-        poolReady.map(io.fabric8.kubernetes.api.model.Condition::getMessage)
-            .orElse(status.size + " of " + wanted + " instances"), generation, clock);
-  }
-
-  private UpdateControl<Nodepool> refuse(Nodepool nodepool, NodepoolStatus status, String reason, String message) {
-    Long generation = nodepool.getMetadata().getGeneration();
-    Conditions.set(status.conditions, Conditions.ACCEPTED, false, reason, message, generation, clock);
-    Conditions.set(status.conditions, Conditions.READY, false, reason, message, generation, clock);
-    status.state = PoolState.Error;
-    return patchIfChanged(nodepool, status);
   }
 
   /** The InstancePool (and through its own finalizer, the machines) goes first; then the Nodepool. */
@@ -195,7 +198,9 @@ public class NodepoolReconciler implements Reconciler<Nodepool>, Cleaner<Nodepoo
     String poolName = Names.instancePool(nodepool.getMetadata().getName(), nodepool.getMetadata().getUid());
     var pool = context.getClient().resources(InstancePool.class).inNamespace(nodepool.getMetadata().getNamespace())
         .withName(poolName);
-    if (pool.get() == null) {
+    InstancePool existing = pool.get();
+    // Only its own: a same-named InstancePool it does not control is left alone.
+    if (existing == null || !Owners.isControlledBy(existing, nodepool)) {
       return DeleteControl.defaultDelete();
     }
     pool.delete();
@@ -206,9 +211,5 @@ public class NodepoolReconciler implements Reconciler<Nodepool>, Cleaner<Nodepoo
   public ErrorStatusUpdateControl<Nodepool> updateErrorStatus(Nodepool nodepool, Context<Nodepool> context,
       Exception e) {
     return statusWriter.error(nodepool, e);
-  }
-
-  private UpdateControl<Nodepool> patchIfChanged(Nodepool nodepool, NodepoolStatus status) {
-    return statusWriter.write(nodepool, status);
   }
 }
