@@ -142,7 +142,7 @@ public class SKSClusterReconciler implements Reconciler<SKSCluster>, Cleaner<SKS
     SKSClusterStatus status = statusWriter.copy(cluster);
     Long generation = cluster.getMetadata().getGeneration();
     status.observedGeneration = generation;
-    List<Violation> violations = validator.validate(cluster.getSpec(), status, tenantWork.oldestKubelet(cluster));
+    List<Violation> violations = validator.validate(cluster, status, tenantWork.oldestKubelet(cluster));
     if (!violations.isEmpty()) {
       refuse(status, violations, generation);
       return patchIfChanged(cluster, status);
@@ -150,6 +150,7 @@ public class SKSClusterReconciler implements Reconciler<SKSCluster>, Cleaner<SKS
     Conditions.set(status.conditions, Conditions.ACCEPTED, true, "Valid", "the spec is valid", generation, clock);
     status.zone = cluster.getSpec().zone;
     status.level = Defaults.level(cluster.getSpec());
+    status.networking = ClusterValidator.networkingToRecord(cluster.getSpec(), status);
     KubernetesVersion target = targetVersion(cluster, status);
 
     Observed observed = Observed.from(cluster, context);
