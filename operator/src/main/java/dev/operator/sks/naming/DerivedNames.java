@@ -64,6 +64,7 @@ public final class DerivedNames {
   }
 
   private static final List<Derived> ALL = table();
+  private static final SortedSet<String> RESERVED_ENDINGS = computeReservedEndings();
 
   private DerivedNames() {}
 
@@ -134,6 +135,10 @@ public final class DerivedNames {
    * what the longer one adds. A cluster named {@code x<ending>} would otherwise take a name of cluster {@code x}.
    */
   public static SortedSet<String> reservedEndings() {
+    return RESERVED_ENDINGS;
+  }
+
+  private static SortedSet<String> computeReservedEndings() {
     SortedSet<String> endings = new TreeSet<>();
     Map<Kind, List<Derived>> byKind = ALL.stream().collect(Collectors.groupingBy(Derived::kind));
     for (List<Derived> names : byKind.values()) {
@@ -147,7 +152,7 @@ public final class DerivedNames {
         }
       }
     }
-    return endings;
+    return java.util.Collections.unmodifiableSortedSet(endings);
   }
 
   /** The longest cluster name every derived name still fits with. */

@@ -66,24 +66,34 @@ class DerivedNamesTest {
     List<String> candidates = candidates(new Random(SEED));
     List<String> accepted = candidates.stream().filter(n -> ClusterNames.check(n).isEmpty()).toList();
     List<String> refused = candidates.stream().filter(n -> ClusterNames.check(n).isPresent()).toList();
-    assertThat(accepted).hasSizeGreaterThan(2_000);
-    assertThat(refused).as("the adversarial names reach the rule").hasSizeGreaterThan(500);
+    assertThat(accepted).hasSizeGreaterThan(1_000);
+    assertThat(refused).as("the adversarial names reach the rule").hasSizeGreaterThan(300);
 
     // Index every derived name of every accepted cluster: a second owner of one kind and name is a collision.
+    // Plain checks collected into one list: hundreds of thousands of names.
     Map<String, String> owners = new HashMap<>();
+    List<String> problems = new ArrayList<>();
+    long checked = 0;
     for (String cluster : accepted) {
       for (DerivedNames.Derived derived : DerivedNames.all()) {
         String name = derived.of().apply(cluster);
         String key = derived.kind() + "/" + name;
         String previous = owners.putIfAbsent(key, cluster);
-        assertThat(previous == null || previous.equals(cluster))
-            .as("%s is derived from both %s and %s", key, previous, cluster).isTrue();
-        assertThat(name.length()).as(key).isLessThanOrEqualTo(derived.maxLength());
+        if (previous != null && !previous.equals(cluster)) {
+          problems.add(key + " is derived from both " + previous + " and " + cluster);
+        }
         Pattern format = derived.maxLength() <= DerivedNames.DNS_LABEL_MAX ? DNS_LABEL : DNS_SUBDOMAIN;
-        assertThat(format.matcher(name).matches()).as(key).isTrue();
+        if (name.length() > derived.maxLength() || !format.matcher(name).matches()) {
+          problems.add(key + " is no valid name of at most " + derived.maxLength() + " characters");
+        }
+        checked++;
       }
-      assertThat(cluster.length()).as("a label value").isLessThanOrEqualTo(63);
+      if (cluster.length() > 63) {
+        problems.add(cluster + " is too long for a label value");
+      }
     }
+    assertThat(problems).isEmpty();
+    assertThat(checked).isGreaterThan(50_000);
   }
 
   @Test
@@ -121,7 +131,7 @@ class DerivedNamesTest {
     pieces.addAll(DerivedNames.reservedEndings());
     pieces.removeIf(String::isEmpty);
     List<String> bases = new ArrayList<>(List.of("a", "base", "prod", "x1", "etcd", "ca", "clients", "kubeconfig"));
-    for (int i = 0; i < 3_000; i++) {
+    for (int i = 0; i < 1_000; i++) {
       bases.add(randomName(random));
     }
     for (String base : bases) {
