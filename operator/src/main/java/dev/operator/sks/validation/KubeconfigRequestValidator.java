@@ -73,6 +73,12 @@ public final class KubeconfigRequestValidator {
    * @param clusters the SKSClusters of the request's namespace
    */
   public static Optional<Violation> checkSecretName(String secretName, String cluster, Collection<String> clusters) {
+    // The default name grows the request's own name by 11 characters, past what a Secret's name may be.
+    if (!Values.isDnsName(secretName) || secretName.startsWith("*.")) {
+      return Optional.of(new Violation("InvalidSecretName", "Secret name " + Values.quoted(shortened(secretName))
+          + " is not a valid Secret name (a DNS subdomain of at most 253 characters); set spec.secretName to a "
+          + "shorter name"));
+    }
     Set<String> known = new LinkedHashSet<>();
     if (cluster != null) {
       known.add(cluster);
@@ -97,6 +103,10 @@ public final class KubeconfigRequestValidator {
       }
     }
     return Optional.empty();
+  }
+
+  private static String shortened(String name) {
+    return name.length() <= 80 ? name : name.substring(0, 60) + "..." + name.substring(name.length() - 12);
   }
 
   /** A name outside the cluster scheme: cluster names have no dots. */

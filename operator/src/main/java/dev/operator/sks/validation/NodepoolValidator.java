@@ -1,11 +1,13 @@
 package dev.operator.sks.validation;
 
 import dev.operator.sks.api.Defaults;
+import dev.operator.sks.api.Nodepool;
 import dev.operator.sks.api.NodepoolSpec;
 import dev.operator.sks.api.NodepoolStatus;
 import dev.operator.sks.api.NodepoolTaint;
 import dev.operator.sks.catalog.InstanceType;
 import dev.operator.sks.catalog.InstanceTypeCatalog;
+import dev.operator.sks.naming.DerivedNames;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -20,6 +22,20 @@ public final class NodepoolValidator {
 
   public NodepoolValidator(InstanceTypeCatalog instanceTypes) {
     this.instanceTypes = instanceTypes;
+  }
+
+  /** Everything wrong with {@code nodepool}: its name, then its spec. */
+  public List<Violation> validate(Nodepool nodepool, NodepoolStatus status) {
+    List<Violation> violations = new ArrayList<>();
+    String name = nodepool.getMetadata().getName();
+    // The name labels the pool's objects (sks.operator.dev/nodepool): a label value of at most 63 characters.
+    if (name == null || !Values.isLabelValue(name) || name.length() > DerivedNames.DNS_LABEL_MAX) {
+      violations.add(new Violation("InvalidName", "a Nodepool's name labels its instance pool and machines, so it "
+          + "has at most " + DerivedNames.DNS_LABEL_MAX + " characters; delete this Nodepool and create it again "
+          + "under a shorter name (names cannot change)"));
+    }
+    violations.addAll(validate(nodepool.getSpec(), status));
+    return violations;
   }
 
   public List<Violation> validate(NodepoolSpec spec, NodepoolStatus status) {

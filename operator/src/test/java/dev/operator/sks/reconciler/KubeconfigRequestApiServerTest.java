@@ -18,6 +18,7 @@ import dev.operator.sks.pki.Pem;
 import dev.operator.sks.reconciler.kubeconfig.KubeconfigMetrics;
 import dev.operator.sks.rendering.ApiserverUrls;
 import dev.operator.sks.rendering.KubeconfigRenderer;
+import dev.operator.sks.rendering.NameConflict;
 import dev.operator.sks.config.OperatorServices;
 import dev.operator.sks.runtime.SksOperator;
 import dev.operator.sks.status.Conditions;
@@ -288,7 +289,7 @@ class KubeconfigRequestApiServerTest {
         .build()).create();
     apply(request("frank", "alpha", "frank", List.of(), 600L, null).replace("ttlSeconds: 600",
         "ttlSeconds: 600, secretName: taken"));
-    Condition conflict = awaitCondition("frank", Conditions.READY, c -> "SecretConflict".equals(c.getReason()));
+    Condition conflict = awaitCondition("frank", Conditions.READY, c -> NameConflict.REASON.equals(c.getReason()));
     assertThat(conflict.getMessage()).contains("taken");
     assertThat(kubeconfigIn(secret("taken"))).isEqualTo("mine");
   }

@@ -138,8 +138,24 @@ class InputRulesTest {
     assertThat(secretName("alice-kubeconfig", "prod", clusters)).as("a request's default name").isEmpty();
     assertThat(secretName("alice-creds", "prod", clusters)).isEmpty();
     assertThat(secretName("prod-ca.kubeconfig", "prod", clusters)).as("the suggested name").isEmpty();
+    assertThat(secretName("r".repeat(250) + "-kubeconfig", "prod", clusters)).as("a default past 253 characters")
+        .contains("InvalidSecretName");
     assertThat(KubeconfigRequestValidator.checkSecretName("prod-ca", "prod", clusters).orElseThrow().message())
         .contains("cluster CA").contains("prod-ca.kubeconfig");
+  }
+
+  @Test
+  void aNodepoolNameLabelsItsObjectsSoItFitsALabelValue() {
+    dev.operator.sks.api.Nodepool nodepool = new dev.operator.sks.api.Nodepool();
+    nodepool.setMetadata(new ObjectMetaBuilder().withName("p".repeat(64)).build());
+    nodepool.setSpec(new dev.operator.sks.api.NodepoolSpec());
+    nodepool.getSpec().cluster = "prod";
+    nodepool.getSpec().size = 1;
+    nodepool.getSpec().instanceType = "standard.medium";
+    NodepoolValidator validator = new NodepoolValidator(dev.operator.sks.catalog.InstanceTypeCatalog.loadDefault());
+    assertThat(validator.validate(nodepool, null)).extracting(Violation::reason).containsExactly("InvalidName");
+    nodepool.getMetadata().setName("p".repeat(63));
+    assertThat(validator.validate(nodepool, null)).isEmpty();
   }
 
   private static Optional<String> secretName(String name, String cluster, List<String> clusters) {

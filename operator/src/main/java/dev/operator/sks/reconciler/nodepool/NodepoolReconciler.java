@@ -83,7 +83,7 @@ public class NodepoolReconciler implements Reconciler<Nodepool>, Cleaner<Nodepoo
     status.selector = Labels.NODEPOOL_ID + "=" + status.id;
     status.observedGeneration = generation;
 
-    List<Violation> violations = validator.validate(nodepool.getSpec(), status);
+    List<Violation> violations = validator.validate(nodepool, status);
     if (!violations.isEmpty()) {
       return refuse(nodepool, status, Violation.reasonOf(violations), Violation.messageOf(violations));
     }
