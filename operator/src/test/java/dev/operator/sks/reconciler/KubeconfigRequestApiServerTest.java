@@ -128,6 +128,15 @@ class KubeconfigRequestApiServerTest {
           .getPublicKey());
 
       assertThat(ready.getStatus().secretName).isEqualTo("alice-kubeconfig");
+      // kubectl describe tells the issue, naming who and until when, never what the Secret holds.
+      io.fabric8.kubernetes.api.model.Event issued = await().atMost(Duration.ofSeconds(10)).until(() -> client.v1()
+          .events().inNamespace(namespace).list().getItems().stream()
+          .filter(e -> "KubeconfigIssued".equals(e.getReason()) && "alice".equals(e.getInvolvedObject().getName()))
+          .findFirst().orElse(null), e -> e != null);
+      assertThat(issued.getType()).isEqualTo("Normal");
+      assertThat(issued.getMessage()).contains("alice").contains("alice-kubeconfig")
+          .contains(ready.getStatus().serialNumber).doesNotContain("BEGIN").doesNotContain("PRIVATE")
+          .doesNotContain(secret.getData().get(Names.KUBECONFIG_REQUEST_KEY).substring(0, 40));
       assertThat(ready.getStatus().serialNumber).isEqualTo(certificate.getSerialNumber().toString(16));
       assertThat(ready.getStatus().expirationTime).isEqualTo(Conditions.timestamp(
           certificate.getNotAfter().toInstant()));
