@@ -46,7 +46,7 @@ public final class NodepoolValidator {
     }
     if (status != null && status.cluster != null && !status.cluster.equals(spec.cluster)) {
       violations.add(new Violation("ClusterImmutable", "spec.cluster cannot change from " + status.cluster
-          + " to " + spec.cluster + "; set it back, or create a new Nodepool for " + spec.cluster));
+          + " to " + Values.quoted(spec.cluster) + "; set it back, or create a new Nodepool for the other cluster"));
     }
     if (spec.size == null || spec.size < 0) {
       violations.add(new Violation("InvalidSize", "spec.size must be 0 or more"));
@@ -110,8 +110,8 @@ public final class NodepoolValidator {
   private void checkInstanceType(String name, List<Violation> violations) {
     Optional<InstanceType> type = name == null ? Optional.empty() : instanceTypes.find(name);
     if (type.isEmpty()) {
-      violations.add(new Violation("InstanceTypeNotFound", "spec.instanceType '" + name
-          + "' is not in the instance type catalog; use one such as standard.medium"));
+      violations.add(new Violation("InstanceTypeNotFound", "spec.instanceType " + Values.quoted(name)
+          + " is not in the instance type catalog; use one such as standard.medium"));
     } else if (!type.get().canRunNode()) {
       violations.add(new Violation("InstanceTypeTooSmall", "spec.instanceType " + name + " has "
           + type.get().memoryMiB() + " MiB of memory; a node needs at least " + InstanceType.MINIMUM_NODE_MEMORY_MIB
