@@ -35,7 +35,12 @@ public final class ClusterValidator {
   public List<Violation> validate(SKSCluster cluster, SKSClusterStatus status,
       Optional<KubernetesVersion> oldestKubelet) {
     List<Violation> violations = new ArrayList<>();
-    ClusterNames.check(cluster.getMetadata().getName()).ifPresent(violations::add);
+    // A cluster accepted before these rules existed keeps running under its name: refusing it now would stop its
+    // certificates from being renewed. Its objects are told apart from another cluster's by owner references.
+    boolean acceptedBefore = status != null && status.zone != null;
+    if (!acceptedBefore) {
+      ClusterNames.check(cluster.getMetadata().getName()).ifPresent(violations::add);
+    }
     violations.addAll(validate(cluster.getSpec(), status, oldestKubelet));
     return violations;
   }

@@ -109,6 +109,10 @@ class InputRulesTest {
     cluster.setSpec(spec());
     assertThat(validator.validate(cluster, null, Optional.empty())).extracting(Violation::reason)
         .containsExactly("NameReserved");
+    SKSClusterStatus running = new SKSClusterStatus();
+    running.zone = "ch-gva-2";
+    assertThat(validator.validate(cluster, running, Optional.empty())).as("accepted before the rule existed")
+        .isEmpty();
   }
 
   @Test
