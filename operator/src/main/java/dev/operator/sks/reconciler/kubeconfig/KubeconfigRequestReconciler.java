@@ -173,7 +173,8 @@ public class KubeconfigRequestReconciler implements Reconciler<KubeconfigRequest
     Optional<Secret> secret = secrets.apply(secretName);
     Optional<NameConflict> conflict = secret.flatMap(s -> NameConflict.of(s, request));
     if (conflict.isPresent()) {
-      return new Blocked(NameConflict.REASON, conflict.get().message(request));
+      return new Blocked(NameConflict.REASON, conflict.get().message(request) + ", or set spec.secretName to "
+          + "another name");
     }
     // Nothing new for a cluster on its way out: its CAs are about to go, and a kubeconfig would outlive it.
     if (cluster.getMetadata().getDeletionTimestamp() != null) {
