@@ -8,6 +8,7 @@ import io.fabric8.generator.annotation.Min;
 import io.fabric8.generator.annotation.Pattern;
 import io.fabric8.generator.annotation.Required;
 import io.fabric8.generator.annotation.Size;
+import io.fabric8.generator.annotation.ValidationRule;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -23,9 +24,14 @@ public class KubeconfigRequestSpec {
 
   @Required
   @Size(min = 1, max = 64)
-  @JsonPropertyDescription("User name: the certificate's common name, as the cluster's RBAC sees it.")
+  @Pattern(Patterns.PRINTABLE_SUBJECT)
+  @JsonPropertyDescription("User name: the certificate's common name, as the cluster's RBAC sees it. Printable: no "
+      + "control characters nor invisible direction marks.")
   public String user;
 
+  @ValidationRule(value = "self.all(g, g.size() > 0 && g.size() <= 64 && g.matches('" + Patterns.PRINTABLE_SUBJECT_CEL
+      + "'))", message = "groups must be 1 to 64 printable characters, without control characters nor invisible "
+      + "direction marks")
   @JsonPropertyDescription("Groups: the certificate's organizations. system:masters gives root credentials.")
   public List<String> groups = new ArrayList<>();
 
@@ -42,6 +48,7 @@ public class KubeconfigRequestSpec {
 
   @Pattern(Patterns.DNS_SUBDOMAIN)
   @Size(max = 253)
-  @JsonPropertyDescription("Name of the Secret that receives the kubeconfig (default <name>-kubeconfig).")
+  @JsonPropertyDescription("Name of the Secret that receives the kubeconfig (default <name>-kubeconfig). It may not "
+      + "be a name an SKSCluster uses for its own Secrets; see the README.")
   public String secretName;
 }

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import io.fabric8.generator.annotation.Default;
 import io.fabric8.generator.annotation.Pattern;
+import io.fabric8.generator.annotation.Size;
 import io.fabric8.generator.annotation.ValidationRule;
 
 @JsonInclude(JsonInclude.Include.NON_NULL)
@@ -15,7 +16,8 @@ public class NetworkingSpec {
   @Pattern(CIDR)
   @ValidationRule(value = "self == oldSelf", message = "podCIDR is immutable")
   @JsonProperty("podCIDR")
-  @JsonPropertyDescription("IPv4 CIDR of pod addresses. Immutable.")
+  @JsonPropertyDescription("IPv4 CIDR of pod addresses, in canonical form (192.168.0.0/16, not 192.168.1.5/16); "
+      + "must not overlap serviceCIDR. Immutable.")
   public String podCIDR;
 
   @Default("10.96.0.0/12")
@@ -27,6 +29,8 @@ public class NetworkingSpec {
 
   @Default("cluster.local")
   @Pattern("^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$")
-  @JsonPropertyDescription("DNS domain of the cluster's Services.")
+  @Size(max = 253)
+  @ValidationRule(value = "self == oldSelf", message = "dnsDomain is immutable")
+  @JsonPropertyDescription("DNS domain of the cluster's Services. Immutable.")
   public String dnsDomain;
 }

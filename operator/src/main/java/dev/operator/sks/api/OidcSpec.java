@@ -5,6 +5,7 @@ import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import io.fabric8.generator.annotation.Pattern;
 import io.fabric8.generator.annotation.Required;
+import io.fabric8.generator.annotation.ValidationRule;
 import java.util.Map;
 
 /** The API server's --oidc-* flags. */
@@ -12,9 +13,9 @@ import java.util.Map;
 public class OidcSpec {
 
   @Required
-  @Pattern("^https://.+")
+  @Pattern("^https://[^\\s/?#@]+(/[^\\s?#]*)?$")
   @JsonProperty("issuerURL")
-  @JsonPropertyDescription("URL of the OpenID issuer; must be https.")
+  @JsonPropertyDescription("URL of the OpenID issuer: https, with a host, without spaces, query or fragment.")
   public String issuerURL;
 
   @Required
@@ -34,6 +35,10 @@ public class OidcSpec {
   @JsonPropertyDescription("Prefix added to group names.")
   public String groupsPrefix;
 
-  @JsonPropertyDescription("Claims that must be present in the token with the given values.")
+  @ValidationRule(value = "self.all(k, k.size() > 0 && !k.contains(',') && !k.contains('=') && !self[k].contains(',') "
+      + "&& !self[k].contains('='))", message = "requiredClaims keys and values may not contain ',' or '=': the API "
+      + "server would read them as more claims")
+  @JsonPropertyDescription("Claims that must be present in the token with the given values. Neither keys nor "
+      + "values may contain ',' or '='.")
   public Map<String, String> requiredClaims;
 }

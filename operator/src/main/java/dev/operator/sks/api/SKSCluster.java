@@ -1,6 +1,7 @@
 package dev.operator.sks.api;
 
 import io.fabric8.crd.generator.annotation.AdditionalPrinterColumn;
+import io.fabric8.generator.annotation.ValidationRule;
 import io.fabric8.kubernetes.api.model.Namespaced;
 import io.fabric8.kubernetes.client.CustomResource;
 import io.fabric8.kubernetes.model.annotation.Group;
@@ -17,12 +18,15 @@ import io.fabric8.kubernetes.model.annotation.Version;
 @Singular("skscluster")
 @Plural("sksclusters")
 @ShortNames("skc")
-@AdditionalPrinterColumn(name = "Zone", jsonPath = ".spec.zone")
-@AdditionalPrinterColumn(name = "Level", jsonPath = ".spec.level")
+// Columns show what runs (status), not what is asked: a refused zone or level change must not look applied.
+@AdditionalPrinterColumn(name = "Zone", jsonPath = ".status.zone")
+@AdditionalPrinterColumn(name = "Level", jsonPath = ".status.level")
 @AdditionalPrinterColumn(name = "Version", jsonPath = ".status.version")
 @AdditionalPrinterColumn(name = "State", jsonPath = ".status.state")
 @AdditionalPrinterColumn(name = "Endpoint", jsonPath = ".status.endpoint")
 @AdditionalPrinterColumn(name = "Age", jsonPath = ".metadata.creationTimestamp",
     type = AdditionalPrinterColumn.Type.DATE)
+@ValidationRule(value = Patterns.CLUSTER_NAME_RULE, message = Patterns.CLUSTER_NAME_MESSAGE)
+@ValidationRule(value = Patterns.CLUSTER_NAME_ENDING_RULE, message = Patterns.CLUSTER_NAME_ENDING_MESSAGE)
 public class SKSCluster extends CustomResource<SKSClusterSpec, SKSClusterStatus> implements Namespaced {
 }

@@ -21,6 +21,10 @@ public class SKSClusterStatus {
   @JsonPropertyDescription("The level the control plane runs at now.")
   public Level level;
 
+  @JsonPropertyDescription("The pod and service networks and DNS domain the cluster was created with (they cannot "
+      + "change): recorded when the spec is first accepted.")
+  public SKSClusterAcceptedNetworking networking;
+
   @JsonPropertyDescription("URL of the cluster's API server.")
   public String endpoint;
 

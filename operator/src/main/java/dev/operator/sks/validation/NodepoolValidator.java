@@ -1,11 +1,13 @@
 package dev.operator.sks.validation;
 
 import dev.operator.sks.api.Defaults;
+import dev.operator.sks.api.Nodepool;
 import dev.operator.sks.api.NodepoolSpec;
 import dev.operator.sks.api.NodepoolStatus;
 import dev.operator.sks.api.NodepoolTaint;
 import dev.operator.sks.catalog.InstanceType;
 import dev.operator.sks.catalog.InstanceTypeCatalog;
+import dev.operator.sks.naming.DerivedNames;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -22,6 +24,20 @@ public final class NodepoolValidator {
     this.instanceTypes = instanceTypes;
   }
 
+  /** Everything wrong with {@code nodepool}: its name, then its spec. */
+  public List<Violation> validate(Nodepool nodepool, NodepoolStatus status) {
+    List<Violation> violations = new ArrayList<>();
+    String name = nodepool.getMetadata().getName();
+    // The name labels the pool's objects (sks.operator.dev/nodepool): a label value of at most 63 characters.
+    if (name == null || !Values.isLabelValue(name) || name.length() > DerivedNames.DNS_LABEL_MAX) {
+      violations.add(new Violation("InvalidName", "a Nodepool's name labels its instance pool and machines, so it "
+          + "has at most " + DerivedNames.DNS_LABEL_MAX + " characters; delete this Nodepool and create it again "
+          + "under a shorter name (names cannot change)"));
+    }
+    violations.addAll(validate(nodepool.getSpec(), status));
+    return violations;
+  }
+
   public List<Violation> validate(NodepoolSpec spec, NodepoolStatus status) {
     List<Violation> violations = new ArrayList<>();
     if (spec == null) {
@@ -30,7 +46,7 @@ public final class NodepoolValidator {
     }
     if (status != null && status.cluster != null && !status.cluster.equals(spec.cluster)) {
       violations.add(new Violation("ClusterImmutable", "spec.cluster cannot change from " + status.cluster
-          + " to " + spec.cluster + "; set it back, or create a new Nodepool for " + spec.cluster));
+          + " to " + Values.quoted(spec.cluster) + "; set it back, or create a new Nodepool for the other cluster"));
     }
     if (spec.size == null || spec.size < 0) {
       violations.add(new Violation("InvalidSize", "spec.size must be 0 or more"));
@@ -94,8 +110,8 @@ public final class NodepoolValidator {
   private void checkInstanceType(String name, List<Violation> violations) {
     Optional<InstanceType> type = name == null ? Optional.empty() : instanceTypes.find(name);
     if (type.isEmpty()) {
-      violations.add(new Violation("InstanceTypeNotFound", "spec.instanceType '" + name
-          + "' is not in the instance type catalog; use one such as standard.medium"));
+      violations.add(new Violation("InstanceTypeNotFound", "spec.instanceType " + Values.quoted(name)
+          + " is not in the instance type catalog; use one such as standard.medium"));
     } else if (!type.get().canRunNode()) {
       violations.add(new Violation("InstanceTypeTooSmall", "spec.instanceType " + name + " has "
           + type.get().memoryMiB() + " MiB of memory; a node needs at least " + InstanceType.MINIMUM_NODE_MEMORY_MIB

@@ -57,4 +57,21 @@ final class Values {
   static boolean hasControlCharacters(String text) {
     return text.chars().anyMatch(Character::isISOControl);
   }
+
+  private static final Pattern PRINTABLE_SUBJECT = Pattern.compile(Patterns.PRINTABLE_SUBJECT);
+
+  /**
+   * Whether {@code text} names a user or group readably: the schema's pattern (no control characters, no invisible
+   * direction or formatting marks), and no other format character, surrogate or unassigned code point.
+   */
+  static boolean isPrintableSubject(String text) {
+    return text != null && PRINTABLE_SUBJECT.matcher(text).matches() && text.codePoints().noneMatch(c ->
+        Character.getType(c) == Character.FORMAT || Character.getType(c) == Character.SURROGATE
+            || Character.getType(c) == Character.UNASSIGNED || Character.getType(c) == Character.PRIVATE_USE);
+  }
+
+  /** A value as a message shows it: quoted, or "(unset)" — never the word null. */
+  static String quoted(String value) {
+    return value == null ? "(unset)" : "'" + value + "'";
+  }
 }

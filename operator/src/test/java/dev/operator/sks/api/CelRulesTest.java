@@ -35,6 +35,8 @@ class CelRulesTest {
       collectRules(Serialization.unmarshal(Files.readString(file), Map.class), rules);
     }
     assertThat(rules).as("rules found in crds/").hasSizeGreaterThanOrEqualTo(5);
+    assertThat(rules).as("the SKSCluster's name rules, on the root object").contains(Patterns.CLUSTER_NAME_RULE,
+        Patterns.CLUSTER_NAME_ENDING_RULE);
     for (String rule : rules) {
       CelValidationResult result = COMPILER.compile(rule);
       assertThat(result.hasError()).as("CEL rule %s: %s", rule, result.getErrorString()).isFalse();

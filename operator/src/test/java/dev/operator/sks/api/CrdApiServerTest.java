@@ -179,12 +179,18 @@ class CrdApiServerTest {
         apiVersion: sks.operator.dev/v1alpha1
         kind: SKSCluster
         metadata: {name: shown}
-        spec: {zone: ch-gva-2, version: "1.33"}
+        spec: {zone: de-fra-1, version: "1.33", level: pro}
         """);
+    // ZONE and LEVEL show what runs (status), so a refused spec change never looks applied.
+    SKSCluster shown = client.resources(SKSCluster.class).inNamespace(namespace).withName("shown").get();
+    shown.setStatus(new SKSClusterStatus());
+    shown.getStatus().zone = "ch-gva-2";
+    shown.getStatus().level = Level.STARTER;
+    client.resource(shown).updateStatus();
     String table = kubectl("get", "skc", "-n", namespace);
     assertThat(table.lines().findFirst().orElseThrow())
         .contains("ZONE", "LEVEL", "VERSION", "STATE", "ENDPOINT", "AGE");
-    assertThat(table).contains("shown", "ch-gva-2", "starter");
+    assertThat(table).contains("shown", "ch-gva-2", "starter").doesNotContain("de-fra-1").doesNotContain("pro");
   }
 
   private void assertRefused(String yaml, String field) {

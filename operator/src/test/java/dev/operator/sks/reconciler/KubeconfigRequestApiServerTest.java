@@ -18,6 +18,7 @@ import dev.operator.sks.pki.Pem;
 import dev.operator.sks.reconciler.kubeconfig.KubeconfigMetrics;
 import dev.operator.sks.rendering.ApiserverUrls;
 import dev.operator.sks.rendering.KubeconfigRenderer;
+import dev.operator.sks.rendering.NameConflict;
 import dev.operator.sks.config.OperatorServices;
 import dev.operator.sks.runtime.SksOperator;
 import dev.operator.sks.status.Conditions;
@@ -126,6 +127,15 @@ class KubeconfigRequestApiServerTest {
           .getPublicKey());
 
       assertThat(ready.getStatus().secretName).isEqualTo("alice-kubeconfig");
+      // kubectl describe tells the issue, naming who and until when, never what the Secret holds.
+      io.fabric8.kubernetes.api.model.Event issued = await().atMost(Duration.ofSeconds(10)).until(() -> client.v1()
+          .events().inNamespace(namespace).list().getItems().stream()
+          .filter(e -> "KubeconfigIssued".equals(e.getReason()) && "alice".equals(e.getInvolvedObject().getName()))
+          .findFirst().orElse(null), e -> e != null);
+      assertThat(issued.getType()).isEqualTo("Normal");
+      assertThat(issued.getMessage()).contains("alice").contains("alice-kubeconfig")
+          .contains(ready.getStatus().serialNumber).doesNotContain("BEGIN").doesNotContain("PRIVATE")
+          .doesNotContain(secret.getData().get(Names.KUBECONFIG_REQUEST_KEY).substring(0, 40));
       assertThat(ready.getStatus().serialNumber).isEqualTo(certificate.getSerialNumber().toString(16));
       assertThat(ready.getStatus().expirationTime).isEqualTo(Conditions.timestamp(
           certificate.getNotAfter().toInstant()));
@@ -287,7 +297,7 @@ class KubeconfigRequestApiServerTest {
         .build()).create();
     apply(request("frank", "alpha", "frank", List.of(), 600L, null).replace("ttlSeconds: 600",
         "ttlSeconds: 600, secretName: taken"));
-    Condition conflict = awaitCondition("frank", Conditions.READY, c -> "SecretConflict".equals(c.getReason()));
+    Condition conflict = awaitCondition("frank", Conditions.READY, c -> NameConflict.REASON.equals(c.getReason()));
     assertThat(conflict.getMessage()).contains("taken");
     assertThat(kubeconfigIn(secret("taken"))).isEqualTo("mine");
   }

@@ -12,6 +12,7 @@ import dev.operator.sks.rendering.NameConflict;
 import dev.operator.sks.rendering.UpgradePlan;
 import dev.operator.sks.status.Conditions;
 import dev.operator.sks.tenant.TenantBootstrap;
+import dev.operator.sks.validation.ClusterValidator;
 import dev.operator.sks.validation.Violation;
 import java.time.Clock;
 import java.util.ArrayList;
@@ -67,6 +68,7 @@ final class ClusterStatusReport {
     Conditions.set(status.conditions, Conditions.ACCEPTED, true, "Valid", "the spec is valid", generation, clock);
     status.zone = cluster.getSpec().zone;
     status.level = Defaults.level(cluster.getSpec());
+    status.networking = ClusterValidator.networkingToRecord(cluster.getSpec(), status);
     if (outcome instanceof Conflicted conflicted) {
       String message = conflicted.conflict().message(cluster);
       if (conflicted.certificate()) {

@@ -109,7 +109,7 @@ public class SKSClusterReconciler implements Reconciler<SKSCluster>, Cleaner<SKS
   public UpdateControl<SKSCluster> reconcile(SKSCluster cluster, Context<SKSCluster> context) {
     SKSClusterStatus before = cluster.getStatus();
     SKSClusterStatus status = statusWriter.copy(cluster);
-    List<Violation> violations = validator.validate(cluster.getSpec(), status, tenantWork.oldestKubelet(cluster));
+    List<Violation> violations = validator.validate(cluster, status, tenantWork.oldestKubelet(cluster));
     if (!violations.isEmpty()) {
       ClusterStatusReport.report(cluster, status, new ClusterStatusReport.Refused(violations), catalog, clock);
       return statusWriter.write(cluster, status);

@@ -2,6 +2,7 @@ package dev.operator.sks.reconciler.kubeconfig;
 
 import dev.operator.sks.api.Defaults;
 import dev.operator.sks.api.KubeconfigRequestSpec;
+import dev.operator.sks.events.EventType;
 import dev.operator.sks.pki.BouncyCastlePki;
 import dev.operator.sks.pki.CertificateRequest;
 import dev.operator.sks.pki.KeyAlgorithm;
@@ -146,7 +147,26 @@ public final class KubeconfigPolicy {
   public record Held(String issuedFor, Withdrawal withdrawn, X509Certificate certificate,
       boolean signedByClientsCa, String server, String clusterCaPem) {}
 
-  public record Decision(Action action, String why) {}
+  /** @param renewal whether an {@link Action#ISSUE} replaces a certificate that was valid or withdrawn */
+  public record Decision(Action action, String why, boolean renewal) {
+    public Decision(Action action, String why) {
+      this(action, why, false);
+    }
+  }
+
+  /** An Event a written Secret tells: issued, renewed, expired or revoked. */
+  public record Event(EventType type, String reason, String verb) {}
+
+  /** The Event for {@code decision} once written; none for a re-render (same certificate). */
+  public static Optional<Event> eventOf(Decision decision) {
+    return switch (decision.action()) {
+      case ISSUE -> Optional.of(decision.renewal() ? new Event(EventType.Normal, "KubeconfigRenewed", "renewed")
+          : new Event(EventType.Normal, "KubeconfigIssued", "issued"));
+      case EXPIRE -> Optional.of(new Event(EventType.Warning, "KubeconfigExpired", "expired and removed"));
+      case REVOKE -> Optional.of(new Event(EventType.Warning, "KubeconfigRevoked", "revoked and removed"));
+      default -> Optional.empty();
+    };
+  }
 
   public static Decision decide(Wanted wanted, Optional<Held> secret, Instant now) {
     if (secret.isEmpty()) {
@@ -158,7 +178,7 @@ public final class KubeconfigPolicy {
     }
     if (held.withdrawn() != null) {
       return wanted.renews()
-          ? new Decision(Action.ISSUE, "renewBeforeSeconds is set: the withdrawn kubeconfig is issued again")
+          ? new Decision(Action.ISSUE, "renewBeforeSeconds is set: the withdrawn kubeconfig is issued again", true)
           : new Decision(Action.STAY_WITHDRAWN, held.withdrawn().value());
     }
     X509Certificate certificate = held.certificate();
@@ -171,11 +191,11 @@ public final class KubeconfigPolicy {
     Instant notAfter = certificate.getNotAfter().toInstant();
     if (!held.signedByClientsCa()) {
       return wanted.renews()
-          ? new Decision(Action.ISSUE, "the clients CA was rotated: renewing under the new one")
+          ? new Decision(Action.ISSUE, "the clients CA was rotated: renewing under the new one", true)
           : new Decision(Action.REVOKE, "the clients CA was rotated");
     }
     if (wanted.renews() && !now.isBefore(renewalTime(notAfter, wanted)) && renewalHelps(wanted, notAfter)) {
-      return new Decision(Action.ISSUE, "renewal is due");
+      return new Decision(Action.ISSUE, "renewal is due", true);
     }
     if (!now.isBefore(notAfter)) {
       return new Decision(Action.EXPIRE, "the certificate expired");

@@ -19,7 +19,7 @@ import dev.operator.sks.reconciler.kubeconfig.KubeconfigPolicy.Withdrawal;
 import dev.operator.sks.rendering.ApiserverUrls;
 import dev.operator.sks.rendering.ClientCredentials;
 import dev.operator.sks.rendering.KubeconfigRenderer;
-import dev.operator.sks.rendering.Owners;
+import dev.operator.sks.rendering.NameConflict;
 import dev.operator.sks.config.OperatorServices;
 import dev.operator.sks.status.Conditions;
 import dev.operator.sks.events.EventRecorder;
@@ -76,6 +76,8 @@ public class KubeconfigRequestReconciler implements Reconciler<KubeconfigRequest
   private final Pki pki;
   private final KubeconfigMetrics metrics;
   private volatile InformerEventSource<Secret, KubeconfigRequest> secrets;
+  private volatile InformerEventSource<SKSCluster, KubeconfigRequest> clusters;
+  private final EventRecorder events;
 
   private final StatusWriter<KubeconfigRequestStatus, KubeconfigRequest> statusWriter;
 
@@ -85,13 +87,14 @@ public class KubeconfigRequestReconciler implements Reconciler<KubeconfigRequest
     this.clock = services.clock();
     this.pki = new BouncyCastlePki(services.clock());
     this.metrics = metrics;
+    this.events = events;
   }
 
   @Override
   public List<EventSource<?, KubeconfigRequest>> prepareEventSources(
       EventSourceContext<KubeconfigRequest> context) {
     metrics.countFrom(() -> context.getPrimaryCache().list());
-    var clusters = ClusterReference.eventSource(context, r -> r.getSpec() == null ? null : r.getSpec().cluster);
+    clusters = ClusterReference.eventSource(context, r -> r.getSpec() == null ? null : r.getSpec().cluster);
     // The requests' Secrets (a deleted or edited one is written again) and the clusters' CA Secrets (a rotated
     // clients CA re-issues or revokes every kubeconfig it no longer signs).
     secrets = new InformerEventSource<>(InformerEventSourceConfiguration.from(Secret.class, KubeconfigRequest.class)
@@ -130,6 +133,13 @@ public class KubeconfigRequestReconciler implements Reconciler<KubeconfigRequest
       return patchIfChanged(request, status);
     }
     status.secretName = Defaults.secretName(request);
+    String namespace = request.getMetadata().getNamespace();
+    Optional<Violation> reserved = KubeconfigRequestValidator.checkSecretName(status.secretName,
+        request.getSpec().cluster, clusters.list(namespace).map(c -> c.getMetadata().getName()).toList());
+    if (reserved.isPresent()) {
+      notIssued(status, reserved.get().reason(), reserved.get().message(), generation);
+      return patchIfChanged(request, status);
+    }
     Optional<SKSCluster> cluster = context.getSecondaryResource(SKSCluster.class);
     if (cluster.isEmpty()) {
       notIssued(status, "ClusterNotFound", "SKSCluster '" + request.getSpec().cluster + "' does not exist in "
@@ -137,7 +147,6 @@ public class KubeconfigRequestReconciler implements Reconciler<KubeconfigRequest
       return patchIfChanged(request, status);
     }
     Instant now = clock.instant();
-    String namespace = request.getMetadata().getNamespace();
     Evaluation evaluation = evaluate(request, cluster.get(), name -> secrets.get(new ResourceID(name, namespace)),
         now);
     if (evaluation instanceof Planned planned && planned.decision().action().writes()) {
@@ -162,9 +171,15 @@ public class KubeconfigRequestReconciler implements Reconciler<KubeconfigRequest
     String clusterName = cluster.getMetadata().getName();
     String secretName = Defaults.secretName(request);
     Optional<Secret> secret = secrets.apply(secretName);
-    if (secret.isPresent() && !Owners.isControlledBy(secret.get(), request)) {
-      return new Blocked("SecretConflict", "Secret " + secretName + " exists and is not owned by this "
-          + "KubeconfigRequest; choose another spec.secretName or delete that Secret");
+    Optional<NameConflict> conflict = secret.flatMap(s -> NameConflict.of(s, request));
+    if (conflict.isPresent()) {
+      return new Blocked(NameConflict.REASON, conflict.get().message(request) + ", or set spec.secretName to "
+          + "another name");
+    }
+    // Nothing new for a cluster on its way out: its CAs are about to go, and a kubeconfig would outlive it.
+    if (cluster.getMetadata().getDeletionTimestamp() != null) {
+      return new Blocked("ClusterDeleting", "SKSCluster '" + clusterName + "' is being deleted; no kubeconfig is "
+          + "issued for it. Delete this request, or point spec.cluster at another cluster");
     }
     boolean ready = cluster.getStatus() != null && Conditions.isTrue(cluster.getStatus().conditions,
         Conditions.READY);
@@ -255,11 +270,21 @@ public class KubeconfigRequestReconciler implements Reconciler<KubeconfigRequest
     if (action == Action.ISSUE) {
       metrics.issued();
     }
+    tell(request, planned.decision(), wanted, secretName, written);
     LOG.info("KubeconfigRequest {}/{}: {} Secret {} ({}; user {}, serial {}, expires {})",
         request.getMetadata().getNamespace(), request.getMetadata().getName(), verb(action), secretName,
         planned.decision().why(), wanted.user(), KubeconfigSecret.serial(written).orElse("-"),
         KubeconfigSecret.expiration(written).map(Conditions::timestamp).orElse("-"));
     return written;
+  }
+
+  /** The story of a written Secret as an Event: who it is for and until when, never what it holds. */
+  private void tell(KubeconfigRequest request, Decision decision, Wanted wanted, String secretName, Secret written) {
+    String serial = KubeconfigSecret.serial(written).orElse("-");
+    String expires = KubeconfigSecret.expiration(written).map(Conditions::timestamp).orElse("-");
+    KubeconfigPolicy.eventOf(decision).ifPresent(event -> events.record(request, event.type(), event.reason(),
+        event.verb() + " for user " + wanted.user() + " in Secret " + secretName + " (serial " + serial
+            + ", valid until " + expires + "): " + decision.why()));
   }
 
   private static String verb(Action action) {

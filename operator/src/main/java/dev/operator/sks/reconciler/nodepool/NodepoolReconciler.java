@@ -85,7 +85,7 @@ public class NodepoolReconciler implements Reconciler<Nodepool>, Cleaner<Nodepoo
     status.selector = Labels.NODEPOOL_ID + "=" + status.id;
     status.observedGeneration = generation;
 
-    List<Violation> violations = validator.validate(nodepool.getSpec(), status);
+    List<Violation> violations = validator.validate(nodepool, status);
     Decision decision = NodepoolAdmission.decide(nodepool, status, context.getSecondaryResource(SKSCluster.class),
         violations);
     NodepoolAdmission.accepted(decision, violations).setIn(status.conditions, generation, clock);

@@ -56,6 +56,30 @@ class KubeconfigPolicyTest {
   }
 
   @Test
+  void eachWriteTellsItsOwnEventAndARenewalIsNotAFirstIssue() {
+    Held held = issued(RENEWING);
+    KubeconfigPolicy.Decision first = KubeconfigPolicy.decide(RENEWING, Optional.empty(), ISSUED_AT);
+    KubeconfigPolicy.Decision renewal = KubeconfigPolicy.decide(RENEWING, Optional.of(held),
+        ISSUED_AT.plusSeconds(3000));
+    KubeconfigPolicy.Decision expiry = KubeconfigPolicy.decide(ALICE, Optional.of(issued(ALICE)),
+        ISSUED_AT.plusSeconds(3600));
+    assertThat(KubeconfigPolicy.eventOf(first)).hasValueSatisfying(e -> assertThat(e.reason())
+        .isEqualTo("KubeconfigIssued"));
+    assertThat(KubeconfigPolicy.eventOf(renewal)).hasValueSatisfying(e -> {
+      assertThat(e.reason()).isEqualTo("KubeconfigRenewed");
+      assertThat(e.type()).isEqualTo(dev.operator.sks.events.EventType.Normal);
+    });
+    assertThat(KubeconfigPolicy.eventOf(expiry)).hasValueSatisfying(e -> {
+      assertThat(e.reason()).isEqualTo("KubeconfigExpired");
+      assertThat(e.type()).isEqualTo(dev.operator.sks.events.EventType.Warning);
+    });
+    assertThat(KubeconfigPolicy.eventOf(new KubeconfigPolicy.Decision(Action.REVOKE, "rotated")))
+        .hasValueSatisfying(e -> assertThat(e.reason()).isEqualTo("KubeconfigRevoked"));
+    assertThat(KubeconfigPolicy.eventOf(new KubeconfigPolicy.Decision(Action.RENDER, "moved"))).isEmpty();
+    assertThat(KubeconfigPolicy.eventOf(new KubeconfigPolicy.Decision(Action.KEEP, "current"))).isEmpty();
+  }
+
+  @Test
   void aCurrentCertificateIsKeptUntilItExpires() {
     Held held = issued(ALICE);
     assertThat(decide(ALICE, held, ISSUED_AT)).isEqualTo(Action.KEEP);
