@@ -7,6 +7,8 @@ import dev.operator.sks.api.SKSCluster;
 import dev.operator.sks.api.SKSClusterSpec;
 import dev.operator.sks.catalog.KubernetesVersion;
 import dev.operator.sks.naming.Names;
+import dev.operator.sks.rendering.Owners;
+import dev.operator.sks.support.SecretLookup;
 import dev.operator.sks.rendering.ClusterModel;
 import dev.operator.sks.rendering.NameConflict;
 import dev.operator.sks.rendering.NameConflictException;
@@ -50,16 +52,27 @@ public final class JoinMaterial {
   private final Clock clock;
   private final JoinTokenStore tokens;
   private final UserDataSecrets secrets;
+  private final SecretLookup cache;
 
   public JoinMaterial(KubernetesClient management, Clock clock) {
-    this(management, clock, new JoinTokenStore(management));
+    this(management, clock, SecretLookup.live(management));
+  }
+
+  /** @param cache where the cluster's Secrets are read first (the operator's informer); writes read afresh */
+  public JoinMaterial(KubernetesClient management, Clock clock, SecretLookup cache) {
+    this(management, clock, new JoinTokenStore(management, cache), cache);
   }
 
   public JoinMaterial(KubernetesClient management, Clock clock, JoinTokenStore tokens) {
+    this(management, clock, tokens, SecretLookup.live(management));
+  }
+
+  private JoinMaterial(KubernetesClient management, Clock clock, JoinTokenStore tokens, SecretLookup cache) {
+    this.cache = cache;
     this.client = management;
     this.clock = clock;
     this.tokens = tokens;
-    this.secrets = new UserDataSecrets(management);
+    this.secrets = new UserDataSecrets(management, cache);
   }
 
   /**
@@ -85,7 +98,7 @@ public final class JoinMaterial {
       Map<String, String> labels, List<NodepoolTaint> taints, OwnerReference owner) {
     String name = cluster.getMetadata().getName();
     String namespace = cluster.getMetadata().getNamespace();
-    Optional<String> ca = clusterCaCertificate(client, cluster);
+    Optional<String> ca = clusterCaCertificate(cache, cluster);
     if (ca.isEmpty()) {
       return new Waiting("WaitingForCertificates", "the cluster CA (Secret " + Names.clusterCa(name)
           + ") does not exist yet");
@@ -122,11 +135,14 @@ public final class JoinMaterial {
         .build();
   }
 
-  /** The cluster CA certificate (tls.crt of {@link Names#clusterCa}); the key next to it is never decoded. */
-  public static Optional<String> clusterCaCertificate(KubernetesClient client, SKSCluster cluster) {
-    Secret secret = client.secrets().inNamespace(cluster.getMetadata().getNamespace())
-        .withName(Names.clusterCa(cluster.getMetadata().getName())).get();
-    return BootstrapTokens.decode(secret == null ? null : secret.getData(), Names.TLS_CERTIFICATE_KEY)
+  /**
+   * The cluster CA certificate (tls.crt of {@link Names#clusterCa}), from a Secret the cluster controls only: nodes
+   * pin it, so a same-named Secret someone else made must never reach them. The key next to it is never decoded.
+   */
+  public static Optional<String> clusterCaCertificate(SecretLookup secrets, SKSCluster cluster) {
+    return secrets.find(cluster.getMetadata().getNamespace(), Names.clusterCa(cluster.getMetadata().getName()))
+        .filter(secret -> Owners.isControlledBy(secret, cluster))
+        .flatMap(secret -> BootstrapTokens.decode(secret.getData(), Names.TLS_CERTIFICATE_KEY))
         .filter(pem -> pem.contains("-----BEGIN CERTIFICATE-----"));
   }
 

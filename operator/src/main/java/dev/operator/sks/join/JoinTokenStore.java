@@ -3,6 +3,7 @@ package dev.operator.sks.join;
 import dev.operator.sks.api.SKSCluster;
 import dev.operator.sks.naming.Labels;
 import dev.operator.sks.naming.Names;
+import dev.operator.sks.support.SecretLookup;
 import dev.operator.sks.rendering.NameConflict;
 import dev.operator.sks.rendering.NameConflictException;
 import dev.operator.sks.rendering.Owners;
@@ -41,14 +42,25 @@ public final class JoinTokenStore {
   private static final int ATTEMPTS = 5;
 
   private final KubernetesClient client;
+  private final SecretLookup cache;
   private final Supplier<BootstrapToken> generator;
 
   public JoinTokenStore(KubernetesClient management) {
-    this(management, BootstrapToken::generate);
+    this(management, SecretLookup.live(management));
+  }
+
+  /** @param cache where the Secret is read first; a write reads it afresh from the API server */
+  public JoinTokenStore(KubernetesClient management, SecretLookup cache) {
+    this(management, cache, BootstrapToken::generate);
   }
 
   JoinTokenStore(KubernetesClient management, Supplier<BootstrapToken> generator) {
+    this(management, SecretLookup.live(management), generator);
+  }
+
+  JoinTokenStore(KubernetesClient management, SecretLookup cache, Supplier<BootstrapToken> generator) {
     this.client = management;
+    this.cache = cache;
     this.generator = generator;
   }
 
@@ -65,6 +77,11 @@ public final class JoinTokenStore {
   public JoinTokens ensureTokens(SKSCluster cluster, Clock clock) {
     String namespace = cluster.getMetadata().getNamespace();
     String name = Names.bootstrapToken(cluster.getMetadata().getName());
+    Optional<JoinTokens> settled = cache.find(namespace, name).filter(s -> Owners.isControlledBy(s, cluster))
+        .flatMap(JoinTokenStore::read).filter(t -> !t.current().isRotationDueAt(clock.instant()));
+    if (settled.isPresent()) {
+      return settled.get();
+    }
     for (int attempt = 0; attempt < ATTEMPTS; attempt++) {
       Instant now = clock.instant();
       Secret existing = client.secrets().inNamespace(namespace).withName(name).get();

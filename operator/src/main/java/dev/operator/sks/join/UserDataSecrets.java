@@ -2,6 +2,7 @@ package dev.operator.sks.join;
 
 import dev.operator.sks.naming.Labels;
 import dev.operator.sks.naming.Names;
+import dev.operator.sks.support.SecretLookup;
 import dev.operator.sks.rendering.NameConflict;
 import dev.operator.sks.rendering.NameConflictException;
 import io.fabric8.kubernetes.api.model.OwnerReference;
@@ -12,6 +13,7 @@ import io.fabric8.kubernetes.client.KubernetesClientException;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 
 /**
  * Writes an instance pool's user-data Secret ({@link Names#userData}, key {@link Names#USER_DATA_KEY}), and only when
@@ -24,8 +26,15 @@ public final class UserDataSecrets {
   public record Written(String secretName, boolean changed, String digest) {}
 
   private final KubernetesClient client;
+  private final SecretLookup cache;
 
   public UserDataSecrets(KubernetesClient management) {
+    this(management, SecretLookup.live(management));
+  }
+
+  /** @param cache where the Secret is read first: an unchanged one costs no request; a write reads it afresh */
+  public UserDataSecrets(KubernetesClient management, SecretLookup cache) {
+    this.cache = cache;
     this.client = management;
   }
 
@@ -51,6 +60,10 @@ public final class UserDataSecrets {
         .withData(BootstrapTokens.base64(Map.of(Names.USER_DATA_KEY, userData)))
         .build();
     String digest = UserDataRenderer.digest(userData);
+    Optional<Secret> cached = cache.find(namespace, name);
+    if (cached.isPresent() && isControlledBy(cached.get(), owner) && isUpToDate(cached.get(), desired)) {
+      return new Written(name, false, digest);
+    }
     Secret current = client.secrets().inNamespace(namespace).withName(name).get();
     if (current == null) {
       try {

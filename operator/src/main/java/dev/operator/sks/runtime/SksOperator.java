@@ -16,6 +16,7 @@ import dev.operator.sks.reconciler.instancepool.InstancePoolReconciler;
 import dev.operator.sks.reconciler.kubeconfig.KubeconfigMetrics;
 import dev.operator.sks.reconciler.kubeconfig.KubeconfigRequestReconciler;
 import dev.operator.sks.reconciler.nodepool.NodepoolReconciler;
+import dev.operator.sks.support.SecretLookup;
 import dev.operator.sks.tenant.KubeletServingApprover;
 import dev.operator.sks.tenant.TenantBootstrap;
 import dev.operator.sks.tenant.TenantClients;
@@ -31,6 +32,7 @@ import io.javaoperatorsdk.operator.api.config.LeaderElectionConfiguration;
 import io.javaoperatorsdk.operator.api.reconciler.Reconciler;
 import io.javaoperatorsdk.operator.monitoring.micrometer.MicrometerMetrics;
 import io.micrometer.core.instrument.MeterRegistry;
+import java.util.Optional;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
 import java.util.stream.Collectors;
@@ -78,13 +80,15 @@ public final class SksOperator implements AutoCloseable {
       }
     });
     events = new KubernetesEventRecorder(client, services.clock(), Labels.MANAGED_BY_VALUE, config.identity());
+    // The cluster reconciler's informers hold every Secret the operator made; the tenant and join paths read them
+    // there, so a steady state costs the API server no GET.
     InformerCaches clusterCaches = new InformerCaches();
-    tenantClients = new TenantClients(client, tenantServers,
-        (namespace, name) -> clusterCaches.get(Secret.class, namespace, name));
-    TenantBootstrap tenantBootstrap = new TenantBootstrap(client, tenantClients, services.versions(), services.clock());
+    SecretLookup ownSecrets = (namespace, name) -> clusterCaches.get(Secret.class, namespace, name);
+    tenantClients = new TenantClients(client, tenantServers, ownSecrets);
+    TenantBootstrap tenantBootstrap = new TenantBootstrap(client, tenantClients, ownSecrets, services.versions(), services.clock());
     tenantWork = new TenantWork(tenantBootstrap, services.clock());
     register(new SKSClusterReconciler(services, tenantWork, etcd, events, clusterCaches), config);
-    register(new NodepoolReconciler(services, events), config);
+    register(new NodepoolReconciler(services, events, Optional.of(ownSecrets)), config);
     register(new KubeconfigRequestReconciler(services, new KubeconfigMetrics(registry, services.clock()), events), config);
     ComputeProvider provider = ComputeProviders.create(config, client, services.clock());
     poolNodes = PoolNodes.forProvider(provider, client, tenantClients, services.clock());

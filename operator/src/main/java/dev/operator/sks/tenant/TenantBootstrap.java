@@ -10,6 +10,7 @@ import dev.operator.sks.join.JoinTokenStore;
 import dev.operator.sks.join.JoinTokens;
 import dev.operator.sks.naming.Labels;
 import dev.operator.sks.support.Digests;
+import dev.operator.sks.support.SecretLookup;
 import dev.operator.sks.rendering.ClusterModel;
 import dev.operator.sks.tenant.TenantClients.ClusterKey;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
@@ -73,6 +74,7 @@ public final class TenantBootstrap {
 
   private record Applied(String digest, Instant at) {}
 
+  private final SecretLookup cache;
   private final KubernetesClient management;
   private final TenantClients tenants;
   private final JoinTokenStore tokens;
@@ -82,11 +84,23 @@ public final class TenantBootstrap {
   private final Map<ClusterKey, Optional<KubernetesVersion>> oldestKubelets = new ConcurrentHashMap<>();
 
   public TenantBootstrap(KubernetesClient management, TenantClients tenants, VersionCatalog catalog, Clock clock) {
-    this(management, tenants, new JoinTokenStore(management), catalog, clock);
+    this(management, tenants, SecretLookup.live(management), catalog, clock);
+  }
+
+  /** @param cache where the cluster's Secrets are read (the operator's informer): a retried tenant costs no GET */
+  public TenantBootstrap(KubernetesClient management, TenantClients tenants, SecretLookup cache,
+      VersionCatalog catalog, Clock clock) {
+    this(management, tenants, new JoinTokenStore(management, cache), cache, catalog, clock);
   }
 
   public TenantBootstrap(KubernetesClient management, TenantClients tenants, JoinTokenStore tokens,
       VersionCatalog catalog, Clock clock) {
+    this(management, tenants, tokens, SecretLookup.live(management), catalog, clock);
+  }
+
+  private TenantBootstrap(KubernetesClient management, TenantClients tenants, JoinTokenStore tokens,
+      SecretLookup cache, VersionCatalog catalog, Clock clock) {
+    this.cache = cache;
     this.management = management;
     this.tenants = tenants;
     this.tokens = tokens;
@@ -97,7 +111,7 @@ public final class TenantBootstrap {
   /** Brings the tenant's join objects and addons up to date; never throws for an absent or failing tenant. */
   public Outcome ensure(SKSCluster cluster) {
     ClusterKey key = ClusterKey.of(cluster);
-    Optional<String> ca = JoinMaterial.clusterCaCertificate(management, cluster);
+    Optional<String> ca = JoinMaterial.clusterCaCertificate(cache, cluster);
     if (ca.isEmpty()) {
       return new Outcome(State.WAITING, "WaitingForCertificates", "the cluster CA does not exist yet");
     }

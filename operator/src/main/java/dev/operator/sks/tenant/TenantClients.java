@@ -3,6 +3,7 @@ package dev.operator.sks.tenant;
 import dev.operator.sks.api.SKSCluster;
 import dev.operator.sks.naming.Names;
 import dev.operator.sks.support.Digests;
+import dev.operator.sks.support.SecretLookup;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.client.Config;
@@ -58,20 +59,6 @@ public final class TenantClients implements AutoCloseable {
     String server(ClusterKey key, String kubeconfigServer);
   }
 
-  /**
-   * Where a cluster's admin kubeconfig Secret is read from. The operator reads its informer's cache, so a tenant
-   * contacted every few seconds (an unreachable one, retried with backoff) costs the management API server nothing;
-   * {@link #live} asks the server each time.
-   */
-  @FunctionalInterface
-  public interface SecretLookup {
-    Optional<Secret> find(String namespace, String name);
-
-    static SecretLookup live(KubernetesClient management) {
-      return (namespace, name) -> Optional.ofNullable(management.secrets().inNamespace(namespace).withName(name).get());
-    }
-  }
-
   private record Entry(String digest, KubernetesClient client) {}
 
   private final KubernetesClient management;
@@ -104,7 +91,7 @@ public final class TenantClients implements AutoCloseable {
 
   /**
    * The tenant's client; empty while the cluster has no admin kubeconfig. Reads the kubeconfig Secret (from the
-   * {@link SecretLookup}) and builds a client only when its content differs from the cached one's.
+   * informer's cache, in the operator: a tenant retried every few seconds costs the API server nothing) and builds a client only when its content differs from the cached one's.
    *
    * @throws IllegalStateException if the kubeconfig cannot be read as one, or after {@link #close()}
    */

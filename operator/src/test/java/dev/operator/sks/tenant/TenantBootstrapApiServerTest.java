@@ -99,7 +99,7 @@ class TenantBootstrapApiServerTest {
     tenant = TenantApiServer.start(client, namespace, CLUSTER);
     // The admin kubeconfig names the in-cluster Service; this test runs outside, so it reaches the tenant locally.
     tenants = new TenantClients(client, (key, server) -> tenant.url());
-    caPem = JoinMaterial.clusterCaCertificate(client, cluster).orElseThrow();
+    caPem = JoinMaterial.clusterCaCertificate(dev.operator.sks.support.SecretLookup.live(client), cluster).orElseThrow();
     // The API server makes its system namespaces (kube-public, kube-system) shortly after it starts serving.
     KubernetesClient admin = tenants.client(cluster).orElseThrow();
     await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(admin.namespaces().list().getItems())

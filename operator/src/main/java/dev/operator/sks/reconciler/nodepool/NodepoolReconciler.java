@@ -8,6 +8,7 @@ import dev.operator.sks.api.SKSCluster;
 import dev.operator.sks.config.OperatorServices;
 import dev.operator.sks.events.EventRecorder;
 import dev.operator.sks.join.JoinMaterial;
+import dev.operator.sks.support.SecretLookup;
 import dev.operator.sks.naming.Labels;
 import dev.operator.sks.naming.Names;
 import dev.operator.sks.reconciler.ClusterReference;
@@ -56,7 +57,16 @@ public class NodepoolReconciler implements Reconciler<Nodepool>, Cleaner<Nodepoo
   private final EventRecorder events;
   private final StatusWriter<NodepoolStatus, Nodepool> statusWriter;
 
+  /** Where the cluster's Secrets are read first; empty: from the API server. */
+  private final Optional<SecretLookup> secretCache;
+
   public NodepoolReconciler(OperatorServices services, EventRecorder events) {
+    this(services, events, Optional.empty());
+  }
+
+  /** @param secretCache the operator's informer cache of the Secrets it made, read before any write */
+  public NodepoolReconciler(OperatorServices services, EventRecorder events, Optional<SecretLookup> secretCache) {
+    this.secretCache = secretCache;
     this.statusWriter = new StatusWriter<>(NodepoolStatus.class, NodepoolStatus::new, Nodepool::new,
         s -> s.conditions, events, services.clock());
     this.validator = new NodepoolValidator(services.instanceTypes());
@@ -159,7 +169,7 @@ public class NodepoolReconciler implements Reconciler<Nodepool>, Cleaner<Nodepoo
    */
   private void ensureUserData(KubernetesClient client, SKSCluster cluster, InstancePool pool, NodepoolStatus status,
       Long generation) {
-    JoinMaterial.Outcome outcome = new JoinMaterial(client, clock).ensureUserData(cluster, pool.getMetadata().getName(),
+    JoinMaterial.Outcome outcome = new JoinMaterial(client, clock, secretCache.orElseGet(() -> SecretLookup.live(client))).ensureUserData(cluster, pool.getMetadata().getName(),
         status.id, pool.getSpec().labels, pool.getSpec().taints, Owners.controllerReferenceTo(pool));
     NodepoolReport.userData(outcome).setIn(status.conditions, generation, clock);
   }
