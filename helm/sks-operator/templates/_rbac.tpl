@@ -13,9 +13,10 @@ otherwise a Role in each).
 - apiGroups: ["sks.operator.dev"]
   resources: ["sksclusters", "nodepools", "kubeconfigrequests", "instancepools"]
   verbs: ["get", "list", "watch", "create", "update", "patch", "delete"]
+# Status is written by server-side apply only.
 - apiGroups: ["sks.operator.dev"]
   resources: ["sksclusters/status", "nodepools/status", "kubeconfigrequests/status", "instancepools/status"]
-  verbs: ["get", "update", "patch"]
+  verbs: ["patch"]
 # Setting owner references with blockOwnerDeletion, and the operator's finalizers.
 - apiGroups: ["sks.operator.dev"]
   resources: ["sksclusters/finalizers", "nodepools/finalizers", "kubeconfigrequests/finalizers", "instancepools/finalizers"]
@@ -27,18 +28,18 @@ otherwise a Role in each).
 - apiGroups: [""]
   resources: ["events"]
   verbs: ["create", "patch"]
-# etcd data of deleted clusters (a StatefulSet leaves its PVCs behind).
+# etcd data of deleted clusters (a StatefulSet leaves its PVCs behind): listed and deleted at teardown only.
 - apiGroups: [""]
   resources: ["persistentvolumeclaims"]
-  verbs: ["get", "list", "watch", "delete"]
-# etcd (StatefulSet) and the control-plane components (Deployments).
+  verbs: ["list", "delete"]
+# etcd (StatefulSet) and the control-plane components (Deployments): created, then server-side applied.
 - apiGroups: ["apps"]
   resources: ["statefulsets", "deployments"]
-  verbs: ["get", "list", "watch", "create", "update", "patch", "delete"]
+  verbs: ["get", "list", "watch", "create", "patch", "delete"]
 # PodDisruptionBudgets of pro clusters.
 - apiGroups: ["policy"]
   resources: ["poddisruptionbudgets"]
-  verbs: ["get", "list", "watch", "create", "update", "patch", "delete"]
+  verbs: ["get", "list", "watch", "create", "patch", "delete"]
 {{- if eq .Values.operator.provider "kubevirt" }}
 # The kubevirt provider: a VirtualMachinePool (or VirtualMachines) per instance pool; instance state and
 # addresses are read from the VirtualMachineInstances.
@@ -55,24 +56,10 @@ otherwise a Role in each).
 {{- end }}
 
 {{/*
-Rules on cluster-scoped resources: always in a ClusterRole, whatever namespaces the operator serves.
-*/}}
-{{- define "sks-operator.rbac.clusterRules" -}}
-# Node addresses, for the endpoint of a NodePort-exposed control plane.
-- apiGroups: [""]
-  resources: ["nodes"]
-  verbs: ["get", "list", "watch"]
-# The operator checks at start that its CRDs are installed.
-- apiGroups: ["apiextensions.k8s.io"]
-  resources: ["customresourcedefinitions"]
-  verbs: ["get", "list", "watch"]
-{{- end }}
-
-{{/*
 Rules for leader election, in the release namespace (where the Lease sks-operator-leader lives).
 */}}
 {{- define "sks-operator.rbac.leaderElectionRules" -}}
 - apiGroups: ["coordination.k8s.io"]
   resources: ["leases"]
-  verbs: ["get", "list", "watch", "create", "update", "patch"]
+  verbs: ["get", "create", "update"]
 {{- end }}

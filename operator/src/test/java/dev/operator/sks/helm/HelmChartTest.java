@@ -60,28 +60,27 @@ import org.yaml.snakeyaml.Yaml;
 class HelmChartTest {
   private static final Set<String> CRUD = Set.of("get", "list", "watch", "create", "update", "patch", "delete");
   private static final Set<String> READ = Set.of("get", "list", "watch");
+  /** Kinds the operator creates, then only server-side applies: never a plain update. */
+  private static final Set<String> APPLIED = Set.of("get", "list", "watch", "create", "patch", "delete");
 
   /** Every rule on namespaced resources, exactly: a new one is a deliberate change of this list and of _rbac.tpl. */
   private static final Set<Rule> NAMESPACED_RULES = Set.of(
       new Rule("sks.operator.dev", Set.of("sksclusters", "nodepools", "kubeconfigrequests", "instancepools"), CRUD),
       new Rule("sks.operator.dev", Set.of("sksclusters/status", "nodepools/status", "kubeconfigrequests/status",
-          "instancepools/status"), Set.of("get", "update", "patch")),
+          "instancepools/status"), Set.of("patch")),
       new Rule("sks.operator.dev", Set.of("sksclusters/finalizers", "nodepools/finalizers",
           "kubeconfigrequests/finalizers", "instancepools/finalizers"), Set.of("update")),
       new Rule("", Set.of("secrets", "configmaps", "services"), CRUD),
       new Rule("", Set.of("events"), Set.of("create", "patch")),
-      new Rule("", Set.of("persistentvolumeclaims"), Set.of("get", "list", "watch", "delete")),
-      new Rule("apps", Set.of("statefulsets", "deployments"), CRUD),
-      new Rule("policy", Set.of("poddisruptionbudgets"), CRUD));
+      new Rule("", Set.of("persistentvolumeclaims"), Set.of("list", "delete")),
+      new Rule("apps", Set.of("statefulsets", "deployments"), APPLIED),
+      new Rule("policy", Set.of("poddisruptionbudgets"), APPLIED));
   private static final Set<Rule> KUBEVIRT_RULES = Set.of(
       new Rule("pool.kubevirt.io", Set.of("virtualmachinepools"), CRUD),
       new Rule("kubevirt.io", Set.of("virtualmachines"), CRUD),
       new Rule("kubevirt.io", Set.of("virtualmachineinstances"), READ));
-  private static final Set<Rule> CLUSTER_SCOPED_RULES = Set.of(
-      new Rule("", Set.of("nodes"), READ),
-      new Rule("apiextensions.k8s.io", Set.of("customresourcedefinitions"), READ));
   private static final Set<Rule> LEASE_RULES = Set.of(
-      new Rule("coordination.k8s.io", Set.of("leases"), Set.of("get", "list", "watch", "create", "update", "patch")));
+      new Rule("coordination.k8s.io", Set.of("leases"), Set.of("get", "create", "update")));
 
   private static final String NON_DEFAULT_VALUES = """
       replicaCount: 2
@@ -291,7 +290,7 @@ class HelmChartTest {
 
   @Test
   void allNamespacesGetOneClusterRoleBoundToTheServiceAccount() {
-    assertThat(rules(clusterRules(defaults))).isEqualTo(union(CLUSTER_SCOPED_RULES, NAMESPACED_RULES));
+    assertThat(rules(clusterRules(defaults))).isEqualTo(NAMESPACED_RULES);
     ClusterRoleBinding binding = one(defaults, ClusterRoleBinding.class, FULLNAME);
     assertThat(binding.getRoleRef().getKind()).isEqualTo("ClusterRole");
     assertThat(binding.getRoleRef().getName()).isEqualTo(FULLNAME);
@@ -302,9 +301,10 @@ class HelmChartTest {
   }
 
   @Test
-  void watchedNamespacesGetARoleEachAndTheClusterRoleKeepsOnlyClusterScopedRules() {
+  void watchedNamespacesGetARoleEachAndNothingClusterWide() {
     List<HasMetadata> rendered = render("operator: {watchNamespaces: [a, b]}");
-    assertThat(rules(clusterRules(rendered))).isEqualTo(CLUSTER_SCOPED_RULES);
+    assertThat(ofType(rendered, ClusterRole.class)).isEmpty();
+    assertThat(ofType(rendered, ClusterRoleBinding.class)).isEmpty();
     for (String namespace : List.of("a", "b")) {
       assertThat(rules(roleRules(rendered, FULLNAME, namespace))).isEqualTo(NAMESPACED_RULES);
       RoleBinding binding = ofType(rendered, RoleBinding.class).stream()
@@ -339,9 +339,9 @@ class HelmChartTest {
   void kubevirtRulesOnlyWithTheKubevirtProvider() {
     assertThat(rules(roleRules(nonDefaults, FULLNAME, "a"))).isEqualTo(union(NAMESPACED_RULES, KUBEVIRT_RULES));
     assertThat(rules(clusterRules(render("operator: {provider: kubevirt}"))))
-        .isEqualTo(union(CLUSTER_SCOPED_RULES, union(NAMESPACED_RULES, KUBEVIRT_RULES)));
+        .isEqualTo(union(NAMESPACED_RULES, KUBEVIRT_RULES));
     assertThat(rules(clusterRules(render("operator: {provider: exoscale}"))))
-        .isEqualTo(union(CLUSTER_SCOPED_RULES, NAMESPACED_RULES));
+        .isEqualTo(NAMESPACED_RULES);
   }
 
   @Test
