@@ -24,45 +24,50 @@ import java.util.Set;
  * @param cni       the network plugin asked for
  * @param addons    the optional addons asked for
  */
-public record AddonInputs(String serverUrl, KubernetesVersion version, Map<Component, String> images,
-    ClusterModel.Network network, Cni cni, Set<Addon> addons) {
+public record AddonInputs(
+        String serverUrl,
+        KubernetesVersion version,
+        Map<Component, String> images,
+        ClusterModel.Network network,
+        Cni cni,
+        Set<Addon> addons) {
 
-  public AddonInputs {
-    Objects.requireNonNull(serverUrl, "serverUrl");
-    Objects.requireNonNull(version, "version");
-    Objects.requireNonNull(network, "network");
-    Objects.requireNonNull(cni, "cni");
-    images = Map.copyOf(new EnumMap<>(Objects.requireNonNull(images, "images")));
-    addons = addons == null || addons.isEmpty() ? Set.of() : Set.copyOf(EnumSet.copyOf(addons));
-  }
-
-  /** The inputs of {@code cluster} running {@code patch}, with that patch's images, reached at {@code serverUrl}. */
-  public static AddonInputs of(ClusterModel cluster, KubernetesVersion patch, String serverUrl) {
-    Map<Component, String> images = new EnumMap<>(Component.class);
-    for (Component component : Component.values()) {
-      images.put(component, cluster.image(component, patch));
+    public AddonInputs {
+        Objects.requireNonNull(serverUrl, "serverUrl");
+        Objects.requireNonNull(version, "version");
+        Objects.requireNonNull(network, "network");
+        Objects.requireNonNull(cni, "cni");
+        images = Map.copyOf(new EnumMap<>(Objects.requireNonNull(images, "images")));
+        addons = addons == null || addons.isEmpty() ? Set.of() : Set.copyOf(EnumSet.copyOf(addons));
     }
-    return new AddonInputs(serverUrl, patch, images, cluster.network(), cluster.cni(), cluster.addons());
-  }
 
-  public String image(Component component) {
-    String image = images.get(component);
-    if (image == null) {
-      throw new IllegalArgumentException("no image for " + component.key() + " of Kubernetes " + version);
+    /** The inputs of {@code cluster} running {@code patch}, with that patch's images, reached at {@code serverUrl}. */
+    public static AddonInputs of(ClusterModel cluster, KubernetesVersion patch, String serverUrl) {
+        Map<Component, String> images = new EnumMap<>(Component.class);
+        for (Component component : Component.values()) {
+            images.put(component, cluster.image(component, patch));
+        }
+        return new AddonInputs(serverUrl, patch, images, cluster.network(), cluster.cni(), cluster.addons());
     }
-    return image;
-  }
 
-  public boolean enabled(Addon addon) {
-    return addons.contains(addon);
-  }
-
-  /** The endpoint's host: konnectivity agents dial it on the konnectivity port. */
-  public String serverHost() {
-    String host = URI.create(serverUrl).getHost();
-    if (host == null) {
-      throw new IllegalArgumentException("the endpoint " + serverUrl + " names no host");
+    public String image(Component component) {
+        String image = images.get(component);
+        if (image == null) {
+            throw new IllegalArgumentException("no image for " + component.key() + " of Kubernetes " + version);
+        }
+        return image;
     }
-    return host.startsWith("[") ? host.substring(1, host.length() - 1) : host;
-  }
+
+    public boolean enabled(Addon addon) {
+        return addons.contains(addon);
+    }
+
+    /** The endpoint's host: konnectivity agents dial it on the konnectivity port. */
+    public String serverHost() {
+        String host = URI.create(serverUrl).getHost();
+        if (host == null) {
+            throw new IllegalArgumentException("the endpoint " + serverUrl + " names no host");
+        }
+        return host.startsWith("[") ? host.substring(1, host.length() - 1) : host;
+    }
 }

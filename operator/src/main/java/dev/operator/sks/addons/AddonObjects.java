@@ -20,50 +20,50 @@ import java.util.Optional;
  * <p>Pure: same inputs, same objects, in apply order (RBAC and configuration before the workloads that use them).
  */
 public final class AddonObjects {
-  public static final String CALICO_NOT_INSTALLED =
-      "calico is not installed by this version: install it yourself or set cni: none";
+    public static final String CALICO_NOT_INSTALLED =
+            "calico is not installed by this version: install it yourself or set cni: none";
 
-  private AddonObjects() {}
+    private AddonObjects() {}
 
-  public static List<HasMetadata> render(AddonInputs inputs) {
-    List<HasMetadata> objects = new ArrayList<>();
-    objects.addAll(KubeProxy.objects(inputs));
-    objects.addAll(CoreDns.objects(inputs));
-    objects.addAll(KonnectivityAgent.objects(inputs));
-    for (Addon addon : Addon.values()) {
-      if (inputs.enabled(addon)) {
-        objects.addAll(optional(addon, inputs));
-      }
+    public static List<HasMetadata> render(AddonInputs inputs) {
+        List<HasMetadata> objects = new ArrayList<>();
+        objects.addAll(KubeProxy.objects(inputs));
+        objects.addAll(CoreDns.objects(inputs));
+        objects.addAll(KonnectivityAgent.objects(inputs));
+        for (Addon addon : Addon.values()) {
+            if (inputs.enabled(addon)) {
+                objects.addAll(optional(addon, inputs));
+            }
+        }
+        return objects;
     }
-    return objects;
-  }
 
-  /**
-   * The objects of the optional addons {@code spec.addons} does not name, to be removed from the tenant (if there and
-   * made by the operator). Workloads first, so nothing runs on without its rights; the APIService before the Service
-   * it points at, so the API server does not keep an unavailable API.
-   */
-  public static List<HasMetadata> removed(AddonInputs inputs) {
-    List<HasMetadata> objects = new ArrayList<>();
-    for (Addon addon : Addon.values()) {
-      if (!inputs.enabled(addon)) {
-        List<HasMetadata> rendered = new ArrayList<>(optional(addon, inputs));
-        Collections.reverse(rendered);
-        objects.addAll(rendered);
-      }
+    /**
+     * The objects of the optional addons {@code spec.addons} does not name, to be removed from the tenant (if there and
+     * made by the operator). Workloads first, so nothing runs on without its rights; the APIService before the Service
+     * it points at, so the API server does not keep an unavailable API.
+     */
+    public static List<HasMetadata> removed(AddonInputs inputs) {
+        List<HasMetadata> objects = new ArrayList<>();
+        for (Addon addon : Addon.values()) {
+            if (!inputs.enabled(addon)) {
+                List<HasMetadata> rendered = new ArrayList<>(optional(addon, inputs));
+                Collections.reverse(rendered);
+                objects.addAll(rendered);
+            }
+        }
+        return objects;
     }
-    return objects;
-  }
 
-  /** What the cluster asked for that this version does not install, for its condition; empty when nothing. */
-  public static Optional<String> notInstalled(AddonInputs inputs) {
-    return inputs.cni() == Cni.CALICO ? Optional.of(CALICO_NOT_INSTALLED) : Optional.empty();
-  }
+    /** What the cluster asked for that this version does not install, for its condition; empty when nothing. */
+    public static Optional<String> notInstalled(AddonInputs inputs) {
+        return inputs.cni() == Cni.CALICO ? Optional.of(CALICO_NOT_INSTALLED) : Optional.empty();
+    }
 
-  private static List<HasMetadata> optional(Addon addon, AddonInputs inputs) {
-    return switch (addon) {
-      case METRICS_SERVER -> MetricsServer.objects(inputs);
-      case CLOUD_CONTROLLER -> CloudController.objects(inputs);
-    };
-  }
+    private static List<HasMetadata> optional(Addon addon, AddonInputs inputs) {
+        return switch (addon) {
+            case METRICS_SERVER -> MetricsServer.objects(inputs);
+            case CLOUD_CONTROLLER -> CloudController.objects(inputs);
+        };
+    }
 }

@@ -25,38 +25,43 @@ import java.util.TreeMap;
  * {@code kube-dns} Service on the Service CIDR's tenth address, the address kubelets give every pod.
  */
 public final class CoreDns {
-  public static final String ADDON = Names.COREDNS;
-  /** kubeadm's names for CoreDNS's RBAC. */
-  static final String CLUSTER_ROLE = "system:coredns";
-  static final String APP = "kube-dns";
-  static final String COREFILE_KEY = "Corefile";
-  static final int REPLICAS = 2;
-  static final int DNS_PORT = 53;
-  static final int METRICS_PORT = 9153;
+    public static final String ADDON = Names.COREDNS;
+    /** kubeadm's names for CoreDNS's RBAC. */
+    static final String CLUSTER_ROLE = "system:coredns";
 
-  private CoreDns() {}
+    static final String APP = "kube-dns";
+    static final String COREFILE_KEY = "Corefile";
+    static final int REPLICAS = 2;
+    static final int DNS_PORT = 53;
+    static final int METRICS_PORT = 9153;
 
-  public static List<HasMetadata> objects(AddonInputs inputs) {
-    ConfigMap corefile = configMap(inputs);
-    return List.of(
-        AddonParts.serviceAccount(ADDON, Names.COREDNS),
-        AddonParts.clusterRole(ADDON, CLUSTER_ROLE,
-            AddonParts.rule("", List.of("endpoints", "services", "pods", "namespaces"), "list", "watch"),
-            AddonParts.rule("discovery.k8s.io", List.of("endpointslices"), "list", "watch")),
-        AddonParts.clusterRoleBinding(ADDON, CLUSTER_ROLE, CLUSTER_ROLE, Names.COREDNS),
-        corefile,
-        deployment(inputs, AddonParts.digest(corefile.getData())),
-        service(inputs));
-  }
+    private CoreDns() {}
 
-  static ConfigMap configMap(AddonInputs inputs) {
-    return new ConfigMapBuilder().withMetadata(AddonParts.namespaced(ADDON, Names.COREDNS))
-        .withData(Map.of(COREFILE_KEY, corefile(inputs.network().dnsDomain()))).build();
-  }
+    public static List<HasMetadata> objects(AddonInputs inputs) {
+        ConfigMap corefile = configMap(inputs);
+        return List.of(
+                AddonParts.serviceAccount(ADDON, Names.COREDNS),
+                AddonParts.clusterRole(
+                        ADDON,
+                        CLUSTER_ROLE,
+                        AddonParts.rule("", List.of("endpoints", "services", "pods", "namespaces"), "list", "watch"),
+                        AddonParts.rule("discovery.k8s.io", List.of("endpointslices"), "list", "watch")),
+                AddonParts.clusterRoleBinding(ADDON, CLUSTER_ROLE, CLUSTER_ROLE, Names.COREDNS),
+                corefile,
+                deployment(inputs, AddonParts.digest(corefile.getData())),
+                service(inputs));
+    }
 
-  /** kubeadm's Corefile: the cluster domain and reverse zones served from the API, the rest forwarded upstream. */
-  static String corefile(String dnsDomain) {
-    return """
+    static ConfigMap configMap(AddonInputs inputs) {
+        return new ConfigMapBuilder()
+                .withMetadata(AddonParts.namespaced(ADDON, Names.COREDNS))
+                .withData(Map.of(COREFILE_KEY, corefile(inputs.network().dnsDomain())))
+                .build();
+    }
+
+    /** kubeadm's Corefile: the cluster domain and reverse zones served from the API, the rest forwarded upstream. */
+    static String corefile(String dnsDomain) {
+        return """
         .:53 {
             errors
             health {
@@ -78,83 +83,150 @@ public final class CoreDns {
             loadbalance
         }
         """.formatted(dnsDomain);
-  }
+    }
 
-  static Deployment deployment(AddonInputs inputs, String corefileDigest) {
-    return new DeploymentBuilder()
-        .withMetadata(AddonParts.namespaced(ADDON, Names.COREDNS))
-        .withNewSpec()
-        .withReplicas(REPLICAS)
-        .withNewSelector().withMatchLabels(AddonParts.selector(APP)).endSelector()
-        .withNewStrategy().withType("RollingUpdate").withNewRollingUpdate()
-        .withMaxUnavailable(new IntOrString(1)).endRollingUpdate().endStrategy()
-        .withNewTemplate()
-        .withNewMetadata().withLabels(AddonParts.podLabels(ADDON, APP))
-        .withAnnotations(Map.of(Labels.CONFIG_HASH_ANNOTATION, corefileDigest)).endMetadata()
-        .withNewSpec()
-        .withPriorityClassName(AddonParts.CLUSTER_CRITICAL)
-        .withServiceAccountName(Names.COREDNS)
-        .withNodeSelector(AddonParts.LINUX_NODES)
-        .withTolerations(AddonParts.criticalAddonsOnly())
-        // Two replicas on one node would fail together.
-        .withNewAffinity().withNewPodAntiAffinity().addNewPreferredDuringSchedulingIgnoredDuringExecution()
-        .withWeight(100).withNewPodAffinityTerm().withNewLabelSelector().withMatchLabels(AddonParts.selector(APP))
-        .endLabelSelector().withTopologyKey("kubernetes.io/hostname").endPodAffinityTerm()
-        .endPreferredDuringSchedulingIgnoredDuringExecution().endPodAntiAffinity().endAffinity()
-        // CoreDNS answers for the cluster, so it must not resolve through itself.
-        .withDnsPolicy("Default")
-        .addNewContainer()
-        .withName(Names.COREDNS)
-        .withImage(inputs.image(Component.COREDNS))
-        .withArgs("-conf", "/etc/coredns/" + COREFILE_KEY)
-        .withNewResources()
-        .withRequests(new TreeMap<>(Map.of("cpu", new Quantity("100m"),
-            "memory", new Quantity("70Mi"))))
-        .withLimits(Map.of("memory", new Quantity("170Mi")))
-        .endResources()
-        .withPorts(
-            new ContainerPortBuilder().withName("dns").withContainerPort(DNS_PORT).withProtocol("UDP").build(),
-            new ContainerPortBuilder().withName("dns-tcp").withContainerPort(DNS_PORT).withProtocol("TCP").build(),
-            new ContainerPortBuilder().withName("metrics").withContainerPort(METRICS_PORT).withProtocol("TCP")
-                .build())
-        .withNewLivenessProbe().withNewHttpGet().withPath("/health").withPort(new IntOrString(8080))
-        .withScheme("HTTP").endHttpGet().withInitialDelaySeconds(60).withTimeoutSeconds(5)
-        .withFailureThreshold(5).endLivenessProbe()
-        .withNewReadinessProbe().withNewHttpGet().withPath("/ready").withPort(new IntOrString(8181))
-        .withScheme("HTTP").endHttpGet().endReadinessProbe()
-        .withNewSecurityContext().withAllowPrivilegeEscalation(false).withReadOnlyRootFilesystem(true)
-        .withNewCapabilities().withAdd("NET_BIND_SERVICE").withDrop("ALL").endCapabilities()
-        .endSecurityContext()
-        .addNewVolumeMount().withName("config-volume").withMountPath("/etc/coredns").withReadOnly(true)
-        .endVolumeMount()
-        .endContainer()
-        .withVolumes(new VolumeBuilder().withName("config-volume").withNewConfigMap().withName(Names.COREDNS)
-            .addNewItem().withKey(COREFILE_KEY).withPath(COREFILE_KEY).endItem().endConfigMap().build())
-        .endSpec()
-        .endTemplate()
-        .endSpec()
-        .build();
-  }
+    static Deployment deployment(AddonInputs inputs, String corefileDigest) {
+        return new DeploymentBuilder()
+                .withMetadata(AddonParts.namespaced(ADDON, Names.COREDNS))
+                .withNewSpec()
+                .withReplicas(REPLICAS)
+                .withNewSelector()
+                .withMatchLabels(AddonParts.selector(APP))
+                .endSelector()
+                .withNewStrategy()
+                .withType("RollingUpdate")
+                .withNewRollingUpdate()
+                .withMaxUnavailable(new IntOrString(1))
+                .endRollingUpdate()
+                .endStrategy()
+                .withNewTemplate()
+                .withNewMetadata()
+                .withLabels(AddonParts.podLabels(ADDON, APP))
+                .withAnnotations(Map.of(Labels.CONFIG_HASH_ANNOTATION, corefileDigest))
+                .endMetadata()
+                .withNewSpec()
+                .withPriorityClassName(AddonParts.CLUSTER_CRITICAL)
+                .withServiceAccountName(Names.COREDNS)
+                .withNodeSelector(AddonParts.LINUX_NODES)
+                .withTolerations(AddonParts.criticalAddonsOnly())
+                // Two replicas on one node would fail together.
+                .withNewAffinity()
+                .withNewPodAntiAffinity()
+                .addNewPreferredDuringSchedulingIgnoredDuringExecution()
+                .withWeight(100)
+                .withNewPodAffinityTerm()
+                .withNewLabelSelector()
+                .withMatchLabels(AddonParts.selector(APP))
+                .endLabelSelector()
+                .withTopologyKey("kubernetes.io/hostname")
+                .endPodAffinityTerm()
+                .endPreferredDuringSchedulingIgnoredDuringExecution()
+                .endPodAntiAffinity()
+                .endAffinity()
+                // CoreDNS answers for the cluster, so it must not resolve through itself.
+                .withDnsPolicy("Default")
+                .addNewContainer()
+                .withName(Names.COREDNS)
+                .withImage(inputs.image(Component.COREDNS))
+                .withArgs("-conf", "/etc/coredns/" + COREFILE_KEY)
+                .withNewResources()
+                .withRequests(new TreeMap<>(Map.of("cpu", new Quantity("100m"), "memory", new Quantity("70Mi"))))
+                .withLimits(Map.of("memory", new Quantity("170Mi")))
+                .endResources()
+                .withPorts(
+                        new ContainerPortBuilder()
+                                .withName("dns")
+                                .withContainerPort(DNS_PORT)
+                                .withProtocol("UDP")
+                                .build(),
+                        new ContainerPortBuilder()
+                                .withName("dns-tcp")
+                                .withContainerPort(DNS_PORT)
+                                .withProtocol("TCP")
+                                .build(),
+                        new ContainerPortBuilder()
+                                .withName("metrics")
+                                .withContainerPort(METRICS_PORT)
+                                .withProtocol("TCP")
+                                .build())
+                .withNewLivenessProbe()
+                .withNewHttpGet()
+                .withPath("/health")
+                .withPort(new IntOrString(8080))
+                .withScheme("HTTP")
+                .endHttpGet()
+                .withInitialDelaySeconds(60)
+                .withTimeoutSeconds(5)
+                .withFailureThreshold(5)
+                .endLivenessProbe()
+                .withNewReadinessProbe()
+                .withNewHttpGet()
+                .withPath("/ready")
+                .withPort(new IntOrString(8181))
+                .withScheme("HTTP")
+                .endHttpGet()
+                .endReadinessProbe()
+                .withNewSecurityContext()
+                .withAllowPrivilegeEscalation(false)
+                .withReadOnlyRootFilesystem(true)
+                .withNewCapabilities()
+                .withAdd("NET_BIND_SERVICE")
+                .withDrop("ALL")
+                .endCapabilities()
+                .endSecurityContext()
+                .addNewVolumeMount()
+                .withName("config-volume")
+                .withMountPath("/etc/coredns")
+                .withReadOnly(true)
+                .endVolumeMount()
+                .endContainer()
+                .withVolumes(new VolumeBuilder()
+                        .withName("config-volume")
+                        .withNewConfigMap()
+                        .withName(Names.COREDNS)
+                        .addNewItem()
+                        .withKey(COREFILE_KEY)
+                        .withPath(COREFILE_KEY)
+                        .endItem()
+                        .endConfigMap()
+                        .build())
+                .endSpec()
+                .endTemplate()
+                .endSpec()
+                .build();
+    }
 
-  static Service service(AddonInputs inputs) {
-    ObjectMeta metadata = AddonParts.namespaced(ADDON, Names.KUBE_DNS_SERVICE);
-    metadata.getLabels().put(AddonParts.APP_LABEL, APP);
-    metadata.getLabels().put("kubernetes.io/name", "CoreDNS");
-    metadata.setAnnotations(new TreeMap<>(Map.of("prometheus.io/port", String.valueOf(METRICS_PORT),
-        "prometheus.io/scrape", "true")));
-    return new ServiceBuilder()
-        .withMetadata(metadata)
-        .withNewSpec()
-        .withClusterIP(inputs.network().clusterDns())
-        .withSelector(AddonParts.selector(APP))
-        .withPorts(
-            new ServicePortBuilder().withName("dns").withPort(DNS_PORT).withProtocol("UDP")
-                .withTargetPort(new IntOrString(DNS_PORT)).build(),
-            new ServicePortBuilder().withName("dns-tcp").withPort(DNS_PORT).withProtocol("TCP")
-                .withTargetPort(new IntOrString(DNS_PORT)).build(),
-            new ServicePortBuilder().withName("metrics").withPort(METRICS_PORT).withProtocol("TCP")
-                .withTargetPort(new IntOrString(METRICS_PORT)).build())
-        .endSpec()
-        .build();
-  }
+    static Service service(AddonInputs inputs) {
+        ObjectMeta metadata = AddonParts.namespaced(ADDON, Names.KUBE_DNS_SERVICE);
+        metadata.getLabels().put(AddonParts.APP_LABEL, APP);
+        metadata.getLabels().put("kubernetes.io/name", "CoreDNS");
+        metadata.setAnnotations(new TreeMap<>(
+                Map.of("prometheus.io/port", String.valueOf(METRICS_PORT), "prometheus.io/scrape", "true")));
+        return new ServiceBuilder()
+                .withMetadata(metadata)
+                .withNewSpec()
+                .withClusterIP(inputs.network().clusterDns())
+                .withSelector(AddonParts.selector(APP))
+                .withPorts(
+                        new ServicePortBuilder()
+                                .withName("dns")
+                                .withPort(DNS_PORT)
+                                .withProtocol("UDP")
+                                .withTargetPort(new IntOrString(DNS_PORT))
+                                .build(),
+                        new ServicePortBuilder()
+                                .withName("dns-tcp")
+                                .withPort(DNS_PORT)
+                                .withProtocol("TCP")
+                                .withTargetPort(new IntOrString(DNS_PORT))
+                                .build(),
+                        new ServicePortBuilder()
+                                .withName("metrics")
+                                .withPort(METRICS_PORT)
+                                .withProtocol("TCP")
+                                .withTargetPort(new IntOrString(METRICS_PORT))
+                                .build())
+                .endSpec()
+                .build();
+    }
 }

@@ -10,11 +10,11 @@ import java.util.List;
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public class ControlPlaneSpec {
 
-  @Default("LoadBalancer")
-  @JsonPropertyDescription("Type of the <cluster>-apiserver Service: LoadBalancer, NodePort or ClusterIP.")
-  public Exposure exposure;
+    @Default("LoadBalancer")
+    @JsonPropertyDescription("Type of the <cluster>-apiserver Service: LoadBalancer, NodePort or ClusterIP.")
+    public Exposure exposure;
 
-  @JsonProperty("certSANs")
-  @JsonPropertyDescription("Extra DNS names or IP addresses in the API server's serving certificate.")
-  public List<String> certSANs = new ArrayList<>();
+    @JsonProperty("certSANs")
+    @JsonPropertyDescription("Extra DNS names or IP addresses in the API server's serving certificate.")
+    public List<String> certSANs = new ArrayList<>();
 }

@@ -12,78 +12,82 @@ import java.util.Map;
  * them once per reconcile; the validator, which decides whether a spec can become a model, reads them here.
  */
 public final class Defaults {
-  public static final String POD_CIDR = "192.168.0.0/16";
-  public static final String SERVICE_CIDR = "10.96.0.0/12";
-  public static final String DNS_DOMAIN = "cluster.local";
-  public static final int DISK_SIZE_GIB = 50;
-  public static final String INSTANCE_PREFIX = "pool";
+    public static final String POD_CIDR = "192.168.0.0/16";
+    public static final String SERVICE_CIDR = "10.96.0.0/12";
+    public static final String DNS_DOMAIN = "cluster.local";
+    public static final int DISK_SIZE_GIB = 50;
+    public static final String INSTANCE_PREFIX = "pool";
 
-  private Defaults() {}
+    private Defaults() {}
 
-  public static Level level(SKSClusterSpec spec) {
-    return spec.level == null ? Level.STARTER : spec.level;
-  }
+    public static Level level(SKSClusterSpec spec) {
+        return spec.level == null ? Level.STARTER : spec.level;
+    }
 
-  public static boolean autoUpgrade(SKSClusterSpec spec) {
-    return Boolean.TRUE.equals(spec.autoUpgrade);
-  }
+    public static boolean autoUpgrade(SKSClusterSpec spec) {
+        return Boolean.TRUE.equals(spec.autoUpgrade);
+    }
 
-  public static Cni cni(SKSClusterSpec spec) {
-    return spec.cni == null ? Cni.CALICO : spec.cni;
-  }
+    public static Cni cni(SKSClusterSpec spec) {
+        return spec.cni == null ? Cni.CALICO : spec.cni;
+    }
 
-  public static List<Addon> addons(SKSClusterSpec spec) {
-    return spec.addons == null ? List.of() : spec.addons;
-  }
+    public static List<Addon> addons(SKSClusterSpec spec) {
+        return spec.addons == null ? List.of() : spec.addons;
+    }
 
-  public static String podCidr(SKSClusterSpec spec) {
-    return spec.networking == null || spec.networking.podCIDR == null ? POD_CIDR : spec.networking.podCIDR;
-  }
+    public static String podCidr(SKSClusterSpec spec) {
+        return spec.networking == null || spec.networking.podCIDR == null ? POD_CIDR : spec.networking.podCIDR;
+    }
 
-  public static String serviceCidr(SKSClusterSpec spec) {
-    return spec.networking == null || spec.networking.serviceCIDR == null ? SERVICE_CIDR
-        : spec.networking.serviceCIDR;
-  }
+    public static String serviceCidr(SKSClusterSpec spec) {
+        return spec.networking == null || spec.networking.serviceCIDR == null
+                ? SERVICE_CIDR
+                : spec.networking.serviceCIDR;
+    }
 
-  public static String dnsDomain(SKSClusterSpec spec) {
-    return spec.networking == null || spec.networking.dnsDomain == null ? DNS_DOMAIN : spec.networking.dnsDomain;
-  }
+    public static String dnsDomain(SKSClusterSpec spec) {
+        return spec.networking == null || spec.networking.dnsDomain == null ? DNS_DOMAIN : spec.networking.dnsDomain;
+    }
 
-  public static Exposure exposure(SKSClusterSpec spec) {
-    return spec.controlPlane == null || spec.controlPlane.exposure == null ? Exposure.LOAD_BALANCER
-        : spec.controlPlane.exposure;
-  }
+    public static Exposure exposure(SKSClusterSpec spec) {
+        return spec.controlPlane == null || spec.controlPlane.exposure == null
+                ? Exposure.LOAD_BALANCER
+                : spec.controlPlane.exposure;
+    }
 
-  public static List<String> certSans(SKSClusterSpec spec) {
-    return spec.controlPlane == null || spec.controlPlane.certSANs == null ? List.of() : spec.controlPlane.certSANs;
-  }
+    public static List<String> certSans(SKSClusterSpec spec) {
+        return spec.controlPlane == null || spec.controlPlane.certSANs == null ? List.of() : spec.controlPlane.certSANs;
+    }
 
-  public static int diskSize(NodepoolSpec spec) {
-    return spec.diskSize == null ? DISK_SIZE_GIB : spec.diskSize;
-  }
+    public static int diskSize(NodepoolSpec spec) {
+        return spec.diskSize == null ? DISK_SIZE_GIB : spec.diskSize;
+    }
 
-  public static String instancePrefix(NodepoolSpec spec) {
-    return spec.instancePrefix == null || spec.instancePrefix.isBlank() ? INSTANCE_PREFIX : spec.instancePrefix;
-  }
+    public static String instancePrefix(NodepoolSpec spec) {
+        return spec.instancePrefix == null || spec.instancePrefix.isBlank() ? INSTANCE_PREFIX : spec.instancePrefix;
+    }
 
-  public static Map<String, String> labels(NodepoolSpec spec) {
-    return spec.labels == null ? Map.of() : spec.labels;
-  }
+    public static Map<String, String> labels(NodepoolSpec spec) {
+        return spec.labels == null ? Map.of() : spec.labels;
+    }
 
-  public static List<NodepoolTaint> taints(NodepoolSpec spec) {
-    return spec.taints == null ? List.of() : spec.taints;
-  }
+    public static List<NodepoolTaint> taints(NodepoolSpec spec) {
+        return spec.taints == null ? List.of() : spec.taints;
+    }
 
-  public static long ttlSeconds(KubeconfigRequestSpec spec) {
-    return spec.ttlSeconds == null ? KubeconfigRequestSpec.MAX_TTL_SECONDS : spec.ttlSeconds;
-  }
+    public static long ttlSeconds(KubeconfigRequestSpec spec) {
+        return spec.ttlSeconds == null ? KubeconfigRequestSpec.MAX_TTL_SECONDS : spec.ttlSeconds;
+    }
 
-  public static List<String> groups(KubeconfigRequestSpec spec) {
-    return spec.groups == null ? List.of() : spec.groups;
-  }
+    public static List<String> groups(KubeconfigRequestSpec spec) {
+        return spec.groups == null ? List.of() : spec.groups;
+    }
 
-  public static String secretName(KubeconfigRequest request) {
-    String name = request.getSpec().secretName;
-    return name == null || name.isBlank() ? Names.kubeconfigSecret(request.getMetadata().getName()) : name;
-  }
+    public static String secretName(KubeconfigRequest request) {
+        String name = request.getSpec().secretName;
+        return name == null || name.isBlank()
+                ? Names.kubeconfigSecret(request.getMetadata().getName())
+                : name;
+    }
 }

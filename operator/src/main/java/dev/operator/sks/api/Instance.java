@@ -9,16 +9,16 @@ import java.util.List;
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public class Instance {
 
-  public String name;
+    public String name;
 
-  @JsonPropertyDescription("The provider's identifier of the instance.")
-  public String id;
+    @JsonPropertyDescription("The provider's identifier of the instance.")
+    public String id;
 
-  @JsonPropertyDescription("Starting, Running, Stopping or Failed.")
-  public String state;
+    @JsonPropertyDescription("Starting, Running, Stopping or Failed.")
+    public String state;
 
-  public List<String> addresses = new ArrayList<>();
+    public List<String> addresses = new ArrayList<>();
 
-  @JsonPropertyDescription("The tenant cluster Node this instance registered as.")
-  public String nodeName;
+    @JsonPropertyDescription("The tenant cluster Node this instance registered as.")
+    public String nodeName;
 }

@@ -22,11 +22,14 @@ import io.fabric8.kubernetes.model.annotation.Version;
 @ShortNames("ipool")
 @AdditionalPrinterColumn(name = "Cluster", jsonPath = ".spec.cluster")
 @AdditionalPrinterColumn(name = "Size", jsonPath = ".spec.size", type = AdditionalPrinterColumn.Type.INTEGER)
-@AdditionalPrinterColumn(name = "Running", jsonPath = ".status.runningInstances",
-    type = AdditionalPrinterColumn.Type.INTEGER)
+@AdditionalPrinterColumn(
+        name = "Running",
+        jsonPath = ".status.runningInstances",
+        type = AdditionalPrinterColumn.Type.INTEGER)
 @AdditionalPrinterColumn(name = "Instance Type", jsonPath = ".spec.instanceType")
 @AdditionalPrinterColumn(name = "State", jsonPath = ".status.state")
-@AdditionalPrinterColumn(name = "Age", jsonPath = ".metadata.creationTimestamp",
-    type = AdditionalPrinterColumn.Type.DATE)
-public class InstancePool extends CustomResource<InstancePoolSpec, InstancePoolStatus> implements Namespaced {
-}
+@AdditionalPrinterColumn(
+        name = "Age",
+        jsonPath = ".metadata.creationTimestamp",
+        type = AdditionalPrinterColumn.Type.DATE)
+public class InstancePool extends CustomResource<InstancePoolSpec, InstancePoolStatus> implements Namespaced {}

@@ -12,49 +12,49 @@ import java.util.Map;
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public class InstancePoolSpec {
 
-  @Required
-  @JsonPropertyDescription("The SKSCluster the instances join.")
-  public String cluster;
+    @Required
+    @JsonPropertyDescription("The SKSCluster the instances join.")
+    public String cluster;
 
-  @Required
-  @JsonPropertyDescription("The zone the instances run in.")
-  public String zone;
+    @Required
+    @JsonPropertyDescription("The zone the instances run in.")
+    public String zone;
 
-  @Required
-  @Min(0)
-  public Integer size;
+    @Required
+    @Min(0)
+    public Integer size;
 
-  @Required
-  public String instanceType;
+    @Required
+    public String instanceType;
 
-  @Required
-  @Min(20)
-  @JsonPropertyDescription("Root disk size in GiB.")
-  public Integer diskSize;
+    @Required
+    @Min(20)
+    @JsonPropertyDescription("Root disk size in GiB.")
+    public Integer diskSize;
 
-  @JsonPropertyDescription("Machine template (image) the instances boot from.")
-  public String template;
+    @JsonPropertyDescription("Machine template (image) the instances boot from.")
+    public String template;
 
-  public String instancePrefix;
+    public String instancePrefix;
 
-  public List<String> securityGroups = new ArrayList<>();
+    public List<String> securityGroups = new ArrayList<>();
 
-  public List<String> antiAffinityGroups = new ArrayList<>();
+    public List<String> antiAffinityGroups = new ArrayList<>();
 
-  public List<String> privateNetworks = new ArrayList<>();
+    public List<String> privateNetworks = new ArrayList<>();
 
-  public String deployTarget;
+    public String deployTarget;
 
-  @JsonPropertyDescription("Labels the instances' nodes register with.")
-  public Map<String, String> labels = new LinkedHashMap<>();
+    @JsonPropertyDescription("Labels the instances' nodes register with.")
+    public Map<String, String> labels = new LinkedHashMap<>();
 
-  @JsonPropertyDescription("Taints the instances' nodes register with.")
-  public List<NodepoolTaint> taints = new ArrayList<>();
+    @JsonPropertyDescription("Taints the instances' nodes register with.")
+    public List<NodepoolTaint> taints = new ArrayList<>();
 
-  @JsonPropertyDescription("Secret (key userData) with the cloud-init user-data instances boot with.")
-  public String userDataSecretName;
+    @JsonPropertyDescription("Secret (key userData) with the cloud-init user-data instances boot with.")
+    public String userDataSecretName;
 
-  @JsonPropertyDescription("Instances to remove by name (from the Nodepool's sks.operator.dev/evict annotation); the "
-      + "pool then grows back to size with new instances.")
-  public List<String> evict = new ArrayList<>();
+    @JsonPropertyDescription("Instances to remove by name (from the Nodepool's sks.operator.dev/evict annotation); the "
+            + "pool then grows back to size with new instances.")
+    public List<String> evict = new ArrayList<>();
 }

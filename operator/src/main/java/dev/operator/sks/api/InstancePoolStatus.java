@@ -9,21 +9,21 @@ import java.util.List;
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public class InstancePoolStatus {
 
-  public PoolState state;
+    public PoolState state;
 
-  @JsonPropertyDescription("The compute provider's identifier of the pool.")
-  public String providerId;
+    @JsonPropertyDescription("The compute provider's identifier of the pool.")
+    public String providerId;
 
-  @JsonPropertyDescription("Instances removed for spec.evict, so the Nodepool knows the eviction is done.")
-  public List<String> evicted = new ArrayList<>();
+    @JsonPropertyDescription("Instances removed for spec.evict, so the Nodepool knows the eviction is done.")
+    public List<String> evicted = new ArrayList<>();
 
-  public Integer size;
+    public Integer size;
 
-  public Integer runningInstances;
+    public Integer runningInstances;
 
-  public List<Instance> instances = new ArrayList<>();
+    public List<Instance> instances = new ArrayList<>();
 
-  public List<Condition> conditions = new ArrayList<>();
+    public List<Condition> conditions = new ArrayList<>();
 
-  public Long observedGeneration;
+    public Long observedGeneration;
 }

@@ -19,11 +19,14 @@ import io.fabric8.kubernetes.model.annotation.Version;
 @ShortNames("kcr")
 @AdditionalPrinterColumn(name = "Cluster", jsonPath = ".spec.cluster")
 @AdditionalPrinterColumn(name = "User", jsonPath = ".spec.user")
-@AdditionalPrinterColumn(name = "Expires", jsonPath = ".status.expirationTime",
-    type = AdditionalPrinterColumn.Type.DATE)
+@AdditionalPrinterColumn(
+        name = "Expires",
+        jsonPath = ".status.expirationTime",
+        type = AdditionalPrinterColumn.Type.DATE)
 @AdditionalPrinterColumn(name = "Ready", jsonPath = ".status.conditions[?(@.type==\"Ready\")].status")
-@AdditionalPrinterColumn(name = "Age", jsonPath = ".metadata.creationTimestamp",
-    type = AdditionalPrinterColumn.Type.DATE)
+@AdditionalPrinterColumn(
+        name = "Age",
+        jsonPath = ".metadata.creationTimestamp",
+        type = AdditionalPrinterColumn.Type.DATE)
 public class KubeconfigRequest extends CustomResource<KubeconfigRequestSpec, KubeconfigRequestStatus>
-    implements Namespaced {
-}
+        implements Namespaced {}

@@ -9,16 +9,16 @@ import java.util.List;
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public class KubeconfigRequestStatus {
 
-  @JsonPropertyDescription("The Secret holding the kubeconfig, under the key kubeconfig.")
-  public String secretName;
+    @JsonPropertyDescription("The Secret holding the kubeconfig, under the key kubeconfig.")
+    public String secretName;
 
-  @JsonPropertyDescription("When the issued certificate expires (RFC 3339).")
-  public String expirationTime;
+    @JsonPropertyDescription("When the issued certificate expires (RFC 3339).")
+    public String expirationTime;
 
-  @JsonPropertyDescription("Serial number of the issued certificate, in hexadecimal.")
-  public String serialNumber;
+    @JsonPropertyDescription("Serial number of the issued certificate, in hexadecimal.")
+    public String serialNumber;
 
-  public List<Condition> conditions = new ArrayList<>();
+    public List<Condition> conditions = new ArrayList<>();
 
-  public Long observedGeneration;
+    public Long observedGeneration;
 }

@@ -4,6 +4,8 @@ import com.fasterxml.jackson.annotation.JsonProperty;
 
 /** Service tier of a cluster: starter runs one of everything, pro runs a highly available control plane. */
 public enum Level {
-  @JsonProperty("starter") STARTER,
-  @JsonProperty("pro") PRO
+    @JsonProperty("starter")
+    STARTER,
+    @JsonProperty("pro")
+    PRO
 }

@@ -22,7 +22,8 @@ import io.fabric8.kubernetes.model.annotation.Version;
 @AdditionalPrinterColumn(name = "Ready", jsonPath = ".status.readyNodes", type = AdditionalPrinterColumn.Type.INTEGER)
 @AdditionalPrinterColumn(name = "Instance Type", jsonPath = ".spec.instanceType")
 @AdditionalPrinterColumn(name = "State", jsonPath = ".status.state")
-@AdditionalPrinterColumn(name = "Age", jsonPath = ".metadata.creationTimestamp",
-    type = AdditionalPrinterColumn.Type.DATE)
-public class Nodepool extends CustomResource<NodepoolSpec, NodepoolStatus> implements Namespaced {
-}
+@AdditionalPrinterColumn(
+        name = "Age",
+        jsonPath = ".metadata.creationTimestamp",
+        type = AdditionalPrinterColumn.Type.DATE)
+public class Nodepool extends CustomResource<NodepoolSpec, NodepoolStatus> implements Namespaced {}

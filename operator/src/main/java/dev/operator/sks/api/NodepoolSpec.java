@@ -18,57 +18,58 @@ import java.util.Map;
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public class NodepoolSpec {
 
-  @Required
-  @Pattern(Patterns.DNS_LABEL)
-  @ValidationRule(value = "self == oldSelf", message = "cluster is immutable: create a new Nodepool instead")
-  @JsonPropertyDescription("Name of the SKSCluster in this namespace the nodes join. Immutable.")
-  public String cluster;
+    @Required
+    @Pattern(Patterns.DNS_LABEL)
+    @ValidationRule(value = "self == oldSelf", message = "cluster is immutable: create a new Nodepool instead")
+    @JsonPropertyDescription("Name of the SKSCluster in this namespace the nodes join. Immutable.")
+    public String cluster;
 
-  @Required
-  @SpecReplicas
-  @Min(0)
-  @Max(1000)
-  @JsonPropertyDescription("Number of instances.")
-  public Integer size;
+    @Required
+    @SpecReplicas
+    @Min(0)
+    @Max(1000)
+    @JsonPropertyDescription("Number of instances.")
+    public Integer size;
 
-  @Required
-  @Pattern("^[a-z0-9-]+\\.[a-z0-9-]+$")
-  @JsonPropertyDescription("Instance type from the catalog (family.size, e.g. standard.medium); at least 2 GiB "
-      + "of memory.")
-  public String instanceType;
+    @Required
+    @Pattern("^[a-z0-9-]+\\.[a-z0-9-]+$")
+    @JsonPropertyDescription(
+            "Instance type from the catalog (family.size, e.g. standard.medium); at least 2 GiB " + "of memory.")
+    public String instanceType;
 
-  @Default("50")
-  @Min(20)
-  @Max(51200)
-  @JsonPropertyDescription("Root disk size in GiB, 20 to 51200.")
-  public Integer diskSize;
+    @Default("50")
+    @Min(20)
+    @Max(51200)
+    @JsonPropertyDescription("Root disk size in GiB, 20 to 51200.")
+    public Integer diskSize;
 
-  @Pattern(Patterns.DNS_LABEL)
-  @Size(max = 30)
-  @JsonPropertyDescription("Prefix of instance names (default pool).")
-  public String instancePrefix;
+    @Pattern(Patterns.DNS_LABEL)
+    @Size(max = 30)
+    @JsonPropertyDescription("Prefix of instance names (default pool).")
+    public String instancePrefix;
 
-  @ValidationRule(value = "self.all(k, k.matches('" + Patterns.LABEL_KEY_CEL + "'))",
-      message = "label keys must be valid Kubernetes label keys ([prefix/]name)")
-  @JsonPropertyDescription("Labels put on every node of the pool.")
-  public Map<String, String> labels = new LinkedHashMap<>();
+    @ValidationRule(
+            value = "self.all(k, k.matches('" + Patterns.LABEL_KEY_CEL + "'))",
+            message = "label keys must be valid Kubernetes label keys ([prefix/]name)")
+    @JsonPropertyDescription("Labels put on every node of the pool.")
+    public Map<String, String> labels = new LinkedHashMap<>();
 
-  @JsonPropertyDescription("Taints registered on every node of the pool.")
-  public List<NodepoolTaint> taints = new ArrayList<>();
+    @JsonPropertyDescription("Taints registered on every node of the pool.")
+    public List<NodepoolTaint> taints = new ArrayList<>();
 
-  @JsonPropertyDescription("Security groups (names or IDs) of the instances.")
-  public List<String> securityGroups = new ArrayList<>();
+    @JsonPropertyDescription("Security groups (names or IDs) of the instances.")
+    public List<String> securityGroups = new ArrayList<>();
 
-  @JsonPropertyDescription("Anti-affinity groups (names or IDs) of the instances.")
-  public List<String> antiAffinityGroups = new ArrayList<>();
+    @JsonPropertyDescription("Anti-affinity groups (names or IDs) of the instances.")
+    public List<String> antiAffinityGroups = new ArrayList<>();
 
-  @JsonPropertyDescription("Private networks (names or IDs) the instances are attached to.")
-  public List<String> privateNetworks = new ArrayList<>();
+    @JsonPropertyDescription("Private networks (names or IDs) the instances are attached to.")
+    public List<String> privateNetworks = new ArrayList<>();
 
-  @JsonPropertyDescription("Dedicated hypervisor (deploy target) the instances run on.")
-  public String deployTarget;
+    @JsonPropertyDescription("Dedicated hypervisor (deploy target) the instances run on.")
+    public String deployTarget;
 
-  @Size(max = 255)
-  @JsonPropertyDescription("Free text for people.")
-  public String description;
+    @Size(max = 255)
+    @JsonPropertyDescription("Free text for people.")
+    public String description;
 }

@@ -12,34 +12,35 @@ import java.util.List;
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public class NodepoolStatus {
 
-  @JsonPropertyDescription("Stable identifier of the pool; nodes carry it as sks.operator.dev/nodepool-id.")
-  public String id;
+    @JsonPropertyDescription("Stable identifier of the pool; nodes carry it as sks.operator.dev/nodepool-id.")
+    public String id;
 
-  @JsonPropertyDescription("Name of the InstancePool behind this Nodepool (nodepool-<name>-<id>).")
-  public String instancePool;
+    @JsonPropertyDescription("Name of the InstancePool behind this Nodepool (nodepool-<name>-<id>).")
+    public String instancePool;
 
-  @JsonPropertyDescription("The cluster this pool was created for (spec.cluster cannot change).")
-  public String cluster;
+    @JsonPropertyDescription("The cluster this pool was created for (spec.cluster cannot change).")
+    public String cluster;
 
-  @JsonProperty("clusterUID")
-  @JsonPropertyDescription("UID of the SKSCluster this pool was accepted for: the pool belongs to that cluster, whatever "
-      + "spec.cluster says later, and goes when that cluster is deleted.")
-  public String clusterUID;
+    @JsonProperty("clusterUID")
+    @JsonPropertyDescription(
+            "UID of the SKSCluster this pool was accepted for: the pool belongs to that cluster, whatever "
+                    + "spec.cluster says later, and goes when that cluster is deleted.")
+    public String clusterUID;
 
-  @StatusReplicas
-  @JsonPropertyDescription("Number of instances that exist now.")
-  public Integer size;
+    @StatusReplicas
+    @JsonPropertyDescription("Number of instances that exist now.")
+    public Integer size;
 
-  @JsonPropertyDescription("Number of instances whose node is Ready.")
-  public Integer readyNodes;
+    @JsonPropertyDescription("Number of instances whose node is Ready.")
+    public Integer readyNodes;
 
-  @LabelSelector
-  @JsonPropertyDescription("Label selector of the pool's nodes, for the scale subresource.")
-  public String selector;
+    @LabelSelector
+    @JsonPropertyDescription("Label selector of the pool's nodes, for the scale subresource.")
+    public String selector;
 
-  public PoolState state;
+    public PoolState state;
 
-  public List<Condition> conditions = new ArrayList<>();
+    public List<Condition> conditions = new ArrayList<>();
 
-  public Long observedGeneration;
+    public Long observedGeneration;
 }

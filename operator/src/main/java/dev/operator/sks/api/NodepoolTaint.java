@@ -9,24 +9,24 @@ import io.fabric8.generator.annotation.Size;
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public class NodepoolTaint {
 
-  @Required
-  @Pattern(Patterns.LABEL_KEY)
-  @JsonPropertyDescription("Taint key, a valid label key.")
-  public String key;
+    @Required
+    @Pattern(Patterns.LABEL_KEY)
+    @JsonPropertyDescription("Taint key, a valid label key.")
+    public String key;
 
-  @Size(max = 63)
-  @JsonPropertyDescription("Taint value.")
-  public String value;
+    @Size(max = 63)
+    @JsonPropertyDescription("Taint value.")
+    public String value;
 
-  @Required
-  @JsonPropertyDescription("NoSchedule, PreferNoSchedule or NoExecute.")
-  public TaintEffect effect;
+    @Required
+    @JsonPropertyDescription("NoSchedule, PreferNoSchedule or NoExecute.")
+    public TaintEffect effect;
 
-  public NodepoolTaint() {}
+    public NodepoolTaint() {}
 
-  public NodepoolTaint(String key, String value, TaintEffect effect) {
-    this.key = key;
-    this.value = value;
-    this.effect = effect;
-  }
+    public NodepoolTaint(String key, String value, TaintEffect effect) {
+        this.key = key;
+        this.value = value;
+        this.effect = effect;
+    }
 }

@@ -24,9 +24,10 @@ import io.fabric8.kubernetes.model.annotation.Version;
 @AdditionalPrinterColumn(name = "Version", jsonPath = ".status.version")
 @AdditionalPrinterColumn(name = "State", jsonPath = ".status.state")
 @AdditionalPrinterColumn(name = "Endpoint", jsonPath = ".status.endpoint")
-@AdditionalPrinterColumn(name = "Age", jsonPath = ".metadata.creationTimestamp",
-    type = AdditionalPrinterColumn.Type.DATE)
+@AdditionalPrinterColumn(
+        name = "Age",
+        jsonPath = ".metadata.creationTimestamp",
+        type = AdditionalPrinterColumn.Type.DATE)
 @ValidationRule(value = Patterns.CLUSTER_NAME_RULE, message = Patterns.CLUSTER_NAME_MESSAGE)
 @ValidationRule(value = Patterns.CLUSTER_NAME_ENDING_RULE, message = Patterns.CLUSTER_NAME_ENDING_MESSAGE)
-public class SKSCluster extends CustomResource<SKSClusterSpec, SKSClusterStatus> implements Namespaced {
-}
+public class SKSCluster extends CustomResource<SKSClusterSpec, SKSClusterStatus> implements Namespaced {}

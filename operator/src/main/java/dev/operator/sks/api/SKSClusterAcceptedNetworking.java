@@ -12,33 +12,35 @@ import java.util.Objects;
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public class SKSClusterAcceptedNetworking {
 
-  @JsonProperty("podCIDR")
-  @JsonPropertyDescription("IPv4 CIDR of pod addresses, in canonical form.")
-  public String podCIDR;
+    @JsonProperty("podCIDR")
+    @JsonPropertyDescription("IPv4 CIDR of pod addresses, in canonical form.")
+    public String podCIDR;
 
-  @JsonProperty("serviceCIDR")
-  @JsonPropertyDescription("IPv4 CIDR of Service cluster IPs, in canonical form.")
-  public String serviceCIDR;
+    @JsonProperty("serviceCIDR")
+    @JsonPropertyDescription("IPv4 CIDR of Service cluster IPs, in canonical form.")
+    public String serviceCIDR;
 
-  @JsonPropertyDescription("DNS domain of the cluster's Services.")
-  public String dnsDomain;
+    @JsonPropertyDescription("DNS domain of the cluster's Services.")
+    public String dnsDomain;
 
-  public SKSClusterAcceptedNetworking() {}
+    public SKSClusterAcceptedNetworking() {}
 
-  public SKSClusterAcceptedNetworking(String podCIDR, String serviceCIDR, String dnsDomain) {
-    this.podCIDR = podCIDR;
-    this.serviceCIDR = serviceCIDR;
-    this.dnsDomain = dnsDomain;
-  }
+    public SKSClusterAcceptedNetworking(String podCIDR, String serviceCIDR, String dnsDomain) {
+        this.podCIDR = podCIDR;
+        this.serviceCIDR = serviceCIDR;
+        this.dnsDomain = dnsDomain;
+    }
 
-  @Override
-  public boolean equals(Object other) {
-    return other instanceof SKSClusterAcceptedNetworking that && Objects.equals(podCIDR, that.podCIDR)
-        && Objects.equals(serviceCIDR, that.serviceCIDR) && Objects.equals(dnsDomain, that.dnsDomain);
-  }
+    @Override
+    public boolean equals(Object other) {
+        return other instanceof SKSClusterAcceptedNetworking that
+                && Objects.equals(podCIDR, that.podCIDR)
+                && Objects.equals(serviceCIDR, that.serviceCIDR)
+                && Objects.equals(dnsDomain, that.dnsDomain);
+    }
 
-  @Override
-  public int hashCode() {
-    return Objects.hash(podCIDR, serviceCIDR, dnsDomain);
-  }
+    @Override
+    public int hashCode() {
+        return Objects.hash(podCIDR, serviceCIDR, dnsDomain);
+    }
 }

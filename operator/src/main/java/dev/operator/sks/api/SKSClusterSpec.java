@@ -11,49 +11,50 @@ import java.util.ArrayList;
 import java.util.List;
 
 @JsonInclude(JsonInclude.Include.NON_NULL)
-@ValidationRule(value = "!has(oldSelf.level) || oldSelf.level != 'pro' || !has(self.level) || self.level == 'pro'",
-    message = "level cannot go from pro back to starter")
+@ValidationRule(
+        value = "!has(oldSelf.level) || oldSelf.level != 'pro' || !has(self.level) || self.level == 'pro'",
+        message = "level cannot go from pro back to starter")
 public class SKSClusterSpec {
 
-  @Required
-  @Pattern("^[a-z]{2}-[a-z]{3}-[0-9]+$")
-  @ValidationRule(value = "self == oldSelf", message = "zone is immutable: a cluster cannot move to another zone")
-  @JsonPropertyDescription("Zone the cluster runs in, one of the operator's zones (e.g. ch-gva-2). Immutable.")
-  public String zone;
+    @Required
+    @Pattern("^[a-z]{2}-[a-z]{3}-[0-9]+$")
+    @ValidationRule(value = "self == oldSelf", message = "zone is immutable: a cluster cannot move to another zone")
+    @JsonPropertyDescription("Zone the cluster runs in, one of the operator's zones (e.g. ch-gva-2). Immutable.")
+    public String zone;
 
-  @Default("starter")
-  @JsonPropertyDescription("Service tier: starter (one replica of everything) or pro (highly available control "
-      + "plane, 3 etcd members). starter may move to pro; pro cannot go back to starter.")
-  public Level level;
+    @Default("starter")
+    @JsonPropertyDescription("Service tier: starter (one replica of everything) or pro (highly available control "
+            + "plane, 3 etcd members). starter may move to pro; pro cannot go back to starter.")
+    public Level level;
 
-  @Required
-  @Pattern("^1\\.[0-9]{1,2}(\\.[0-9]{1,3})?$")
-  @JsonPropertyDescription("Kubernetes version from the operator's version catalog: a minor (\"1.33\", meaning "
-      + "its newest patch) or a patch (\"1.33.4\"). Upgrades go one minor at a time; downgrades are refused.")
-  public String version;
+    @Required
+    @Pattern("^1\\.[0-9]{1,2}(\\.[0-9]{1,3})?$")
+    @JsonPropertyDescription("Kubernetes version from the operator's version catalog: a minor (\"1.33\", meaning "
+            + "its newest patch) or a patch (\"1.33.4\"). Upgrades go one minor at a time; downgrades are refused.")
+    public String version;
 
-  @Default("false")
-  @JsonPropertyDescription("Follow the newest patch of the running minor automatically. The spec is never "
-      + "rewritten; status.version shows what runs.")
-  public Boolean autoUpgrade;
+    @Default("false")
+    @JsonPropertyDescription("Follow the newest patch of the running minor automatically. The spec is never "
+            + "rewritten; status.version shows what runs.")
+    public Boolean autoUpgrade;
 
-  @Default("calico")
-  @JsonPropertyDescription("Network plugin installed into the cluster: calico, or none to bring your own.")
-  public Cni cni;
+    @Default("calico")
+    @JsonPropertyDescription("Network plugin installed into the cluster: calico, or none to bring your own.")
+    public Cni cni;
 
-  @JsonPropertyDescription("Optional components installed into the cluster.")
-  public List<Addon> addons = new ArrayList<>();
+    @JsonPropertyDescription("Optional components installed into the cluster.")
+    public List<Addon> addons = new ArrayList<>();
 
-  @JsonPropertyDescription("OpenID Connect authentication for the cluster's API server.")
-  public OidcSpec oidc;
+    @JsonPropertyDescription("OpenID Connect authentication for the cluster's API server.")
+    public OidcSpec oidc;
 
-  @JsonPropertyDescription("Pod and service networks of the cluster.")
-  public NetworkingSpec networking;
+    @JsonPropertyDescription("Pod and service networks of the cluster.")
+    public NetworkingSpec networking;
 
-  @JsonPropertyDescription("How the control plane is exposed.")
-  public ControlPlaneSpec controlPlane;
+    @JsonPropertyDescription("How the control plane is exposed.")
+    public ControlPlaneSpec controlPlane;
 
-  @Size(max = 255)
-  @JsonPropertyDescription("Free text for people.")
-  public String description;
+    @Size(max = 255)
+    @JsonPropertyDescription("Free text for people.")
+    public String description;
 }

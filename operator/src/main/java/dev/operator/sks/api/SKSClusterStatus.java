@@ -9,29 +9,29 @@ import java.util.List;
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public class SKSClusterStatus {
 
-  @JsonPropertyDescription("Coarse lifecycle state; see conditions for the detail.")
-  public ClusterState state;
+    @JsonPropertyDescription("Coarse lifecycle state; see conditions for the detail.")
+    public ClusterState state;
 
-  @JsonPropertyDescription("The Kubernetes patch version the control plane runs now.")
-  public String version;
+    @JsonPropertyDescription("The Kubernetes patch version the control plane runs now.")
+    public String version;
 
-  @JsonPropertyDescription("The zone the cluster was created in (spec.zone cannot change).")
-  public String zone;
+    @JsonPropertyDescription("The zone the cluster was created in (spec.zone cannot change).")
+    public String zone;
 
-  @JsonPropertyDescription("The level the control plane runs at now.")
-  public Level level;
+    @JsonPropertyDescription("The level the control plane runs at now.")
+    public Level level;
 
-  @JsonPropertyDescription("The pod and service networks and DNS domain the cluster was created with (they cannot "
-      + "change): recorded when the spec is first accepted.")
-  public SKSClusterAcceptedNetworking networking;
+    @JsonPropertyDescription("The pod and service networks and DNS domain the cluster was created with (they cannot "
+            + "change): recorded when the spec is first accepted.")
+    public SKSClusterAcceptedNetworking networking;
 
-  @JsonPropertyDescription("URL of the cluster's API server.")
-  public String endpoint;
+    @JsonPropertyDescription("URL of the cluster's API server.")
+    public String endpoint;
 
-  @JsonPropertyDescription("Versions the cluster may move to next.")
-  public List<String> availableUpgrades = new ArrayList<>();
+    @JsonPropertyDescription("Versions the cluster may move to next.")
+    public List<String> availableUpgrades = new ArrayList<>();
 
-  public List<Condition> conditions = new ArrayList<>();
+    public List<Condition> conditions = new ArrayList<>();
 
-  public Long observedGeneration;
+    public Long observedGeneration;
 }

@@ -2,25 +2,25 @@ package dev.operator.sks.catalog;
 
 /** Every image the catalog must name for each Kubernetes minor; the key is the one in kubernetes-versions.yaml. */
 public enum Component {
-  ETCD("etcd"),
-  KUBE_APISERVER("kube-apiserver"),
-  KUBE_CONTROLLER_MANAGER("kube-controller-manager"),
-  KUBE_SCHEDULER("kube-scheduler"),
-  KUBE_PROXY("kube-proxy"),
-  KONNECTIVITY_SERVER("konnectivity-server"),
-  KONNECTIVITY_AGENT("konnectivity-agent"),
-  COREDNS("coredns"),
-  CALICO("calico"),
-  METRICS_SERVER("metrics-server"),
-  CLOUD_CONTROLLER("cloud-controller");
+    ETCD("etcd"),
+    KUBE_APISERVER("kube-apiserver"),
+    KUBE_CONTROLLER_MANAGER("kube-controller-manager"),
+    KUBE_SCHEDULER("kube-scheduler"),
+    KUBE_PROXY("kube-proxy"),
+    KONNECTIVITY_SERVER("konnectivity-server"),
+    KONNECTIVITY_AGENT("konnectivity-agent"),
+    COREDNS("coredns"),
+    CALICO("calico"),
+    METRICS_SERVER("metrics-server"),
+    CLOUD_CONTROLLER("cloud-controller");
 
-  private final String key;
+    private final String key;
 
-  Component(String key) {
-    this.key = key;
-  }
+    Component(String key) {
+        this.key = key;
+    }
 
-  public String key() {
-    return key;
-  }
+    public String key() {
+        return key;
+    }
 }

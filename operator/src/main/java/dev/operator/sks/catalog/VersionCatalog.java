@@ -15,144 +15,148 @@ import java.util.TreeMap;
  * Validated when loaded, so a broken catalog stops the operator at start rather than at the first upgrade.
  */
 public final class VersionCatalog {
-  static final String RESOURCE = "/catalog/kubernetes-versions.yaml";
-  private static final String VERSION_PLACEHOLDER = "{version}";
+    static final String RESOURCE = "/catalog/kubernetes-versions.yaml";
+    private static final String VERSION_PLACEHOLDER = "{version}";
 
-  /** One minor release line: its patches, oldest first, and the images of its components. */
-  public record MinorRelease(KubernetesVersion minor, List<KubernetesVersion> patches, Map<Component, String> images) {
-    public KubernetesVersion newestPatch() {
-      return patches.get(patches.size() - 1);
+    /** One minor release line: its patches, oldest first, and the images of its components. */
+    public record MinorRelease(
+            KubernetesVersion minor, List<KubernetesVersion> patches, Map<Component, String> images) {
+        public KubernetesVersion newestPatch() {
+            return patches.get(patches.size() - 1);
+        }
     }
-  }
 
-  private record FileFormat(List<MinorEntry> minors) {}
+    private record FileFormat(List<MinorEntry> minors) {}
 
-  private record MinorEntry(String minor, List<String> patches, Map<String, String> images) {}
+    private record MinorEntry(String minor, List<String> patches, Map<String, String> images) {}
 
-  private final TreeMap<KubernetesVersion, MinorRelease> minors;
+    private final TreeMap<KubernetesVersion, MinorRelease> minors;
 
-  private VersionCatalog(TreeMap<KubernetesVersion, MinorRelease> minors) {
-    this.minors = minors;
-  }
-
-  public static VersionCatalog loadDefault() {
-    return from(CatalogFiles.readResource(RESOURCE, "version catalog", FileFormat.class));
-  }
-
-  public static VersionCatalog load(InputStream yaml) {
-    return from(CatalogFiles.read(yaml, "version catalog", FileFormat.class));
-  }
-
-  private static VersionCatalog from(FileFormat file) {
-    if (file == null || file.minors() == null || file.minors().isEmpty()) {
-      throw new CatalogException("the version catalog lists no Kubernetes minor");
+    private VersionCatalog(TreeMap<KubernetesVersion, MinorRelease> minors) {
+        this.minors = minors;
     }
-    TreeMap<KubernetesVersion, MinorRelease> minors = new TreeMap<>();
-    for (MinorEntry entry : file.minors()) {
-      MinorRelease release = validated(entry);
-      if (minors.put(release.minor(), release) != null) {
-        throw new CatalogException("the version catalog lists minor " + entry.minor() + " twice");
-      }
+
+    public static VersionCatalog loadDefault() {
+        return from(CatalogFiles.readResource(RESOURCE, "version catalog", FileFormat.class));
     }
-    return new VersionCatalog(minors);
-  }
 
-  private static MinorRelease validated(MinorEntry entry) {
-    KubernetesVersion minor = KubernetesVersion.parse(entry.minor())
-        .filter(v -> !v.isPatch())
-        .orElseThrow(() -> new CatalogException("catalog minor '" + entry.minor() + "' is not of the form 1.NN"));
-    if (entry.patches() == null || entry.patches().isEmpty()) {
-      throw new CatalogException("catalog minor " + minor + " lists no patch");
+    public static VersionCatalog load(InputStream yaml) {
+        return from(CatalogFiles.read(yaml, "version catalog", FileFormat.class));
     }
-    List<KubernetesVersion> patches = new ArrayList<>();
-    for (String text : entry.patches()) {
-      KubernetesVersion patch = KubernetesVersion.parse(text).filter(KubernetesVersion::isPatch)
-          .orElseThrow(() -> new CatalogException("catalog patch '" + text + "' of " + minor + " is not 1.NN.P"));
-      if (!patch.minorVersion().equals(minor.toString())) {
-        throw new CatalogException("catalog patch " + patch + " is listed under minor " + minor);
-      }
-      patches.add(patch);
+
+    private static VersionCatalog from(FileFormat file) {
+        if (file == null || file.minors() == null || file.minors().isEmpty()) {
+            throw new CatalogException("the version catalog lists no Kubernetes minor");
+        }
+        TreeMap<KubernetesVersion, MinorRelease> minors = new TreeMap<>();
+        for (MinorEntry entry : file.minors()) {
+            MinorRelease release = validated(entry);
+            if (minors.put(release.minor(), release) != null) {
+                throw new CatalogException("the version catalog lists minor " + entry.minor() + " twice");
+            }
+        }
+        return new VersionCatalog(minors);
     }
-    patches.sort(Comparator.naturalOrder());
-    if (patches.stream().distinct().count() != patches.size()) {
-      throw new CatalogException("catalog minor " + minor + " lists a patch twice");
+
+    private static MinorRelease validated(MinorEntry entry) {
+        KubernetesVersion minor = KubernetesVersion.parse(entry.minor())
+                .filter(v -> !v.isPatch())
+                .orElseThrow(
+                        () -> new CatalogException("catalog minor '" + entry.minor() + "' is not of the form 1.NN"));
+        if (entry.patches() == null || entry.patches().isEmpty()) {
+            throw new CatalogException("catalog minor " + minor + " lists no patch");
+        }
+        List<KubernetesVersion> patches = new ArrayList<>();
+        for (String text : entry.patches()) {
+            KubernetesVersion patch = KubernetesVersion.parse(text)
+                    .filter(KubernetesVersion::isPatch)
+                    .orElseThrow(
+                            () -> new CatalogException("catalog patch '" + text + "' of " + minor + " is not 1.NN.P"));
+            if (!patch.minorVersion().equals(minor.toString())) {
+                throw new CatalogException("catalog patch " + patch + " is listed under minor " + minor);
+            }
+            patches.add(patch);
+        }
+        patches.sort(Comparator.naturalOrder());
+        if (patches.stream().distinct().count() != patches.size()) {
+            throw new CatalogException("catalog minor " + minor + " lists a patch twice");
+        }
+        Map<Component, String> images = new EnumMap<>(Component.class);
+        Map<String, String> given = entry.images() == null ? Map.of() : entry.images();
+        for (Component component : Component.values()) {
+            String image = given.get(component.key());
+            if (image == null || image.isBlank()) {
+                throw new CatalogException("catalog minor " + minor + " names no image for " + component.key());
+            }
+            images.put(component, image);
+        }
+        for (String key : given.keySet()) {
+            if (images.keySet().stream().noneMatch(c -> c.key().equals(key))) {
+                throw new CatalogException("catalog minor " + minor + " names an image for unknown component " + key);
+            }
+        }
+        return new MinorRelease(minor, List.copyOf(patches), Collections.unmodifiableMap(images));
     }
-    Map<Component, String> images = new EnumMap<>(Component.class);
-    Map<String, String> given = entry.images() == null ? Map.of() : entry.images();
-    for (Component component : Component.values()) {
-      String image = given.get(component.key());
-      if (image == null || image.isBlank()) {
-        throw new CatalogException("catalog minor " + minor + " names no image for " + component.key());
-      }
-      images.put(component, image);
+
+    /**
+     * The patch a spec version means: itself when it is a listed patch, the newest patch when it names a minor.
+     * Empty when the catalog does not have it.
+     */
+    public Optional<KubernetesVersion> resolve(String specVersion) {
+        return KubernetesVersion.parse(specVersion).flatMap(this::resolve);
     }
-    for (String key : given.keySet()) {
-      if (images.keySet().stream().noneMatch(c -> c.key().equals(key))) {
-        throw new CatalogException("catalog minor " + minor + " names an image for unknown component " + key);
-      }
+
+    public Optional<KubernetesVersion> resolve(KubernetesVersion version) {
+        MinorRelease release = minors.get(minorOf(version));
+        if (release == null) {
+            return Optional.empty();
+        }
+        if (!version.isPatch()) {
+            return Optional.of(release.newestPatch());
+        }
+        return release.patches().contains(version) ? Optional.of(version) : Optional.empty();
     }
-    return new MinorRelease(minor, List.copyOf(patches), Collections.unmodifiableMap(images));
-  }
 
-  /**
-   * The patch a spec version means: itself when it is a listed patch, the newest patch when it names a minor.
-   * Empty when the catalog does not have it.
-   */
-  public Optional<KubernetesVersion> resolve(String specVersion) {
-    return KubernetesVersion.parse(specVersion).flatMap(this::resolve);
-  }
-
-  public Optional<KubernetesVersion> resolve(KubernetesVersion version) {
-    MinorRelease release = minors.get(minorOf(version));
-    if (release == null) {
-      return Optional.empty();
+    public Optional<MinorRelease> release(KubernetesVersion version) {
+        return Optional.ofNullable(minors.get(minorOf(version)));
     }
-    if (!version.isPatch()) {
-      return Optional.of(release.newestPatch());
+
+    public List<KubernetesVersion> supportedMinors() {
+        return List.copyOf(minors.keySet());
     }
-    return release.patches().contains(version) ? Optional.of(version) : Optional.empty();
-  }
 
-  public Optional<MinorRelease> release(KubernetesVersion version) {
-    return Optional.ofNullable(minors.get(minorOf(version)));
-  }
-
-  public List<KubernetesVersion> supportedMinors() {
-    return List.copyOf(minors.keySet());
-  }
-
-  /** Every listed patch, oldest first. */
-  public List<KubernetesVersion> allPatches() {
-    return minors.values().stream().flatMap(r -> r.patches().stream()).toList();
-  }
-
-  /** The newest patch of the running minor: what {@code autoUpgrade} follows. */
-  public KubernetesVersion newestPatchOf(KubernetesVersion running) {
-    return release(running).orElseThrow(() -> unknown(running)).newestPatch();
-  }
-
-  /** Where a cluster running {@code running} may go: newer patches of its minor and every patch of the next minor. */
-  public List<KubernetesVersion> availableUpgrades(KubernetesVersion running) {
-    List<KubernetesVersion> upgrades = new ArrayList<>();
-    for (KubernetesVersion patch : allPatches()) {
-      int ahead = patch.minorsAheadOf(running);
-      if ((ahead == 0 && patch.compareTo(running) > 0) || ahead == 1) {
-        upgrades.add(patch);
-      }
+    /** Every listed patch, oldest first. */
+    public List<KubernetesVersion> allPatches() {
+        return minors.values().stream().flatMap(r -> r.patches().stream()).toList();
     }
-    return upgrades;
-  }
 
-  public String image(Component component, KubernetesVersion patch) {
-    MinorRelease release = release(patch).orElseThrow(() -> unknown(patch));
-    return release.images().get(component).replace(VERSION_PLACEHOLDER, patch.toString());
-  }
+    /** The newest patch of the running minor: what {@code autoUpgrade} follows. */
+    public KubernetesVersion newestPatchOf(KubernetesVersion running) {
+        return release(running).orElseThrow(() -> unknown(running)).newestPatch();
+    }
 
-  private static KubernetesVersion minorOf(KubernetesVersion version) {
-    return new KubernetesVersion(version.major(), version.minor(), Optional.empty());
-  }
+    /** Where a cluster running {@code running} may go: newer patches of its minor and every patch of the next minor. */
+    public List<KubernetesVersion> availableUpgrades(KubernetesVersion running) {
+        List<KubernetesVersion> upgrades = new ArrayList<>();
+        for (KubernetesVersion patch : allPatches()) {
+            int ahead = patch.minorsAheadOf(running);
+            if ((ahead == 0 && patch.compareTo(running) > 0) || ahead == 1) {
+                upgrades.add(patch);
+            }
+        }
+        return upgrades;
+    }
 
-  private IllegalArgumentException unknown(KubernetesVersion version) {
-    return new IllegalArgumentException("Kubernetes " + version + " is not in the version catalog");
-  }
+    public String image(Component component, KubernetesVersion patch) {
+        MinorRelease release = release(patch).orElseThrow(() -> unknown(patch));
+        return release.images().get(component).replace(VERSION_PLACEHOLDER, patch.toString());
+    }
+
+    private static KubernetesVersion minorOf(KubernetesVersion version) {
+        return new KubernetesVersion(version.major(), version.minor(), Optional.empty());
+    }
+
+    private IllegalArgumentException unknown(KubernetesVersion version) {
+        return new IllegalArgumentException("Kubernetes " + version + " is not in the version catalog");
+    }
 }

@@ -18,199 +18,228 @@ import java.util.function.Function;
  * ({@code SKS_HTTP_PORT}); a flag wins over the variable, the variable over the default.
  */
 public record OperatorConfig(
-    int httpPort,
-    Set<String> watchNamespaces,
-    String provider,
-    List<String> zones,
-    boolean leaderElection,
-    String leaseNamespace,
-    String identity,
-    Duration simulatedInstanceDelay,
-    String exoscaleApiEndpoint,
-    String exoscaleCredentialsNamespace,
-    String exoscaleCredentialsSecret,
-    String exoscaleTemplate,
-    String kubevirtImage) {
+        int httpPort,
+        Set<String> watchNamespaces,
+        String provider,
+        List<String> zones,
+        boolean leaderElection,
+        String leaseNamespace,
+        String identity,
+        Duration simulatedInstanceDelay,
+        String exoscaleApiEndpoint,
+        String exoscaleCredentialsNamespace,
+        String exoscaleCredentialsSecret,
+        String exoscaleTemplate,
+        String kubevirtImage) {
 
-  public static final List<String> DEFAULT_ZONES =
-      List.of("at-vie-1", "at-vie-2", "bg-sof-1", "ch-dk-2", "ch-gva-2", "de-fra-1", "de-muc-1");
-  /** In the order --help lists them. */
-  public static final Set<String> PROVIDERS =
-      Collections.unmodifiableSet(new LinkedHashSet<>(List.of("simulated", "kubevirt", "exoscale")));
+    public static final List<String> DEFAULT_ZONES =
+            List.of("at-vie-1", "at-vie-2", "bg-sof-1", "ch-dk-2", "ch-gva-2", "de-fra-1", "de-muc-1");
+    /** In the order --help lists them. */
+    public static final Set<String> PROVIDERS =
+            Collections.unmodifiableSet(new LinkedHashSet<>(List.of("simulated", "kubevirt", "exoscale")));
 
-  /** Every setting: flag name, environment variable, default, and what it does (for --help). */
-  public enum Setting {
-    HTTP_PORT("http-port", "SKS_HTTP_PORT", "8080", "port of /healthz, /readyz and /metrics"),
-    WATCH_NAMESPACES("watch-namespaces", "SKS_WATCH_NAMESPACES", "",
-        "comma-separated namespaces to serve; empty serves all"),
-    PROVIDER("provider", "SKS_PROVIDER", "simulated", "compute provider behind instance pools: " + PROVIDERS),
-    ZONES("zones", "SKS_ZONES", String.join(",", DEFAULT_ZONES), "comma-separated zones clusters may use"),
-    LEADER_ELECTION("leader-election", "SKS_LEADER_ELECTION", "false",
-        "elect a leader on a Lease, for more than one replica"),
-    LEASE_NAMESPACE("lease-namespace", "SKS_LEASE_NAMESPACE", "",
-        "namespace of the leader-election Lease (default: POD_NAMESPACE)"),
-    SIMULATED_INSTANCE_DELAY("simulated-instance-delay", "SKS_SIMULATED_INSTANCE_DELAY", "PT5S",
-        "how long a simulated instance takes to run (ISO-8601 duration)"),
-    EXOSCALE_API_ENDPOINT("exoscale-api-endpoint", "SKS_EXOSCALE_API_ENDPOINT", "https://api-{zone}.exoscale.com/v2",
-        "Exoscale compute API v2; {zone} becomes the cluster's zone"),
-    EXOSCALE_CREDENTIALS_SECRET("exoscale-credentials-secret", "SKS_EXOSCALE_CREDENTIALS_SECRET",
-        "exoscale-credentials", "Secret with keys api-key and api-secret, NAME (in POD_NAMESPACE) or NAMESPACE/NAME"),
-    EXOSCALE_TEMPLATE("exoscale-template", "SKS_EXOSCALE_TEMPLATE", "Linux Ubuntu 24.04 LTS 64-bit",
-        "Exoscale template (name or id) of pools that name none"),
-    KUBEVIRT_IMAGE("kubevirt-image", "SKS_KUBEVIRT_IMAGE", "quay.io/containerdisks/ubuntu:24.04",
-        "KubeVirt root disk image of pools that name none");
+    /** Every setting: flag name, environment variable, default, and what it does (for --help). */
+    public enum Setting {
+        HTTP_PORT("http-port", "SKS_HTTP_PORT", "8080", "port of /healthz, /readyz and /metrics"),
+        WATCH_NAMESPACES(
+                "watch-namespaces",
+                "SKS_WATCH_NAMESPACES",
+                "",
+                "comma-separated namespaces to serve; empty serves all"),
+        PROVIDER("provider", "SKS_PROVIDER", "simulated", "compute provider behind instance pools: " + PROVIDERS),
+        ZONES("zones", "SKS_ZONES", String.join(",", DEFAULT_ZONES), "comma-separated zones clusters may use"),
+        LEADER_ELECTION(
+                "leader-election",
+                "SKS_LEADER_ELECTION",
+                "false",
+                "elect a leader on a Lease, for more than one replica"),
+        LEASE_NAMESPACE(
+                "lease-namespace",
+                "SKS_LEASE_NAMESPACE",
+                "",
+                "namespace of the leader-election Lease (default: POD_NAMESPACE)"),
+        SIMULATED_INSTANCE_DELAY(
+                "simulated-instance-delay",
+                "SKS_SIMULATED_INSTANCE_DELAY",
+                "PT5S",
+                "how long a simulated instance takes to run (ISO-8601 duration)"),
+        EXOSCALE_API_ENDPOINT(
+                "exoscale-api-endpoint",
+                "SKS_EXOSCALE_API_ENDPOINT",
+                "https://api-{zone}.exoscale.com/v2",
+                "Exoscale compute API v2; {zone} becomes the cluster's zone"),
+        EXOSCALE_CREDENTIALS_SECRET(
+                "exoscale-credentials-secret",
+                "SKS_EXOSCALE_CREDENTIALS_SECRET",
+                "exoscale-credentials",
+                "Secret with keys api-key and api-secret, NAME (in POD_NAMESPACE) or NAMESPACE/NAME"),
+        EXOSCALE_TEMPLATE(
+                "exoscale-template",
+                "SKS_EXOSCALE_TEMPLATE",
+                "Linux Ubuntu 24.04 LTS 64-bit",
+                "Exoscale template (name or id) of pools that name none"),
+        KUBEVIRT_IMAGE(
+                "kubevirt-image",
+                "SKS_KUBEVIRT_IMAGE",
+                "quay.io/containerdisks/ubuntu:24.04",
+                "KubeVirt root disk image of pools that name none");
 
-    final String flag;
-    final String env;
-    final String defaultValue;
-    final String help;
+        final String flag;
+        final String env;
+        final String defaultValue;
+        final String help;
 
-    Setting(String flag, String env, String defaultValue, String help) {
-      this.flag = flag;
-      this.env = env;
-      this.defaultValue = defaultValue;
-      this.help = help;
-    }
-  }
-
-  public OperatorConfig {
-    if (httpPort < 0 || httpPort > 65535) {
-      throw new IllegalArgumentException("http port " + httpPort + " is not between 0 and 65535");
-    }
-    if (!PROVIDERS.contains(provider)) {
-      throw new IllegalArgumentException("provider '" + provider + "' is not one of " + PROVIDERS);
-    }
-    if (zones.isEmpty()) {
-      throw new IllegalArgumentException("at least one zone must be configured");
-    }
-    if (!exoscaleApiEndpoint.startsWith("https://") && !exoscaleApiEndpoint.startsWith("http://")) {
-      throw new IllegalArgumentException(Setting.EXOSCALE_API_ENDPOINT.env + " '" + exoscaleApiEndpoint
-          + "' is not an http(s) URL");
-    }
-    if (exoscaleCredentialsSecret.isBlank() || exoscaleCredentialsNamespace.isBlank()) {
-      throw new IllegalArgumentException(Setting.EXOSCALE_CREDENTIALS_SECRET.env + " names no Secret");
-    }
-    watchNamespaces = Set.copyOf(watchNamespaces);
-    zones = List.copyOf(zones);
-  }
-
-  public static OperatorConfig defaults() {
-    return parse(new String[0], Map.of());
-  }
-
-  /**
-   * Reads the settings from flags and the environment.
-   *
-   * @throws IllegalArgumentException naming the flag or variable at fault
-   */
-  public static OperatorConfig parse(String[] args, Map<String, String> env) {
-    Map<Setting, String> flags = parseFlags(args);
-    Function<Setting, String> value = s -> flags.getOrDefault(s, env.getOrDefault(s.env, s.defaultValue)).trim();
-    String leaseNamespace = value.apply(Setting.LEASE_NAMESPACE);
-    String podNamespace = env.getOrDefault("POD_NAMESPACE", "default");
-    if (leaseNamespace.isEmpty()) {
-      leaseNamespace = podNamespace;
-    }
-    String credentials = value.apply(Setting.EXOSCALE_CREDENTIALS_SECRET);
-    int slash = credentials.indexOf('/');
-    return new OperatorConfig(
-        parsePort(value.apply(Setting.HTTP_PORT)),
-        Set.copyOf(commaSeparated(value.apply(Setting.WATCH_NAMESPACES))),
-        value.apply(Setting.PROVIDER),
-        commaSeparated(value.apply(Setting.ZONES)),
-        parseBoolean(Setting.LEADER_ELECTION, value.apply(Setting.LEADER_ELECTION)),
-        leaseNamespace,
-        env.getOrDefault("POD_NAME", hostname()),
-        parseDuration(Setting.SIMULATED_INSTANCE_DELAY, value.apply(Setting.SIMULATED_INSTANCE_DELAY)),
-        value.apply(Setting.EXOSCALE_API_ENDPOINT),
-        slash < 0 ? podNamespace : credentials.substring(0, slash),
-        credentials.substring(slash + 1),
-        value.apply(Setting.EXOSCALE_TEMPLATE),
-        value.apply(Setting.KUBEVIRT_IMAGE));
-  }
-
-  public boolean watchesAllNamespaces() {
-    return watchNamespaces.isEmpty();
-  }
-
-  public static String usage() {
-    StringBuilder text = new StringBuilder();
-    for (Setting s : Setting.values()) {
-      text.append(String.format("  --%-26s %-30s %s (default: %s)%n", s.flag + "=VALUE", s.env, s.help,
-          s.defaultValue.isEmpty() ? "none" : s.defaultValue));
-    }
-    return text.toString();
-  }
-
-  private static Map<Setting, String> parseFlags(String[] args) {
-    Map<Setting, String> flags = new LinkedHashMap<>();
-    for (int i = 0; i < args.length; i++) {
-      String arg = args[i];
-      if (!arg.startsWith("--")) {
-        throw new IllegalArgumentException("unexpected argument '" + arg + "'");
-      }
-      String name = arg.substring(2);
-      String flagValue = null;
-      int eq = name.indexOf('=');
-      if (eq >= 0) {
-        flagValue = name.substring(eq + 1);
-        name = name.substring(0, eq);
-      }
-      String flagName = name;
-      Setting setting = Arrays.stream(Setting.values()).filter(s -> s.flag.equals(flagName)).findFirst()
-          .orElseThrow(() -> new IllegalArgumentException("unknown flag --" + flagName));
-      if (flagValue == null) {
-        if (i + 1 >= args.length) {
-          throw new IllegalArgumentException("flag --" + flagName + " needs a value");
+        Setting(String flag, String env, String defaultValue, String help) {
+            this.flag = flag;
+            this.env = env;
+            this.defaultValue = defaultValue;
+            this.help = help;
         }
-        flagValue = args[++i];
-      }
-      flags.put(setting, flagValue);
     }
-    return flags;
-  }
 
-  private static List<String> commaSeparated(String text) {
-    List<String> items = new ArrayList<>();
-    for (String item : text.split(",")) {
-      if (!item.isBlank()) {
-        items.add(item.trim());
-      }
+    public OperatorConfig {
+        if (httpPort < 0 || httpPort > 65535) {
+            throw new IllegalArgumentException("http port " + httpPort + " is not between 0 and 65535");
+        }
+        if (!PROVIDERS.contains(provider)) {
+            throw new IllegalArgumentException("provider '" + provider + "' is not one of " + PROVIDERS);
+        }
+        if (zones.isEmpty()) {
+            throw new IllegalArgumentException("at least one zone must be configured");
+        }
+        if (!exoscaleApiEndpoint.startsWith("https://") && !exoscaleApiEndpoint.startsWith("http://")) {
+            throw new IllegalArgumentException(
+                    Setting.EXOSCALE_API_ENDPOINT.env + " '" + exoscaleApiEndpoint + "' is not an http(s) URL");
+        }
+        if (exoscaleCredentialsSecret.isBlank() || exoscaleCredentialsNamespace.isBlank()) {
+            throw new IllegalArgumentException(Setting.EXOSCALE_CREDENTIALS_SECRET.env + " names no Secret");
+        }
+        watchNamespaces = Set.copyOf(watchNamespaces);
+        zones = List.copyOf(zones);
     }
-    return items;
-  }
 
-  private static int parsePort(String text) {
-    try {
-      return Integer.parseInt(text);
-    } catch (NumberFormatException e) {
-      throw new IllegalArgumentException(Setting.HTTP_PORT.env + " / --http-port '" + text + "' is not a number");
+    public static OperatorConfig defaults() {
+        return parse(new String[0], Map.of());
     }
-  }
 
-  private static boolean parseBoolean(Setting setting, String text) {
-    return switch (text.toLowerCase()) {
-      case "true" -> true;
-      case "false" -> false;
-      default -> throw new IllegalArgumentException(setting.env + " / --" + setting.flag + " '" + text
-          + "' is neither true nor false");
-    };
-  }
-
-  private static Duration parseDuration(Setting setting, String text) {
-    try {
-      return Duration.parse(text);
-    } catch (RuntimeException e) {
-      throw new IllegalArgumentException(setting.env + " / --" + setting.flag + " '" + text
-          + "' is not an ISO-8601 duration such as PT5S");
+    /**
+     * Reads the settings from flags and the environment.
+     *
+     * @throws IllegalArgumentException naming the flag or variable at fault
+     */
+    public static OperatorConfig parse(String[] args, Map<String, String> env) {
+        Map<Setting, String> flags = parseFlags(args);
+        Function<Setting, String> value = s ->
+                flags.getOrDefault(s, env.getOrDefault(s.env, s.defaultValue)).trim();
+        String leaseNamespace = value.apply(Setting.LEASE_NAMESPACE);
+        String podNamespace = env.getOrDefault("POD_NAMESPACE", "default");
+        if (leaseNamespace.isEmpty()) {
+            leaseNamespace = podNamespace;
+        }
+        String credentials = value.apply(Setting.EXOSCALE_CREDENTIALS_SECRET);
+        int slash = credentials.indexOf('/');
+        return new OperatorConfig(
+                parsePort(value.apply(Setting.HTTP_PORT)),
+                Set.copyOf(commaSeparated(value.apply(Setting.WATCH_NAMESPACES))),
+                value.apply(Setting.PROVIDER),
+                commaSeparated(value.apply(Setting.ZONES)),
+                parseBoolean(Setting.LEADER_ELECTION, value.apply(Setting.LEADER_ELECTION)),
+                leaseNamespace,
+                env.getOrDefault("POD_NAME", hostname()),
+                parseDuration(Setting.SIMULATED_INSTANCE_DELAY, value.apply(Setting.SIMULATED_INSTANCE_DELAY)),
+                value.apply(Setting.EXOSCALE_API_ENDPOINT),
+                slash < 0 ? podNamespace : credentials.substring(0, slash),
+                credentials.substring(slash + 1),
+                value.apply(Setting.EXOSCALE_TEMPLATE),
+                value.apply(Setting.KUBEVIRT_IMAGE));
     }
-  }
 
-  private static String hostname() {
-    try {
-      return InetAddress.getLocalHost().getHostName();
-    } catch (UnknownHostException e) {
-      return "sks-operator";
+    public boolean watchesAllNamespaces() {
+        return watchNamespaces.isEmpty();
     }
-  }
+
+    public static String usage() {
+        StringBuilder text = new StringBuilder();
+        for (Setting s : Setting.values()) {
+            text.append(String.format(
+                    "  --%-26s %-30s %s (default: %s)%n",
+                    s.flag + "=VALUE", s.env, s.help, s.defaultValue.isEmpty() ? "none" : s.defaultValue));
+        }
+        return text.toString();
+    }
+
+    private static Map<Setting, String> parseFlags(String[] args) {
+        Map<Setting, String> flags = new LinkedHashMap<>();
+        for (int i = 0; i < args.length; i++) {
+            String arg = args[i];
+            if (!arg.startsWith("--")) {
+                throw new IllegalArgumentException("unexpected argument '" + arg + "'");
+            }
+            String name = arg.substring(2);
+            String flagValue = null;
+            int eq = name.indexOf('=');
+            if (eq >= 0) {
+                flagValue = name.substring(eq + 1);
+                name = name.substring(0, eq);
+            }
+            String flagName = name;
+            Setting setting = Arrays.stream(Setting.values())
+                    .filter(s -> s.flag.equals(flagName))
+                    .findFirst()
+                    .orElseThrow(() -> new IllegalArgumentException("unknown flag --" + flagName));
+            if (flagValue == null) {
+                if (i + 1 >= args.length) {
+                    throw new IllegalArgumentException("flag --" + flagName + " needs a value");
+                }
+                flagValue = args[++i];
+            }
+            flags.put(setting, flagValue);
+        }
+        return flags;
+    }
+
+    private static List<String> commaSeparated(String text) {
+        List<String> items = new ArrayList<>();
+        for (String item : text.split(",")) {
+            if (!item.isBlank()) {
+                items.add(item.trim());
+            }
+        }
+        return items;
+    }
+
+    private static int parsePort(String text) {
+        try {
+            return Integer.parseInt(text);
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException(Setting.HTTP_PORT.env + " / --http-port '" + text + "' is not a number");
+        }
+    }
+
+    private static boolean parseBoolean(Setting setting, String text) {
+        return switch (text.toLowerCase()) {
+            case "true" -> true;
+            case "false" -> false;
+            default ->
+                throw new IllegalArgumentException(
+                        setting.env + " / --" + setting.flag + " '" + text + "' is neither true nor false");
+        };
+    }
+
+    private static Duration parseDuration(Setting setting, String text) {
+        try {
+            return Duration.parse(text);
+        } catch (RuntimeException e) {
+            throw new IllegalArgumentException(
+                    setting.env + " / --" + setting.flag + " '" + text + "' is not an ISO-8601 duration such as PT5S");
+        }
+    }
+
+    private static String hostname() {
+        try {
+            return InetAddress.getLocalHost().getHostName();
+        } catch (UnknownHostException e) {
+            return "sks-operator";
+        }
+    }
 }

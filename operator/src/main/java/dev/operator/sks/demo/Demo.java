@@ -35,40 +35,42 @@ import java.util.concurrent.CountDownLatch;
  * with progress printed as it happens and a kubeconfig written so kubectl works from another terminal.
  */
 public final class Demo {
-  public static final String NAMESPACE = "demo";
-  static final List<String> CRDS = List.of("sksclusters", "nodepools", "kubeconfigrequests", "instancepools");
-  private static final String EXAMPLE = "/examples/starter-cluster.yaml";
+    public static final String NAMESPACE = "demo";
+    static final List<String> CRDS = List.of("sksclusters", "nodepools", "kubeconfigrequests", "instancepools");
+    private static final String EXAMPLE = "/examples/starter-cluster.yaml";
 
-  private final PrintStream out;
-  private final Path kubeconfigPath;
+    private final PrintStream out;
+    private final Path kubeconfigPath;
 
-  public Demo(PrintStream out, Path kubeconfigPath) {
-    this.out = out;
-    this.kubeconfigPath = kubeconfigPath;
-  }
+    public Demo(PrintStream out, Path kubeconfigPath) {
+        this.out = out;
+        this.kubeconfigPath = kubeconfigPath;
+    }
 
-  /** Runs until {@code stop} counts down (Ctrl-C in the command line). */
-  public void run(CountDownLatch stop) throws IOException, InterruptedException {
-    // The demo's own progress lines are the story; the frameworks' start-up chatter would bury them.
-    ((ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger("io.javaoperatorsdk"))
-        .setLevel(ch.qos.logback.classic.Level.WARN);
-    out.println("sks-operator demo: starting an embedded Kubernetes API server (etcd + kube-apiserver)...");
-    KubeAPIServer apiServer = new KubeAPIServer(KubeAPIServerConfigBuilder.anAPIServerConfig()
-        .withUpdateKubeConfig(false).build());
-    apiServer.start();
-    String kubeconfig = apiServer.getKubeConfigYaml();
-    Files.writeString(kubeconfigPath, kubeconfig);
-    try (KubernetesClient client = new KubernetesClientBuilder().withConfig(Config.fromKubeconfig(kubeconfig))
-        .build()) {
-      installCrds(client);
-      OperatorConfig config = OperatorConfig.parse(new String[] {"--http-port=0"}, Map.of());
-      try (SksOperator operator = new SksOperator(client, OperatorServices.loadDefaults(config),
-          new SimpleMeterRegistry());
-          ClusterStandIn kubelet = ClusterStandIn.watch(client, NAMESPACE);
-          ProgressPrinter progress = new ProgressPrinter(client, out)) {
-        operator.start();
-        applyExample(client);
-        out.printf("""
+    /** Runs until {@code stop} counts down (Ctrl-C in the command line). */
+    public void run(CountDownLatch stop) throws IOException, InterruptedException {
+        // The demo's own progress lines are the story; the frameworks' start-up chatter would bury them.
+        ((ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger("io.javaoperatorsdk"))
+                .setLevel(ch.qos.logback.classic.Level.WARN);
+        out.println("sks-operator demo: starting an embedded Kubernetes API server (etcd + kube-apiserver)...");
+        KubeAPIServer apiServer = new KubeAPIServer(KubeAPIServerConfigBuilder.anAPIServerConfig()
+                .withUpdateKubeConfig(false)
+                .build());
+        apiServer.start();
+        String kubeconfig = apiServer.getKubeConfigYaml();
+        Files.writeString(kubeconfigPath, kubeconfig);
+        try (KubernetesClient client = new KubernetesClientBuilder()
+                .withConfig(Config.fromKubeconfig(kubeconfig))
+                .build()) {
+            installCrds(client);
+            OperatorConfig config = OperatorConfig.parse(new String[] {"--http-port=0"}, Map.of());
+            try (SksOperator operator =
+                            new SksOperator(client, OperatorServices.loadDefaults(config), new SimpleMeterRegistry());
+                    ClusterStandIn kubelet = ClusterStandIn.watch(client, NAMESPACE);
+                    ProgressPrinter progress = new ProgressPrinter(client, out)) {
+                operator.start();
+                applyExample(client);
+                out.printf("""
 
             The operator is running. From another terminal:
               kubectl --kubeconfig %s get skc,np,kcr,ipool -n %s
@@ -81,110 +83,136 @@ public final class Demo {
             Press Ctrl-C to stop.
 
             """, kubeconfigPath, NAMESPACE, kubeconfigPath, NAMESPACE);
-        stop.await();
-      }
-    } finally {
-      out.println("sks-operator demo: stopping the API server");
-      try {
-        apiServer.stop();
-      } catch (RuntimeException alreadyStopped) {
-        // Ctrl-C reaches etcd and kube-apiserver too (same process group): they may be gone already.
-      }
-    }
-  }
-
-  private void installCrds(KubernetesClient client) throws IOException {
-    for (String plural : CRDS) {
-      String resource = "/META-INF/fabric8/" + plural + ".sks.operator.dev-v1.yml";
-      try (InputStream in = Demo.class.getResourceAsStream(resource)) {
-        if (in == null) {
-          throw new IOException(resource + " is missing from the jar");
+                stop.await();
+            }
+        } finally {
+            out.println("sks-operator demo: stopping the API server");
+            try {
+                apiServer.stop();
+            } catch (RuntimeException alreadyStopped) {
+                // Ctrl-C reaches etcd and kube-apiserver too (same process group): they may be gone already.
+            }
         }
-        CustomResourceDefinition crd = client.apiextensions().v1().customResourceDefinitions().load(in).item();
-        client.resource(crd).createOr(NonDeletingOperation::update);
-      }
-      client.apiextensions().v1().customResourceDefinitions().withName(plural + ".sks.operator.dev")
-          // A CRD seen just after its creation may have a status without conditions yet.
-          .waitUntilCondition(crd -> crd.getStatus() != null && crd.getStatus().getConditions() != null
-              && crd.getStatus().getConditions().stream()
-              .anyMatch(c -> "Established".equals(c.getType()) && "True".equals(c.getStatus())), 30,
-              java.util.concurrent.TimeUnit.SECONDS);
-    }
-    out.println("sks-operator demo: CRDs installed: " + String.join(", ", CRDS));
-  }
-
-  private void applyExample(KubernetesClient client) throws IOException {
-    client.namespaces().resource(new NamespaceBuilder().withNewMetadata().withName(NAMESPACE).endMetadata().build())
-        .createOr(NonDeletingOperation::update);
-    try (InputStream in = Demo.class.getResourceAsStream(EXAMPLE)) {
-      if (in == null) {
-        throw new IOException(EXAMPLE + " is missing from the jar");
-      }
-      for (HasMetadata resource : client.load(in).items()) {
-        client.resource(resource).inNamespace(NAMESPACE).createOr(NonDeletingOperation::update);
-        out.printf("sks-operator demo: applied %s %s/%s%n", resource.getKind(), NAMESPACE,
-            resource.getMetadata().getName());
-      }
-    }
-  }
-
-  /** Prints a line whenever a resource's state or conditions change. */
-  private static final class ProgressPrinter implements AutoCloseable {
-    private final List<Watch> watches = new ArrayList<>();
-    private final Map<String, String> lastSeen = new java.util.concurrent.ConcurrentHashMap<>();
-    private final PrintStream out;
-
-    ProgressPrinter(KubernetesClient client, PrintStream out) {
-      this.out = out;
-      watches.add(client.resources(SKSCluster.class).inNamespace(NAMESPACE).watch(new Printing<>(r ->
-          r.getStatus() == null ? "accepted" : r.getStatus().state + " version=" + r.getStatus().version
-              + " endpoint=" + r.getStatus().endpoint + " " + ProgressPrinter.conditions(r.getStatus().conditions))));
-      watches.add(client.resources(Nodepool.class).inNamespace(NAMESPACE).watch(new Printing<>(r ->
-          r.getStatus() == null ? "accepted" : r.getStatus().state + " size=" + r.getStatus().size + " ready="
-              + r.getStatus().readyNodes + " " + ProgressPrinter.conditions(r.getStatus().conditions))));
-      watches.add(client.resources(KubeconfigRequest.class).inNamespace(NAMESPACE).watch(new Printing<>(r ->
-          r.getStatus() == null ? "accepted" : "secret=" + r.getStatus().secretName + " expires="
-              + r.getStatus().expirationTime + " " + ProgressPrinter.conditions(r.getStatus().conditions))));
     }
 
-    private static String conditions(List<io.fabric8.kubernetes.api.model.Condition> conditions) {
-      StringBuilder text = new StringBuilder();
-      for (var c : conditions == null ? List.<io.fabric8.kubernetes.api.model.Condition>of() : conditions) {
-        text.append(c.getType()).append('=').append(c.getStatus());
-        if (!"True".equals(c.getStatus()) && c.getReason() != null) {
-          text.append('(').append(c.getReason()).append(')');
+    private void installCrds(KubernetesClient client) throws IOException {
+        for (String plural : CRDS) {
+            String resource = "/META-INF/fabric8/" + plural + ".sks.operator.dev-v1.yml";
+            try (InputStream in = Demo.class.getResourceAsStream(resource)) {
+                if (in == null) {
+                    throw new IOException(resource + " is missing from the jar");
+                }
+                CustomResourceDefinition crd = client.apiextensions()
+                        .v1()
+                        .customResourceDefinitions()
+                        .load(in)
+                        .item();
+                client.resource(crd).createOr(NonDeletingOperation::update);
+            }
+            client.apiextensions()
+                    .v1()
+                    .customResourceDefinitions()
+                    .withName(plural + ".sks.operator.dev")
+                    // A CRD seen just after its creation may have a status without conditions yet.
+                    .waitUntilCondition(
+                            crd -> crd.getStatus() != null
+                                    && crd.getStatus().getConditions() != null
+                                    && crd.getStatus().getConditions().stream()
+                                            .anyMatch(c ->
+                                                    "Established".equals(c.getType()) && "True".equals(c.getStatus())),
+                            30,
+                            java.util.concurrent.TimeUnit.SECONDS);
         }
-        text.append(' ');
-      }
-      return text.toString().trim();
+        out.println("sks-operator demo: CRDs installed: " + String.join(", ", CRDS));
     }
 
-    private final class Printing<T extends HasMetadata> implements io.fabric8.kubernetes.client.Watcher<T> {
-      private final java.util.function.Function<T, String> describe;
-
-      Printing(java.util.function.Function<T, String> describe) {
-        this.describe = describe;
-      }
-
-      @Override
-      public void eventReceived(Action action, T resource) {
-        String key = resource.getKind() + "/" + resource.getMetadata().getName();
-        String line = action == Action.DELETED ? "deleted" : describe.apply(resource);
-        if (!line.equals(lastSeen.put(key, line))) {
-          out.printf("%s %-32s %s%n", LocalTime.now().truncatedTo(ChronoUnit.SECONDS), key, line);
+    private void applyExample(KubernetesClient client) throws IOException {
+        client.namespaces()
+                .resource(new NamespaceBuilder()
+                        .withNewMetadata()
+                        .withName(NAMESPACE)
+                        .endMetadata()
+                        .build())
+                .createOr(NonDeletingOperation::update);
+        try (InputStream in = Demo.class.getResourceAsStream(EXAMPLE)) {
+            if (in == null) {
+                throw new IOException(EXAMPLE + " is missing from the jar");
+            }
+            for (HasMetadata resource : client.load(in).items()) {
+                client.resource(resource).inNamespace(NAMESPACE).createOr(NonDeletingOperation::update);
+                out.printf(
+                        "sks-operator demo: applied %s %s/%s%n",
+                        resource.getKind(), NAMESPACE, resource.getMetadata().getName());
+            }
         }
-      }
-
-      @Override
-      public void onClose(io.fabric8.kubernetes.client.WatcherException cause) {
-        // Closed with the demo.
-      }
     }
 
-    @Override
-    public void close() {
-      watches.forEach(Watch::close);
-    }
-  }
+    /** Prints a line whenever a resource's state or conditions change. */
+    private static final class ProgressPrinter implements AutoCloseable {
+        private final List<Watch> watches = new ArrayList<>();
+        private final Map<String, String> lastSeen = new java.util.concurrent.ConcurrentHashMap<>();
+        private final PrintStream out;
 
+        ProgressPrinter(KubernetesClient client, PrintStream out) {
+            this.out = out;
+            watches.add(client.resources(SKSCluster.class)
+                    .inNamespace(NAMESPACE)
+                    .watch(new Printing<>(r -> r.getStatus() == null
+                            ? "accepted"
+                            : r.getStatus().state + " version=" + r.getStatus().version + " endpoint="
+                                    + r.getStatus().endpoint + " "
+                                    + ProgressPrinter.conditions(r.getStatus().conditions))));
+            watches.add(client.resources(Nodepool.class)
+                    .inNamespace(NAMESPACE)
+                    .watch(new Printing<>(r -> r.getStatus() == null
+                            ? "accepted"
+                            : r.getStatus().state + " size=" + r.getStatus().size + " ready=" + r.getStatus().readyNodes
+                                    + " " + ProgressPrinter.conditions(r.getStatus().conditions))));
+            watches.add(client.resources(KubeconfigRequest.class)
+                    .inNamespace(NAMESPACE)
+                    .watch(new Printing<>(r -> r.getStatus() == null
+                            ? "accepted"
+                            : "secret=" + r.getStatus().secretName + " expires=" + r.getStatus().expirationTime + " "
+                                    + ProgressPrinter.conditions(r.getStatus().conditions))));
+        }
+
+        private static String conditions(List<io.fabric8.kubernetes.api.model.Condition> conditions) {
+            StringBuilder text = new StringBuilder();
+            for (var c : conditions == null ? List.<io.fabric8.kubernetes.api.model.Condition>of() : conditions) {
+                text.append(c.getType()).append('=').append(c.getStatus());
+                if (!"True".equals(c.getStatus()) && c.getReason() != null) {
+                    text.append('(').append(c.getReason()).append(')');
+                }
+                text.append(' ');
+            }
+            return text.toString().trim();
+        }
+
+        private final class Printing<T extends HasMetadata> implements io.fabric8.kubernetes.client.Watcher<T> {
+            private final java.util.function.Function<T, String> describe;
+
+            Printing(java.util.function.Function<T, String> describe) {
+                this.describe = describe;
+            }
+
+            @Override
+            public void eventReceived(Action action, T resource) {
+                String key = resource.getKind() + "/" + resource.getMetadata().getName();
+                String line = action == Action.DELETED ? "deleted" : describe.apply(resource);
+                if (!line.equals(lastSeen.put(key, line))) {
+                    out.printf("%s %-32s %s%n", LocalTime.now().truncatedTo(ChronoUnit.SECONDS), key, line);
+                }
+            }
+
+            @Override
+            public void onClose(io.fabric8.kubernetes.client.WatcherException cause) {
+                // Closed with the demo.
+            }
+        }
+
+        @Override
+        public void close() {
+            watches.forEach(Watch::close);
+        }
+    }
 }

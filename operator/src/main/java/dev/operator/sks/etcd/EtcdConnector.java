@@ -10,9 +10,9 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 @FunctionalInterface
 public interface EtcdConnector {
 
-  /**
-   * @param management the management cluster, where the cluster's certificate Secrets live
-   * @param clientUrl  the in-cluster client URL of a voting member ({@code EtcdRenderer.firstMemberClientUrl})
-   */
-  EtcdMembers connect(KubernetesClient management, SKSCluster cluster, String clientUrl) throws EtcdException;
+    /**
+     * @param management the management cluster, where the cluster's certificate Secrets live
+     * @param clientUrl  the in-cluster client URL of a voting member ({@code EtcdRenderer.firstMemberClientUrl})
+     */
+    EtcdMembers connect(KubernetesClient management, SKSCluster cluster, String clientUrl) throws EtcdException;
 }

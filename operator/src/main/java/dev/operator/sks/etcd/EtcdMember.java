@@ -13,14 +13,14 @@ import java.util.List;
  */
 public record EtcdMember(String id, String name, List<String> peerUrls, List<String> clientUrls, boolean learner) {
 
-  public EtcdMember {
-    name = name == null ? "" : name;
-    peerUrls = peerUrls == null ? List.of() : List.copyOf(peerUrls);
-    clientUrls = clientUrls == null ? List.of() : List.copyOf(clientUrls);
-  }
+    public EtcdMember {
+        name = name == null ? "" : name;
+        peerUrls = peerUrls == null ? List.of() : List.copyOf(peerUrls);
+        clientUrls = clientUrls == null ? List.of() : List.copyOf(clientUrls);
+    }
 
-  /** etcd lists a member added with {@code member add} without a name until its process has joined. */
-  public boolean started() {
-    return !name.isEmpty();
-  }
+    /** etcd lists a member added with {@code member add} without a name until its process has joined. */
+    public boolean started() {
+        return !name.isEmpty();
+    }
 }

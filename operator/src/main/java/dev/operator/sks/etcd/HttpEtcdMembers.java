@@ -28,150 +28,163 @@ import javax.net.ssl.TrustManagerFactory;
  * minutes, and its own backoff decides when to try again. IDs are uint64, which the gateway writes as strings.
  */
 public final class HttpEtcdMembers implements EtcdMembers {
-  public static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(2);
-  public static final Duration REQUEST_TIMEOUT = Duration.ofSeconds(3);
-  private static final ObjectMapper JSON = new ObjectMapper();
-  private static final char[] IN_MEMORY_PASSWORD = "in-memory".toCharArray();
-  private static final int MAX_ERROR_TEXT = 200;
+    public static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(2);
+    public static final Duration REQUEST_TIMEOUT = Duration.ofSeconds(3);
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final char[] IN_MEMORY_PASSWORD = "in-memory".toCharArray();
+    private static final int MAX_ERROR_TEXT = 200;
 
-  private final URI endpoint;
-  private final HttpClient http;
+    private final URI endpoint;
+    private final HttpClient http;
 
-  private HttpEtcdMembers(URI endpoint, HttpClient http) {
-    this.endpoint = endpoint;
-    this.http = http;
-  }
-
-  /**
-   * @param endpoint       an etcd client URL, {@code https://host:2379}
-   * @param certificatePem the client certificate (tls.crt of the API server's etcd client Secret)
-   * @param privateKeyPem  its key (tls.key)
-   * @param caPem          the etcd CA (ca.crt): the only issuer trusted for etcd's serving certificate
-   * @throws EtcdException if the PEM cannot be read; the message never contains it
-   */
-  public static HttpEtcdMembers connect(URI endpoint, String certificatePem, String privateKeyPem, String caPem)
-      throws EtcdException {
-    SSLContext tls;
-    try {
-      tls = sslContext(Pem.parseCertificates(certificatePem), Pem.parsePrivateKey(privateKeyPem),
-          Pem.parseCertificates(caPem));
-    } catch (PkiException e) {
-      throw new EtcdException("cannot use the etcd client certificate: " + e.getMessage(), e);
+    private HttpEtcdMembers(URI endpoint, HttpClient http) {
+        this.endpoint = endpoint;
+        this.http = http;
     }
-    // HTTP/1.1: etcd's gateway serves it on the client port, and no h2 upgrade is attempted.
-    HttpClient http = HttpClient.newBuilder()
-        .sslContext(tls)
-        .version(HttpClient.Version.HTTP_1_1)
-        .connectTimeout(CONNECT_TIMEOUT)
-        .build();
-    return new HttpEtcdMembers(endpoint, http);
-  }
 
-  @Override
-  public List<EtcdMember> list() throws EtcdException {
-    JsonNode response = post("/v3/cluster/member/list", JSON.createObjectNode());
-    List<EtcdMember> members = new ArrayList<>();
-    for (JsonNode member : response.path("members")) {
-      members.add(member(member));
+    /**
+     * @param endpoint       an etcd client URL, {@code https://host:2379}
+     * @param certificatePem the client certificate (tls.crt of the API server's etcd client Secret)
+     * @param privateKeyPem  its key (tls.key)
+     * @param caPem          the etcd CA (ca.crt): the only issuer trusted for etcd's serving certificate
+     * @throws EtcdException if the PEM cannot be read; the message never contains it
+     */
+    public static HttpEtcdMembers connect(URI endpoint, String certificatePem, String privateKeyPem, String caPem)
+            throws EtcdException {
+        SSLContext tls;
+        try {
+            tls = sslContext(
+                    Pem.parseCertificates(certificatePem),
+                    Pem.parsePrivateKey(privateKeyPem),
+                    Pem.parseCertificates(caPem));
+        } catch (PkiException e) {
+            throw new EtcdException("cannot use the etcd client certificate: " + e.getMessage(), e);
+        }
+        // HTTP/1.1: etcd's gateway serves it on the client port, and no h2 upgrade is attempted.
+        HttpClient http = HttpClient.newBuilder()
+                .sslContext(tls)
+                .version(HttpClient.Version.HTTP_1_1)
+                .connectTimeout(CONNECT_TIMEOUT)
+                .build();
+        return new HttpEtcdMembers(endpoint, http);
     }
-    return List.copyOf(members);
-  }
 
-  @Override
-  public EtcdMember addLearner(String peerUrl) throws EtcdException {
-    ObjectNode request = JSON.createObjectNode();
-    request.putArray("peerURLs").add(peerUrl);
-    request.put("isLearner", true);
-    JsonNode added = post("/v3/cluster/member/add", request).path("member");
-    if (added.isMissingNode()) {
-      throw new EtcdException("etcd at " + endpoint + " answered member add without the new member");
+    @Override
+    public List<EtcdMember> list() throws EtcdException {
+        JsonNode response = post("/v3/cluster/member/list", JSON.createObjectNode());
+        List<EtcdMember> members = new ArrayList<>();
+        for (JsonNode member : response.path("members")) {
+            members.add(member(member));
+        }
+        return List.copyOf(members);
     }
-    return member(added);
-  }
 
-  @Override
-  public void promote(String memberId) throws EtcdException {
-    ObjectNode request = JSON.createObjectNode();
-    request.put("ID", memberId);
-    post("/v3/cluster/member/promote", request);
-  }
-
-  private JsonNode post(String path, JsonNode body) throws EtcdException {
-    URI uri = endpoint.resolve(path);
-    HttpRequest request = HttpRequest.newBuilder(uri)
-        .timeout(REQUEST_TIMEOUT)
-        .header("Content-Type", "application/json")
-        .POST(HttpRequest.BodyPublishers.ofString(body.toString()))
-        .build();
-    HttpResponse<String> response;
-    try {
-      response = http.send(request, HttpResponse.BodyHandlers.ofString());
-    } catch (IOException e) {
-      // TLS refusals and timeouts name the alert or the address, never certificate or key content.
-      throw new EtcdException("cannot reach etcd at " + uri + ": " + e.getClass().getSimpleName()
-          + (e.getMessage() == null ? "" : ": " + e.getMessage()), e);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new EtcdException("interrupted while calling etcd at " + uri, e);
+    @Override
+    public EtcdMember addLearner(String peerUrl) throws EtcdException {
+        ObjectNode request = JSON.createObjectNode();
+        request.putArray("peerURLs").add(peerUrl);
+        request.put("isLearner", true);
+        JsonNode added = post("/v3/cluster/member/add", request).path("member");
+        if (added.isMissingNode()) {
+            throw new EtcdException("etcd at " + endpoint + " answered member add without the new member");
+        }
+        return member(added);
     }
-    JsonNode json;
-    try {
-      json = JSON.readTree(response.body());
-    } catch (IOException e) {
-      json = null;
+
+    @Override
+    public void promote(String memberId) throws EtcdException {
+        ObjectNode request = JSON.createObjectNode();
+        request.put("ID", memberId);
+        post("/v3/cluster/member/promote", request);
     }
-    if (response.statusCode() != 200) {
-      throw new EtcdException("etcd at " + uri + " answered HTTP " + response.statusCode() + ": "
-          + errorText(json, response.body()), true);
+
+    private JsonNode post(String path, JsonNode body) throws EtcdException {
+        URI uri = endpoint.resolve(path);
+        HttpRequest request = HttpRequest.newBuilder(uri)
+                .timeout(REQUEST_TIMEOUT)
+                .header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(body.toString()))
+                .build();
+        HttpResponse<String> response;
+        try {
+            response = http.send(request, HttpResponse.BodyHandlers.ofString());
+        } catch (IOException e) {
+            // TLS refusals and timeouts name the alert or the address, never certificate or key content.
+            throw new EtcdException(
+                    "cannot reach etcd at " + uri + ": " + e.getClass().getSimpleName()
+                            + (e.getMessage() == null ? "" : ": " + e.getMessage()),
+                    e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new EtcdException("interrupted while calling etcd at " + uri, e);
+        }
+        JsonNode json;
+        try {
+            json = JSON.readTree(response.body());
+        } catch (IOException e) {
+            json = null;
+        }
+        if (response.statusCode() != 200) {
+            throw new EtcdException(
+                    "etcd at " + uri + " answered HTTP " + response.statusCode() + ": "
+                            + errorText(json, response.body()),
+                    true);
+        }
+        if (json == null) {
+            throw new EtcdException("etcd at " + uri + " answered something that is not JSON");
+        }
+        return json;
     }
-    if (json == null) {
-      throw new EtcdException("etcd at " + uri + " answered something that is not JSON");
+
+    /** The gateway's error object carries etcd's message ("etcdserver: ..."); anything else is cut short. */
+    private static String errorText(JsonNode json, String body) {
+        String text = json == null
+                ? body
+                : json.path("message").asText(json.path("error").asText(body));
+        text = text == null ? "" : text.strip();
+        return text.length() <= MAX_ERROR_TEXT ? text : text.substring(0, MAX_ERROR_TEXT) + "...";
     }
-    return json;
-  }
 
-  /** The gateway's error object carries etcd's message ("etcdserver: ..."); anything else is cut short. */
-  private static String errorText(JsonNode json, String body) {
-    String text = json == null ? body : json.path("message").asText(json.path("error").asText(body));
-    text = text == null ? "" : text.strip();
-    return text.length() <= MAX_ERROR_TEXT ? text : text.substring(0, MAX_ERROR_TEXT) + "...";
-  }
-
-  private static EtcdMember member(JsonNode member) {
-    return new EtcdMember(member.path("ID").asText(), member.path("name").asText(""),
-        strings(member.path("peerURLs")), strings(member.path("clientURLs")),
-        member.path("isLearner").asBoolean(false));
-  }
-
-  private static List<String> strings(JsonNode array) {
-    List<String> values = new ArrayList<>();
-    array.forEach(value -> values.add(value.asText()));
-    return values;
-  }
-
-  private static SSLContext sslContext(List<X509Certificate> chain, PrivateKey key, List<X509Certificate> trusted)
-      throws EtcdException {
-    try {
-      KeyStore identity = KeyStore.getInstance("PKCS12");
-      identity.load(null, null);
-      identity.setKeyEntry("client", key, IN_MEMORY_PASSWORD, chain.toArray(new Certificate[0]));
-      KeyManagerFactory keyManagers = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
-      keyManagers.init(identity, IN_MEMORY_PASSWORD);
-
-      KeyStore trust = KeyStore.getInstance("PKCS12");
-      trust.load(null, null);
-      for (int i = 0; i < trusted.size(); i++) {
-        trust.setCertificateEntry("etcd-ca-" + i, trusted.get(i));
-      }
-      TrustManagerFactory trustManagers = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
-      trustManagers.init(trust);
-
-      SSLContext context = SSLContext.getInstance("TLS");
-      context.init(keyManagers.getKeyManagers(), trustManagers.getTrustManagers(), null);
-      return context;
-    } catch (GeneralSecurityException | IOException e) {
-      // The key store's messages are about algorithms and entries, not their content.
-      throw new EtcdException("cannot build TLS settings for etcd: " + e.getClass().getSimpleName(), e);
+    private static EtcdMember member(JsonNode member) {
+        return new EtcdMember(
+                member.path("ID").asText(),
+                member.path("name").asText(""),
+                strings(member.path("peerURLs")),
+                strings(member.path("clientURLs")),
+                member.path("isLearner").asBoolean(false));
     }
-  }
+
+    private static List<String> strings(JsonNode array) {
+        List<String> values = new ArrayList<>();
+        array.forEach(value -> values.add(value.asText()));
+        return values;
+    }
+
+    private static SSLContext sslContext(List<X509Certificate> chain, PrivateKey key, List<X509Certificate> trusted)
+            throws EtcdException {
+        try {
+            KeyStore identity = KeyStore.getInstance("PKCS12");
+            identity.load(null, null);
+            identity.setKeyEntry("client", key, IN_MEMORY_PASSWORD, chain.toArray(new Certificate[0]));
+            KeyManagerFactory keyManagers = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
+            keyManagers.init(identity, IN_MEMORY_PASSWORD);
+
+            KeyStore trust = KeyStore.getInstance("PKCS12");
+            trust.load(null, null);
+            for (int i = 0; i < trusted.size(); i++) {
+                trust.setCertificateEntry("etcd-ca-" + i, trusted.get(i));
+            }
+            TrustManagerFactory trustManagers =
+                    TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+            trustManagers.init(trust);
+
+            SSLContext context = SSLContext.getInstance("TLS");
+            context.init(keyManagers.getKeyManagers(), trustManagers.getTrustManagers(), null);
+            return context;
+        } catch (GeneralSecurityException | IOException e) {
+            // The key store's messages are about algorithms and entries, not their content.
+            throw new EtcdException(
+                    "cannot build TLS settings for etcd: " + e.getClass().getSimpleName(), e);
+        }
+    }
 }

@@ -16,58 +16,64 @@ import java.util.Map;
  */
 public final class TlsEtcdConnector implements EtcdConnector {
 
-  /**
-   * Where to reach a cluster's etcd instead of the in-cluster address the reconciler names (its first member).
-   * Production dials that as it is ({@link #NONE}); tests, and an operator running outside the management cluster
-   * where the name does not resolve, point it elsewhere. The URL must be covered by etcd's serving certificate (it names loopback too).
-   */
-  @FunctionalInterface
-  public interface AddressOverride {
-    AddressOverride NONE = (namespace, cluster, clientUrl) -> clientUrl;
+    /**
+     * Where to reach a cluster's etcd instead of the in-cluster address the reconciler names (its first member).
+     * Production dials that as it is ({@link #NONE}); tests, and an operator running outside the management cluster
+     * where the name does not resolve, point it elsewhere. The URL must be covered by etcd's serving certificate (it names loopback too).
+     */
+    @FunctionalInterface
+    public interface AddressOverride {
+        AddressOverride NONE = (namespace, cluster, clientUrl) -> clientUrl;
 
-    String clientUrl(String namespace, String cluster, String renderedClientUrl);
-  }
-
-  private final AddressOverride addresses;
-
-  public TlsEtcdConnector() {
-    this(AddressOverride.NONE);
-  }
-
-  public TlsEtcdConnector(AddressOverride addresses) {
-    this.addresses = addresses;
-  }
-
-  @Override
-  public EtcdMembers connect(KubernetesClient management, SKSCluster cluster, String clientUrl)
-      throws EtcdException {
-    String namespace = cluster.getMetadata().getNamespace();
-    String name = cluster.getMetadata().getName();
-    String secretName = Names.apiserverEtcdClient(name);
-    Secret secret;
-    try {
-      secret = management.secrets().inNamespace(namespace).withName(secretName).get();
-    } catch (KubernetesClientException e) {
-      throw new EtcdException("cannot read the Secret " + secretName + ": HTTP " + e.getCode(), e);
+        String clientUrl(String namespace, String cluster, String renderedClientUrl);
     }
-    if (secret == null || secret.getData() == null) {
-      throw new EtcdException("the etcd client certificate Secret " + secretName + " does not exist yet");
-    }
-    URI endpoint = URI.create(addresses.clientUrl(namespace, name, clientUrl));
-    return HttpEtcdMembers.connect(endpoint, value(secret, Names.TLS_CERTIFICATE_KEY),
-        value(secret, Names.TLS_PRIVATE_KEY_KEY), value(secret, Names.CA_CERTIFICATE_KEY));
-  }
 
-  private static String value(Secret secret, String key) throws EtcdException {
-    Map<String, String> data = secret.getData();
-    String encoded = data.get(key);
-    if (encoded == null || encoded.isBlank()) {
-      throw new EtcdException("the Secret " + secret.getMetadata().getName() + " has no " + key);
+    private final AddressOverride addresses;
+
+    public TlsEtcdConnector() {
+        this(AddressOverride.NONE);
     }
-    try {
-      return new String(Base64.getDecoder().decode(encoded), StandardCharsets.UTF_8);
-    } catch (IllegalArgumentException e) {
-      throw new EtcdException("the Secret " + secret.getMetadata().getName() + " has " + key + " not in base64");
+
+    public TlsEtcdConnector(AddressOverride addresses) {
+        this.addresses = addresses;
     }
-  }
+
+    @Override
+    public EtcdMembers connect(KubernetesClient management, SKSCluster cluster, String clientUrl) throws EtcdException {
+        String namespace = cluster.getMetadata().getNamespace();
+        String name = cluster.getMetadata().getName();
+        String secretName = Names.apiserverEtcdClient(name);
+        Secret secret;
+        try {
+            secret = management
+                    .secrets()
+                    .inNamespace(namespace)
+                    .withName(secretName)
+                    .get();
+        } catch (KubernetesClientException e) {
+            throw new EtcdException("cannot read the Secret " + secretName + ": HTTP " + e.getCode(), e);
+        }
+        if (secret == null || secret.getData() == null) {
+            throw new EtcdException("the etcd client certificate Secret " + secretName + " does not exist yet");
+        }
+        URI endpoint = URI.create(addresses.clientUrl(namespace, name, clientUrl));
+        return HttpEtcdMembers.connect(
+                endpoint,
+                value(secret, Names.TLS_CERTIFICATE_KEY),
+                value(secret, Names.TLS_PRIVATE_KEY_KEY),
+                value(secret, Names.CA_CERTIFICATE_KEY));
+    }
+
+    private static String value(Secret secret, String key) throws EtcdException {
+        Map<String, String> data = secret.getData();
+        String encoded = data.get(key);
+        if (encoded == null || encoded.isBlank()) {
+            throw new EtcdException("the Secret " + secret.getMetadata().getName() + " has no " + key);
+        }
+        try {
+            return new String(Base64.getDecoder().decode(encoded), StandardCharsets.UTF_8);
+        } catch (IllegalArgumentException e) {
+            throw new EtcdException("the Secret " + secret.getMetadata().getName() + " has " + key + " not in base64");
+        }
+    }
 }

@@ -8,16 +8,16 @@ import io.fabric8.kubernetes.api.model.HasMetadata;
  * and what to do, and never hold key material.
  */
 public interface EventRecorder {
-  /** Records nothing: for pure tests and tools that run without a server. */
-  EventRecorder NONE = (regarding, type, reason, message) -> { };
+    /** Records nothing: for pure tests and tools that run without a server. */
+    EventRecorder NONE = (regarding, type, reason, message) -> {};
 
-  void record(HasMetadata regarding, EventType type, String reason, String message);
+    void record(HasMetadata regarding, EventType type, String reason, String message);
 
-  default void normal(HasMetadata regarding, String reason, String message) {
-    record(regarding, EventType.Normal, reason, message);
-  }
+    default void normal(HasMetadata regarding, String reason, String message) {
+        record(regarding, EventType.Normal, reason, message);
+    }
 
-  default void warning(HasMetadata regarding, String reason, String message) {
-    record(regarding, EventType.Warning, reason, message);
-  }
+    default void warning(HasMetadata regarding, String reason, String message) {
+        record(regarding, EventType.Warning, reason, message);
+    }
 }

@@ -35,158 +35,187 @@ import org.slf4j.LoggerFactory;
  * </ul>
  */
 public final class KubernetesEventRecorder implements EventRecorder, AutoCloseable {
-  static final Duration AGGREGATION_WINDOW = Duration.ofMinutes(10);
-  static final int BURST = 25;
-  static final Duration REFILL = Duration.ofSeconds(20);
-  private static final int QUEUE = 2_000;
-  private static final int MAX_MESSAGE = 1_024;
-  private static final int MAX_REMEMBERED = 20_000;
-  private static final Logger LOG = LoggerFactory.getLogger(KubernetesEventRecorder.class);
+    static final Duration AGGREGATION_WINDOW = Duration.ofMinutes(10);
+    static final int BURST = 25;
+    static final Duration REFILL = Duration.ofSeconds(20);
+    private static final int QUEUE = 2_000;
+    private static final int MAX_MESSAGE = 1_024;
+    private static final int MAX_REMEMBERED = 20_000;
+    private static final Logger LOG = LoggerFactory.getLogger(KubernetesEventRecorder.class);
 
-  private record Key(String namespace, String uid, EventType type, String reason, String message) {}
+    private record Key(String namespace, String uid, EventType type, String reason, String message) {}
 
-  private record Written(String name, int count, Instant last) {}
+    private record Written(String name, int count, Instant last) {}
 
-  private record Budget(double tokens, Instant at) {}
+    private record Budget(double tokens, Instant at) {}
 
-  private final KubernetesClient client;
-  private final Clock clock;
-  private final String component;
-  private final String instance;
-  private final ThreadPoolExecutor writer;
-  private final Map<Key, Written> written = new ConcurrentHashMap<>();
-  private final Map<String, Budget> budgets = new ConcurrentHashMap<>();
-  private final AtomicLong dropped = new AtomicLong();
-  private final AtomicLong sequence = new AtomicLong();
+    private final KubernetesClient client;
+    private final Clock clock;
+    private final String component;
+    private final String instance;
+    private final ThreadPoolExecutor writer;
+    private final Map<Key, Written> written = new ConcurrentHashMap<>();
+    private final Map<String, Budget> budgets = new ConcurrentHashMap<>();
+    private final AtomicLong dropped = new AtomicLong();
+    private final AtomicLong sequence = new AtomicLong();
 
-  /**
-   * @param component the reporting controller, shown as the Event's source
-   * @param instance  this replica (its pod name), so events of two replicas can be told apart
-   */
-  public KubernetesEventRecorder(KubernetesClient client, Clock clock, String component, String instance) {
-    this.client = client;
-    this.clock = clock;
-    this.component = component;
-    this.instance = instance;
-    this.writer = new ThreadPoolExecutor(1, 1, 0, TimeUnit.SECONDS, new ArrayBlockingQueue<>(QUEUE), r -> {
-      Thread thread = new Thread(r, "sks-events");
-      thread.setDaemon(true);
-      return thread;
-    }, (task, executor) -> drop("the event queue is full"));
-  }
-
-  @Override
-  public void record(HasMetadata regarding, EventType type, String reason, String message) {
-    if (regarding.getMetadata() == null || regarding.getMetadata().getUid() == null || writer.isShutdown()) {
-      return;
+    /**
+     * @param component the reporting controller, shown as the Event's source
+     * @param instance  this replica (its pod name), so events of two replicas can be told apart
+     */
+    public KubernetesEventRecorder(KubernetesClient client, Clock clock, String component, String instance) {
+        this.client = client;
+        this.clock = clock;
+        this.component = component;
+        this.instance = instance;
+        this.writer = new ThreadPoolExecutor(
+                1,
+                1,
+                0,
+                TimeUnit.SECONDS,
+                new ArrayBlockingQueue<>(QUEUE),
+                r -> {
+                    Thread thread = new Thread(r, "sks-events");
+                    thread.setDaemon(true);
+                    return thread;
+                },
+                (task, executor) -> drop("the event queue is full"));
     }
-    if (!take(regarding.getMetadata().getUid())) {
-      drop(regarding.getKind() + " " + regarding.getMetadata().getName() + " recorded too many events");
-      return;
+
+    @Override
+    public void record(HasMetadata regarding, EventType type, String reason, String message) {
+        if (regarding.getMetadata() == null || regarding.getMetadata().getUid() == null || writer.isShutdown()) {
+            return;
+        }
+        if (!take(regarding.getMetadata().getUid())) {
+            drop(regarding.getKind() + " " + regarding.getMetadata().getName() + " recorded too many events");
+            return;
+        }
+        String safe = safeMessage(message);
+        writer.execute(() -> write(regarding, type, reason, safe));
     }
-    String safe = safeMessage(message);
-    writer.execute(() -> write(regarding, type, reason, safe));
-  }
 
-  /** How many events were dropped (rate limit or full queue) since start. */
-  public long dropped() {
-    return dropped.get();
-  }
-
-  private void drop(String why) {
-    long count = dropped.incrementAndGet();
-    if (count == 1 || count % 100 == 0) {
-      LOG.warn("dropped an event ({} dropped so far): {}", count, why);
+    /** How many events were dropped (rate limit or full queue) since start. */
+    public long dropped() {
+        return dropped.get();
     }
-  }
 
-  private boolean take(String uid) {
-    Instant now = clock.instant();
-    Budget after = budgets.compute(uid, (k, budget) -> {
-      double tokens = budget == null ? BURST
-          : Math.min(BURST, budget.tokens() + (double) Duration.between(budget.at(), now).toMillis()
-              / REFILL.toMillis());
-      return new Budget(tokens - 1, now);
-    });
-    if (after.tokens() < 0) {
-      budgets.put(uid, new Budget(0, now));
-      return false;
+    private void drop(String why) {
+        long count = dropped.incrementAndGet();
+        if (count == 1 || count % 100 == 0) {
+            LOG.warn("dropped an event ({} dropped so far): {}", count, why);
+        }
     }
-    return true;
-  }
 
-  static String safeMessage(String message) {
-    String text = message == null ? "" : message;
-    if (text.contains("-----BEGIN") || text.contains("PRIVATE KEY") || text.contains("client-key-data")) {
-      return "(message withheld: it held key material)";
+    private boolean take(String uid) {
+        Instant now = clock.instant();
+        Budget after = budgets.compute(uid, (k, budget) -> {
+            double tokens = budget == null
+                    ? BURST
+                    : Math.min(
+                            BURST,
+                            budget.tokens()
+                                    + (double) Duration.between(budget.at(), now)
+                                                    .toMillis()
+                                            / REFILL.toMillis());
+            return new Budget(tokens - 1, now);
+        });
+        if (after.tokens() < 0) {
+            budgets.put(uid, new Budget(0, now));
+            return false;
+        }
+        return true;
     }
-    return text.length() > MAX_MESSAGE ? text.substring(0, MAX_MESSAGE) + "..." : text;
-  }
 
-  private void write(HasMetadata regarding, EventType type, String reason, String message) {
-    String namespace = regarding.getMetadata().getNamespace() == null ? "default"
-        : regarding.getMetadata().getNamespace();
-    Key key = new Key(namespace, regarding.getMetadata().getUid(), type, reason, message);
-    Instant now = clock.instant();
-    try {
-      Written before = written.get(key);
-      if (before != null && Duration.between(before.last(), now).compareTo(AGGREGATION_WINDOW) < 0) {
-        int count = before.count() + 1;
-        client.v1().events().inNamespace(namespace).withName(before.name())
-            .patch(PatchContext.of(PatchType.JSON_MERGE), "{\"count\":" + count + ",\"lastTimestamp\":\""
-                + timestamp(now) + "\"}");
-        written.put(key, new Written(before.name(), count, now));
-        return;
-      }
-      // client-go's name (object and time), plus a sequence: two events in one clock tick must not collide.
-      String name = regarding.getMetadata().getName() + "."
-          + HexFormat.of().toHexDigits(now.getEpochSecond() * 1_000_000_000L + now.getNano())
-          + HexFormat.of().toHexDigits((short) sequence.incrementAndGet());
-      Event event = new EventBuilder()
-          .withNewMetadata().withName(name).withNamespace(namespace).endMetadata()
-          .withInvolvedObject(new ObjectReferenceBuilder()
-              .withApiVersion(regarding.getApiVersion())
-              .withKind(regarding.getKind())
-              .withName(regarding.getMetadata().getName())
-              .withNamespace(regarding.getMetadata().getNamespace())
-              .withUid(regarding.getMetadata().getUid())
-              .withResourceVersion(regarding.getMetadata().getResourceVersion())
-              .build())
-          .withType(type.name())
-          .withReason(reason)
-          .withMessage(message)
-          .withCount(1)
-          .withFirstTimestamp(timestamp(now))
-          .withLastTimestamp(timestamp(now))
-          .withNewSource().withComponent(component).endSource()
-          .withReportingComponent(component)
-          .withReportingInstance(instance)
-          .build();
-      client.v1().events().inNamespace(namespace).resource(event).create();
-      if (written.size() > MAX_REMEMBERED) {
-        written.entrySet().removeIf(e -> Duration.between(e.getValue().last(), now).compareTo(AGGREGATION_WINDOW) >= 0);
-      }
-      written.put(key, new Written(name, 1, now));
-    } catch (RuntimeException e) {
-      // The namespace may be terminating, or the Event gone: the story loses a line, the operator goes on.
-      written.remove(key);
-      LOG.debug("could not record event {} for {} {}/{}: {}", reason, regarding.getKind(), namespace,
-          regarding.getMetadata().getName(), e.getMessage());
+    static String safeMessage(String message) {
+        String text = message == null ? "" : message;
+        if (text.contains("-----BEGIN") || text.contains("PRIVATE KEY") || text.contains("client-key-data")) {
+            return "(message withheld: it held key material)";
+        }
+        return text.length() > MAX_MESSAGE ? text.substring(0, MAX_MESSAGE) + "..." : text;
     }
-  }
 
-  private static String timestamp(Instant instant) {
-    return DateTimeFormatter.ISO_INSTANT.format(instant.truncatedTo(ChronoUnit.SECONDS));
-  }
-
-  /** Lets queued events be written (for a few seconds at most), then stops. */
-  @Override
-  public void close() {
-    writer.shutdown();
-    try {
-      writer.awaitTermination(5, TimeUnit.SECONDS);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
+    private void write(HasMetadata regarding, EventType type, String reason, String message) {
+        String namespace = regarding.getMetadata().getNamespace() == null
+                ? "default"
+                : regarding.getMetadata().getNamespace();
+        Key key = new Key(namespace, regarding.getMetadata().getUid(), type, reason, message);
+        Instant now = clock.instant();
+        try {
+            Written before = written.get(key);
+            if (before != null && Duration.between(before.last(), now).compareTo(AGGREGATION_WINDOW) < 0) {
+                int count = before.count() + 1;
+                client.v1()
+                        .events()
+                        .inNamespace(namespace)
+                        .withName(before.name())
+                        .patch(
+                                PatchContext.of(PatchType.JSON_MERGE),
+                                "{\"count\":" + count + ",\"lastTimestamp\":\"" + timestamp(now) + "\"}");
+                written.put(key, new Written(before.name(), count, now));
+                return;
+            }
+            // client-go's name (object and time), plus a sequence: two events in one clock tick must not collide.
+            String name = regarding.getMetadata().getName() + "."
+                    + HexFormat.of().toHexDigits(now.getEpochSecond() * 1_000_000_000L + now.getNano())
+                    + HexFormat.of().toHexDigits((short) sequence.incrementAndGet());
+            Event event = new EventBuilder()
+                    .withNewMetadata()
+                    .withName(name)
+                    .withNamespace(namespace)
+                    .endMetadata()
+                    .withInvolvedObject(new ObjectReferenceBuilder()
+                            .withApiVersion(regarding.getApiVersion())
+                            .withKind(regarding.getKind())
+                            .withName(regarding.getMetadata().getName())
+                            .withNamespace(regarding.getMetadata().getNamespace())
+                            .withUid(regarding.getMetadata().getUid())
+                            .withResourceVersion(regarding.getMetadata().getResourceVersion())
+                            .build())
+                    .withType(type.name())
+                    .withReason(reason)
+                    .withMessage(message)
+                    .withCount(1)
+                    .withFirstTimestamp(timestamp(now))
+                    .withLastTimestamp(timestamp(now))
+                    .withNewSource()
+                    .withComponent(component)
+                    .endSource()
+                    .withReportingComponent(component)
+                    .withReportingInstance(instance)
+                    .build();
+            client.v1().events().inNamespace(namespace).resource(event).create();
+            if (written.size() > MAX_REMEMBERED) {
+                written.entrySet()
+                        .removeIf(
+                                e -> Duration.between(e.getValue().last(), now).compareTo(AGGREGATION_WINDOW) >= 0);
+            }
+            written.put(key, new Written(name, 1, now));
+        } catch (RuntimeException e) {
+            // The namespace may be terminating, or the Event gone: the story loses a line, the operator goes on.
+            written.remove(key);
+            LOG.debug(
+                    "could not record event {} for {} {}/{}: {}",
+                    reason,
+                    regarding.getKind(),
+                    namespace,
+                    regarding.getMetadata().getName(),
+                    e.getMessage());
+        }
     }
-  }
+
+    private static String timestamp(Instant instant) {
+        return DateTimeFormatter.ISO_INSTANT.format(instant.truncatedTo(ChronoUnit.SECONDS));
+    }
+
+    /** Lets queued events be written (for a few seconds at most), then stops. */
+    @Override
+    public void close() {
+        writer.shutdown();
+        try {
+            writer.awaitTermination(5, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
 }

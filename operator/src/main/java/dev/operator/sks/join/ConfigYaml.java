@@ -11,21 +11,21 @@ import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
  * gives the same bytes.
  */
 public final class ConfigYaml {
-  private static final YAMLMapper MAPPER = YAMLMapper.builder()
-      .disable(YAMLGenerator.Feature.WRITE_DOC_START_MARKER)
-      .disable(YAMLGenerator.Feature.MINIMIZE_QUOTES)
-      .disable(YAMLGenerator.Feature.SPLIT_LINES)
-      .enable(YAMLGenerator.Feature.LITERAL_BLOCK_STYLE)
-      .build();
+    private static final YAMLMapper MAPPER = YAMLMapper.builder()
+            .disable(YAMLGenerator.Feature.WRITE_DOC_START_MARKER)
+            .disable(YAMLGenerator.Feature.MINIMIZE_QUOTES)
+            .disable(YAMLGenerator.Feature.SPLIT_LINES)
+            .enable(YAMLGenerator.Feature.LITERAL_BLOCK_STYLE)
+            .build();
 
-  private ConfigYaml() {}
+    private ConfigYaml() {}
 
-  public static String write(Object document) {
-    try {
-      return MAPPER.writeValueAsString(document);
-    } catch (JsonProcessingException e) {
-      // Without the cause's message: it may quote the value (a token) it failed on.
-      throw new IllegalStateException("cannot write YAML (" + e.getClass().getSimpleName() + ")");
+    public static String write(Object document) {
+        try {
+            return MAPPER.writeValueAsString(document);
+        } catch (JsonProcessingException e) {
+            // Without the cause's message: it may quote the value (a token) it failed on.
+            throw new IllegalStateException("cannot write YAML (" + e.getClass().getSimpleName() + ")");
+        }
     }
-  }
 }

@@ -23,34 +23,42 @@ import java.util.stream.Collectors;
  * @param clusterDns        the cluster DNS Service IP (the service CIDR's tenth address)
  * @param clusterDomain     the cluster's DNS domain
  */
-public record JoinParameters(String clusterName, String apiServerHostPort, String caCertificatePem,
-    BootstrapToken token, KubernetesVersion kubernetesVersion, String nodepoolId, Map<String, String> labels,
-    List<NodepoolTaint> taints, String clusterDns, String clusterDomain) {
+public record JoinParameters(
+        String clusterName,
+        String apiServerHostPort,
+        String caCertificatePem,
+        BootstrapToken token,
+        KubernetesVersion kubernetesVersion,
+        String nodepoolId,
+        Map<String, String> labels,
+        List<NodepoolTaint> taints,
+        String clusterDns,
+        String clusterDomain) {
 
-  public JoinParameters {
-    requireText(clusterName, "clusterName");
-    requireText(apiServerHostPort, "apiServerHostPort");
-    requireText(caCertificatePem, "caCertificatePem");
-    Objects.requireNonNull(token, "token");
-    Objects.requireNonNull(kubernetesVersion, "kubernetesVersion");
-    requireText(nodepoolId, "nodepoolId");
-    requireText(clusterDns, "clusterDns");
-    requireText(clusterDomain, "clusterDomain");
-    labels = labels == null ? Map.of() : Collections.unmodifiableMap(new TreeMap<>(labels));
-    taints = taints == null ? List.of() : List.copyOf(taints);
-  }
-
-  @Override
-  public String toString() {
-    return "JoinParameters[cluster=" + clusterName + ", apiServer=" + apiServerHostPort + ", token=" + token
-        + ", version=" + kubernetesVersion + ", nodepoolId=" + nodepoolId + ", labels=" + labels
-        + ", taints=" + taints.stream().map(UserDataRenderer::taint).collect(Collectors.joining(",", "[", "]"))
-        + ", clusterDns=" + clusterDns + ", clusterDomain=" + clusterDomain + "]";
-  }
-
-  private static void requireText(String value, String name) {
-    if (value == null || value.isBlank()) {
-      throw new IllegalArgumentException(name + " must not be blank");
+    public JoinParameters {
+        requireText(clusterName, "clusterName");
+        requireText(apiServerHostPort, "apiServerHostPort");
+        requireText(caCertificatePem, "caCertificatePem");
+        Objects.requireNonNull(token, "token");
+        Objects.requireNonNull(kubernetesVersion, "kubernetesVersion");
+        requireText(nodepoolId, "nodepoolId");
+        requireText(clusterDns, "clusterDns");
+        requireText(clusterDomain, "clusterDomain");
+        labels = labels == null ? Map.of() : Collections.unmodifiableMap(new TreeMap<>(labels));
+        taints = taints == null ? List.of() : List.copyOf(taints);
     }
-  }
+
+    @Override
+    public String toString() {
+        return "JoinParameters[cluster=" + clusterName + ", apiServer=" + apiServerHostPort + ", token=" + token
+                + ", version=" + kubernetesVersion + ", nodepoolId=" + nodepoolId + ", labels=" + labels
+                + ", taints=" + taints.stream().map(UserDataRenderer::taint).collect(Collectors.joining(",", "[", "]"))
+                + ", clusterDns=" + clusterDns + ", clusterDomain=" + clusterDomain + "]";
+    }
+
+    private static void requireText(String value, String name) {
+        if (value == null || value.isBlank()) {
+            throw new IllegalArgumentException(name + " must not be blank");
+        }
+    }
 }

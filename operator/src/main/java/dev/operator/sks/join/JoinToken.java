@@ -5,26 +5,26 @@ import java.util.Objects;
 
 /** A bootstrap token and the instant the tenant API server stops accepting it. */
 public record JoinToken(BootstrapToken token, Instant expiration) {
-  public JoinToken {
-    Objects.requireNonNull(token, "token");
-    Objects.requireNonNull(expiration, "expiration");
-  }
+    public JoinToken {
+        Objects.requireNonNull(token, "token");
+        Objects.requireNonNull(expiration, "expiration");
+    }
 
-  /** A token made at {@code now}, valid for {@link BootstrapTokens#TTL}. */
-  public static JoinToken issuedAt(BootstrapToken token, Instant now) {
-    return new JoinToken(token, BootstrapTokens.expirationFor(now));
-  }
+    /** A token made at {@code now}, valid for {@link BootstrapTokens#TTL}. */
+    public static JoinToken issuedAt(BootstrapToken token, Instant now) {
+        return new JoinToken(token, BootstrapTokens.expirationFor(now));
+    }
 
-  public boolean isValidAt(Instant now) {
-    return now.isBefore(expiration);
-  }
+    public boolean isValidAt(Instant now) {
+        return now.isBefore(expiration);
+    }
 
-  public boolean isRotationDueAt(Instant now) {
-    return BootstrapTokens.isRotationDue(expiration, now);
-  }
+    public boolean isRotationDueAt(Instant now) {
+        return BootstrapTokens.isRotationDue(expiration, now);
+    }
 
-  @Override
-  public String toString() {
-    return "JoinToken[" + token + ", expiration=" + expiration + "]";
-  }
+    @Override
+    public String toString() {
+        return "JoinToken[" + token + ", expiration=" + expiration + "]";
+    }
 }

@@ -3,10 +3,10 @@ package dev.operator.sks.join;
 import dev.operator.sks.api.SKSCluster;
 import dev.operator.sks.naming.Labels;
 import dev.operator.sks.naming.Names;
-import dev.operator.sks.support.SecretLookup;
 import dev.operator.sks.rendering.NameConflict;
 import dev.operator.sks.rendering.NameConflictException;
 import dev.operator.sks.rendering.Owners;
+import dev.operator.sks.support.SecretLookup;
 import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.api.model.SecretBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -35,152 +35,164 @@ import java.util.function.Supplier;
  * anyone's, and replacing it would destroy someone else's object ({@link NameConflictException}).
  */
 public final class JoinTokenStore {
-  static final String PREVIOUS_TOKEN_ID_KEY = "previous-" + BootstrapTokens.TOKEN_ID_KEY;
-  static final String PREVIOUS_TOKEN_SECRET_KEY = "previous-" + BootstrapTokens.TOKEN_SECRET_KEY;
-  static final String PREVIOUS_EXPIRATION_KEY = "previous-" + BootstrapTokens.EXPIRATION_KEY;
-  /** Enough for any realistic race: each lost round means another writer settled the token. */
-  private static final int ATTEMPTS = 5;
+    static final String PREVIOUS_TOKEN_ID_KEY = "previous-" + BootstrapTokens.TOKEN_ID_KEY;
+    static final String PREVIOUS_TOKEN_SECRET_KEY = "previous-" + BootstrapTokens.TOKEN_SECRET_KEY;
+    static final String PREVIOUS_EXPIRATION_KEY = "previous-" + BootstrapTokens.EXPIRATION_KEY;
+    /** Enough for any realistic race: each lost round means another writer settled the token. */
+    private static final int ATTEMPTS = 5;
 
-  private final KubernetesClient client;
-  private final SecretLookup cache;
-  private final Supplier<BootstrapToken> generator;
+    private final KubernetesClient client;
+    private final SecretLookup cache;
+    private final Supplier<BootstrapToken> generator;
 
-  public JoinTokenStore(KubernetesClient management) {
-    this(management, SecretLookup.live(management));
-  }
-
-  /** @param cache where the Secret is read first; a write reads it afresh from the API server */
-  public JoinTokenStore(KubernetesClient management, SecretLookup cache) {
-    this(management, cache, BootstrapToken::generate);
-  }
-
-  JoinTokenStore(KubernetesClient management, Supplier<BootstrapToken> generator) {
-    this(management, SecretLookup.live(management), generator);
-  }
-
-  JoinTokenStore(KubernetesClient management, SecretLookup cache, Supplier<BootstrapToken> generator) {
-    this.client = management;
-    this.cache = cache;
-    this.generator = generator;
-  }
-
-  /** The token new user-data must carry: made on first use, rotated when due. */
-  public BootstrapToken ensure(SKSCluster cluster, Clock clock) {
-    return ensureTokens(cluster, clock).current().token();
-  }
-
-  /**
-   * Like {@link #ensure}, with expirations and the previous token: what the tenant must accept.
-   *
-   * @throws NameConflictException when the Secret exists without a controller reference to {@code cluster}
-   */
-  public JoinTokens ensureTokens(SKSCluster cluster, Clock clock) {
-    String namespace = cluster.getMetadata().getNamespace();
-    String name = Names.bootstrapToken(cluster.getMetadata().getName());
-    Optional<JoinTokens> settled = cache.find(namespace, name).filter(s -> Owners.isControlledBy(s, cluster))
-        .flatMap(JoinTokenStore::read).filter(t -> !t.current().isRotationDueAt(clock.instant()));
-    if (settled.isPresent()) {
-      return settled.get();
+    public JoinTokenStore(KubernetesClient management) {
+        this(management, SecretLookup.live(management));
     }
-    for (int attempt = 0; attempt < ATTEMPTS; attempt++) {
-      Instant now = clock.instant();
-      Secret existing = client.secrets().inNamespace(namespace).withName(name).get();
-      if (existing == null) {
-        JoinTokens fresh = new JoinTokens(JoinToken.issuedAt(generator.get(), now), Optional.empty());
-        try {
-          return read(client.resource(secret(cluster, fresh)).create()).orElseThrow(() -> unreadable(name));
-        } catch (KubernetesClientException e) {
-          if (e.getCode() != 409) {
-            throw e;
-          }
-          continue; // another reconcile created it first: read theirs
+
+    /** @param cache where the Secret is read first; a write reads it afresh from the API server */
+    public JoinTokenStore(KubernetesClient management, SecretLookup cache) {
+        this(management, cache, BootstrapToken::generate);
+    }
+
+    JoinTokenStore(KubernetesClient management, Supplier<BootstrapToken> generator) {
+        this(management, SecretLookup.live(management), generator);
+    }
+
+    JoinTokenStore(KubernetesClient management, SecretLookup cache, Supplier<BootstrapToken> generator) {
+        this.client = management;
+        this.cache = cache;
+        this.generator = generator;
+    }
+
+    /** The token new user-data must carry: made on first use, rotated when due. */
+    public BootstrapToken ensure(SKSCluster cluster, Clock clock) {
+        return ensureTokens(cluster, clock).current().token();
+    }
+
+    /**
+     * Like {@link #ensure}, with expirations and the previous token: what the tenant must accept.
+     *
+     * @throws NameConflictException when the Secret exists without a controller reference to {@code cluster}
+     */
+    public JoinTokens ensureTokens(SKSCluster cluster, Clock clock) {
+        String namespace = cluster.getMetadata().getNamespace();
+        String name = Names.bootstrapToken(cluster.getMetadata().getName());
+        Optional<JoinTokens> settled = cache.find(namespace, name)
+                .filter(s -> Owners.isControlledBy(s, cluster))
+                .flatMap(JoinTokenStore::read)
+                .filter(t -> !t.current().isRotationDueAt(clock.instant()));
+        if (settled.isPresent()) {
+            return settled.get();
         }
-      }
-      if (!Owners.isControlledBy(existing, cluster)) {
-        throw new NameConflictException(new NameConflict("Secret", name));
-      }
-      Optional<JoinTokens> stored = read(existing);
-      if (stored.isPresent() && !stored.get().current().isRotationDueAt(now)) {
-        return stored.get();
-      }
-      // Due, or unreadable (edited by hand): replace. A token is not a CA: replacing one orphans nothing.
-      Optional<JoinToken> previous = stored.map(JoinTokens::current).filter(t -> t.isValidAt(now));
-      JoinTokens rotated = new JoinTokens(JoinToken.issuedAt(generator.get(), now), previous);
-      Secret desired = secret(cluster, rotated);
-      desired.getMetadata().setResourceVersion(existing.getMetadata().getResourceVersion());
-      try {
-        return read(client.resource(desired).update()).orElseThrow(() -> unreadable(name));
-      } catch (KubernetesClientException e) {
-        if (e.getCode() != 409) {
-          throw e;
+        for (int attempt = 0; attempt < ATTEMPTS; attempt++) {
+            Instant now = clock.instant();
+            Secret existing =
+                    client.secrets().inNamespace(namespace).withName(name).get();
+            if (existing == null) {
+                JoinTokens fresh = new JoinTokens(JoinToken.issuedAt(generator.get(), now), Optional.empty());
+                try {
+                    return read(client.resource(secret(cluster, fresh)).create())
+                            .orElseThrow(() -> unreadable(name));
+                } catch (KubernetesClientException e) {
+                    if (e.getCode() != 409) {
+                        throw e;
+                    }
+                    continue; // another reconcile created it first: read theirs
+                }
+            }
+            if (!Owners.isControlledBy(existing, cluster)) {
+                throw new NameConflictException(new NameConflict("Secret", name));
+            }
+            Optional<JoinTokens> stored = read(existing);
+            if (stored.isPresent() && !stored.get().current().isRotationDueAt(now)) {
+                return stored.get();
+            }
+            // Due, or unreadable (edited by hand): replace. A token is not a CA: replacing one orphans nothing.
+            Optional<JoinToken> previous = stored.map(JoinTokens::current).filter(t -> t.isValidAt(now));
+            JoinTokens rotated = new JoinTokens(JoinToken.issuedAt(generator.get(), now), previous);
+            Secret desired = secret(cluster, rotated);
+            desired.getMetadata().setResourceVersion(existing.getMetadata().getResourceVersion());
+            try {
+                return read(client.resource(desired).update()).orElseThrow(() -> unreadable(name));
+            } catch (KubernetesClientException e) {
+                if (e.getCode() != 409) {
+                    throw e;
+                }
+                // another reconcile rotated first: read theirs
+            }
         }
-        // another reconcile rotated first: read theirs
-      }
+        throw new IllegalStateException("the join token Secret " + namespace + "/" + name + " kept changing under "
+                + ATTEMPTS + " attempts to settle it");
     }
-    throw new IllegalStateException("the join token Secret " + namespace + "/" + name + " kept changing under "
-        + ATTEMPTS + " attempts to settle it");
-  }
 
-  /**
-   * The stored tokens without writing anything, whoever made the Secret; empty when there are none (yet) or they
-   * cannot be read. For inspection (tests, tools): the operator's own paths go through {@link #ensureTokens}.
-   */
-  public Optional<JoinTokens> read(String namespace, String cluster) {
-    return read(client.secrets().inNamespace(namespace).withName(Names.bootstrapToken(cluster)).get());
-  }
-
-  static Optional<JoinTokens> read(Secret secret) {
-    if (secret == null) {
-      return Optional.empty();
+    /**
+     * The stored tokens without writing anything, whoever made the Secret; empty when there are none (yet) or they
+     * cannot be read. For inspection (tests, tools): the operator's own paths go through {@link #ensureTokens}.
+     */
+    public Optional<JoinTokens> read(String namespace, String cluster) {
+        return read(client.secrets()
+                .inNamespace(namespace)
+                .withName(Names.bootstrapToken(cluster))
+                .get());
     }
-    Map<String, String> data = secret.getData();
-    Optional<JoinToken> current = token(data, BootstrapTokens.TOKEN_ID_KEY, BootstrapTokens.TOKEN_SECRET_KEY,
-        BootstrapTokens.EXPIRATION_KEY);
-    return current.map(c -> new JoinTokens(c,
-        token(data, PREVIOUS_TOKEN_ID_KEY, PREVIOUS_TOKEN_SECRET_KEY, PREVIOUS_EXPIRATION_KEY)));
-  }
 
-  private static Optional<JoinToken> token(Map<String, String> data, String idKey, String secretKey,
-      String expirationKey) {
-    Optional<String> id = BootstrapTokens.decode(data, idKey);
-    Optional<String> secret = BootstrapTokens.decode(data, secretKey);
-    Optional<Instant> expiration = BootstrapTokens.decode(data, expirationKey).flatMap(
-        BootstrapTokens::parseExpiration);
-    if (id.isEmpty() || secret.isEmpty() || expiration.isEmpty()) {
-      return Optional.empty();
+    static Optional<JoinTokens> read(Secret secret) {
+        if (secret == null) {
+            return Optional.empty();
+        }
+        Map<String, String> data = secret.getData();
+        Optional<JoinToken> current = token(
+                data, BootstrapTokens.TOKEN_ID_KEY, BootstrapTokens.TOKEN_SECRET_KEY, BootstrapTokens.EXPIRATION_KEY);
+        return current.map(c -> new JoinTokens(
+                c, token(data, PREVIOUS_TOKEN_ID_KEY, PREVIOUS_TOKEN_SECRET_KEY, PREVIOUS_EXPIRATION_KEY)));
     }
-    return BootstrapToken.parse(id.get() + "." + secret.get()).map(t -> new JoinToken(t, expiration.get()));
-  }
 
-  private static Secret secret(SKSCluster cluster, JoinTokens tokens) {
-    Map<String, String> plain = new LinkedHashMap<>();
-    put(plain, tokens.current(), BootstrapTokens.TOKEN_ID_KEY, BootstrapTokens.TOKEN_SECRET_KEY,
-        BootstrapTokens.EXPIRATION_KEY);
-    tokens.previous().ifPresent(previous -> put(plain, previous, PREVIOUS_TOKEN_ID_KEY, PREVIOUS_TOKEN_SECRET_KEY,
-        PREVIOUS_EXPIRATION_KEY));
-    String clusterName = cluster.getMetadata().getName();
-    return new SecretBuilder()
-        .withNewMetadata()
-        .withName(Names.bootstrapToken(clusterName))
-        .withNamespace(cluster.getMetadata().getNamespace())
-        .withLabels(Labels.forComponent(clusterName, Labels.JOIN_COMPONENT))
-        .withOwnerReferences(Owners.controllerReference(cluster))
-        .endMetadata()
-        // Opaque, not bootstrap.kubernetes.io/token: this is the tenant's token, not a credential of the
-        // management cluster.
-        .withType("Opaque")
-        .withData(BootstrapTokens.base64(plain))
-        .build();
-  }
+    private static Optional<JoinToken> token(
+            Map<String, String> data, String idKey, String secretKey, String expirationKey) {
+        Optional<String> id = BootstrapTokens.decode(data, idKey);
+        Optional<String> secret = BootstrapTokens.decode(data, secretKey);
+        Optional<Instant> expiration =
+                BootstrapTokens.decode(data, expirationKey).flatMap(BootstrapTokens::parseExpiration);
+        if (id.isEmpty() || secret.isEmpty() || expiration.isEmpty()) {
+            return Optional.empty();
+        }
+        return BootstrapToken.parse(id.get() + "." + secret.get()).map(t -> new JoinToken(t, expiration.get()));
+    }
 
-  private static void put(Map<String, String> plain, JoinToken token, String idKey, String secretKey,
-      String expirationKey) {
-    plain.put(idKey, token.token().id());
-    plain.put(secretKey, token.token().secret());
-    plain.put(expirationKey, BootstrapTokens.formatExpiration(token.expiration()));
-  }
+    private static Secret secret(SKSCluster cluster, JoinTokens tokens) {
+        Map<String, String> plain = new LinkedHashMap<>();
+        put(
+                plain,
+                tokens.current(),
+                BootstrapTokens.TOKEN_ID_KEY,
+                BootstrapTokens.TOKEN_SECRET_KEY,
+                BootstrapTokens.EXPIRATION_KEY);
+        tokens.previous()
+                .ifPresent(previous -> put(
+                        plain, previous, PREVIOUS_TOKEN_ID_KEY, PREVIOUS_TOKEN_SECRET_KEY, PREVIOUS_EXPIRATION_KEY));
+        String clusterName = cluster.getMetadata().getName();
+        return new SecretBuilder()
+                .withNewMetadata()
+                .withName(Names.bootstrapToken(clusterName))
+                .withNamespace(cluster.getMetadata().getNamespace())
+                .withLabels(Labels.forComponent(clusterName, Labels.JOIN_COMPONENT))
+                .withOwnerReferences(Owners.controllerReference(cluster))
+                .endMetadata()
+                // Opaque, not bootstrap.kubernetes.io/token: this is the tenant's token, not a credential of the
+                // management cluster.
+                .withType("Opaque")
+                .withData(BootstrapTokens.base64(plain))
+                .build();
+    }
 
-  private static IllegalStateException unreadable(String name) {
-    return new IllegalStateException("the join token Secret " + name + " was written but does not read back");
-  }
+    private static void put(
+            Map<String, String> plain, JoinToken token, String idKey, String secretKey, String expirationKey) {
+        plain.put(idKey, token.token().id());
+        plain.put(secretKey, token.token().secret());
+        plain.put(expirationKey, BootstrapTokens.formatExpiration(token.expiration()));
+    }
+
+    private static IllegalStateException unreadable(String name) {
+        return new IllegalStateException("the join token Secret " + name + " was written but does not read back");
+    }
 }

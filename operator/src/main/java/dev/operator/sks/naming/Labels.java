@@ -9,144 +9,146 @@ import java.util.Map;
 
 /** Label, annotation and finalizer keys the operator reads and writes: one place, so every part agrees. */
 public final class Labels {
-  public static final String PREFIX = "sks.operator.dev/";
+    public static final String PREFIX = "sks.operator.dev/";
 
-  public static final String CLUSTER = PREFIX + "cluster";
-  public static final String NODEPOOL = PREFIX + "nodepool";
-  public static final String NODEPOOL_ID = PREFIX + "nodepool-id";
-  public static final String INSTANCE_POOL = PREFIX + "instance-pool";
+    public static final String CLUSTER = PREFIX + "cluster";
+    public static final String NODEPOOL = PREFIX + "nodepool";
+    public static final String NODEPOOL_ID = PREFIX + "nodepool-id";
+    public static final String INSTANCE_POOL = PREFIX + "instance-pool";
 
-  public static final String MANAGED_BY = "app.kubernetes.io/managed-by";
-  public static final String MANAGED_BY_VALUE = "sks-operator";
-  /** The field manager of every server-side apply the operator makes, in the management cluster and in tenants. */
-  public static final String FIELD_MANAGER = "sks-operator";
-  public static final String COMPONENT = "app.kubernetes.io/component";
-  public static final String PART_OF = "app.kubernetes.io/part-of";
-  public static final String NAME = "app.kubernetes.io/name";
-  public static final String INSTANCE = "app.kubernetes.io/instance";
+    public static final String MANAGED_BY = "app.kubernetes.io/managed-by";
+    public static final String MANAGED_BY_VALUE = "sks-operator";
+    /** The field manager of every server-side apply the operator makes, in the management cluster and in tenants. */
+    public static final String FIELD_MANAGER = "sks-operator";
 
-  /** Comma-separated instance names to remove from a Nodepool; cleared once done. */
-  public static final String EVICT_ANNOTATION = PREFIX + "evict";
-  /** Set on an SKSCluster to rotate its clients CA, revoking every kubeconfig issued before. */
-  public static final String ROTATE_CLIENTS_CA_ANNOTATION = PREFIX + "rotate-clients-ca";
-  /**
-   * On the clients-CA Secret: the {@link #ROTATE_CLIENTS_CA_ANNOTATION} value that CA was made for, so one value
-   * rotates the CA once, however often the cluster is reconciled.
-   */
-  public static final String CLIENTS_CA_ROTATION_ANNOTATION = PREFIX + "clients-ca-rotation";
+    public static final String COMPONENT = "app.kubernetes.io/component";
+    public static final String PART_OF = "app.kubernetes.io/part-of";
+    public static final String NAME = "app.kubernetes.io/name";
+    public static final String INSTANCE = "app.kubernetes.io/instance";
 
-  // On a KubeconfigRequest's Secret: what it was issued for, read back to decide whether to issue again.
-  /** A digest of the cluster, user, groups and TTL the certificate was issued for. */
-  public static final String KUBECONFIG_ISSUED_FOR_ANNOTATION = PREFIX + "issued-for";
-  /** Serial number (hex) of the certificate, kept when the data is removed. */
-  public static final String KUBECONFIG_SERIAL_ANNOTATION = PREFIX + "serial-number";
-  /** Expiry (RFC 3339) of the certificate, kept when the data is removed. */
-  public static final String KUBECONFIG_EXPIRATION_ANNOTATION = PREFIX + "expiration-time";
-  /** Why the data was removed: {@code Expired} or {@code ClientsCARotated}. */
-  public static final String KUBECONFIG_WITHDRAWN_ANNOTATION = PREFIX + "withdrawn";
-  /** Component label of a KubeconfigRequest's Secret. */
-  public static final String KUBECONFIG_COMPONENT = "kubeconfig";
+    /** Comma-separated instance names to remove from a Nodepool; cleared once done. */
+    public static final String EVICT_ANNOTATION = PREFIX + "evict";
+    /** Set on an SKSCluster to rotate its clients CA, revoking every kubeconfig issued before. */
+    public static final String ROTATE_CLIENTS_CA_ANNOTATION = PREFIX + "rotate-clients-ca";
+    /**
+     * On the clients-CA Secret: the {@link #ROTATE_CLIENTS_CA_ANNOTATION} value that CA was made for, so one value
+     * rotates the CA once, however often the cluster is reconciled.
+     */
+    public static final String CLIENTS_CA_ROTATION_ANNOTATION = PREFIX + "clients-ca-rotation";
 
-  /** On control-plane pod templates: a digest of the certificate Secrets the pods mount, so they roll on re-issue. */
-  public static final String CERTIFICATES_HASH_ANNOTATION = PREFIX + "certificates-hash";
-  /** On control-plane pod templates: a digest of the rendered configuration files the pods mount. */
-  public static final String CONFIG_HASH_ANNOTATION = PREFIX + "config-hash";
-  /** On each control-plane workload: the Kubernetes patch it was rendered for, read back to order upgrades. */
-  public static final String KUBERNETES_VERSION_ANNOTATION = PREFIX + "kubernetes-version";
+    // On a KubeconfigRequest's Secret: what it was issued for, read back to decide whether to issue again.
+    /** A digest of the cluster, user, groups and TTL the certificate was issued for. */
+    public static final String KUBECONFIG_ISSUED_FOR_ANNOTATION = PREFIX + "issued-for";
+    /** Serial number (hex) of the certificate, kept when the data is removed. */
+    public static final String KUBECONFIG_SERIAL_ANNOTATION = PREFIX + "serial-number";
+    /** Expiry (RFC 3339) of the certificate, kept when the data is removed. */
+    public static final String KUBECONFIG_EXPIRATION_ANNOTATION = PREFIX + "expiration-time";
+    /** Why the data was removed: {@code Expired} or {@code ClientsCARotated}. */
+    public static final String KUBECONFIG_WITHDRAWN_ANNOTATION = PREFIX + "withdrawn";
+    /** Component label of a KubeconfigRequest's Secret. */
+    public static final String KUBECONFIG_COMPONENT = "kubeconfig";
 
-  /**
-   * On the etcd StatefulSet: how many of its members etcd lists as voting. Below its replicas while a learner is
-   * catching up; absent on StatefulSets from before member-by-member growth, which count as all voting.
-   */
-  public static final String ETCD_VOTING_MEMBERS_ANNOTATION = PREFIX + "etcd-voting-members";
+    /** On control-plane pod templates: a digest of the certificate Secrets the pods mount, so they roll on re-issue. */
+    public static final String CERTIFICATES_HASH_ANNOTATION = PREFIX + "certificates-hash";
+    /** On control-plane pod templates: a digest of the rendered configuration files the pods mount. */
+    public static final String CONFIG_HASH_ANNOTATION = PREFIX + "config-hash";
+    /** On each control-plane workload: the Kubernetes patch it was rendered for, read back to order upgrades. */
+    public static final String KUBERNETES_VERSION_ANNOTATION = PREFIX + "kubernetes-version";
 
-  /**
-   * On every applied object: a digest of what was rendered for it. The object is compared field by field, never by
-   * this digest; a difference while the digest still matches the render means the object was changed by hand.
-   */
-  public static final String APPLIED_DIGEST_ANNOTATION = PREFIX + "applied-digest";
+    /**
+     * On the etcd StatefulSet: how many of its members etcd lists as voting. Below its replicas while a learner is
+     * catching up; absent on StatefulSets from before member-by-member growth, which count as all voting.
+     */
+    public static final String ETCD_VOTING_MEMBERS_ANNOTATION = PREFIX + "etcd-voting-members";
 
-  public static final String FINALIZER = PREFIX + "finalizer";
+    /**
+     * On every applied object: a digest of what was rendered for it. The object is compared field by field, never by
+     * this digest; a difference while the digest still matches the render means the object was changed by hand.
+     */
+    public static final String APPLIED_DIGEST_ANNOTATION = PREFIX + "applied-digest";
 
-  /** On every addon object in a tenant: which addon it belongs to, so one addon's objects can be found and removed. */
-  public static final String ADDON = PREFIX + "addon";
+    public static final String FINALIZER = PREFIX + "finalizer";
 
-  /** Component label of node join material: the bootstrap token Secret and the user-data Secrets. */
-  public static final String JOIN_COMPONENT = "join";
+    /** On every addon object in a tenant: which addon it belongs to, so one addon's objects can be found and removed. */
+    public static final String ADDON = PREFIX + "addon";
 
-  /**
-   * On a KubeVirt VirtualMachine: the order it was made in within its pool. Creation timestamps have one-second
-   * resolution, too coarse to find the newest member when several start in the same second.
-   */
-  public static final String INSTANCE_ORDINAL_ANNOTATION = PREFIX + "instance-ordinal";
+    /** Component label of node join material: the bootstrap token Secret and the user-data Secrets. */
+    public static final String JOIN_COMPONENT = "join";
 
-  /** Labels of an Exoscale instance pool (plain keys: Exoscale labels are not Kubernetes labels). */
-  public static final String EXOSCALE_MANAGED_BY = "managed-by";
-  public static final String EXOSCALE_NAMESPACE = "sks-namespace";
-  public static final String EXOSCALE_CLUSTER = "sks-cluster";
+    /**
+     * On a KubeVirt VirtualMachine: the order it was made in within its pool. Creation timestamps have one-second
+     * resolution, too coarse to find the newest member when several start in the same second.
+     */
+    public static final String INSTANCE_ORDINAL_ANNOTATION = PREFIX + "instance-ordinal";
 
-  private static final int MAX_LABEL_VALUE = 63;
-  private static final int LABEL_HASH_CHARS = 10;
+    /** Labels of an Exoscale instance pool (plain keys: Exoscale labels are not Kubernetes labels). */
+    public static final String EXOSCALE_MANAGED_BY = "managed-by";
 
-  private Labels() {}
+    public static final String EXOSCALE_NAMESPACE = "sks-namespace";
+    public static final String EXOSCALE_CLUSTER = "sks-cluster";
 
-  /** Labels every object made for a cluster carries, so {@code kubectl get all -l sks.operator.dev/cluster=X} works. */
-  public static Map<String, String> forCluster(String cluster) {
-    Map<String, String> labels = new LinkedHashMap<>();
-    labels.put(MANAGED_BY, MANAGED_BY_VALUE);
-    labels.put(PART_OF, "sks-cluster");
-    labels.put(INSTANCE, cluster);
-    labels.put(CLUSTER, cluster);
-    return labels;
-  }
+    private static final int MAX_LABEL_VALUE = 63;
+    private static final int LABEL_HASH_CHARS = 10;
 
-  public static Map<String, String> forComponent(String cluster, String component) {
-    Map<String, String> labels = forCluster(cluster);
-    labels.put(COMPONENT, component);
-    return labels;
-  }
+    private Labels() {}
 
-  /**
-   * {@code text} as a label value: unchanged when it fits in 63 characters, otherwise cut and ended with a hash of the
-   * whole, so two long names that share a beginning still get different values.
-   */
-  public static String value(String text) {
-    if (text.length() <= MAX_LABEL_VALUE) {
-      return text;
+    /** Labels every object made for a cluster carries, so {@code kubectl get all -l sks.operator.dev/cluster=X} works. */
+    public static Map<String, String> forCluster(String cluster) {
+        Map<String, String> labels = new LinkedHashMap<>();
+        labels.put(MANAGED_BY, MANAGED_BY_VALUE);
+        labels.put(PART_OF, "sks-cluster");
+        labels.put(INSTANCE, cluster);
+        labels.put(CLUSTER, cluster);
+        return labels;
     }
-    String hash = HexFormat.of().formatHex(sha256(text)).substring(0, LABEL_HASH_CHARS);
-    return text.substring(0, MAX_LABEL_VALUE - LABEL_HASH_CHARS - 1) + "-" + hash;
-  }
 
-  /** Labels of an Exoscale instance pool the operator made, so it can be told apart in the Exoscale console. */
-  public static Map<String, String> forExoscalePool(String namespace, String cluster) {
-    Map<String, String> labels = new LinkedHashMap<>();
-    labels.put(EXOSCALE_MANAGED_BY, MANAGED_BY_VALUE);
-    labels.put(EXOSCALE_NAMESPACE, namespace);
-    labels.put(EXOSCALE_CLUSTER, cluster);
-    return labels;
-  }
-
-  /** Labels of a KubeVirt VirtualMachine (and, through its template, its VirtualMachineInstance) of a pool. */
-  public static Map<String, String> forKubevirtInstance(String cluster, String instancePool) {
-    Map<String, String> labels = forComponent(cluster, "node");
-    labels.put(INSTANCE_POOL, value(instancePool));
-    return labels;
-  }
-
-  private static byte[] sha256(String text) {
-    try {
-      return MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8));
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException("every Java runtime has SHA-256", e);
+    public static Map<String, String> forComponent(String cluster, String component) {
+        Map<String, String> labels = forCluster(cluster);
+        labels.put(COMPONENT, component);
+        return labels;
     }
-  }
 
-  /** The smallest stable set that selects a component's pods (selectors are immutable, so no version in them). */
-  public static Map<String, String> selector(String cluster, String component) {
-    Map<String, String> labels = new LinkedHashMap<>();
-    labels.put(CLUSTER, cluster);
-    labels.put(COMPONENT, component);
-    return labels;
-  }
+    /**
+     * {@code text} as a label value: unchanged when it fits in 63 characters, otherwise cut and ended with a hash of the
+     * whole, so two long names that share a beginning still get different values.
+     */
+    public static String value(String text) {
+        if (text.length() <= MAX_LABEL_VALUE) {
+            return text;
+        }
+        String hash = HexFormat.of().formatHex(sha256(text)).substring(0, LABEL_HASH_CHARS);
+        return text.substring(0, MAX_LABEL_VALUE - LABEL_HASH_CHARS - 1) + "-" + hash;
+    }
+
+    /** Labels of an Exoscale instance pool the operator made, so it can be told apart in the Exoscale console. */
+    public static Map<String, String> forExoscalePool(String namespace, String cluster) {
+        Map<String, String> labels = new LinkedHashMap<>();
+        labels.put(EXOSCALE_MANAGED_BY, MANAGED_BY_VALUE);
+        labels.put(EXOSCALE_NAMESPACE, namespace);
+        labels.put(EXOSCALE_CLUSTER, cluster);
+        return labels;
+    }
+
+    /** Labels of a KubeVirt VirtualMachine (and, through its template, its VirtualMachineInstance) of a pool. */
+    public static Map<String, String> forKubevirtInstance(String cluster, String instancePool) {
+        Map<String, String> labels = forComponent(cluster, "node");
+        labels.put(INSTANCE_POOL, value(instancePool));
+        return labels;
+    }
+
+    private static byte[] sha256(String text) {
+        try {
+            return MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("every Java runtime has SHA-256", e);
+        }
+    }
+
+    /** The smallest stable set that selects a component's pods (selectors are immutable, so no version in them). */
+    public static Map<String, String> selector(String cluster, String component) {
+        Map<String, String> labels = new LinkedHashMap<>();
+        labels.put(CLUSTER, cluster);
+        labels.put(COMPONENT, component);
+        return labels;
+    }
 }

@@ -70,18 +70,27 @@ public final class BouncyCastlePki implements Pki {
         requirePositive(validity);
         KeyPair keyPair = generateKeyPair(algorithm);
         Instant now = now();
-        X500Name subject = new X500NameBuilder(BCStyle.INSTANCE).addRDN(BCStyle.CN, commonName).build();
-        X509v3CertificateBuilder builder = new JcaX509v3CertificateBuilder(subject, serialNumber(),
-                Date.from(now.minus(CLOCK_SKEW_ALLOWANCE)), Date.from(now.plus(validity)), subject, keyPair.getPublic());
+        X500Name subject = new X500NameBuilder(BCStyle.INSTANCE)
+                .addRDN(BCStyle.CN, commonName)
+                .build();
+        X509v3CertificateBuilder builder = new JcaX509v3CertificateBuilder(
+                subject,
+                serialNumber(),
+                Date.from(now.minus(CLOCK_SKEW_ALLOWANCE)),
+                Date.from(now.plus(validity)),
+                subject,
+                keyPair.getPublic());
         try {
             JcaX509ExtensionUtils extensions = new JcaX509ExtensionUtils();
             // No path length limit: the operator issues leaves only, but a limit would forbid an
             // intermediate-based rotation later without buying anything now.
             builder.addExtension(Extension.basicConstraints, true, new BasicConstraints(true));
-            builder.addExtension(Extension.keyUsage, true,
+            builder.addExtension(
+                    Extension.keyUsage,
+                    true,
                     new KeyUsage(KeyUsage.keyCertSign | KeyUsage.cRLSign | KeyUsage.digitalSignature));
-            builder.addExtension(Extension.subjectKeyIdentifier, false,
-                    extensions.createSubjectKeyIdentifier(keyPair.getPublic()));
+            builder.addExtension(
+                    Extension.subjectKeyIdentifier, false, extensions.createSubjectKeyIdentifier(keyPair.getPublic()));
         } catch (GeneralSecurityException | CertIOException e) {
             throw new PkiException("cannot build CA certificate " + commonName, e);
         }
@@ -101,13 +110,14 @@ public final class BouncyCastlePki implements Pki {
         Objects.requireNonNull(issuer, "issuer");
         X509Certificate issuerCertificate = issuer.certificate();
         if (issuerCertificate.getBasicConstraints() < 0) {
-            throw new PkiException("issuer " + issuerCertificate.getSubjectX500Principal().getName() + " is not a CA");
+            throw new PkiException(
+                    "issuer " + issuerCertificate.getSubjectX500Principal().getName() + " is not a CA");
         }
         Instant now = now();
         Instant issuerNotAfter = issuerCertificate.getNotAfter().toInstant();
         if (!now.isBefore(issuerNotAfter)) {
-            throw new PkiException("issuer " + issuerCertificate.getSubjectX500Principal().getName()
-                    + " expired at " + issuerNotAfter);
+            throw new PkiException("issuer "
+                    + issuerCertificate.getSubjectX500Principal().getName() + " expired at " + issuerNotAfter);
         }
         // A leaf cannot outlive its CA: past the CA's expiry no client would accept it anyway,
         // and a notAfter that lies would mislead the renewal schedule.
@@ -115,8 +125,13 @@ public final class BouncyCastlePki implements Pki {
         Instant notBefore = now.minus(CLOCK_SKEW_ALLOWANCE);
         PublicKey subjectKey = subjectKeyPair.getPublic();
 
-        X509v3CertificateBuilder builder = new JcaX509v3CertificateBuilder(issuerCertificate, serialNumber(),
-                Date.from(notBefore), Date.from(notAfter), subjectName(request), subjectKey);
+        X509v3CertificateBuilder builder = new JcaX509v3CertificateBuilder(
+                issuerCertificate,
+                serialNumber(),
+                Date.from(notBefore),
+                Date.from(notAfter),
+                subjectName(request),
+                subjectKey);
         try {
             JcaX509ExtensionUtils extensions = new JcaX509ExtensionUtils();
             builder.addExtension(Extension.basicConstraints, true, new BasicConstraints(false));
@@ -130,12 +145,15 @@ public final class BouncyCastlePki implements Pki {
             if (subjectAlternativeNames != null) {
                 builder.addExtension(Extension.subjectAlternativeName, false, subjectAlternativeNames);
             }
-            builder.addExtension(Extension.subjectKeyIdentifier, false, extensions.createSubjectKeyIdentifier(subjectKey));
-            builder.addExtension(Extension.authorityKeyIdentifier, false, authorityKeyIdentifier(issuerCertificate, extensions));
+            builder.addExtension(
+                    Extension.subjectKeyIdentifier, false, extensions.createSubjectKeyIdentifier(subjectKey));
+            builder.addExtension(
+                    Extension.authorityKeyIdentifier, false, authorityKeyIdentifier(issuerCertificate, extensions));
         } catch (GeneralSecurityException | CertIOException e) {
             throw new PkiException("cannot build certificate " + request.commonName(), e);
         }
-        return new IssuedCertificate(sign(builder, issuer.privateKey(), request.commonName()), subjectKeyPair.getPrivate());
+        return new IssuedCertificate(
+                sign(builder, issuer.privateKey(), request.commonName()), subjectKeyPair.getPrivate());
     }
 
     private static X500Name subjectName(CertificateRequest request) {
@@ -151,7 +169,9 @@ public final class BouncyCastlePki implements Pki {
         // Fixed order (server, client) so the same request always yields the same encoding.
         KeyPurposeId[] purposes = request.usages().stream()
                 .sorted()
-                .map(usage -> usage == CertificateUsage.SERVER_AUTH ? KeyPurposeId.id_kp_serverAuth : KeyPurposeId.id_kp_clientAuth)
+                .map(usage -> usage == CertificateUsage.SERVER_AUTH
+                        ? KeyPurposeId.id_kp_serverAuth
+                        : KeyPurposeId.id_kp_clientAuth)
                 .toArray(KeyPurposeId[]::new);
         return new ExtendedKeyUsage(purposes);
     }
@@ -173,11 +193,13 @@ public final class BouncyCastlePki implements Pki {
     }
 
     /** The issuer's own SKI when it has one, so chain building matches on the exact bytes. */
-    private static AuthorityKeyIdentifier authorityKeyIdentifier(X509Certificate issuer, JcaX509ExtensionUtils extensions) {
+    private static AuthorityKeyIdentifier authorityKeyIdentifier(
+            X509Certificate issuer, JcaX509ExtensionUtils extensions) {
         byte[] extensionValue = issuer.getExtensionValue(Extension.subjectKeyIdentifier.getId());
         if (extensionValue != null) {
             byte[] keyIdentifier = SubjectKeyIdentifier.getInstance(
-                    ASN1OctetString.getInstance(extensionValue).getOctets()).getKeyIdentifier();
+                            ASN1OctetString.getInstance(extensionValue).getOctets())
+                    .getKeyIdentifier();
             return new AuthorityKeyIdentifier(keyIdentifier);
         }
         return extensions.createAuthorityKeyIdentifier(issuer.getPublicKey());
@@ -186,7 +208,8 @@ public final class BouncyCastlePki implements Pki {
     private static X509Certificate sign(X509v3CertificateBuilder builder, PrivateKey signingKey, String commonName) {
         try {
             // No setProvider: the JDK's Signature implementations sign (see package-info).
-            ContentSigner signer = new JcaContentSignerBuilder(KeyAlgorithm.signatureAlgorithmFor(signingKey)).build(signingKey);
+            ContentSigner signer =
+                    new JcaContentSignerBuilder(KeyAlgorithm.signatureAlgorithmFor(signingKey)).build(signingKey);
             X509CertificateHolder holder = builder.build(signer);
             return new JcaX509CertificateConverter().getCertificate(holder);
         } catch (OperatorCreationException | GeneralSecurityException e) {

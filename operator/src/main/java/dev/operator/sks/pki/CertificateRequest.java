@@ -13,7 +13,6 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Objects;
 import java.util.Set;
-import javax.security.auth.x500.X500Principal;
 import org.bouncycastle.asn1.ASN1String;
 import org.bouncycastle.asn1.x500.RDN;
 import org.bouncycastle.asn1.x500.X500Name;
@@ -89,7 +88,8 @@ public record CertificateRequest(
      * kept as long as it is usable.
      */
     public boolean isSatisfiedBy(X509Certificate certificate) {
-        X500Name subject = X500Name.getInstance(certificate.getSubjectX500Principal().getEncoded());
+        X500Name subject =
+                X500Name.getInstance(certificate.getSubjectX500Principal().getEncoded());
         return commonName.equals(singleValue(subject, BCStyle.CN))
                 && organizations.equals(values(subject, BCStyle.O))
                 && new HashSet<>(dnsNames).equals(Set.copyOf(sans(certificate, 2)))
@@ -106,8 +106,10 @@ public record CertificateRequest(
         List<String> values = new ArrayList<>();
         for (RDN rdn : name.getRDNs(type)) {
             // The raw string: IETFUtils.valueToString would escape ',', '+', '"' and friends.
-            values.add(rdn.getFirst().getValue() instanceof ASN1String string
-                    ? string.getString() : rdn.getFirst().getValue().toString());
+            values.add(
+                    rdn.getFirst().getValue() instanceof ASN1String string
+                            ? string.getString()
+                            : rdn.getFirst().getValue().toString());
         }
         return values;
     }
@@ -126,7 +128,8 @@ public record CertificateRequest(
             }
             return result;
         } catch (CertificateParsingException e) {
-            throw new PkiException("cannot read the subject alternative names of " + certificate.getSubjectX500Principal(), e);
+            throw new PkiException(
+                    "cannot read the subject alternative names of " + certificate.getSubjectX500Principal(), e);
         }
     }
 
@@ -157,7 +160,8 @@ public record CertificateRequest(
             }
             return usages;
         } catch (CertificateParsingException e) {
-            throw new PkiException("cannot read the extended key usages of " + certificate.getSubjectX500Principal(), e);
+            throw new PkiException(
+                    "cannot read the extended key usages of " + certificate.getSubjectX500Principal(), e);
         }
     }
 
@@ -224,8 +228,14 @@ public record CertificateRequest(
         }
 
         public CertificateRequest build() {
-            return new CertificateRequest(commonName, organizations, List.copyOf(dnsNames),
-                    List.copyOf(ipAddresses), usages, validity, keyAlgorithm);
+            return new CertificateRequest(
+                    commonName,
+                    organizations,
+                    List.copyOf(dnsNames),
+                    List.copyOf(ipAddresses),
+                    usages,
+                    validity,
+                    keyAlgorithm);
         }
     }
 }

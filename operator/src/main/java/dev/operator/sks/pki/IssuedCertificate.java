@@ -54,7 +54,8 @@ public record IssuedCertificate(X509Certificate certificate, PrivateKey privateK
 
     @Override
     public String toString() {
-        return "IssuedCertificate[subject=" + certificate.getSubjectX500Principal().getName()
+        return "IssuedCertificate[subject="
+                + certificate.getSubjectX500Principal().getName()
                 + ", serial=" + certificate.getSerialNumber().toString(16)
                 + ", notAfter=" + notAfter()
                 + ", key=" + privateKey.getAlgorithm() + " (redacted)]";

@@ -71,8 +71,8 @@ public enum KeyAlgorithm {
         if (publicKey instanceof RSAPublicKey rsa && rsa.getModulus().bitLength() == 2048) {
             return RSA_2048;
         }
-        throw new PkiException("unsupported public key: " + publicKey.getAlgorithm()
-                + " (supported: ECDSA P-256, RSA 2048)");
+        throw new PkiException(
+                "unsupported public key: " + publicKey.getAlgorithm() + " (supported: ECDSA P-256, RSA 2048)");
     }
 
     private static boolean isP256(ECParameterSpec params) {

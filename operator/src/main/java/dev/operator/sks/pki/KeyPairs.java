@@ -11,8 +11,7 @@ final class KeyPairs {
 
     private static final byte[] CHALLENGE = "sks-operator key pair check".getBytes(StandardCharsets.US_ASCII);
 
-    private KeyPairs() {
-    }
+    private KeyPairs() {}
 
     /**
      * Whether the private key belongs to the public key. Checked by signing and verifying rather

@@ -41,8 +41,7 @@ public final class Pem {
 
     private static final Base64.Encoder BASE64 = Base64.getMimeEncoder(64, new byte[] {'\n'});
 
-    private Pem() {
-    }
+    private Pem() {}
 
     /** One {@code CERTIFICATE} block. */
     public static String encodeCertificate(X509Certificate certificate) {
@@ -79,16 +78,21 @@ public final class Pem {
             PrivateKeyInfo info = PrivateKeyInfo.getInstance(privateKey.getEncoded());
             if (privateKey instanceof java.security.interfaces.ECPrivateKey ec) {
                 // SEC 1 with the curve and the public key inside, as openssl writes it: some readers need both.
-                byte[] publicKey = SubjectPublicKeyInfo.getInstance(keyPair.getPublic().getEncoded()).getPublicKeyData()
+                byte[] publicKey = SubjectPublicKeyInfo.getInstance(
+                                keyPair.getPublic().getEncoded())
+                        .getPublicKeyData()
                         .getBytes();
                 org.bouncycastle.asn1.sec.ECPrivateKey sec1 = new org.bouncycastle.asn1.sec.ECPrivateKey(
-                        ec.getParams().getOrder().bitLength(), ec.getS(),
+                        ec.getParams().getOrder().bitLength(),
+                        ec.getS(),
                         new org.bouncycastle.asn1.DERBitString(publicKey),
                         info.getPrivateKeyAlgorithm().getParameters());
                 return block("EC PRIVATE KEY", sec1.getEncoded());
             }
             if ("RSA".equals(privateKey.getAlgorithm())) {
-                return block("RSA PRIVATE KEY", info.parsePrivateKey().toASN1Primitive().getEncoded());
+                return block(
+                        "RSA PRIVATE KEY",
+                        info.parsePrivateKey().toASN1Primitive().getEncoded());
             }
         } catch (IOException | RuntimeException e) {
             throw new PkiException("cannot encode a " + privateKey.getAlgorithm() + " private key");
@@ -115,8 +119,8 @@ public final class Pem {
             Object object;
             while ((object = parser.readObject()) != null) {
                 if (object instanceof X509CertificateHolder holder) {
-                    certificates.add((X509Certificate) factory.generateCertificate(
-                            new ByteArrayInputStream(holder.getEncoded())));
+                    certificates.add((X509Certificate)
+                            factory.generateCertificate(new ByteArrayInputStream(holder.getEncoded())));
                 }
             }
         } catch (IOException | GeneralSecurityException | RuntimeException e) {

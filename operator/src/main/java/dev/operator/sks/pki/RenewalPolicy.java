@@ -18,8 +18,7 @@ import java.time.Instant;
  */
 public final class RenewalPolicy {
 
-    private RenewalPolicy() {
-    }
+    private RenewalPolicy() {}
 
     /** The instant from which {@link #needsRenewal} is true. */
     public static Instant renewalTime(X509Certificate certificate) {

@@ -11,22 +11,22 @@ import java.util.Collection;
  */
 public interface ComputeProvider {
 
-  /** The name {@code SKS_PROVIDER} selects this provider by. */
-  String name();
+    /** The name {@code SKS_PROVIDER} selects this provider by. */
+    String name();
 
-  /**
-   * Brings the backend pool toward {@code desired}: creates it if absent, scales it to {@code desired.size()}, and
-   * reports what exists. Idempotent; never touches members beyond what scaling needs (scaling down removes the
-   * newest members first where the backend lets us choose).
-   */
-  ProviderPool reconcile(DesiredPool desired) throws ProviderException;
+    /**
+     * Brings the backend pool toward {@code desired}: creates it if absent, scales it to {@code desired.size()}, and
+     * reports what exists. Idempotent; never touches members beyond what scaling needs (scaling down removes the
+     * newest members first where the backend lets us choose).
+     */
+    ProviderPool reconcile(DesiredPool desired) throws ProviderException;
 
-  /**
-   * Removes exactly the named instances and lowers the backend pool's size by their number. Names that are not (or
-   * no longer) members are ignored, so a retried eviction never shrinks the pool twice.
-   */
-  ProviderPool evict(DesiredPool desired, Collection<String> instanceNames) throws ProviderException;
+    /**
+     * Removes exactly the named instances and lowers the backend pool's size by their number. Names that are not (or
+     * no longer) members are ignored, so a retried eviction never shrinks the pool twice.
+     */
+    ProviderPool evict(DesiredPool desired, Collection<String> instanceNames) throws ProviderException;
 
-  /** Deletes the pool and its instances; returns true once nothing is left (callers retry until true). */
-  boolean delete(DesiredPool desired) throws ProviderException;
+    /** Deletes the pool and its instances; returns true once nothing is left (callers retry until true). */
+    boolean delete(DesiredPool desired) throws ProviderException;
 }

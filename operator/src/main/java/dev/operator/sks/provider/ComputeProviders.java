@@ -1,36 +1,43 @@
 package dev.operator.sks.provider;
 
+import dev.operator.sks.config.OperatorConfig;
 import dev.operator.sks.provider.exoscale.ExoscaleProvider;
 import dev.operator.sks.provider.exoscale.SecretCredentialsSource;
 import dev.operator.sks.provider.kubevirt.KubeVirtProvider;
 import dev.operator.sks.provider.simulated.SimulatedProvider;
-import dev.operator.sks.config.OperatorConfig;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import java.time.Clock;
 
 /** Makes the compute provider {@code SKS_PROVIDER} selects. */
 public final class ComputeProviders {
-  private ComputeProviders() {}
+    private ComputeProviders() {}
 
-  /** The provider of {@code config.provider()}. */
-  public static ComputeProvider create(OperatorConfig config, KubernetesClient client, Clock clock) {
-    return create(config.provider(), config, client, clock);
-  }
+    /** The provider of {@code config.provider()}. */
+    public static ComputeProvider create(OperatorConfig config, KubernetesClient client, Clock clock) {
+        return create(config.provider(), config, client, clock);
+    }
 
-  /**
-   * @param client the management cluster: KubeVirt makes VirtualMachines there, Exoscale reads its credentials
-   *     Secret from there (on each use, so a rotated key needs no restart)
-   */
-  public static ComputeProvider create(String name, OperatorConfig config, KubernetesClient client, Clock clock) {
-    return switch (name) {
-      case SimulatedProvider.NAME -> new SimulatedProvider(clock, config.simulatedInstanceDelay());
-      case KubeVirtProvider.NAME -> new KubeVirtProvider(client, config.kubevirtImage(), clock);
-      case ExoscaleProvider.NAME -> new ExoscaleProvider(config.exoscaleApiEndpoint(),
-          new SecretCredentialsSource(client, config.exoscaleCredentialsNamespace(),
-              config.exoscaleCredentialsSecret(), clock),
-          config.exoscaleTemplate(), clock);
-      default -> throw new IllegalArgumentException("compute provider '" + name + "' is not one of "
-          + OperatorConfig.PROVIDERS);
-    };
-  }
+    /**
+     * @param client the management cluster: KubeVirt makes VirtualMachines there, Exoscale reads its credentials
+     *     Secret from there (on each use, so a rotated key needs no restart)
+     */
+    public static ComputeProvider create(String name, OperatorConfig config, KubernetesClient client, Clock clock) {
+        return switch (name) {
+            case SimulatedProvider.NAME -> new SimulatedProvider(clock, config.simulatedInstanceDelay());
+            case KubeVirtProvider.NAME -> new KubeVirtProvider(client, config.kubevirtImage(), clock);
+            case ExoscaleProvider.NAME ->
+                new ExoscaleProvider(
+                        config.exoscaleApiEndpoint(),
+                        new SecretCredentialsSource(
+                                client,
+                                config.exoscaleCredentialsNamespace(),
+                                config.exoscaleCredentialsSecret(),
+                                clock),
+                        config.exoscaleTemplate(),
+                        clock);
+            default ->
+                throw new IllegalArgumentException(
+                        "compute provider '" + name + "' is not one of " + OperatorConfig.PROVIDERS);
+        };
+    }
 }

@@ -5,13 +5,13 @@ package dev.operator.sks.provider;
  * and why, and never carries credentials or user-data.
  */
 public class ProviderException extends Exception {
-  private static final long serialVersionUID = 1L;
+    private static final long serialVersionUID = 1L;
 
-  public ProviderException(String message) {
-    super(message);
-  }
+    public ProviderException(String message) {
+        super(message);
+    }
 
-  public ProviderException(String message, Throwable cause) {
-    super(message, cause);
-  }
+    public ProviderException(String message, Throwable cause) {
+        super(message, cause);
+    }
 }

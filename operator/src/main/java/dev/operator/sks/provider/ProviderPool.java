@@ -13,34 +13,36 @@ import java.util.stream.Collectors;
  */
 public record ProviderPool(String providerId, List<ProviderInstance> instances) {
 
-  public ProviderPool {
-    Objects.requireNonNull(providerId, "providerId");
-    instances = List.copyOf(instances);
-  }
+    public ProviderPool {
+        Objects.requireNonNull(providerId, "providerId");
+        instances = List.copyOf(instances);
+    }
 
-  /** A pool the backend does not have (empty id, no instances). */
-  public static ProviderPool absent() {
-    return new ProviderPool("", List.of());
-  }
+    /** A pool the backend does not have (empty id, no instances). */
+    public static ProviderPool absent() {
+        return new ProviderPool("", List.of());
+    }
 
-  public boolean exists() {
-    return !providerId.isEmpty();
-  }
+    public boolean exists() {
+        return !providerId.isEmpty();
+    }
 
-  public long runningCount() {
-    return instances.stream().filter(ProviderInstance::isRunning).count();
-  }
+    public long runningCount() {
+        return instances.stream().filter(ProviderInstance::isRunning).count();
+    }
 
-  /** Instances that are not on their way out. */
-  public List<ProviderInstance> members() {
-    return instances.stream().filter(i -> i.state() != InstanceState.Stopping).toList();
-  }
+    /** Instances that are not on their way out. */
+    public List<ProviderInstance> members() {
+        return instances.stream()
+                .filter(i -> i.state() != InstanceState.Stopping)
+                .toList();
+    }
 
-  public Set<String> names() {
-    return instances.stream().map(ProviderInstance::name).collect(Collectors.toUnmodifiableSet());
-  }
+    public Set<String> names() {
+        return instances.stream().map(ProviderInstance::name).collect(Collectors.toUnmodifiableSet());
+    }
 
-  public Optional<ProviderInstance> find(String name) {
-    return instances.stream().filter(i -> i.name().equals(name)).findFirst();
-  }
+    public Optional<ProviderInstance> find(String name) {
+        return instances.stream().filter(i -> i.name().equals(name)).findFirst();
+    }
 }

@@ -17,36 +17,42 @@ import java.util.stream.Collectors;
  * through this event source, so a cluster that appears or becomes Ready wakes the resources waiting for it.
  */
 public final class ClusterReference {
-  private static final String INDEX = "by-cluster";
+    private static final String INDEX = "by-cluster";
 
-  private ClusterReference() {}
+    private ClusterReference() {}
 
-  public static <P extends HasMetadata> InformerEventSource<SKSCluster, P> eventSource(
-      EventSourceContext<P> context, Function<P, String> clusterName) {
-    context.getPrimaryCache().addIndexer(INDEX, p -> List.of(key(p.getMetadata().getNamespace(),
-        clusterName.apply(p))));
-    var configuration = InformerEventSourceConfiguration.from(SKSCluster.class, context.getPrimaryResourceClass())
-        .withNamespacesInheritedFromController()
-        .withSecondaryToPrimaryMapper(cluster -> referencing(context, cluster.getMetadata().getNamespace(),
-            cluster.getMetadata().getName()))
-        .withPrimaryToSecondaryMapper((PrimaryToSecondaryMapper<P>) primary -> clusterName.apply(primary) == null
-            ? Set.of()
-            : Set.of(new ResourceID(clusterName.apply(primary), primary.getMetadata().getNamespace())))
-        .build();
-    return new InformerEventSource<>(configuration, context);
-  }
+    public static <P extends HasMetadata> InformerEventSource<SKSCluster, P> eventSource(
+            EventSourceContext<P> context, Function<P, String> clusterName) {
+        context.getPrimaryCache()
+                .addIndexer(INDEX, p -> List.of(key(p.getMetadata().getNamespace(), clusterName.apply(p))));
+        var configuration = InformerEventSourceConfiguration.from(SKSCluster.class, context.getPrimaryResourceClass())
+                .withNamespacesInheritedFromController()
+                .withSecondaryToPrimaryMapper(cluster -> referencing(
+                        context,
+                        cluster.getMetadata().getNamespace(),
+                        cluster.getMetadata().getName()))
+                .withPrimaryToSecondaryMapper(
+                        (PrimaryToSecondaryMapper<P>) primary -> clusterName.apply(primary) == null
+                                ? Set.of()
+                                : Set.of(new ResourceID(
+                                        clusterName.apply(primary),
+                                        primary.getMetadata().getNamespace())))
+                .build();
+        return new InformerEventSource<>(configuration, context);
+    }
 
-  /**
-   * The primaries of {@code namespace} that name {@code cluster}, from the index {@link #eventSource} adds: other
-   * event sources map a cluster's objects (its CA Secrets) to the resources that use it with this.
-   */
-  public static <P extends HasMetadata> Set<ResourceID> referencing(EventSourceContext<P> context, String namespace,
-      String cluster) {
-    return context.getPrimaryCache().byIndex(INDEX, key(namespace, cluster)).stream()
-        .map(ResourceID::fromResource).collect(Collectors.toSet());
-  }
+    /**
+     * The primaries of {@code namespace} that name {@code cluster}, from the index {@link #eventSource} adds: other
+     * event sources map a cluster's objects (its CA Secrets) to the resources that use it with this.
+     */
+    public static <P extends HasMetadata> Set<ResourceID> referencing(
+            EventSourceContext<P> context, String namespace, String cluster) {
+        return context.getPrimaryCache().byIndex(INDEX, key(namespace, cluster)).stream()
+                .map(ResourceID::fromResource)
+                .collect(Collectors.toSet());
+    }
 
-  private static String key(String namespace, String name) {
-    return namespace + "/" + name;
-  }
+    private static String key(String namespace, String name) {
+        return namespace + "/" + name;
+    }
 }

@@ -12,27 +12,27 @@ import java.util.Objects;
  * writes still start none.
  */
 public abstract class GenerationOrAnnotationFilter<R extends HasMetadata> implements OnUpdateFilter<R> {
-  private final String annotation;
+    private final String annotation;
 
-  protected GenerationOrAnnotationFilter(String annotation) {
-    this.annotation = annotation;
-  }
+    protected GenerationOrAnnotationFilter(String annotation) {
+        this.annotation = annotation;
+    }
 
-  @Override
-  public boolean accept(R newer, R older) {
-    return generation(newer) > generation(older)
-        || newer.isMarkedForDeletion()
-        || (newer.hasFinalizer(Labels.FINALIZER) && !older.hasFinalizer(Labels.FINALIZER))
-        || !Objects.equals(annotation(newer), annotation(older));
-  }
+    @Override
+    public boolean accept(R newer, R older) {
+        return generation(newer) > generation(older)
+                || newer.isMarkedForDeletion()
+                || (newer.hasFinalizer(Labels.FINALIZER) && !older.hasFinalizer(Labels.FINALIZER))
+                || !Objects.equals(annotation(newer), annotation(older));
+    }
 
-  private static long generation(HasMetadata resource) {
-    Long generation = resource.getMetadata().getGeneration();
-    return generation == null ? 0 : generation;
-  }
+    private static long generation(HasMetadata resource) {
+        Long generation = resource.getMetadata().getGeneration();
+        return generation == null ? 0 : generation;
+    }
 
-  private String annotation(HasMetadata resource) {
-    Map<String, String> annotations = resource.getMetadata().getAnnotations();
-    return annotations == null ? null : annotations.get(annotation);
-  }
+    private String annotation(HasMetadata resource) {
+        Map<String, String> annotations = resource.getMetadata().getAnnotations();
+        return annotations == null ? null : annotations.get(annotation);
+    }
 }

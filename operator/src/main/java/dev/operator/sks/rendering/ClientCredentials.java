@@ -5,17 +5,19 @@ package dev.operator.sks.rendering;
  * log line or an exception that prints this record cannot leak it.
  */
 public record ClientCredentials(String certificatePem, String privateKeyPem) {
-  public ClientCredentials {
-    if (certificatePem == null || !certificatePem.contains("-----BEGIN CERTIFICATE-----")) {
-      throw new IllegalArgumentException("the client certificate is not a PEM certificate");
+    public ClientCredentials {
+        if (certificatePem == null || !certificatePem.contains("-----BEGIN CERTIFICATE-----")) {
+            throw new IllegalArgumentException("the client certificate is not a PEM certificate");
+        }
+        if (privateKeyPem == null
+                || !privateKeyPem.contains("-----BEGIN ")
+                || !privateKeyPem.contains("PRIVATE KEY-----")) {
+            throw new IllegalArgumentException("the client key is not a PEM private key");
+        }
     }
-    if (privateKeyPem == null || !privateKeyPem.contains("-----BEGIN ") || !privateKeyPem.contains("PRIVATE KEY-----")) {
-      throw new IllegalArgumentException("the client key is not a PEM private key");
-    }
-  }
 
-  @Override
-  public String toString() {
-    return "ClientCredentials[certificatePem=" + certificatePem.length() + " chars, privateKeyPem=(redacted)]";
-  }
+    @Override
+    public String toString() {
+        return "ClientCredentials[certificatePem=" + certificatePem.length() + " chars, privateKeyPem=(redacted)]";
+    }
 }

@@ -17,37 +17,43 @@ import java.util.TreeMap;
  * @param certificateHashes content digest of each certificate Secret, by Secret name; a change rolls the pods that
  *                          mount that Secret. Secrets missing from the map count as empty.
  */
-public record ControlPlaneInputs(ClusterModel model, ComponentVersions versions, Optional<String> endpointHost,
-    Map<String, String> certificateHashes) {
+public record ControlPlaneInputs(
+        ClusterModel model,
+        ComponentVersions versions,
+        Optional<String> endpointHost,
+        Map<String, String> certificateHashes) {
 
-  public ControlPlaneInputs {
-    Objects.requireNonNull(model, "model");
-    Objects.requireNonNull(versions, "versions");
-    endpointHost = endpointHost == null ? Optional.empty() : endpointHost.filter(h -> !h.isBlank());
-    certificateHashes = certificateHashes == null ? Map.of()
-        : Collections.unmodifiableMap(new TreeMap<>(certificateHashes));
-  }
+    public ControlPlaneInputs {
+        Objects.requireNonNull(model, "model");
+        Objects.requireNonNull(versions, "versions");
+        endpointHost = endpointHost == null ? Optional.empty() : endpointHost.filter(h -> !h.isBlank());
+        certificateHashes =
+                certificateHashes == null ? Map.of() : Collections.unmodifiableMap(new TreeMap<>(certificateHashes));
+    }
 
-  /** Every component at the same patch: the steady state, and a new cluster. */
-  public ControlPlaneInputs(ClusterModel model, KubernetesVersion version, Optional<String> endpointHost,
-      Map<String, String> certificateHashes) {
-    this(model, ComponentVersions.allAt(version), endpointHost, certificateHashes);
-  }
+    /** Every component at the same patch: the steady state, and a new cluster. */
+    public ControlPlaneInputs(
+            ClusterModel model,
+            KubernetesVersion version,
+            Optional<String> endpointHost,
+            Map<String, String> certificateHashes) {
+        this(model, ComponentVersions.allAt(version), endpointHost, certificateHashes);
+    }
 
-  public String name() {
-    return model.name();
-  }
+    public String name() {
+        return model.name();
+    }
 
-  public String namespace() {
-    return model.namespace();
-  }
+    public String namespace() {
+        return model.namespace();
+    }
 
-  /** The SKSCluster every rendered object is owned by. */
-  public SKSCluster owner() {
-    return model.owner();
-  }
+    /** The SKSCluster every rendered object is owned by. */
+    public SKSCluster owner() {
+        return model.owner();
+    }
 
-  public String image(ControlPlaneComponent component) {
-    return model.image(component.image(), versions.of(component));
-  }
+    public String image(ControlPlaneComponent component) {
+        return model.image(component.image(), versions.of(component));
+    }
 }

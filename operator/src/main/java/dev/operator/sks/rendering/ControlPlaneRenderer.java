@@ -10,29 +10,30 @@ import java.util.List;
  * manages one object can call those directly.
  */
 public final class ControlPlaneRenderer {
-  private ControlPlaneRenderer() {}
+    private ControlPlaneRenderer() {}
 
-  /** A control plane made at its level's size. */
-  public static RenderedControlPlane render(ControlPlaneInputs inputs) {
-    return render(inputs, EtcdLayout.fresh(EtcdRenderer.members(inputs.model().level())));
-  }
+    /** A control plane made at its level's size. */
+    public static RenderedControlPlane render(ControlPlaneInputs inputs) {
+        return render(
+                inputs, EtcdLayout.fresh(EtcdRenderer.members(inputs.model().level())));
+    }
 
-  /** With etcd where its growth stands ({@link EtcdLayout}). */
-  public static RenderedControlPlane render(ControlPlaneInputs inputs, EtcdLayout etcd) {
-    List<PodDisruptionBudget> budgets = new ArrayList<>();
-    EtcdRenderer.podDisruptionBudget(inputs).ifPresent(budgets::add);
-    ApiserverRenderer.podDisruptionBudget(inputs).ifPresent(budgets::add);
-    ControllerManagerRenderer.podDisruptionBudget(inputs).ifPresent(budgets::add);
-    SchedulerRenderer.podDisruptionBudget(inputs).ifPresent(budgets::add);
-    return new RenderedControlPlane(
-        EtcdRenderer.peerService(inputs),
-        EtcdRenderer.clientService(inputs),
-        EtcdRenderer.statefulSet(inputs, etcd),
-        ApiserverRenderer.configMap(inputs),
-        ApiserverRenderer.deployment(inputs),
-        ControllerManagerRenderer.deployment(inputs),
-        SchedulerRenderer.deployment(inputs),
-        ApiserverRenderer.service(inputs),
-        budgets);
-  }
+    /** With etcd where its growth stands ({@link EtcdLayout}). */
+    public static RenderedControlPlane render(ControlPlaneInputs inputs, EtcdLayout etcd) {
+        List<PodDisruptionBudget> budgets = new ArrayList<>();
+        EtcdRenderer.podDisruptionBudget(inputs).ifPresent(budgets::add);
+        ApiserverRenderer.podDisruptionBudget(inputs).ifPresent(budgets::add);
+        ControllerManagerRenderer.podDisruptionBudget(inputs).ifPresent(budgets::add);
+        SchedulerRenderer.podDisruptionBudget(inputs).ifPresent(budgets::add);
+        return new RenderedControlPlane(
+                EtcdRenderer.peerService(inputs),
+                EtcdRenderer.clientService(inputs),
+                EtcdRenderer.statefulSet(inputs, etcd),
+                ApiserverRenderer.configMap(inputs),
+                ApiserverRenderer.deployment(inputs),
+                ControllerManagerRenderer.deployment(inputs),
+                SchedulerRenderer.deployment(inputs),
+                ApiserverRenderer.service(inputs),
+                budgets);
+    }
 }

@@ -10,32 +10,41 @@ import java.util.TreeMap;
 
 /** The Deployment around a control-plane pod: owned, labelled, versioned, rolled one new pod at a time. */
 final class Deployments {
-  private Deployments() {}
+    private Deployments() {}
 
-  static Deployment deployment(ControlPlaneInputs inputs, String name, ControlPlaneComponent component, int replicas,
-      Map<String, String> podAnnotations, PodSpec pod) {
-    return new DeploymentBuilder()
-        .withMetadata(Owners.metadata(inputs.owner(), name, component))
-        .editMetadata()
-        .addToAnnotations(Labels.KUBERNETES_VERSION_ANNOTATION, inputs.versions().of(component).toString())
-        .endMetadata()
-        .withNewSpec()
-        .withReplicas(replicas)
-        .withSelector(PodParts.selector(inputs, component))
-        // A new pod is up before an old one goes, so even a single replica keeps serving through a rollout.
-        .withNewStrategy()
-        .withType("RollingUpdate")
-        .withNewRollingUpdate().withMaxSurge(new IntOrString(1)).withMaxUnavailable(new IntOrString(0))
-        .endRollingUpdate()
-        .endStrategy()
-        .withNewTemplate()
-        .withNewMetadata()
-        .withLabels(Labels.forComponent(inputs.name(), component.label()))
-        .withAnnotations(new TreeMap<>(podAnnotations))
-        .endMetadata()
-        .withSpec(pod)
-        .endTemplate()
-        .endSpec()
-        .build();
-  }
+    static Deployment deployment(
+            ControlPlaneInputs inputs,
+            String name,
+            ControlPlaneComponent component,
+            int replicas,
+            Map<String, String> podAnnotations,
+            PodSpec pod) {
+        return new DeploymentBuilder()
+                .withMetadata(Owners.metadata(inputs.owner(), name, component))
+                .editMetadata()
+                .addToAnnotations(
+                        Labels.KUBERNETES_VERSION_ANNOTATION,
+                        inputs.versions().of(component).toString())
+                .endMetadata()
+                .withNewSpec()
+                .withReplicas(replicas)
+                .withSelector(PodParts.selector(inputs, component))
+                // A new pod is up before an old one goes, so even a single replica keeps serving through a rollout.
+                .withNewStrategy()
+                .withType("RollingUpdate")
+                .withNewRollingUpdate()
+                .withMaxSurge(new IntOrString(1))
+                .withMaxUnavailable(new IntOrString(0))
+                .endRollingUpdate()
+                .endStrategy()
+                .withNewTemplate()
+                .withNewMetadata()
+                .withLabels(Labels.forComponent(inputs.name(), component.label()))
+                .withAnnotations(new TreeMap<>(podAnnotations))
+                .endMetadata()
+                .withSpec(pod)
+                .endTemplate()
+                .endSpec()
+                .build();
+    }
 }

@@ -16,115 +16,124 @@ import java.util.Optional;
  * in a Secret, never log it. Errors never quote the inputs.
  */
 public final class KubeconfigRenderer {
-  private static final KubernetesSerialization SERIALIZATION = new KubernetesSerialization();
+    private static final KubernetesSerialization SERIALIZATION = new KubernetesSerialization();
 
-  private KubeconfigRenderer() {}
+    private KubeconfigRenderer() {}
 
-  public static String contextName(String userName, String clusterName) {
-    return userName + "@" + clusterName;
-  }
-
-  /**
-   * @param clusterName         name of the cluster entry (the SKSCluster's name)
-   * @param serverUrl           {@code https://host:port} of the API server
-   * @param caCertificatePem    the CA that signed the API server's serving certificate
-   * @param userName            name of the user entry (usually the certificate's CN)
-   * @param credentials         the client certificate and key
-   */
-  public static String render(String clusterName, String serverUrl, String caCertificatePem, String userName,
-      ClientCredentials credentials) {
-    requireText(clusterName, "cluster name");
-    requireText(userName, "user name");
-    if (serverUrl == null || !serverUrl.startsWith("https://") || serverUrl.length() <= "https://".length()) {
-      throw new IllegalArgumentException("the server URL must be an https:// URL, was '" + serverUrl + "'");
+    public static String contextName(String userName, String clusterName) {
+        return userName + "@" + clusterName;
     }
-    if (caCertificatePem == null || !caCertificatePem.contains("-----BEGIN CERTIFICATE-----")) {
-      throw new IllegalArgumentException("the CA certificate is not a PEM certificate");
-    }
-    if (credentials == null) {
-      throw new IllegalArgumentException("client credentials are required");
-    }
-    String context = contextName(userName, clusterName);
-    Config config = new ConfigBuilder()
-        .withApiVersion("v1")
-        .withKind("Config")
-        .withClusters(new NamedClusterBuilder()
-            .withName(clusterName)
-            .withNewCluster()
-            .withServer(serverUrl)
-            .withCertificateAuthorityData(base64(caCertificatePem))
-            .endCluster()
-            .build())
-        .withUsers(new NamedAuthInfoBuilder()
-            .withName(userName)
-            .withNewUser()
-            .withClientCertificateData(base64(credentials.certificatePem()))
-            .withClientKeyData(base64(credentials.privateKeyPem()))
-            .endUser()
-            .build())
-        .withContexts(new NamedContextBuilder()
-            .withName(context)
-            .withNewContext().withCluster(clusterName).withUser(userName).endContext()
-            .build())
-        .withCurrentContext(context)
-        .build();
-    try {
-      return SERIALIZATION.asYaml(config);
-    } catch (RuntimeException e) {
-      // Deliberately without the cause: a serialization error may quote the value it failed on.
-      throw new IllegalStateException("cannot serialize the kubeconfig for " + context + " ("
-          + e.getClass().getSimpleName() + ")");
-    }
-  }
 
-  /** What the operator reads back from a kubeconfig it wrote, to decide whether it must be re-issued. */
-  public record Contents(String server, String certificateAuthorityPem, String clientCertificatePem) {}
-
-  /** Empty when the text is not a kubeconfig with one cluster and one certificate-authenticated user. */
-  public static Optional<Contents> read(String kubeconfig) {
-    try {
-      Config config = SERIALIZATION.unmarshal(kubeconfig, Config.class);
-      if (config.getClusters().size() != 1 || config.getUsers().size() != 1) {
-        return Optional.empty();
-      }
-      var cluster = config.getClusters().get(0).getCluster();
-      var user = config.getUsers().get(0).getUser();
-      return Optional.of(new Contents(cluster.getServer(), unbase64(cluster.getCertificateAuthorityData()),
-          unbase64(user.getClientCertificateData())));
-    } catch (RuntimeException unreadable) {
-      return Optional.empty();
+    /**
+     * @param clusterName         name of the cluster entry (the SKSCluster's name)
+     * @param serverUrl           {@code https://host:port} of the API server
+     * @param caCertificatePem    the CA that signed the API server's serving certificate
+     * @param userName            name of the user entry (usually the certificate's CN)
+     * @param credentials         the client certificate and key
+     */
+    public static String render(
+            String clusterName,
+            String serverUrl,
+            String caCertificatePem,
+            String userName,
+            ClientCredentials credentials) {
+        requireText(clusterName, "cluster name");
+        requireText(userName, "user name");
+        if (serverUrl == null || !serverUrl.startsWith("https://") || serverUrl.length() <= "https://".length()) {
+            throw new IllegalArgumentException("the server URL must be an https:// URL, was '" + serverUrl + "'");
+        }
+        if (caCertificatePem == null || !caCertificatePem.contains("-----BEGIN CERTIFICATE-----")) {
+            throw new IllegalArgumentException("the CA certificate is not a PEM certificate");
+        }
+        if (credentials == null) {
+            throw new IllegalArgumentException("client credentials are required");
+        }
+        String context = contextName(userName, clusterName);
+        Config config = new ConfigBuilder()
+                .withApiVersion("v1")
+                .withKind("Config")
+                .withClusters(new NamedClusterBuilder()
+                        .withName(clusterName)
+                        .withNewCluster()
+                        .withServer(serverUrl)
+                        .withCertificateAuthorityData(base64(caCertificatePem))
+                        .endCluster()
+                        .build())
+                .withUsers(new NamedAuthInfoBuilder()
+                        .withName(userName)
+                        .withNewUser()
+                        .withClientCertificateData(base64(credentials.certificatePem()))
+                        .withClientKeyData(base64(credentials.privateKeyPem()))
+                        .endUser()
+                        .build())
+                .withContexts(new NamedContextBuilder()
+                        .withName(context)
+                        .withNewContext()
+                        .withCluster(clusterName)
+                        .withUser(userName)
+                        .endContext()
+                        .build())
+                .withCurrentContext(context)
+                .build();
+        try {
+            return SERIALIZATION.asYaml(config);
+        } catch (RuntimeException e) {
+            // Deliberately without the cause: a serialization error may quote the value it failed on.
+            throw new IllegalStateException("cannot serialize the kubeconfig for " + context + " ("
+                    + e.getClass().getSimpleName() + ")");
+        }
     }
-  }
 
-  /**
-   * The client certificate and key of a kubeconfig this class wrote, so it can be rendered again for another server
-   * or CA without a new key. Empty when unreadable; the key never appears in a message.
-   */
-  public static Optional<ClientCredentials> readCredentials(String kubeconfig) {
-    try {
-      Config config = SERIALIZATION.unmarshal(kubeconfig, Config.class);
-      if (config.getUsers().size() != 1) {
-        return Optional.empty();
-      }
-      var user = config.getUsers().get(0).getUser();
-      return Optional.of(new ClientCredentials(unbase64(user.getClientCertificateData()),
-          unbase64(user.getClientKeyData())));
-    } catch (RuntimeException unreadable) {
-      return Optional.empty();
+    /** What the operator reads back from a kubeconfig it wrote, to decide whether it must be re-issued. */
+    public record Contents(String server, String certificateAuthorityPem, String clientCertificatePem) {}
+
+    /** Empty when the text is not a kubeconfig with one cluster and one certificate-authenticated user. */
+    public static Optional<Contents> read(String kubeconfig) {
+        try {
+            Config config = SERIALIZATION.unmarshal(kubeconfig, Config.class);
+            if (config.getClusters().size() != 1 || config.getUsers().size() != 1) {
+                return Optional.empty();
+            }
+            var cluster = config.getClusters().get(0).getCluster();
+            var user = config.getUsers().get(0).getUser();
+            return Optional.of(new Contents(
+                    cluster.getServer(),
+                    unbase64(cluster.getCertificateAuthorityData()),
+                    unbase64(user.getClientCertificateData())));
+        } catch (RuntimeException unreadable) {
+            return Optional.empty();
+        }
     }
-  }
 
-  private static String unbase64(String data) {
-    return new String(Base64.getDecoder().decode(data), StandardCharsets.UTF_8);
-  }
-
-  private static String base64(String pem) {
-    return Base64.getEncoder().encodeToString(pem.getBytes(StandardCharsets.UTF_8));
-  }
-
-  private static void requireText(String value, String what) {
-    if (value == null || value.isBlank()) {
-      throw new IllegalArgumentException("the " + what + " must not be blank");
+    /**
+     * The client certificate and key of a kubeconfig this class wrote, so it can be rendered again for another server
+     * or CA without a new key. Empty when unreadable; the key never appears in a message.
+     */
+    public static Optional<ClientCredentials> readCredentials(String kubeconfig) {
+        try {
+            Config config = SERIALIZATION.unmarshal(kubeconfig, Config.class);
+            if (config.getUsers().size() != 1) {
+                return Optional.empty();
+            }
+            var user = config.getUsers().get(0).getUser();
+            return Optional.of(new ClientCredentials(
+                    unbase64(user.getClientCertificateData()), unbase64(user.getClientKeyData())));
+        } catch (RuntimeException unreadable) {
+            return Optional.empty();
+        }
     }
-  }
+
+    private static String unbase64(String data) {
+        return new String(Base64.getDecoder().decode(data), StandardCharsets.UTF_8);
+    }
+
+    private static String base64(String pem) {
+        return Base64.getEncoder().encodeToString(pem.getBytes(StandardCharsets.UTF_8));
+    }
+
+    private static void requireText(String value, String what) {
+        if (value == null || value.isBlank()) {
+            throw new IllegalArgumentException("the " + what + " must not be blank");
+        }
+    }
 }

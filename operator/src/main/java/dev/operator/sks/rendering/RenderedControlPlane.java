@@ -14,25 +14,32 @@ import java.util.List;
  * and need policy/v1, which a management cluster may not serve.
  */
 public record RenderedControlPlane(
-    Service etcdPeerService,
-    Service etcdClientService,
-    StatefulSet etcd,
-    ConfigMap controlPlaneConfig,
-    Deployment apiserver,
-    Deployment controllerManager,
-    Deployment scheduler,
-    Service apiserverService,
-    List<PodDisruptionBudget> podDisruptionBudgets) {
+        Service etcdPeerService,
+        Service etcdClientService,
+        StatefulSet etcd,
+        ConfigMap controlPlaneConfig,
+        Deployment apiserver,
+        Deployment controllerManager,
+        Deployment scheduler,
+        Service apiserverService,
+        List<PodDisruptionBudget> podDisruptionBudgets) {
 
-  public RenderedControlPlane {
-    podDisruptionBudgets = List.copyOf(podDisruptionBudgets);
-  }
+    public RenderedControlPlane {
+        podDisruptionBudgets = List.copyOf(podDisruptionBudgets);
+    }
 
-  /** All objects, in the order they are best applied: what a component needs comes before it. */
-  public List<HasMetadata> all() {
-    List<HasMetadata> all = new ArrayList<>(List.of(etcdPeerService, etcdClientService, etcd, controlPlaneConfig,
-        apiserverService, apiserver, controllerManager, scheduler));
-    all.addAll(podDisruptionBudgets);
-    return List.copyOf(all);
-  }
+    /** All objects, in the order they are best applied: what a component needs comes before it. */
+    public List<HasMetadata> all() {
+        List<HasMetadata> all = new ArrayList<>(List.of(
+                etcdPeerService,
+                etcdClientService,
+                etcd,
+                controlPlaneConfig,
+                apiserverService,
+                apiserver,
+                controllerManager,
+                scheduler));
+        all.addAll(podDisruptionBudgets);
+        return List.copyOf(all);
+    }
 }

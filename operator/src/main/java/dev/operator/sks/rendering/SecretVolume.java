@@ -15,17 +15,17 @@ import java.util.Objects;
  * @param items      the keys to project (e.g. a CA's certificate, never its key); empty for every key
  */
 record SecretVolume(String volumeName, String secretName, List<KeyToPath> items) {
-  SecretVolume {
-    Objects.requireNonNull(volumeName, "volumeName");
-    Objects.requireNonNull(secretName, "secretName");
-    items = List.copyOf(items);
-  }
+    SecretVolume {
+        Objects.requireNonNull(volumeName, "volumeName");
+        Objects.requireNonNull(secretName, "secretName");
+        items = List.copyOf(items);
+    }
 
-  static SecretVolume of(String volumeName, String secretName, KeyToPath... items) {
-    return new SecretVolume(volumeName, secretName, List.of(items));
-  }
+    static SecretVolume of(String volumeName, String secretName, KeyToPath... items) {
+        return new SecretVolume(volumeName, secretName, List.of(items));
+    }
 
-  Volume volume() {
-    return PodParts.secretVolume(volumeName, secretName, items.toArray(KeyToPath[]::new));
-  }
+    Volume volume() {
+        return PodParts.secretVolume(volumeName, secretName, items.toArray(KeyToPath[]::new));
+    }
 }

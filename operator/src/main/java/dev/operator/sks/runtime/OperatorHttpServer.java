@@ -14,59 +14,69 @@ import java.util.function.Supplier;
 
 /** The one HTTP port: {@code /healthz} (liveness), {@code /readyz} (informers synced) and {@code /metrics}. */
 public final class OperatorHttpServer implements AutoCloseable {
-  private static final String PROMETHEUS_TEXT = "text/plain; version=0.0.4; charset=utf-8";
+    private static final String PROMETHEUS_TEXT = "text/plain; version=0.0.4; charset=utf-8";
 
-  private final HttpServer server;
-  private final ExecutorService executor;
+    private final HttpServer server;
+    private final ExecutorService executor;
 
-  /**
-   * @param live whether the process should keep running (false makes the kubelet restart it)
-   * @param notReadyReason empty when ready, otherwise why not, shown in the /readyz body
-   */
-  public OperatorHttpServer(int port, BooleanSupplier live, Supplier<String> notReadyReason,
-      PrometheusMeterRegistry registry) throws IOException {
-    server = HttpServer.create(new InetSocketAddress(port), 0);
-    executor = Executors.newFixedThreadPool(2, r -> {
-      Thread thread = new Thread(r, "sks-http");
-      thread.setDaemon(true);
-      return thread;
-    });
-    server.setExecutor(executor);
-    server.createContext("/healthz", exchange -> respond(exchange, live.getAsBoolean() ? 200 : 503,
-        live.getAsBoolean() ? "ok" : "the operator has stopped", "text/plain; charset=utf-8"));
-    server.createContext("/readyz", exchange -> {
-      String reason = notReadyReason.get();
-      respond(exchange, reason.isEmpty() ? 200 : 503, reason.isEmpty() ? "ok" : reason, "text/plain; charset=utf-8");
-    });
-    server.createContext("/metrics", exchange -> respond(exchange, 200, registry.scrape(), PROMETHEUS_TEXT));
-    server.start();
-  }
-
-  public int port() {
-    return server.getAddress().getPort();
-  }
-
-  private static void respond(HttpExchange exchange, int status, String body, String contentType) throws IOException {
-    try (exchange) {
-      if (!"GET".equals(exchange.getRequestMethod()) && !"HEAD".equals(exchange.getRequestMethod())) {
-        exchange.sendResponseHeaders(405, -1);
-        return;
-      }
-      byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
-      exchange.getResponseHeaders().set("Content-Type", contentType);
-      boolean head = "HEAD".equals(exchange.getRequestMethod());
-      exchange.sendResponseHeaders(status, head ? -1 : bytes.length);
-      if (!head) {
-        try (OutputStream out = exchange.getResponseBody()) {
-          out.write(bytes);
-        }
-      }
+    /**
+     * @param live whether the process should keep running (false makes the kubelet restart it)
+     * @param notReadyReason empty when ready, otherwise why not, shown in the /readyz body
+     */
+    public OperatorHttpServer(
+            int port, BooleanSupplier live, Supplier<String> notReadyReason, PrometheusMeterRegistry registry)
+            throws IOException {
+        server = HttpServer.create(new InetSocketAddress(port), 0);
+        executor = Executors.newFixedThreadPool(2, r -> {
+            Thread thread = new Thread(r, "sks-http");
+            thread.setDaemon(true);
+            return thread;
+        });
+        server.setExecutor(executor);
+        server.createContext(
+                "/healthz",
+                exchange -> respond(
+                        exchange,
+                        live.getAsBoolean() ? 200 : 503,
+                        live.getAsBoolean() ? "ok" : "the operator has stopped",
+                        "text/plain; charset=utf-8"));
+        server.createContext("/readyz", exchange -> {
+            String reason = notReadyReason.get();
+            respond(
+                    exchange,
+                    reason.isEmpty() ? 200 : 503,
+                    reason.isEmpty() ? "ok" : reason,
+                    "text/plain; charset=utf-8");
+        });
+        server.createContext("/metrics", exchange -> respond(exchange, 200, registry.scrape(), PROMETHEUS_TEXT));
+        server.start();
     }
-  }
 
-  @Override
-  public void close() {
-    server.stop(1);
-    executor.shutdownNow();
-  }
+    public int port() {
+        return server.getAddress().getPort();
+    }
+
+    private static void respond(HttpExchange exchange, int status, String body, String contentType) throws IOException {
+        try (exchange) {
+            if (!"GET".equals(exchange.getRequestMethod()) && !"HEAD".equals(exchange.getRequestMethod())) {
+                exchange.sendResponseHeaders(405, -1);
+                return;
+            }
+            byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
+            exchange.getResponseHeaders().set("Content-Type", contentType);
+            boolean head = "HEAD".equals(exchange.getRequestMethod());
+            exchange.sendResponseHeaders(status, head ? -1 : bytes.length);
+            if (!head) {
+                try (OutputStream out = exchange.getResponseBody()) {
+                    out.write(bytes);
+                }
+            }
+        }
+    }
+
+    @Override
+    public void close() {
+        server.stop(1);
+        executor.shutdownNow();
+    }
 }

@@ -14,46 +14,62 @@ import java.util.Set;
  * without a server.
  */
 public final class ConditionEvents {
-  /** Conditions where True is the bad state. */
-  private static final Set<String> TRUE_IS_BAD = Set.of(Conditions.EXPIRED);
+    /** Conditions where True is the bad state. */
+    private static final Set<String> TRUE_IS_BAD = Set.of(Conditions.EXPIRED);
 
-  /**
-   * Reasons of a condition that is not (yet) in its good state but where nothing is wrong: things are on their way.
-   * Such transitions are Normal events; any other bad state is a Warning.
-   */
-  private static final Set<String> PROGRESS = Set.of("Creating", "Provisioning", "RollingOut", "Converging",
-      "Registering", "Reading", "Probing", "Upgrading", "AddingMember", "Scaling", "NotIssued", "Deleting",
-      "Replacing", "Draining");
+    /**
+     * Reasons of a condition that is not (yet) in its good state but where nothing is wrong: things are on their way.
+     * Such transitions are Normal events; any other bad state is a Warning.
+     */
+    private static final Set<String> PROGRESS = Set.of(
+            "Creating",
+            "Provisioning",
+            "RollingOut",
+            "Converging",
+            "Registering",
+            "Reading",
+            "Probing",
+            "Upgrading",
+            "AddingMember",
+            "Scaling",
+            "NotIssued",
+            "Deleting",
+            "Replacing",
+            "Draining");
 
-  /** One Event to record. */
-  public record Transition(EventType type, String reason, String message) {}
+    /** One Event to record. */
+    public record Transition(EventType type, String reason, String message) {}
 
-  private ConditionEvents() {}
+    private ConditionEvents() {}
 
-  public static List<Transition> between(List<Condition> before, List<Condition> after) {
-    List<Transition> transitions = new ArrayList<>();
-    if (after == null) {
-      return transitions;
+    public static List<Transition> between(List<Condition> before, List<Condition> after) {
+        List<Transition> transitions = new ArrayList<>();
+        if (after == null) {
+            return transitions;
+        }
+        for (Condition now : after) {
+            Optional<Condition> was = Conditions.find(before, now.getType());
+            if (was.isPresent()
+                    && Objects.equals(was.get().getStatus(), now.getStatus())
+                    && Objects.equals(was.get().getReason(), now.getReason())) {
+                continue;
+            }
+            transitions.add(new Transition(
+                    type(now),
+                    now.getReason() == null ? now.getType() : now.getReason(),
+                    now.getType() + " is " + now.getStatus() + ": " + now.getMessage()));
+        }
+        return transitions;
     }
-    for (Condition now : after) {
-      Optional<Condition> was = Conditions.find(before, now.getType());
-      if (was.isPresent() && Objects.equals(was.get().getStatus(), now.getStatus())
-          && Objects.equals(was.get().getReason(), now.getReason())) {
-        continue;
-      }
-      transitions.add(new Transition(type(now), now.getReason() == null ? now.getType() : now.getReason(),
-          now.getType() + " is " + now.getStatus() + ": " + now.getMessage()));
-    }
-    return transitions;
-  }
 
-  static EventType type(Condition condition) {
-    boolean good = TRUE_IS_BAD.contains(condition.getType()) ? Conditions.FALSE.equals(condition.getStatus())
-        : Conditions.TRUE.equals(condition.getStatus());
-    if (good || Conditions.UNKNOWN.equals(condition.getStatus())) {
-      return EventType.Normal;
+    static EventType type(Condition condition) {
+        boolean good = TRUE_IS_BAD.contains(condition.getType())
+                ? Conditions.FALSE.equals(condition.getStatus())
+                : Conditions.TRUE.equals(condition.getStatus());
+        if (good || Conditions.UNKNOWN.equals(condition.getStatus())) {
+            return EventType.Normal;
+        }
+        String reason = condition.getReason() == null ? "" : condition.getReason();
+        return PROGRESS.contains(reason) || reason.startsWith("Waiting") ? EventType.Normal : EventType.Warning;
     }
-    String reason = condition.getReason() == null ? "" : condition.getReason();
-    return PROGRESS.contains(reason) || reason.startsWith("Waiting") ? EventType.Normal : EventType.Warning;
-  }
 }

@@ -11,10 +11,11 @@ import java.util.Optional;
  */
 @FunctionalInterface
 public interface SecretLookup {
-  Optional<Secret> find(String namespace, String name);
+    Optional<Secret> find(String namespace, String name);
 
-  /** Asks the API server each time. */
-  static SecretLookup live(KubernetesClient client) {
-    return (namespace, name) -> Optional.ofNullable(client.secrets().inNamespace(namespace).withName(name).get());
-  }
+    /** Asks the API server each time. */
+    static SecretLookup live(KubernetesClient client) {
+        return (namespace, name) -> Optional.ofNullable(
+                client.secrets().inNamespace(namespace).withName(name).get());
+    }
 }

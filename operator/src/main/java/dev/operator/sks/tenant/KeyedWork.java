@@ -23,116 +23,124 @@ import java.util.function.Predicate;
  * @param <R> the task's outcome
  */
 public final class KeyedWork<K, I, R> implements AutoCloseable {
-  static final Duration FIRST_RETRY = Duration.ofSeconds(5);
-  static final Duration MAX_RETRY = Duration.ofMinutes(5);
+    static final Duration FIRST_RETRY = Duration.ofSeconds(5);
+    static final Duration MAX_RETRY = Duration.ofMinutes(5);
 
-  /** A finished attempt: what it ran with and what came of it. */
-  public record Outcome<I, R>(I input, R result) {}
+    /** A finished attempt: what it ran with and what came of it. */
+    public record Outcome<I, R>(I input, R result) {}
 
-  private record Entry<I, R>(Optional<Outcome<I, R>> last, Instant nextAttempt, int failures, boolean inFlight,
-      boolean lastSucceeded) {}
+    private record Entry<I, R>(
+            Optional<Outcome<I, R>> last, Instant nextAttempt, int failures, boolean inFlight, boolean lastSucceeded) {}
 
-  private final Function<I, R> task;
-  private final Function<RuntimeException, R> crashed;
-  private final Predicate<R> succeeded;
-  private final Duration afterSuccess;
-  private final boolean rerunOnNewInput;
-  private final Duration inFlightPoll;
-  private final Clock clock;
-  private final ExecutorService workers;
-  private final Map<K, Entry<I, R>> entries = new ConcurrentHashMap<>();
+    private final Function<I, R> task;
+    private final Function<RuntimeException, R> crashed;
+    private final Predicate<R> succeeded;
+    private final Duration afterSuccess;
+    private final boolean rerunOnNewInput;
+    private final Duration inFlightPoll;
+    private final Clock clock;
+    private final ExecutorService workers;
+    private final Map<K, Entry<I, R>> entries = new ConcurrentHashMap<>();
 
-  /**
-   * @param crashed the outcome of an attempt that threw
-   * @param inFlightPoll what {@link #retryAfter} answers while an attempt runs
-   */
-  public KeyedWork(String threadName, Function<I, R> task, Function<RuntimeException, R> crashed,
-      Predicate<R> succeeded, Duration afterSuccess, boolean rerunOnNewInput, Duration inFlightPoll, Clock clock) {
-    this.task = task;
-    this.crashed = crashed;
-    this.succeeded = succeeded;
-    this.afterSuccess = afterSuccess;
-    this.rerunOnNewInput = rerunOnNewInput;
-    this.inFlightPoll = inFlightPoll;
-    this.clock = clock;
-    this.workers = Executors.newFixedThreadPool(2, r -> {
-      Thread thread = new Thread(r, threadName);
-      thread.setDaemon(true);
-      return thread;
-    });
-  }
-
-  /**
-   * The last outcome for {@code key} (empty before the first attempt ends), starting an attempt with {@code input}
-   * in the background when one is due and none is running. Never blocks on the task.
-   */
-  public Optional<Outcome<I, R>> request(K key, I input) {
-    Instant now = clock.instant();
-    Entry<I, R> entry = entries.compute(key, (k, current) -> {
-      Entry<I, R> e = current == null ? new Entry<>(Optional.empty(), now, 0, false, false) : current;
-      if (e.inFlight() || !due(e, input, now)) {
-        return e;
-      }
-      workers.submit(() -> attempt(key, input));
-      return new Entry<>(e.last(), e.nextAttempt(), e.failures(), true, e.lastSucceeded());
-    });
-    return entry.last();
-  }
-
-  private boolean due(Entry<I, R> entry, I input, Instant now) {
-    if (!now.isBefore(entry.nextAttempt())) {
-      return true;
+    /**
+     * @param crashed the outcome of an attempt that threw
+     * @param inFlightPoll what {@link #retryAfter} answers while an attempt runs
+     */
+    public KeyedWork(
+            String threadName,
+            Function<I, R> task,
+            Function<RuntimeException, R> crashed,
+            Predicate<R> succeeded,
+            Duration afterSuccess,
+            boolean rerunOnNewInput,
+            Duration inFlightPoll,
+            Clock clock) {
+        this.task = task;
+        this.crashed = crashed;
+        this.succeeded = succeeded;
+        this.afterSuccess = afterSuccess;
+        this.rerunOnNewInput = rerunOnNewInput;
+        this.inFlightPoll = inFlightPoll;
+        this.clock = clock;
+        this.workers = Executors.newFixedThreadPool(2, r -> {
+            Thread thread = new Thread(r, threadName);
+            thread.setDaemon(true);
+            return thread;
+        });
     }
-    // A failing tenant keeps its backoff whatever changed; a healthy one follows changes at once.
-    return rerunOnNewInput && entry.lastSucceeded()
-        && entry.last().map(o -> !Objects.equals(o.input(), input)).orElse(true);
-  }
 
-  /** The last outcome for {@code key}, without starting an attempt. */
-  public Optional<Outcome<I, R>> last(K key) {
-    Entry<I, R> entry = entries.get(key);
-    return entry == null ? Optional.empty() : entry.last();
-  }
-
-  /** How long until the next attempt is due: when to look again. */
-  public Duration retryAfter(K key) {
-    Entry<I, R> entry = entries.get(key);
-    if (entry == null || entry.inFlight()) {
-      return inFlightPoll;
+    /**
+     * The last outcome for {@code key} (empty before the first attempt ends), starting an attempt with {@code input}
+     * in the background when one is due and none is running. Never blocks on the task.
+     */
+    public Optional<Outcome<I, R>> request(K key, I input) {
+        Instant now = clock.instant();
+        Entry<I, R> entry = entries.compute(key, (k, current) -> {
+            Entry<I, R> e = current == null ? new Entry<>(Optional.empty(), now, 0, false, false) : current;
+            if (e.inFlight() || !due(e, input, now)) {
+                return e;
+            }
+            workers.submit(() -> attempt(key, input));
+            return new Entry<>(e.last(), e.nextAttempt(), e.failures(), true, e.lastSucceeded());
+        });
+        return entry.last();
     }
-    Duration until = Duration.between(clock.instant(), entry.nextAttempt());
-    return until.isNegative() || until.isZero() ? Duration.ofSeconds(1) : until;
-  }
 
-  /** Drops the key's state; an attempt already running still runs, and its outcome is dropped. */
-  public void forget(K key) {
-    entries.remove(key);
-  }
-
-  private void attempt(K key, I input) {
-    R outcome;
-    try {
-      outcome = task.apply(input);
-    } catch (RuntimeException e) {
-      outcome = crashed.apply(e);
+    private boolean due(Entry<I, R> entry, I input, Instant now) {
+        if (!now.isBefore(entry.nextAttempt())) {
+            return true;
+        }
+        // A failing tenant keeps its backoff whatever changed; a healthy one follows changes at once.
+        return rerunOnNewInput
+                && entry.lastSucceeded()
+                && entry.last().map(o -> !Objects.equals(o.input(), input)).orElse(true);
     }
-    R result = outcome;
-    boolean success = succeeded.test(result);
-    entries.computeIfPresent(key, (k, e) -> {
-      int failures = success ? 0 : e.failures() + 1;
-      Duration wait = success ? afterSuccess : backoff(failures);
-      return new Entry<>(Optional.of(new Outcome<>(input, result)), clock.instant().plus(wait), failures, false,
-          success);
-    });
-  }
 
-  static Duration backoff(int failures) {
-    Duration wait = FIRST_RETRY.multipliedBy(1L << Math.min(failures - 1, 10));
-    return wait.compareTo(MAX_RETRY) > 0 ? MAX_RETRY : wait;
-  }
+    /** The last outcome for {@code key}, without starting an attempt. */
+    public Optional<Outcome<I, R>> last(K key) {
+        Entry<I, R> entry = entries.get(key);
+        return entry == null ? Optional.empty() : entry.last();
+    }
 
-  @Override
-  public void close() {
-    workers.shutdownNow();
-  }
+    /** How long until the next attempt is due: when to look again. */
+    public Duration retryAfter(K key) {
+        Entry<I, R> entry = entries.get(key);
+        if (entry == null || entry.inFlight()) {
+            return inFlightPoll;
+        }
+        Duration until = Duration.between(clock.instant(), entry.nextAttempt());
+        return until.isNegative() || until.isZero() ? Duration.ofSeconds(1) : until;
+    }
+
+    /** Drops the key's state; an attempt already running still runs, and its outcome is dropped. */
+    public void forget(K key) {
+        entries.remove(key);
+    }
+
+    private void attempt(K key, I input) {
+        R outcome;
+        try {
+            outcome = task.apply(input);
+        } catch (RuntimeException e) {
+            outcome = crashed.apply(e);
+        }
+        R result = outcome;
+        boolean success = succeeded.test(result);
+        entries.computeIfPresent(key, (k, e) -> {
+            int failures = success ? 0 : e.failures() + 1;
+            Duration wait = success ? afterSuccess : backoff(failures);
+            return new Entry<>(
+                    Optional.of(new Outcome<>(input, result)), clock.instant().plus(wait), failures, false, success);
+        });
+    }
+
+    static Duration backoff(int failures) {
+        Duration wait = FIRST_RETRY.multipliedBy(1L << Math.min(failures - 1, 10));
+        return wait.compareTo(MAX_RETRY) > 0 ? MAX_RETRY : wait;
+    }
+
+    @Override
+    public void close() {
+        workers.shutdownNow();
+    }
 }

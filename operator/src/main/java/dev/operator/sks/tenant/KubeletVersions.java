@@ -11,25 +11,26 @@ import java.util.regex.Pattern;
 
 /** The oldest kubelet among a tenant's Nodes: what Kubernetes' version-skew policy bounds a control-plane upgrade by. */
 public final class KubeletVersions {
-  // Kubelets report v1.31.4, and distributions append to it (v1.31.4+k3s1, v1.31.4-eks-1a2b3c): the release leads.
-  private static final Pattern RELEASE = Pattern.compile("^v?(\\d+\\.\\d+(?:\\.\\d+)?)");
+    // Kubelets report v1.31.4, and distributions append to it (v1.31.4+k3s1, v1.31.4-eks-1a2b3c): the release leads.
+    private static final Pattern RELEASE = Pattern.compile("^v?(\\d+\\.\\d+(?:\\.\\d+)?)");
 
-  private KubeletVersions() {}
+    private KubeletVersions() {}
 
-  /** Empty when no Node reports a readable kubelet version. */
-  public static Optional<KubernetesVersion> oldest(Collection<Node> nodes) {
-    return nodes.stream()
-        .map(KubeletVersions::kubeletVersion)
-        .flatMap(Optional::stream)
-        .min(Comparator.naturalOrder());
-  }
-
-  static Optional<KubernetesVersion> kubeletVersion(Node node) {
-    if (node.getStatus() == null || node.getStatus().getNodeInfo() == null) {
-      return Optional.empty();
+    /** Empty when no Node reports a readable kubelet version. */
+    public static Optional<KubernetesVersion> oldest(Collection<Node> nodes) {
+        return nodes.stream()
+                .map(KubeletVersions::kubeletVersion)
+                .flatMap(Optional::stream)
+                .min(Comparator.naturalOrder());
     }
-    String reported = node.getStatus().getNodeInfo().getKubeletVersion();
-    Matcher release = RELEASE.matcher(Objects.requireNonNullElse(reported, "").trim());
-    return release.find() ? KubernetesVersion.parse(release.group(1)) : Optional.empty();
-  }
+
+    static Optional<KubernetesVersion> kubeletVersion(Node node) {
+        if (node.getStatus() == null || node.getStatus().getNodeInfo() == null) {
+            return Optional.empty();
+        }
+        String reported = node.getStatus().getNodeInfo().getKubeletVersion();
+        Matcher release =
+                RELEASE.matcher(Objects.requireNonNullElse(reported, "").trim());
+        return release.find() ? KubernetesVersion.parse(release.group(1)) : Optional.empty();
+    }
 }

@@ -9,9 +9,9 @@ import dev.operator.sks.join.JoinMaterial;
 import dev.operator.sks.join.JoinTokenStore;
 import dev.operator.sks.join.JoinTokens;
 import dev.operator.sks.naming.Labels;
+import dev.operator.sks.rendering.ClusterModel;
 import dev.operator.sks.support.Digests;
 import dev.operator.sks.support.SecretLookup;
-import dev.operator.sks.rendering.ClusterModel;
 import dev.operator.sks.tenant.TenantClients.ClusterKey;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.HasMetadata;
@@ -19,7 +19,6 @@ import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.dsl.NonDeletingOperation;
-import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -42,222 +41,276 @@ import java.util.concurrent.ConcurrentHashMap;
  * the tenant without an API call on every reconcile.
  */
 public final class TenantBootstrap {
-  /** The field manager of everything the operator applies to tenants. */
-  public static final Duration REAPPLY_INTERVAL = Duration.ofMinutes(10);
+    /** The field manager of everything the operator applies to tenants. */
+    public static final Duration REAPPLY_INTERVAL = Duration.ofMinutes(10);
 
-  public enum State {
-    /** Everything is in the tenant (now, or by an apply recent enough). */
-    APPLIED,
-    /** Management-side material (CA, endpoint, version, admin kubeconfig) does not exist yet. */
-    WAITING,
-    /** The tenant API server does not answer. */
-    UNREACHABLE,
-    /** The tenant answered but refused an object. */
-    FAILED
-  }
-
-  /**
-   * What {@link #ensure} did; {@code reason} is CamelCase for a condition, {@code message} holds no secret.
-   *
-   * @param oldestKubelet the oldest kubelet among the tenant's Nodes when they were last listed (kept while the tenant
-   *                      is away, so an unreachable tenant does not lift the version-skew check); empty without Nodes
-   */
-  public record Outcome(State state, String reason, String message, Optional<KubernetesVersion> oldestKubelet) {
-    public Outcome(State state, String reason, String message) {
-      this(state, reason, message, Optional.empty());
+    public enum State {
+        /** Everything is in the tenant (now, or by an apply recent enough). */
+        APPLIED,
+        /** Management-side material (CA, endpoint, version, admin kubeconfig) does not exist yet. */
+        WAITING,
+        /** The tenant API server does not answer. */
+        UNREACHABLE,
+        /** The tenant answered but refused an object. */
+        FAILED
     }
 
-    public boolean applied() {
-      return state == State.APPLIED;
-    }
-  }
-
-  private record Applied(String digest, Instant at) {}
-
-  private final SecretLookup cache;
-  private final KubernetesClient management;
-  private final TenantClients tenants;
-  private final JoinTokenStore tokens;
-  private final VersionCatalog catalog;
-  private final Clock clock;
-  private final Map<ClusterKey, Applied> lastApplied = new ConcurrentHashMap<>();
-  private final Map<ClusterKey, Optional<KubernetesVersion>> oldestKubelets = new ConcurrentHashMap<>();
-
-  public TenantBootstrap(KubernetesClient management, TenantClients tenants, VersionCatalog catalog, Clock clock) {
-    this(management, tenants, SecretLookup.live(management), catalog, clock);
-  }
-
-  /** @param cache where the cluster's Secrets are read (the operator's informer): a retried tenant costs no GET */
-  public TenantBootstrap(KubernetesClient management, TenantClients tenants, SecretLookup cache,
-      VersionCatalog catalog, Clock clock) {
-    this(management, tenants, new JoinTokenStore(management, cache), cache, catalog, clock);
-  }
-
-  public TenantBootstrap(KubernetesClient management, TenantClients tenants, JoinTokenStore tokens,
-      VersionCatalog catalog, Clock clock) {
-    this(management, tenants, tokens, SecretLookup.live(management), catalog, clock);
-  }
-
-  private TenantBootstrap(KubernetesClient management, TenantClients tenants, JoinTokenStore tokens,
-      SecretLookup cache, VersionCatalog catalog, Clock clock) {
-    this.cache = cache;
-    this.management = management;
-    this.tenants = tenants;
-    this.tokens = tokens;
-    this.catalog = catalog;
-    this.clock = clock;
-  }
-
-  /** Brings the tenant's join objects and addons up to date; never throws for an absent or failing tenant. */
-  public Outcome ensure(SKSCluster cluster) {
-    ClusterKey key = ClusterKey.of(cluster);
-    Optional<String> ca = JoinMaterial.clusterCaCertificate(cache, cluster);
-    if (ca.isEmpty()) {
-      return new Outcome(State.WAITING, "WaitingForCertificates", "the cluster CA does not exist yet");
-    }
-    String endpoint = cluster.getStatus() == null ? null : cluster.getStatus().endpoint;
-    if (endpoint == null || endpoint.isBlank()) {
-      return new Outcome(State.WAITING, "WaitingForEndpoint", "the cluster has no API endpoint yet");
-    }
-    Optional<KubernetesVersion> version = JoinMaterial.kubernetesVersion(cluster);
-    if (version.isEmpty()) {
-      return new Outcome(State.WAITING, "WaitingForVersion", "the cluster has no valid Kubernetes version");
-    }
-    Optional<KubernetesVersion> patch = catalog.resolve(version.get());
-    if (patch.isEmpty()) {
-      return new Outcome(State.WAITING, "WaitingForVersion", "Kubernetes " + version.get()
-          + " is not in the version catalog");
-    }
-    Instant now = clock.instant();
-    JoinTokens joinTokens = tokens.ensureTokens(cluster, clock);
-    ClusterModel model = ClusterModel.from(cluster, catalog);
-    TenantBootstrapInputs inputs = TenantBootstrapInputs.of(model, endpoint, ca.get(), version.get(),
-        joinTokens.validAt(now));
-    AddonInputs addons = AddonInputs.of(model, patch.get(), endpoint);
-    List<HasMetadata> objects = new ArrayList<>(TenantBootstrapObjects.render(inputs));
-    objects.addAll(AddonObjects.render(addons));
-    List<HasMetadata> removed = AddonObjects.removed(addons);
-    String note = AddonObjects.notInstalled(addons).map(text -> "; " + text).orElse("");
-    String digest = digest(management, objects, removed);
-    Applied previous = lastApplied.get(key);
-    if (previous != null && previous.digest().equals(digest)
-        && now.isBefore(previous.at().plus(REAPPLY_INTERVAL))) {
-      return new Outcome(State.APPLIED, "Applied", "join objects and addons are up to date in the tenant cluster"
-          + note, oldestKubelet(key));
-    }
-
-    Optional<KubernetesClient> tenant;
-    try {
-      tenant = tenants.client(key);
-    } catch (IllegalStateException e) {
-      return new Outcome(State.FAILED, "KubeconfigUnreadable", e.getMessage());
-    }
-    if (tenant.isEmpty()) {
-      return new Outcome(State.WAITING, "WaitingForKubeconfig", "the cluster has no admin kubeconfig yet");
-    }
-    TenantProbe probe = TenantClients.probeClient(tenant.get());
-    if (!probe.reachable()) {
-      return new Outcome(State.UNREACHABLE, "TenantUnreachable", probe.message(), oldestKubelet(key));
-    }
-    try {
-      oldestKubelets.put(key, KubeletVersions.oldest(tenant.get().nodes().list().getItems()));
-    } catch (KubernetesClientException e) {
-      // The last reading stands: a failing list must not lift the skew check, and what follows reports the tenant.
-    }
-    HasMetadata current = null;
-    try {
-      for (HasMetadata object : objects) {
-        current = object;
-        apply(tenant.get(), List.of(object));
-      }
-      current = null;
-      deleteManaged(tenant.get(), removed);
-    } catch (KubernetesClientException e) {
-      if (e.getCode() == 0) { // no HTTP answer: connection lost or timed out mid-way
-        return new Outcome(State.UNREACHABLE, "TenantUnreachable", "the tenant API server stopped answering ("
-            + e.getClass().getSimpleName() + ")", oldestKubelet(key));
-      }
-      // The object and the server's reason (a field path, never a value of a Secret) say what to fix.
-      String what = current == null ? "a removal" : current.getKind() + " "
-          + (current.getMetadata().getNamespace() == null ? "" : current.getMetadata().getNamespace() + "/")
-          + current.getMetadata().getName();
-      String why = e.getCode() < 100 ? " (" + (e.getCause() == null ? e.getMessage() : e.getCause().toString())
-          + ")" : e.getStatus() == null ? "" : (e.getStatus().getReason() == null ? "" : " "
-          + e.getStatus().getReason()) + (e.getStatus().getMessage() == null || current instanceof Secret ? ""
-          : ": " + e.getStatus().getMessage());
-      return new Outcome(State.FAILED, "ApplyFailed", "the tenant API server refused " + what + ": HTTP "
-          + e.getCode() + why, oldestKubelet(key));
-    }
-    lastApplied.put(key, new Applied(digest, now));
-    return new Outcome(State.APPLIED, "Applied", "join objects and addons applied to the tenant cluster" + note,
-        oldestKubelet(key));
-  }
-
-  private Optional<KubernetesVersion> oldestKubelet(ClusterKey key) {
-    return oldestKubelets.getOrDefault(key, Optional.empty());
-  }
-
-  /**
-   * Forgets what was kept of a cluster (what was applied, its oldest kubelet): when it is deleted, or so the next
-   * {@link #ensure} applies (say, after a tenant reset).
-   */
-  public void forget(String namespace, String cluster) {
-    lastApplied.remove(new ClusterKey(namespace, cluster));
-    oldestKubelets.remove(new ClusterKey(namespace, cluster));
-  }
-
-  /**
-   * Server-side applies each object as {@link Labels#FIELD_MANAGER}, taking over fields another manager set (kubeadm
-   * ran by hand, say). Idempotent: applying the same objects again changes nothing, not even resourceVersions.
-   *
-   * @throws KubernetesClientException when the tenant refuses an object or does not answer
-   */
-  public static void apply(KubernetesClient tenant, List<HasMetadata> objects) {
-    for (HasMetadata object : objects) {
-      if (object instanceof GenericKubernetesResource && "APIService".equals(object.getKind())) {
-        // kube-apiserver 1.20's aggregator fails server-side apply of APIServices (the stream is reset with an
-        // internal error); create-or-update is as idempotent: an unchanged update keeps the resourceVersion.
-        tenant.resource(object).createOr(NonDeletingOperation::update);
-      } else {
-        tenant.resource(object).fieldManager(Labels.FIELD_MANAGER).forceConflicts().serverSideApply();
-      }
-    }
-  }
-
-  /**
-   * Deletes those of {@code objects} that exist in the tenant and carry the operator's managed-by label: an addon the
-   * user installed under the same names, never enabled here, is left alone. Absent objects (or kinds) are skipped.
-   *
-   * @throws KubernetesClientException when the tenant refuses or does not answer
-   */
-  public static void deleteManaged(KubernetesClient tenant, List<HasMetadata> objects) {
-    for (HasMetadata object : objects) {
-      HasMetadata current;
-      try {
-        current = tenant.resource(object).get();
-      } catch (KubernetesClientException e) {
-        if (e.getCode() == 404) { // the kind itself is not served
-          continue;
+    /**
+     * What {@link #ensure} did; {@code reason} is CamelCase for a condition, {@code message} holds no secret.
+     *
+     * @param oldestKubelet the oldest kubelet among the tenant's Nodes when they were last listed (kept while the tenant
+     *                      is away, so an unreachable tenant does not lift the version-skew check); empty without Nodes
+     */
+    public record Outcome(State state, String reason, String message, Optional<KubernetesVersion> oldestKubelet) {
+        public Outcome(State state, String reason, String message) {
+            this(state, reason, message, Optional.empty());
         }
-        throw e;
-      }
-      Map<String, String> labels = current == null ? null : current.getMetadata().getLabels();
-      if (labels != null && Labels.MANAGED_BY_VALUE.equals(labels.get(Labels.MANAGED_BY))) {
-        tenant.resource(object).delete();
-      }
-    }
-  }
 
-  private static String digest(KubernetesClient client, List<HasMetadata> objects, List<HasMetadata> removed) {
-    StringBuilder text = new StringBuilder();
-    for (HasMetadata object : objects) {
-      text.append(client.getKubernetesSerialization().asJson(object)).append('\n');
+        public boolean applied() {
+            return state == State.APPLIED;
+        }
     }
-    for (HasMetadata object : removed) {
-      text.append("delete ").append(object.getApiVersion()).append(' ').append(object.getKind()).append(' ')
-          .append(object.getMetadata().getNamespace()).append('/').append(object.getMetadata().getName()).append('\n');
-    }
-    return Digests.sha256Hex(text.toString());
-  }
 
+    private record Applied(String digest, Instant at) {}
+
+    private final SecretLookup cache;
+    private final KubernetesClient management;
+    private final TenantClients tenants;
+    private final JoinTokenStore tokens;
+    private final VersionCatalog catalog;
+    private final Clock clock;
+    private final Map<ClusterKey, Applied> lastApplied = new ConcurrentHashMap<>();
+    private final Map<ClusterKey, Optional<KubernetesVersion>> oldestKubelets = new ConcurrentHashMap<>();
+
+    public TenantBootstrap(KubernetesClient management, TenantClients tenants, VersionCatalog catalog, Clock clock) {
+        this(management, tenants, SecretLookup.live(management), catalog, clock);
+    }
+
+    /** @param cache where the cluster's Secrets are read (the operator's informer): a retried tenant costs no GET */
+    public TenantBootstrap(
+            KubernetesClient management,
+            TenantClients tenants,
+            SecretLookup cache,
+            VersionCatalog catalog,
+            Clock clock) {
+        this(management, tenants, new JoinTokenStore(management, cache), cache, catalog, clock);
+    }
+
+    public TenantBootstrap(
+            KubernetesClient management,
+            TenantClients tenants,
+            JoinTokenStore tokens,
+            VersionCatalog catalog,
+            Clock clock) {
+        this(management, tenants, tokens, SecretLookup.live(management), catalog, clock);
+    }
+
+    private TenantBootstrap(
+            KubernetesClient management,
+            TenantClients tenants,
+            JoinTokenStore tokens,
+            SecretLookup cache,
+            VersionCatalog catalog,
+            Clock clock) {
+        this.cache = cache;
+        this.management = management;
+        this.tenants = tenants;
+        this.tokens = tokens;
+        this.catalog = catalog;
+        this.clock = clock;
+    }
+
+    /** Brings the tenant's join objects and addons up to date; never throws for an absent or failing tenant. */
+    public Outcome ensure(SKSCluster cluster) {
+        ClusterKey key = ClusterKey.of(cluster);
+        Optional<String> ca = JoinMaterial.clusterCaCertificate(cache, cluster);
+        if (ca.isEmpty()) {
+            return new Outcome(State.WAITING, "WaitingForCertificates", "the cluster CA does not exist yet");
+        }
+        String endpoint = cluster.getStatus() == null ? null : cluster.getStatus().endpoint;
+        if (endpoint == null || endpoint.isBlank()) {
+            return new Outcome(State.WAITING, "WaitingForEndpoint", "the cluster has no API endpoint yet");
+        }
+        Optional<KubernetesVersion> version = JoinMaterial.kubernetesVersion(cluster);
+        if (version.isEmpty()) {
+            return new Outcome(State.WAITING, "WaitingForVersion", "the cluster has no valid Kubernetes version");
+        }
+        Optional<KubernetesVersion> patch = catalog.resolve(version.get());
+        if (patch.isEmpty()) {
+            return new Outcome(
+                    State.WAITING,
+                    "WaitingForVersion",
+                    "Kubernetes " + version.get() + " is not in the version catalog");
+        }
+        Instant now = clock.instant();
+        JoinTokens joinTokens = tokens.ensureTokens(cluster, clock);
+        ClusterModel model = ClusterModel.from(cluster, catalog);
+        TenantBootstrapInputs inputs =
+                TenantBootstrapInputs.of(model, endpoint, ca.get(), version.get(), joinTokens.validAt(now));
+        AddonInputs addons = AddonInputs.of(model, patch.get(), endpoint);
+        List<HasMetadata> objects = new ArrayList<>(TenantBootstrapObjects.render(inputs));
+        objects.addAll(AddonObjects.render(addons));
+        List<HasMetadata> removed = AddonObjects.removed(addons);
+        String note = AddonObjects.notInstalled(addons).map(text -> "; " + text).orElse("");
+        String digest = digest(management, objects, removed);
+        Applied previous = lastApplied.get(key);
+        if (previous != null
+                && previous.digest().equals(digest)
+                && now.isBefore(previous.at().plus(REAPPLY_INTERVAL))) {
+            return new Outcome(
+                    State.APPLIED,
+                    "Applied",
+                    "join objects and addons are up to date in the tenant cluster" + note,
+                    oldestKubelet(key));
+        }
+
+        Optional<KubernetesClient> tenant;
+        try {
+            tenant = tenants.client(key);
+        } catch (IllegalStateException e) {
+            return new Outcome(State.FAILED, "KubeconfigUnreadable", e.getMessage());
+        }
+        if (tenant.isEmpty()) {
+            return new Outcome(State.WAITING, "WaitingForKubeconfig", "the cluster has no admin kubeconfig yet");
+        }
+        TenantProbe probe = TenantClients.probeClient(tenant.get());
+        if (!probe.reachable()) {
+            return new Outcome(State.UNREACHABLE, "TenantUnreachable", probe.message(), oldestKubelet(key));
+        }
+        try {
+            oldestKubelets.put(
+                    key, KubeletVersions.oldest(tenant.get().nodes().list().getItems()));
+        } catch (KubernetesClientException e) {
+            // The last reading stands: a failing list must not lift the skew check, and what follows reports the
+            // tenant.
+        }
+        HasMetadata current = null;
+        try {
+            for (HasMetadata object : objects) {
+                current = object;
+                apply(tenant.get(), List.of(object));
+            }
+            current = null;
+            deleteManaged(tenant.get(), removed);
+        } catch (KubernetesClientException e) {
+            if (e.getCode() == 0) { // no HTTP answer: connection lost or timed out mid-way
+                return new Outcome(
+                        State.UNREACHABLE,
+                        "TenantUnreachable",
+                        "the tenant API server stopped answering ("
+                                + e.getClass().getSimpleName() + ")",
+                        oldestKubelet(key));
+            }
+            // The object and the server's reason (a field path, never a value of a Secret) say what to fix.
+            String what = current == null
+                    ? "a removal"
+                    : current.getKind() + " "
+                            + (current.getMetadata().getNamespace() == null
+                                    ? ""
+                                    : current.getMetadata().getNamespace() + "/")
+                            + current.getMetadata().getName();
+            String why = e.getCode() < 100
+                    ? " ("
+                            + (e.getCause() == null
+                                    ? e.getMessage()
+                                    : e.getCause().toString()) + ")"
+                    : e.getStatus() == null
+                            ? ""
+                            : (e.getStatus().getReason() == null
+                                            ? ""
+                                            : " " + e.getStatus().getReason())
+                                    + (e.getStatus().getMessage() == null || current instanceof Secret
+                                            ? ""
+                                            : ": " + e.getStatus().getMessage());
+            return new Outcome(
+                    State.FAILED,
+                    "ApplyFailed",
+                    "the tenant API server refused " + what + ": HTTP " + e.getCode() + why,
+                    oldestKubelet(key));
+        }
+        lastApplied.put(key, new Applied(digest, now));
+        return new Outcome(
+                State.APPLIED,
+                "Applied",
+                "join objects and addons applied to the tenant cluster" + note,
+                oldestKubelet(key));
+    }
+
+    private Optional<KubernetesVersion> oldestKubelet(ClusterKey key) {
+        return oldestKubelets.getOrDefault(key, Optional.empty());
+    }
+
+    /**
+     * Forgets what was kept of a cluster (what was applied, its oldest kubelet): when it is deleted, or so the next
+     * {@link #ensure} applies (say, after a tenant reset).
+     */
+    public void forget(String namespace, String cluster) {
+        lastApplied.remove(new ClusterKey(namespace, cluster));
+        oldestKubelets.remove(new ClusterKey(namespace, cluster));
+    }
+
+    /**
+     * Server-side applies each object as {@link Labels#FIELD_MANAGER}, taking over fields another manager set (kubeadm
+     * ran by hand, say). Idempotent: applying the same objects again changes nothing, not even resourceVersions.
+     *
+     * @throws KubernetesClientException when the tenant refuses an object or does not answer
+     */
+    public static void apply(KubernetesClient tenant, List<HasMetadata> objects) {
+        for (HasMetadata object : objects) {
+            if (object instanceof GenericKubernetesResource && "APIService".equals(object.getKind())) {
+                // kube-apiserver 1.20's aggregator fails server-side apply of APIServices (the stream is reset with an
+                // internal error); create-or-update is as idempotent: an unchanged update keeps the resourceVersion.
+                tenant.resource(object).createOr(NonDeletingOperation::update);
+            } else {
+                tenant.resource(object)
+                        .fieldManager(Labels.FIELD_MANAGER)
+                        .forceConflicts()
+                        .serverSideApply();
+            }
+        }
+    }
+
+    /**
+     * Deletes those of {@code objects} that exist in the tenant and carry the operator's managed-by label: an addon the
+     * user installed under the same names, never enabled here, is left alone. Absent objects (or kinds) are skipped.
+     *
+     * @throws KubernetesClientException when the tenant refuses or does not answer
+     */
+    public static void deleteManaged(KubernetesClient tenant, List<HasMetadata> objects) {
+        for (HasMetadata object : objects) {
+            HasMetadata current;
+            try {
+                current = tenant.resource(object).get();
+            } catch (KubernetesClientException e) {
+                if (e.getCode() == 404) { // the kind itself is not served
+                    continue;
+                }
+                throw e;
+            }
+            Map<String, String> labels =
+                    current == null ? null : current.getMetadata().getLabels();
+            if (labels != null && Labels.MANAGED_BY_VALUE.equals(labels.get(Labels.MANAGED_BY))) {
+                tenant.resource(object).delete();
+            }
+        }
+    }
+
+    private static String digest(KubernetesClient client, List<HasMetadata> objects, List<HasMetadata> removed) {
+        StringBuilder text = new StringBuilder();
+        for (HasMetadata object : objects) {
+            text.append(client.getKubernetesSerialization().asJson(object)).append('\n');
+        }
+        for (HasMetadata object : removed) {
+            text.append("delete ")
+                    .append(object.getApiVersion())
+                    .append(' ')
+                    .append(object.getKind())
+                    .append(' ')
+                    .append(object.getMetadata().getNamespace())
+                    .append('/')
+                    .append(object.getMetadata().getName())
+                    .append('\n');
+        }
+        return Digests.sha256Hex(text.toString());
+    }
 }

@@ -18,27 +18,36 @@ import java.util.Objects;
  * @param network           the tenant's CIDRs, DNS domain and cluster DNS address
  * @param tokens            the join tokens the tenant must accept (current first); {@link #toString()} shows ids only
  */
-public record TenantBootstrapInputs(String clusterName, String serverUrl, String caCertificatePem,
-    KubernetesVersion kubernetesVersion, ClusterModel.Network network, List<JoinToken> tokens) {
+public record TenantBootstrapInputs(
+        String clusterName,
+        String serverUrl,
+        String caCertificatePem,
+        KubernetesVersion kubernetesVersion,
+        ClusterModel.Network network,
+        List<JoinToken> tokens) {
 
-  public TenantBootstrapInputs {
-    Objects.requireNonNull(clusterName, "clusterName");
-    Objects.requireNonNull(serverUrl, "serverUrl");
-    Objects.requireNonNull(caCertificatePem, "caCertificatePem");
-    Objects.requireNonNull(kubernetesVersion, "kubernetesVersion");
-    Objects.requireNonNull(network, "network");
-    tokens = tokens == null ? List.of() : List.copyOf(tokens);
-  }
+    public TenantBootstrapInputs {
+        Objects.requireNonNull(clusterName, "clusterName");
+        Objects.requireNonNull(serverUrl, "serverUrl");
+        Objects.requireNonNull(caCertificatePem, "caCertificatePem");
+        Objects.requireNonNull(kubernetesVersion, "kubernetesVersion");
+        Objects.requireNonNull(network, "network");
+        tokens = tokens == null ? List.of() : List.copyOf(tokens);
+    }
 
-  public static TenantBootstrapInputs of(ClusterModel cluster, String serverUrl, String caCertificatePem,
-      KubernetesVersion kubernetesVersion, List<JoinToken> tokens) {
-    return new TenantBootstrapInputs(cluster.name(), serverUrl, caCertificatePem, kubernetesVersion, cluster.network(),
-        tokens);
-  }
+    public static TenantBootstrapInputs of(
+            ClusterModel cluster,
+            String serverUrl,
+            String caCertificatePem,
+            KubernetesVersion kubernetesVersion,
+            List<JoinToken> tokens) {
+        return new TenantBootstrapInputs(
+                cluster.name(), serverUrl, caCertificatePem, kubernetesVersion, cluster.network(), tokens);
+    }
 
-  @Override
-  public String toString() {
-    return "TenantBootstrapInputs[cluster=" + clusterName + ", server=" + serverUrl + ", version=" + kubernetesVersion
-        + ", " + network + ", tokens=" + tokens + "]";
-  }
+    @Override
+    public String toString() {
+        return "TenantBootstrapInputs[cluster=" + clusterName + ", server=" + serverUrl + ", version="
+                + kubernetesVersion + ", " + network + ", tokens=" + tokens + "]";
+    }
 }

@@ -15,65 +15,73 @@ import java.util.function.Function;
  * {@link TenantBootstrap#REAPPLY_INTERVAL}.
  */
 public final class TenantWork implements AutoCloseable {
-  static final Duration FIRST_RETRY = KeyedWork.FIRST_RETRY;
+    static final Duration FIRST_RETRY = KeyedWork.FIRST_RETRY;
 
-  private final KeyedWork<ClusterKey, SKSCluster, TenantBootstrap.Outcome> work;
-  private final Consumer<ClusterKey> forgetCluster;
+    private final KeyedWork<ClusterKey, SKSCluster, TenantBootstrap.Outcome> work;
+    private final Consumer<ClusterKey> forgetCluster;
 
-  /** The work of {@code bootstrap}, which also forgets what it kept of a cluster when the cluster goes. */
-  public TenantWork(TenantBootstrap bootstrap, Clock clock) {
-    this(bootstrap::ensure, key -> bootstrap.forget(key.namespace(), key.cluster()), clock);
-  }
+    /** The work of {@code bootstrap}, which also forgets what it kept of a cluster when the cluster goes. */
+    public TenantWork(TenantBootstrap bootstrap, Clock clock) {
+        this(bootstrap::ensure, key -> bootstrap.forget(key.namespace(), key.cluster()), clock);
+    }
 
-  public TenantWork(Function<SKSCluster, TenantBootstrap.Outcome> bootstrap, Clock clock) {
-    this(bootstrap, key -> { }, clock);
-  }
+    public TenantWork(Function<SKSCluster, TenantBootstrap.Outcome> bootstrap, Clock clock) {
+        this(bootstrap, key -> {}, clock);
+    }
 
-  private TenantWork(Function<SKSCluster, TenantBootstrap.Outcome> bootstrap, Consumer<ClusterKey> forgetCluster,
-      Clock clock) {
-    this.forgetCluster = forgetCluster;
-    // Not rerun on a new snapshot: TenantBootstrap compares what it would apply itself.
-    this.work = new KeyedWork<>("sks-tenant-work", bootstrap,
-        e -> new TenantBootstrap.Outcome(TenantBootstrap.State.FAILED, "TenantWorkFailed",
-            e.getClass().getSimpleName()),
-        TenantBootstrap.Outcome::applied, TenantBootstrap.REAPPLY_INTERVAL, false, FIRST_RETRY, clock);
-  }
+    private TenantWork(
+            Function<SKSCluster, TenantBootstrap.Outcome> bootstrap, Consumer<ClusterKey> forgetCluster, Clock clock) {
+        this.forgetCluster = forgetCluster;
+        // Not rerun on a new snapshot: TenantBootstrap compares what it would apply itself.
+        this.work = new KeyedWork<>(
+                "sks-tenant-work",
+                bootstrap,
+                e -> new TenantBootstrap.Outcome(
+                        TenantBootstrap.State.FAILED,
+                        "TenantWorkFailed",
+                        e.getClass().getSimpleName()),
+                TenantBootstrap.Outcome::applied,
+                TenantBootstrap.REAPPLY_INTERVAL,
+                false,
+                FIRST_RETRY,
+                clock);
+    }
 
-  /**
-   * The last bootstrap outcome of {@code cluster} (empty before the first attempt ends), starting an attempt in the
-   * background when one is due and none is running.
-   *
-   * @param cluster a snapshot with the status the caller is about to write (endpoint, version)
-   */
-  public Optional<TenantBootstrap.Outcome> bootstrap(SKSCluster cluster) {
-    return work.request(ClusterKey.of(cluster), cluster).map(KeyedWork.Outcome::result);
-  }
+    /**
+     * The last bootstrap outcome of {@code cluster} (empty before the first attempt ends), starting an attempt in the
+     * background when one is due and none is running.
+     *
+     * @param cluster a snapshot with the status the caller is about to write (endpoint, version)
+     */
+    public Optional<TenantBootstrap.Outcome> bootstrap(SKSCluster cluster) {
+        return work.request(ClusterKey.of(cluster), cluster).map(KeyedWork.Outcome::result);
+    }
 
-  /**
-   * The oldest kubelet the last bootstrap of {@code cluster} saw among its Nodes (looked at each
-   * {@link TenantBootstrap#REAPPLY_INTERVAL}); empty before the tenant was first reached or when it has no Nodes.
-   */
-  public Optional<KubernetesVersion> oldestKubelet(SKSCluster cluster) {
-    return work.last(ClusterKey.of(cluster)).flatMap(o -> o.result().oldestKubelet());
-  }
+    /**
+     * The oldest kubelet the last bootstrap of {@code cluster} saw among its Nodes (looked at each
+     * {@link TenantBootstrap#REAPPLY_INTERVAL}); empty before the tenant was first reached or when it has no Nodes.
+     */
+    public Optional<KubernetesVersion> oldestKubelet(SKSCluster cluster) {
+        return work.last(ClusterKey.of(cluster)).flatMap(o -> o.result().oldestKubelet());
+    }
 
-  /** How long until the next attempt is due: when to look again. */
-  public Duration retryAfter(SKSCluster cluster) {
-    return work.retryAfter(ClusterKey.of(cluster));
-  }
+    /** How long until the next attempt is due: when to look again. */
+    public Duration retryAfter(SKSCluster cluster) {
+        return work.retryAfter(ClusterKey.of(cluster));
+    }
 
-  /** Drops everything kept of a deleted cluster. */
-  public void forget(SKSCluster cluster) {
-    work.forget(ClusterKey.of(cluster));
-    forgetCluster.accept(ClusterKey.of(cluster));
-  }
+    /** Drops everything kept of a deleted cluster. */
+    public void forget(SKSCluster cluster) {
+        work.forget(ClusterKey.of(cluster));
+        forgetCluster.accept(ClusterKey.of(cluster));
+    }
 
-  static Duration backoff(int failures) {
-    return KeyedWork.backoff(failures);
-  }
+    static Duration backoff(int failures) {
+        return KeyedWork.backoff(failures);
+    }
 
-  @Override
-  public void close() {
-    work.close();
-  }
+    @Override
+    public void close() {
+        work.close();
+    }
 }

@@ -8,13 +8,13 @@ import java.util.stream.Collectors;
  */
 public record Violation(String reason, String message) {
 
-  /** The reason of the first violation: the one a condition shows. */
-  public static String reasonOf(List<Violation> violations) {
-    return violations.get(0).reason();
-  }
+    /** The reason of the first violation: the one a condition shows. */
+    public static String reasonOf(List<Violation> violations) {
+        return violations.get(0).reason();
+    }
 
-  /** All messages, so one status update tells the user everything to fix. */
-  public static String messageOf(List<Violation> violations) {
-    return violations.stream().map(Violation::message).collect(Collectors.joining("; "));
-  }
+    /** All messages, so one status update tells the user everything to fix. */
+    public static String messageOf(List<Violation> violations) {
+        return violations.stream().map(Violation::message).collect(Collectors.joining("; "));
+    }
 }

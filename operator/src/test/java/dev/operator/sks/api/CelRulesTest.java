@@ -22,42 +22,45 @@ import org.junit.jupiter.api.Test;
  * CRD is installed: a typo would break installation there. Compile each rule here, as the API server would.
  */
 class CelRulesTest {
-  private static final CelCompiler COMPILER = CelCompilerFactory.standardCelCompilerBuilder()
-      .setStandardMacros(CelStandardMacro.STANDARD_MACROS)
-      .addVar("self", SimpleType.DYN)
-      .addVar("oldSelf", SimpleType.DYN)
-      .build();
+    private static final CelCompiler COMPILER = CelCompilerFactory.standardCelCompilerBuilder()
+            .setStandardMacros(CelStandardMacro.STANDARD_MACROS)
+            .addVar("self", SimpleType.DYN)
+            .addVar("oldSelf", SimpleType.DYN)
+            .build();
 
-  @Test
-  void everyValidationRuleInTheCrdsCompiles() throws IOException {
-    List<String> rules = new ArrayList<>();
-    for (Path file : ApiServerSupport.crdFiles()) {
-      collectRules(Serialization.unmarshal(Files.readString(file), Map.class), rules);
+    @Test
+    void everyValidationRuleInTheCrdsCompiles() throws IOException {
+        List<String> rules = new ArrayList<>();
+        for (Path file : ApiServerSupport.crdFiles()) {
+            collectRules(Serialization.unmarshal(Files.readString(file), Map.class), rules);
+        }
+        assertThat(rules).as("rules found in crds/").hasSizeGreaterThanOrEqualTo(5);
+        assertThat(rules)
+                .as("the SKSCluster's name rules, on the root object")
+                .contains(Patterns.CLUSTER_NAME_RULE, Patterns.CLUSTER_NAME_ENDING_RULE);
+        for (String rule : rules) {
+            CelValidationResult result = COMPILER.compile(rule);
+            assertThat(result.hasError())
+                    .as("CEL rule %s: %s", rule, result.getErrorString())
+                    .isFalse();
+        }
     }
-    assertThat(rules).as("rules found in crds/").hasSizeGreaterThanOrEqualTo(5);
-    assertThat(rules).as("the SKSCluster's name rules, on the root object").contains(Patterns.CLUSTER_NAME_RULE,
-        Patterns.CLUSTER_NAME_ENDING_RULE);
-    for (String rule : rules) {
-      CelValidationResult result = COMPILER.compile(rule);
-      assertThat(result.hasError()).as("CEL rule %s: %s", rule, result.getErrorString()).isFalse();
-    }
-  }
 
-  @Test
-  void aBrokenRuleIsCaught() {
-    assertThat(COMPILER.compile("self.all(k, k.matches('a')").hasError()).isTrue();
-  }
-
-  @SuppressWarnings("unchecked")
-  private static void collectRules(Object node, List<String> rules) {
-    if (node instanceof Map<?, ?> map) {
-      Object validations = map.get("x-kubernetes-validations");
-      if (validations instanceof List<?> list) {
-        list.forEach(v -> rules.add((String) ((Map<String, Object>) v).get("rule")));
-      }
-      map.values().forEach(v -> collectRules(v, rules));
-    } else if (node instanceof List<?> list) {
-      list.forEach(v -> collectRules(v, rules));
+    @Test
+    void aBrokenRuleIsCaught() {
+        assertThat(COMPILER.compile("self.all(k, k.matches('a')").hasError()).isTrue();
     }
-  }
+
+    @SuppressWarnings("unchecked")
+    private static void collectRules(Object node, List<String> rules) {
+        if (node instanceof Map<?, ?> map) {
+            Object validations = map.get("x-kubernetes-validations");
+            if (validations instanceof List<?> list) {
+                list.forEach(v -> rules.add((String) ((Map<String, Object>) v).get("rule")));
+            }
+            map.values().forEach(v -> collectRules(v, rules));
+        } else if (node instanceof List<?> list) {
+            list.forEach(v -> collectRules(v, rules));
+        }
+    }
 }

@@ -5,8 +5,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import dev.operator.sks.testing.ApiServerSupport;
-import dev.operator.sks.testing.SharedApiServer;
 import dev.operator.sks.testing.RepoPaths;
+import dev.operator.sks.testing.SharedApiServer;
 import io.fabric8.kubeapitest.junit.KubeConfig;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition;
@@ -28,197 +28,252 @@ import org.junit.jupiter.api.Test;
 /** The committed CRDs against a real kube-apiserver: accepted, served, and refusing what the schema forbids. */
 @SharedApiServer
 class CrdApiServerTest {
-  @KubeConfig
-  static String kubeconfig;
-  static KubernetesClient client;
-  static Path kubeconfigFile;
+    @KubeConfig
+    static String kubeconfig;
 
-  @BeforeAll
-  static void connect() throws IOException {
-    client = ApiServerSupport.client(kubeconfig);
-    kubeconfigFile = Files.createTempFile("crd-test", ".kubeconfig");
-    Files.writeString(kubeconfigFile, kubeconfig);
-  }
+    static KubernetesClient client;
+    static Path kubeconfigFile;
 
-  @AfterAll
-  static void close() throws IOException {
-    client.close();
-    Files.deleteIfExists(kubeconfigFile);
-  }
-
-  @Test
-  void everyCrdIsEstablishedWithItsShortNameAndSubresources() {
-    assertThat(client.apiextensions().v1().customResourceDefinitions().list().getItems())
-        .extracting(crd -> crd.getMetadata().getName())
-        .contains("sksclusters.sks.operator.dev", "nodepools.sks.operator.dev",
-            "kubeconfigrequests.sks.operator.dev", "instancepools.sks.operator.dev");
-    CustomResourceDefinition nodepools = client.apiextensions().v1().customResourceDefinitions()
-        .withName("nodepools.sks.operator.dev").get();
-    assertThat(nodepools.getSpec().getNames().getShortNames()).containsExactly("np");
-    assertThat(nodepools.getSpec().getVersions().get(0).getSubresources().getScale().getSpecReplicasPath())
-        .isEqualTo(".spec.size");
-    for (String crd : List.of("sksclusters", "nodepools", "kubeconfigrequests", "instancepools")) {
-      assertThat(client.apiextensions().v1().customResourceDefinitions().withName(crd + ".sks.operator.dev").get()
-          .getSpec().getVersions().get(0).getSubresources().getStatus()).as(crd + " status subresource").isNotNull();
+    @BeforeAll
+    static void connect() throws IOException {
+        client = ApiServerSupport.client(kubeconfig);
+        kubeconfigFile = Files.createTempFile("crd-test", ".kubeconfig");
+        Files.writeString(kubeconfigFile, kubeconfig);
     }
-  }
 
-  @Test
-  void everyExampleApplies() throws IOException {
-    String namespace = ApiServerSupport.newNamespace(client, "examples");
-    List<Path> examples;
-    try (Stream<Path> files = Files.list(RepoPaths.examples())) {
-      examples = files.filter(f -> f.toString().endsWith(".yaml")).sorted().toList();
+    @AfterAll
+    static void close() throws IOException {
+        client.close();
+        Files.deleteIfExists(kubeconfigFile);
     }
-    assertThat(examples).isNotEmpty();
-    for (Path example : examples) {
-      List<HasMetadata> resources = resourcesOf(example);
-      assertThat(resources).as(example.toString()).isNotEmpty();
-      for (HasMetadata resource : resources) {
-        if (resource.getApiVersion().startsWith("sks.operator.dev/")) {
-          client.resource(resource).inNamespace(namespace).create();
+
+    @Test
+    void everyCrdIsEstablishedWithItsShortNameAndSubresources() {
+        assertThat(client.apiextensions()
+                        .v1()
+                        .customResourceDefinitions()
+                        .list()
+                        .getItems())
+                .extracting(crd -> crd.getMetadata().getName())
+                .contains(
+                        "sksclusters.sks.operator.dev",
+                        "nodepools.sks.operator.dev",
+                        "kubeconfigrequests.sks.operator.dev",
+                        "instancepools.sks.operator.dev");
+        CustomResourceDefinition nodepools = client.apiextensions()
+                .v1()
+                .customResourceDefinitions()
+                .withName("nodepools.sks.operator.dev")
+                .get();
+        assertThat(nodepools.getSpec().getNames().getShortNames()).containsExactly("np");
+        assertThat(nodepools
+                        .getSpec()
+                        .getVersions()
+                        .get(0)
+                        .getSubresources()
+                        .getScale()
+                        .getSpecReplicasPath())
+                .isEqualTo(".spec.size");
+        for (String crd : List.of("sksclusters", "nodepools", "kubeconfigrequests", "instancepools")) {
+            assertThat(client.apiextensions()
+                            .v1()
+                            .customResourceDefinitions()
+                            .withName(crd + ".sks.operator.dev")
+                            .get()
+                            .getSpec()
+                            .getVersions()
+                            .get(0)
+                            .getSubresources()
+                            .getStatus())
+                    .as(crd + " status subresource")
+                    .isNotNull();
         }
-      }
     }
-    SKSCluster starter = client.resources(SKSCluster.class).inNamespace(namespace).withName("demo").get();
-    assertThat(starter.getSpec().level).isEqualTo(Level.STARTER);
-    assertThat(starter.getSpec().networking).as("defaults are applied by the server").isNull();
-    Nodepool workers = client.resources(Nodepool.class).inNamespace(namespace).withName("demo-workers").get();
-    assertThat(workers.getSpec().size).isEqualTo(3);
-  }
 
-  @Test
-  void schemaDefaultsAreApplied() {
-    String namespace = ApiServerSupport.newNamespace(client, "defaults");
-    create(namespace, """
+    @Test
+    void everyExampleApplies() throws IOException {
+        String namespace = ApiServerSupport.newNamespace(client, "examples");
+        List<Path> examples;
+        try (Stream<Path> files = Files.list(RepoPaths.examples())) {
+            examples =
+                    files.filter(f -> f.toString().endsWith(".yaml")).sorted().toList();
+        }
+        assertThat(examples).isNotEmpty();
+        for (Path example : examples) {
+            List<HasMetadata> resources = resourcesOf(example);
+            assertThat(resources).as(example.toString()).isNotEmpty();
+            for (HasMetadata resource : resources) {
+                if (resource.getApiVersion().startsWith("sks.operator.dev/")) {
+                    client.resource(resource).inNamespace(namespace).create();
+                }
+            }
+        }
+        SKSCluster starter = client.resources(SKSCluster.class)
+                .inNamespace(namespace)
+                .withName("demo")
+                .get();
+        assertThat(starter.getSpec().level).isEqualTo(Level.STARTER);
+        assertThat(starter.getSpec().networking)
+                .as("defaults are applied by the server")
+                .isNull();
+        Nodepool workers = client.resources(Nodepool.class)
+                .inNamespace(namespace)
+                .withName("demo-workers")
+                .get();
+        assertThat(workers.getSpec().size).isEqualTo(3);
+    }
+
+    @Test
+    void schemaDefaultsAreApplied() {
+        String namespace = ApiServerSupport.newNamespace(client, "defaults");
+        create(namespace, """
         apiVersion: sks.operator.dev/v1alpha1
         kind: KubeconfigRequest
         metadata: {name: defaulted}
         spec: {cluster: demo, user: bob}
         """);
-    KubeconfigRequest request = client.resources(KubeconfigRequest.class).inNamespace(namespace)
-        .withName("defaulted").get();
-    assertThat(request.getSpec().ttlSeconds).isEqualTo(2_592_000L);
-  }
+        KubeconfigRequest request = client.resources(KubeconfigRequest.class)
+                .inNamespace(namespace)
+                .withName("defaulted")
+                .get();
+        assertThat(request.getSpec().ttlSeconds).isEqualTo(2_592_000L);
+    }
 
-  @Test
-  void nodepoolDiskOfTenGibIsRefused() {
-    assertRefused("""
+    @Test
+    void nodepoolDiskOfTenGibIsRefused() {
+        assertRefused("""
         apiVersion: sks.operator.dev/v1alpha1
         kind: Nodepool
         metadata: {name: tiny-disk}
         spec: {cluster: demo, size: 1, instanceType: standard.medium, diskSize: 10}
         """, "spec.diskSize");
-  }
+    }
 
-  @Test
-  void negativeNodepoolSizeIsRefused() {
-    assertRefused("""
+    @Test
+    void negativeNodepoolSizeIsRefused() {
+        assertRefused("""
         apiVersion: sks.operator.dev/v1alpha1
         kind: Nodepool
         metadata: {name: negative}
         spec: {cluster: demo, size: -1, instanceType: standard.medium}
         """, "spec.size");
-  }
+    }
 
-  @Test
-  void goldLevelIsRefused() {
-    assertRefused("""
+    @Test
+    void goldLevelIsRefused() {
+        assertRefused("""
         apiVersion: sks.operator.dev/v1alpha1
         kind: SKSCluster
         metadata: {name: gold}
         spec: {zone: ch-gva-2, version: "1.33", level: gold}
         """, "spec.level");
-  }
+    }
 
-  @Test
-  void ttlOverThirtyDaysIsRefused() {
-    assertRefused("""
+    @Test
+    void ttlOverThirtyDaysIsRefused() {
+        assertRefused("""
         apiVersion: sks.operator.dev/v1alpha1
         kind: KubeconfigRequest
         metadata: {name: forever}
         spec: {cluster: demo, user: root, ttlSeconds: 2592001}
         """, "spec.ttlSeconds");
-  }
+    }
 
-  @Test
-  void missingRequiredFieldsAreRefused() {
-    assertRefused("""
+    @Test
+    void missingRequiredFieldsAreRefused() {
+        assertRefused("""
         apiVersion: sks.operator.dev/v1alpha1
         kind: SKSCluster
         metadata: {name: incomplete}
         spec: {level: starter}
         """, "spec.zone");
-  }
+    }
 
-  @Test
-  void kubectlExplainDescribesTheLevel() {
-    // The API server publishes a new CRD's OpenAPI a few seconds after it is established.
-    await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofSeconds(2)).untilAsserted(() ->
-        assertThat(kubectl("explain", "skscluster.spec.level")).contains("starter").contains("pro"));
-  }
+    @Test
+    void kubectlExplainDescribesTheLevel() {
+        // The API server publishes a new CRD's OpenAPI a few seconds after it is established.
+        await().atMost(Duration.ofSeconds(60))
+                .pollInterval(Duration.ofSeconds(2))
+                .untilAsserted(() -> assertThat(kubectl("explain", "skscluster.spec.level"))
+                        .contains("starter")
+                        .contains("pro"));
+    }
 
-  @Test
-  void kubectlScaleChangesANodepoolsSize() throws Exception {
-    String namespace = ApiServerSupport.newNamespace(client, "scale");
-    create(namespace, """
+    @Test
+    void kubectlScaleChangesANodepoolsSize() throws Exception {
+        String namespace = ApiServerSupport.newNamespace(client, "scale");
+        create(namespace, """
         apiVersion: sks.operator.dev/v1alpha1
         kind: Nodepool
         metadata: {name: scaled}
         spec: {cluster: demo, size: 1, instanceType: standard.medium}
         """);
-    kubectl("scale", "nodepool", "scaled", "--replicas=4", "-n", namespace);
-    assertThat(client.resources(Nodepool.class).inNamespace(namespace).withName("scaled").get().getSpec().size)
-        .isEqualTo(4);
-  }
+        kubectl("scale", "nodepool", "scaled", "--replicas=4", "-n", namespace);
+        assertThat(client.resources(Nodepool.class)
+                        .inNamespace(namespace)
+                        .withName("scaled")
+                        .get()
+                        .getSpec()
+                        .size)
+                .isEqualTo(4);
+    }
 
-  @Test
-  void kubectlGetShowsThePrinterColumns() throws Exception {
-    String namespace = ApiServerSupport.newNamespace(client, "columns");
-    create(namespace, """
+    @Test
+    void kubectlGetShowsThePrinterColumns() throws Exception {
+        String namespace = ApiServerSupport.newNamespace(client, "columns");
+        create(namespace, """
         apiVersion: sks.operator.dev/v1alpha1
         kind: SKSCluster
         metadata: {name: shown}
         spec: {zone: de-fra-1, version: "1.33", level: pro}
         """);
-    // ZONE and LEVEL show what runs (status), so a refused spec change never looks applied.
-    SKSCluster shown = client.resources(SKSCluster.class).inNamespace(namespace).withName("shown").get();
-    shown.setStatus(new SKSClusterStatus());
-    shown.getStatus().zone = "ch-gva-2";
-    shown.getStatus().level = Level.STARTER;
-    client.resource(shown).updateStatus();
-    String table = kubectl("get", "skc", "-n", namespace);
-    assertThat(table.lines().findFirst().orElseThrow())
-        .contains("ZONE", "LEVEL", "VERSION", "STATE", "ENDPOINT", "AGE");
-    assertThat(table).contains("shown", "ch-gva-2", "starter").doesNotContain("de-fra-1").doesNotContain("pro");
-  }
-
-  private void assertRefused(String yaml, String field) {
-    String namespace = ApiServerSupport.newNamespace(client, "refused");
-    assertThatThrownBy(() -> create(namespace, yaml))
-        .isInstanceOf(KubernetesClientException.class)
-        .satisfies(e -> assertThat(((KubernetesClientException) e).getCode()).isEqualTo(422))
-        .hasMessageContaining(field);
-  }
-
-  private void create(String namespace, String yaml) {
-    HasMetadata resource = client.getKubernetesSerialization().unmarshal(yaml);
-    client.resource(resource).inNamespace(namespace).create();
-  }
-
-  private static List<HasMetadata> resourcesOf(Path file) throws IOException {
-    try (InputStream in = Files.newInputStream(file)) {
-      return client.load(in).items();
+        // ZONE and LEVEL show what runs (status), so a refused spec change never looks applied.
+        SKSCluster shown = client.resources(SKSCluster.class)
+                .inNamespace(namespace)
+                .withName("shown")
+                .get();
+        shown.setStatus(new SKSClusterStatus());
+        shown.getStatus().zone = "ch-gva-2";
+        shown.getStatus().level = Level.STARTER;
+        client.resource(shown).updateStatus();
+        String table = kubectl("get", "skc", "-n", namespace);
+        assertThat(table.lines().findFirst().orElseThrow())
+                .contains("ZONE", "LEVEL", "VERSION", "STATE", "ENDPOINT", "AGE");
+        assertThat(table)
+                .contains("shown", "ch-gva-2", "starter")
+                .doesNotContain("de-fra-1")
+                .doesNotContain("pro");
     }
-  }
 
-  private static String kubectl(String... args) throws Exception {
-    List<String> command = new java.util.ArrayList<>(List.of("kubectl", "--kubeconfig", kubeconfigFile.toString()));
-    command.addAll(List.of(args));
-    Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
-    String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-    assertThat(process.waitFor(60, TimeUnit.SECONDS)).isTrue();
-    assertThat(process.exitValue()).as("kubectl %s: %s", String.join(" ", args), output).isZero();
-    return output;
-  }
+    private void assertRefused(String yaml, String field) {
+        String namespace = ApiServerSupport.newNamespace(client, "refused");
+        assertThatThrownBy(() -> create(namespace, yaml))
+                .isInstanceOf(KubernetesClientException.class)
+                .satisfies(e ->
+                        assertThat(((KubernetesClientException) e).getCode()).isEqualTo(422))
+                .hasMessageContaining(field);
+    }
+
+    private void create(String namespace, String yaml) {
+        HasMetadata resource = client.getKubernetesSerialization().unmarshal(yaml);
+        client.resource(resource).inNamespace(namespace).create();
+    }
+
+    private static List<HasMetadata> resourcesOf(Path file) throws IOException {
+        try (InputStream in = Files.newInputStream(file)) {
+            return client.load(in).items();
+        }
+    }
+
+    private static String kubectl(String... args) throws Exception {
+        List<String> command = new java.util.ArrayList<>(List.of("kubectl", "--kubeconfig", kubeconfigFile.toString()));
+        command.addAll(List.of(args));
+        Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
+        String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(process.waitFor(60, TimeUnit.SECONDS)).isTrue();
+        assertThat(process.exitValue())
+                .as("kubectl %s: %s", String.join(" ", args), output)
+                .isZero();
+        return output;
+    }
 }

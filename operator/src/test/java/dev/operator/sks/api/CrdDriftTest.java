@@ -18,25 +18,27 @@ import org.junit.jupiter.api.Test;
  */
 class CrdDriftTest {
 
-  @Test
-  void committedCrdsMatchTheGeneratedOnes() throws IOException {
-    List<Path> generated = yamlFiles(RepoPaths.generatedCrds());
-    assertThat(generated).as("generated CRDs").hasSize(4);
-    for (Path committedDir : List.of(RepoPaths.crds(), RepoPaths.helmChart().resolve("crds"))) {
-      assertThat(yamlFiles(committedDir).stream().map(p -> p.getFileName().toString()))
-          .as("CRD files in " + committedDir)
-          .containsExactlyInAnyOrderElementsOf(generated.stream().map(p -> p.getFileName().toString()).toList());
-      for (Path file : generated) {
-        assertThat(Files.readString(committedDir.resolve(file.getFileName())))
-            .as(committedDir.resolve(file.getFileName()) + " is stale: copy " + file + " over it")
-            .isEqualTo(Files.readString(file));
-      }
+    @Test
+    void committedCrdsMatchTheGeneratedOnes() throws IOException {
+        List<Path> generated = yamlFiles(RepoPaths.generatedCrds());
+        assertThat(generated).as("generated CRDs").hasSize(4);
+        for (Path committedDir : List.of(RepoPaths.crds(), RepoPaths.helmChart().resolve("crds"))) {
+            assertThat(yamlFiles(committedDir).stream().map(p -> p.getFileName().toString()))
+                    .as("CRD files in " + committedDir)
+                    .containsExactlyInAnyOrderElementsOf(generated.stream()
+                            .map(p -> p.getFileName().toString())
+                            .toList());
+            for (Path file : generated) {
+                assertThat(Files.readString(committedDir.resolve(file.getFileName())))
+                        .as(committedDir.resolve(file.getFileName()) + " is stale: copy " + file + " over it")
+                        .isEqualTo(Files.readString(file));
+            }
+        }
     }
-  }
 
-  private static List<Path> yamlFiles(Path dir) throws IOException {
-    try (Stream<Path> files = Files.list(dir)) {
-      return files.filter(f -> f.toString().endsWith(".yml")).sorted().toList();
+    private static List<Path> yamlFiles(Path dir) throws IOException {
+        try (Stream<Path> files = Files.list(dir)) {
+            return files.filter(f -> f.toString().endsWith(".yml")).sorted().toList();
+        }
     }
-  }
 }

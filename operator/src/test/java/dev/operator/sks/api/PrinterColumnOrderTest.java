@@ -14,25 +14,26 @@ import org.junit.jupiter.api.Test;
 
 class PrinterColumnOrderTest {
 
-  @Test
-  void committedCrdsListTheirColumnsAsTheClassesDeclareThem() throws IOException {
-    KubernetesSerialization serialization = new KubernetesSerialization();
-    for (Class<? extends HasMetadata> resource : PrinterColumnOrder.RESOURCES) {
-      CustomResourceDefinition crd = serialization.unmarshal(Files.readString(RepoPaths.crds().resolve(
-          HasMetadata.getPlural(resource) + "." + HasMetadata.getGroup(resource) + "-v1.yml")));
-      assertThat(crd.getSpec().getVersions().get(0).getAdditionalPrinterColumns())
-          .extracting(CustomResourceColumnDefinition::getName)
-          .as(resource.getSimpleName())
-          .containsExactlyElementsOf(PrinterColumnOrder.declaredOrder(resource))
-          .last().isEqualTo("Age");
+    @Test
+    void committedCrdsListTheirColumnsAsTheClassesDeclareThem() throws IOException {
+        KubernetesSerialization serialization = new KubernetesSerialization();
+        for (Class<? extends HasMetadata> resource : PrinterColumnOrder.RESOURCES) {
+            CustomResourceDefinition crd = serialization.unmarshal(Files.readString(RepoPaths.crds()
+                    .resolve(HasMetadata.getPlural(resource) + "." + HasMetadata.getGroup(resource) + "-v1.yml")));
+            assertThat(crd.getSpec().getVersions().get(0).getAdditionalPrinterColumns())
+                    .extracting(CustomResourceColumnDefinition::getName)
+                    .as(resource.getSimpleName())
+                    .containsExactlyElementsOf(PrinterColumnOrder.declaredOrder(resource))
+                    .last()
+                    .isEqualTo("Age");
+        }
+        assertThat(PrinterColumnOrder.declaredOrder(SKSCluster.class))
+                .containsExactly("Zone", "Level", "Version", "State", "Endpoint", "Age");
     }
-    assertThat(PrinterColumnOrder.declaredOrder(SKSCluster.class))
-        .containsExactly("Zone", "Level", "Version", "State", "Endpoint", "Age");
-  }
 
-  @Test
-  void onlyTheColumnItemsMoveAndUnnamedOnesGoLast() {
-    String generated = """
+    @Test
+    void onlyTheColumnItemsMoveAndUnnamedOnesGoLast() {
+        String generated = """
         spec:
           versions:
           - additionalPrinterColumns:
@@ -48,7 +49,8 @@ class PrinterColumnOrderTest {
             name: "v1alpha1"
             served: true
         """;
-    assertThat(PrinterColumnOrder.reorder(generated, List.of("Zone", "Age"))).isEqualTo("""
+        assertThat(PrinterColumnOrder.reorder(generated, List.of("Zone", "Age")))
+                .isEqualTo("""
         spec:
           versions:
           - additionalPrinterColumns:
@@ -64,6 +66,7 @@ class PrinterColumnOrderTest {
             name: "v1alpha1"
             served: true
         """);
-    assertThat(PrinterColumnOrder.reorder(generated, List.of("Age", "Other", "Zone"))).isEqualTo(generated);
-  }
+        assertThat(PrinterColumnOrder.reorder(generated, List.of("Age", "Other", "Zone")))
+                .isEqualTo(generated);
+    }
 }

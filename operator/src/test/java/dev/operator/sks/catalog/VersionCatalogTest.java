@@ -8,72 +8,78 @@ import java.nio.charset.StandardCharsets;
 import org.junit.jupiter.api.Test;
 
 class VersionCatalogTest {
-  private final VersionCatalog catalog = VersionCatalog.loadDefault();
+    private final VersionCatalog catalog = VersionCatalog.loadDefault();
 
-  @Test
-  void theShippedCatalogLoadsAndResolvesMinorsToTheirNewestPatch() {
-    assertThat(catalog.supportedMinors()).extracting(KubernetesVersion::toString).contains("1.33");
-    KubernetesVersion newest = catalog.resolve("1.33").orElseThrow();
-    assertThat(newest.isPatch()).isTrue();
-    assertThat(newest).isEqualTo(catalog.newestPatchOf(KubernetesVersion.of("1.33.0")));
-    assertThat(catalog.resolve("1.33.0")).contains(KubernetesVersion.of("1.33.0"));
-    assertThat(catalog.resolve("1.33.999")).isEmpty();
-    assertThat(catalog.resolve("1.99")).isEmpty();
-    assertThat(catalog.resolve("banana")).isEmpty();
-  }
+    @Test
+    void theShippedCatalogLoadsAndResolvesMinorsToTheirNewestPatch() {
+        assertThat(catalog.supportedMinors())
+                .extracting(KubernetesVersion::toString)
+                .contains("1.33");
+        KubernetesVersion newest = catalog.resolve("1.33").orElseThrow();
+        assertThat(newest.isPatch()).isTrue();
+        assertThat(newest).isEqualTo(catalog.newestPatchOf(KubernetesVersion.of("1.33.0")));
+        assertThat(catalog.resolve("1.33.0")).contains(KubernetesVersion.of("1.33.0"));
+        assertThat(catalog.resolve("1.33.999")).isEmpty();
+        assertThat(catalog.resolve("1.99")).isEmpty();
+        assertThat(catalog.resolve("banana")).isEmpty();
+    }
 
-  @Test
-  void imagesCarryThePatchVersion() {
-    assertThat(catalog.image(Component.KUBE_APISERVER, KubernetesVersion.of("1.33.4")))
-        .isEqualTo("registry.k8s.io/kube-apiserver:v1.33.4");
-    assertThat(catalog.image(Component.ETCD, KubernetesVersion.of("1.33.4"))).startsWith("registry.k8s.io/etcd:");
-  }
+    @Test
+    void imagesCarryThePatchVersion() {
+        assertThat(catalog.image(Component.KUBE_APISERVER, KubernetesVersion.of("1.33.4")))
+                .isEqualTo("registry.k8s.io/kube-apiserver:v1.33.4");
+        assertThat(catalog.image(Component.ETCD, KubernetesVersion.of("1.33.4")))
+                .startsWith("registry.k8s.io/etcd:");
+    }
 
-  @Test
-  void upgradesAreNewerPatchesAndTheNextMinorOnly() {
-    assertThat(catalog.availableUpgrades(KubernetesVersion.of("1.32.7")))
-        .extracting(KubernetesVersion::toString)
-        .contains("1.32.8", "1.33.0", "1.33.4")
-        .doesNotContain("1.32.7", "1.32.6", "1.34.0", "1.31.12");
-  }
+    @Test
+    void upgradesAreNewerPatchesAndTheNextMinorOnly() {
+        assertThat(catalog.availableUpgrades(KubernetesVersion.of("1.32.7")))
+                .extracting(KubernetesVersion::toString)
+                .contains("1.32.8", "1.33.0", "1.33.4")
+                .doesNotContain("1.32.7", "1.32.6", "1.34.0", "1.31.12");
+    }
 
-  @Test
-  void versionsOrderNumericallyNotAlphabetically() {
-    assertThat(KubernetesVersion.of("1.31.10")).isGreaterThan(KubernetesVersion.of("1.31.9"));
-    assertThat(KubernetesVersion.of("1.33")).isLessThan(KubernetesVersion.of("1.33.0"));
-    assertThat(KubernetesVersion.of("v1.34.1").minorsAheadOf(KubernetesVersion.of("1.31.0"))).isEqualTo(3);
-  }
+    @Test
+    void versionsOrderNumericallyNotAlphabetically() {
+        assertThat(KubernetesVersion.of("1.31.10")).isGreaterThan(KubernetesVersion.of("1.31.9"));
+        assertThat(KubernetesVersion.of("1.33")).isLessThan(KubernetesVersion.of("1.33.0"));
+        assertThat(KubernetesVersion.of("v1.34.1").minorsAheadOf(KubernetesVersion.of("1.31.0")))
+                .isEqualTo(3);
+    }
 
-  @Test
-  void aCatalogMissingAnImageIsRefusedAtLoad() {
-    String yaml = """
+    @Test
+    void aCatalogMissingAnImageIsRefusedAtLoad() {
+        String yaml = """
         minors:
           - minor: "1.33"
             patches: ["1.33.0"]
             images: {etcd: e}
         """;
-    assertThatThrownBy(() -> VersionCatalog.load(new ByteArrayInputStream(yaml.getBytes(StandardCharsets.UTF_8))))
-        .isInstanceOf(CatalogException.class).hasMessageContaining("names no image for kube-apiserver");
-  }
+        assertThatThrownBy(() -> VersionCatalog.load(new ByteArrayInputStream(yaml.getBytes(StandardCharsets.UTF_8))))
+                .isInstanceOf(CatalogException.class)
+                .hasMessageContaining("names no image for kube-apiserver");
+    }
 
-  @Test
-  void aPatchUnderTheWrongMinorIsRefused() {
-    String yaml = """
+    @Test
+    void aPatchUnderTheWrongMinorIsRefused() {
+        String yaml = """
         minors:
           - minor: "1.33"
             patches: ["1.32.1"]
             images: {}
         """;
-    assertThatThrownBy(() -> VersionCatalog.load(new ByteArrayInputStream(yaml.getBytes(StandardCharsets.UTF_8))))
-        .isInstanceOf(CatalogException.class).hasMessageContaining("1.32.1 is listed under minor 1.33");
-  }
+        assertThatThrownBy(() -> VersionCatalog.load(new ByteArrayInputStream(yaml.getBytes(StandardCharsets.UTF_8))))
+                .isInstanceOf(CatalogException.class)
+                .hasMessageContaining("1.32.1 is listed under minor 1.33");
+    }
 
-  @Test
-  void instanceTypesKnowWhichCanRunANode() {
-    InstanceTypeCatalog types = InstanceTypeCatalog.loadDefault();
-    assertThat(types.find("standard.medium").orElseThrow().canRunNode()).isTrue();
-    assertThat(types.find("standard.tiny").orElseThrow().canRunNode()).isFalse();
-    assertThat(types.find("gpu3.small").orElseThrow().gpus()).isPositive();
-    assertThat(types.find("standard.nope")).isEmpty();
-  }
+    @Test
+    void instanceTypesKnowWhichCanRunANode() {
+        InstanceTypeCatalog types = InstanceTypeCatalog.loadDefault();
+        assertThat(types.find("standard.medium").orElseThrow().canRunNode()).isTrue();
+        assertThat(types.find("standard.tiny").orElseThrow().canRunNode()).isFalse();
+        assertThat(types.find("gpu3.small").orElseThrow().gpus()).isPositive();
+        assertThat(types.find("standard.nope")).isEmpty();
+    }
 }

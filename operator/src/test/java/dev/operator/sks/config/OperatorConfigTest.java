@@ -9,71 +9,88 @@ import org.junit.jupiter.api.Test;
 
 class OperatorConfigTest {
 
-  @Test
-  void defaultsServeAllNamespacesOnPort8080WithTheSevenZones() {
-    OperatorConfig config = OperatorConfig.parse(new String[0], Map.of());
-    assertThat(config.httpPort()).isEqualTo(8080);
-    assertThat(config.watchesAllNamespaces()).isTrue();
-    assertThat(config.provider()).isEqualTo("simulated");
-    assertThat(config.zones()).containsExactly("at-vie-1", "at-vie-2", "bg-sof-1", "ch-dk-2", "ch-gva-2",
-        "de-fra-1", "de-muc-1");
-    assertThat(config.leaderElection()).isFalse();
-  }
-
-  @Test
-  void environmentVariablesConfigureAndFlagsWin() {
-    Map<String, String> env = Map.of("SKS_HTTP_PORT", "9090", "SKS_WATCH_NAMESPACES", "team-a, team-b",
-        "SKS_ZONES", "ch-gva-2", "SKS_LEADER_ELECTION", "true", "POD_NAMESPACE", "sks-system", "POD_NAME", "op-1");
-    OperatorConfig config = OperatorConfig.parse(new String[] {"--http-port=9191", "--zones", "de-fra-1,at-vie-1"},
-        env);
-    assertThat(config.httpPort()).isEqualTo(9191);
-    assertThat(config.watchNamespaces()).containsExactlyInAnyOrder("team-a", "team-b");
-    assertThat(config.zones()).containsExactly("de-fra-1", "at-vie-1");
-    assertThat(config.leaderElection()).isTrue();
-    assertThat(config.leaseNamespace()).isEqualTo("sks-system");
-    assertThat(config.identity()).isEqualTo("op-1");
-    assertThat(config.simulatedInstanceDelay()).isEqualTo(Duration.ofSeconds(5));
-  }
-
-  @Test
-  void badSettingsNameTheirFlagOrVariable() {
-    assertThatThrownBy(() -> OperatorConfig.parse(new String[0], Map.of("SKS_HTTP_PORT", "eighty")))
-        .hasMessageContaining("SKS_HTTP_PORT");
-    assertThatThrownBy(() -> OperatorConfig.parse(new String[] {"--provider=aws"}, Map.of()))
-        .hasMessageContaining("provider 'aws'");
-    assertThatThrownBy(() -> OperatorConfig.parse(new String[] {"--colour=blue"}, Map.of()))
-        .hasMessageContaining("unknown flag --colour");
-    assertThatThrownBy(() -> OperatorConfig.parse(new String[] {"--zones="}, Map.of()))
-        .hasMessageContaining("at least one zone");
-    assertThatThrownBy(() -> OperatorConfig.parse(new String[0], Map.of("SKS_LEADER_ELECTION", "yes")))
-        .hasMessageContaining("SKS_LEADER_ELECTION");
-  }
-
-  @Test
-  void providerSettingsHaveDefaultsAndTheCredentialsSecretLivesInTheOperatorsNamespace() {
-    OperatorConfig defaults = OperatorConfig.parse(new String[0], Map.of("POD_NAMESPACE", "sks-system"));
-    assertThat(OperatorConfig.PROVIDERS).containsExactly("simulated", "kubevirt", "exoscale");
-    assertThat(defaults.exoscaleApiEndpoint()).isEqualTo("https://api-{zone}.exoscale.com/v2");
-    assertThat(defaults.exoscaleCredentialsNamespace()).isEqualTo("sks-system");
-    assertThat(defaults.exoscaleCredentialsSecret()).isEqualTo("exoscale-credentials");
-    assertThat(defaults.exoscaleTemplate()).isEqualTo("Linux Ubuntu 24.04 LTS 64-bit");
-    assertThat(defaults.kubevirtImage()).isEqualTo("quay.io/containerdisks/ubuntu:24.04");
-
-    OperatorConfig exoscale = OperatorConfig.parse(new String[] {"--provider=exoscale"},
-        Map.of("SKS_EXOSCALE_CREDENTIALS_SECRET", "vault/exo-api", "SKS_EXOSCALE_API_ENDPOINT", "http://localhost/v2"));
-    assertThat(exoscale.provider()).isEqualTo("exoscale");
-    assertThat(exoscale.exoscaleCredentialsNamespace()).isEqualTo("vault");
-    assertThat(exoscale.exoscaleCredentialsSecret()).isEqualTo("exo-api");
-    assertThat(OperatorConfig.parse(new String[] {"--provider", "kubevirt"}, Map.of()).provider())
-        .isEqualTo("kubevirt");
-    assertThatThrownBy(() -> OperatorConfig.parse(new String[] {"--exoscale-api-endpoint=ftp://x"}, Map.of()))
-        .hasMessageContaining("SKS_EXOSCALE_API_ENDPOINT");
-  }
-
-  @Test
-  void usageListsEverySetting() {
-    for (OperatorConfig.Setting setting : OperatorConfig.Setting.values()) {
-      assertThat(OperatorConfig.usage()).contains("--" + setting.flag).contains(setting.env);
+    @Test
+    void defaultsServeAllNamespacesOnPort8080WithTheSevenZones() {
+        OperatorConfig config = OperatorConfig.parse(new String[0], Map.of());
+        assertThat(config.httpPort()).isEqualTo(8080);
+        assertThat(config.watchesAllNamespaces()).isTrue();
+        assertThat(config.provider()).isEqualTo("simulated");
+        assertThat(config.zones())
+                .containsExactly("at-vie-1", "at-vie-2", "bg-sof-1", "ch-dk-2", "ch-gva-2", "de-fra-1", "de-muc-1");
+        assertThat(config.leaderElection()).isFalse();
     }
-  }
+
+    @Test
+    void environmentVariablesConfigureAndFlagsWin() {
+        Map<String, String> env = Map.of(
+                "SKS_HTTP_PORT",
+                "9090",
+                "SKS_WATCH_NAMESPACES",
+                "team-a, team-b",
+                "SKS_ZONES",
+                "ch-gva-2",
+                "SKS_LEADER_ELECTION",
+                "true",
+                "POD_NAMESPACE",
+                "sks-system",
+                "POD_NAME",
+                "op-1");
+        OperatorConfig config =
+                OperatorConfig.parse(new String[] {"--http-port=9191", "--zones", "de-fra-1,at-vie-1"}, env);
+        assertThat(config.httpPort()).isEqualTo(9191);
+        assertThat(config.watchNamespaces()).containsExactlyInAnyOrder("team-a", "team-b");
+        assertThat(config.zones()).containsExactly("de-fra-1", "at-vie-1");
+        assertThat(config.leaderElection()).isTrue();
+        assertThat(config.leaseNamespace()).isEqualTo("sks-system");
+        assertThat(config.identity()).isEqualTo("op-1");
+        assertThat(config.simulatedInstanceDelay()).isEqualTo(Duration.ofSeconds(5));
+    }
+
+    @Test
+    void badSettingsNameTheirFlagOrVariable() {
+        assertThatThrownBy(() -> OperatorConfig.parse(new String[0], Map.of("SKS_HTTP_PORT", "eighty")))
+                .hasMessageContaining("SKS_HTTP_PORT");
+        assertThatThrownBy(() -> OperatorConfig.parse(new String[] {"--provider=aws"}, Map.of()))
+                .hasMessageContaining("provider 'aws'");
+        assertThatThrownBy(() -> OperatorConfig.parse(new String[] {"--colour=blue"}, Map.of()))
+                .hasMessageContaining("unknown flag --colour");
+        assertThatThrownBy(() -> OperatorConfig.parse(new String[] {"--zones="}, Map.of()))
+                .hasMessageContaining("at least one zone");
+        assertThatThrownBy(() -> OperatorConfig.parse(new String[0], Map.of("SKS_LEADER_ELECTION", "yes")))
+                .hasMessageContaining("SKS_LEADER_ELECTION");
+    }
+
+    @Test
+    void providerSettingsHaveDefaultsAndTheCredentialsSecretLivesInTheOperatorsNamespace() {
+        OperatorConfig defaults = OperatorConfig.parse(new String[0], Map.of("POD_NAMESPACE", "sks-system"));
+        assertThat(OperatorConfig.PROVIDERS).containsExactly("simulated", "kubevirt", "exoscale");
+        assertThat(defaults.exoscaleApiEndpoint()).isEqualTo("https://api-{zone}.exoscale.com/v2");
+        assertThat(defaults.exoscaleCredentialsNamespace()).isEqualTo("sks-system");
+        assertThat(defaults.exoscaleCredentialsSecret()).isEqualTo("exoscale-credentials");
+        assertThat(defaults.exoscaleTemplate()).isEqualTo("Linux Ubuntu 24.04 LTS 64-bit");
+        assertThat(defaults.kubevirtImage()).isEqualTo("quay.io/containerdisks/ubuntu:24.04");
+
+        OperatorConfig exoscale = OperatorConfig.parse(
+                new String[] {"--provider=exoscale"},
+                Map.of(
+                        "SKS_EXOSCALE_CREDENTIALS_SECRET",
+                        "vault/exo-api",
+                        "SKS_EXOSCALE_API_ENDPOINT",
+                        "http://localhost/v2"));
+        assertThat(exoscale.provider()).isEqualTo("exoscale");
+        assertThat(exoscale.exoscaleCredentialsNamespace()).isEqualTo("vault");
+        assertThat(exoscale.exoscaleCredentialsSecret()).isEqualTo("exo-api");
+        assertThat(OperatorConfig.parse(new String[] {"--provider", "kubevirt"}, Map.of())
+                        .provider())
+                .isEqualTo("kubevirt");
+        assertThatThrownBy(() -> OperatorConfig.parse(new String[] {"--exoscale-api-endpoint=ftp://x"}, Map.of()))
+                .hasMessageContaining("SKS_EXOSCALE_API_ENDPOINT");
+    }
+
+    @Test
+    void usageListsEverySetting() {
+        for (OperatorConfig.Setting setting : OperatorConfig.Setting.values()) {
+            assertThat(OperatorConfig.usage()).contains("--" + setting.flag).contains(setting.env);
+        }
+    }
 }

@@ -18,34 +18,45 @@ import org.junit.jupiter.api.Test;
  */
 class DemoIT {
 
-  @Test
-  void theDemoBringsTheStarterClusterUpAndKubectlSeesIt() throws Exception {
-    Path jar = RepoPaths.root().resolve("operator/target/sks-operator.jar");
-    Path work = Files.createTempDirectory("demo-it");
-    Path output = work.resolve("demo.out");
-    Path kubeconfig = work.resolve("sks-demo.kubeconfig");
-    Process demo = new ProcessBuilder(System.getProperty("java.home") + File.separator + "bin" + File.separator
-        + "java", "-jar", jar.toString(), "demo", "--kubeconfig-out=" + kubeconfig)
-        .redirectErrorStream(true).redirectOutput(output.toFile()).start();
-    try {
-      await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(500))
-          .until(() -> Files.readString(output).matches("(?s).*SKSCluster/demo\\s+Running version=1\\.33\\.\\d+.*"));
-      Process kubectl = new ProcessBuilder("kubectl", "--kubeconfig", kubeconfig.toString(), "get", "skc,np,kcr",
-          "-n", "demo").redirectErrorStream(true).start();
-      String table = new String(kubectl.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-      assertThat(kubectl.waitFor(30, TimeUnit.SECONDS)).isTrue();
-      assertThat(table).contains("skscluster.sks.operator.dev/demo", "Running", "demo-workers", "demo-admin");
-      assertThat(Files.readString(output)).contains("What this demo cannot do");
-    } finally {
-      demo.destroy();
-      boolean stopped = demo.waitFor(30, TimeUnit.SECONDS);
-      if (!stopped) {
-        demo.destroyForcibly();
-      }
-      assertThat(stopped).as("the demo stops on SIGTERM").isTrue();
-      try (var files = Files.walk(work)) {
-        files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-      }
+    @Test
+    void theDemoBringsTheStarterClusterUpAndKubectlSeesIt() throws Exception {
+        Path jar = RepoPaths.root().resolve("operator/target/sks-operator.jar");
+        Path work = Files.createTempDirectory("demo-it");
+        Path output = work.resolve("demo.out");
+        Path kubeconfig = work.resolve("sks-demo.kubeconfig");
+        Process demo = new ProcessBuilder(
+                        System.getProperty("java.home") + File.separator + "bin" + File.separator + "java",
+                        "-jar",
+                        jar.toString(),
+                        "demo",
+                        "--kubeconfig-out=" + kubeconfig)
+                .redirectErrorStream(true)
+                .redirectOutput(output.toFile())
+                .start();
+        try {
+            await().atMost(Duration.ofSeconds(120))
+                    .pollInterval(Duration.ofMillis(500))
+                    .until(() -> Files.readString(output)
+                            .matches("(?s).*SKSCluster/demo\\s+Running version=1\\.33\\.\\d+.*"));
+            Process kubectl = new ProcessBuilder(
+                            "kubectl", "--kubeconfig", kubeconfig.toString(), "get", "skc,np,kcr", "-n", "demo")
+                    .redirectErrorStream(true)
+                    .start();
+            String table = new String(kubectl.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            assertThat(kubectl.waitFor(30, TimeUnit.SECONDS)).isTrue();
+            assertThat(table).contains("skscluster.sks.operator.dev/demo", "Running", "demo-workers", "demo-admin");
+            assertThat(Files.readString(output)).contains("What this demo cannot do");
+        } finally {
+            demo.destroy();
+            boolean stopped = demo.waitFor(30, TimeUnit.SECONDS);
+            if (!stopped) {
+                demo.destroyForcibly();
+            }
+            assertThat(stopped).as("the demo stops on SIGTERM").isTrue();
+            try (var files = Files.walk(work)) {
+                files.sorted(java.util.Comparator.reverseOrder())
+                        .forEach(p -> p.toFile().delete());
+            }
+        }
     }
-  }
 }

@@ -59,9 +59,14 @@ class BouncyCastlePkiTest {
         assertThat(keyPair.getPublic().getAlgorithm()).isEqualTo(algorithm.jcaName());
         assertThat(KeyAlgorithm.of(keyPair.getPublic())).isEqualTo(algorithm);
         if (algorithm == KeyAlgorithm.RSA_2048) {
-            assertThat(((RSAPublicKey) keyPair.getPublic()).getModulus().bitLength()).isEqualTo(2048);
+            assertThat(((RSAPublicKey) keyPair.getPublic()).getModulus().bitLength())
+                    .isEqualTo(2048);
         } else {
-            assertThat(((ECPublicKey) keyPair.getPublic()).getParams().getOrder().bitLength()).isEqualTo(256);
+            assertThat(((ECPublicKey) keyPair.getPublic())
+                            .getParams()
+                            .getOrder()
+                            .bitLength())
+                    .isEqualTo(256);
         }
     }
 
@@ -78,14 +83,18 @@ class BouncyCastlePkiTest {
         assertThat(certificate.getSigAlgName()).isEqualTo(algorithm.signatureAlgorithm());
         assertThat(certificate.getPublicKey()).isEqualTo(ca.keyPair().getPublic());
 
-        assertThat(certificate.getBasicConstraints()).as("CA:true, no path length limit").isEqualTo(Integer.MAX_VALUE);
+        assertThat(certificate.getBasicConstraints())
+                .as("CA:true, no path length limit")
+                .isEqualTo(Integer.MAX_VALUE);
         assertThat(certificate.getCriticalExtensionOIDs())
                 .containsExactlyInAnyOrder(Extension.basicConstraints.getId(), Extension.keyUsage.getId());
-        assertThat(setBits(certificate.getKeyUsage())).containsExactlyInAnyOrder(KEY_CERT_SIGN, CRL_SIGN, DIGITAL_SIGNATURE);
+        assertThat(setBits(certificate.getKeyUsage()))
+                .containsExactlyInAnyOrder(KEY_CERT_SIGN, CRL_SIGN, DIGITAL_SIGNATURE);
         assertThat(certificate.getExtendedKeyUsage()).isNull();
         assertThat(subjectKeyIdentifier(certificate)).isNotEmpty();
 
-        assertThat(certificate.getNotBefore().toInstant()).isEqualTo(NOW_SECONDS.minus(BouncyCastlePki.CLOCK_SKEW_ALLOWANCE));
+        assertThat(certificate.getNotBefore().toInstant())
+                .isEqualTo(NOW_SECONDS.minus(BouncyCastlePki.CLOCK_SKEW_ALLOWANCE));
         assertThat(certificate.getNotAfter().toInstant()).isEqualTo(NOW_SECONDS.plus(Pki.CA_VALIDITY));
         assertThatCode(() -> certificate.checkValidity(Date.from(NOW))).doesNotThrowAnyException();
     }
@@ -114,8 +123,12 @@ class BouncyCastlePkiTest {
     void issuesAServingCertificate(KeyAlgorithm algorithm) throws Exception {
         IssuedCertificate ca = pki.createCa("cluster-ca", algorithm, Pki.CA_VALIDITY);
         CertificateRequest request = CertificateRequest.builder("kube-apiserver")
-                .dnsNames("kubernetes", "kubernetes.default", "kubernetes.default.svc",
-                        "kubernetes.default.svc.cluster.local", "api.example.test")
+                .dnsNames(
+                        "kubernetes",
+                        "kubernetes.default",
+                        "kubernetes.default.svc",
+                        "kubernetes.default.svc.cluster.local",
+                        "api.example.test")
                 .ipAddresses("10.96.0.1", "192.0.2.10", "2001:db8::1")
                 .serverAuth()
                 .keyAlgorithm(algorithm)
@@ -126,8 +139,13 @@ class BouncyCastlePkiTest {
 
         assertThat(commonName(certificate)).isEqualTo("kube-apiserver");
         assertThat(subjectValues(certificate, "O")).isEmpty();
-        assertThat(dnsNames(certificate)).containsExactly("kubernetes", "kubernetes.default",
-                "kubernetes.default.svc", "kubernetes.default.svc.cluster.local", "api.example.test");
+        assertThat(dnsNames(certificate))
+                .containsExactly(
+                        "kubernetes",
+                        "kubernetes.default",
+                        "kubernetes.default.svc",
+                        "kubernetes.default.svc.cluster.local",
+                        "api.example.test");
         assertThat(ipAddresses(certificate)).containsExactly("10.96.0.1", "192.0.2.10", "2001:db8:0:0:0:0:0:1");
         assertThat(extendedKeyUsages(certificate)).containsExactly(SERVER_AUTH);
         assertLeafBasics(certificate, ca.certificate(), algorithm);
@@ -153,7 +171,8 @@ class BouncyCastlePkiTest {
                 .as("RFC 2253 prints the last RDN first")
                 .isEqualTo("CN=alice,O=team-b,O=team-a,O=system:masters");
         assertThat(certificate.getExtensionValue(Extension.subjectAlternativeName.getId()))
-                .as("no empty SAN extension on client certificates").isNull();
+                .as("no empty SAN extension on client certificates")
+                .isNull();
         assertThat(extendedKeyUsages(certificate)).containsExactly(CLIENT_AUTH);
         assertLeafBasics(certificate, ca.certificate(), algorithm);
     }
@@ -162,8 +181,11 @@ class BouncyCastlePkiTest {
     void peerCertificateHasBothUsages() {
         IssuedCertificate ca = pki.createCa("etcd-ca");
         CertificateRequest request = CertificateRequest.builder("etcd-0")
-                .dnsNames("etcd-0.etcd", "localhost").ipAddresses("127.0.0.1")
-                .serverAuth().clientAuth().build();
+                .dnsNames("etcd-0.etcd", "localhost")
+                .ipAddresses("127.0.0.1")
+                .serverAuth()
+                .clientAuth()
+                .build();
 
         X509Certificate certificate = reparse(pki.issue(request, ca).certificate());
 
@@ -175,7 +197,8 @@ class BouncyCastlePkiTest {
         IssuedCertificate ca = pki.createCa("ca");
         CertificateRequest request = CertificateRequest.builder("system:node:worker-1, \"eu\"+x=y")
                 .organizations("system:nodes", "a,b;c")
-                .clientAuth().build();
+                .clientAuth()
+                .build();
 
         X509Certificate certificate = reparse(pki.issue(request, ca).certificate());
 
@@ -188,8 +211,13 @@ class BouncyCastlePkiTest {
     void leafValidityStartsSlightlyInThePastAndLastsTheRequestedDuration() {
         IssuedCertificate ca = pki.createCa("ca");
 
-        X509Certificate leaf = pki.issue(CertificateRequest.builder("c").clientAuth()
-                .validity(Duration.ofHours(8)).build(), ca).certificate();
+        X509Certificate leaf = pki.issue(
+                        CertificateRequest.builder("c")
+                                .clientAuth()
+                                .validity(Duration.ofHours(8))
+                                .build(),
+                        ca)
+                .certificate();
 
         assertThat(leaf.getNotBefore().toInstant()).isEqualTo(NOW_SECONDS.minus(Duration.ofMinutes(1)));
         assertThat(leaf.getNotAfter().toInstant()).isEqualTo(NOW_SECONDS.plus(Duration.ofHours(8)));
@@ -199,7 +227,9 @@ class BouncyCastlePkiTest {
     void defaultLeafValidityIsOneYear() {
         IssuedCertificate ca = pki.createCa("ca");
 
-        X509Certificate leaf = pki.issue(CertificateRequest.builder("c").clientAuth().build(), ca).certificate();
+        X509Certificate leaf = pki.issue(
+                        CertificateRequest.builder("c").clientAuth().build(), ca)
+                .certificate();
 
         assertThat(leaf.getNotAfter().toInstant()).isEqualTo(NOW_SECONDS.plus(Duration.ofDays(365)));
     }
@@ -208,7 +238,9 @@ class BouncyCastlePkiTest {
     void leafNeverOutlivesItsCa() {
         IssuedCertificate ca = pki.createCa("short-ca", KeyAlgorithm.ECDSA_P256, Duration.ofDays(30));
 
-        X509Certificate leaf = pki.issue(CertificateRequest.builder("c").clientAuth().build(), ca).certificate();
+        X509Certificate leaf = pki.issue(
+                        CertificateRequest.builder("c").clientAuth().build(), ca)
+                .certificate();
 
         assertThat(leaf.getNotAfter()).isEqualTo(ca.certificate().getNotAfter());
     }
@@ -218,7 +250,8 @@ class BouncyCastlePkiTest {
         IssuedCertificate ca = pki.createCa("ca", KeyAlgorithm.ECDSA_P256, Duration.ofDays(1));
         Pki tomorrow = new BouncyCastlePki(Clock.fixed(NOW.plus(Duration.ofDays(2)), ZoneOffset.UTC));
 
-        assertThatThrownBy(() -> tomorrow.issue(CertificateRequest.builder("c").clientAuth().build(), ca))
+        assertThatThrownBy(() -> tomorrow.issue(
+                        CertificateRequest.builder("c").clientAuth().build(), ca))
                 .isInstanceOf(PkiException.class)
                 .hasMessageContaining("expired");
     }
@@ -226,9 +259,11 @@ class BouncyCastlePkiTest {
     @Test
     void refusesToIssueFromALeaf() {
         IssuedCertificate ca = pki.createCa("ca");
-        IssuedCertificate leaf = pki.issue(CertificateRequest.builder("leaf").clientAuth().build(), ca);
+        IssuedCertificate leaf =
+                pki.issue(CertificateRequest.builder("leaf").clientAuth().build(), ca);
 
-        assertThatThrownBy(() -> pki.issue(CertificateRequest.builder("c").clientAuth().build(), leaf))
+        assertThatThrownBy(() ->
+                        pki.issue(CertificateRequest.builder("c").clientAuth().build(), leaf))
                 .isInstanceOf(PkiException.class)
                 .hasMessageContaining("not a CA");
     }
@@ -238,10 +273,20 @@ class BouncyCastlePkiTest {
         IssuedCertificate rsaCa = pki.createCa("rsa-ca", KeyAlgorithm.RSA_2048, Pki.CA_VALIDITY);
         IssuedCertificate ecCa = pki.createCa("ec-ca", KeyAlgorithm.ECDSA_P256, Pki.CA_VALIDITY);
 
-        X509Certificate ecUnderRsa = pki.issue(CertificateRequest.builder("a").clientAuth()
-                .keyAlgorithm(KeyAlgorithm.ECDSA_P256).build(), rsaCa).certificate();
-        X509Certificate rsaUnderEc = pki.issue(CertificateRequest.builder("b").clientAuth()
-                .keyAlgorithm(KeyAlgorithm.RSA_2048).build(), ecCa).certificate();
+        X509Certificate ecUnderRsa = pki.issue(
+                        CertificateRequest.builder("a")
+                                .clientAuth()
+                                .keyAlgorithm(KeyAlgorithm.ECDSA_P256)
+                                .build(),
+                        rsaCa)
+                .certificate();
+        X509Certificate rsaUnderEc = pki.issue(
+                        CertificateRequest.builder("b")
+                                .clientAuth()
+                                .keyAlgorithm(KeyAlgorithm.RSA_2048)
+                                .build(),
+                        ecCa)
+                .certificate();
 
         // The issuer's key decides the signature algorithm, the subject's key the key usage.
         assertThat(ecUnderRsa.getSigAlgName()).isEqualTo("SHA256withRSA");
@@ -255,22 +300,28 @@ class BouncyCastlePkiTest {
     @Test
     void reissueKeepsTheGivenKey() {
         IssuedCertificate ca = pki.createCa("ca");
-        CertificateRequest request = CertificateRequest.builder("kubelet-client").clientAuth()
-                .organizations("system:masters").build();
+        CertificateRequest request = CertificateRequest.builder("kubelet-client")
+                .clientAuth()
+                .organizations("system:masters")
+                .build();
         IssuedCertificate first = pki.issue(request, ca);
 
         IssuedCertificate renewed = pki.issue(request, first.keyPair(), ca);
 
-        assertThat(renewed.certificate().getPublicKey()).isEqualTo(first.certificate().getPublicKey());
+        assertThat(renewed.certificate().getPublicKey())
+                .isEqualTo(first.certificate().getPublicKey());
         assertThat(renewed.privateKey()).isEqualTo(first.privateKey());
-        assertThat(renewed.certificate().getSerialNumber()).isNotEqualTo(first.certificate().getSerialNumber());
+        assertThat(renewed.certificate().getSerialNumber())
+                .isNotEqualTo(first.certificate().getSerialNumber());
     }
 
     @Test
     void certificateSignedByAnotherCaDoesNotVerify() {
         IssuedCertificate ca = pki.createCa("ca");
         IssuedCertificate otherCa = pki.createCa("ca"); // same name, different key
-        X509Certificate leaf = pki.issue(CertificateRequest.builder("c").clientAuth().build(), ca).certificate();
+        X509Certificate leaf = pki.issue(
+                        CertificateRequest.builder("c").clientAuth().build(), ca)
+                .certificate();
 
         assertThatThrownBy(() -> leaf.verify(otherCa.certificate().getPublicKey()))
                 .isInstanceOf(SignatureException.class);
@@ -282,7 +333,10 @@ class BouncyCastlePkiTest {
         Set<BigInteger> serials = new HashSet<>();
         serials.add(ca.certificate().getSerialNumber());
         for (int i = 0; i < 50; i++) {
-            serials.add(pki.issue(CertificateRequest.builder("c" + i).clientAuth().build(), ca).certificate().getSerialNumber());
+            serials.add(
+                    pki.issue(CertificateRequest.builder("c" + i).clientAuth().build(), ca)
+                            .certificate()
+                            .getSerialNumber());
         }
 
         assertThat(serials).hasSize(51).allSatisfy(serial -> {
@@ -290,20 +344,26 @@ class BouncyCastlePkiTest {
             assertThat(serial.bitLength()).isLessThanOrEqualTo(128);
         });
         // 51 random 128-bit numbers all shorter than 120 bits would be a broken generator.
-        assertThat(serials.stream().mapToInt(BigInteger::bitLength).max().orElseThrow()).isGreaterThan(120);
+        assertThat(serials.stream().mapToInt(BigInteger::bitLength).max().orElseThrow())
+                .isGreaterThan(120);
     }
 
     @Test
     void wholeChainPassesJdkPkixValidationAtTheFixedTime() throws Exception {
         IssuedCertificate ca = pki.createCa("cluster-ca");
-        X509Certificate leaf = pki.issue(CertificateRequest.builder("kube-apiserver").serverAuth()
-                .dnsNames("kubernetes").build(), ca).certificate();
+        X509Certificate leaf = pki.issue(
+                        CertificateRequest.builder("kube-apiserver")
+                                .serverAuth()
+                                .dnsNames("kubernetes")
+                                .build(),
+                        ca)
+                .certificate();
 
         PKIXParameters parameters = new PKIXParameters(Set.of(new TrustAnchor(ca.certificate(), null)));
         parameters.setRevocationEnabled(false);
         parameters.setDate(Date.from(NOW));
-        CertPathValidator.getInstance("PKIX").validate(
-                CertificateFactory.getInstance("X.509").generateCertPath(List.of(leaf)), parameters);
+        CertPathValidator.getInstance("PKIX")
+                .validate(CertificateFactory.getInstance("X.509").generateCertPath(List.of(leaf)), parameters);
     }
 
     @Test
@@ -312,7 +372,8 @@ class BouncyCastlePkiTest {
 
         assertThat(key.publicKeyPem()).startsWith("-----BEGIN PUBLIC KEY-----\n");
         assertThat(key.privateKeyPem()).startsWith("-----BEGIN PRIVATE KEY-----\n");
-        assertThat(ServiceAccountKey.fromPem(key.publicKeyPem(), key.privateKeyPem())).isEqualTo(key);
+        assertThat(ServiceAccountKey.fromPem(key.publicKeyPem(), key.privateKeyPem()))
+                .isEqualTo(key);
     }
 
     @Test
@@ -331,14 +392,16 @@ class BouncyCastlePkiTest {
         assertThat(certificate.getCriticalExtensionOIDs())
                 .containsExactlyInAnyOrder(Extension.basicConstraints.getId(), Extension.keyUsage.getId());
         if (algorithm == KeyAlgorithm.RSA_2048) {
-            assertThat(setBits(certificate.getKeyUsage())).containsExactlyInAnyOrder(DIGITAL_SIGNATURE, KEY_ENCIPHERMENT);
+            assertThat(setBits(certificate.getKeyUsage()))
+                    .containsExactlyInAnyOrder(DIGITAL_SIGNATURE, KEY_ENCIPHERMENT);
         } else {
             assertThat(setBits(certificate.getKeyUsage())).containsExactly(DIGITAL_SIGNATURE);
         }
         assertThat(subjectKeyIdentifier(certificate)).isNotEmpty();
         assertThat(authorityKeyIdentifier(certificate)).isEqualTo(subjectKeyIdentifier(ca));
         assertThat(certificate.getSerialNumber().signum()).isPositive();
-        assertThat(certificate.getNotBefore().toInstant()).isEqualTo(NOW_SECONDS.minus(BouncyCastlePki.CLOCK_SKEW_ALLOWANCE));
+        assertThat(certificate.getNotBefore().toInstant())
+                .isEqualTo(NOW_SECONDS.minus(BouncyCastlePki.CLOCK_SKEW_ALLOWANCE));
         assertThat(certificate.getNotAfter().toInstant()).isEqualTo(NOW_SECONDS.plus(Pki.LEAF_VALIDITY));
         assertThatCode(() -> certificate.checkValidity(Date.from(NOW))).doesNotThrowAnyException();
     }
@@ -360,11 +423,15 @@ class BouncyCastlePkiTest {
 
     static byte[] subjectKeyIdentifier(X509Certificate certificate) {
         byte[] value = certificate.getExtensionValue(Extension.subjectKeyIdentifier.getId());
-        return SubjectKeyIdentifier.getInstance(ASN1OctetString.getInstance(value).getOctets()).getKeyIdentifier();
+        return SubjectKeyIdentifier.getInstance(
+                        ASN1OctetString.getInstance(value).getOctets())
+                .getKeyIdentifier();
     }
 
     static byte[] authorityKeyIdentifier(X509Certificate certificate) {
         byte[] value = certificate.getExtensionValue(Extension.authorityKeyIdentifier.getId());
-        return AuthorityKeyIdentifier.getInstance(ASN1OctetString.getInstance(value).getOctets()).getKeyIdentifier();
+        return AuthorityKeyIdentifier.getInstance(
+                        ASN1OctetString.getInstance(value).getOctets())
+                .getKeyIdentifier();
     }
 }

@@ -12,8 +12,7 @@ import javax.naming.ldap.Rdn;
 /** Reads certificate fields with the JDK only, so tests do not check BouncyCastle with itself. */
 final class CertificateInspection {
 
-    private CertificateInspection() {
-    }
+    private CertificateInspection() {}
 
     static List<String> dnsNames(X509Certificate certificate) {
         return sans(certificate, 2);

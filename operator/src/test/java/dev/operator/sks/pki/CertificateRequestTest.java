@@ -18,7 +18,8 @@ class CertificateRequestTest {
 
     @Test
     void builderDefaultsToOneYearAndTheDefaultAlgorithm() {
-        CertificateRequest request = CertificateRequest.builder("admin").clientAuth().build();
+        CertificateRequest request =
+                CertificateRequest.builder("admin").clientAuth().build();
 
         assertThat(request.validity()).isEqualTo(Duration.ofDays(365));
         assertThat(request.keyAlgorithm()).isEqualTo(KeyAlgorithm.ECDSA_P256);
@@ -30,8 +31,10 @@ class CertificateRequestTest {
 
     @Test
     void builderDropsDuplicateSansKeepingOrder() {
-        CertificateRequest request = CertificateRequest.builder("kube-apiserver").serverAuth()
-                .dnsNames("kubernetes", "api.example.test").dnsNames(List.of("api.example.test", "extra.example.test"))
+        CertificateRequest request = CertificateRequest.builder("kube-apiserver")
+                .serverAuth()
+                .dnsNames("kubernetes", "api.example.test")
+                .dnsNames(List.of("api.example.test", "extra.example.test"))
                 .ipAddresses("10.96.0.1", "10.96.0.1")
                 .build();
 
@@ -42,8 +45,8 @@ class CertificateRequestTest {
     @Test
     void recordIsImmutable() {
         List<String> organizations = new ArrayList<>(List.of("a"));
-        CertificateRequest request = new CertificateRequest("c", organizations, null, null,
-                Set.of(CertificateUsage.CLIENT_AUTH), Duration.ofDays(1), null);
+        CertificateRequest request = new CertificateRequest(
+                "c", organizations, null, null, Set.of(CertificateUsage.CLIENT_AUTH), Duration.ofDays(1), null);
         organizations.add("b");
 
         assertThat(request.organizations()).containsExactly("a");
@@ -54,26 +57,51 @@ class CertificateRequestTest {
     @Test
     void rejectsInvalidRequests() {
         assertThatThrownBy(() -> CertificateRequest.builder(" ").clientAuth().build())
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("commonName");
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("commonName");
         assertThatThrownBy(() -> CertificateRequest.builder("c").build())
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("usage");
-        assertThatThrownBy(() -> CertificateRequest.builder("c").serverAuth().ipAddresses("kubernetes").build())
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("not an IP address literal");
-        assertThatThrownBy(() -> CertificateRequest.builder("c").serverAuth().ipAddresses("10.0.0.300").build())
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("usage");
+        assertThatThrownBy(() -> CertificateRequest.builder("c")
+                        .serverAuth()
+                        .ipAddresses("kubernetes")
+                        .build())
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("not an IP address literal");
+        assertThatThrownBy(() -> CertificateRequest.builder("c")
+                        .serverAuth()
+                        .ipAddresses("10.0.0.300")
+                        .build())
                 .isInstanceOf(IllegalArgumentException.class);
-        assertThatThrownBy(() -> CertificateRequest.builder("c").serverAuth().dnsNames("a b").build())
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("whitespace");
-        assertThatThrownBy(() -> CertificateRequest.builder("c").clientAuth().organizations("").build())
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("organization");
-        assertThatThrownBy(() -> CertificateRequest.builder("c").clientAuth().validity(Duration.ofSeconds(-1)).build())
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("validity");
+        assertThatThrownBy(() -> CertificateRequest.builder("c")
+                        .serverAuth()
+                        .dnsNames("a b")
+                        .build())
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("whitespace");
+        assertThatThrownBy(() -> CertificateRequest.builder("c")
+                        .clientAuth()
+                        .organizations("")
+                        .build())
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("organization");
+        assertThatThrownBy(() -> CertificateRequest.builder("c")
+                        .clientAuth()
+                        .validity(Duration.ofSeconds(-1))
+                        .build())
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("validity");
     }
 
     @Test
     void issuedCertificateSatisfiesItsRequest() {
         IssuedCertificate ca = pki.createCa("ca");
-        CertificateRequest request = CertificateRequest.builder("kube-apiserver").serverAuth().clientAuth()
-                .dnsNames("kubernetes", "api.example.test").ipAddresses("10.96.0.1", "::1").build();
+        CertificateRequest request = CertificateRequest.builder("kube-apiserver")
+                .serverAuth()
+                .clientAuth()
+                .dnsNames("kubernetes", "api.example.test")
+                .ipAddresses("10.96.0.1", "::1")
+                .build();
 
         assertThat(request.isSatisfiedBy(pki.issue(request, ca).certificate())).isTrue();
     }
@@ -81,38 +109,89 @@ class CertificateRequestTest {
     @Test
     void changedSansGroupsOrUsagesAreNoticed() {
         IssuedCertificate ca = pki.createCa("ca");
-        CertificateRequest request = CertificateRequest.builder("kube-apiserver").serverAuth()
-                .organizations("g1").dnsNames("kubernetes").ipAddresses("10.96.0.1").build();
+        CertificateRequest request = CertificateRequest.builder("kube-apiserver")
+                .serverAuth()
+                .organizations("g1")
+                .dnsNames("kubernetes")
+                .ipAddresses("10.96.0.1")
+                .build();
         var certificate = pki.issue(request, ca).certificate();
 
-        assertThat(CertificateRequest.builder("kube-apiserver").serverAuth().organizations("g1")
-                .dnsNames("kubernetes", "new.example.test").ipAddresses("10.96.0.1").build()
-                .isSatisfiedBy(certificate)).as("added DNS SAN").isFalse();
-        assertThat(CertificateRequest.builder("kube-apiserver").serverAuth().organizations("g1")
-                .dnsNames("kubernetes").ipAddresses("10.96.0.2").build()
-                .isSatisfiedBy(certificate)).as("changed IP SAN").isFalse();
-        assertThat(CertificateRequest.builder("kube-apiserver").serverAuth().organizations("g1", "g2")
-                .dnsNames("kubernetes").ipAddresses("10.96.0.1").build()
-                .isSatisfiedBy(certificate)).as("added group").isFalse();
-        assertThat(CertificateRequest.builder("kube-apiserver").serverAuth().clientAuth().organizations("g1")
-                .dnsNames("kubernetes").ipAddresses("10.96.0.1").build()
-                .isSatisfiedBy(certificate)).as("added usage").isFalse();
-        assertThat(CertificateRequest.builder("other").serverAuth().organizations("g1")
-                .dnsNames("kubernetes").ipAddresses("10.96.0.1").build()
-                .isSatisfiedBy(certificate)).as("renamed").isFalse();
-        assertThat(CertificateRequest.builder("kube-apiserver").serverAuth().organizations("g1")
-                .dnsNames("kubernetes").ipAddresses("10.96.0.1").validity(Duration.ofDays(3))
-                .keyAlgorithm(KeyAlgorithm.RSA_2048).build()
-                .isSatisfiedBy(certificate)).as("validity and key algorithm do not matter").isTrue();
+        assertThat(CertificateRequest.builder("kube-apiserver")
+                        .serverAuth()
+                        .organizations("g1")
+                        .dnsNames("kubernetes", "new.example.test")
+                        .ipAddresses("10.96.0.1")
+                        .build()
+                        .isSatisfiedBy(certificate))
+                .as("added DNS SAN")
+                .isFalse();
+        assertThat(CertificateRequest.builder("kube-apiserver")
+                        .serverAuth()
+                        .organizations("g1")
+                        .dnsNames("kubernetes")
+                        .ipAddresses("10.96.0.2")
+                        .build()
+                        .isSatisfiedBy(certificate))
+                .as("changed IP SAN")
+                .isFalse();
+        assertThat(CertificateRequest.builder("kube-apiserver")
+                        .serverAuth()
+                        .organizations("g1", "g2")
+                        .dnsNames("kubernetes")
+                        .ipAddresses("10.96.0.1")
+                        .build()
+                        .isSatisfiedBy(certificate))
+                .as("added group")
+                .isFalse();
+        assertThat(CertificateRequest.builder("kube-apiserver")
+                        .serverAuth()
+                        .clientAuth()
+                        .organizations("g1")
+                        .dnsNames("kubernetes")
+                        .ipAddresses("10.96.0.1")
+                        .build()
+                        .isSatisfiedBy(certificate))
+                .as("added usage")
+                .isFalse();
+        assertThat(CertificateRequest.builder("other")
+                        .serverAuth()
+                        .organizations("g1")
+                        .dnsNames("kubernetes")
+                        .ipAddresses("10.96.0.1")
+                        .build()
+                        .isSatisfiedBy(certificate))
+                .as("renamed")
+                .isFalse();
+        assertThat(CertificateRequest.builder("kube-apiserver")
+                        .serverAuth()
+                        .organizations("g1")
+                        .dnsNames("kubernetes")
+                        .ipAddresses("10.96.0.1")
+                        .validity(Duration.ofDays(3))
+                        .keyAlgorithm(KeyAlgorithm.RSA_2048)
+                        .build()
+                        .isSatisfiedBy(certificate))
+                .as("validity and key algorithm do not matter")
+                .isTrue();
     }
 
     @Test
     void ipv6SpellingsAreTheSameAddress() {
         IssuedCertificate ca = pki.createCa("ca");
-        var certificate = pki.issue(CertificateRequest.builder("s").serverAuth()
-                .ipAddresses("2001:db8::1").build(), ca).certificate();
+        var certificate = pki.issue(
+                        CertificateRequest.builder("s")
+                                .serverAuth()
+                                .ipAddresses("2001:db8::1")
+                                .build(),
+                        ca)
+                .certificate();
 
-        assertThat(CertificateRequest.builder("s").serverAuth().ipAddresses("2001:0db8:0:0:0:0:0:1").build()
-                .isSatisfiedBy(certificate)).isTrue();
+        assertThat(CertificateRequest.builder("s")
+                        .serverAuth()
+                        .ipAddresses("2001:0db8:0:0:0:0:0:1")
+                        .build()
+                        .isSatisfiedBy(certificate))
+                .isTrue();
     }
 }

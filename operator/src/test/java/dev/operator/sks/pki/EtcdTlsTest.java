@@ -52,9 +52,18 @@ class EtcdTlsTest {
         Path etcd = TestBinaries.require("etcd");
 
         etcdCa = pki.createCa("etcd-ca");
-        server = pki.issue(CertificateRequest.builder("etcd-server").serverAuth()
-                .dnsNames("localhost").ipAddresses("127.0.0.1").build(), etcdCa);
-        client = pki.issue(CertificateRequest.builder("kube-apiserver-etcd-client").clientAuth().build(), etcdCa);
+        server = pki.issue(
+                CertificateRequest.builder("etcd-server")
+                        .serverAuth()
+                        .dnsNames("localhost")
+                        .ipAddresses("127.0.0.1")
+                        .build(),
+                etcdCa);
+        client = pki.issue(
+                CertificateRequest.builder("kube-apiserver-etcd-client")
+                        .clientAuth()
+                        .build(),
+                etcdCa);
         foreignCa = pki.createCa("etcd-ca"); // same name, other key: as after a CA was wrongly regenerated
 
         TlsTestSupport.writePem(directory, "ca.crt", etcdCa.certificatePem());
@@ -107,15 +116,20 @@ class EtcdTlsTest {
     @Test
     void storedPemWorksAsWellAsTheInMemoryObjects() throws Exception {
         // What a reconciler reads back from Secrets: tls.crt, tls.key and ca.crt.
-        SSLContext tls = TlsTestSupport.sslContext(client.certificatePem(), client.privateKeyPem(), etcdCa.certificatePem());
+        SSLContext tls =
+                TlsTestSupport.sslContext(client.certificatePem(), client.privateKeyPem(), etcdCa.certificatePem());
 
-        assertThat(TlsTestSupport.get(tls, members.get(1).clientUri("/health")).statusCode()).isEqualTo(200);
+        assertThat(TlsTestSupport.get(tls, members.get(1).clientUri("/health")).statusCode())
+                .isEqualTo(200);
     }
 
     @Test
     void clientCertificateFromAnotherCaIsRefused() {
-        IssuedCertificate foreignClient = pki.issue(CertificateRequest.builder("kube-apiserver-etcd-client")
-                .clientAuth().build(), foreignCa);
+        IssuedCertificate foreignClient = pki.issue(
+                CertificateRequest.builder("kube-apiserver-etcd-client")
+                        .clientAuth()
+                        .build(),
+                foreignCa);
         SSLContext tls = TlsTestSupport.sslContext(foreignClient, List.of(etcdCa.certificate()));
 
         assertRefused(tls, members.get(0).clientUri("/health"));
@@ -163,7 +177,8 @@ class EtcdTlsTest {
     void peerPortAcceptsAPeerCertificateAndRefusesOneFromAnotherCa() throws Exception {
         Member etcd1 = members.get(1);
         SSLContext asPeer = TlsTestSupport.sslContext(members.get(0).peerCertificate, List.of(etcdCa.certificate()));
-        assertThat(TlsTestSupport.get(asPeer, etcd1.peerUri("/version")).statusCode()).isEqualTo(200);
+        assertThat(TlsTestSupport.get(asPeer, etcd1.peerUri("/version")).statusCode())
+                .isEqualTo(200);
 
         IssuedCertificate foreignPeer = pki.issue(peerRequest("etcd-0"), foreignCa);
         SSLContext asForeignPeer = TlsTestSupport.sslContext(foreignPeer, List.of(etcdCa.certificate()));
@@ -178,13 +193,16 @@ class EtcdTlsTest {
      */
     private static void assertRefused(SSLContext tls, URI uri) {
         assertThatThrownBy(() -> {
-            HttpResponse<String> response = TlsTestSupport.get(tls, uri);
-            fail("expected the connection to be refused, got HTTP " + response.statusCode() + ": " + response.body());
-        }).isInstanceOf(IOException.class)
-                .satisfies(e -> assertThat(causes(e)).anySatisfy(cause -> assertThat(cause)
-                        .isInstanceOfAny(SSLException.class, IOException.class)
-                        .hasMessageMatching("(?is).*(bad_certificate|certificate_required|bad certificate"
-                                + "|unknown_ca|connection reset|closed|broken pipe|eof).*")));
+                    HttpResponse<String> response = TlsTestSupport.get(tls, uri);
+                    fail("expected the connection to be refused, got HTTP " + response.statusCode() + ": "
+                            + response.body());
+                })
+                .isInstanceOf(IOException.class)
+                .satisfies(e -> assertThat(causes(e))
+                        .anySatisfy(cause -> assertThat(cause)
+                                .isInstanceOfAny(SSLException.class, IOException.class)
+                                .hasMessageMatching("(?is).*(bad_certificate|certificate_required|bad certificate"
+                                        + "|unknown_ca|connection reset|closed|broken pipe|eof).*")));
     }
 
     private static List<Throwable> causes(Throwable throwable) {
@@ -197,8 +215,12 @@ class EtcdTlsTest {
 
     static CertificateRequest peerRequest(String memberName) {
         // Peers dial each other and serve each other: both usages.
-        return CertificateRequest.builder(memberName).serverAuth().clientAuth()
-                .dnsNames(memberName, "localhost").ipAddresses("127.0.0.1").build();
+        return CertificateRequest.builder(memberName)
+                .serverAuth()
+                .clientAuth()
+                .dnsNames(memberName, "localhost")
+                .ipAddresses("127.0.0.1")
+                .build();
     }
 
     private static void awaitHealthy() throws Exception {
@@ -226,7 +248,9 @@ class EtcdTlsTest {
             Thread.sleep(200);
         }
         fail("etcd did not become healthy within " + STARTUP_TIMEOUT + " (last error: " + lastFailure + ")\n"
-                + members.stream().map(member -> member.name + ":\n" + member.logTail()).collect(Collectors.joining("\n")));
+                + members.stream()
+                        .map(member -> member.name + ":\n" + member.logTail())
+                        .collect(Collectors.joining("\n")));
     }
 
     static final class Member {
@@ -258,26 +282,27 @@ class EtcdTlsTest {
             String listenClientUrls = "https://127.0.0.1:" + clientPort
                     + (name.equals("etcd-0") ? ",https://127.0.0.2:" + unlistedAddressPort : "");
             log = directory.resolve(name + ".log");
-            ProcessBuilder builder = new ProcessBuilder(etcd.toString(),
-                    "--name=" + name,
-                    "--data-dir=" + Files.createDirectories(directory.resolve(name + ".data")),
-                    "--listen-client-urls=" + listenClientUrls,
-                    "--advertise-client-urls=https://127.0.0.1:" + clientPort,
-                    "--listen-peer-urls=https://127.0.0.1:" + peerPort,
-                    "--initial-advertise-peer-urls=https://127.0.0.1:" + peerPort,
-                    "--initial-cluster=" + initialCluster,
-                    "--initial-cluster-state=new",
-                    "--initial-cluster-token=sks-pki-test",
-                    "--cert-file=" + directory.resolve("server.crt"),
-                    "--key-file=" + directory.resolve("server.key"),
-                    "--trusted-ca-file=" + directory.resolve("ca.crt"),
-                    "--client-cert-auth=true",
-                    "--peer-cert-file=" + peerCert,
-                    "--peer-key-file=" + peerKey,
-                    "--peer-trusted-ca-file=" + directory.resolve("ca.crt"),
-                    "--peer-client-cert-auth=true",
-                    "--logger=zap",
-                    "--log-outputs=stderr")
+            ProcessBuilder builder = new ProcessBuilder(
+                            etcd.toString(),
+                            "--name=" + name,
+                            "--data-dir=" + Files.createDirectories(directory.resolve(name + ".data")),
+                            "--listen-client-urls=" + listenClientUrls,
+                            "--advertise-client-urls=https://127.0.0.1:" + clientPort,
+                            "--listen-peer-urls=https://127.0.0.1:" + peerPort,
+                            "--initial-advertise-peer-urls=https://127.0.0.1:" + peerPort,
+                            "--initial-cluster=" + initialCluster,
+                            "--initial-cluster-state=new",
+                            "--initial-cluster-token=sks-pki-test",
+                            "--cert-file=" + directory.resolve("server.crt"),
+                            "--key-file=" + directory.resolve("server.key"),
+                            "--trusted-ca-file=" + directory.resolve("ca.crt"),
+                            "--client-cert-auth=true",
+                            "--peer-cert-file=" + peerCert,
+                            "--peer-key-file=" + peerKey,
+                            "--peer-trusted-ca-file=" + directory.resolve("ca.crt"),
+                            "--peer-client-cert-auth=true",
+                            "--logger=zap",
+                            "--log-outputs=stderr")
                     .redirectErrorStream(true)
                     .redirectOutput(log.toFile());
             // etcd reads ETCD_* variables as flags: none from the developer's shell may leak in.

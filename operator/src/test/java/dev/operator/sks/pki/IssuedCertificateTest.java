@@ -6,9 +6,9 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.ZoneOffset;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
-import org.junit.jupiter.api.Test;
 
 class IssuedCertificateTest {
 
@@ -32,8 +32,12 @@ class IssuedCertificateTest {
         IssuedCertificate ca = pki.createCa("cluster-ca", algorithm, Pki.CA_VALIDITY);
         IssuedCertificate stored = IssuedCertificate.fromPem(ca.certificatePem(), ca.privateKeyPem());
 
-        IssuedCertificate leaf = pki.issue(CertificateRequest.builder("admin").clientAuth()
-                .organizations("system:masters").build(), stored);
+        IssuedCertificate leaf = pki.issue(
+                CertificateRequest.builder("admin")
+                        .clientAuth()
+                        .organizations("system:masters")
+                        .build(),
+                stored);
 
         leaf.certificate().verify(ca.certificate().getPublicKey());
     }
@@ -42,7 +46,8 @@ class IssuedCertificateTest {
     void readsCaStoredWithTraditionalEcKey() {
         IssuedCertificate ca = pki.createCa("etcd-ca");
 
-        IssuedCertificate readBack = IssuedCertificate.fromPem(ca.certificatePem(), TraditionalPem.ecPrivateKey(ca.keyPair()));
+        IssuedCertificate readBack =
+                IssuedCertificate.fromPem(ca.certificatePem(), TraditionalPem.ecPrivateKey(ca.keyPair()));
 
         assertThat(readBack.certificate()).isEqualTo(ca.certificate());
         assertThat(readBack.keyPair().getPublic()).isEqualTo(ca.certificate().getPublicKey());
@@ -53,7 +58,8 @@ class IssuedCertificateTest {
     void readsCaStoredWithTraditionalRsaKey() {
         IssuedCertificate ca = pki.createCa("ca", KeyAlgorithm.RSA_2048, Pki.CA_VALIDITY);
 
-        IssuedCertificate readBack = IssuedCertificate.fromPem(ca.certificatePem(), TraditionalPem.rsaPrivateKey(ca.keyPair()));
+        IssuedCertificate readBack =
+                IssuedCertificate.fromPem(ca.certificatePem(), TraditionalPem.rsaPrivateKey(ca.keyPair()));
 
         assertThat(readBack).isEqualTo(ca);
     }
@@ -61,9 +67,11 @@ class IssuedCertificateTest {
     @Test
     void chainPemReadsTheLeafFirst() {
         IssuedCertificate ca = pki.createCa("ca");
-        IssuedCertificate leaf = pki.issue(CertificateRequest.builder("c").clientAuth().build(), ca);
+        IssuedCertificate leaf =
+                pki.issue(CertificateRequest.builder("c").clientAuth().build(), ca);
 
-        IssuedCertificate readBack = IssuedCertificate.fromPem(leaf.certificatePem() + ca.certificatePem(), leaf.privateKeyPem());
+        IssuedCertificate readBack =
+                IssuedCertificate.fromPem(leaf.certificatePem() + ca.certificatePem(), leaf.privateKeyPem());
 
         assertThat(readBack).isEqualTo(leaf);
     }

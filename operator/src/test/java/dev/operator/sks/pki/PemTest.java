@@ -39,12 +39,15 @@ class PemTest {
     void bundleOfSeveralCertificatesRoundTripsInOrder() {
         X509Certificate first = pki.createCa("first").certificate();
         X509Certificate second = pki.createCa("second").certificate();
-        X509Certificate third = pki.createCa("third", KeyAlgorithm.RSA_2048, Pki.CA_VALIDITY).certificate();
+        X509Certificate third =
+                pki.createCa("third", KeyAlgorithm.RSA_2048, Pki.CA_VALIDITY).certificate();
 
         String bundle = Pem.encodeCertificates(List.of(first, second, third));
 
         assertThat(Pem.parseCertificates(bundle)).containsExactly(first, second, third);
-        assertThat(Pem.parseCertificate(bundle)).as("the first is the leaf of a chain").isEqualTo(first);
+        assertThat(Pem.parseCertificate(bundle))
+                .as("the first is the leaf of a chain")
+                .isEqualTo(first);
     }
 
     @Test
@@ -89,7 +92,8 @@ class PemTest {
         String withParameters = "-----BEGIN EC PARAMETERS-----\nBggqhkjOPQMBBw==\n-----END EC PARAMETERS-----\n"
                 + TraditionalPem.ecPrivateKey(keyPair);
 
-        assertThat(KeyPairs.matches(keyPair.getPublic(), Pem.parsePrivateKey(withParameters))).isTrue();
+        assertThat(KeyPairs.matches(keyPair.getPublic(), Pem.parsePrivateKey(withParameters)))
+                .isTrue();
     }
 
     @Test
@@ -116,33 +120,42 @@ class PemTest {
 
     @Test
     void emptyOrForeignInputIsAClearError() {
-        assertThatThrownBy(() -> Pem.parseCertificates("")).isInstanceOf(PkiException.class).hasMessageContaining("empty");
+        assertThatThrownBy(() -> Pem.parseCertificates(""))
+                .isInstanceOf(PkiException.class)
+                .hasMessageContaining("empty");
         assertThatThrownBy(() -> Pem.parseCertificates(null)).isInstanceOf(PkiException.class);
         assertThatThrownBy(() -> Pem.parseCertificates("not pem at all"))
-                .isInstanceOf(PkiException.class).hasMessageContaining("no CERTIFICATE");
+                .isInstanceOf(PkiException.class)
+                .hasMessageContaining("no CERTIFICATE");
         String keyOnly = pki.createCa("ca").privateKeyPem();
         assertThatThrownBy(() -> Pem.parseCertificates(keyOnly))
-                .isInstanceOf(PkiException.class).hasMessageContaining("no CERTIFICATE");
+                .isInstanceOf(PkiException.class)
+                .hasMessageContaining("no CERTIFICATE");
         String certificateOnly = pki.createCa("ca").certificatePem();
         assertThatThrownBy(() -> Pem.parsePrivateKey(certificateOnly))
-                .isInstanceOf(PkiException.class).hasMessageContaining("no private key");
+                .isInstanceOf(PkiException.class)
+                .hasMessageContaining("no private key");
         assertThatThrownBy(() -> Pem.parsePublicKey(certificateOnly))
-                .isInstanceOf(PkiException.class).hasMessageContaining("no PUBLIC KEY");
+                .isInstanceOf(PkiException.class)
+                .hasMessageContaining("no PUBLIC KEY");
     }
 
     @Test
     void encryptedPrivateKeyIsRefused() {
         // Only the structure matters: nothing here could supply a password anyway.
-        String encrypted = TraditionalPem.write("ENCRYPTED PRIVATE KEY", new EncryptedPrivateKeyInfo(
-                new AlgorithmIdentifier(PKCSObjectIdentifiers.id_PBES2), new byte[64]));
+        String encrypted = TraditionalPem.write(
+                "ENCRYPTED PRIVATE KEY",
+                new EncryptedPrivateKeyInfo(new AlgorithmIdentifier(PKCSObjectIdentifiers.id_PBES2), new byte[64]));
 
         assertThatThrownBy(() -> Pem.parsePrivateKey(encrypted))
-                .isInstanceOf(PkiException.class).hasMessageContaining("encrypted");
+                .isInstanceOf(PkiException.class)
+                .hasMessageContaining("encrypted");
     }
 
     @Test
     void corruptPrivateKeyErrorDoesNotQuoteTheKey() {
-        String good = Pem.encodePrivateKey(pki.generateKeyPair(KeyAlgorithm.ECDSA_P256).getPrivate());
+        String good = Pem.encodePrivateKey(
+                pki.generateKeyPair(KeyAlgorithm.ECDSA_P256).getPrivate());
         byte[] der = Base64.getMimeDecoder().decode(good.replaceAll("-----[A-Z ]+-----", ""));
         der[der.length / 2] ^= 0x5a; // damage the middle of the DER
         byte[] truncated = java.util.Arrays.copyOf(der, der.length - 7);

@@ -28,7 +28,8 @@ class PkiBenchmarkTest {
     void clusterPki() {
         int warmup = Integer.getInteger("benchmark.warmup", 10);
         int iterations = Integer.getInteger("benchmark.iterations", 40);
-        StringBuilder report = new StringBuilder("\nPKI of one cluster (4 CAs + service-account key + 10 leaves = 15 keys)\n");
+        StringBuilder report =
+                new StringBuilder("\nPKI of one cluster (4 CAs + service-account key + 10 leaves = 15 keys)\n");
         for (KeyAlgorithm algorithm : KeyAlgorithm.values()) {
             for (int i = 0; i < warmup; i++) {
                 generateClusterPki(algorithm);
@@ -41,8 +42,14 @@ class PkiBenchmarkTest {
                 assertThat(material).hasSize(15);
             }
             Arrays.sort(millis);
-            report.append(String.format("  %-10s n=%d  median %8.1f ms  p90 %8.1f ms  min %8.1f ms  max %8.1f ms%n",
-                    algorithm, iterations, percentile(millis, 50), percentile(millis, 90), millis[0], millis[iterations - 1]));
+            report.append(String.format(
+                    "  %-10s n=%d  median %8.1f ms  p90 %8.1f ms  min %8.1f ms  max %8.1f ms%n",
+                    algorithm,
+                    iterations,
+                    percentile(millis, 50),
+                    percentile(millis, 90),
+                    millis[0],
+                    millis[iterations - 1]));
         }
         System.out.println(report);
     }
@@ -57,23 +64,59 @@ class PkiBenchmarkTest {
         material.addAll(List.of(clusterCa, etcdCa, frontProxyCa, clientsCa));
         material.add(pki.generateServiceAccountKey(algorithm));
 
-        material.add(pki.issue(request("kube-apiserver", algorithm).serverAuth()
-                .dnsNames("kubernetes", "kubernetes.default", "kubernetes.default.svc",
-                        "kubernetes.default.svc.cluster.local", "demo-api.tenant-a.svc", "demo.sks.example.test")
-                .ipAddresses("10.96.0.1", "192.0.2.10").build(), clusterCa));
-        material.add(pki.issue(request("kube-apiserver-kubelet-client", algorithm).clientAuth()
-                .organizations("system:masters").build(), clusterCa));
-        material.add(pki.issue(request("kube-apiserver-etcd-client", algorithm).clientAuth().build(), etcdCa));
-        material.add(pki.issue(request("etcd-server", algorithm).serverAuth()
-                .dnsNames("demo-etcd", "demo-etcd.tenant-a.svc", "localhost").ipAddresses("127.0.0.1").build(), etcdCa));
-        material.add(pki.issue(request("etcd-peer", algorithm).serverAuth().clientAuth()
-                .dnsNames("*.demo-etcd.tenant-a.svc", "localhost").ipAddresses("127.0.0.1").build(), etcdCa));
-        material.add(pki.issue(request("front-proxy-client", algorithm).clientAuth().build(), frontProxyCa));
-        material.add(pki.issue(request("system:kube-controller-manager", algorithm).clientAuth().build(), clusterCa));
-        material.add(pki.issue(request("system:kube-scheduler", algorithm).clientAuth().build(), clusterCa));
-        material.add(pki.issue(request("kubernetes-admin", algorithm).clientAuth()
-                .organizations("system:masters").build(), clientsCa));
-        material.add(pki.issue(request("system:konnectivity-server", algorithm).clientAuth().build(), clusterCa));
+        material.add(pki.issue(
+                request("kube-apiserver", algorithm)
+                        .serverAuth()
+                        .dnsNames(
+                                "kubernetes",
+                                "kubernetes.default",
+                                "kubernetes.default.svc",
+                                "kubernetes.default.svc.cluster.local",
+                                "demo-api.tenant-a.svc",
+                                "demo.sks.example.test")
+                        .ipAddresses("10.96.0.1", "192.0.2.10")
+                        .build(),
+                clusterCa));
+        material.add(pki.issue(
+                request("kube-apiserver-kubelet-client", algorithm)
+                        .clientAuth()
+                        .organizations("system:masters")
+                        .build(),
+                clusterCa));
+        material.add(pki.issue(
+                request("kube-apiserver-etcd-client", algorithm).clientAuth().build(), etcdCa));
+        material.add(pki.issue(
+                request("etcd-server", algorithm)
+                        .serverAuth()
+                        .dnsNames("demo-etcd", "demo-etcd.tenant-a.svc", "localhost")
+                        .ipAddresses("127.0.0.1")
+                        .build(),
+                etcdCa));
+        material.add(pki.issue(
+                request("etcd-peer", algorithm)
+                        .serverAuth()
+                        .clientAuth()
+                        .dnsNames("*.demo-etcd.tenant-a.svc", "localhost")
+                        .ipAddresses("127.0.0.1")
+                        .build(),
+                etcdCa));
+        material.add(
+                pki.issue(request("front-proxy-client", algorithm).clientAuth().build(), frontProxyCa));
+        material.add(pki.issue(
+                request("system:kube-controller-manager", algorithm)
+                        .clientAuth()
+                        .build(),
+                clusterCa));
+        material.add(pki.issue(
+                request("system:kube-scheduler", algorithm).clientAuth().build(), clusterCa));
+        material.add(pki.issue(
+                request("kubernetes-admin", algorithm)
+                        .clientAuth()
+                        .organizations("system:masters")
+                        .build(),
+                clientsCa));
+        material.add(pki.issue(
+                request("system:konnectivity-server", algorithm).clientAuth().build(), clusterCa));
         return material;
     }
 

@@ -36,15 +36,20 @@ class RenewalPolicyTest {
         assertThat(RenewalPolicy.needsRenewal(leaf, NOW)).as("fresh").isFalse();
         assertThat(RenewalPolicy.needsRenewal(leaf, renewal.minusSeconds(1))).isFalse();
         assertThat(RenewalPolicy.needsRenewal(leaf, renewal)).isTrue();
-        assertThat(RenewalPolicy.needsRenewal(leaf, leaf.getNotAfter().toInstant().plusSeconds(1))).as("expired").isTrue();
+        assertThat(RenewalPolicy.needsRenewal(
+                        leaf, leaf.getNotAfter().toInstant().plusSeconds(1)))
+                .as("expired")
+                .isTrue();
     }
 
     @Test
     void shortLivedKubeconfigRenewsProportionally() {
         X509Certificate thirtyDays = leaf(Duration.ofDays(30));
 
-        assertThat(RenewalPolicy.needsRenewal(thirtyDays, NOW.plus(Duration.ofDays(19)))).isFalse();
-        assertThat(RenewalPolicy.needsRenewal(thirtyDays, NOW.plus(Duration.ofDays(20)))).isTrue();
+        assertThat(RenewalPolicy.needsRenewal(thirtyDays, NOW.plus(Duration.ofDays(19))))
+                .isFalse();
+        assertThat(RenewalPolicy.needsRenewal(thirtyDays, NOW.plus(Duration.ofDays(20))))
+                .isTrue();
     }
 
     @Test
@@ -52,19 +57,30 @@ class RenewalPolicyTest {
         Instant renewal = RenewalPolicy.renewalTime(ca.certificate());
 
         assertThat(Duration.between(NOW, renewal).toDays()).isEqualTo(2433);
-        assertThat(RenewalPolicy.needsRenewal(ca.certificate(), NOW.plus(Duration.ofDays(2400)))).isFalse();
-        assertThat(RenewalPolicy.needsRenewal(ca.certificate(), NOW.plus(Duration.ofDays(2434)))).isTrue();
+        assertThat(RenewalPolicy.needsRenewal(ca.certificate(), NOW.plus(Duration.ofDays(2400))))
+                .isFalse();
+        assertThat(RenewalPolicy.needsRenewal(ca.certificate(), NOW.plus(Duration.ofDays(2434))))
+                .isTrue();
     }
 
     @Test
     void leafClampedToAnAgingCaRenewsOnItsOwnShorterSchedule() {
         IssuedCertificate agingCa = pki.createCa("aging", KeyAlgorithm.ECDSA_P256, Duration.ofDays(90));
-        X509Certificate leaf = pki.issue(CertificateRequest.builder("c").clientAuth().build(), agingCa).certificate();
+        X509Certificate leaf = pki.issue(
+                        CertificateRequest.builder("c").clientAuth().build(), agingCa)
+                .certificate();
 
-        assertThat(Duration.between(NOW, RenewalPolicy.renewalTime(leaf)).toDays()).isEqualTo(59);
+        assertThat(Duration.between(NOW, RenewalPolicy.renewalTime(leaf)).toDays())
+                .isEqualTo(59);
     }
 
     private X509Certificate leaf(Duration validity) {
-        return pki.issue(CertificateRequest.builder("leaf").clientAuth().validity(validity).build(), ca).certificate();
+        return pki.issue(
+                        CertificateRequest.builder("leaf")
+                                .clientAuth()
+                                .validity(validity)
+                                .build(),
+                        ca)
+                .certificate();
     }
 }

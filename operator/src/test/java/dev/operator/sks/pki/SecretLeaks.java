@@ -15,8 +15,7 @@ import java.util.List;
 /** Assertions that text meant for humans (toString, exception messages) holds no key material. */
 final class SecretLeaks {
 
-    private SecretLeaks() {
-    }
+    private SecretLeaks() {}
 
     /** Every message and stack frame of an exception and its causes: what a log line would show. */
     static String describe(Throwable throwable) {

@@ -16,15 +16,15 @@ import java.util.stream.Stream;
  */
 public final class TestBinaries {
 
-    private TestBinaries() {
-    }
+    private TestBinaries() {}
 
     /** The binary, or an AssertionError that says how to install it. */
     public static Path require(String name) {
-        return find(name).orElseThrow(() -> new AssertionError(name + " not found in "
-                + kubeApiTestDirectory().resolve("k8s") + "/*/, on PATH or in " + envtestCache()
-                + ". Run ../shared/envtest/install.sh"
-                + " (it installs etcd and kube-apiserver for the tests, offline, in a few minutes)."));
+        return find(name)
+                .orElseThrow(() -> new AssertionError(name + " not found in "
+                        + kubeApiTestDirectory().resolve("k8s") + "/*/, on PATH or in " + envtestCache()
+                        + ". Run ../shared/envtest/install.sh"
+                        + " (it installs etcd and kube-apiserver for the tests, offline, in a few minutes)."));
     }
 
     /**
@@ -52,7 +52,10 @@ public final class TestBinaries {
             }
         }
         candidates.add(envtestCache().resolve("etcd/usr/bin").resolve(name));
-        return candidates.stream().filter(Files::isRegularFile).filter(Files::isExecutable).findFirst();
+        return candidates.stream()
+                .filter(Files::isRegularFile)
+                .filter(Files::isExecutable)
+                .findFirst();
     }
 
     private static Path envtestCache() {
@@ -72,8 +75,8 @@ public final class TestBinaries {
         String name = versionDirectory.getFileName().toString();
         StringBuilder key = new StringBuilder();
         for (String part : name.split("-")[0].split("\\.")) {
-            key.append(String.format("%06d", part.chars().allMatch(Character::isDigit) && !part.isEmpty()
-                    ? Integer.parseInt(part) : 0));
+            key.append(String.format(
+                    "%06d", part.chars().allMatch(Character::isDigit) && !part.isEmpty() ? Integer.parseInt(part) : 0));
         }
         return key.toString();
     }

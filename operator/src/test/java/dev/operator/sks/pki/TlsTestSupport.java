@@ -31,8 +31,7 @@ public final class TlsTestSupport {
 
     private static final char[] IN_MEMORY_PASSWORD = "in-memory".toCharArray();
 
-    private TlsTestSupport() {
-    }
+    private TlsTestSupport() {}
 
     /**
      * An SSLContext that trusts only {@code trusted} and, if {@code clientIdentity} is not null,
@@ -44,8 +43,9 @@ public final class TlsTestSupport {
             KeyStore keyStore = KeyStore.getInstance("PKCS12");
             keyStore.load(null, null);
             if (clientIdentity != null) {
-                keyStore.setKeyEntry("client", clientIdentity.privateKey(), IN_MEMORY_PASSWORD,
-                        new Certificate[] {clientIdentity.certificate()});
+                keyStore.setKeyEntry("client", clientIdentity.privateKey(), IN_MEMORY_PASSWORD, new Certificate[] {
+                    clientIdentity.certificate()
+                });
             }
             keyManagers.init(keyStore, IN_MEMORY_PASSWORD);
 
@@ -54,7 +54,8 @@ public final class TlsTestSupport {
             for (int i = 0; i < trusted.size(); i++) {
                 trustStore.setCertificateEntry("ca-" + i, trusted.get(i));
             }
-            TrustManagerFactory trustManagers = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+            TrustManagerFactory trustManagers =
+                    TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
             trustManagers.init(trustStore);
 
             SSLContext context = SSLContext.getInstance("TLS");
@@ -67,7 +68,8 @@ public final class TlsTestSupport {
 
     /** The same, from PEM as found in a Secret or kubeconfig; {@code certificatePem} may be null. */
     public static SSLContext sslContext(String certificatePem, String privateKeyPem, String trustedCaBundlePem) {
-        IssuedCertificate identity = certificatePem == null ? null : IssuedCertificate.fromPem(certificatePem, privateKeyPem);
+        IssuedCertificate identity =
+                certificatePem == null ? null : IssuedCertificate.fromPem(certificatePem, privateKeyPem);
         return sslContext(identity, Pem.parseCertificates(trustedCaBundlePem));
     }
 
@@ -81,7 +83,8 @@ public final class TlsTestSupport {
     }
 
     public static HttpResponse<String> get(SSLContext sslContext, URI uri) throws IOException, InterruptedException {
-        HttpRequest request = HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(5)).GET().build();
+        HttpRequest request =
+                HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(5)).GET().build();
         return httpClient(sslContext).send(request, HttpResponse.BodyHandlers.ofString());
     }
 

@@ -17,15 +17,17 @@ import org.bouncycastle.util.io.pem.PemWriter;
  */
 final class TraditionalPem {
 
-    private TraditionalPem() {
-    }
+    private TraditionalPem() {}
 
     /** SEC 1 {@code EC PRIVATE KEY} with curve parameters and public key, exactly as openssl writes it. */
     static String ecPrivateKey(KeyPair keyPair) {
         PrivateKeyInfo pkcs8 = PrivateKeyInfo.getInstance(keyPair.getPrivate().getEncoded());
-        SubjectPublicKeyInfo publicKeyInfo = SubjectPublicKeyInfo.getInstance(keyPair.getPublic().getEncoded());
+        SubjectPublicKeyInfo publicKeyInfo =
+                SubjectPublicKeyInfo.getInstance(keyPair.getPublic().getEncoded());
         org.bouncycastle.asn1.sec.ECPrivateKey sec1 = new org.bouncycastle.asn1.sec.ECPrivateKey(
-                256, ((ECPrivateKey) keyPair.getPrivate()).getS(), publicKeyInfo.getPublicKeyData(),
+                256,
+                ((ECPrivateKey) keyPair.getPrivate()).getS(),
+                publicKeyInfo.getPublicKeyData(),
                 pkcs8.getPrivateKeyAlgorithm().getParameters());
         return write("EC PRIVATE KEY", sec1);
     }
@@ -33,7 +35,10 @@ final class TraditionalPem {
     /** PKCS#1 {@code RSA PRIVATE KEY}. */
     static String rsaPrivateKey(KeyPair keyPair) {
         try {
-            return write("RSA PRIVATE KEY", PrivateKeyInfo.getInstance(keyPair.getPrivate().getEncoded()).parsePrivateKey());
+            return write(
+                    "RSA PRIVATE KEY",
+                    PrivateKeyInfo.getInstance(keyPair.getPrivate().getEncoded())
+                            .parsePrivateKey());
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -43,7 +48,8 @@ final class TraditionalPem {
         try {
             StringWriter out = new StringWriter();
             try (PemWriter writer = new PemWriter(out)) {
-                writer.writeObject(new PemObject(type, structure.toASN1Primitive().getEncoded("DER")));
+                writer.writeObject(
+                        new PemObject(type, structure.toASN1Primitive().getEncoded("DER")));
             }
             return out.toString();
         } catch (IOException e) {

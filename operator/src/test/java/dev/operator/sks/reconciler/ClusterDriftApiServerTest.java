@@ -27,68 +27,134 @@ import org.junit.jupiter.api.Test;
 /** A hand edit to an object the operator owns is put back as soon as the informer sees it, and told. */
 @SharedApiServer
 class ClusterDriftApiServerTest {
-  @KubeConfig
-  static String kubeconfig;
-  static KubernetesClient client;
-  static SksOperator operator;
+    @KubeConfig
+    static String kubeconfig;
 
-  @BeforeAll
-  static void startOperator() throws Exception {
-    client = ApiServerSupport.client(kubeconfig);
-    operator = ApiServerSupport.startOperator(client, OperatorServices.loadDefaults(ApiServerSupport.testConfig()));
-  }
+    static KubernetesClient client;
+    static SksOperator operator;
 
-  @AfterAll
-  static void stopOperator() {
-    operator.close();
-    client.close();
-  }
-
-  @Test
-  void handEditsToTheApiServerAndEtcdAreRestoredAndTold() {
-    String namespace = ApiServerSupport.newNamespace(client, "drift");
-    client.resource((HasMetadata) client.getKubernetesSerialization().unmarshal(
-        ControlPlaneApiServerTest.cluster("d", "1.33", "ClusterIP"))).inNamespace(namespace).create();
-    try (ClusterStandIn kubelet = ClusterStandIn.watch(client, namespace)) {
-      await().atMost(Duration.ofSeconds(60)).until(() -> {
-        SKSCluster c = client.resources(SKSCluster.class).inNamespace(namespace).withName("d").get();
-        return c.getStatus() != null && c.getStatus().state == ClusterState.Running;
-      });
-      Deployment apiserver = client.apps().deployments().inNamespace(namespace)
-          .withName(Names.apiserverDeployment("d")).get();
-      int replicas = apiserver.getSpec().getReplicas();
-      List<String> args = List.copyOf(apiserver.getSpec().getTemplate().getSpec().getContainers().get(0).getArgs());
-      StatefulSet etcd = client.apps().statefulSets().inNamespace(namespace).withName(Names.etcdStatefulSet("d"))
-          .get();
-      String etcdImage = etcd.getSpec().getTemplate().getSpec().getContainers().get(0).getImage();
-
-      client.apps().deployments().inNamespace(namespace).withName(Names.apiserverDeployment("d")).edit(d -> {
-        d.getSpec().setReplicas(replicas + 4);
-        Container container = d.getSpec().getTemplate().getSpec().getContainers().get(0);
-        List<String> edited = new ArrayList<>(container.getArgs());
-        edited.set(0, "--v=9");
-        container.setArgs(edited);
-        return d;
-      });
-      client.apps().statefulSets().inNamespace(namespace).withName(Names.etcdStatefulSet("d")).edit(s -> {
-        s.getSpec().getTemplate().getSpec().getContainers().get(0).setImage("registry.example/etcd:by-hand");
-        return s;
-      });
-
-      // No resync period runs here: the informer event of the edit is what brings the operator back.
-      await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
-        Deployment restored = client.apps().deployments().inNamespace(namespace)
-            .withName(Names.apiserverDeployment("d")).get();
-        assertThat(restored.getSpec().getReplicas()).isEqualTo(replicas);
-        assertThat(restored.getSpec().getTemplate().getSpec().getContainers().get(0).getArgs()).isEqualTo(args);
-        assertThat(client.apps().statefulSets().inNamespace(namespace).withName(Names.etcdStatefulSet("d")).get()
-            .getSpec().getTemplate().getSpec().getContainers().get(0).getImage()).isEqualTo(etcdImage);
-      });
-      await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(client.v1().events()
-          .inNamespace(namespace).list().getItems()).filteredOn(e -> "DriftRepaired".equals(e.getReason()))
-          .extracting(e -> e.getMessage())
-          .anySatisfy(m -> assertThat(m).startsWith("restored Deployment d-apiserver, which was changed by hand"))
-          .anySatisfy(m -> assertThat(m).startsWith("restored StatefulSet d-etcd, which was changed by hand")));
+    @BeforeAll
+    static void startOperator() throws Exception {
+        client = ApiServerSupport.client(kubeconfig);
+        operator = ApiServerSupport.startOperator(client, OperatorServices.loadDefaults(ApiServerSupport.testConfig()));
     }
-  }
+
+    @AfterAll
+    static void stopOperator() {
+        operator.close();
+        client.close();
+    }
+
+    @Test
+    void handEditsToTheApiServerAndEtcdAreRestoredAndTold() {
+        String namespace = ApiServerSupport.newNamespace(client, "drift");
+        client.resource((HasMetadata) client.getKubernetesSerialization()
+                        .unmarshal(ControlPlaneApiServerTest.cluster("d", "1.33", "ClusterIP")))
+                .inNamespace(namespace)
+                .create();
+        try (ClusterStandIn kubelet = ClusterStandIn.watch(client, namespace)) {
+            await().atMost(Duration.ofSeconds(60)).until(() -> {
+                SKSCluster c = client.resources(SKSCluster.class)
+                        .inNamespace(namespace)
+                        .withName("d")
+                        .get();
+                return c.getStatus() != null && c.getStatus().state == ClusterState.Running;
+            });
+            Deployment apiserver = client.apps()
+                    .deployments()
+                    .inNamespace(namespace)
+                    .withName(Names.apiserverDeployment("d"))
+                    .get();
+            int replicas = apiserver.getSpec().getReplicas();
+            List<String> args = List.copyOf(apiserver
+                    .getSpec()
+                    .getTemplate()
+                    .getSpec()
+                    .getContainers()
+                    .get(0)
+                    .getArgs());
+            StatefulSet etcd = client.apps()
+                    .statefulSets()
+                    .inNamespace(namespace)
+                    .withName(Names.etcdStatefulSet("d"))
+                    .get();
+            String etcdImage = etcd.getSpec()
+                    .getTemplate()
+                    .getSpec()
+                    .getContainers()
+                    .get(0)
+                    .getImage();
+
+            client.apps()
+                    .deployments()
+                    .inNamespace(namespace)
+                    .withName(Names.apiserverDeployment("d"))
+                    .edit(d -> {
+                        d.getSpec().setReplicas(replicas + 4);
+                        Container container = d.getSpec()
+                                .getTemplate()
+                                .getSpec()
+                                .getContainers()
+                                .get(0);
+                        List<String> edited = new ArrayList<>(container.getArgs());
+                        edited.set(0, "--v=9");
+                        container.setArgs(edited);
+                        return d;
+                    });
+            client.apps()
+                    .statefulSets()
+                    .inNamespace(namespace)
+                    .withName(Names.etcdStatefulSet("d"))
+                    .edit(s -> {
+                        s.getSpec()
+                                .getTemplate()
+                                .getSpec()
+                                .getContainers()
+                                .get(0)
+                                .setImage("registry.example/etcd:by-hand");
+                        return s;
+                    });
+
+            // No resync period runs here: the informer event of the edit is what brings the operator back.
+            await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
+                Deployment restored = client.apps()
+                        .deployments()
+                        .inNamespace(namespace)
+                        .withName(Names.apiserverDeployment("d"))
+                        .get();
+                assertThat(restored.getSpec().getReplicas()).isEqualTo(replicas);
+                assertThat(restored.getSpec()
+                                .getTemplate()
+                                .getSpec()
+                                .getContainers()
+                                .get(0)
+                                .getArgs())
+                        .isEqualTo(args);
+                assertThat(client.apps()
+                                .statefulSets()
+                                .inNamespace(namespace)
+                                .withName(Names.etcdStatefulSet("d"))
+                                .get()
+                                .getSpec()
+                                .getTemplate()
+                                .getSpec()
+                                .getContainers()
+                                .get(0)
+                                .getImage())
+                        .isEqualTo(etcdImage);
+            });
+            await().atMost(Duration.ofSeconds(10))
+                    .untilAsserted(() -> assertThat(client.v1()
+                                    .events()
+                                    .inNamespace(namespace)
+                                    .list()
+                                    .getItems())
+                            .filteredOn(e -> "DriftRepaired".equals(e.getReason()))
+                            .extracting(e -> e.getMessage())
+                            .anySatisfy(m -> assertThat(m)
+                                    .startsWith("restored Deployment d-apiserver, which was changed by hand"))
+                            .anySatisfy(m -> assertThat(m)
+                                    .startsWith("restored StatefulSet d-etcd, which was changed by hand")));
+        }
+    }
 }

@@ -2,8 +2,8 @@ package dev.operator.sks.reconciler;
 
 import static org.awaitility.Awaitility.await;
 
-import dev.operator.sks.naming.Labels;
 import dev.operator.sks.config.OperatorServices;
+import dev.operator.sks.naming.Labels;
 import dev.operator.sks.runtime.SksOperator;
 import dev.operator.sks.testing.ApiServerSupport;
 import io.fabric8.kubeapitest.junit.EnableKubeAPIServer;
@@ -26,42 +26,64 @@ import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
 @EnableKubeAPIServer
 @EnabledIfSystemProperty(named = "benchmark", matches = "true")
 class ControlPlaneBenchmarkTest {
-  static final int CLUSTERS = 100;
-  /** 16 Secrets, 2 ConfigMaps, 3 Services, 1 StatefulSet and 3 Deployments per cluster. */
-  static final int SECRETS = 16;
-  static final int WORKLOADS = 4;
+    static final int CLUSTERS = 100;
+    /** 16 Secrets, 2 ConfigMaps, 3 Services, 1 StatefulSet and 3 Deployments per cluster. */
+    static final int SECRETS = 16;
 
-  @KubeConfig
-  static String kubeconfig;
+    static final int WORKLOADS = 4;
 
-  @Test
-  void hundredClustersAtOnce() throws Exception {
-    try (KubernetesClient client = ApiServerSupport.client(kubeconfig)) {
-      ApiServerSupport.installCrds(client);
-      String namespace = ApiServerSupport.newNamespace(client, "bench");
-      try (SksOperator operator = ApiServerSupport.startOperator(client,
-          OperatorServices.loadDefaults(ApiServerSupport.testConfig()))) {
-        long start = System.nanoTime();
-        ExecutorService pool = Executors.newFixedThreadPool(8);
-        for (int i = 0; i < CLUSTERS; i++) {
-          String yaml = ControlPlaneApiServerTest.cluster("bench-" + i, "1.33", "ClusterIP");
-          pool.submit(() -> client.resource((HasMetadata) client.getKubernetesSerialization().unmarshal(yaml))
-              .inNamespace(namespace).create());
+    @KubeConfig
+    static String kubeconfig;
+
+    @Test
+    void hundredClustersAtOnce() throws Exception {
+        try (KubernetesClient client = ApiServerSupport.client(kubeconfig)) {
+            ApiServerSupport.installCrds(client);
+            String namespace = ApiServerSupport.newNamespace(client, "bench");
+            try (SksOperator operator = ApiServerSupport.startOperator(
+                    client, OperatorServices.loadDefaults(ApiServerSupport.testConfig()))) {
+                long start = System.nanoTime();
+                ExecutorService pool = Executors.newFixedThreadPool(8);
+                for (int i = 0; i < CLUSTERS; i++) {
+                    String yaml = ControlPlaneApiServerTest.cluster("bench-" + i, "1.33", "ClusterIP");
+                    pool.submit(() -> client.resource((HasMetadata)
+                                    client.getKubernetesSerialization().unmarshal(yaml))
+                            .inNamespace(namespace)
+                            .create());
+                }
+                pool.shutdown();
+                await().atMost(Duration.ofMinutes(10))
+                        .pollInterval(Duration.ofMillis(500))
+                        .until(() -> client.secrets()
+                                                .inNamespace(namespace)
+                                                .withLabel(Labels.MANAGED_BY, Labels.MANAGED_BY_VALUE)
+                                                .list()
+                                                .getItems()
+                                                .size()
+                                        == CLUSTERS * SECRETS
+                                && client.apps()
+                                                        .deployments()
+                                                        .inNamespace(namespace)
+                                                        .list()
+                                                        .getItems()
+                                                        .size()
+                                                + client.apps()
+                                                        .statefulSets()
+                                                        .inNamespace(namespace)
+                                                        .list()
+                                                        .getItems()
+                                                        .size()
+                                        == CLUSTERS * WORKLOADS);
+                double seconds = (System.nanoTime() - start) / 1e9;
+                System.gc();
+                Thread.sleep(500);
+                long heap =
+                        ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed();
+                System.out.printf(
+                        "BENCHMARK control plane: %d SKSClusters fully rendered in %.1f s; heap used after GC "
+                                + "(operator and test in one JVM): %.0f MiB%n",
+                        CLUSTERS, seconds, heap / 1024.0 / 1024.0);
+            }
         }
-        pool.shutdown();
-        await().atMost(Duration.ofMinutes(10)).pollInterval(Duration.ofMillis(500)).until(() ->
-            client.secrets().inNamespace(namespace).withLabel(Labels.MANAGED_BY, Labels.MANAGED_BY_VALUE).list()
-                .getItems().size() == CLUSTERS * SECRETS
-            && client.apps().deployments().inNamespace(namespace).list().getItems().size()
-                + client.apps().statefulSets().inNamespace(namespace).list().getItems().size()
-                == CLUSTERS * WORKLOADS);
-        double seconds = (System.nanoTime() - start) / 1e9;
-        System.gc();
-        Thread.sleep(500);
-        long heap = ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed();
-        System.out.printf("BENCHMARK control plane: %d SKSClusters fully rendered in %.1f s; heap used after GC "
-            + "(operator and test in one JVM): %.0f MiB%n", CLUSTERS, seconds, heap / 1024.0 / 1024.0);
-      }
     }
-  }
 }

@@ -27,74 +27,83 @@ import org.junit.jupiter.api.Test;
  */
 @SharedApiServer
 class DescribeEventsApiServerTest {
-  @KubeConfig
-  static String kubeconfig;
-  static KubernetesClient client;
-  static SksOperator operator;
+    @KubeConfig
+    static String kubeconfig;
 
-  @BeforeAll
-  static void startOperator() {
-    client = ApiServerSupport.client(kubeconfig);
-    operator = ApiServerSupport.startOperator(client, OperatorServices.loadDefaults(ApiServerSupport.testConfig()));
-  }
+    static KubernetesClient client;
+    static SksOperator operator;
 
-  @AfterAll
-  static void stopOperator() {
-    operator.close();
-    client.close();
-  }
+    @BeforeAll
+    static void startOperator() {
+        client = ApiServerSupport.client(kubeconfig);
+        operator = ApiServerSupport.startOperator(client, OperatorServices.loadDefaults(ApiServerSupport.testConfig()));
+    }
 
-  @Test
-  void describeTellsTheStoryOfEachKind() {
-    String namespace = ApiServerSupport.newNamespace(client, "story");
-    try (ClusterStandIn kubelet = ClusterStandIn.watch(client, namespace)) {
-      apply(namespace, ControlPlaneApiServerTest.cluster("told", "1.33", "ClusterIP"));
-      apply(namespace, """
+    @AfterAll
+    static void stopOperator() {
+        operator.close();
+        client.close();
+    }
+
+    @Test
+    void describeTellsTheStoryOfEachKind() {
+        String namespace = ApiServerSupport.newNamespace(client, "story");
+        try (ClusterStandIn kubelet = ClusterStandIn.watch(client, namespace)) {
+            apply(namespace, ControlPlaneApiServerTest.cluster("told", "1.33", "ClusterIP"));
+            apply(namespace, """
           apiVersion: sks.operator.dev/v1alpha1
           kind: Nodepool
           metadata: {name: told-workers}
           spec: {cluster: told, size: 1, instanceType: standard.medium}
           """);
-      apply(namespace, """
+            apply(namespace, """
           apiVersion: sks.operator.dev/v1alpha1
           kind: KubeconfigRequest
           metadata: {name: told-admin}
           spec: {cluster: told, user: alice, groups: [developers]}
           """);
-      await().atMost(Duration.ofSeconds(90)).until(() -> {
-        SKSCluster cluster = client.resources(SKSCluster.class).inNamespace(namespace).withName("told").get();
-        return cluster.getStatus() != null && cluster.getStatus().state == ClusterState.Running;
-      });
+            await().atMost(Duration.ofSeconds(90)).until(() -> {
+                SKSCluster cluster = client.resources(SKSCluster.class)
+                        .inNamespace(namespace)
+                        .withName("told")
+                        .get();
+                return cluster.getStatus() != null && cluster.getStatus().state == ClusterState.Running;
+            });
 
-      await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> {
-        assertThat(reasons(namespace, "SKSCluster", "told")).contains("Valid", "Issued", "Running");
-        assertThat(reasons(namespace, "Nodepool", "told-workers")).contains("Valid");
-        assertThat(reasons(namespace, "KubeconfigRequest", "told-admin")).contains("WaitingForCluster", "Issued");
-      });
-      KubeconfigRequest request = client.resources(KubeconfigRequest.class).inNamespace(namespace)
-          .withName("told-admin").get();
-      assertThat(request.getStatus().conditions).isNotEmpty();
-      for (Event event : events(namespace)) {
-        assertThat(event.getMessage()).doesNotContain("BEGIN", "PRIVATE KEY", "client-key-data");
-        assertThat(event.getReason()).matches("[A-Z][A-Za-z]*");
-        assertThat(event.getType()).isIn("Normal", "Warning");
-        assertThat(event.getSource().getComponent()).isEqualTo("sks-operator");
-      }
+            await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> {
+                assertThat(reasons(namespace, "SKSCluster", "told")).contains("Valid", "Issued", "Running");
+                assertThat(reasons(namespace, "Nodepool", "told-workers")).contains("Valid");
+                assertThat(reasons(namespace, "KubeconfigRequest", "told-admin"))
+                        .contains("WaitingForCluster", "Issued");
+            });
+            KubeconfigRequest request = client.resources(KubeconfigRequest.class)
+                    .inNamespace(namespace)
+                    .withName("told-admin")
+                    .get();
+            assertThat(request.getStatus().conditions).isNotEmpty();
+            for (Event event : events(namespace)) {
+                assertThat(event.getMessage()).doesNotContain("BEGIN", "PRIVATE KEY", "client-key-data");
+                assertThat(event.getReason()).matches("[A-Z][A-Za-z]*");
+                assertThat(event.getType()).isIn("Normal", "Warning");
+                assertThat(event.getSource().getComponent()).isEqualTo("sks-operator");
+            }
+        }
     }
-  }
 
-  private static List<String> reasons(String namespace, String kind, String name) {
-    return events(namespace).stream()
-        .filter(e -> kind.equals(e.getInvolvedObject().getKind()) && name.equals(e.getInvolvedObject().getName()))
-        .map(Event::getReason).toList();
-  }
+    private static List<String> reasons(String namespace, String kind, String name) {
+        return events(namespace).stream()
+                .filter(e -> kind.equals(e.getInvolvedObject().getKind())
+                        && name.equals(e.getInvolvedObject().getName()))
+                .map(Event::getReason)
+                .toList();
+    }
 
-  private static List<Event> events(String namespace) {
-    return client.v1().events().inNamespace(namespace).list().getItems();
-  }
+    private static List<Event> events(String namespace) {
+        return client.v1().events().inNamespace(namespace).list().getItems();
+    }
 
-  private static void apply(String namespace, String yaml) {
-    HasMetadata resource = client.getKubernetesSerialization().unmarshal(yaml);
-    client.resource(resource).inNamespace(namespace).create();
-  }
+    private static void apply(String namespace, String yaml) {
+        HasMetadata resource = client.getKubernetesSerialization().unmarshal(yaml);
+        client.resource(resource).inNamespace(namespace).create();
+    }
 }

@@ -8,13 +8,13 @@ import dev.operator.sks.api.Instance;
 import dev.operator.sks.api.InstancePool;
 import dev.operator.sks.api.Nodepool;
 import dev.operator.sks.api.SKSCluster;
+import dev.operator.sks.config.OperatorConfig;
+import dev.operator.sks.config.OperatorServices;
 import dev.operator.sks.demo.ClusterStandIn;
 import dev.operator.sks.join.KubeletServingRequestsTest;
 import dev.operator.sks.naming.Labels;
 import dev.operator.sks.pki.TlsTestSupport;
 import dev.operator.sks.provider.kubevirt.KubeVirtTestSupport;
-import dev.operator.sks.config.OperatorConfig;
-import dev.operator.sks.config.OperatorServices;
 import dev.operator.sks.runtime.SksOperator;
 import dev.operator.sks.status.Conditions;
 import dev.operator.sks.tenant.TenantClients;
@@ -45,138 +45,206 @@ import org.junit.jupiter.api.Test;
  */
 @SharedApiServer
 class KubeVirtKubeletApiServerTest {
-  private static final String CLUSTER = "pool-host";
+    private static final String CLUSTER = "pool-host";
 
-  @KubeConfig
-  static String kubeconfig;
-  static KubernetesClient client;
-  static SksOperator operator;
-  static String namespace;
-  static ClusterStandIn kubelets;
-  static TenantApiServer tenant;
-  static TenantClients tenants;
+    @KubeConfig
+    static String kubeconfig;
 
-  @BeforeAll
-  static void operatorWithKubeVirtAndATenant() throws Exception {
-    client = ApiServerSupport.client(kubeconfig);
-    KubeVirtTestSupport.installKubeVirtCrds(client);
-    int tenantPort = TlsTestSupport.freeLoopbackPort();
-    TenantClients.ServerOverride toTenant = TenantApiServer.servingOn(tenantPort);
-    OperatorConfig config = OperatorConfig.parse(new String[] {"--http-port=0", "--provider=kubevirt"}, Map.of());
-    operator = ApiServerSupport.startOperator(client, OperatorServices.loadDefaults(config),
-        new SimpleMeterRegistry(), toTenant);
-    namespace = ApiServerSupport.newNamespace(client, "vms");
-    kubelets = ClusterStandIn.watch(client, namespace);
-    create(ControlPlaneApiServerTest.cluster(CLUSTER, "1.33", "ClusterIP"));
-    await().atMost(Duration.ofSeconds(60)).until(() -> client.resources(SKSCluster.class).inNamespace(namespace)
-        .withName(CLUSTER).get(), c -> c.getStatus() != null && c.getStatus().state == ClusterState.Running);
-    tenant = TenantApiServer.start(client, namespace, CLUSTER, tenantPort);
-    tenants = new TenantClients(client, toTenant);
-  }
+    static KubernetesClient client;
+    static SksOperator operator;
+    static String namespace;
+    static ClusterStandIn kubelets;
+    static TenantApiServer tenant;
+    static TenantClients tenants;
 
-  @AfterAll
-  static void stop() throws Exception {
-    if (tenants != null) {
-      tenants.close();
-    }
-    if (tenant != null) {
-      tenant.close();
-    }
-    kubelets.close();
-    operator.close();
-    client.close();
-  }
-
-  @Test
-  void aMachinesKubeletGetsItsOwnServingCertificateApprovedAndNoOther() throws Exception {
-    create(NodepoolApiServerTest.nodepool("vms", 1, "standard.medium"));
-    Instance machine = awaitMachine("vms");
-    String address = machine.addresses.get(0);
-
-    String own;
-    String elsewhere;
-    try (KubernetesClient kubelet = tenant.clientAs("system:node:" + machine.name, "system:nodes")) {
-      String subject = "CN=system:node:" + machine.name + ",O=system:nodes";
-      own = post(kubelet, KubeletServingRequestsTest.servingRequest(subject, List.of(machine.name),
-          List.of(address)));
-      elsewhere = post(kubelet, KubeletServingRequestsTest.servingRequest(subject, List.of(machine.name),
-          List.of("192.0.2.250")));
+    @BeforeAll
+    static void operatorWithKubeVirtAndATenant() throws Exception {
+        client = ApiServerSupport.client(kubeconfig);
+        KubeVirtTestSupport.installKubeVirtCrds(client);
+        int tenantPort = TlsTestSupport.freeLoopbackPort();
+        TenantClients.ServerOverride toTenant = TenantApiServer.servingOn(tenantPort);
+        OperatorConfig config = OperatorConfig.parse(new String[] {"--http-port=0", "--provider=kubevirt"}, Map.of());
+        operator = ApiServerSupport.startOperator(
+                client, OperatorServices.loadDefaults(config), new SimpleMeterRegistry(), toTenant);
+        namespace = ApiServerSupport.newNamespace(client, "vms");
+        kubelets = ClusterStandIn.watch(client, namespace);
+        create(ControlPlaneApiServerTest.cluster(CLUSTER, "1.33", "ClusterIP"));
+        await().atMost(Duration.ofSeconds(60))
+                .until(
+                        () -> client.resources(SKSCluster.class)
+                                .inNamespace(namespace)
+                                .withName(CLUSTER)
+                                .get(),
+                        c -> c.getStatus() != null && c.getStatus().state == ClusterState.Running);
+        tenant = TenantApiServer.start(client, namespace, CLUSTER, tenantPort);
+        tenants = new TenantClients(client, toTenant);
     }
 
-    KubernetesClient admin = tenants.client(namespace, CLUSTER).orElseThrow();
-    await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> assertThat(conditionTypes(admin, own))
-        .containsExactly("Approved"));
-    assertThat(conditionTypes(admin, elsewhere)).as("an address the pool does not report stays pending").isEmpty();
-  }
-
-  @Test
-  void theNodeAMachinesKubeletRegistersCountsWhileItIsReady() throws Exception {
-    create(NodepoolApiServerTest.nodepool("ready", 1, "standard.medium"));
-    Instance machine = awaitMachine("ready");
-    Nodepool nodepool = client.resources(Nodepool.class).inNamespace(namespace).withName("ready").get();
-    assertThat(nodepool.getStatus().readyNodes).isZero();
-
-    try (KubernetesClient kubelet = tenant.clientAs("system:node:" + machine.name, "system:nodes")) {
-      // As the kubelet registers: its own Node, with the labels its user-data gave it, then its status.
-      Node node = kubelet.nodes().resource(new NodeBuilder().withNewMetadata().withName(machine.name)
-          .addToLabels(Labels.NODEPOOL_ID, nodepool.getStatus().id).endMetadata().build()).create();
-      node.setStatus(new NodeStatusBuilder().addNewCondition().withType("Ready").withStatus("True")
-          .withReason("KubeletReady").endCondition().build());
-      kubelet.nodes().resource(node).updateStatus();
-      awaitNodepool("ready", np -> Integer.valueOf(1).equals(np.getStatus().readyNodes)
-          && Conditions.isTrue(np.getStatus().conditions, Conditions.READY));
-      assertThat(client.resources(InstancePool.class).inNamespace(namespace)
-          .withName(nodepool.getStatus().instancePool).get().getStatus().instances)
-          .singleElement().satisfies(i -> assertThat(i.nodeName).isEqualTo(machine.name));
-
-      node = kubelet.nodes().withName(machine.name).get();
-      node.getStatus().getConditions().get(0).setStatus("False");
-      kubelet.nodes().resource(node).updateStatus();
-      awaitNodepool("ready", np -> Integer.valueOf(0).equals(np.getStatus().readyNodes));
-      // The machine still runs, its Node is not Ready: the pool is not Ready either, and says which it waits for.
-      Nodepool notReady = client.resources(Nodepool.class).inNamespace(namespace).withName("ready").get();
-      assertThat(notReady.getStatus().size).isEqualTo(1);
-      assertThat(Conditions.find(notReady.getStatus().conditions, Conditions.READY)).hasValueSatisfying(ready -> {
-        assertThat(ready.getStatus()).isEqualTo(Conditions.FALSE);
-        assertThat(ready.getReason()).isEqualTo("WaitingForNodes");
-        assertThat(ready.getMessage()).contains("0 of 1 with a Ready Node").doesNotContain("null");
-      });
+    @AfterAll
+    static void stop() throws Exception {
+        if (tenants != null) {
+            tenants.close();
+        }
+        if (tenant != null) {
+            tenant.close();
+        }
+        kubelets.close();
+        operator.close();
+        client.close();
     }
-  }
 
-  /** Plays KubeVirt for the nodepool's machines until the pool reports one with an address. */
-  private static Instance awaitMachine(String nodepoolName) {
-    return await().atMost(Duration.ofSeconds(60)).until(() -> {
-      Nodepool nodepool = client.resources(Nodepool.class).inNamespace(namespace).withName(nodepoolName).get();
-      if (nodepool == null || nodepool.getStatus() == null || nodepool.getStatus().instancePool == null) {
-        return null;
-      }
-      KubeVirtTestSupport.runMachines(client, namespace, nodepool.getStatus().instancePool);
-      InstancePool pool = client.resources(InstancePool.class).inNamespace(namespace)
-          .withName(nodepool.getStatus().instancePool).get();
-      return pool == null || pool.getStatus() == null || pool.getStatus().instances == null ? null
-          : pool.getStatus().instances.stream().filter(i -> !i.addresses.isEmpty()).findFirst().orElse(null);
-    }, i -> i != null);
-  }
+    @Test
+    void aMachinesKubeletGetsItsOwnServingCertificateApprovedAndNoOther() throws Exception {
+        create(NodepoolApiServerTest.nodepool("vms", 1, "standard.medium"));
+        Instance machine = awaitMachine("vms");
+        String address = machine.addresses.get(0);
 
-  private static void awaitNodepool(String name, Predicate<Nodepool> condition) {
-    await().atMost(Duration.ofSeconds(90)).until(() -> client.resources(Nodepool.class).inNamespace(namespace)
-        .withName(name).get(), np -> np.getStatus() != null && condition.test(np));
-  }
+        String own;
+        String elsewhere;
+        try (KubernetesClient kubelet = tenant.clientAs("system:node:" + machine.name, "system:nodes")) {
+            String subject = "CN=system:node:" + machine.name + ",O=system:nodes";
+            own = post(
+                    kubelet,
+                    KubeletServingRequestsTest.servingRequest(subject, List.of(machine.name), List.of(address)));
+            elsewhere = post(
+                    kubelet,
+                    KubeletServingRequestsTest.servingRequest(subject, List.of(machine.name), List.of("192.0.2.250")));
+        }
 
-  private static String post(KubernetesClient kubelet, CertificateSigningRequest request) {
-    return kubelet.certificates().v1().certificateSigningRequests().resource(request).create().getMetadata()
-        .getName();
-  }
+        KubernetesClient admin = tenants.client(namespace, CLUSTER).orElseThrow();
+        await().atMost(Duration.ofSeconds(60))
+                .untilAsserted(() -> assertThat(conditionTypes(admin, own)).containsExactly("Approved"));
+        assertThat(conditionTypes(admin, elsewhere))
+                .as("an address the pool does not report stays pending")
+                .isEmpty();
+    }
 
-  private static List<String> conditionTypes(KubernetesClient admin, String csr) {
-    CertificateSigningRequest current = admin.certificates().v1().certificateSigningRequests().withName(csr).get();
-    return current.getStatus() == null || current.getStatus().getConditions() == null ? List.of()
-        : current.getStatus().getConditions().stream().map(c -> c.getType()).toList();
-  }
+    @Test
+    void theNodeAMachinesKubeletRegistersCountsWhileItIsReady() throws Exception {
+        create(NodepoolApiServerTest.nodepool("ready", 1, "standard.medium"));
+        Instance machine = awaitMachine("ready");
+        Nodepool nodepool = client.resources(Nodepool.class)
+                .inNamespace(namespace)
+                .withName("ready")
+                .get();
+        assertThat(nodepool.getStatus().readyNodes).isZero();
 
-  private static void create(String yaml) {
-    HasMetadata resource = client.getKubernetesSerialization().unmarshal(yaml);
-    client.resource(resource).inNamespace(namespace).create();
-  }
+        try (KubernetesClient kubelet = tenant.clientAs("system:node:" + machine.name, "system:nodes")) {
+            // As the kubelet registers: its own Node, with the labels its user-data gave it, then its status.
+            Node node = kubelet.nodes()
+                    .resource(new NodeBuilder()
+                            .withNewMetadata()
+                            .withName(machine.name)
+                            .addToLabels(Labels.NODEPOOL_ID, nodepool.getStatus().id)
+                            .endMetadata()
+                            .build())
+                    .create();
+            node.setStatus(new NodeStatusBuilder()
+                    .addNewCondition()
+                    .withType("Ready")
+                    .withStatus("True")
+                    .withReason("KubeletReady")
+                    .endCondition()
+                    .build());
+            kubelet.nodes().resource(node).updateStatus();
+            awaitNodepool(
+                    "ready",
+                    np -> Integer.valueOf(1).equals(np.getStatus().readyNodes)
+                            && Conditions.isTrue(np.getStatus().conditions, Conditions.READY));
+            assertThat(client.resources(InstancePool.class)
+                            .inNamespace(namespace)
+                            .withName(nodepool.getStatus().instancePool)
+                            .get()
+                            .getStatus()
+                            .instances)
+                    .singleElement()
+                    .satisfies(i -> assertThat(i.nodeName).isEqualTo(machine.name));
+
+            node = kubelet.nodes().withName(machine.name).get();
+            node.getStatus().getConditions().get(0).setStatus("False");
+            kubelet.nodes().resource(node).updateStatus();
+            awaitNodepool("ready", np -> Integer.valueOf(0).equals(np.getStatus().readyNodes));
+            // The machine still runs, its Node is not Ready: the pool is not Ready either, and says which it waits for.
+            Nodepool notReady = client.resources(Nodepool.class)
+                    .inNamespace(namespace)
+                    .withName("ready")
+                    .get();
+            assertThat(notReady.getStatus().size).isEqualTo(1);
+            assertThat(Conditions.find(notReady.getStatus().conditions, Conditions.READY))
+                    .hasValueSatisfying(ready -> {
+                        assertThat(ready.getStatus()).isEqualTo(Conditions.FALSE);
+                        assertThat(ready.getReason()).isEqualTo("WaitingForNodes");
+                        assertThat(ready.getMessage())
+                                .contains("0 of 1 with a Ready Node")
+                                .doesNotContain("null");
+                    });
+        }
+    }
+
+    /** Plays KubeVirt for the nodepool's machines until the pool reports one with an address. */
+    private static Instance awaitMachine(String nodepoolName) {
+        return await().atMost(Duration.ofSeconds(60))
+                .until(
+                        () -> {
+                            Nodepool nodepool = client.resources(Nodepool.class)
+                                    .inNamespace(namespace)
+                                    .withName(nodepoolName)
+                                    .get();
+                            if (nodepool == null
+                                    || nodepool.getStatus() == null
+                                    || nodepool.getStatus().instancePool == null) {
+                                return null;
+                            }
+                            KubeVirtTestSupport.runMachines(client, namespace, nodepool.getStatus().instancePool);
+                            InstancePool pool = client.resources(InstancePool.class)
+                                    .inNamespace(namespace)
+                                    .withName(nodepool.getStatus().instancePool)
+                                    .get();
+                            return pool == null || pool.getStatus() == null || pool.getStatus().instances == null
+                                    ? null
+                                    : pool.getStatus().instances.stream()
+                                            .filter(i -> !i.addresses.isEmpty())
+                                            .findFirst()
+                                            .orElse(null);
+                        },
+                        i -> i != null);
+    }
+
+    private static void awaitNodepool(String name, Predicate<Nodepool> condition) {
+        await().atMost(Duration.ofSeconds(90))
+                .until(
+                        () -> client.resources(Nodepool.class)
+                                .inNamespace(namespace)
+                                .withName(name)
+                                .get(),
+                        np -> np.getStatus() != null && condition.test(np));
+    }
+
+    private static String post(KubernetesClient kubelet, CertificateSigningRequest request) {
+        return kubelet.certificates()
+                .v1()
+                .certificateSigningRequests()
+                .resource(request)
+                .create()
+                .getMetadata()
+                .getName();
+    }
+
+    private static List<String> conditionTypes(KubernetesClient admin, String csr) {
+        CertificateSigningRequest current = admin.certificates()
+                .v1()
+                .certificateSigningRequests()
+                .withName(csr)
+                .get();
+        return current.getStatus() == null || current.getStatus().getConditions() == null
+                ? List.of()
+                : current.getStatus().getConditions().stream()
+                        .map(c -> c.getType())
+                        .toList();
+    }
+
+    private static void create(String yaml) {
+        HasMetadata resource = client.getKubernetesSerialization().unmarshal(yaml);
+        client.resource(resource).inNamespace(namespace).create();
+    }
 }

@@ -8,11 +8,11 @@ import dev.operator.sks.api.InstancePool;
 import dev.operator.sks.api.Nodepool;
 import dev.operator.sks.api.PoolState;
 import dev.operator.sks.api.SKSCluster;
+import dev.operator.sks.config.OperatorServices;
 import dev.operator.sks.demo.ClusterStandIn;
 import dev.operator.sks.naming.Labels;
 import dev.operator.sks.pki.TlsTestSupport;
 import dev.operator.sks.provider.simulated.SimulatedNodeRenderer;
-import dev.operator.sks.config.OperatorServices;
 import dev.operator.sks.runtime.SksOperator;
 import dev.operator.sks.status.Conditions;
 import dev.operator.sks.tenant.TenantClients;
@@ -43,137 +43,196 @@ import org.junit.jupiter.api.Test;
  */
 @SharedApiServer
 class NodepoolNodesTenantApiServerTest {
-  private static final String CLUSTER = "pool-host";
+    private static final String CLUSTER = "pool-host";
 
-  @KubeConfig
-  static String kubeconfig;
-  static KubernetesClient client;
-  static SksOperator operator;
-  static String namespace;
-  static ClusterStandIn kubelet;
-  static int tenantPort;
-  static TenantClients.ServerOverride toTenant;
+    @KubeConfig
+    static String kubeconfig;
 
-  @BeforeAll
-  static void startOperatorAndCluster() throws Exception {
-    client = ApiServerSupport.client(kubeconfig);
-    // The port is fixed before the cluster's PKI exists, so the operator can be told where its tenant will answer.
-    tenantPort = TlsTestSupport.freeLoopbackPort();
-    toTenant = TenantApiServer.servingOn(tenantPort);
-    operator = ApiServerSupport.startOperator(client, OperatorServices.loadDefaults(ApiServerSupport.testConfig()),
-        new SimpleMeterRegistry(), toTenant);
-    namespace = ApiServerSupport.newNamespace(client, "nodes");
-    kubelet = ClusterStandIn.watch(client, namespace);
-    apply(ControlPlaneApiServerTest.cluster(CLUSTER, "1.33", "ClusterIP"));
-    await().atMost(Duration.ofSeconds(60)).until(() -> client.resources(SKSCluster.class).inNamespace(namespace)
-        .withName(CLUSTER).get(), c -> c.getStatus() != null && c.getStatus().state == ClusterState.Running);
-  }
+    static KubernetesClient client;
+    static SksOperator operator;
+    static String namespace;
+    static ClusterStandIn kubelet;
+    static int tenantPort;
+    static TenantClients.ServerOverride toTenant;
 
-  @AfterAll
-  static void stop() {
-    kubelet.close();
-    operator.close();
-    client.close();
-  }
-
-  @Test
-  void runningInstancesGetReadyNodesThatGoWithThem() throws Exception {
-    // No tenant API server yet: the pool still runs, without nodes, and says why.
-    apply(NodepoolApiServerTest.nodepool("early", 1, "standard.medium"));
-    Nodepool early = awaitNodepool("early", np -> np.getStatus().state == PoolState.Running);
-    InstancePool unregistered = await().atMost(Duration.ofSeconds(30)).until(() -> instancePool(early),
-        p -> Conditions.find(p.getStatus().conditions, Conditions.NODES_REGISTERED)
-            .filter(c -> "TenantUnreachable".equals(c.getReason())).isPresent());
-    assertThat(unregistered.getStatus().state).isEqualTo(PoolState.Running);
-    assertThat(unregistered.getStatus().instances).singleElement().satisfies(i -> assertThat(i.nodeName).isNull());
-    assertThat(early.getStatus().readyNodes).isZero();
-    Nodepool unreachable = awaitNodepool("early", np -> Conditions.find(np.getStatus().conditions, Conditions.READY)
-        .filter(c -> "TenantUnreachable".equals(c.getReason())).isPresent());
-    assertThat(Conditions.isTrue(unreachable.getStatus().conditions, Conditions.READY)).isFalse();
-    assertThat(unreachable.getStatus().state).isEqualTo(PoolState.Running);
-
-    try (TenantApiServer tenant = TenantApiServer.start(client, namespace, CLUSTER, tenantPort);
-        TenantClients tenants = new TenantClients(client, toTenant)) {
-      KubernetesClient admin = tenants.client(namespace, CLUSTER).orElseThrow();
-
-      apply(NodepoolApiServerTest.nodepool("workers", 3, "standard.medium"));
-      Nodepool three = awaitNodepool("workers", np -> Integer.valueOf(3).equals(np.getStatus().readyNodes));
-      assertThat(Conditions.isTrue(three.getStatus().conditions, Conditions.READY)).isTrue();
-      List<Node> nodes = nodesOf(admin, three);
-      assertThat(nodes).extracting(n -> n.getMetadata().getName()).containsExactlyInAnyOrderElementsOf(
-          instancePool(three).getStatus().instances.stream().map(i -> i.nodeName).toList());
-      assertThat(nodes).hasSize(3).allSatisfy(node -> {
-        assertThat(node.getMetadata().getLabels()).containsEntry("role", "worker")
-            .containsEntry(Labels.NODEPOOL_ID, three.getStatus().id)
-            .containsEntry("node.kubernetes.io/instance-type", "standard.medium");
-        // node.kubernetes.io/* taints are the tenant control plane's (admission adds not-ready on create).
-        assertThat(node.getSpec().getTaints()).filteredOn(t -> !t.getKey().startsWith("node.kubernetes.io/"))
-            .extracting(t -> t.getKey() + "=" + t.getValue() + ":" + t.getEffect())
-            .containsExactly("env=demo:NoSchedule");
-        assertThat(node.getStatus().getCapacity().get("cpu")).isEqualTo(new Quantity("2"));
-        assertThat(Quantity.getAmountInBytes(node.getStatus().getCapacity().get("memory")).longValue())
-            .isEqualTo(4L << 30);
-        assertThat(SimulatedNodeRenderer.isReady(node)).isTrue();
-      });
-      assertThat(Conditions.isTrue(instancePool(three).getStatus().conditions, Conditions.NODES_REGISTERED))
-          .isTrue();
-
-      // Each Node gets the heartbeat Lease its kubelet would keep, and it is renewed.
-      Map<String, Instant> firstBeats = await().atMost(Duration.ofSeconds(30)).until(() -> renewTimes(admin, nodes),
-          beats -> beats.size() == 3);
-      assertThat(nodes).allSatisfy(node -> assertThat(lease(admin, node.getMetadata().getName()).getMetadata()
-          .getOwnerReferences()).singleElement().satisfies(owner -> assertThat(owner.getUid())
-              .isEqualTo(node.getMetadata().getUid())));
-      await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(renewTimes(admin, nodes))
-          .allSatisfy((node, renewed) -> assertThat(renewed).isAfter(firstBeats.get(node))));
-
-      client.resources(Nodepool.class).inNamespace(namespace).withName("workers").scale(1);
-      Nodepool one = awaitNodepool("workers", np -> Integer.valueOf(1).equals(np.getStatus().size)
-          && Integer.valueOf(1).equals(np.getStatus().readyNodes));
-      String remaining = instancePool(one).getStatus().instances.get(0).name;
-      await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(nodesOf(admin, one))
-          .extracting(n -> n.getMetadata().getName()).containsExactly(remaining));
-      assertThat(nodes).extracting(n -> n.getMetadata().getName()).filteredOn(name -> !name.equals(remaining))
-          .allSatisfy(gone -> assertThat(lease(admin, gone)).as("the Lease of " + gone).isNull());
-
-      // The early pool's backoff ends and its node registers too, now that the tenant answers.
-      awaitNodepool("early", np -> Integer.valueOf(1).equals(np.getStatus().readyNodes)
-          && Conditions.isTrue(np.getStatus().conditions, Conditions.READY));
+    @BeforeAll
+    static void startOperatorAndCluster() throws Exception {
+        client = ApiServerSupport.client(kubeconfig);
+        // The port is fixed before the cluster's PKI exists, so the operator can be told where its tenant will answer.
+        tenantPort = TlsTestSupport.freeLoopbackPort();
+        toTenant = TenantApiServer.servingOn(tenantPort);
+        operator = ApiServerSupport.startOperator(
+                client,
+                OperatorServices.loadDefaults(ApiServerSupport.testConfig()),
+                new SimpleMeterRegistry(),
+                toTenant);
+        namespace = ApiServerSupport.newNamespace(client, "nodes");
+        kubelet = ClusterStandIn.watch(client, namespace);
+        apply(ControlPlaneApiServerTest.cluster(CLUSTER, "1.33", "ClusterIP"));
+        await().atMost(Duration.ofSeconds(60))
+                .until(
+                        () -> client.resources(SKSCluster.class)
+                                .inNamespace(namespace)
+                                .withName(CLUSTER)
+                                .get(),
+                        c -> c.getStatus() != null && c.getStatus().state == ClusterState.Running);
     }
-  }
 
-  private static Lease lease(KubernetesClient admin, String node) {
-    return admin.leases().inNamespace(SimulatedNodeRenderer.NODE_LEASE_NAMESPACE).withName(node).get();
-  }
-
-  private static Map<String, Instant> renewTimes(KubernetesClient admin, List<Node> nodes) {
-    Map<String, Instant> renewed = new HashMap<>();
-    for (Node node : nodes) {
-      Lease lease = lease(admin, node.getMetadata().getName());
-      if (lease != null) {
-        renewed.put(node.getMetadata().getName(), lease.getSpec().getRenewTime().toInstant());
-      }
+    @AfterAll
+    static void stop() {
+        kubelet.close();
+        operator.close();
+        client.close();
     }
-    return renewed;
-  }
 
-  private static List<Node> nodesOf(KubernetesClient admin, Nodepool nodepool) {
-    return admin.nodes().withLabel(Labels.NODEPOOL_ID, nodepool.getStatus().id).list().getItems();
-  }
+    @Test
+    void runningInstancesGetReadyNodesThatGoWithThem() throws Exception {
+        // No tenant API server yet: the pool still runs, without nodes, and says why.
+        apply(NodepoolApiServerTest.nodepool("early", 1, "standard.medium"));
+        Nodepool early = awaitNodepool("early", np -> np.getStatus().state == PoolState.Running);
+        InstancePool unregistered = await().atMost(Duration.ofSeconds(30))
+                .until(
+                        () -> instancePool(early),
+                        p -> Conditions.find(p.getStatus().conditions, Conditions.NODES_REGISTERED)
+                                .filter(c -> "TenantUnreachable".equals(c.getReason()))
+                                .isPresent());
+        assertThat(unregistered.getStatus().state).isEqualTo(PoolState.Running);
+        assertThat(unregistered.getStatus().instances)
+                .singleElement()
+                .satisfies(i -> assertThat(i.nodeName).isNull());
+        assertThat(early.getStatus().readyNodes).isZero();
+        Nodepool unreachable = awaitNodepool(
+                "early",
+                np -> Conditions.find(np.getStatus().conditions, Conditions.READY)
+                        .filter(c -> "TenantUnreachable".equals(c.getReason()))
+                        .isPresent());
+        assertThat(Conditions.isTrue(unreachable.getStatus().conditions, Conditions.READY))
+                .isFalse();
+        assertThat(unreachable.getStatus().state).isEqualTo(PoolState.Running);
 
-  private static InstancePool instancePool(Nodepool nodepool) {
-    return client.resources(InstancePool.class).inNamespace(namespace).withName(nodepool.getStatus().instancePool)
-        .get();
-  }
+        try (TenantApiServer tenant = TenantApiServer.start(client, namespace, CLUSTER, tenantPort);
+                TenantClients tenants = new TenantClients(client, toTenant)) {
+            KubernetesClient admin = tenants.client(namespace, CLUSTER).orElseThrow();
 
-  private static void apply(String yaml) {
-    HasMetadata resource = client.getKubernetesSerialization().unmarshal(yaml);
-    client.resource(resource).inNamespace(namespace).create();
-  }
+            apply(NodepoolApiServerTest.nodepool("workers", 3, "standard.medium"));
+            Nodepool three = awaitNodepool("workers", np -> Integer.valueOf(3).equals(np.getStatus().readyNodes));
+            assertThat(Conditions.isTrue(three.getStatus().conditions, Conditions.READY))
+                    .isTrue();
+            List<Node> nodes = nodesOf(admin, three);
+            assertThat(nodes)
+                    .extracting(n -> n.getMetadata().getName())
+                    .containsExactlyInAnyOrderElementsOf(instancePool(three).getStatus().instances.stream()
+                            .map(i -> i.nodeName)
+                            .toList());
+            assertThat(nodes).hasSize(3).allSatisfy(node -> {
+                assertThat(node.getMetadata().getLabels())
+                        .containsEntry("role", "worker")
+                        .containsEntry(Labels.NODEPOOL_ID, three.getStatus().id)
+                        .containsEntry("node.kubernetes.io/instance-type", "standard.medium");
+                // node.kubernetes.io/* taints are the tenant control plane's (admission adds not-ready on create).
+                assertThat(node.getSpec().getTaints())
+                        .filteredOn(t -> !t.getKey().startsWith("node.kubernetes.io/"))
+                        .extracting(t -> t.getKey() + "=" + t.getValue() + ":" + t.getEffect())
+                        .containsExactly("env=demo:NoSchedule");
+                assertThat(node.getStatus().getCapacity().get("cpu")).isEqualTo(new Quantity("2"));
+                assertThat(Quantity.getAmountInBytes(
+                                        node.getStatus().getCapacity().get("memory"))
+                                .longValue())
+                        .isEqualTo(4L << 30);
+                assertThat(SimulatedNodeRenderer.isReady(node)).isTrue();
+            });
+            assertThat(Conditions.isTrue(instancePool(three).getStatus().conditions, Conditions.NODES_REGISTERED))
+                    .isTrue();
 
-  private static Nodepool awaitNodepool(String name, Predicate<Nodepool> condition) {
-    return await().atMost(Duration.ofSeconds(90)).until(() -> client.resources(Nodepool.class)
-        .inNamespace(namespace).withName(name).get(), np -> np != null && np.getStatus() != null
-            && condition.test(np));
-  }
+            // Each Node gets the heartbeat Lease its kubelet would keep, and it is renewed.
+            Map<String, Instant> firstBeats = await().atMost(Duration.ofSeconds(30))
+                    .until(() -> renewTimes(admin, nodes), beats -> beats.size() == 3);
+            assertThat(nodes)
+                    .allSatisfy(
+                            node -> assertThat(lease(admin, node.getMetadata().getName())
+                                            .getMetadata()
+                                            .getOwnerReferences())
+                                    .singleElement()
+                                    .satisfies(owner -> assertThat(owner.getUid())
+                                            .isEqualTo(node.getMetadata().getUid())));
+            await().atMost(Duration.ofSeconds(30))
+                    .untilAsserted(() -> assertThat(renewTimes(admin, nodes))
+                            .allSatisfy((node, renewed) -> assertThat(renewed).isAfter(firstBeats.get(node))));
+
+            client.resources(Nodepool.class)
+                    .inNamespace(namespace)
+                    .withName("workers")
+                    .scale(1);
+            Nodepool one = awaitNodepool(
+                    "workers",
+                    np -> Integer.valueOf(1).equals(np.getStatus().size)
+                            && Integer.valueOf(1).equals(np.getStatus().readyNodes));
+            String remaining = instancePool(one).getStatus().instances.get(0).name;
+            await().atMost(Duration.ofSeconds(30))
+                    .untilAsserted(() -> assertThat(nodesOf(admin, one))
+                            .extracting(n -> n.getMetadata().getName())
+                            .containsExactly(remaining));
+            assertThat(nodes)
+                    .extracting(n -> n.getMetadata().getName())
+                    .filteredOn(name -> !name.equals(remaining))
+                    .allSatisfy(gone -> assertThat(lease(admin, gone))
+                            .as("the Lease of " + gone)
+                            .isNull());
+
+            // The early pool's backoff ends and its node registers too, now that the tenant answers.
+            awaitNodepool(
+                    "early",
+                    np -> Integer.valueOf(1).equals(np.getStatus().readyNodes)
+                            && Conditions.isTrue(np.getStatus().conditions, Conditions.READY));
+        }
+    }
+
+    private static Lease lease(KubernetesClient admin, String node) {
+        return admin.leases()
+                .inNamespace(SimulatedNodeRenderer.NODE_LEASE_NAMESPACE)
+                .withName(node)
+                .get();
+    }
+
+    private static Map<String, Instant> renewTimes(KubernetesClient admin, List<Node> nodes) {
+        Map<String, Instant> renewed = new HashMap<>();
+        for (Node node : nodes) {
+            Lease lease = lease(admin, node.getMetadata().getName());
+            if (lease != null) {
+                renewed.put(
+                        node.getMetadata().getName(),
+                        lease.getSpec().getRenewTime().toInstant());
+            }
+        }
+        return renewed;
+    }
+
+    private static List<Node> nodesOf(KubernetesClient admin, Nodepool nodepool) {
+        return admin.nodes()
+                .withLabel(Labels.NODEPOOL_ID, nodepool.getStatus().id)
+                .list()
+                .getItems();
+    }
+
+    private static InstancePool instancePool(Nodepool nodepool) {
+        return client.resources(InstancePool.class)
+                .inNamespace(namespace)
+                .withName(nodepool.getStatus().instancePool)
+                .get();
+    }
+
+    private static void apply(String yaml) {
+        HasMetadata resource = client.getKubernetesSerialization().unmarshal(yaml);
+        client.resource(resource).inNamespace(namespace).create();
+    }
+
+    private static Nodepool awaitNodepool(String name, Predicate<Nodepool> condition) {
+        return await().atMost(Duration.ofSeconds(90))
+                .until(
+                        () -> client.resources(Nodepool.class)
+                                .inNamespace(namespace)
+                                .withName(name)
+                                .get(),
+                        np -> np != null && np.getStatus() != null && condition.test(np));
+    }
 }

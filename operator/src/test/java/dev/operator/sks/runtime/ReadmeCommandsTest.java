@@ -17,19 +17,20 @@ import org.junit.jupiter.api.Test;
  */
 class ReadmeCommandsTest {
 
-  @Test
-  void theReadmeStartsWithTheRunAndTestCommandsThatCiAndTheJarTestUse() throws IOException {
-    String readme = Files.readString(RepoPaths.root().resolve("README.md"));
-    List<String> blocks = new ArrayList<>();
-    Matcher m = Pattern.compile("```sh\\n(.*?)\\n```", Pattern.DOTALL).matcher(readme);
-    while (m.find() && blocks.size() < 2) {
-      blocks.add(m.group(1).trim());
+    @Test
+    void theReadmeStartsWithTheRunAndTestCommandsThatCiAndTheJarTestUse() throws IOException {
+        String readme = Files.readString(RepoPaths.root().resolve("README.md"));
+        List<String> blocks = new ArrayList<>();
+        Matcher m = Pattern.compile("```sh\\n(.*?)\\n```", Pattern.DOTALL).matcher(readme);
+        while (m.find() && blocks.size() < 2) {
+            blocks.add(m.group(1).trim());
+        }
+        assertThat(blocks)
+                .containsExactly(
+                        "mvn -B -DskipTests package && java -jar operator/target/sks-operator.jar demo",
+                        "mvn -B verify");
+        String ci = Files.readString(RepoPaths.root().resolve(".ci/run"));
+        assertThat(ci).contains("../shared/envtest/install.sh");
+        assertThat(ci.strip()).endsWith(blocks.get(1));
     }
-    assertThat(blocks).containsExactly(
-        "mvn -B -DskipTests package && java -jar operator/target/sks-operator.jar demo",
-        "mvn -B verify");
-    String ci = Files.readString(RepoPaths.root().resolve(".ci/run"));
-    assertThat(ci).contains("../shared/envtest/install.sh");
-    assertThat(ci.strip()).endsWith(blocks.get(1));
-  }
 }

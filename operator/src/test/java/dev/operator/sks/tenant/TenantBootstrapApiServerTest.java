@@ -9,21 +9,20 @@ import dev.operator.sks.addons.AddonObjects;
 import dev.operator.sks.api.Addon;
 import dev.operator.sks.api.SKSCluster;
 import dev.operator.sks.catalog.VersionCatalog;
+import dev.operator.sks.config.OperatorServices;
 import dev.operator.sks.join.BootstrapToken;
 import dev.operator.sks.join.JoinMaterial;
 import dev.operator.sks.join.JoinToken;
 import dev.operator.sks.join.JoinTokenStore;
 import dev.operator.sks.join.JoinTokens;
 import dev.operator.sks.join.KubeletServingRequestsTest;
-import dev.operator.sks.naming.Names;
 import dev.operator.sks.rendering.ClusterModel;
-import dev.operator.sks.config.OperatorServices;
 import dev.operator.sks.runtime.SksOperator;
 import dev.operator.sks.status.Conditions;
 import dev.operator.sks.tenant.TenantClients.ClusterKey;
 import dev.operator.sks.testing.ApiServerSupport;
-import dev.operator.sks.testing.SharedApiServer;
 import dev.operator.sks.testing.MutableClock;
+import dev.operator.sks.testing.SharedApiServer;
 import dev.operator.sks.testing.TenantApiServer;
 import io.fabric8.kubeapitest.junit.KubeConfig;
 import io.fabric8.kubernetes.api.model.ConfigMap;
@@ -67,343 +66,487 @@ import org.junit.jupiter.api.Test;
  */
 @SharedApiServer
 class TenantBootstrapApiServerTest {
-  private static final String CLUSTER = "join";
-  private static final VersionCatalog CATALOG = VersionCatalog.loadDefault();
-  private static final String SERVING_NODE = "pool-abc12";
+    private static final String CLUSTER = "join";
+    private static final VersionCatalog CATALOG = VersionCatalog.loadDefault();
+    private static final String SERVING_NODE = "pool-abc12";
 
-  @KubeConfig
-  static String kubeconfig;
-  static KubernetesClient client;
-  static SksOperator operator;
-  static String namespace;
-  static SKSCluster cluster;
-  static TenantApiServer tenant;
-  static TenantClients tenants;
-  static String caPem;
+    @KubeConfig
+    static String kubeconfig;
 
-  @BeforeAll
-  static void clusterWithTenantApiServer() throws Exception {
-    client = ApiServerSupport.client(kubeconfig);
-    operator = ApiServerSupport.startOperator(client, OperatorServices.loadDefaults(ApiServerSupport.testConfig()));
-    namespace = ApiServerSupport.newNamespace(client, "tenant");
-    client.resource(ApiServerSupport.load(client, SKSCluster.class, """
+    static KubernetesClient client;
+    static SksOperator operator;
+    static String namespace;
+    static SKSCluster cluster;
+    static TenantApiServer tenant;
+    static TenantClients tenants;
+    static String caPem;
+
+    @BeforeAll
+    static void clusterWithTenantApiServer() throws Exception {
+        client = ApiServerSupport.client(kubeconfig);
+        operator = ApiServerSupport.startOperator(client, OperatorServices.loadDefaults(ApiServerSupport.testConfig()));
+        namespace = ApiServerSupport.newNamespace(client, "tenant");
+        client.resource(ApiServerSupport.load(client, SKSCluster.class, """
         apiVersion: sks.operator.dev/v1alpha1
         kind: SKSCluster
         metadata: {name: %s}
         spec: {zone: ch-gva-2, version: "1.33", controlPlane: {exposure: ClusterIP}}
-        """.formatted(CLUSTER))).inNamespace(namespace).create();
-    cluster = await().atMost(Duration.ofSeconds(60)).until(
-        () -> client.resources(SKSCluster.class).inNamespace(namespace).withName(CLUSTER).get(),
-        c -> c != null && c.getStatus() != null && c.getStatus().endpoint != null
-            && Conditions.isTrue(c.getStatus().conditions, Conditions.CERTIFICATES_READY));
-    tenant = TenantApiServer.start(client, namespace, CLUSTER);
-    // The admin kubeconfig names the in-cluster Service; this test runs outside, so it reaches the tenant locally.
-    tenants = new TenantClients(client, (key, server) -> tenant.url());
-    caPem = JoinMaterial.clusterCaCertificate(dev.operator.sks.support.SecretLookup.live(client), cluster).orElseThrow();
-    // The API server makes its system namespaces (kube-public, kube-system) shortly after it starts serving.
-    KubernetesClient admin = tenants.client(cluster).orElseThrow();
-    await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(admin.namespaces().list().getItems())
-        .extracting(n -> n.getMetadata().getName()).contains("kube-public", "kube-system"));
-  }
-
-  @AfterAll
-  static void stop() throws IOException {
-    if (tenants != null) {
-      tenants.close();
+        """.formatted(CLUSTER)))
+                .inNamespace(namespace)
+                .create();
+        cluster = await().atMost(Duration.ofSeconds(60))
+                .until(
+                        () -> client.resources(SKSCluster.class)
+                                .inNamespace(namespace)
+                                .withName(CLUSTER)
+                                .get(),
+                        c -> c != null
+                                && c.getStatus() != null
+                                && c.getStatus().endpoint != null
+                                && Conditions.isTrue(c.getStatus().conditions, Conditions.CERTIFICATES_READY));
+        tenant = TenantApiServer.start(client, namespace, CLUSTER);
+        // The admin kubeconfig names the in-cluster Service; this test runs outside, so it reaches the tenant locally.
+        tenants = new TenantClients(client, (key, server) -> tenant.url());
+        caPem = JoinMaterial.clusterCaCertificate(dev.operator.sks.support.SecretLookup.live(client), cluster)
+                .orElseThrow();
+        // The API server makes its system namespaces (kube-public, kube-system) shortly after it starts serving.
+        KubernetesClient admin = tenants.client(cluster).orElseThrow();
+        await().atMost(Duration.ofSeconds(30))
+                .untilAsserted(() -> assertThat(admin.namespaces().list().getItems())
+                        .extracting(n -> n.getMetadata().getName())
+                        .contains("kube-public", "kube-system"));
     }
-    if (tenant != null) {
-      tenant.close();
+
+    @AfterAll
+    static void stop() throws IOException {
+        if (tenants != null) {
+            tenants.close();
+        }
+        if (tenant != null) {
+            tenant.close();
+        }
+        operator.close();
+        client.close();
     }
-    operator.close();
-    client.close();
-  }
 
-  @Test
-  void theCachedAdminClientReachesTheTenant() {
-    TenantProbe probe = tenants.probe(cluster);
-    assertThat(probe.reachable()).as(probe.message()).isTrue();
-    assertThat(tenants.client(cluster)).containsSame(tenants.client(cluster).orElseThrow());
-  }
+    @Test
+    void theCachedAdminClientReachesTheTenant() {
+        TenantProbe probe = tenants.probe(cluster);
+        assertThat(probe.reachable()).as(probe.message()).isTrue();
+        assertThat(tenants.client(cluster)).containsSame(tenants.client(cluster).orElseThrow());
+    }
 
-  @Test
-  void applyingTheJoinObjectsTwiceChangesNothing() {
-    KubernetesClient admin = tenants.client(cluster).orElseThrow();
-    List<HasMetadata> objects = TenantBootstrapObjects.render(inputs(Clock.systemUTC()));
-    TenantBootstrap.apply(admin, objects);
-    Map<String, String> first = resourceVersions(admin, objects);
-    TenantBootstrap.apply(admin, objects);
-    assertThat(resourceVersions(admin, objects)).isEqualTo(first);
-    assertThat(first).hasSize(objects.size()).doesNotContainValue(null);
+    @Test
+    void applyingTheJoinObjectsTwiceChangesNothing() {
+        KubernetesClient admin = tenants.client(cluster).orElseThrow();
+        List<HasMetadata> objects = TenantBootstrapObjects.render(inputs(Clock.systemUTC()));
+        TenantBootstrap.apply(admin, objects);
+        Map<String, String> first = resourceVersions(admin, objects);
+        TenantBootstrap.apply(admin, objects);
+        assertThat(resourceVersions(admin, objects)).isEqualTo(first);
+        assertThat(first).hasSize(objects.size()).doesNotContainValue(null);
 
-    TenantBootstrap.Outcome outcome = new TenantBootstrap(client, tenants, CATALOG, Clock.systemUTC())
-        .ensure(cluster);
-    assertThat(outcome.state()).as(outcome.message()).isEqualTo(TenantBootstrap.State.APPLIED);
-    assertThat(resourceVersions(admin, objects)).isEqualTo(first);
-  }
+        TenantBootstrap.Outcome outcome =
+                new TenantBootstrap(client, tenants, CATALOG, Clock.systemUTC()).ensure(cluster);
+        assertThat(outcome.state()).as(outcome.message()).isEqualTo(TenantBootstrap.State.APPLIED);
+        assertThat(resourceVersions(admin, objects)).isEqualTo(first);
+    }
 
-  @Test
-  void anUnchangedClusterIsNotAppliedAgainUntilForgottenOrTheIntervalPasses() {
-    KubernetesClient admin = tenants.client(cluster).orElseThrow();
-    MutableClock clock = new MutableClock(Instant.now());
-    TenantBootstrap bootstrap = new TenantBootstrap(client, tenants, CATALOG, clock);
-    assertThat(bootstrap.ensure(cluster).applied()).isTrue();
-    admin.rbac().clusterRoleBindings().withName("kubeadm:get-nodes").delete();
-    await().atMost(Duration.ofSeconds(10)).until(() -> admin.rbac().clusterRoleBindings()
-        .withName("kubeadm:get-nodes").get() == null);
+    @Test
+    void anUnchangedClusterIsNotAppliedAgainUntilForgottenOrTheIntervalPasses() {
+        KubernetesClient admin = tenants.client(cluster).orElseThrow();
+        MutableClock clock = new MutableClock(Instant.now());
+        TenantBootstrap bootstrap = new TenantBootstrap(client, tenants, CATALOG, clock);
+        assertThat(bootstrap.ensure(cluster).applied()).isTrue();
+        admin.rbac().clusterRoleBindings().withName("kubeadm:get-nodes").delete();
+        await().atMost(Duration.ofSeconds(10))
+                .until(() -> admin.rbac()
+                                .clusterRoleBindings()
+                                .withName("kubeadm:get-nodes")
+                                .get()
+                        == null);
 
-    assertThat(bootstrap.ensure(cluster).applied()).isTrue();
-    assertThat(admin.rbac().clusterRoleBindings().withName("kubeadm:get-nodes").get())
-        .as("nothing changed: the tenant was not called").isNull();
+        assertThat(bootstrap.ensure(cluster).applied()).isTrue();
+        assertThat(admin.rbac()
+                        .clusterRoleBindings()
+                        .withName("kubeadm:get-nodes")
+                        .get())
+                .as("nothing changed: the tenant was not called")
+                .isNull();
 
-    clock.advance(TenantBootstrap.REAPPLY_INTERVAL);
-    assertThat(bootstrap.ensure(cluster).applied()).isTrue();
-    assertThat(admin.rbac().clusterRoleBindings().withName("kubeadm:get-nodes").get())
-        .as("repaired by the periodic apply").isNotNull();
+        clock.advance(TenantBootstrap.REAPPLY_INTERVAL);
+        assertThat(bootstrap.ensure(cluster).applied()).isTrue();
+        assertThat(admin.rbac()
+                        .clusterRoleBindings()
+                        .withName("kubeadm:get-nodes")
+                        .get())
+                .as("repaired by the periodic apply")
+                .isNotNull();
 
-    admin.rbac().clusterRoleBindings().withName("kubeadm:get-nodes").delete();
-    await().atMost(Duration.ofSeconds(10)).until(() -> admin.rbac().clusterRoleBindings()
-        .withName("kubeadm:get-nodes").get() == null);
-    bootstrap.forget(namespace, CLUSTER);
-    assertThat(bootstrap.ensure(cluster).applied()).isTrue();
-    assertThat(admin.rbac().clusterRoleBindings().withName("kubeadm:get-nodes").get()).isNotNull();
-  }
+        admin.rbac().clusterRoleBindings().withName("kubeadm:get-nodes").delete();
+        await().atMost(Duration.ofSeconds(10))
+                .until(() -> admin.rbac()
+                                .clusterRoleBindings()
+                                .withName("kubeadm:get-nodes")
+                                .get()
+                        == null);
+        bootstrap.forget(namespace, CLUSTER);
+        assertThat(bootstrap.ensure(cluster).applied()).isTrue();
+        assertThat(admin.rbac()
+                        .clusterRoleBindings()
+                        .withName("kubeadm:get-nodes")
+                        .get())
+                .isNotNull();
+    }
 
-  @Test
-  void everyAddonIsAcceptedByTheTenantAndAnAddonDroppedFromTheSpecIsRemoved() {
-    KubernetesClient admin = tenants.client(cluster).orElseThrow();
-    SKSCluster withAddons = client.resources(SKSCluster.class).inNamespace(namespace).withName(CLUSTER).get();
-    withAddons.getSpec().addons = List.of(Addon.METRICS_SERVER, Addon.CLOUD_CONTROLLER);
-    TenantBootstrap bootstrap = new TenantBootstrap(client, tenants, CATALOG, Clock.systemUTC());
-    TenantBootstrap.Outcome outcome = bootstrap.ensure(withAddons);
-    assertThat(outcome.state()).as(outcome.message()).isEqualTo(TenantBootstrap.State.APPLIED);
-    assertThat(outcome.message()).as("cni defaults to calico, which this version does not install")
-        .contains(AddonObjects.CALICO_NOT_INSTALLED);
-    List<HasMetadata> all = AddonObjects.render(addonInputs(withAddons));
-    assertThat(all).extracting(o -> o.getKind() + " " + o.getMetadata().getName())
-        .contains("APIService v1beta1.metrics.k8s.io", "Deployment exoscale-cloud-controller-manager",
-            "DaemonSet kube-proxy", "Service kube-dns");
-    assertThat(resourceVersions(admin, all)).doesNotContainValue(null);
-    assertThat(admin.services().inNamespace("kube-system").withName("kube-dns").get().getSpec().getClusterIP())
-        .isEqualTo("10.96.0.10");
+    @Test
+    void everyAddonIsAcceptedByTheTenantAndAnAddonDroppedFromTheSpecIsRemoved() {
+        KubernetesClient admin = tenants.client(cluster).orElseThrow();
+        SKSCluster withAddons = client.resources(SKSCluster.class)
+                .inNamespace(namespace)
+                .withName(CLUSTER)
+                .get();
+        withAddons.getSpec().addons = List.of(Addon.METRICS_SERVER, Addon.CLOUD_CONTROLLER);
+        TenantBootstrap bootstrap = new TenantBootstrap(client, tenants, CATALOG, Clock.systemUTC());
+        TenantBootstrap.Outcome outcome = bootstrap.ensure(withAddons);
+        assertThat(outcome.state()).as(outcome.message()).isEqualTo(TenantBootstrap.State.APPLIED);
+        assertThat(outcome.message())
+                .as("cni defaults to calico, which this version does not install")
+                .contains(AddonObjects.CALICO_NOT_INSTALLED);
+        List<HasMetadata> all = AddonObjects.render(addonInputs(withAddons));
+        assertThat(all)
+                .extracting(o -> o.getKind() + " " + o.getMetadata().getName())
+                .contains(
+                        "APIService v1beta1.metrics.k8s.io",
+                        "Deployment exoscale-cloud-controller-manager",
+                        "DaemonSet kube-proxy",
+                        "Service kube-dns");
+        assertThat(resourceVersions(admin, all)).doesNotContainValue(null);
+        assertThat(admin.services()
+                        .inNamespace("kube-system")
+                        .withName("kube-dns")
+                        .get()
+                        .getSpec()
+                        .getClusterIP())
+                .isEqualTo("10.96.0.10");
 
-    withAddons.getSpec().addons = List.of(Addon.CLOUD_CONTROLLER);
-    outcome = bootstrap.ensure(withAddons);
-    assertThat(outcome.state()).as(outcome.message()).isEqualTo(TenantBootstrap.State.APPLIED);
-    List<HasMetadata> metricsServer = AddonObjects.removed(addonInputs(withAddons));
-    assertThat(metricsServer).hasSizeGreaterThan(5);
-    await().atMost(Duration.ofSeconds(10)).untilAsserted(() ->
-        assertThat(resourceVersions(admin, metricsServer).values()).containsOnlyNulls());
-    assertThat(admin.apps().deployments().inNamespace("kube-system").withName("exoscale-cloud-controller-manager")
-        .get()).as("the addon still asked for stays").isNotNull();
+        withAddons.getSpec().addons = List.of(Addon.CLOUD_CONTROLLER);
+        outcome = bootstrap.ensure(withAddons);
+        assertThat(outcome.state()).as(outcome.message()).isEqualTo(TenantBootstrap.State.APPLIED);
+        List<HasMetadata> metricsServer = AddonObjects.removed(addonInputs(withAddons));
+        assertThat(metricsServer).hasSizeGreaterThan(5);
+        await().atMost(Duration.ofSeconds(10))
+                .untilAsserted(
+                        () -> assertThat(resourceVersions(admin, metricsServer).values())
+                                .containsOnlyNulls());
+        assertThat(admin.apps()
+                        .deployments()
+                        .inNamespace("kube-system")
+                        .withName("exoscale-cloud-controller-manager")
+                        .get())
+                .as("the addon still asked for stays")
+                .isNotNull();
 
-    // A metrics-server the user installs by hand under the same names is theirs: never deleted.
-    admin.serviceAccounts().inNamespace("kube-system").resource(new ServiceAccountBuilder().withNewMetadata()
-        .withName("metrics-server").endMetadata().build()).create();
-    bootstrap.forget(namespace, CLUSTER);
-    assertThat(bootstrap.ensure(withAddons).applied()).isTrue();
-    assertThat(admin.serviceAccounts().inNamespace("kube-system").withName("metrics-server").get()).isNotNull();
-    admin.serviceAccounts().inNamespace("kube-system").withName("metrics-server").delete();
-  }
+        // A metrics-server the user installs by hand under the same names is theirs: never deleted.
+        admin.serviceAccounts()
+                .inNamespace("kube-system")
+                .resource(new ServiceAccountBuilder()
+                        .withNewMetadata()
+                        .withName("metrics-server")
+                        .endMetadata()
+                        .build())
+                .create();
+        bootstrap.forget(namespace, CLUSTER);
+        assertThat(bootstrap.ensure(withAddons).applied()).isTrue();
+        assertThat(admin.serviceAccounts()
+                        .inNamespace("kube-system")
+                        .withName("metrics-server")
+                        .get())
+                .isNotNull();
+        admin.serviceAccounts()
+                .inNamespace("kube-system")
+                .withName("metrics-server")
+                .delete();
+    }
 
-  private static AddonInputs addonInputs(SKSCluster cluster) {
-    return AddonInputs.of(ClusterModel.from(cluster, CATALOG),
-        CATALOG.resolve(JoinMaterial.kubernetesVersion(cluster).orElseThrow()).orElseThrow(),
-        cluster.getStatus().endpoint);
-  }
+    private static AddonInputs addonInputs(SKSCluster cluster) {
+        return AddonInputs.of(
+                ClusterModel.from(cluster, CATALOG),
+                CATALOG.resolve(JoinMaterial.kubernetesVersion(cluster).orElseThrow())
+                        .orElseThrow(),
+                cluster.getStatus().endpoint);
+    }
 
-  @Test
-  void aClusterWithoutEndpointWaitsWithoutCallingTheTenant() {
-    SKSCluster withoutEndpoint = client.resources(SKSCluster.class).inNamespace(namespace).withName(CLUSTER).get();
-    withoutEndpoint.getStatus().endpoint = null;
-    TenantBootstrap.Outcome outcome = new TenantBootstrap(client, tenants, CATALOG, Clock.systemUTC())
-        .ensure(withoutEndpoint);
-    assertThat(outcome.state()).isEqualTo(TenantBootstrap.State.WAITING);
-    assertThat(outcome.reason()).isEqualTo("WaitingForEndpoint");
-  }
+    @Test
+    void aClusterWithoutEndpointWaitsWithoutCallingTheTenant() {
+        SKSCluster withoutEndpoint = client.resources(SKSCluster.class)
+                .inNamespace(namespace)
+                .withName(CLUSTER)
+                .get();
+        withoutEndpoint.getStatus().endpoint = null;
+        TenantBootstrap.Outcome outcome =
+                new TenantBootstrap(client, tenants, CATALOG, Clock.systemUTC()).ensure(withoutEndpoint);
+        assertThat(outcome.state()).isEqualTo(TenantBootstrap.State.WAITING);
+        assertThat(outcome.reason()).isEqualTo("WaitingForEndpoint");
+    }
 
-  @Test
-  void theBootstrapSignersSignaturesSurviveAReapply() {
-    KubernetesClient admin = tenants.client(cluster).orElseThrow();
-    List<HasMetadata> objects = TenantBootstrapObjects.render(inputs(Clock.systemUTC()));
-    TenantBootstrap.apply(admin, objects);
-    // What the tenant's bootstrapsigner controller does (there is no controller-manager here): add a signature.
-    admin.configMaps().inNamespace("kube-public").withName("cluster-info")
-        .edit(cm -> {
-          cm.getData().put("jws-kubeconfig-abcdef", "header..signature");
-          return cm;
+    @Test
+    void theBootstrapSignersSignaturesSurviveAReapply() {
+        KubernetesClient admin = tenants.client(cluster).orElseThrow();
+        List<HasMetadata> objects = TenantBootstrapObjects.render(inputs(Clock.systemUTC()));
+        TenantBootstrap.apply(admin, objects);
+        // What the tenant's bootstrapsigner controller does (there is no controller-manager here): add a signature.
+        admin.configMaps().inNamespace("kube-public").withName("cluster-info").edit(cm -> {
+            cm.getData().put("jws-kubeconfig-abcdef", "header..signature");
+            return cm;
         });
-    TenantBootstrap.apply(admin, objects);
-    ConfigMap clusterInfo = admin.configMaps().inNamespace("kube-public").withName("cluster-info").get();
-    assertThat(clusterInfo.getData()).containsEntry("jws-kubeconfig-abcdef", "header..signature")
-        .containsKey("kubeconfig");
-  }
-
-  @Test
-  void aBootstrapTokenReadsWhatJoinNeedsAndPostsACertificateRequestButReadsNoSecrets() throws Exception {
-    TenantBootstrap.Outcome outcome = new TenantBootstrap(client, tenants, CATALOG, Clock.systemUTC())
-        .ensure(cluster);
-    assertThat(outcome.applied()).as(outcome.message()).isTrue();
-    BootstrapToken token = new JoinTokenStore(client).ensure(cluster, Clock.systemUTC());
-
-    try (KubernetesClient bootstrap = tenantClient(token.value())) {
-      assertThat(bootstrap.configMaps().inNamespace("kube-public").withName("cluster-info").get().getData())
-          .containsKey("kubeconfig");
-      assertThat(bootstrap.configMaps().inNamespace("kube-system").withName("kubeadm-config").get()).isNotNull();
-      assertThat(bootstrap.configMaps().inNamespace("kube-system").withName("kubelet-config").get()).isNotNull();
-      // Allowed to look for its Node (none yet): a 404 comes back as null, a 403 would throw.
-      assertThat(bootstrap.nodes().withName("worker-1").get()).isNull();
-
-      CertificateSigningRequest created = bootstrap.certificates().v1().certificateSigningRequests()
-          .resource(nodeClientCsr("worker-1")).create();
-      assertThat(created.getSpec().getUsername()).isEqualTo("system:bootstrap:" + token.id());
-      assertThat(created.getSpec().getGroups()).contains("system:bootstrappers",
-          "system:bootstrappers:kubeadm:default-node-token");
-
-      assertForbidden(() -> bootstrap.secrets().inNamespace("kube-system").list());
-      assertForbidden(() -> bootstrap.configMaps().inNamespace("kube-system").list());
-      assertForbidden(() -> bootstrap.configMaps().inNamespace("kube-system").withName("extension-apiserver-"
-          + "authentication").get());
+        TenantBootstrap.apply(admin, objects);
+        ConfigMap clusterInfo = admin.configMaps()
+                .inNamespace("kube-public")
+                .withName("cluster-info")
+                .get();
+        assertThat(clusterInfo.getData())
+                .containsEntry("jws-kubeconfig-abcdef", "header..signature")
+                .containsKey("kubeconfig");
     }
-    // kubeadm's discovery reads cluster-info before it trusts anything, hence without credentials.
-    try (KubernetesClient anonymous = tenantClient(null)) {
-      assertThat(anonymous.configMaps().inNamespace("kube-public").withName("cluster-info").get()).isNotNull();
-      assertForbidden(() -> anonymous.configMaps().inNamespace("kube-system").withName("kubeadm-config").get());
+
+    @Test
+    void aBootstrapTokenReadsWhatJoinNeedsAndPostsACertificateRequestButReadsNoSecrets() throws Exception {
+        TenantBootstrap.Outcome outcome =
+                new TenantBootstrap(client, tenants, CATALOG, Clock.systemUTC()).ensure(cluster);
+        assertThat(outcome.applied()).as(outcome.message()).isTrue();
+        BootstrapToken token = new JoinTokenStore(client).ensure(cluster, Clock.systemUTC());
+
+        try (KubernetesClient bootstrap = tenantClient(token.value())) {
+            assertThat(bootstrap
+                            .configMaps()
+                            .inNamespace("kube-public")
+                            .withName("cluster-info")
+                            .get()
+                            .getData())
+                    .containsKey("kubeconfig");
+            assertThat(bootstrap
+                            .configMaps()
+                            .inNamespace("kube-system")
+                            .withName("kubeadm-config")
+                            .get())
+                    .isNotNull();
+            assertThat(bootstrap
+                            .configMaps()
+                            .inNamespace("kube-system")
+                            .withName("kubelet-config")
+                            .get())
+                    .isNotNull();
+            // Allowed to look for its Node (none yet): a 404 comes back as null, a 403 would throw.
+            assertThat(bootstrap.nodes().withName("worker-1").get()).isNull();
+
+            CertificateSigningRequest created = bootstrap
+                    .certificates()
+                    .v1()
+                    .certificateSigningRequests()
+                    .resource(nodeClientCsr("worker-1"))
+                    .create();
+            assertThat(created.getSpec().getUsername()).isEqualTo("system:bootstrap:" + token.id());
+            assertThat(created.getSpec().getGroups())
+                    .contains("system:bootstrappers", "system:bootstrappers:kubeadm:default-node-token");
+
+            assertForbidden(() -> bootstrap.secrets().inNamespace("kube-system").list());
+            assertForbidden(
+                    () -> bootstrap.configMaps().inNamespace("kube-system").list());
+            assertForbidden(() -> bootstrap
+                    .configMaps()
+                    .inNamespace("kube-system")
+                    .withName("extension-apiserver-" + "authentication")
+                    .get());
+        }
+        // kubeadm's discovery reads cluster-info before it trusts anything, hence without credentials.
+        try (KubernetesClient anonymous = tenantClient(null)) {
+            assertThat(anonymous
+                            .configMaps()
+                            .inNamespace("kube-public")
+                            .withName("cluster-info")
+                            .get())
+                    .isNotNull();
+            assertForbidden(() -> anonymous
+                    .configMaps()
+                    .inNamespace("kube-system")
+                    .withName("kubeadm-config")
+                    .get());
+        }
+        try (KubernetesClient wrongSecret = tenantClient(token.id() + ".0000000000000000")) {
+            KubernetesClientException refused = catchThrowableOfType(
+                    KubernetesClientException.class,
+                    () -> wrongSecret
+                            .configMaps()
+                            .inNamespace("kube-system")
+                            .withName("kubeadm-config")
+                            .get());
+            assertThat(refused.getCode()).isEqualTo(401);
+        }
     }
-    try (KubernetesClient wrongSecret = tenantClient(token.id() + ".0000000000000000")) {
-      KubernetesClientException refused = catchThrowableOfType(KubernetesClientException.class,
-          () -> wrongSecret.configMaps().inNamespace("kube-system").withName("kubeadm-config").get());
-      assertThat(refused.getCode()).isEqualTo(401);
+
+    @Test
+    void afterARotationTheTenantAcceptsTheNewTokenAndStillThePreviousOne() {
+        // Start from now: the tenant API server checks expirations against the real time.
+        MutableClock clock = new MutableClock(Instant.now());
+        JoinTokenStore store = new JoinTokenStore(client);
+        BootstrapToken before = store.ensure(cluster, clock);
+        clock.advance(Duration.ofHours(16));
+        TenantBootstrap.Outcome outcome = new TenantBootstrap(client, tenants, store, CATALOG, clock).ensure(cluster);
+        assertThat(outcome.applied()).as(outcome.message()).isTrue();
+        JoinTokens tokens = store.read(namespace, CLUSTER).orElseThrow();
+        assertThat(tokens.current().token()).isNotEqualTo(before);
+        assertThat(tokens.previous().map(JoinToken::token)).contains(before);
+        for (BootstrapToken token : List.of(tokens.current().token(), before)) {
+            try (KubernetesClient bootstrap = tenantClient(token.value())) {
+                assertThat(bootstrap
+                                .configMaps()
+                                .inNamespace("kube-system")
+                                .withName("kubelet-config")
+                                .get())
+                        .as("token %s", token.id())
+                        .isNotNull();
+            }
+        }
     }
-  }
 
-  @Test
-  void afterARotationTheTenantAcceptsTheNewTokenAndStillThePreviousOne() {
-    // Start from now: the tenant API server checks expirations against the real time.
-    MutableClock clock = new MutableClock(Instant.now());
-    JoinTokenStore store = new JoinTokenStore(client);
-    BootstrapToken before = store.ensure(cluster, clock);
-    clock.advance(Duration.ofHours(16));
-    TenantBootstrap.Outcome outcome = new TenantBootstrap(client, tenants, store, CATALOG, clock).ensure(cluster);
-    assertThat(outcome.applied()).as(outcome.message()).isTrue();
-    JoinTokens tokens = store.read(namespace, CLUSTER).orElseThrow();
-    assertThat(tokens.current().token()).isNotEqualTo(before);
-    assertThat(tokens.previous().map(JoinToken::token)).contains(before);
-    for (BootstrapToken token : List.of(tokens.current().token(), before)) {
-      try (KubernetesClient bootstrap = tenantClient(token.value())) {
-        assertThat(bootstrap.configMaps().inNamespace("kube-system").withName("kubelet-config").get())
-            .as("token %s", token.id()).isNotNull();
-      }
+    @Test
+    void aTenantThatDoesNotAnswerIsReportedWithinSecondsNotThrown() throws IOException {
+        try (ServerSocket silent = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
+                TenantClients silentTenants =
+                        new TenantClients(client, (key, server) -> "https://127.0.0.1:" + silent.getLocalPort())) {
+            long start = System.nanoTime();
+            TenantBootstrap.Outcome outcome =
+                    new TenantBootstrap(client, silentTenants, CATALOG, Clock.systemUTC()).ensure(cluster);
+            assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofMillis(4500));
+            assertThat(outcome.state()).isEqualTo(TenantBootstrap.State.UNREACHABLE);
+            assertThat(outcome.reason()).isEqualTo("TenantUnreachable");
+        }
     }
-  }
 
-  @Test
-  void aTenantThatDoesNotAnswerIsReportedWithinSecondsNotThrown() throws IOException {
-    try (ServerSocket silent = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
-        TenantClients silentTenants = new TenantClients(client,
-            (key, server) -> "https://127.0.0.1:" + silent.getLocalPort())) {
-      long start = System.nanoTime();
-      TenantBootstrap.Outcome outcome = new TenantBootstrap(client, silentTenants, CATALOG, Clock.systemUTC())
-          .ensure(cluster);
-      assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofMillis(4500));
-      assertThat(outcome.state()).isEqualTo(TenantBootstrap.State.UNREACHABLE);
-      assertThat(outcome.reason()).isEqualTo("TenantUnreachable");
+    private static TenantBootstrapInputs inputs(Clock clock) {
+        JoinTokens tokens = new JoinTokenStore(client).ensureTokens(cluster, clock);
+        return new TenantBootstrapInputs(
+                CLUSTER,
+                cluster.getStatus().endpoint,
+                caPem,
+                JoinMaterial.kubernetesVersion(cluster).orElseThrow(),
+                new ClusterModel.Network("192.168.0.0/16", "10.96.0.0/12", "cluster.local"),
+                tokens.validAt(clock.instant()));
     }
-  }
 
-  private static TenantBootstrapInputs inputs(Clock clock) {
-    JoinTokens tokens = new JoinTokenStore(client).ensureTokens(cluster, clock);
-    return new TenantBootstrapInputs(CLUSTER, cluster.getStatus().endpoint, caPem,
-        JoinMaterial.kubernetesVersion(cluster).orElseThrow(),
-        new ClusterModel.Network("192.168.0.0/16", "10.96.0.0/12", "cluster.local"), tokens.validAt(clock.instant()));
-  }
-
-  private static Map<String, String> resourceVersions(KubernetesClient admin, List<HasMetadata> objects) {
-    Map<String, String> versions = new LinkedHashMap<>();
-    for (HasMetadata object : objects) {
-      HasMetadata current = admin.resource(object).get();
-      versions.put(object.getKind() + "/" + object.getMetadata().getName(),
-          current == null ? null : current.getMetadata().getResourceVersion());
+    private static Map<String, String> resourceVersions(KubernetesClient admin, List<HasMetadata> objects) {
+        Map<String, String> versions = new LinkedHashMap<>();
+        for (HasMetadata object : objects) {
+            HasMetadata current = admin.resource(object).get();
+            versions.put(
+                    object.getKind() + "/" + object.getMetadata().getName(),
+                    current == null ? null : current.getMetadata().getResourceVersion());
+        }
+        return versions;
     }
-    return versions;
-  }
 
-  /** A client of the tenant trusting the cluster CA, authenticating with {@code bearerToken} (none when null). */
-  private static KubernetesClient tenantClient(String bearerToken) {
-    Config config = new ConfigBuilder(Config.empty())
-        .withMasterUrl(tenant.url())
-        .withCaCertData(Base64.getEncoder().encodeToString(caPem.getBytes(StandardCharsets.UTF_8)))
-        .withOauthToken(bearerToken)
-        .withRequestRetryBackoffLimit(0)
-        .build();
-    return new KubernetesClientBuilder().withConfig(config).build();
-  }
-
-  /** What a kubelet posts with its bootstrap token for its first client certificate. */
-  private static CertificateSigningRequest nodeClientCsr(String node) throws Exception {
-    KeyPairGenerator generator = KeyPairGenerator.getInstance("EC");
-    generator.initialize(new ECGenParameterSpec("secp256r1"));
-    KeyPair key = generator.generateKeyPair();
-    PKCS10CertificationRequest request = new JcaPKCS10CertificationRequestBuilder(
-        new X500Name("O=system:nodes,CN=system:node:" + node), key.getPublic())
-        .build(new JcaContentSignerBuilder("SHA256withECDSA").build(key.getPrivate()));
-    String pem = "-----BEGIN CERTIFICATE REQUEST-----\n"
-        + Base64.getMimeEncoder(64, new byte[] {'\n'}).encodeToString(request.getEncoded())
-        + "\n-----END CERTIFICATE REQUEST-----\n";
-    return new CertificateSigningRequestBuilder()
-        .withNewMetadata().withGenerateName("node-csr-").endMetadata()
-        .withNewSpec()
-        .withRequest(Base64.getEncoder().encodeToString(pem.getBytes(StandardCharsets.US_ASCII)))
-        .withSignerName("kubernetes.io/kube-apiserver-client-kubelet")
-        .withUsages("digital signature", "key encipherment", "client auth")
-        .endSpec()
-        .build();
-  }
-
-  @Test
-  void onlyAMachinesOwnNamesAreApprovedAndAForeignSubjectIsDenied() throws Exception {
-    String own;
-    String foreignAddress;
-    String foreignSubject;
-    try (KubernetesClient kubelet = tenant.clientAs("system:node:" + SERVING_NODE, "system:nodes")) {
-      own = post(kubelet, "CN=system:node:" + SERVING_NODE + ",O=system:nodes", List.of(SERVING_NODE), List.of("10.0.0.7"));
-      foreignAddress = post(kubelet, "CN=system:node:" + SERVING_NODE + ",O=system:nodes", List.of(SERVING_NODE),
-          List.of("10.0.0.99"));
-      foreignSubject = post(kubelet, "CN=system:node:pool-other,O=system:nodes", List.of(SERVING_NODE), List.of());
+    /** A client of the tenant trusting the cluster CA, authenticating with {@code bearerToken} (none when null). */
+    private static KubernetesClient tenantClient(String bearerToken) {
+        Config config = new ConfigBuilder(Config.empty())
+                .withMasterUrl(tenant.url())
+                .withCaCertData(Base64.getEncoder().encodeToString(caPem.getBytes(StandardCharsets.UTF_8)))
+                .withOauthToken(bearerToken)
+                .withRequestRetryBackoffLimit(0)
+                .build();
+        return new KubernetesClientBuilder().withConfig(config).build();
     }
-    KubernetesClient admin = tenants.client(cluster).orElseThrow();
-    try (KubeletServingApprover approver = new KubeletServingApprover(tenants)) {
-      approver.track(namespace + "/pool", ClusterKey.of(cluster), Map.of(SERVING_NODE, List.of("10.0.0.7")));
-      // Rounds as the schedule runs them: a freshly started API server refuses approvals for a moment.
-      await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(500)).untilAsserted(() -> {
-        approver.decidePending();
-        assertThat(conditions(admin, own)).singleElement().satisfies(c -> {
-          assertThat(c.getType()).isEqualTo("Approved");
-          assertThat(c.getReason()).isEqualTo("NodeServingCertificate");
-        });
-        assertThat(conditions(admin, foreignSubject)).singleElement().satisfies(c -> {
-          assertThat(c.getType()).isEqualTo("Denied");
-          assertThat(c.getReason()).isEqualTo("SubjectNotTheNode");
-        });
-      });
-      assertThat(conditions(admin, foreignAddress)).as("pending").isEmpty();
+
+    /** What a kubelet posts with its bootstrap token for its first client certificate. */
+    private static CertificateSigningRequest nodeClientCsr(String node) throws Exception {
+        KeyPairGenerator generator = KeyPairGenerator.getInstance("EC");
+        generator.initialize(new ECGenParameterSpec("secp256r1"));
+        KeyPair key = generator.generateKeyPair();
+        PKCS10CertificationRequest request = new JcaPKCS10CertificationRequestBuilder(
+                        new X500Name("O=system:nodes,CN=system:node:" + node), key.getPublic())
+                .build(new JcaContentSignerBuilder("SHA256withECDSA").build(key.getPrivate()));
+        String pem = "-----BEGIN CERTIFICATE REQUEST-----\n"
+                + Base64.getMimeEncoder(64, new byte[] {'\n'}).encodeToString(request.getEncoded())
+                + "\n-----END CERTIFICATE REQUEST-----\n";
+        return new CertificateSigningRequestBuilder()
+                .withNewMetadata()
+                .withGenerateName("node-csr-")
+                .endMetadata()
+                .withNewSpec()
+                .withRequest(Base64.getEncoder().encodeToString(pem.getBytes(StandardCharsets.US_ASCII)))
+                .withSignerName("kubernetes.io/kube-apiserver-client-kubelet")
+                .withUsages("digital signature", "key encipherment", "client auth")
+                .endSpec()
+                .build();
     }
-  }
 
-  private static String post(KubernetesClient kubelet, String subject, List<String> dnsNames, List<String> ips)
-      throws Exception {
-    return kubelet.certificates().v1().certificateSigningRequests()
-        .resource(KubeletServingRequestsTest.servingRequest(subject, dnsNames, ips)).create().getMetadata().getName();
-  }
+    @Test
+    void onlyAMachinesOwnNamesAreApprovedAndAForeignSubjectIsDenied() throws Exception {
+        String own;
+        String foreignAddress;
+        String foreignSubject;
+        try (KubernetesClient kubelet = tenant.clientAs("system:node:" + SERVING_NODE, "system:nodes")) {
+            own = post(
+                    kubelet,
+                    "CN=system:node:" + SERVING_NODE + ",O=system:nodes",
+                    List.of(SERVING_NODE),
+                    List.of("10.0.0.7"));
+            foreignAddress = post(
+                    kubelet,
+                    "CN=system:node:" + SERVING_NODE + ",O=system:nodes",
+                    List.of(SERVING_NODE),
+                    List.of("10.0.0.99"));
+            foreignSubject =
+                    post(kubelet, "CN=system:node:pool-other,O=system:nodes", List.of(SERVING_NODE), List.of());
+        }
+        KubernetesClient admin = tenants.client(cluster).orElseThrow();
+        try (KubeletServingApprover approver = new KubeletServingApprover(tenants)) {
+            approver.track(namespace + "/pool", ClusterKey.of(cluster), Map.of(SERVING_NODE, List.of("10.0.0.7")));
+            // Rounds as the schedule runs them: a freshly started API server refuses approvals for a moment.
+            await().atMost(Duration.ofSeconds(30))
+                    .pollInterval(Duration.ofMillis(500))
+                    .untilAsserted(() -> {
+                        approver.decidePending();
+                        assertThat(conditions(admin, own)).singleElement().satisfies(c -> {
+                            assertThat(c.getType()).isEqualTo("Approved");
+                            assertThat(c.getReason()).isEqualTo("NodeServingCertificate");
+                        });
+                        assertThat(conditions(admin, foreignSubject))
+                                .singleElement()
+                                .satisfies(c -> {
+                                    assertThat(c.getType()).isEqualTo("Denied");
+                                    assertThat(c.getReason()).isEqualTo("SubjectNotTheNode");
+                                });
+                    });
+            assertThat(conditions(admin, foreignAddress)).as("pending").isEmpty();
+        }
+    }
 
-  private static List<CertificateSigningRequestCondition> conditions(KubernetesClient admin, String name) {
-    CertificateSigningRequest csr = admin.certificates().v1().certificateSigningRequests().withName(name).get();
-    return csr.getStatus() == null || csr.getStatus().getConditions() == null ? List.of()
-        : csr.getStatus().getConditions();
-  }
+    private static String post(KubernetesClient kubelet, String subject, List<String> dnsNames, List<String> ips)
+            throws Exception {
+        return kubelet.certificates()
+                .v1()
+                .certificateSigningRequests()
+                .resource(KubeletServingRequestsTest.servingRequest(subject, dnsNames, ips))
+                .create()
+                .getMetadata()
+                .getName();
+    }
 
-  private static void assertForbidden(org.assertj.core.api.ThrowableAssert.ThrowingCallable call) {
-    KubernetesClientException refused = catchThrowableOfType(KubernetesClientException.class, call);
-    assertThat(refused).as("refused").isNotNull();
-    assertThat(refused.getCode()).isEqualTo(403);
-  }
+    private static List<CertificateSigningRequestCondition> conditions(KubernetesClient admin, String name) {
+        CertificateSigningRequest csr = admin.certificates()
+                .v1()
+                .certificateSigningRequests()
+                .withName(name)
+                .get();
+        return csr.getStatus() == null || csr.getStatus().getConditions() == null
+                ? List.of()
+                : csr.getStatus().getConditions();
+    }
+
+    private static void assertForbidden(org.assertj.core.api.ThrowableAssert.ThrowingCallable call) {
+        KubernetesClientException refused = catchThrowableOfType(KubernetesClientException.class, call);
+        assertThat(refused).as("refused").isNotNull();
+        assertThat(refused.getCode()).isEqualTo(403);
+    }
 }

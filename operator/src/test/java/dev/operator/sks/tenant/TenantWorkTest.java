@@ -16,41 +16,46 @@ import org.junit.jupiter.api.Test;
 
 class TenantWorkTest {
 
-  @Test
-  void aSlowTenantNeverBlocksTheCallerAndRetriesBackOff() throws Exception {
-    CountDownLatch release = new CountDownLatch(1);
-    AtomicInteger attempts = new AtomicInteger();
-    MutableClock clock = new MutableClock(Instant.parse("2026-01-01T00:00:00Z"));
-    try (TenantWork work = new TenantWork(cluster -> {
-      attempts.incrementAndGet();
-      try {
-        release.await();
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-      }
-      return new Outcome(State.UNREACHABLE, "TenantUnreachable", "connect timed out");
-    }, clock)) {
-      long start = System.nanoTime();
-      assertThat(work.bootstrap(cluster())).isEmpty();
-      assertThat(work.bootstrap(cluster())).as("one attempt at a time").isEmpty();
-      assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(1));
-      release.countDown();
-      await().atMost(Duration.ofSeconds(5)).until(() -> work.retryAfter(cluster()).equals(Duration.ofSeconds(5)));
-      assertThat(work.bootstrap(cluster())).hasValueSatisfying(o -> assertThat(o.reason())
-          .isEqualTo("TenantUnreachable"));
-      assertThat(attempts.get()).isEqualTo(1);
+    @Test
+    void aSlowTenantNeverBlocksTheCallerAndRetriesBackOff() throws Exception {
+        CountDownLatch release = new CountDownLatch(1);
+        AtomicInteger attempts = new AtomicInteger();
+        MutableClock clock = new MutableClock(Instant.parse("2026-01-01T00:00:00Z"));
+        try (TenantWork work = new TenantWork(
+                cluster -> {
+                    attempts.incrementAndGet();
+                    try {
+                        release.await();
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    }
+                    return new Outcome(State.UNREACHABLE, "TenantUnreachable", "connect timed out");
+                },
+                clock)) {
+            long start = System.nanoTime();
+            assertThat(work.bootstrap(cluster())).isEmpty();
+            assertThat(work.bootstrap(cluster())).as("one attempt at a time").isEmpty();
+            assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(1));
+            release.countDown();
+            await().atMost(Duration.ofSeconds(5))
+                    .until(() -> work.retryAfter(cluster()).equals(Duration.ofSeconds(5)));
+            assertThat(work.bootstrap(cluster()))
+                    .hasValueSatisfying(o -> assertThat(o.reason()).isEqualTo("TenantUnreachable"));
+            assertThat(attempts.get()).isEqualTo(1);
 
-      clock.advance(Duration.ofSeconds(6));
-      work.bootstrap(cluster());
-      await().atMost(Duration.ofSeconds(5)).until(() -> attempts.get() == 2
-          && work.retryAfter(cluster()).equals(Duration.ofSeconds(10)));
+            clock.advance(Duration.ofSeconds(6));
+            work.bootstrap(cluster());
+            await().atMost(Duration.ofSeconds(5))
+                    .until(() ->
+                            attempts.get() == 2 && work.retryAfter(cluster()).equals(Duration.ofSeconds(10)));
+        }
+        assertThat(TenantWork.backoff(20)).isEqualTo(Duration.ofMinutes(5));
     }
-    assertThat(TenantWork.backoff(20)).isEqualTo(Duration.ofMinutes(5));
-  }
 
-  private static SKSCluster cluster() {
-    SKSCluster cluster = new SKSCluster();
-    cluster.setMetadata(new ObjectMetaBuilder().withName("demo").withNamespace("tenant").build());
-    return cluster;
-  }
+    private static SKSCluster cluster() {
+        SKSCluster cluster = new SKSCluster();
+        cluster.setMetadata(
+                new ObjectMetaBuilder().withName("demo").withNamespace("tenant").build());
+        return cluster;
+    }
 }

@@ -13,48 +13,48 @@ import java.util.concurrent.atomic.AtomicReference;
  * until moved. Always UTC. Thread-safe.
  */
 public final class MutableClock extends Clock {
-  private final Instant start;
-  private final AtomicReference<Duration> offset = new AtomicReference<>(Duration.ZERO);
+    private final Instant start;
+    private final AtomicReference<Duration> offset = new AtomicReference<>(Duration.ZERO);
 
-  /** The system clock plus whatever the test adds. */
-  public MutableClock() {
-    this(null);
-  }
-
-  /** A clock standing at {@code start} until the test moves it. */
-  public MutableClock(Instant start) {
-    this.start = start;
-  }
-
-  public void advance(Duration duration) {
-    offset.updateAndGet(o -> o.plus(duration));
-  }
-
-  /** Moves the clock forward (never back) so that it reads {@code instant} now. */
-  public void advanceTo(Instant instant) {
-    Duration ahead = Duration.between(instant(), instant);
-    if (ahead.isNegative()) {
-      throw new IllegalArgumentException("the clock is already past " + instant);
+    /** The system clock plus whatever the test adds. */
+    public MutableClock() {
+        this(null);
     }
-    advance(ahead);
-  }
 
-  public void reset() {
-    offset.set(Duration.ZERO);
-  }
+    /** A clock standing at {@code start} until the test moves it. */
+    public MutableClock(Instant start) {
+        this.start = start;
+    }
 
-  @Override
-  public Instant instant() {
-    return (start == null ? Instant.now() : start).plus(offset.get());
-  }
+    public void advance(Duration duration) {
+        offset.updateAndGet(o -> o.plus(duration));
+    }
 
-  @Override
-  public ZoneId getZone() {
-    return ZoneOffset.UTC;
-  }
+    /** Moves the clock forward (never back) so that it reads {@code instant} now. */
+    public void advanceTo(Instant instant) {
+        Duration ahead = Duration.between(instant(), instant);
+        if (ahead.isNegative()) {
+            throw new IllegalArgumentException("the clock is already past " + instant);
+        }
+        advance(ahead);
+    }
 
-  @Override
-  public Clock withZone(ZoneId zone) {
-    return this;
-  }
+    public void reset() {
+        offset.set(Duration.ZERO);
+    }
+
+    @Override
+    public Instant instant() {
+        return (start == null ? Instant.now() : start).plus(offset.get());
+    }
+
+    @Override
+    public ZoneId getZone() {
+        return ZoneOffset.UTC;
+    }
+
+    @Override
+    public Clock withZone(ZoneId zone) {
+        return this;
+    }
 }

@@ -16,107 +16,110 @@ import org.junit.jupiter.api.extension.ExtensionContext;
  * The extension behind {@link SharedApiServer}: gives the class the JVM's management API server and keeps its
  * operators to its own namespaces ({@link OperatorScope}).
  */
-public final class SharedApiServerExtension implements BeforeAllCallback, BeforeEachCallback, AfterEachCallback,
-    AfterAllCallback {
+public final class SharedApiServerExtension
+        implements BeforeAllCallback, BeforeEachCallback, AfterEachCallback, AfterAllCallback {
 
-  private static final ExtensionContext.Namespace STORE =
-      ExtensionContext.Namespace.create(SharedApiServerExtension.class);
+    private static final ExtensionContext.Namespace STORE =
+            ExtensionContext.Namespace.create(SharedApiServerExtension.class);
 
-  @Override
-  public void beforeAll(ExtensionContext context) throws Exception {
-    Server server = Server.get();
-    injectKubeconfig(context.getRequiredTestClass(), server.kubeconfig);
-    context.getStore(STORE).put(OperatorScope.class, OperatorScope.open(context.getRequiredTestClass(), server.url));
-  }
-
-  @Override
-  public void beforeEach(ExtensionContext context) {
-    scope(context).testStarted();
-  }
-
-  @Override
-  public void afterEach(ExtensionContext context) {
-    scope(context).testFinished();
-  }
-
-  @Override
-  public void afterAll(ExtensionContext context) {
-    OperatorScope scope = context.getStore(STORE).get(OperatorScope.class, OperatorScope.class);
-    if (scope != null) { // null when beforeAll failed: nothing of this class to stop
-      scope.close();
+    @Override
+    public void beforeAll(ExtensionContext context) throws Exception {
+        Server server = Server.get();
+        injectKubeconfig(context.getRequiredTestClass(), server.kubeconfig);
+        context.getStore(STORE)
+                .put(OperatorScope.class, OperatorScope.open(context.getRequiredTestClass(), server.url));
     }
-  }
 
-  private static OperatorScope scope(ExtensionContext context) {
-    return context.getStore(STORE).get(OperatorScope.class, OperatorScope.class);
-  }
+    @Override
+    public void beforeEach(ExtensionContext context) {
+        scope(context).testStarted();
+    }
 
-  /** The master URL of the shared server, as a client built from its kubeconfig names it (no trailing slash). */
-  static String url(KubernetesClient client) {
-    return stripSlash(client.getConfiguration().getMasterUrl());
-  }
+    @Override
+    public void afterEach(ExtensionContext context) {
+        scope(context).testFinished();
+    }
 
-  private static String stripSlash(String url) {
-    return url.endsWith("/") ? url.substring(0, url.length() - 1) : url;
-  }
-
-  private static void injectKubeconfig(Class<?> testClass, String kubeconfig) throws IllegalAccessException {
-    for (Class<?> type = testClass; type != null && type != Object.class; type = type.getSuperclass()) {
-      for (Field field : type.getDeclaredFields()) {
-        if (!field.isAnnotationPresent(KubeConfig.class)) {
-          continue;
+    @Override
+    public void afterAll(ExtensionContext context) {
+        OperatorScope scope = context.getStore(STORE).get(OperatorScope.class, OperatorScope.class);
+        if (scope != null) { // null when beforeAll failed: nothing of this class to stop
+            scope.close();
         }
-        if (!Modifier.isStatic(field.getModifiers()) || field.getType() != String.class) {
-          throw new IllegalStateException(type.getSimpleName() + "." + field.getName()
-              + ": @KubeConfig goes on a static String field with @SharedApiServer");
+    }
+
+    private static OperatorScope scope(ExtensionContext context) {
+        return context.getStore(STORE).get(OperatorScope.class, OperatorScope.class);
+    }
+
+    /** The master URL of the shared server, as a client built from its kubeconfig names it (no trailing slash). */
+    static String url(KubernetesClient client) {
+        return stripSlash(client.getConfiguration().getMasterUrl());
+    }
+
+    private static String stripSlash(String url) {
+        return url.endsWith("/") ? url.substring(0, url.length() - 1) : url;
+    }
+
+    private static void injectKubeconfig(Class<?> testClass, String kubeconfig) throws IllegalAccessException {
+        for (Class<?> type = testClass; type != null && type != Object.class; type = type.getSuperclass()) {
+            for (Field field : type.getDeclaredFields()) {
+                if (!field.isAnnotationPresent(KubeConfig.class)) {
+                    continue;
+                }
+                if (!Modifier.isStatic(field.getModifiers()) || field.getType() != String.class) {
+                    throw new IllegalStateException(type.getSimpleName() + "." + field.getName()
+                            + ": @KubeConfig goes on a static String field with @SharedApiServer");
+                }
+                field.setAccessible(true);
+                field.set(null, kubeconfig);
+            }
         }
-        field.setAccessible(true);
-        field.set(null, kubeconfig);
-      }
-    }
-  }
-
-  /** The one management API server of this JVM: started by the first class that needs it, stopped at exit. */
-  static final class Server {
-    private static Server instance;
-
-    final String kubeconfig;
-    final String url;
-
-    private Server(String kubeconfig, String url) {
-      this.kubeconfig = kubeconfig;
-      this.url = url;
     }
 
-    static synchronized Server get() throws Exception {
-      if (instance == null) {
-        instance = start();
-      }
-      return instance;
-    }
+    /** The one management API server of this JVM: started by the first class that needs it, stopped at exit. */
+    static final class Server {
+        private static Server instance;
 
-    private static Server start() throws Exception {
-      long started = System.nanoTime();
-      // No version: kube-api-test takes the newest binaries under ~/.kubeapitest and downloads nothing.
-      KubeAPIServer server = new KubeAPIServer(KubeAPIServerConfigBuilder.anAPIServerConfig()
-          .withUpdateKubeConfig(false).build());
-      server.start();
-      try {
-        long up = System.nanoTime();
-        String kubeconfig = server.getKubeConfigYaml();
-        String url;
-        try (KubernetesClient client = ApiServerSupport.client(kubeconfig)) {
-          ApiServerSupport.installCrds(client);
-          url = url(client);
+        final String kubeconfig;
+        final String url;
+
+        private Server(String kubeconfig, String url) {
+            this.kubeconfig = kubeconfig;
+            this.url = url;
         }
-        Runtime.getRuntime().addShutdownHook(new Thread(server::stop, "shared-kube-apiserver-stop"));
-        System.out.printf("shared API server %s: up in %.1f s, CRDs installed in %.1f s more%n", url,
-            (up - started) / 1e9, (System.nanoTime() - up) / 1e9);
-        return new Server(kubeconfig, url);
-      } catch (Exception | Error e) {
-        server.stop();
-        throw e;
-      }
+
+        static synchronized Server get() throws Exception {
+            if (instance == null) {
+                instance = start();
+            }
+            return instance;
+        }
+
+        private static Server start() throws Exception {
+            long started = System.nanoTime();
+            // No version: kube-api-test takes the newest binaries under ~/.kubeapitest and downloads nothing.
+            KubeAPIServer server = new KubeAPIServer(KubeAPIServerConfigBuilder.anAPIServerConfig()
+                    .withUpdateKubeConfig(false)
+                    .build());
+            server.start();
+            try {
+                long up = System.nanoTime();
+                String kubeconfig = server.getKubeConfigYaml();
+                String url;
+                try (KubernetesClient client = ApiServerSupport.client(kubeconfig)) {
+                    ApiServerSupport.installCrds(client);
+                    url = url(client);
+                }
+                Runtime.getRuntime().addShutdownHook(new Thread(server::stop, "shared-kube-apiserver-stop"));
+                System.out.printf(
+                        "shared API server %s: up in %.1f s, CRDs installed in %.1f s more%n",
+                        url, (up - started) / 1e9, (System.nanoTime() - up) / 1e9);
+                return new Server(kubeconfig, url);
+            } catch (Exception | Error e) {
+                server.stop();
+                throw e;
+            }
+        }
     }
-  }
 }

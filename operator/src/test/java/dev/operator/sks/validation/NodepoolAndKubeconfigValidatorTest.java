@@ -13,73 +13,79 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 class NodepoolAndKubeconfigValidatorTest {
-  private final NodepoolValidator nodepools = new NodepoolValidator(InstanceTypeCatalog.loadDefault());
+    private final NodepoolValidator nodepools = new NodepoolValidator(InstanceTypeCatalog.loadDefault());
 
-  @Test
-  void aWellFormedNodepoolIsValid() {
-    NodepoolSpec spec = nodepool("standard.medium");
-    spec.labels = Map.of("role", "worker", "example.com/tier", "gold");
-    spec.taints = List.of(new NodepoolTaint("env", "demo", TaintEffect.NO_SCHEDULE));
-    assertThat(nodepools.validate(spec, null)).isEmpty();
-  }
+    @Test
+    void aWellFormedNodepoolIsValid() {
+        NodepoolSpec spec = nodepool("standard.medium");
+        spec.labels = Map.of("role", "worker", "example.com/tier", "gold");
+        spec.taints = List.of(new NodepoolTaint("env", "demo", TaintEffect.NO_SCHEDULE));
+        assertThat(nodepools.validate(spec, null)).isEmpty();
+    }
 
-  @Test
-  void unknownOrTooSmallInstanceTypesAreRefused() {
-    assertThat(nodepools.validate(nodepool("standard.galactic"), null)).extracting(Violation::reason)
-        .containsExactly("InstanceTypeNotFound");
-    assertThat(nodepools.validate(nodepool("standard.micro"), null)).extracting(Violation::reason)
-        .containsExactly("InstanceTypeTooSmall");
-  }
+    @Test
+    void unknownOrTooSmallInstanceTypesAreRefused() {
+        assertThat(nodepools.validate(nodepool("standard.galactic"), null))
+                .extracting(Violation::reason)
+                .containsExactly("InstanceTypeNotFound");
+        assertThat(nodepools.validate(nodepool("standard.micro"), null))
+                .extracting(Violation::reason)
+                .containsExactly("InstanceTypeTooSmall");
+    }
 
-  @Test
-  void badLabelsTaintsDiskAndAClusterChangeAreRefused() {
-    NodepoolSpec spec = nodepool("standard.medium");
-    spec.diskSize = 10;
-    spec.labels = Map.of("bad key!", "x");
-    spec.taints = List.of(new NodepoolTaint("ok", "fine", null));
-    NodepoolStatus status = new NodepoolStatus();
-    status.cluster = "other";
-    assertThat(nodepools.validate(spec, status)).extracting(Violation::reason)
-        .containsExactly("ClusterImmutable", "InvalidDiskSize", "InvalidLabel", "InvalidTaint");
-  }
+    @Test
+    void badLabelsTaintsDiskAndAClusterChangeAreRefused() {
+        NodepoolSpec spec = nodepool("standard.medium");
+        spec.diskSize = 10;
+        spec.labels = Map.of("bad key!", "x");
+        spec.taints = List.of(new NodepoolTaint("ok", "fine", null));
+        NodepoolStatus status = new NodepoolStatus();
+        status.cluster = "other";
+        assertThat(nodepools.validate(spec, status))
+                .extracting(Violation::reason)
+                .containsExactly("ClusterImmutable", "InvalidDiskSize", "InvalidLabel", "InvalidTaint");
+    }
 
-  @Test
-  void labelsTheKubeletMayNotRegisterAreRefused() {
-    NodepoolSpec spec = nodepool("standard.medium");
-    spec.labels = Map.of("node-role.kubernetes.io/worker", "", "sks.operator.dev/nodepool-id", "x");
-    assertThat(nodepools.validate(spec, null)).extracting(Violation::reason)
-        .containsExactly("InvalidLabel", "InvalidLabel");
-    spec.labels = Map.of("node.kubernetes.io/pool", "a", "topology.kubernetes.io/zone", "ch-gva-2",
-        "example.com/team", "b");
-    assertThat(nodepools.validate(spec, null)).isEmpty();
-  }
+    @Test
+    void labelsTheKubeletMayNotRegisterAreRefused() {
+        NodepoolSpec spec = nodepool("standard.medium");
+        spec.labels = Map.of("node-role.kubernetes.io/worker", "", "sks.operator.dev/nodepool-id", "x");
+        assertThat(nodepools.validate(spec, null))
+                .extracting(Violation::reason)
+                .containsExactly("InvalidLabel", "InvalidLabel");
+        spec.labels = Map.of(
+                "node.kubernetes.io/pool", "a", "topology.kubernetes.io/zone", "ch-gva-2", "example.com/team", "b");
+        assertThat(nodepools.validate(spec, null)).isEmpty();
+    }
 
-  @Test
-  void kubeconfigRequestsNeedAUserAndATtlWithinThirtyDays() {
-    KubeconfigRequestSpec spec = new KubeconfigRequestSpec();
-    spec.cluster = "demo";
-    spec.user = "alice";
-    spec.groups = List.of("system:masters");
-    assertThat(KubeconfigRequestValidator.validate(spec)).isEmpty();
+    @Test
+    void kubeconfigRequestsNeedAUserAndATtlWithinThirtyDays() {
+        KubeconfigRequestSpec spec = new KubeconfigRequestSpec();
+        spec.cluster = "demo";
+        spec.user = "alice";
+        spec.groups = List.of("system:masters");
+        assertThat(KubeconfigRequestValidator.validate(spec)).isEmpty();
 
-    spec.user = "bad\nuser";
-    spec.ttlSeconds = 3_000_000L;
-    spec.renewBeforeSeconds = 4_000_000L;
-    assertThat(KubeconfigRequestValidator.validate(spec)).extracting(Violation::reason)
-        .containsExactly("InvalidUser", "InvalidTTL", "InvalidRenewBefore");
-    spec.user = " ";
-    spec.ttlSeconds = null;
-    spec.renewBeforeSeconds = null;
-    spec.groups = List.of("");
-    assertThat(KubeconfigRequestValidator.validate(spec)).extracting(Violation::reason)
-        .containsExactly("InvalidUser", "InvalidGroup");
-  }
+        spec.user = "bad\nuser";
+        spec.ttlSeconds = 3_000_000L;
+        spec.renewBeforeSeconds = 4_000_000L;
+        assertThat(KubeconfigRequestValidator.validate(spec))
+                .extracting(Violation::reason)
+                .containsExactly("InvalidUser", "InvalidTTL", "InvalidRenewBefore");
+        spec.user = " ";
+        spec.ttlSeconds = null;
+        spec.renewBeforeSeconds = null;
+        spec.groups = List.of("");
+        assertThat(KubeconfigRequestValidator.validate(spec))
+                .extracting(Violation::reason)
+                .containsExactly("InvalidUser", "InvalidGroup");
+    }
 
-  private static NodepoolSpec nodepool(String instanceType) {
-    NodepoolSpec spec = new NodepoolSpec();
-    spec.cluster = "demo";
-    spec.size = 3;
-    spec.instanceType = instanceType;
-    return spec;
-  }
+    private static NodepoolSpec nodepool(String instanceType) {
+        NodepoolSpec spec = new NodepoolSpec();
+        spec.cluster = "demo";
+        spec.size = 3;
+        spec.instanceType = instanceType;
+        return spec;
+    }
 }

@@ -24,155 +24,162 @@ import java.util.stream.Collectors;
  * reconciliation thread for long: the reconciler retries.
  */
 final class ExoscaleApi {
-  static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(5);
-  static final Duration REQUEST_TIMEOUT = Duration.ofSeconds(15);
-  /** How long a signature stays valid, as Exoscale's own clients sign. */
-  static final Duration SIGNATURE_LIFETIME = Duration.ofMinutes(10);
-  private static final int MAX_MESSAGE = 300;
+    static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(5);
+    static final Duration REQUEST_TIMEOUT = Duration.ofSeconds(15);
+    /** How long a signature stays valid, as Exoscale's own clients sign. */
+    static final Duration SIGNATURE_LIFETIME = Duration.ofMinutes(10);
 
-  private final HttpClient http;
-  private final String endpoint;
-  private final ExoscaleCredentialsSource credentials;
-  private final Clock clock;
-  private final ObjectMapper json;
+    private static final int MAX_MESSAGE = 300;
 
-  ExoscaleApi(HttpClient http, String endpoint, ExoscaleCredentialsSource credentials, Clock clock,
-      ObjectMapper json) {
-    this.http = http;
-    this.endpoint = endpoint.endsWith("/") ? endpoint.substring(0, endpoint.length() - 1) : endpoint;
-    this.credentials = credentials;
-    this.clock = clock;
-    this.json = json;
-  }
+    private final HttpClient http;
+    private final String endpoint;
+    private final ExoscaleCredentialsSource credentials;
+    private final Clock clock;
+    private final ObjectMapper json;
 
-  static HttpClient newHttpClient() {
-    return HttpClient.newBuilder().connectTimeout(CONNECT_TIMEOUT).followRedirects(HttpClient.Redirect.NEVER)
-        .build();
-  }
-
-  JsonNode get(String path) throws ProviderException {
-    return send("GET", path, Map.of(), null);
-  }
-
-  JsonNode get(String path, Map<String, String> query) throws ProviderException {
-    return send("GET", path, query, null);
-  }
-
-  /** The resource at {@code path}, or empty when Exoscale answers 404. */
-  Optional<JsonNode> find(String path) throws ProviderException {
-    try {
-      return Optional.of(get(path));
-    } catch (ExoscaleApiException e) {
-      if (e.status() == 404) {
-        return Optional.empty();
-      }
-      throw e;
+    ExoscaleApi(
+            HttpClient http, String endpoint, ExoscaleCredentialsSource credentials, Clock clock, ObjectMapper json) {
+        this.http = http;
+        this.endpoint = endpoint.endsWith("/") ? endpoint.substring(0, endpoint.length() - 1) : endpoint;
+        this.credentials = credentials;
+        this.clock = clock;
+        this.json = json;
     }
-  }
 
-  JsonNode post(String path, Object body) throws ProviderException {
-    return send("POST", path, Map.of(), body);
-  }
+    static HttpClient newHttpClient() {
+        return HttpClient.newBuilder()
+                .connectTimeout(CONNECT_TIMEOUT)
+                .followRedirects(HttpClient.Redirect.NEVER)
+                .build();
+    }
 
-  JsonNode put(String path, Object body) throws ProviderException {
-    return send("PUT", path, Map.of(), body);
-  }
+    JsonNode get(String path) throws ProviderException {
+        return send("GET", path, Map.of(), null);
+    }
 
-  JsonNode delete(String path) throws ProviderException {
-    return send("DELETE", path, Map.of(), null);
-  }
+    JsonNode get(String path, Map<String, String> query) throws ProviderException {
+        return send("GET", path, query, null);
+    }
 
-  private JsonNode send(String method, String path, Map<String, String> query, Object body)
-      throws ProviderException {
-    String what = method + " " + path;
-    ExoscaleCredentials creds = credentials.get();
-    String bodyText;
-    try {
-      bodyText = body == null ? "" : json.writeValueAsString(body);
-    } catch (IOException e) {
-      throw new ProviderException("cannot encode the body of Exoscale API request " + what, e);
+    /** The resource at {@code path}, or empty when Exoscale answers 404. */
+    Optional<JsonNode> find(String path) throws ProviderException {
+        try {
+            return Optional.of(get(path));
+        } catch (ExoscaleApiException e) {
+            if (e.status() == 404) {
+                return Optional.empty();
+            }
+            throw e;
+        }
     }
-    URI uri = URI.create(endpoint + path + queryString(query));
-    Map<String, List<String>> signedQuery = new LinkedHashMap<>();
-    query.forEach((name, value) -> signedQuery.put(name, List.of(value)));
-    long expires = clock.instant().plus(SIGNATURE_LIFETIME).getEpochSecond();
-    HttpRequest.Builder request = HttpRequest.newBuilder(uri)
-        .timeout(REQUEST_TIMEOUT)
-        .header("Accept", "application/json")
-        .header("Authorization",
-            ExoscaleSigner.authorization(creds, method, uri.getRawPath(), signedQuery, bodyText, expires));
-    if (body == null) {
-      request.method(method, HttpRequest.BodyPublishers.noBody());
-    } else {
-      request.header("Content-Type", "application/json")
-          .method(method, HttpRequest.BodyPublishers.ofString(bodyText, StandardCharsets.UTF_8));
-    }
-    HttpResponse<String> response;
-    try {
-      response = http.send(request.build(), HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
-    } catch (IOException e) {
-      throw new ProviderException("Exoscale API " + what + " did not answer: " + e.getClass().getSimpleName()
-          + (e.getMessage() == null ? "" : " " + e.getMessage()), e);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new ProviderException("interrupted during Exoscale API request " + what, e);
-    }
-    if (response.statusCode() / 100 != 2) {
-      throw new ExoscaleApiException(response.statusCode(), "Exoscale API " + what + " failed: HTTP "
-          + response.statusCode() + ": " + errorMessage(response.body(), sensitive(creds, bodyText, body)));
-    }
-    if (response.body() == null || response.body().isBlank()) {
-      return MissingNode.getInstance();
-    }
-    try {
-      return json.readTree(response.body());
-    } catch (IOException e) {
-      throw new ProviderException("Exoscale API " + what + " answered something that is not JSON", e);
-    }
-  }
 
-  private static String queryString(Map<String, String> query) {
-    if (query.isEmpty()) {
-      return "";
+    JsonNode post(String path, Object body) throws ProviderException {
+        return send("POST", path, Map.of(), body);
     }
-    return query.entrySet().stream()
-        .map(e -> URLEncoder.encode(e.getKey(), StandardCharsets.UTF_8) + "="
-            + URLEncoder.encode(e.getValue(), StandardCharsets.UTF_8))
-        .collect(Collectors.joining("&", "?", ""));
-  }
 
-  /**
-   * Exoscale's own message ({@code {"message": ...}}) or the start of the body, with anything we sent that must not
-   * reach a status condition (the secret, the request body with its user-data) cut out should the API echo it.
-   */
-  private static List<String> sensitive(ExoscaleCredentials creds, String bodyText, Object body) {
-    List<String> values = new java.util.ArrayList<>();
-    values.add(creds.apiSecret());
-    if (body instanceof Map<?, ?> fields && fields.get("user-data") instanceof String userData) {
-      values.add(userData);
+    JsonNode put(String path, Object body) throws ProviderException {
+        return send("PUT", path, Map.of(), body);
     }
-    values.add(bodyText);
-    return values;
-  }
 
-  private String errorMessage(String responseBody, List<String> sensitive) {
-    String message = responseBody == null ? "" : responseBody.trim();
-    try {
-      JsonNode parsed = json.readTree(message);
-      if (parsed != null && parsed.hasNonNull("message")) {
-        message = parsed.get("message").asText();
-      }
-    } catch (IOException e) {
-      // not JSON: keep the text
+    JsonNode delete(String path) throws ProviderException {
+        return send("DELETE", path, Map.of(), null);
     }
-    for (String value : sensitive) {
-      if (value.length() >= 8) { // shorter values could match ordinary words
-        message = message.replace(value, "***");
-      }
+
+    private JsonNode send(String method, String path, Map<String, String> query, Object body) throws ProviderException {
+        String what = method + " " + path;
+        ExoscaleCredentials creds = credentials.get();
+        String bodyText;
+        try {
+            bodyText = body == null ? "" : json.writeValueAsString(body);
+        } catch (IOException e) {
+            throw new ProviderException("cannot encode the body of Exoscale API request " + what, e);
+        }
+        URI uri = URI.create(endpoint + path + queryString(query));
+        Map<String, List<String>> signedQuery = new LinkedHashMap<>();
+        query.forEach((name, value) -> signedQuery.put(name, List.of(value)));
+        long expires = clock.instant().plus(SIGNATURE_LIFETIME).getEpochSecond();
+        HttpRequest.Builder request = HttpRequest.newBuilder(uri)
+                .timeout(REQUEST_TIMEOUT)
+                .header("Accept", "application/json")
+                .header(
+                        "Authorization",
+                        ExoscaleSigner.authorization(creds, method, uri.getRawPath(), signedQuery, bodyText, expires));
+        if (body == null) {
+            request.method(method, HttpRequest.BodyPublishers.noBody());
+        } else {
+            request.header("Content-Type", "application/json")
+                    .method(method, HttpRequest.BodyPublishers.ofString(bodyText, StandardCharsets.UTF_8));
+        }
+        HttpResponse<String> response;
+        try {
+            response = http.send(request.build(), HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
+        } catch (IOException e) {
+            throw new ProviderException(
+                    "Exoscale API " + what + " did not answer: " + e.getClass().getSimpleName()
+                            + (e.getMessage() == null ? "" : " " + e.getMessage()),
+                    e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new ProviderException("interrupted during Exoscale API request " + what, e);
+        }
+        if (response.statusCode() / 100 != 2) {
+            throw new ExoscaleApiException(
+                    response.statusCode(),
+                    "Exoscale API " + what + " failed: HTTP " + response.statusCode() + ": "
+                            + errorMessage(response.body(), sensitive(creds, bodyText, body)));
+        }
+        if (response.body() == null || response.body().isBlank()) {
+            return MissingNode.getInstance();
+        }
+        try {
+            return json.readTree(response.body());
+        } catch (IOException e) {
+            throw new ProviderException("Exoscale API " + what + " answered something that is not JSON", e);
+        }
     }
-    if (message.length() > MAX_MESSAGE) {
-      message = message.substring(0, MAX_MESSAGE) + "...";
+
+    private static String queryString(Map<String, String> query) {
+        if (query.isEmpty()) {
+            return "";
+        }
+        return query.entrySet().stream()
+                .map(e -> URLEncoder.encode(e.getKey(), StandardCharsets.UTF_8) + "="
+                        + URLEncoder.encode(e.getValue(), StandardCharsets.UTF_8))
+                .collect(Collectors.joining("&", "?", ""));
     }
-    return message.isEmpty() ? "(no message)" : message;
-  }
+
+    /**
+     * Exoscale's own message ({@code {"message": ...}}) or the start of the body, with anything we sent that must not
+     * reach a status condition (the secret, the request body with its user-data) cut out should the API echo it.
+     */
+    private static List<String> sensitive(ExoscaleCredentials creds, String bodyText, Object body) {
+        List<String> values = new java.util.ArrayList<>();
+        values.add(creds.apiSecret());
+        if (body instanceof Map<?, ?> fields && fields.get("user-data") instanceof String userData) {
+            values.add(userData);
+        }
+        values.add(bodyText);
+        return values;
+    }
+
+    private String errorMessage(String responseBody, List<String> sensitive) {
+        String message = responseBody == null ? "" : responseBody.trim();
+        try {
+            JsonNode parsed = json.readTree(message);
+            if (parsed != null && parsed.hasNonNull("message")) {
+                message = parsed.get("message").asText();
+            }
+        } catch (IOException e) {
+            // not JSON: keep the text
+        }
+        for (String value : sensitive) {
+            if (value.length() >= 8) { // shorter values could match ordinary words
+                message = message.replace(value, "***");
+            }
+        }
+        if (message.length() > MAX_MESSAGE) {
+            message = message.substring(0, MAX_MESSAGE) + "...";
+        }
+        return message.isEmpty() ? "(no message)" : message;
+    }
 }

@@ -4,16 +4,16 @@ import dev.operator.sks.provider.ProviderException;
 
 /** Exoscale answered with an HTTP error; the message carries the status and Exoscale's own message. */
 public class ExoscaleApiException extends ProviderException {
-  private static final long serialVersionUID = 1L;
+    private static final long serialVersionUID = 1L;
 
-  private final int status;
+    private final int status;
 
-  public ExoscaleApiException(int status, String message) {
-    super(message);
-    this.status = status;
-  }
+    public ExoscaleApiException(int status, String message) {
+        super(message);
+        this.status = status;
+    }
 
-  public int status() {
-    return status;
-  }
+    public int status() {
+        return status;
+    }
 }

@@ -6,9 +6,9 @@ import dev.operator.sks.provider.ProviderException;
 @FunctionalInterface
 public interface ExoscaleCredentialsSource {
 
-  ExoscaleCredentials get() throws ProviderException;
+    ExoscaleCredentials get() throws ProviderException;
 
-  static ExoscaleCredentialsSource of(ExoscaleCredentials credentials) {
-    return () -> credentials;
-  }
+    static ExoscaleCredentialsSource of(ExoscaleCredentials credentials) {
+        return () -> credentials;
+    }
 }

@@ -29,51 +29,56 @@ import javax.crypto.spec.SecretKeySpec;
  * Go client (egoscale, {@code v2/api/security_test.go}).
  */
 public final class ExoscaleSigner {
-  public static final String SCHEME = "EXO2-HMAC-SHA256";
+    public static final String SCHEME = "EXO2-HMAC-SHA256";
 
-  private ExoscaleSigner() {}
+    private ExoscaleSigner() {}
 
-  /** The parameters that get signed: those with exactly one value, by name. */
-  public static TreeMap<String, String> signedParameters(Map<String, List<String>> query) {
-    TreeMap<String, String> signed = new TreeMap<>();
-    query.forEach((name, values) -> {
-      if (values.size() == 1) {
-        signed.put(name, values.get(0));
-      }
-    });
-    return signed;
-  }
-
-  public static String message(String method, String rawPath, String body, TreeMap<String, String> signedQuery,
-      long expires) {
-    return method + " " + rawPath + "\n"
-        + body + "\n"
-        + String.join("", signedQuery.values()) + "\n"
-        + "\n"
-        + expires;
-  }
-
-  public static String signature(String secret, String message) {
-    try {
-      Mac mac = Mac.getInstance("HmacSHA256");
-      mac.init(new SecretKeySpec(secret.getBytes(StandardCharsets.UTF_8), "HmacSHA256"));
-      return Base64.getEncoder().encodeToString(mac.doFinal(message.getBytes(StandardCharsets.UTF_8)));
-    } catch (NoSuchAlgorithmException | InvalidKeyException e) {
-      throw new IllegalStateException("HMAC-SHA256 is unavailable", e);
+    /** The parameters that get signed: those with exactly one value, by name. */
+    public static TreeMap<String, String> signedParameters(Map<String, List<String>> query) {
+        TreeMap<String, String> signed = new TreeMap<>();
+        query.forEach((name, values) -> {
+            if (values.size() == 1) {
+                signed.put(name, values.get(0));
+            }
+        });
+        return signed;
     }
-  }
 
-  /** The {@code Authorization} header value of a request. */
-  public static String authorization(ExoscaleCredentials credentials, String method, String rawPath,
-      Map<String, List<String>> query, String body, long expires) {
-    TreeMap<String, String> signed = signedParameters(query);
-    List<String> parts = new ArrayList<>();
-    parts.add(SCHEME + " credential=" + credentials.apiKey());
-    if (!signed.isEmpty()) {
-      parts.add("signed-query-args=" + String.join(";", signed.keySet()));
+    public static String message(
+            String method, String rawPath, String body, TreeMap<String, String> signedQuery, long expires) {
+        return method + " " + rawPath + "\n"
+                + body + "\n"
+                + String.join("", signedQuery.values()) + "\n"
+                + "\n"
+                + expires;
     }
-    parts.add("expires=" + expires);
-    parts.add("signature=" + signature(credentials.apiSecret(), message(method, rawPath, body, signed, expires)));
-    return String.join(",", parts);
-  }
+
+    public static String signature(String secret, String message) {
+        try {
+            Mac mac = Mac.getInstance("HmacSHA256");
+            mac.init(new SecretKeySpec(secret.getBytes(StandardCharsets.UTF_8), "HmacSHA256"));
+            return Base64.getEncoder().encodeToString(mac.doFinal(message.getBytes(StandardCharsets.UTF_8)));
+        } catch (NoSuchAlgorithmException | InvalidKeyException e) {
+            throw new IllegalStateException("HMAC-SHA256 is unavailable", e);
+        }
+    }
+
+    /** The {@code Authorization} header value of a request. */
+    public static String authorization(
+            ExoscaleCredentials credentials,
+            String method,
+            String rawPath,
+            Map<String, List<String>> query,
+            String body,
+            long expires) {
+        TreeMap<String, String> signed = signedParameters(query);
+        List<String> parts = new ArrayList<>();
+        parts.add(SCHEME + " credential=" + credentials.apiKey());
+        if (!signed.isEmpty()) {
+            parts.add("signed-query-args=" + String.join(";", signed.keySet()));
+        }
+        parts.add("expires=" + expires);
+        parts.add("signature=" + signature(credentials.apiSecret(), message(method, rawPath, body, signed, expires)));
+        return String.join(",", parts);
+    }
 }

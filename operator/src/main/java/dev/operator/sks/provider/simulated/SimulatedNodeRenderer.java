@@ -27,76 +27,112 @@ import java.util.Map;
  * instance type's capacity, the instance's addresses, and Ready. Pure: same inputs, same Node.
  */
 public final class SimulatedNodeRenderer {
-  public static final String HOSTNAME_LABEL = "kubernetes.io/hostname";
-  public static final String INSTANCE_TYPE_LABEL = "node.kubernetes.io/instance-type";
-  public static final String GPU_RESOURCE = "nvidia.com/gpu";
-  /** The kubelet's default --max-pods. */
-  public static final int MAX_PODS = 110;
-  /** Where kubelets keep their heartbeat Leases, one per Node, named as the Node. */
-  public static final String NODE_LEASE_NAMESPACE = "kube-node-lease";
-  /** The kubelet's default: the node lifecycle controller's grace period (40 s or more) outlasts a renewal or two. */
-  public static final int LEASE_DURATION_SECONDS = 40;
+    public static final String HOSTNAME_LABEL = "kubernetes.io/hostname";
+    public static final String INSTANCE_TYPE_LABEL = "node.kubernetes.io/instance-type";
+    public static final String GPU_RESOURCE = "nvidia.com/gpu";
+    /** The kubelet's default --max-pods. */
+    public static final int MAX_PODS = 110;
+    /** Where kubelets keep their heartbeat Leases, one per Node, named as the Node. */
+    public static final String NODE_LEASE_NAMESPACE = "kube-node-lease";
+    /** The kubelet's default: the node lifecycle controller's grace period (40 s or more) outlasts a renewal or two. */
+    public static final int LEASE_DURATION_SECONDS = 40;
 
-  private SimulatedNodeRenderer() {}
+    private SimulatedNodeRenderer() {}
 
-  /**
-   * @param nodeLabels the labels the pool's kubelets register with (nodepool labels and nodepool id)
-   * @param now when the Ready condition was last seen and changed
-   */
-  public static Node render(ProviderInstance instance, Map<String, String> nodeLabels, List<NodepoolTaint> taints,
-      InstanceType type, KubernetesVersion version, Instant now) {
-    Map<String, String> labels = new LinkedHashMap<>(nodeLabels);
-    labels.put(HOSTNAME_LABEL, instance.name());
-    labels.put(INSTANCE_TYPE_LABEL, type.name());
-    Map<String, Quantity> capacity = new LinkedHashMap<>();
-    capacity.put("cpu", new Quantity(Integer.toString(type.cpus())));
-    capacity.put("memory", new Quantity(type.memoryMiB() + "Mi"));
-    capacity.put("pods", new Quantity(Integer.toString(MAX_PODS)));
-    if (type.gpus() > 0) {
-      capacity.put(GPU_RESOURCE, new Quantity(Integer.toString(type.gpus())));
+    /**
+     * @param nodeLabels the labels the pool's kubelets register with (nodepool labels and nodepool id)
+     * @param now when the Ready condition was last seen and changed
+     */
+    public static Node render(
+            ProviderInstance instance,
+            Map<String, String> nodeLabels,
+            List<NodepoolTaint> taints,
+            InstanceType type,
+            KubernetesVersion version,
+            Instant now) {
+        Map<String, String> labels = new LinkedHashMap<>(nodeLabels);
+        labels.put(HOSTNAME_LABEL, instance.name());
+        labels.put(INSTANCE_TYPE_LABEL, type.name());
+        Map<String, Quantity> capacity = new LinkedHashMap<>();
+        capacity.put("cpu", new Quantity(Integer.toString(type.cpus())));
+        capacity.put("memory", new Quantity(type.memoryMiB() + "Mi"));
+        capacity.put("pods", new Quantity(Integer.toString(MAX_PODS)));
+        if (type.gpus() > 0) {
+            capacity.put(GPU_RESOURCE, new Quantity(Integer.toString(type.gpus())));
+        }
+        String time = Conditions.timestamp(now);
+        NodeCondition ready = new NodeConditionBuilder()
+                .withType("Ready")
+                .withStatus(Conditions.TRUE)
+                .withReason("KubeletReady")
+                .withMessage("simulated kubelet is posting ready status")
+                .withLastHeartbeatTime(time)
+                .withLastTransitionTime(time)
+                .build();
+        List<NodeAddress> addresses = new ArrayList<>();
+        addresses.add(new NodeAddress(instance.name(), "Hostname"));
+        instance.addresses().forEach(a -> addresses.add(new NodeAddress(a, "InternalIP")));
+        return new NodeBuilder()
+                .withNewMetadata()
+                .withName(instance.name())
+                .withLabels(labels)
+                .endMetadata()
+                .withNewSpec()
+                .withProviderID("simulated://" + instance.id())
+                .withTaints(taints.stream()
+                        .map(t -> new Taint(t.effect.wireName(), t.key, null, t.value))
+                        .toList())
+                .endSpec()
+                .withNewStatus()
+                .withCapacity(capacity)
+                .withAllocatable(new LinkedHashMap<>(capacity))
+                .withConditions(ready)
+                .withAddresses(addresses)
+                .withNewNodeInfo()
+                .withKubeletVersion("v" + version)
+                .withKubeProxyVersion("v" + version)
+                .withArchitecture("amd64")
+                .withOperatingSystem("linux")
+                .withOsImage("simulated")
+                .withContainerRuntimeVersion("simulated://1.0")
+                .withMachineID(instance.id())
+                .withSystemUUID(instance.id())
+                .withBootID(instance.id())
+                .withKernelVersion("simulated")
+                .endNodeInfo()
+                .endStatus()
+                .build();
     }
-    String time = Conditions.timestamp(now);
-    NodeCondition ready = new NodeConditionBuilder().withType("Ready").withStatus(Conditions.TRUE)
-        .withReason("KubeletReady").withMessage("simulated kubelet is posting ready status")
-        .withLastHeartbeatTime(time).withLastTransitionTime(time).build();
-    List<NodeAddress> addresses = new ArrayList<>();
-    addresses.add(new NodeAddress(instance.name(), "Hostname"));
-    instance.addresses().forEach(a -> addresses.add(new NodeAddress(a, "InternalIP")));
-    return new NodeBuilder()
-        .withNewMetadata().withName(instance.name()).withLabels(labels).endMetadata()
-        .withNewSpec().withProviderID("simulated://" + instance.id())
-            .withTaints(taints.stream().map(t -> new Taint(t.effect.wireName(), t.key, null, t.value)).toList())
-        .endSpec()
-        .withNewStatus()
-            .withCapacity(capacity).withAllocatable(new LinkedHashMap<>(capacity))
-            .withConditions(ready).withAddresses(addresses)
-            .withNewNodeInfo().withKubeletVersion("v" + version).withKubeProxyVersion("v" + version)
-                .withArchitecture("amd64").withOperatingSystem("linux").withOsImage("simulated")
-                .withContainerRuntimeVersion("simulated://1.0").withMachineID(instance.id())
-                .withSystemUUID(instance.id()).withBootID(instance.id()).withKernelVersion("simulated")
-            .endNodeInfo()
-        .endStatus()
-        .build();
-  }
 
-  /**
-   * The heartbeat Lease a kubelet keeps for its Node, owned by the Node so it goes with it: while it is renewed the
-   * tenant's node lifecycle controller keeps the Node Ready.
-   */
-  public static Lease lease(String nodeName, String nodeUid, Instant renewed) {
-    return new LeaseBuilder()
-        .withNewMetadata().withName(nodeName).withNamespace(NODE_LEASE_NAMESPACE)
-            .addNewOwnerReference().withApiVersion("v1").withKind("Node").withName(nodeName).withUid(nodeUid)
-            .endOwnerReference()
-        .endMetadata()
-        .withNewSpec().withHolderIdentity(nodeName).withLeaseDurationSeconds(LEASE_DURATION_SECONDS)
-            .withRenewTime(ZonedDateTime.ofInstant(renewed, ZoneOffset.UTC)).endSpec()
-        .build();
-  }
+    /**
+     * The heartbeat Lease a kubelet keeps for its Node, owned by the Node so it goes with it: while it is renewed the
+     * tenant's node lifecycle controller keeps the Node Ready.
+     */
+    public static Lease lease(String nodeName, String nodeUid, Instant renewed) {
+        return new LeaseBuilder()
+                .withNewMetadata()
+                .withName(nodeName)
+                .withNamespace(NODE_LEASE_NAMESPACE)
+                .addNewOwnerReference()
+                .withApiVersion("v1")
+                .withKind("Node")
+                .withName(nodeName)
+                .withUid(nodeUid)
+                .endOwnerReference()
+                .endMetadata()
+                .withNewSpec()
+                .withHolderIdentity(nodeName)
+                .withLeaseDurationSeconds(LEASE_DURATION_SECONDS)
+                .withRenewTime(ZonedDateTime.ofInstant(renewed, ZoneOffset.UTC))
+                .endSpec()
+                .build();
+    }
 
-  /** True when {@code node} reports Ready=True. */
-  public static boolean isReady(Node node) {
-    return node.getStatus() != null && node.getStatus().getConditions() != null && node.getStatus().getConditions()
-        .stream().anyMatch(c -> "Ready".equals(c.getType()) && Conditions.TRUE.equals(c.getStatus()));
-  }
+    /** True when {@code node} reports Ready=True. */
+    public static boolean isReady(Node node) {
+        return node.getStatus() != null
+                && node.getStatus().getConditions() != null
+                && node.getStatus().getConditions().stream()
+                        .anyMatch(c -> "Ready".equals(c.getType()) && Conditions.TRUE.equals(c.getStatus()));
+    }
 }

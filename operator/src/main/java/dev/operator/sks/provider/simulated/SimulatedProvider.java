@@ -28,98 +28,100 @@ import java.util.concurrent.atomic.AtomicInteger;
  * <p>Thread-safe: pools are independent and each is changed under its own lock.
  */
 public final class SimulatedProvider implements ComputeProvider {
-  public static final String NAME = "simulated";
+    public static final String NAME = "simulated";
 
-  private record SimulatedInstance(String id, String name, Instant createdAt, String address) {}
+    private record SimulatedInstance(String id, String name, Instant createdAt, String address) {}
 
-  /** One pool; guarded by its own monitor. */
-  private static final class SimulatedPool {
-    final String id = UUID.randomUUID().toString();
-    final List<SimulatedInstance> instances = new ArrayList<>(); // oldest first
-  }
-
-  private final Clock clock;
-  private final Duration startDelay;
-  private final Random random;
-  private final Map<String, SimulatedPool> pools = new ConcurrentHashMap<>();
-  private final AtomicInteger addressesHandedOut = new AtomicInteger();
-
-  /**
-   * @param startDelay how long an instance stays Starting; zero makes instances Running at once
-   */
-  public SimulatedProvider(Clock clock, Duration startDelay) {
-    this(clock, startDelay, new Random());
-  }
-
-  SimulatedProvider(Clock clock, Duration startDelay, Random random) {
-    if (startDelay.isNegative()) {
-      throw new IllegalArgumentException("start delay " + startDelay + " is negative");
+    /** One pool; guarded by its own monitor. */
+    private static final class SimulatedPool {
+        final String id = UUID.randomUUID().toString();
+        final List<SimulatedInstance> instances = new ArrayList<>(); // oldest first
     }
-    this.clock = clock;
-    this.startDelay = startDelay;
-    this.random = random;
-  }
 
-  @Override
-  public String name() {
-    return NAME;
-  }
+    private final Clock clock;
+    private final Duration startDelay;
+    private final Random random;
+    private final Map<String, SimulatedPool> pools = new ConcurrentHashMap<>();
+    private final AtomicInteger addressesHandedOut = new AtomicInteger();
 
-  @Override
-  public ProviderPool reconcile(DesiredPool desired) {
-    SimulatedPool pool = pools.computeIfAbsent(desired.key(), key -> new SimulatedPool());
-    synchronized (pool) {
-      while (pool.instances.size() < desired.size()) {
-        pool.instances.add(newInstance(pool, desired.instancePrefix()));
-      }
-      while (pool.instances.size() > desired.size()) {
-        pool.instances.remove(pool.instances.size() - 1); // the newest goes first
-      }
-      return describe(pool);
+    /**
+     * @param startDelay how long an instance stays Starting; zero makes instances Running at once
+     */
+    public SimulatedProvider(Clock clock, Duration startDelay) {
+        this(clock, startDelay, new Random());
     }
-  }
 
-  @Override
-  public ProviderPool evict(DesiredPool desired, Collection<String> instanceNames) {
-    SimulatedPool pool = pools.get(desired.key());
-    if (pool == null) {
-      return ProviderPool.absent();
+    SimulatedProvider(Clock clock, Duration startDelay, Random random) {
+        if (startDelay.isNegative()) {
+            throw new IllegalArgumentException("start delay " + startDelay + " is negative");
+        }
+        this.clock = clock;
+        this.startDelay = startDelay;
+        this.random = random;
     }
-    Set<String> names = Set.copyOf(instanceNames);
-    synchronized (pool) {
-      pool.instances.removeIf(instance -> names.contains(instance.name()));
-      return describe(pool);
+
+    @Override
+    public String name() {
+        return NAME;
     }
-  }
 
-  @Override
-  public boolean delete(DesiredPool desired) {
-    pools.remove(desired.key());
-    return true;
-  }
+    @Override
+    public ProviderPool reconcile(DesiredPool desired) {
+        SimulatedPool pool = pools.computeIfAbsent(desired.key(), key -> new SimulatedPool());
+        synchronized (pool) {
+            while (pool.instances.size() < desired.size()) {
+                pool.instances.add(newInstance(pool, desired.instancePrefix()));
+            }
+            while (pool.instances.size() > desired.size()) {
+                pool.instances.remove(pool.instances.size() - 1); // the newest goes first
+            }
+            return describe(pool);
+        }
+    }
 
-  private SimulatedInstance newInstance(SimulatedPool pool, String prefix) {
-    Set<String> taken = new HashSet<>();
-    pool.instances.forEach(instance -> taken.add(instance.name()));
-    String name;
-    do {
-      name = Names.poolInstance(prefix, Names.randomSuffix(random));
-    } while (taken.contains(name));
-    return new SimulatedInstance(UUID.randomUUID().toString(), name, clock.instant(), nextAddress());
-  }
+    @Override
+    public ProviderPool evict(DesiredPool desired, Collection<String> instanceNames) {
+        SimulatedPool pool = pools.get(desired.key());
+        if (pool == null) {
+            return ProviderPool.absent();
+        }
+        Set<String> names = Set.copyOf(instanceNames);
+        synchronized (pool) {
+            pool.instances.removeIf(instance -> names.contains(instance.name()));
+            return describe(pool);
+        }
+    }
 
-  private String nextAddress() {
-    int n = addressesHandedOut.incrementAndGet(); // 10.0.0.1 onwards; 16 million before it wraps
-    return "10." + ((n >> 16) & 0xff) + "." + ((n >> 8) & 0xff) + "." + (n & 0xff);
-  }
+    @Override
+    public boolean delete(DesiredPool desired) {
+        pools.remove(desired.key());
+        return true;
+    }
 
-  private ProviderPool describe(SimulatedPool pool) {
-    Instant now = clock.instant();
-    List<ProviderInstance> instances = pool.instances.stream()
-        .map(i -> new ProviderInstance(i.id(), i.name(),
-            now.isBefore(i.createdAt().plus(startDelay)) ? InstanceState.Starting : InstanceState.Running,
-            List.of(i.address())))
-        .toList();
-    return new ProviderPool(pool.id, instances);
-  }
+    private SimulatedInstance newInstance(SimulatedPool pool, String prefix) {
+        Set<String> taken = new HashSet<>();
+        pool.instances.forEach(instance -> taken.add(instance.name()));
+        String name;
+        do {
+            name = Names.poolInstance(prefix, Names.randomSuffix(random));
+        } while (taken.contains(name));
+        return new SimulatedInstance(UUID.randomUUID().toString(), name, clock.instant(), nextAddress());
+    }
+
+    private String nextAddress() {
+        int n = addressesHandedOut.incrementAndGet(); // 10.0.0.1 onwards; 16 million before it wraps
+        return "10." + ((n >> 16) & 0xff) + "." + ((n >> 8) & 0xff) + "." + (n & 0xff);
+    }
+
+    private ProviderPool describe(SimulatedPool pool) {
+        Instant now = clock.instant();
+        List<ProviderInstance> instances = pool.instances.stream()
+                .map(i -> new ProviderInstance(
+                        i.id(),
+                        i.name(),
+                        now.isBefore(i.createdAt().plus(startDelay)) ? InstanceState.Starting : InstanceState.Running,
+                        List.of(i.address())))
+                .toList();
+        return new ProviderPool(pool.id, instances);
+    }
 }

@@ -42,285 +42,328 @@ import org.slf4j.LoggerFactory;
  * controller reference to the cluster are ever read: CA material never comes from a Secret the operator did not make.
  */
 final class CertificateSecrets {
-  private static final Logger LOG = LoggerFactory.getLogger(CertificateSecrets.class);
-  private static final String TLS_CRT = Names.TLS_CERTIFICATE_KEY;
-  private static final String TLS_KEY = Names.TLS_PRIVATE_KEY_KEY;
-  private static final String CA_CRT = Names.CA_CERTIFICATE_KEY;
-  private static final String KUBECONFIG_KEY = Names.KUBECONFIG_KEY;
-  private static final String TLS_TYPE = "kubernetes.io/tls";
-  private static final String OPAQUE_TYPE = "Opaque";
+    private static final Logger LOG = LoggerFactory.getLogger(CertificateSecrets.class);
+    private static final String TLS_CRT = Names.TLS_CERTIFICATE_KEY;
+    private static final String TLS_KEY = Names.TLS_PRIVATE_KEY_KEY;
+    private static final String CA_CRT = Names.CA_CERTIFICATE_KEY;
+    private static final String KUBECONFIG_KEY = Names.KUBECONFIG_KEY;
+    private static final String TLS_TYPE = "kubernetes.io/tls";
+    private static final String OPAQUE_TYPE = "Opaque";
 
-  /**
-   * What the workloads need from the PKI: a content hash per Secret, to roll pods when a certificate changes; and for
-   * the story, the Secrets made for the first time, those whose certificate was issued again, and whether the clients
-   * CA was rotated.
-   */
-  record Outcome(Map<String, String> hashes, List<String> issued, List<String> reissued, boolean clientsCaRotated) {}
+    /**
+     * What the workloads need from the PKI: a content hash per Secret, to roll pods when a certificate changes; and for
+     * the story, the Secrets made for the first time, those whose certificate was issued again, and whether the clients
+     * CA was rotated.
+     */
+    record Outcome(Map<String, String> hashes, List<String> issued, List<String> reissued, boolean clientsCaRotated) {}
 
-  private final OwnedObjects objects;
-  private final Pki pki;
-  private final Clock clock;
-  private final KeyAlgorithm algorithm;
-  private final List<String> issued = new ArrayList<>();
-  private final List<String> reissued = new ArrayList<>();
-  private boolean rotated;
+    private final OwnedObjects objects;
+    private final Pki pki;
+    private final Clock clock;
+    private final KeyAlgorithm algorithm;
+    private final List<String> issued = new ArrayList<>();
+    private final List<String> reissued = new ArrayList<>();
+    private boolean rotated;
 
-  CertificateSecrets(OwnedObjects objects, Pki pki, Clock clock, KeyAlgorithm algorithm) {
-    this.objects = objects;
-    this.pki = pki;
-    this.clock = clock;
-    this.algorithm = algorithm;
-  }
-
-  /** One use per reconcile: it collects what it issued. */
-  Outcome ensure(SKSCluster cluster, List<Leaf> leaves, List<Kubeconfig> kubeconfigs)
-      throws MissingAuthorityException {
-    String name = cluster.getMetadata().getName();
-    Map<String, String> hashes = new LinkedHashMap<>();
-
-    Map<Authority, IssuedCertificate> authorities = new EnumMap<>(Authority.class);
-    for (Authority authority : Authority.values()) {
-      List<String> signed = new ArrayList<>();
-      leaves.stream().filter(l -> l.issuer() == authority).forEach(l -> signed.add(l.secretName()));
-      if (authority == Authority.CLUSTER) {
-        kubeconfigs.forEach(k -> signed.add(k.secretName()));
-      }
-      authorities.put(authority, ensureAuthority(cluster, authority, signed));
+    CertificateSecrets(OwnedObjects objects, Pki pki, Clock clock, KeyAlgorithm algorithm) {
+        this.objects = objects;
+        this.pki = pki;
+        this.clock = clock;
+        this.algorithm = algorithm;
     }
-    ensureServiceAccountKey(cluster);
 
-    for (Leaf leaf : leaves) {
-      Secret secret = ensureLeaf(cluster, leaf, authorities.get(leaf.issuer()));
-      hashes.put(leaf.secretName(), hash(decode(secret, TLS_CRT) + decode(secret, CA_CRT)));
+    /** One use per reconcile: it collects what it issued. */
+    Outcome ensure(SKSCluster cluster, List<Leaf> leaves, List<Kubeconfig> kubeconfigs)
+            throws MissingAuthorityException {
+        String name = cluster.getMetadata().getName();
+        Map<String, String> hashes = new LinkedHashMap<>();
+
+        Map<Authority, IssuedCertificate> authorities = new EnumMap<>(Authority.class);
+        for (Authority authority : Authority.values()) {
+            List<String> signed = new ArrayList<>();
+            leaves.stream().filter(l -> l.issuer() == authority).forEach(l -> signed.add(l.secretName()));
+            if (authority == Authority.CLUSTER) {
+                kubeconfigs.forEach(k -> signed.add(k.secretName()));
+            }
+            authorities.put(authority, ensureAuthority(cluster, authority, signed));
+        }
+        ensureServiceAccountKey(cluster);
+
+        for (Leaf leaf : leaves) {
+            Secret secret = ensureLeaf(cluster, leaf, authorities.get(leaf.issuer()));
+            hashes.put(leaf.secretName(), hash(decode(secret, TLS_CRT) + decode(secret, CA_CRT)));
+        }
+        for (Kubeconfig kubeconfig : kubeconfigs) {
+            Secret secret = ensureKubeconfig(cluster, kubeconfig, authorities.get(Authority.CLUSTER));
+            hashes.put(kubeconfig.secretName(), hash(decode(secret, KUBECONFIG_KEY)));
+        }
+        String clientCaBundle = authorities.get(Authority.CLUSTER).certificatePem()
+                + authorities.get(Authority.CLIENTS).certificatePem();
+        objects.apply(secret(cluster, Names.clientCaBundle(name), OPAQUE_TYPE, Map.of(CA_CRT, clientCaBundle)));
+        hashes.put(Names.clientCaBundle(name), hash(clientCaBundle));
+        objects.apply(caCertificates(cluster, authorities));
+        return new Outcome(hashes, List.copyOf(issued), List.copyOf(reissued), rotated);
     }
-    for (Kubeconfig kubeconfig : kubeconfigs) {
-      Secret secret = ensureKubeconfig(cluster, kubeconfig, authorities.get(Authority.CLUSTER));
-      hashes.put(kubeconfig.secretName(), hash(decode(secret, KUBECONFIG_KEY)));
+
+    /** Every Secret name this PKI writes, so a name taken by someone else is found before anything is made. */
+    static List<String> secretNames(String cluster, List<Leaf> leaves, List<Kubeconfig> kubeconfigs) {
+        List<String> names = new ArrayList<>();
+        for (Authority authority : Authority.values()) {
+            names.add(authority.secretName(cluster));
+        }
+        names.add(Names.serviceAccountKeys(cluster));
+        leaves.forEach(l -> names.add(l.secretName()));
+        kubeconfigs.forEach(k -> names.add(k.secretName()));
+        names.add(Names.clientCaBundle(cluster));
+        return names;
     }
-    String clientCaBundle = authorities.get(Authority.CLUSTER).certificatePem()
-        + authorities.get(Authority.CLIENTS).certificatePem();
-    objects.apply(secret(cluster, Names.clientCaBundle(name), OPAQUE_TYPE, Map.of(CA_CRT, clientCaBundle)));
-    hashes.put(Names.clientCaBundle(name), hash(clientCaBundle));
-    objects.apply(caCertificates(cluster, authorities));
-    return new Outcome(hashes, List.copyOf(issued), List.copyOf(reissued), rotated);
-  }
 
-  /** Every Secret name this PKI writes, so a name taken by someone else is found before anything is made. */
-  static List<String> secretNames(String cluster, List<Leaf> leaves, List<Kubeconfig> kubeconfigs) {
-    List<String> names = new ArrayList<>();
-    for (Authority authority : Authority.values()) {
-      names.add(authority.secretName(cluster));
+    private IssuedCertificate ensureAuthority(SKSCluster cluster, Authority authority, List<String> signedSecrets)
+            throws MissingAuthorityException {
+        String secretName = authority.secretName(cluster.getMetadata().getName());
+        Optional<String> rotation =
+                authority == Authority.CLIENTS ? requestedClientsCaRotation(cluster) : Optional.empty();
+        Optional<Secret> cached = objects.cached(Secret.class, secretName);
+        if (cached.isPresent() && !rotationDue(cached.get(), rotation)) {
+            return IssuedCertificate.fromPem(decode(cached.get(), TLS_CRT), decode(cached.get(), TLS_KEY));
+        }
+        // About to make key material: what the API server holds now, not what the cache last saw.
+        Optional<Secret> existing = objects.fresh(Secret.class, secretName);
+        if (existing.isPresent()) {
+            if (rotationDue(existing.get(), rotation)) {
+                return rotateClientsCa(cluster, existing.get(), rotation.orElseThrow());
+            }
+            return IssuedCertificate.fromPem(decode(existing.get(), TLS_CRT), decode(existing.get(), TLS_KEY));
+        }
+        for (String signed : signedSecrets) {
+            if (objects.fresh(Secret.class, signed).isPresent()) {
+                throw new MissingAuthorityException(secretName);
+            }
+        }
+        if (authority == Authority.CLIENTS && userKubeconfigsExist(cluster)) {
+            throw new MissingAuthorityException(
+                    secretName,
+                    "restore it from a backup; a new clients CA would revoke every "
+                            + "KubeconfigRequest's kubeconfig, which only happens when their Secrets (labelled "
+                            + Labels.COMPONENT + "=" + Labels.KUBECONFIG_COMPONENT + ") are deleted first");
+        }
+        IssuedCertificate ca = pki.createCa(authority.commonName(), algorithm, Pki.CA_VALIDITY);
+        Secret desired = secret(
+                cluster, secretName, TLS_TYPE, Map.of(TLS_CRT, ca.certificatePem(), TLS_KEY, ca.privateKeyPem()));
+        // A cluster made with the annotation already set starts with a CA for that value: nothing to rotate.
+        rotation.ifPresent(value -> desired.getMetadata()
+                .setAnnotations(new LinkedHashMap<>(Map.of(Labels.CLIENTS_CA_ROTATION_ANNOTATION, value))));
+        Secret created = objects.create(desired);
+        issued.add(secretName);
+        return IssuedCertificate.fromPem(decode(created, TLS_CRT), decode(created, TLS_KEY));
     }
-    names.add(Names.serviceAccountKeys(cluster));
-    leaves.forEach(l -> names.add(l.secretName()));
-    kubeconfigs.forEach(k -> names.add(k.secretName()));
-    names.add(Names.clientCaBundle(cluster));
-    return names;
-  }
 
-  private IssuedCertificate ensureAuthority(SKSCluster cluster, Authority authority, List<String> signedSecrets)
-      throws MissingAuthorityException {
-    String secretName = authority.secretName(cluster.getMetadata().getName());
-    Optional<String> rotation = authority == Authority.CLIENTS ? requestedClientsCaRotation(cluster) : Optional.empty();
-    Optional<Secret> cached = objects.cached(Secret.class, secretName);
-    if (cached.isPresent() && !rotationDue(cached.get(), rotation)) {
-      return IssuedCertificate.fromPem(decode(cached.get(), TLS_CRT), decode(cached.get(), TLS_KEY));
+    private static boolean rotationDue(Secret clientsCa, Optional<String> rotation) {
+        return rotation.isPresent()
+                && !rotation.get().equals(annotation(clientsCa, Labels.CLIENTS_CA_ROTATION_ANNOTATION));
     }
-    // About to make key material: what the API server holds now, not what the cache last saw.
-    Optional<Secret> existing = objects.fresh(Secret.class, secretName);
-    if (existing.isPresent()) {
-      if (rotationDue(existing.get(), rotation)) {
-        return rotateClientsCa(cluster, existing.get(), rotation.orElseThrow());
-      }
-      return IssuedCertificate.fromPem(decode(existing.get(), TLS_CRT), decode(existing.get(), TLS_KEY));
+
+    /**
+     * The one place a CA is ever replaced: a new value of the rotate-clients-ca annotation on the cluster makes a new
+     * clients CA, recorded with that value on its Secret, so the same value never rotates twice. The write is an
+     * update at the resourceVersion read, so two reconciles cannot both rotate for one value. The client-CA bundle is
+     * then written with the new CA only, and the API server pods roll on its hash: every kubeconfig the old CA signed
+     * stops working. The cluster CA (nodes, control-plane components) is not touched.
+     */
+    private IssuedCertificate rotateClientsCa(SKSCluster cluster, Secret existing, String rotation) {
+        IssuedCertificate ca = pki.createCa(Authority.CLIENTS.commonName(), algorithm, Pki.CA_VALIDITY);
+        Secret replacement = secret(
+                cluster,
+                existing.getMetadata().getName(),
+                TLS_TYPE,
+                Map.of(TLS_CRT, ca.certificatePem(), TLS_KEY, ca.privateKeyPem()));
+        Map<String, String> annotations = new LinkedHashMap<>(
+                existing.getMetadata().getAnnotations() == null
+                        ? Map.of()
+                        : existing.getMetadata().getAnnotations());
+        annotations.put(Labels.CLIENTS_CA_ROTATION_ANNOTATION, rotation);
+        replacement.getMetadata().setAnnotations(annotations);
+        Secret written = objects.replace(replacement, existing);
+        rotated = true;
+        LOG.info(
+                "SKSCluster {}/{}: rotated the clients CA ({}={}); kubeconfigs signed by the previous one stop working "
+                        + "once the API servers have rolled",
+                cluster.getMetadata().getNamespace(),
+                cluster.getMetadata().getName(),
+                Labels.ROTATE_CLIENTS_CA_ANNOTATION,
+                rotation);
+        return IssuedCertificate.fromPem(decode(written, TLS_CRT), decode(written, TLS_KEY));
     }
-    for (String signed : signedSecrets) {
-      if (objects.fresh(Secret.class, signed).isPresent()) {
-        throw new MissingAuthorityException(secretName);
-      }
+
+    /**
+     * Whether KubeconfigRequests hold kubeconfigs the clients CA signed: a new clients CA would then silently revoke
+     * them all, which only a rotation (an explicit new annotation value) may do. Read from the informer (their Secrets
+     * are labelled managed-by too), and compared in Java: a cluster name need not be a valid label value.
+     */
+    private boolean userKubeconfigsExist(SKSCluster cluster) {
+        return objects.listCached(Secret.class).stream()
+                .filter(s -> s.getMetadata().getLabels() != null)
+                .filter(s -> cluster.getMetadata()
+                        .getName()
+                        .equals(s.getMetadata().getLabels().get(Labels.CLUSTER)))
+                .filter(s -> Labels.KUBECONFIG_COMPONENT.equals(
+                        s.getMetadata().getLabels().get(Labels.COMPONENT)))
+                .anyMatch(s -> s.getData() != null && s.getData().containsKey(Names.KUBECONFIG_REQUEST_KEY));
     }
-    if (authority == Authority.CLIENTS && userKubeconfigsExist(cluster)) {
-      throw new MissingAuthorityException(secretName, "restore it from a backup; a new clients CA would revoke every "
-          + "KubeconfigRequest's kubeconfig, which only happens when their Secrets (labelled "
-          + Labels.COMPONENT + "=" + Labels.KUBECONFIG_COMPONENT + ") are deleted first");
+
+    /** The value of the rotate-clients-ca annotation, when set. */
+    static Optional<String> requestedClientsCaRotation(SKSCluster cluster) {
+        String value = annotation(cluster.getMetadata().getAnnotations(), Labels.ROTATE_CLIENTS_CA_ANNOTATION);
+        return value == null || value.isBlank() ? Optional.empty() : Optional.of(value);
     }
-    IssuedCertificate ca = pki.createCa(authority.commonName(), algorithm, Pki.CA_VALIDITY);
-    Secret desired = secret(cluster, secretName, TLS_TYPE,
-        Map.of(TLS_CRT, ca.certificatePem(), TLS_KEY, ca.privateKeyPem()));
-    // A cluster made with the annotation already set starts with a CA for that value: nothing to rotate.
-    rotation.ifPresent(value -> desired.getMetadata().setAnnotations(
-        new LinkedHashMap<>(Map.of(Labels.CLIENTS_CA_ROTATION_ANNOTATION, value))));
-    Secret created = objects.create(desired);
-    issued.add(secretName);
-    return IssuedCertificate.fromPem(decode(created, TLS_CRT), decode(created, TLS_KEY));
-  }
 
-  private static boolean rotationDue(Secret clientsCa, Optional<String> rotation) {
-    return rotation.isPresent() && !rotation.get().equals(annotation(clientsCa, Labels.CLIENTS_CA_ROTATION_ANNOTATION));
-  }
-
-  /**
-   * The one place a CA is ever replaced: a new value of the rotate-clients-ca annotation on the cluster makes a new
-   * clients CA, recorded with that value on its Secret, so the same value never rotates twice. The write is an
-   * update at the resourceVersion read, so two reconciles cannot both rotate for one value. The client-CA bundle is
-   * then written with the new CA only, and the API server pods roll on its hash: every kubeconfig the old CA signed
-   * stops working. The cluster CA (nodes, control-plane components) is not touched.
-   */
-  private IssuedCertificate rotateClientsCa(SKSCluster cluster, Secret existing, String rotation) {
-    IssuedCertificate ca = pki.createCa(Authority.CLIENTS.commonName(), algorithm, Pki.CA_VALIDITY);
-    Secret replacement = secret(cluster, existing.getMetadata().getName(), TLS_TYPE,
-        Map.of(TLS_CRT, ca.certificatePem(), TLS_KEY, ca.privateKeyPem()));
-    Map<String, String> annotations = new LinkedHashMap<>(existing.getMetadata().getAnnotations() == null
-        ? Map.of() : existing.getMetadata().getAnnotations());
-    annotations.put(Labels.CLIENTS_CA_ROTATION_ANNOTATION, rotation);
-    replacement.getMetadata().setAnnotations(annotations);
-    Secret written = objects.replace(replacement, existing);
-    rotated = true;
-    LOG.info("SKSCluster {}/{}: rotated the clients CA ({}={}); kubeconfigs signed by the previous one stop working "
-        + "once the API servers have rolled", cluster.getMetadata().getNamespace(), cluster.getMetadata().getName(),
-        Labels.ROTATE_CLIENTS_CA_ANNOTATION, rotation);
-    return IssuedCertificate.fromPem(decode(written, TLS_CRT), decode(written, TLS_KEY));
-  }
-
-  /**
-   * Whether KubeconfigRequests hold kubeconfigs the clients CA signed: a new clients CA would then silently revoke
-   * them all, which only a rotation (an explicit new annotation value) may do. Read from the informer (their Secrets
-   * are labelled managed-by too), and compared in Java: a cluster name need not be a valid label value.
-   */
-  private boolean userKubeconfigsExist(SKSCluster cluster) {
-    return objects.listCached(Secret.class).stream()
-        .filter(s -> s.getMetadata().getLabels() != null)
-        .filter(s -> cluster.getMetadata().getName().equals(s.getMetadata().getLabels().get(Labels.CLUSTER)))
-        .filter(s -> Labels.KUBECONFIG_COMPONENT.equals(s.getMetadata().getLabels().get(Labels.COMPONENT)))
-        .anyMatch(s -> s.getData() != null && s.getData().containsKey(Names.KUBECONFIG_REQUEST_KEY));
-  }
-
-  /** The value of the rotate-clients-ca annotation, when set. */
-  static Optional<String> requestedClientsCaRotation(SKSCluster cluster) {
-    String value = annotation(cluster.getMetadata().getAnnotations(), Labels.ROTATE_CLIENTS_CA_ANNOTATION);
-    return value == null || value.isBlank() ? Optional.empty() : Optional.of(value);
-  }
-
-  private static String annotation(Secret secret, String key) {
-    return annotation(secret.getMetadata().getAnnotations(), key);
-  }
-
-  private static String annotation(Map<String, String> annotations, String key) {
-    return annotations == null ? null : annotations.get(key);
-  }
-
-  private void ensureServiceAccountKey(SKSCluster cluster) {
-    String secretName = Names.serviceAccountKeys(cluster.getMetadata().getName());
-    if (objects.cached(Secret.class, secretName).isEmpty() && objects.fresh(Secret.class, secretName).isEmpty()) {
-      ServiceAccountKey key = pki.generateServiceAccountKey(algorithm);
-      objects.create(secret(cluster, secretName, OPAQUE_TYPE,
-          Map.of(TLS_CRT, key.publicKeyPem(), TLS_KEY, key.privateKeyPem())));
-      issued.add(secretName);
+    private static String annotation(Secret secret, String key) {
+        return annotation(secret.getMetadata().getAnnotations(), key);
     }
-  }
 
-  private Secret ensureLeaf(SKSCluster cluster, Leaf leaf, IssuedCertificate issuer) {
-    Optional<Secret> cached = objects.cached(Secret.class, leaf.secretName());
-    if (cached.isPresent() && isCurrent(cached.get(), TLS_CRT, leaf.request(), issuer)) {
-      return cached.get();
+    private static String annotation(Map<String, String> annotations, String key) {
+        return annotations == null ? null : annotations.get(key);
     }
-    Optional<Secret> existing = objects.fresh(Secret.class, leaf.secretName());
-    if (existing.isPresent() && isCurrent(existing.get(), TLS_CRT, leaf.request(), issuer)) {
-      return existing.get();
+
+    private void ensureServiceAccountKey(SKSCluster cluster) {
+        String secretName = Names.serviceAccountKeys(cluster.getMetadata().getName());
+        if (objects.cached(Secret.class, secretName).isEmpty()
+                && objects.fresh(Secret.class, secretName).isEmpty()) {
+            ServiceAccountKey key = pki.generateServiceAccountKey(algorithm);
+            objects.create(secret(
+                    cluster,
+                    secretName,
+                    OPAQUE_TYPE,
+                    Map.of(TLS_CRT, key.publicKeyPem(), TLS_KEY, key.privateKeyPem())));
+            issued.add(secretName);
+        }
     }
-    IssuedCertificate certificate = pki.issue(leaf.request(), issuer);
-    return write(secret(cluster, leaf.secretName(), TLS_TYPE, Map.of(TLS_CRT, certificate.certificatePem(),
-        TLS_KEY, certificate.privateKeyPem(), CA_CRT, issuer.certificatePem())), existing);
-  }
 
-  private Secret ensureKubeconfig(SKSCluster cluster, Kubeconfig kubeconfig, IssuedCertificate clusterCa) {
-    Optional<Secret> cached = objects.cached(Secret.class, kubeconfig.secretName());
-    if (cached.isPresent() && isCurrent(cached.get(), kubeconfig, clusterCa)) {
-      return cached.get();
+    private Secret ensureLeaf(SKSCluster cluster, Leaf leaf, IssuedCertificate issuer) {
+        Optional<Secret> cached = objects.cached(Secret.class, leaf.secretName());
+        if (cached.isPresent() && isCurrent(cached.get(), TLS_CRT, leaf.request(), issuer)) {
+            return cached.get();
+        }
+        Optional<Secret> existing = objects.fresh(Secret.class, leaf.secretName());
+        if (existing.isPresent() && isCurrent(existing.get(), TLS_CRT, leaf.request(), issuer)) {
+            return existing.get();
+        }
+        IssuedCertificate certificate = pki.issue(leaf.request(), issuer);
+        return write(
+                secret(
+                        cluster,
+                        leaf.secretName(),
+                        TLS_TYPE,
+                        Map.of(
+                                TLS_CRT,
+                                certificate.certificatePem(),
+                                TLS_KEY,
+                                certificate.privateKeyPem(),
+                                CA_CRT,
+                                issuer.certificatePem())),
+                existing);
     }
-    Optional<Secret> existing = objects.fresh(Secret.class, kubeconfig.secretName());
-    if (existing.isPresent() && isCurrent(existing.get(), kubeconfig, clusterCa)) {
-      return existing.get();
+
+    private Secret ensureKubeconfig(SKSCluster cluster, Kubeconfig kubeconfig, IssuedCertificate clusterCa) {
+        Optional<Secret> cached = objects.cached(Secret.class, kubeconfig.secretName());
+        if (cached.isPresent() && isCurrent(cached.get(), kubeconfig, clusterCa)) {
+            return cached.get();
+        }
+        Optional<Secret> existing = objects.fresh(Secret.class, kubeconfig.secretName());
+        if (existing.isPresent() && isCurrent(existing.get(), kubeconfig, clusterCa)) {
+            return existing.get();
+        }
+        IssuedCertificate certificate = pki.issue(kubeconfig.request(), clusterCa);
+        String clusterName = cluster.getMetadata().getName();
+        String yaml = KubeconfigRenderer.render(
+                clusterName,
+                kubeconfig.server(),
+                clusterCa.certificatePem(),
+                kubeconfig.request().commonName(),
+                new ClientCredentials(
+                        certificate.certificatePem(), Pem.encodePrivateKeyTraditional(certificate.keyPair())));
+        return write(secret(cluster, kubeconfig.secretName(), OPAQUE_TYPE, Map.of(KUBECONFIG_KEY, yaml)), existing);
     }
-    IssuedCertificate certificate = pki.issue(kubeconfig.request(), clusterCa);
-    String clusterName = cluster.getMetadata().getName();
-    String yaml = KubeconfigRenderer.render(clusterName, kubeconfig.server(), clusterCa.certificatePem(),
-        kubeconfig.request().commonName(),
-        new ClientCredentials(certificate.certificatePem(), Pem.encodePrivateKeyTraditional(certificate.keyPair())));
-    return write(secret(cluster, kubeconfig.secretName(), OPAQUE_TYPE, Map.of(KUBECONFIG_KEY, yaml)), existing);
-  }
 
-  /** A new key goes where none was (create) or over the one just read (update at its resourceVersion). */
-  private Secret write(Secret desired, Optional<Secret> existing) {
-    if (existing.isEmpty()) {
-      issued.add(desired.getMetadata().getName());
-      return objects.create(desired);
+    /** A new key goes where none was (create) or over the one just read (update at its resourceVersion). */
+    private Secret write(Secret desired, Optional<Secret> existing) {
+        if (existing.isEmpty()) {
+            issued.add(desired.getMetadata().getName());
+            return objects.create(desired);
+        }
+        reissued.add(desired.getMetadata().getName());
+        return objects.replace(desired, existing.get());
     }
-    reissued.add(desired.getMetadata().getName());
-    return objects.replace(desired, existing.get());
-  }
 
-  private boolean isCurrent(Secret secret, Kubeconfig kubeconfig, IssuedCertificate clusterCa) {
-    Optional<KubeconfigRenderer.Contents> contents;
-    try {
-      contents = KubeconfigRenderer.read(decode(secret, KUBECONFIG_KEY));
-    } catch (RuntimeException unreadable) {
-      return false;
+    private boolean isCurrent(Secret secret, Kubeconfig kubeconfig, IssuedCertificate clusterCa) {
+        Optional<KubeconfigRenderer.Contents> contents;
+        try {
+            contents = KubeconfigRenderer.read(decode(secret, KUBECONFIG_KEY));
+        } catch (RuntimeException unreadable) {
+            return false;
+        }
+        return contents.isPresent()
+                && contents.get().server().equals(kubeconfig.server())
+                && contents.get().certificateAuthorityPem().equals(clusterCa.certificatePem())
+                && isCurrent(contents.get().clientCertificatePem(), kubeconfig.request(), clusterCa);
     }
-    return contents.isPresent() && contents.get().server().equals(kubeconfig.server())
-        && contents.get().certificateAuthorityPem().equals(clusterCa.certificatePem())
-        && isCurrent(contents.get().clientCertificatePem(), kubeconfig.request(), clusterCa);
-  }
 
-  private boolean isCurrent(Secret secret, String key, CertificateRequest request, IssuedCertificate issuer) {
-    try {
-      return isCurrent(decode(secret, key), request, issuer) && decode(secret, CA_CRT).equals(issuer.certificatePem());
-    } catch (RuntimeException unreadable) {
-      return false;
+    private boolean isCurrent(Secret secret, String key, CertificateRequest request, IssuedCertificate issuer) {
+        try {
+            return isCurrent(decode(secret, key), request, issuer)
+                    && decode(secret, CA_CRT).equals(issuer.certificatePem());
+        } catch (RuntimeException unreadable) {
+            return false;
+        }
     }
-  }
 
-  /** Re-issue when the subject or SANs changed, when another CA signed it, or when renewal is due. */
-  private boolean isCurrent(String certificatePem, CertificateRequest request, IssuedCertificate issuer) {
-    X509Certificate certificate;
-    try {
-      certificate = Pem.parseCertificate(certificatePem);
-      certificate.verify(issuer.certificate().getPublicKey());
-    } catch (Exception unreadableOrNotSignedByIssuer) {
-      return false;
+    /** Re-issue when the subject or SANs changed, when another CA signed it, or when renewal is due. */
+    private boolean isCurrent(String certificatePem, CertificateRequest request, IssuedCertificate issuer) {
+        X509Certificate certificate;
+        try {
+            certificate = Pem.parseCertificate(certificatePem);
+            certificate.verify(issuer.certificate().getPublicKey());
+        } catch (Exception unreadableOrNotSignedByIssuer) {
+            return false;
+        }
+        return request.isSatisfiedBy(certificate) && !RenewalPolicy.needsRenewal(certificate, clock.instant());
     }
-    return request.isSatisfiedBy(certificate) && !RenewalPolicy.needsRenewal(certificate, clock.instant());
-  }
 
-  private static ConfigMap caCertificates(SKSCluster cluster, Map<Authority, IssuedCertificate> authorities) {
-    Map<String, String> data = new LinkedHashMap<>();
-    data.put(CA_CRT, authorities.get(Authority.CLUSTER).certificatePem());
-    data.put("etcd-ca.crt", authorities.get(Authority.ETCD).certificatePem());
-    data.put("front-proxy-ca.crt", authorities.get(Authority.FRONT_PROXY).certificatePem());
-    data.put("clients-ca.crt", authorities.get(Authority.CLIENTS).certificatePem());
-    return new ConfigMapBuilder()
-        .withNewMetadata().withName(Names.caCertificates(cluster.getMetadata().getName()))
-        .withNamespace(cluster.getMetadata().getNamespace())
-        .withLabels(Labels.forComponent(cluster.getMetadata().getName(), "pki"))
-        .withOwnerReferences(Owners.controllerReference(cluster)).endMetadata()
-        .withData(data).build();
-  }
+    private static ConfigMap caCertificates(SKSCluster cluster, Map<Authority, IssuedCertificate> authorities) {
+        Map<String, String> data = new LinkedHashMap<>();
+        data.put(CA_CRT, authorities.get(Authority.CLUSTER).certificatePem());
+        data.put("etcd-ca.crt", authorities.get(Authority.ETCD).certificatePem());
+        data.put("front-proxy-ca.crt", authorities.get(Authority.FRONT_PROXY).certificatePem());
+        data.put("clients-ca.crt", authorities.get(Authority.CLIENTS).certificatePem());
+        return new ConfigMapBuilder()
+                .withNewMetadata()
+                .withName(Names.caCertificates(cluster.getMetadata().getName()))
+                .withNamespace(cluster.getMetadata().getNamespace())
+                .withLabels(Labels.forComponent(cluster.getMetadata().getName(), "pki"))
+                .withOwnerReferences(Owners.controllerReference(cluster))
+                .endMetadata()
+                .withData(data)
+                .build();
+    }
 
-  private static Secret secret(SKSCluster cluster, String name, String type, Map<String, String> plain) {
-    return new SecretBuilder()
-        .withNewMetadata().withName(name).withNamespace(cluster.getMetadata().getNamespace())
-        .withLabels(Labels.forComponent(cluster.getMetadata().getName(), "pki"))
-        .withOwnerReferences(Owners.controllerReference(cluster)).endMetadata()
-        .withType(type)
-        .withData(SecretData.encode(plain))
-        .build();
-  }
+    private static Secret secret(SKSCluster cluster, String name, String type, Map<String, String> plain) {
+        return new SecretBuilder()
+                .withNewMetadata()
+                .withName(name)
+                .withNamespace(cluster.getMetadata().getNamespace())
+                .withLabels(Labels.forComponent(cluster.getMetadata().getName(), "pki"))
+                .withOwnerReferences(Owners.controllerReference(cluster))
+                .endMetadata()
+                .withType(type)
+                .withData(SecretData.encode(plain))
+                .build();
+    }
 
-  static String decode(Secret secret, String key) {
-    return SecretData.decode(secret, key);
-  }
+    static String decode(Secret secret, String key) {
+        return SecretData.decode(secret, key);
+    }
 
-  static String hash(String content) {
-    return Digests.sha256Hex(content, 16);
-  }
+    static String hash(String content) {
+        return Digests.sha256Hex(content, 16);
+    }
 }

@@ -15,85 +15,141 @@ import java.util.function.UnaryOperator;
  * Subjects follow kubeadm's, so the components' RBAC bindings (system:kube-controller-manager, ...) apply as-is.
  */
 public final class ClusterCertificates {
-  /** The user the operator is in its own admin kubeconfig. */
-  public static final String OPERATOR_USER = "sks-operator";
-  public static final String MASTERS_GROUP = "system:masters";
+    /** The user the operator is in its own admin kubeconfig. */
+    public static final String OPERATOR_USER = "sks-operator";
 
-  private ClusterCertificates() {}
+    public static final String MASTERS_GROUP = "system:masters";
 
-  /** The certificate authorities of one cluster; each signs only its own leaves. */
-  public enum Authority {
-    CLUSTER(Names::clusterCa, "kubernetes"),
-    ETCD(Names::etcdCa, "etcd-ca"),
-    FRONT_PROXY(Names::frontProxyCa, "front-proxy-ca"),
-    /** Signs user kubeconfigs only, so it can be rotated without touching nodes or components. */
-    CLIENTS(Names::clientsCa, "kubernetes-clients-ca");
+    private ClusterCertificates() {}
 
-    private final UnaryOperator<String> secretName;
-    private final String commonName;
+    /** The certificate authorities of one cluster; each signs only its own leaves. */
+    public enum Authority {
+        CLUSTER(Names::clusterCa, "kubernetes"),
+        ETCD(Names::etcdCa, "etcd-ca"),
+        FRONT_PROXY(Names::frontProxyCa, "front-proxy-ca"),
+        /** Signs user kubeconfigs only, so it can be rotated without touching nodes or components. */
+        CLIENTS(Names::clientsCa, "kubernetes-clients-ca");
 
-    Authority(UnaryOperator<String> secretName, String commonName) {
-      this.secretName = secretName;
-      this.commonName = commonName;
+        private final UnaryOperator<String> secretName;
+        private final String commonName;
+
+        Authority(UnaryOperator<String> secretName, String commonName) {
+            this.secretName = secretName;
+            this.commonName = commonName;
+        }
+
+        public String secretName(String cluster) {
+            return secretName.apply(cluster);
+        }
+
+        public String commonName() {
+            return commonName;
+        }
     }
 
-    public String secretName(String cluster) {
-      return secretName.apply(cluster);
+    /** A leaf certificate kept in a Secret with tls.crt, tls.key and ca.crt. */
+    public record Leaf(String secretName, Authority issuer, CertificateRequest request) {}
+
+    /** A client certificate kept inside a kubeconfig (Secret key {@code value}), signed by the cluster CA. */
+    public record Kubeconfig(String secretName, String server, CertificateRequest request) {}
+
+    /** The leaves of {@code model}, the API server's naming {@code endpointHost} once the endpoint is known. */
+    public static List<Leaf> leaves(ClusterModel model, Optional<String> endpointHost, KeyAlgorithm algorithm) {
+        String cluster = model.name();
+        SubjectAltNames apiserver = model.apiserverSans(endpointHost);
+        SubjectAltNames etcdServer = model.etcdServerSans();
+        SubjectAltNames etcdPeer = model.etcdPeerSans();
+        return List.of(
+                new Leaf(
+                        Names.apiserverCertificate(cluster),
+                        Authority.CLUSTER,
+                        CertificateRequest.builder("kube-apiserver")
+                                .dnsNames(apiserver.dnsNames())
+                                .ipAddresses(apiserver.ipAddresses())
+                                .serverAuth()
+                                .keyAlgorithm(algorithm)
+                                .build()),
+                new Leaf(
+                        Names.apiserverKubeletClient(cluster),
+                        Authority.CLUSTER,
+                        CertificateRequest.builder("kube-apiserver-kubelet-client")
+                                .organizations(MASTERS_GROUP)
+                                .clientAuth()
+                                .keyAlgorithm(algorithm)
+                                .build()),
+                new Leaf(
+                        Names.apiserverEtcdClient(cluster),
+                        Authority.ETCD,
+                        CertificateRequest.builder("kube-apiserver-etcd-client")
+                                .clientAuth()
+                                .keyAlgorithm(algorithm)
+                                .build()),
+                new Leaf(
+                        Names.etcdServerCertificate(cluster),
+                        Authority.ETCD,
+                        CertificateRequest.builder(cluster + "-etcd")
+                                .dnsNames(etcdServer.dnsNames())
+                                .ipAddresses(etcdServer.ipAddresses())
+                                .serverAuth()
+                                .clientAuth()
+                                .keyAlgorithm(algorithm)
+                                .build()),
+                new Leaf(
+                        Names.etcdPeerCertificate(cluster),
+                        Authority.ETCD,
+                        CertificateRequest.builder(cluster + "-etcd-peer")
+                                .dnsNames(etcdPeer.dnsNames())
+                                .ipAddresses(etcdPeer.ipAddresses())
+                                .serverAuth()
+                                .clientAuth()
+                                .keyAlgorithm(algorithm)
+                                .build()),
+                new Leaf(
+                        Names.frontProxyClient(cluster),
+                        Authority.FRONT_PROXY,
+                        CertificateRequest.builder(Names.FRONT_PROXY_CLIENT_COMMON_NAME)
+                                .clientAuth()
+                                .keyAlgorithm(algorithm)
+                                .build()));
     }
 
-    public String commonName() {
-      return commonName;
+    /**
+     * Kubeconfigs of the operator and the control-plane components. Components in other pods reach the API server
+     * through its Service; konnectivity-server shares the API server's pod and uses loopback.
+     */
+    public static List<Kubeconfig> kubeconfigs(ClusterModel model, KeyAlgorithm algorithm) {
+        String cluster = model.name();
+        String viaService = ApiserverUrls.inManagementCluster(model.owner());
+        String viaLoopback = ApiserverUrls.LOCAL;
+        return List.of(
+                new Kubeconfig(
+                        Names.adminKubeconfig(cluster),
+                        viaService,
+                        CertificateRequest.builder(OPERATOR_USER)
+                                .organizations(MASTERS_GROUP)
+                                .clientAuth()
+                                .keyAlgorithm(algorithm)
+                                .build()),
+                new Kubeconfig(
+                        Names.controllerManagerKubeconfig(cluster),
+                        viaService,
+                        CertificateRequest.builder("system:kube-controller-manager")
+                                .clientAuth()
+                                .keyAlgorithm(algorithm)
+                                .build()),
+                new Kubeconfig(
+                        Names.schedulerKubeconfig(cluster),
+                        viaService,
+                        CertificateRequest.builder("system:kube-scheduler")
+                                .clientAuth()
+                                .keyAlgorithm(algorithm)
+                                .build()),
+                new Kubeconfig(
+                        Names.konnectivityKubeconfig(cluster),
+                        viaLoopback,
+                        CertificateRequest.builder("system:konnectivity-server")
+                                .clientAuth()
+                                .keyAlgorithm(algorithm)
+                                .build()));
     }
-  }
-
-  /** A leaf certificate kept in a Secret with tls.crt, tls.key and ca.crt. */
-  public record Leaf(String secretName, Authority issuer, CertificateRequest request) {}
-
-  /** A client certificate kept inside a kubeconfig (Secret key {@code value}), signed by the cluster CA. */
-  public record Kubeconfig(String secretName, String server, CertificateRequest request) {}
-
-  /** The leaves of {@code model}, the API server's naming {@code endpointHost} once the endpoint is known. */
-  public static List<Leaf> leaves(ClusterModel model, Optional<String> endpointHost, KeyAlgorithm algorithm) {
-    String cluster = model.name();
-    SubjectAltNames apiserver = model.apiserverSans(endpointHost);
-    SubjectAltNames etcdServer = model.etcdServerSans();
-    SubjectAltNames etcdPeer = model.etcdPeerSans();
-    return List.of(
-        new Leaf(Names.apiserverCertificate(cluster), Authority.CLUSTER, CertificateRequest.builder("kube-apiserver")
-            .dnsNames(apiserver.dnsNames()).ipAddresses(apiserver.ipAddresses()).serverAuth().keyAlgorithm(algorithm)
-            .build()),
-        new Leaf(Names.apiserverKubeletClient(cluster), Authority.CLUSTER,
-            CertificateRequest.builder("kube-apiserver-kubelet-client").organizations(MASTERS_GROUP).clientAuth()
-                .keyAlgorithm(algorithm).build()),
-        new Leaf(Names.apiserverEtcdClient(cluster), Authority.ETCD,
-            CertificateRequest.builder("kube-apiserver-etcd-client").clientAuth().keyAlgorithm(algorithm).build()),
-        new Leaf(Names.etcdServerCertificate(cluster), Authority.ETCD, CertificateRequest.builder(cluster + "-etcd")
-            .dnsNames(etcdServer.dnsNames()).ipAddresses(etcdServer.ipAddresses()).serverAuth().clientAuth()
-            .keyAlgorithm(algorithm).build()),
-        new Leaf(Names.etcdPeerCertificate(cluster), Authority.ETCD, CertificateRequest.builder(cluster + "-etcd-peer")
-            .dnsNames(etcdPeer.dnsNames()).ipAddresses(etcdPeer.ipAddresses()).serverAuth().clientAuth()
-            .keyAlgorithm(algorithm).build()),
-        new Leaf(Names.frontProxyClient(cluster), Authority.FRONT_PROXY,
-            CertificateRequest.builder(Names.FRONT_PROXY_CLIENT_COMMON_NAME).clientAuth().keyAlgorithm(algorithm)
-                .build()));
-  }
-
-  /**
-   * Kubeconfigs of the operator and the control-plane components. Components in other pods reach the API server
-   * through its Service; konnectivity-server shares the API server's pod and uses loopback.
-   */
-  public static List<Kubeconfig> kubeconfigs(ClusterModel model, KeyAlgorithm algorithm) {
-    String cluster = model.name();
-    String viaService = ApiserverUrls.inManagementCluster(model.owner());
-    String viaLoopback = ApiserverUrls.LOCAL;
-    return List.of(
-        new Kubeconfig(Names.adminKubeconfig(cluster), viaService, CertificateRequest.builder(OPERATOR_USER)
-            .organizations(MASTERS_GROUP).clientAuth().keyAlgorithm(algorithm).build()),
-        new Kubeconfig(Names.controllerManagerKubeconfig(cluster), viaService,
-            CertificateRequest.builder("system:kube-controller-manager").clientAuth().keyAlgorithm(algorithm).build()),
-        new Kubeconfig(Names.schedulerKubeconfig(cluster), viaService,
-            CertificateRequest.builder("system:kube-scheduler").clientAuth().keyAlgorithm(algorithm).build()),
-        new Kubeconfig(Names.konnectivityKubeconfig(cluster), viaLoopback,
-            CertificateRequest.builder("system:konnectivity-server").clientAuth().keyAlgorithm(algorithm).build()));
-  }
 }

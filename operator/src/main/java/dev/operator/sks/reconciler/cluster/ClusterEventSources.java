@@ -28,44 +28,52 @@ import java.util.Set;
  * nodepools, whose deletion a deleted cluster waits for.
  */
 final class ClusterEventSources {
-  private static final String WATCHED = Labels.MANAGED_BY + "=" + Labels.MANAGED_BY_VALUE;
+    private static final String WATCHED = Labels.MANAGED_BY + "=" + Labels.MANAGED_BY_VALUE;
 
-  private ClusterEventSources() {}
+    private ClusterEventSources() {}
 
-  /** @param budgetsServed whether policy/v1 PodDisruptionBudgets are served, so written, so watched */
-  static List<EventSource<?, SKSCluster>> of(EventSourceContext<SKSCluster> context, InformerCaches caches,
-      boolean budgetsServed) {
-    List<EventSource<?, SKSCluster>> sources = new ArrayList<>();
-    List<Class<? extends HasMetadata>> kinds = new ArrayList<>(List.of(Deployment.class, StatefulSet.class,
-        Service.class, ConfigMap.class, Secret.class));
-    if (budgetsServed) {
-      kinds.add(PodDisruptionBudget.class);
+    /** @param budgetsServed whether policy/v1 PodDisruptionBudgets are served, so written, so watched */
+    static List<EventSource<?, SKSCluster>> of(
+            EventSourceContext<SKSCluster> context, InformerCaches caches, boolean budgetsServed) {
+        List<EventSource<?, SKSCluster>> sources = new ArrayList<>();
+        List<Class<? extends HasMetadata>> kinds = new ArrayList<>(
+                List.of(Deployment.class, StatefulSet.class, Service.class, ConfigMap.class, Secret.class));
+        if (budgetsServed) {
+            kinds.add(PodDisruptionBudget.class);
+        }
+        kinds.forEach(kind -> sources.add(watch(context, caches, kind)));
+        sources.add(new InformerEventSource<>(
+                InformerEventSourceConfiguration.from(Nodepool.class, SKSCluster.class)
+                        .withNamespacesInheritedFromController()
+                        .withSecondaryToPrimaryMapper(ClusterEventSources::clustersOf)
+                        .build(),
+                context));
+        return sources;
     }
-    kinds.forEach(kind -> sources.add(watch(context, caches, kind)));
-    sources.add(new InformerEventSource<>(InformerEventSourceConfiguration.from(Nodepool.class, SKSCluster.class)
-        .withNamespacesInheritedFromController()
-        .withSecondaryToPrimaryMapper(ClusterEventSources::clustersOf)
-        .build(), context));
-    return sources;
-  }
 
-  private static <R extends HasMetadata> InformerEventSource<R, SKSCluster> watch(
-      EventSourceContext<SKSCluster> context, InformerCaches caches, Class<R> type) {
-    InformerEventSource<R, SKSCluster> source = new InformerEventSource<>(InformerEventSourceConfiguration
-        .from(type, SKSCluster.class).withNamespacesInheritedFromController().withLabelSelector(WATCHED)
-        .withSecondaryToPrimaryMapper(Mappers.fromOwnerReferences(SKSCluster.class, false)).build(), context);
-    caches.add(type, source);
-    return source;
-  }
+    private static <R extends HasMetadata> InformerEventSource<R, SKSCluster> watch(
+            EventSourceContext<SKSCluster> context, InformerCaches caches, Class<R> type) {
+        InformerEventSource<R, SKSCluster> source = new InformerEventSource<>(
+                InformerEventSourceConfiguration.from(type, SKSCluster.class)
+                        .withNamespacesInheritedFromController()
+                        .withLabelSelector(WATCHED)
+                        .withSecondaryToPrimaryMapper(Mappers.fromOwnerReferences(SKSCluster.class, false))
+                        .build(),
+                context);
+        caches.add(type, source);
+        return source;
+    }
 
-  /** The cluster a pool was accepted for (its status), which teardown follows, and the one its spec names. */
-  static Set<ResourceID> clustersOf(Nodepool nodepool) {
-    Set<ResourceID> clusters = new HashSet<>();
-    String namespace = nodepool.getMetadata().getNamespace();
-    Optional.ofNullable(nodepool.getStatus()).map(s -> s.cluster)
-        .ifPresent(c -> clusters.add(new ResourceID(c, namespace)));
-    Optional.ofNullable(nodepool.getSpec()).map(s -> s.cluster)
-        .ifPresent(c -> clusters.add(new ResourceID(c, namespace)));
-    return clusters;
-  }
+    /** The cluster a pool was accepted for (its status), which teardown follows, and the one its spec names. */
+    static Set<ResourceID> clustersOf(Nodepool nodepool) {
+        Set<ResourceID> clusters = new HashSet<>();
+        String namespace = nodepool.getMetadata().getNamespace();
+        Optional.ofNullable(nodepool.getStatus())
+                .map(s -> s.cluster)
+                .ifPresent(c -> clusters.add(new ResourceID(c, namespace)));
+        Optional.ofNullable(nodepool.getSpec())
+                .map(s -> s.cluster)
+                .ifPresent(c -> clusters.add(new ResourceID(c, namespace)));
+        return clusters;
+    }
 }

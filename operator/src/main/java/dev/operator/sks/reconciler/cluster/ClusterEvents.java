@@ -13,64 +13,81 @@ import java.util.Objects;
  * happened and what to do, in words; never key material. Pure, so the story is tested without a server.
  */
 final class ClusterEvents {
-  static final String UPGRADE_STARTED = "UpgradeStarted";
-  static final String UPGRADE_FINISHED = "UpgradeFinished";
-  static final String CERTIFICATES_ISSUED = "CertificatesIssued";
-  static final String CERTIFICATES_REISSUED = "CertificatesReissued";
-  static final String CLIENTS_CA_ROTATED = "ClientsCARotated";
-  static final String ETCD_MEMBER_ADDED = "EtcdMemberAdded";
-  static final String ETCD_MEMBER_PROMOTED = "EtcdMemberPromoted";
+    static final String UPGRADE_STARTED = "UpgradeStarted";
+    static final String UPGRADE_FINISHED = "UpgradeFinished";
+    static final String CERTIFICATES_ISSUED = "CertificatesIssued";
+    static final String CERTIFICATES_REISSUED = "CertificatesReissued";
+    static final String CLIENTS_CA_ROTATED = "ClientsCARotated";
+    static final String ETCD_MEMBER_ADDED = "EtcdMemberAdded";
+    static final String ETCD_MEMBER_PROMOTED = "EtcdMemberPromoted";
 
-  private ClusterEvents() {}
+    private ClusterEvents() {}
 
-  /** An object the operator owns was changed by hand and has just been put back. */
-  static String restored(String kind, String name) {
-    return "restored " + kind + " " + name + ", which was changed by hand; change the SKSCluster instead, the "
-        + "operator puts its objects back as the cluster's spec says";
-  }
-
-  /** An upgrade begins (the state becomes Upgrading) or ends (Running again, at a new version). */
-  static List<Transition> upgrade(SKSClusterStatus before, SKSClusterStatus after, String target) {
-    List<Transition> events = new ArrayList<>();
-    ClusterState was = before == null ? null : before.state;
-    if (after.state == ClusterState.Upgrading && was != ClusterState.Upgrading) {
-      events.add(new Transition(EventType.Normal, UPGRADE_STARTED, "upgrading the control plane from "
-          + after.version + " to " + target + ": etcd first, then the API server, then the controller-manager and "
-          + "scheduler; nothing to do, status.conditions shows the progress"));
+    /** An object the operator owns was changed by hand and has just been put back. */
+    static String restored(String kind, String name) {
+        return "restored " + kind + " " + name + ", which was changed by hand; change the SKSCluster instead, the "
+                + "operator puts its objects back as the cluster's spec says";
     }
-    if (was == ClusterState.Upgrading && after.state == ClusterState.Running
-        && !Objects.equals(before.version, after.version)) {
-      events.add(new Transition(EventType.Normal, UPGRADE_FINISHED, "the control plane runs Kubernetes "
-          + after.version + " (was " + before.version + "); nodepools can follow now"));
-    }
-    return events;
-  }
 
-  /** Certificates made, issued again (renewal, new names, new issuer) or a clients CA rotated. */
-  static List<Transition> certificates(CertificateSecrets.Outcome outcome) {
-    List<Transition> events = new ArrayList<>();
-    if (!outcome.issued().isEmpty()) {
-      events.add(new Transition(EventType.Normal, CERTIFICATES_ISSUED, "issued keys and certificates in Secrets "
-          + String.join(", ", outcome.issued())));
+    /** An upgrade begins (the state becomes Upgrading) or ends (Running again, at a new version). */
+    static List<Transition> upgrade(SKSClusterStatus before, SKSClusterStatus after, String target) {
+        List<Transition> events = new ArrayList<>();
+        ClusterState was = before == null ? null : before.state;
+        if (after.state == ClusterState.Upgrading && was != ClusterState.Upgrading) {
+            events.add(new Transition(
+                    EventType.Normal,
+                    UPGRADE_STARTED,
+                    "upgrading the control plane from "
+                            + after.version + " to " + target
+                            + ": etcd first, then the API server, then the controller-manager and "
+                            + "scheduler; nothing to do, status.conditions shows the progress"));
+        }
+        if (was == ClusterState.Upgrading
+                && after.state == ClusterState.Running
+                && !Objects.equals(before.version, after.version)) {
+            events.add(new Transition(
+                    EventType.Normal,
+                    UPGRADE_FINISHED,
+                    "the control plane runs Kubernetes " + after.version + " (was " + before.version
+                            + "); nodepools can follow now"));
+        }
+        return events;
     }
-    if (!outcome.reissued().isEmpty()) {
-      events.add(new Transition(EventType.Normal, CERTIFICATES_REISSUED, "issued certificates again (renewal due, "
-          + "names or issuer changed, or the Secret was changed) in Secrets " + String.join(", ", outcome.reissued())
-          + "; the pods that mount them roll"));
-    }
-    if (outcome.clientsCaRotated()) {
-      events.add(new Transition(EventType.Normal, CLIENTS_CA_ROTATED, "rotated the clients CA: kubeconfigs it "
-          + "signed before stop working once the API servers have rolled; request new ones"));
-    }
-    return events;
-  }
 
-  static String memberAdded(int member, int of, String peerUrl) {
-    return "added etcd member " + member + " of " + of + " as a learner (" + peerUrl + "); it joins when its pod "
-        + "starts and is promoted once caught up";
-  }
+    /** Certificates made, issued again (renewal, new names, new issuer) or a clients CA rotated. */
+    static List<Transition> certificates(CertificateSecrets.Outcome outcome) {
+        List<Transition> events = new ArrayList<>();
+        if (!outcome.issued().isEmpty()) {
+            events.add(new Transition(
+                    EventType.Normal,
+                    CERTIFICATES_ISSUED,
+                    "issued keys and certificates in Secrets " + String.join(", ", outcome.issued())));
+        }
+        if (!outcome.reissued().isEmpty()) {
+            events.add(new Transition(
+                    EventType.Normal,
+                    CERTIFICATES_REISSUED,
+                    "issued certificates again (renewal due, "
+                            + "names or issuer changed, or the Secret was changed) in Secrets "
+                            + String.join(", ", outcome.reissued())
+                            + "; the pods that mount them roll"));
+        }
+        if (outcome.clientsCaRotated()) {
+            events.add(new Transition(
+                    EventType.Normal,
+                    CLIENTS_CA_ROTATED,
+                    "rotated the clients CA: kubeconfigs it "
+                            + "signed before stop working once the API servers have rolled; request new ones"));
+        }
+        return events;
+    }
 
-  static String memberPromoted(int member, int of) {
-    return "promoted etcd member " + member + " of " + of + " to a voting member";
-  }
+    static String memberAdded(int member, int of, String peerUrl) {
+        return "added etcd member " + member + " of " + of + " as a learner (" + peerUrl + "); it joins when its pod "
+                + "starts and is promoted once caught up";
+    }
+
+    static String memberPromoted(int member, int of) {
+        return "promoted etcd member " + member + " of " + of + " to a voting member";
+    }
 }

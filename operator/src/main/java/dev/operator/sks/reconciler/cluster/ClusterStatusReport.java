@@ -27,165 +27,255 @@ import java.util.Set;
  * a server; the reconciler only hands in the {@link Outcome}.
  */
 final class ClusterStatusReport {
-  static final String CERTIFICATE_AUTHORITY_MISSING = "CertificateAuthorityMissing";
+    static final String CERTIFICATE_AUTHORITY_MISSING = "CertificateAuthorityMissing";
 
-  private ClusterStatusReport() {}
+    private ClusterStatusReport() {}
 
-  /** How a reconcile ended. */
-  sealed interface Outcome permits Refused, Conflicted, AuthorityMissing, Reconciled {}
+    /** How a reconcile ended. */
+    sealed interface Outcome permits Refused, Conflicted, AuthorityMissing, Reconciled {}
 
-  /** The spec is invalid: nothing was done. */
-  record Refused(List<Violation> violations) implements Outcome {}
+    /** The spec is invalid: nothing was done. */
+    record Refused(List<Violation> violations) implements Outcome {}
 
-  /** A name the cluster needs is taken by an object it does not own: nothing was made. */
-  record Conflicted(NameConflict conflict, boolean certificate) implements Outcome {}
+    /** A name the cluster needs is taken by an object it does not own: nothing was made. */
+    record Conflicted(NameConflict conflict, boolean certificate) implements Outcome {}
 
-  /** A CA Secret is gone while certificates it signed exist ({@link MissingAuthorityException}). */
-  record AuthorityMissing(String message) implements Outcome {}
+    /** A CA Secret is gone while certificates it signed exist ({@link MissingAuthorityException}). */
+    record AuthorityMissing(String message) implements Outcome {}
 
-  /** Whether PodDisruptionBudgets protect the control plane. */
-  enum Budgets { NOT_WANTED, APPLIED, NOT_SERVED }
-
-  /**
-   * The PKI is current and the control plane was applied.
-   *
-   * @param versions  the version each existing component was rendered at
-   * @param rolledOut the components whose rollout is complete
-   */
-  record Reconciled(KubernetesVersion target, Map<ControlPlaneComponent, KubernetesVersion> versions,
-      Set<ControlPlaneComponent> rolledOut, Optional<Endpoint> endpoint, EtcdGrower.Progress etcd, Budgets budgets)
-      implements Outcome {}
-
-  /** {@code status} (a copy, changed in place and returned) after {@code outcome}. */
-  static SKSClusterStatus report(SKSCluster cluster, SKSClusterStatus status, Outcome outcome,
-      VersionCatalog catalog, Clock clock) {
-    Long generation = cluster.getMetadata().getGeneration();
-    status.observedGeneration = generation;
-    if (outcome instanceof Refused refused) {
-      refuse(status, refused.violations(), generation, clock);
-      return status;
+    /** Whether PodDisruptionBudgets protect the control plane. */
+    enum Budgets {
+        NOT_WANTED,
+        APPLIED,
+        NOT_SERVED
     }
-    Conditions.set(status.conditions, Conditions.ACCEPTED, true, "Valid", "the spec is valid", generation, clock);
-    status.zone = cluster.getSpec().zone;
-    status.level = Defaults.level(cluster.getSpec());
-    status.networking = ClusterValidator.networkingToRecord(cluster.getSpec(), status);
-    if (outcome instanceof Conflicted conflicted) {
-      String message = conflicted.conflict().message(cluster);
-      if (conflicted.certificate()) {
-        Conditions.set(status.conditions, Conditions.CERTIFICATES_READY, false, NameConflict.REASON, message,
-            generation, clock);
-      }
-      Conditions.set(status.conditions, Conditions.READY, false, NameConflict.REASON, message, generation, clock);
-      status.state = ClusterState.Error;
-    } else if (outcome instanceof AuthorityMissing missing) {
-      Conditions.set(status.conditions, Conditions.CERTIFICATES_READY, false, CERTIFICATE_AUTHORITY_MISSING,
-          missing.message(), generation, clock);
-      Conditions.set(status.conditions, Conditions.READY, false, CERTIFICATE_AUTHORITY_MISSING, missing.message(),
-          generation, clock);
-      status.state = ClusterState.Error;
-    } else if (outcome instanceof Reconciled reconciled) {
-      Conditions.set(status.conditions, Conditions.CERTIFICATES_READY, true, "Issued",
-          "every certificate and kubeconfig is issued and current", generation, clock);
-      budgets(status, reconciled.budgets(), generation, clock);
-      progress(status, reconciled, catalog, generation, clock);
-    }
-    return status;
-  }
 
-  /** Whether the tenant is worth reaching: its control plane runs. */
-  static boolean servesTenant(SKSClusterStatus status) {
-    return status.state == ClusterState.Running || status.state == ClusterState.Upgrading
-        || status.state == ClusterState.Updating;
-  }
+    /**
+     * The PKI is current and the control plane was applied.
+     *
+     * @param versions  the version each existing component was rendered at
+     * @param rolledOut the components whose rollout is complete
+     */
+    record Reconciled(
+            KubernetesVersion target,
+            Map<ControlPlaneComponent, KubernetesVersion> versions,
+            Set<ControlPlaneComponent> rolledOut,
+            Optional<Endpoint> endpoint,
+            EtcdGrower.Progress etcd,
+            Budgets budgets)
+            implements Outcome {}
 
-  /** TenantReachable from the last tenant bootstrap (empty: none has ended yet); absent while nothing serves. */
-  static void tenant(SKSClusterStatus status, Optional<TenantBootstrap.Outcome> outcome, Long generation,
-      Clock clock) {
-    if (!servesTenant(status)) {
-      Conditions.remove(status.conditions, Conditions.TENANT_REACHABLE);
-    } else if (outcome.isEmpty()) {
-      Conditions.set(status.conditions, Conditions.TENANT_REACHABLE, Conditions.UNKNOWN, "Probing",
-          "reaching the cluster's API server", generation, clock);
-    } else {
-      Conditions.set(status.conditions, Conditions.TENANT_REACHABLE, outcome.get().applied(),
-          outcome.get().reason(), outcome.get().message(), generation, clock);
+    /** {@code status} (a copy, changed in place and returned) after {@code outcome}. */
+    static SKSClusterStatus report(
+            SKSCluster cluster, SKSClusterStatus status, Outcome outcome, VersionCatalog catalog, Clock clock) {
+        Long generation = cluster.getMetadata().getGeneration();
+        status.observedGeneration = generation;
+        if (outcome instanceof Refused refused) {
+            refuse(status, refused.violations(), generation, clock);
+            return status;
+        }
+        Conditions.set(status.conditions, Conditions.ACCEPTED, true, "Valid", "the spec is valid", generation, clock);
+        status.zone = cluster.getSpec().zone;
+        status.level = Defaults.level(cluster.getSpec());
+        status.networking = ClusterValidator.networkingToRecord(cluster.getSpec(), status);
+        if (outcome instanceof Conflicted conflicted) {
+            String message = conflicted.conflict().message(cluster);
+            if (conflicted.certificate()) {
+                Conditions.set(
+                        status.conditions,
+                        Conditions.CERTIFICATES_READY,
+                        false,
+                        NameConflict.REASON,
+                        message,
+                        generation,
+                        clock);
+            }
+            Conditions.set(status.conditions, Conditions.READY, false, NameConflict.REASON, message, generation, clock);
+            status.state = ClusterState.Error;
+        } else if (outcome instanceof AuthorityMissing missing) {
+            Conditions.set(
+                    status.conditions,
+                    Conditions.CERTIFICATES_READY,
+                    false,
+                    CERTIFICATE_AUTHORITY_MISSING,
+                    missing.message(),
+                    generation,
+                    clock);
+            Conditions.set(
+                    status.conditions,
+                    Conditions.READY,
+                    false,
+                    CERTIFICATE_AUTHORITY_MISSING,
+                    missing.message(),
+                    generation,
+                    clock);
+            status.state = ClusterState.Error;
+        } else if (outcome instanceof Reconciled reconciled) {
+            Conditions.set(
+                    status.conditions,
+                    Conditions.CERTIFICATES_READY,
+                    true,
+                    "Issued",
+                    "every certificate and kubeconfig is issued and current",
+                    generation,
+                    clock);
+            budgets(status, reconciled.budgets(), generation, clock);
+            progress(status, reconciled, catalog, generation, clock);
+        }
+        return status;
     }
-  }
 
-  /** A refused spec leaves a running cluster untouched: only the Accepted condition says what to fix. */
-  private static void refuse(SKSClusterStatus status, List<Violation> violations, Long generation, Clock clock) {
-    String reason = Violation.reasonOf(violations);
-    String message = Violation.messageOf(violations);
-    Conditions.set(status.conditions, Conditions.ACCEPTED, false, reason, message, generation, clock);
-    if (status.version == null) {
-      status.state = ClusterState.Error;
-      Conditions.set(status.conditions, Conditions.READY, false, reason, message, generation, clock);
+    /** Whether the tenant is worth reaching: its control plane runs. */
+    static boolean servesTenant(SKSClusterStatus status) {
+        return status.state == ClusterState.Running
+                || status.state == ClusterState.Upgrading
+                || status.state == ClusterState.Updating;
     }
-  }
 
-  private static void budgets(SKSClusterStatus status, Budgets budgets, Long generation, Clock clock) {
-    switch (budgets) {
-      case NOT_WANTED -> Conditions.remove(status.conditions, Conditions.DISRUPTION_BUDGETS_READY);
-      case APPLIED -> Conditions.set(status.conditions, Conditions.DISRUPTION_BUDGETS_READY, true, "Applied",
-          "PodDisruptionBudgets protect the control plane", generation, clock);
-      case NOT_SERVED -> Conditions.set(status.conditions, Conditions.DISRUPTION_BUDGETS_READY, false,
-          "APINotServed", "the management cluster does not serve policy/v1 PodDisruptionBudget; the control plane "
-              + "runs without disruption budgets", generation, clock);
+    /** TenantReachable from the last tenant bootstrap (empty: none has ended yet); absent while nothing serves. */
+    static void tenant(
+            SKSClusterStatus status, Optional<TenantBootstrap.Outcome> outcome, Long generation, Clock clock) {
+        if (!servesTenant(status)) {
+            Conditions.remove(status.conditions, Conditions.TENANT_REACHABLE);
+        } else if (outcome.isEmpty()) {
+            Conditions.set(
+                    status.conditions,
+                    Conditions.TENANT_REACHABLE,
+                    Conditions.UNKNOWN,
+                    "Probing",
+                    "reaching the cluster's API server",
+                    generation,
+                    clock);
+        } else {
+            Conditions.set(
+                    status.conditions,
+                    Conditions.TENANT_REACHABLE,
+                    outcome.get().applied(),
+                    outcome.get().reason(),
+                    outcome.get().message(),
+                    generation,
+                    clock);
+        }
     }
-  }
 
-  private static void progress(SKSClusterStatus status, Reconciled observed, VersionCatalog catalog,
-      Long generation, Clock clock) {
-    Set<ControlPlaneComponent> rolledOut = observed.rolledOut();
-    EtcdGrower.Progress etcd = observed.etcd();
-    KubernetesVersion target = observed.target();
-    boolean etcdReady = rolledOut.contains(ControlPlaneComponent.ETCD) && !etcd.growing();
-    if (etcd.growing()) {
-      Conditions.set(status.conditions, Conditions.ETCD_READY, false, etcd.reason().orElseThrow(), etcd.message(),
-          generation, clock);
-    } else {
-      Conditions.set(status.conditions, Conditions.ETCD_READY, etcdReady, etcdReady ? "Available" : "RollingOut",
-          etcdReady ? "every etcd member is ready" : "waiting for the etcd members to be ready", generation, clock);
+    /** A refused spec leaves a running cluster untouched: only the Accepted condition says what to fix. */
+    private static void refuse(SKSClusterStatus status, List<Violation> violations, Long generation, Clock clock) {
+        String reason = Violation.reasonOf(violations);
+        String message = Violation.messageOf(violations);
+        Conditions.set(status.conditions, Conditions.ACCEPTED, false, reason, message, generation, clock);
+        if (status.version == null) {
+            status.state = ClusterState.Error;
+            Conditions.set(status.conditions, Conditions.READY, false, reason, message, generation, clock);
+        }
     }
-    List<String> waitingFor = new ArrayList<>();
-    for (ControlPlaneComponent component : List.of(ControlPlaneComponent.KUBE_APISERVER,
-        ControlPlaneComponent.KUBE_CONTROLLER_MANAGER, ControlPlaneComponent.KUBE_SCHEDULER)) {
-      if (!rolledOut.contains(component)) {
-        waitingFor.add(component.label());
-      }
-    }
-    boolean controlPlaneReady = waitingFor.isEmpty();
-    Conditions.set(status.conditions, Conditions.CONTROL_PLANE_READY, controlPlaneReady,
-        controlPlaneReady ? "Available" : "RollingOut",
-        controlPlaneReady ? "the API server, controller-manager and scheduler are available"
-            : "waiting for " + String.join(", ", waitingFor), generation, clock);
 
-    boolean atTarget = UpgradePlan.isComplete(target, observed.versions(), rolledOut);
-    if (atTarget) {
-      status.version = target.toString();
+    private static void budgets(SKSClusterStatus status, Budgets budgets, Long generation, Clock clock) {
+        switch (budgets) {
+            case NOT_WANTED -> Conditions.remove(status.conditions, Conditions.DISRUPTION_BUDGETS_READY);
+            case APPLIED ->
+                Conditions.set(
+                        status.conditions,
+                        Conditions.DISRUPTION_BUDGETS_READY,
+                        true,
+                        "Applied",
+                        "PodDisruptionBudgets protect the control plane",
+                        generation,
+                        clock);
+            case NOT_SERVED ->
+                Conditions.set(
+                        status.conditions,
+                        Conditions.DISRUPTION_BUDGETS_READY,
+                        false,
+                        "APINotServed",
+                        "the management cluster does not serve policy/v1 PodDisruptionBudget; the control plane "
+                                + "runs without disruption budgets",
+                        generation,
+                        clock);
+        }
     }
-    status.endpoint = observed.endpoint().map(Endpoint::url).orElse(null);
-    status.availableUpgrades = status.version == null ? new ArrayList<>()
-        : catalog.availableUpgrades(KubernetesVersion.of(status.version)).stream().map(Object::toString).toList();
-    if (etcdReady && controlPlaneReady && atTarget) {
-      status.state = ClusterState.Running;
-      Conditions.set(status.conditions, Conditions.READY, true, "Running", "Kubernetes " + target + " is running",
-          generation, clock);
-      return;
+
+    private static void progress(
+            SKSClusterStatus status, Reconciled observed, VersionCatalog catalog, Long generation, Clock clock) {
+        Set<ControlPlaneComponent> rolledOut = observed.rolledOut();
+        EtcdGrower.Progress etcd = observed.etcd();
+        KubernetesVersion target = observed.target();
+        boolean etcdReady = rolledOut.contains(ControlPlaneComponent.ETCD) && !etcd.growing();
+        if (etcd.growing()) {
+            Conditions.set(
+                    status.conditions,
+                    Conditions.ETCD_READY,
+                    false,
+                    etcd.reason().orElseThrow(),
+                    etcd.message(),
+                    generation,
+                    clock);
+        } else {
+            Conditions.set(
+                    status.conditions,
+                    Conditions.ETCD_READY,
+                    etcdReady,
+                    etcdReady ? "Available" : "RollingOut",
+                    etcdReady ? "every etcd member is ready" : "waiting for the etcd members to be ready",
+                    generation,
+                    clock);
+        }
+        List<String> waitingFor = new ArrayList<>();
+        for (ControlPlaneComponent component : List.of(
+                ControlPlaneComponent.KUBE_APISERVER,
+                ControlPlaneComponent.KUBE_CONTROLLER_MANAGER,
+                ControlPlaneComponent.KUBE_SCHEDULER)) {
+            if (!rolledOut.contains(component)) {
+                waitingFor.add(component.label());
+            }
+        }
+        boolean controlPlaneReady = waitingFor.isEmpty();
+        Conditions.set(
+                status.conditions,
+                Conditions.CONTROL_PLANE_READY,
+                controlPlaneReady,
+                controlPlaneReady ? "Available" : "RollingOut",
+                controlPlaneReady
+                        ? "the API server, controller-manager and scheduler are available"
+                        : "waiting for " + String.join(", ", waitingFor),
+                generation,
+                clock);
+
+        boolean atTarget = UpgradePlan.isComplete(target, observed.versions(), rolledOut);
+        if (atTarget) {
+            status.version = target.toString();
+        }
+        status.endpoint = observed.endpoint().map(Endpoint::url).orElse(null);
+        status.availableUpgrades = status.version == null
+                ? new ArrayList<>()
+                : catalog.availableUpgrades(KubernetesVersion.of(status.version)).stream()
+                        .map(Object::toString)
+                        .toList();
+        if (etcdReady && controlPlaneReady && atTarget) {
+            status.state = ClusterState.Running;
+            Conditions.set(
+                    status.conditions,
+                    Conditions.READY,
+                    true,
+                    "Running",
+                    "Kubernetes " + target + " is running",
+                    generation,
+                    clock);
+            return;
+        }
+        if (status.version == null) {
+            status.state = ClusterState.Creating;
+        } else if (!status.version.equals(target.toString())) {
+            status.state = ClusterState.Upgrading;
+        } else {
+            status.state = ClusterState.Updating;
+        }
+        String reason = status.state == ClusterState.Upgrading ? "Upgrading" : "RollingOut";
+        String message = status.state == ClusterState.Upgrading
+                ? "upgrading from " + status.version + " to " + target + " (etcd, then the API server, then the "
+                        + "controller-manager and scheduler)"
+                : etcd.growing()
+                        ? etcd.message()
+                        : "waiting for " + (etcdReady ? String.join(", ", waitingFor) : "etcd");
+        Conditions.set(status.conditions, Conditions.READY, false, reason, message, generation, clock);
     }
-    if (status.version == null) {
-      status.state = ClusterState.Creating;
-    } else if (!status.version.equals(target.toString())) {
-      status.state = ClusterState.Upgrading;
-    } else {
-      status.state = ClusterState.Updating;
-    }
-    String reason = status.state == ClusterState.Upgrading ? "Upgrading" : "RollingOut";
-    String message = status.state == ClusterState.Upgrading
-        ? "upgrading from " + status.version + " to " + target + " (etcd, then the API server, then the "
-            + "controller-manager and scheduler)"
-        : etcd.growing() ? etcd.message()
-        : "waiting for " + (etcdReady ? String.join(", ", waitingFor) : "etcd");
-    Conditions.set(status.conditions, Conditions.READY, false, reason, message, generation, clock);
-  }
 }

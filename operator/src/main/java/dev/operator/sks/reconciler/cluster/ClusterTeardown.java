@@ -28,79 +28,93 @@ import java.util.Optional;
  * explicitly does not depend on a garbage collector being there.
  */
 final class ClusterTeardown {
-  private final KubernetesClient client;
-  private final boolean budgetsServed;
+    private final KubernetesClient client;
+    private final boolean budgetsServed;
 
-  /** @param budgetsServed whether the management cluster serves policy/v1 PodDisruptionBudget */
-  ClusterTeardown(KubernetesClient client, boolean budgetsServed) {
-    this.client = client;
-    this.budgetsServed = budgetsServed;
-  }
-
-  /** Asks for the deletion of the cluster's nodepools; true once none is left. */
-  boolean nodepoolsGone(SKSCluster cluster) {
-    String uid = cluster.getMetadata().getUid();
-    List<Nodepool> nodepools = list(Nodepool.class, cluster).stream()
-        .filter(np -> np.getStatus() != null && uid != null && uid.equals(np.getStatus().clusterUID))
-        .toList();
-    nodepools.stream().filter(np -> np.getMetadata().getDeletionTimestamp() == null)
-        .forEach(np -> client.resource(np).delete());
-    return nodepools.isEmpty();
-  }
-
-  /** Deletes every object the cluster controls, of each kind the operator makes, and its etcd members' volumes. */
-  void deleteControlPlane(SKSCluster cluster) {
-    List<StatefulSet> statefulSets = owned(StatefulSet.class, cluster);
-    // The volumes go before their StatefulSet: were the teardown cut short after it, the StatefulSet's creation
-    // time, which proves which claims were made for it, would be gone with it.
-    statefulSets.stream().filter(s -> s.getMetadata().getName().equals(Names.etcdStatefulSet(
-        cluster.getMetadata().getName()))).findFirst().ifPresent(etcd -> deleteClaimsOf(cluster, etcd));
-    List<HasMetadata> doomed = new ArrayList<>();
-    doomed.addAll(owned(Deployment.class, cluster));
-    doomed.addAll(statefulSets);
-    doomed.addAll(owned(Service.class, cluster));
-    doomed.addAll(owned(ConfigMap.class, cluster));
-    doomed.addAll(owned(Secret.class, cluster));
-    if (budgetsServed) {
-      doomed.addAll(owned(PodDisruptionBudget.class, cluster));
+    /** @param budgetsServed whether the management cluster serves policy/v1 PodDisruptionBudget */
+    ClusterTeardown(KubernetesClient client, boolean budgetsServed) {
+        this.client = client;
+        this.budgetsServed = budgetsServed;
     }
-    // One delete per object: deletecollection would be one more verb in the operator's RBAC for no gain.
-    doomed.forEach(o -> client.resource(o).delete());
-  }
 
-  /**
-   * The etcd members' claims, which the StatefulSet controller makes from the volume claim template and never owns
-   * by reference: only those named for this cluster's StatefulSet ({@link Names#etcdDataClaim}), and only those made
-   * at or after that StatefulSet was. A claim older than the StatefulSet was not made for it (someone made it
-   * first, with the name the StatefulSet would have used) and is not the operator's to delete.
-   */
-  private void deleteClaimsOf(SKSCluster cluster, StatefulSet etcd) {
-    Instant born = Instant.parse(etcd.getMetadata().getCreationTimestamp());
-    String name = cluster.getMetadata().getName();
-    for (PersistentVolumeClaim claim : list(PersistentVolumeClaim.class, cluster)) {
-      boolean named = ordinal(claim.getMetadata().getName())
-          .filter(o -> Names.etcdDataClaim(name, o).equals(claim.getMetadata().getName())).isPresent();
-      if (named && !Instant.parse(claim.getMetadata().getCreationTimestamp()).isBefore(born)) {
-        client.resource(claim).delete();
-      }
+    /** Asks for the deletion of the cluster's nodepools; true once none is left. */
+    boolean nodepoolsGone(SKSCluster cluster) {
+        String uid = cluster.getMetadata().getUid();
+        List<Nodepool> nodepools = list(Nodepool.class, cluster).stream()
+                .filter(np -> np.getStatus() != null && uid != null && uid.equals(np.getStatus().clusterUID))
+                .toList();
+        nodepools.stream()
+                .filter(np -> np.getMetadata().getDeletionTimestamp() == null)
+                .forEach(np -> client.resource(np).delete());
+        return nodepools.isEmpty();
     }
-  }
 
-  /** The member ordinal a claim name ends in, when it has the form of {@link Names#etcdDataClaim}. */
-  private static Optional<Integer> ordinal(String claim) {
-    int dash = claim.lastIndexOf('-');
-    if (dash < 0 || dash == claim.length() - 1 || claim.length() - dash > 6) {
-      return Optional.empty();
+    /** Deletes every object the cluster controls, of each kind the operator makes, and its etcd members' volumes. */
+    void deleteControlPlane(SKSCluster cluster) {
+        List<StatefulSet> statefulSets = owned(StatefulSet.class, cluster);
+        // The volumes go before their StatefulSet: were the teardown cut short after it, the StatefulSet's creation
+        // time, which proves which claims were made for it, would be gone with it.
+        statefulSets.stream()
+                .filter(s -> s.getMetadata()
+                        .getName()
+                        .equals(Names.etcdStatefulSet(cluster.getMetadata().getName())))
+                .findFirst()
+                .ifPresent(etcd -> deleteClaimsOf(cluster, etcd));
+        List<HasMetadata> doomed = new ArrayList<>();
+        doomed.addAll(owned(Deployment.class, cluster));
+        doomed.addAll(statefulSets);
+        doomed.addAll(owned(Service.class, cluster));
+        doomed.addAll(owned(ConfigMap.class, cluster));
+        doomed.addAll(owned(Secret.class, cluster));
+        if (budgetsServed) {
+            doomed.addAll(owned(PodDisruptionBudget.class, cluster));
+        }
+        // One delete per object: deletecollection would be one more verb in the operator's RBAC for no gain.
+        doomed.forEach(o -> client.resource(o).delete());
     }
-    String digits = claim.substring(dash + 1);
-    return digits.chars().allMatch(Character::isDigit) ? Optional.of(Integer.parseInt(digits)) : Optional.empty();
-  }
 
-  private <T extends HasMetadata> List<T> owned(Class<T> type, SKSCluster cluster) {
-    return list(type, cluster).stream().filter(o -> Owners.isControlledBy(o, cluster)).toList();
-  }
+    /**
+     * The etcd members' claims, which the StatefulSet controller makes from the volume claim template and never owns
+     * by reference: only those named for this cluster's StatefulSet ({@link Names#etcdDataClaim}), and only those made
+     * at or after that StatefulSet was. A claim older than the StatefulSet was not made for it (someone made it
+     * first, with the name the StatefulSet would have used) and is not the operator's to delete.
+     */
+    private void deleteClaimsOf(SKSCluster cluster, StatefulSet etcd) {
+        Instant born = Instant.parse(etcd.getMetadata().getCreationTimestamp());
+        String name = cluster.getMetadata().getName();
+        for (PersistentVolumeClaim claim : list(PersistentVolumeClaim.class, cluster)) {
+            boolean named = ordinal(claim.getMetadata().getName())
+                    .filter(o -> Names.etcdDataClaim(name, o)
+                            .equals(claim.getMetadata().getName()))
+                    .isPresent();
+            if (named
+                    && !Instant.parse(claim.getMetadata().getCreationTimestamp())
+                            .isBefore(born)) {
+                client.resource(claim).delete();
+            }
+        }
+    }
 
-  private <T extends HasMetadata> List<T> list(Class<T> type, SKSCluster cluster) {
-    return client.resources(type).inNamespace(cluster.getMetadata().getNamespace()).list().getItems();
-  }
+    /** The member ordinal a claim name ends in, when it has the form of {@link Names#etcdDataClaim}. */
+    private static Optional<Integer> ordinal(String claim) {
+        int dash = claim.lastIndexOf('-');
+        if (dash < 0 || dash == claim.length() - 1 || claim.length() - dash > 6) {
+            return Optional.empty();
+        }
+        String digits = claim.substring(dash + 1);
+        return digits.chars().allMatch(Character::isDigit) ? Optional.of(Integer.parseInt(digits)) : Optional.empty();
+    }
+
+    private <T extends HasMetadata> List<T> owned(Class<T> type, SKSCluster cluster) {
+        return list(type, cluster).stream()
+                .filter(o -> Owners.isControlledBy(o, cluster))
+                .toList();
+    }
+
+    private <T extends HasMetadata> List<T> list(Class<T> type, SKSCluster cluster) {
+        return client.resources(type)
+                .inNamespace(cluster.getMetadata().getNamespace())
+                .list()
+                .getItems();
+    }
 }

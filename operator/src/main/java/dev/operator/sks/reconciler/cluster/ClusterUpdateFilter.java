@@ -6,7 +6,7 @@ import dev.operator.sks.reconciler.GenerationOrAnnotationFilter;
 
 /** A cluster also reconciles when its rotate-clients-ca annotation changes. */
 public class ClusterUpdateFilter extends GenerationOrAnnotationFilter<SKSCluster> {
-  public ClusterUpdateFilter() {
-    super(Labels.ROTATE_CLIENTS_CA_ANNOTATION);
-  }
+    public ClusterUpdateFilter() {
+        super(Labels.ROTATE_CLIENTS_CA_ANNOTATION);
+    }
 }

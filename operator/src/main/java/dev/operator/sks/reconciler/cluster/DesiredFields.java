@@ -21,58 +21,60 @@ import java.util.Map;
  * object is applied on every reconcile; server-side apply keeps the other manager's elements, so nothing breaks.
  */
 public final class DesiredFields {
-  private static final KubernetesSerialization SERIALIZATION = new KubernetesSerialization();
+    private static final KubernetesSerialization SERIALIZATION = new KubernetesSerialization();
 
-  private DesiredFields() {}
+    private DesiredFields() {}
 
-  public static boolean satisfiedBy(HasMetadata desired, HasMetadata observed) {
-    return matches(SERIALIZATION.convertValue(desired, JsonNode.class),
-        SERIALIZATION.convertValue(observed, JsonNode.class));
-  }
-
-  static boolean matches(JsonNode desired, JsonNode observed) {
-    if (isUnset(desired)) {
-      return observed == null || isUnset(observed);
+    public static boolean satisfiedBy(HasMetadata desired, HasMetadata observed) {
+        return matches(
+                SERIALIZATION.convertValue(desired, JsonNode.class),
+                SERIALIZATION.convertValue(observed, JsonNode.class));
     }
-    if (observed == null || observed.isNull() || observed.isMissingNode()) {
-      return isZero(desired);
-    }
-    if (desired.isObject()) {
-      if (!observed.isObject()) {
-        return false;
-      }
-      for (Iterator<Map.Entry<String, JsonNode>> fields = desired.fields(); fields.hasNext(); ) {
-        Map.Entry<String, JsonNode> field = fields.next();
-        if (!matches(field.getValue(), observed.get(field.getKey()))) {
-          return false;
+
+    static boolean matches(JsonNode desired, JsonNode observed) {
+        if (isUnset(desired)) {
+            return observed == null || isUnset(observed);
         }
-      }
-      return true;
-    }
-    if (desired.isArray()) {
-      if (!observed.isArray() || observed.size() != desired.size()) {
-        return false;
-      }
-      for (int i = 0; i < desired.size(); i++) {
-        if (!matches(desired.get(i), observed.get(i))) {
-          return false;
+        if (observed == null || observed.isNull() || observed.isMissingNode()) {
+            return isZero(desired);
         }
-      }
-      return true;
+        if (desired.isObject()) {
+            if (!observed.isObject()) {
+                return false;
+            }
+            for (Iterator<Map.Entry<String, JsonNode>> fields = desired.fields(); fields.hasNext(); ) {
+                Map.Entry<String, JsonNode> field = fields.next();
+                if (!matches(field.getValue(), observed.get(field.getKey()))) {
+                    return false;
+                }
+            }
+            return true;
+        }
+        if (desired.isArray()) {
+            if (!observed.isArray() || observed.size() != desired.size()) {
+                return false;
+            }
+            for (int i = 0; i < desired.size(); i++) {
+                if (!matches(desired.get(i), observed.get(i))) {
+                    return false;
+                }
+            }
+            return true;
+        }
+        if (desired.isNumber() && observed.isNumber()) {
+            // 1 read back as a long is still 1.
+            return desired.decimalValue().compareTo(observed.decimalValue()) == 0;
+        }
+        return desired.equals(observed);
     }
-    if (desired.isNumber() && observed.isNumber()) {
-      // 1 read back as a long is still 1.
-      return desired.decimalValue().compareTo(observed.decimalValue()) == 0;
+
+    private static boolean isZero(JsonNode node) {
+        return (node.isBoolean() && !node.booleanValue())
+                || (node.isNumber() && node.decimalValue().signum() == 0)
+                || (node.isTextual() && node.textValue().isEmpty());
     }
-    return desired.equals(observed);
-  }
 
-  private static boolean isZero(JsonNode node) {
-    return (node.isBoolean() && !node.booleanValue()) || (node.isNumber() && node.decimalValue().signum() == 0)
-        || (node.isTextual() && node.textValue().isEmpty());
-  }
-
-  private static boolean isUnset(JsonNode node) {
-    return node == null || node.isNull() || node.isMissingNode() || (node.isContainerNode() && node.isEmpty());
-  }
+    private static boolean isUnset(JsonNode node) {
+        return node == null || node.isNull() || node.isMissingNode() || (node.isContainerNode() && node.isEmpty());
+    }
 }

@@ -13,39 +13,40 @@ import java.util.stream.Stream;
  * Secret cache to the tenant clients too, so reading a cluster's admin kubeconfig costs no request.
  */
 public final class InformerCaches implements ObjectCache {
-  private final Map<Class<?>, InformerEventSource<?, ?>> sources = new ConcurrentHashMap<>();
+    private final Map<Class<?>, InformerEventSource<?, ?>> sources = new ConcurrentHashMap<>();
 
-  <R extends HasMetadata> void add(Class<R> type, InformerEventSource<R, ?> source) {
-    sources.put(type, source);
-  }
-
-  @Override
-  public <T extends HasMetadata> Optional<T> get(Class<T> type, String namespace, String name) {
-    return source(type).flatMap(s -> s.get(new ResourceID(name, namespace)));
-  }
-
-  @Override
-  public <T extends HasMetadata> Stream<T> list(Class<T> type, String namespace) {
-    return source(type).map(s -> s.list(namespace, o -> true)).orElseGet(Stream::empty);
-  }
-
-  @Override
-  @SuppressWarnings("unchecked")
-  public void written(HasMetadata written, HasMetadata previous) {
-    InformerEventSource<HasMetadata, ?> source = (InformerEventSource<HasMetadata, ?>) sources.get(written.getClass());
-    if (source == null) {
-      return;
+    <R extends HasMetadata> void add(Class<R> type, InformerEventSource<R, ?> source) {
+        sources.put(type, source);
     }
-    ResourceID id = ResourceID.fromResource(written);
-    if (previous == null) {
-      source.handleRecentResourceCreate(id, written);
-    } else {
-      source.handleRecentResourceUpdate(id, written, previous);
-    }
-  }
 
-  @SuppressWarnings("unchecked")
-  private <T extends HasMetadata> Optional<InformerEventSource<T, ?>> source(Class<T> type) {
-    return Optional.ofNullable((InformerEventSource<T, ?>) sources.get(type));
-  }
+    @Override
+    public <T extends HasMetadata> Optional<T> get(Class<T> type, String namespace, String name) {
+        return source(type).flatMap(s -> s.get(new ResourceID(name, namespace)));
+    }
+
+    @Override
+    public <T extends HasMetadata> Stream<T> list(Class<T> type, String namespace) {
+        return source(type).map(s -> s.list(namespace, o -> true)).orElseGet(Stream::empty);
+    }
+
+    @Override
+    @SuppressWarnings("unchecked")
+    public void written(HasMetadata written, HasMetadata previous) {
+        InformerEventSource<HasMetadata, ?> source =
+                (InformerEventSource<HasMetadata, ?>) sources.get(written.getClass());
+        if (source == null) {
+            return;
+        }
+        ResourceID id = ResourceID.fromResource(written);
+        if (previous == null) {
+            source.handleRecentResourceCreate(id, written);
+        } else {
+            source.handleRecentResourceUpdate(id, written, previous);
+        }
+    }
+
+    @SuppressWarnings("unchecked")
+    private <T extends HasMetadata> Optional<InformerEventSource<T, ?>> source(Class<T> type) {
+        return Optional.ofNullable((InformerEventSource<T, ?>) sources.get(type));
+    }
 }

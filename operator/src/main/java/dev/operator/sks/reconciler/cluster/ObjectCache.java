@@ -10,31 +10,31 @@ import java.util.stream.Stream;
  * operator only; that label is a watch filter, never proof of ownership (anyone can set it).
  */
 interface ObjectCache {
-  /** Sees nothing: every read goes to the API server (tests without informers). */
-  ObjectCache NONE = new ObjectCache() {
-    @Override
-    public <T extends HasMetadata> Optional<T> get(Class<T> type, String namespace, String name) {
-      return Optional.empty();
-    }
+    /** Sees nothing: every read goes to the API server (tests without informers). */
+    ObjectCache NONE = new ObjectCache() {
+        @Override
+        public <T extends HasMetadata> Optional<T> get(Class<T> type, String namespace, String name) {
+            return Optional.empty();
+        }
 
-    @Override
-    public <T extends HasMetadata> Stream<T> list(Class<T> type, String namespace) {
-      return Stream.empty();
-    }
+        @Override
+        public <T extends HasMetadata> Stream<T> list(Class<T> type, String namespace) {
+            return Stream.empty();
+        }
 
-    @Override
-    public void written(HasMetadata written, HasMetadata previous) {
-      // Nothing kept.
-    }
-  };
+        @Override
+        public void written(HasMetadata written, HasMetadata previous) {
+            // Nothing kept.
+        }
+    };
 
-  <T extends HasMetadata> Optional<T> get(Class<T> type, String namespace, String name);
+    <T extends HasMetadata> Optional<T> get(Class<T> type, String namespace, String name);
 
-  <T extends HasMetadata> Stream<T> list(Class<T> type, String namespace);
+    <T extends HasMetadata> Stream<T> list(Class<T> type, String namespace);
 
-  /**
-   * Keeps what a write returned until the informer has seen it, so the next reconcile does not act on the older
-   * object again. {@code previous} is the object written over, or null for a create.
-   */
-  void written(HasMetadata written, HasMetadata previous);
+    /**
+     * Keeps what a write returned until the informer has seen it, so the next reconcile does not act on the older
+     * object again. {@code previous} is the object written over, or null for a create.
+     */
+    void written(HasMetadata written, HasMetadata previous);
 }

@@ -21,39 +21,42 @@ import java.util.Set;
  * The control plane's workloads as the informers see them now, and only those the cluster controls (owner UID): a
  * same-named object someone else made says nothing about the cluster's progress.
  */
-record ObservedControlPlane(Optional<StatefulSet> etcd, Optional<Service> apiserverService,
-    Map<ControlPlaneComponent, KubernetesVersion> versions, Set<ControlPlaneComponent> rolledOut) {
+record ObservedControlPlane(
+        Optional<StatefulSet> etcd,
+        Optional<Service> apiserverService,
+        Map<ControlPlaneComponent, KubernetesVersion> versions,
+        Set<ControlPlaneComponent> rolledOut) {
 
-  static ObservedControlPlane of(SKSCluster cluster, Context<SKSCluster> context) {
-    String name = cluster.getMetadata().getName();
-    Map<ControlPlaneComponent, KubernetesVersion> versions = new EnumMap<>(ControlPlaneComponent.class);
-    Set<ControlPlaneComponent> rolledOut = EnumSet.noneOf(ControlPlaneComponent.class);
-    Optional<StatefulSet> etcd = owned(cluster, context, StatefulSet.class, Names.etcdStatefulSet(name));
-    etcd.ifPresent(s -> {
-      Rollouts.renderedVersion(s).ifPresent(v -> versions.put(ControlPlaneComponent.ETCD, v));
-      if (Rollouts.isRolledOut(s)) {
-        rolledOut.add(ControlPlaneComponent.ETCD);
-      }
-    });
-    Map<ControlPlaneComponent, String> deployments = Map.of(
-        ControlPlaneComponent.KUBE_APISERVER, Names.apiserverDeployment(name),
-        ControlPlaneComponent.KUBE_CONTROLLER_MANAGER, Names.controllerManagerDeployment(name),
-        ControlPlaneComponent.KUBE_SCHEDULER, Names.schedulerDeployment(name));
-    deployments.forEach((component, deploymentName) ->
-        owned(cluster, context, Deployment.class, deploymentName).ifPresent(d -> {
-          Rollouts.renderedVersion(d).ifPresent(v -> versions.put(component, v));
-          if (Rollouts.isRolledOut(d)) {
-            rolledOut.add(component);
-          }
-        }));
-    return new ObservedControlPlane(etcd, owned(cluster, context, Service.class, Names.apiserverService(name)),
-        versions, rolledOut);
-  }
+    static ObservedControlPlane of(SKSCluster cluster, Context<SKSCluster> context) {
+        String name = cluster.getMetadata().getName();
+        Map<ControlPlaneComponent, KubernetesVersion> versions = new EnumMap<>(ControlPlaneComponent.class);
+        Set<ControlPlaneComponent> rolledOut = EnumSet.noneOf(ControlPlaneComponent.class);
+        Optional<StatefulSet> etcd = owned(cluster, context, StatefulSet.class, Names.etcdStatefulSet(name));
+        etcd.ifPresent(s -> {
+            Rollouts.renderedVersion(s).ifPresent(v -> versions.put(ControlPlaneComponent.ETCD, v));
+            if (Rollouts.isRolledOut(s)) {
+                rolledOut.add(ControlPlaneComponent.ETCD);
+            }
+        });
+        Map<ControlPlaneComponent, String> deployments = Map.of(
+                ControlPlaneComponent.KUBE_APISERVER, Names.apiserverDeployment(name),
+                ControlPlaneComponent.KUBE_CONTROLLER_MANAGER, Names.controllerManagerDeployment(name),
+                ControlPlaneComponent.KUBE_SCHEDULER, Names.schedulerDeployment(name));
+        deployments.forEach((component, deploymentName) -> owned(cluster, context, Deployment.class, deploymentName)
+                .ifPresent(d -> {
+                    Rollouts.renderedVersion(d).ifPresent(v -> versions.put(component, v));
+                    if (Rollouts.isRolledOut(d)) {
+                        rolledOut.add(component);
+                    }
+                }));
+        return new ObservedControlPlane(
+                etcd, owned(cluster, context, Service.class, Names.apiserverService(name)), versions, rolledOut);
+    }
 
-  private static <T extends HasMetadata> Optional<T> owned(SKSCluster cluster,
-      Context<SKSCluster> context, Class<T> type, String name) {
-    return context.getSecondaryResourcesAsStream(type)
-        .filter(o -> name.equals(o.getMetadata().getName()) && Owners.isControlledBy(o, cluster))
-        .findFirst();
-  }
+    private static <T extends HasMetadata> Optional<T> owned(
+            SKSCluster cluster, Context<SKSCluster> context, Class<T> type, String name) {
+        return context.getSecondaryResourcesAsStream(type)
+                .filter(o -> name.equals(o.getMetadata().getName()) && Owners.isControlledBy(o, cluster))
+                .findFirst();
+    }
 }

@@ -4,9 +4,9 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 
 /** APIs a management cluster may not serve: discovered, never assumed. */
 final class OptionalApis {
-  private OptionalApis() {}
+    private OptionalApis() {}
 
-  static boolean podDisruptionBudgetsServed(KubernetesClient client) {
-    return client.supports("policy/v1", "PodDisruptionBudget");
-  }
+    static boolean podDisruptionBudgetsServed(KubernetesClient client) {
+        return client.supports("policy/v1", "PodDisruptionBudget");
+    }
 }

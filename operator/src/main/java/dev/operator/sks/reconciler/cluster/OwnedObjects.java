@@ -34,144 +34,164 @@ import java.util.Optional;
  * that do not fit a desired-state dependent anyway; what remains is this small class.
  */
 final class OwnedObjects {
-  static final String DRIFT_REPAIRED = "DriftRepaired";
-  private static final KubernetesSerialization SERIALIZATION = new KubernetesSerialization();
+    static final String DRIFT_REPAIRED = "DriftRepaired";
+    private static final KubernetesSerialization SERIALIZATION = new KubernetesSerialization();
 
-  /** A kind and name the cluster wants, before its object is rendered. */
-  record Wanted(Class<? extends HasMetadata> type, String name) {
-    static Wanted of(HasMetadata object) {
-      return new Wanted(object.getClass(), object.getMetadata().getName());
-    }
-  }
-
-  /** What {@link #apply} did. */
-  enum Write { NONE, CREATED, UPDATED, RESTORED }
-
-  private final KubernetesClient client;
-  private final ObjectCache cache;
-  private final SKSCluster owner;
-  private final EventRecorder events;
-
-  OwnedObjects(KubernetesClient client, ObjectCache cache, SKSCluster owner, EventRecorder events) {
-    this.client = client;
-    this.cache = cache;
-    this.owner = owner;
-    this.events = events;
-  }
-
-  SKSCluster owner() {
-    return owner;
-  }
-
-  /** The object as the informer sees it, when this cluster controls it; a conflict when another object has the name. */
-  <T extends HasMetadata> Optional<T> cached(Class<T> type, String name) {
-    return cache.get(type, namespace(), name).map(this::owned);
-  }
-
-  /** A live read, for the moment before writing key material: the cache may lag behind another writer. */
-  <T extends HasMetadata> Optional<T> fresh(Class<T> type, String name) {
-    return Optional.ofNullable(client.resources(type).inNamespace(namespace()).withName(name).get()).map(this::owned);
-  }
-
-  /** From the cache, and from the API server only when the cache holds nothing of that name. */
-  <T extends HasMetadata> Optional<T> find(Class<T> type, String name) {
-    Optional<T> cached = cached(type, name);
-    return cached.isPresent() ? cached : fresh(type, name);
-  }
-
-  /** Objects of {@code type} in the namespace as the informer sees them, whoever owns them. */
-  <T extends HasMetadata> List<T> listCached(Class<T> type) {
-    return cache.list(type, namespace()).toList();
-  }
-
-  /**
-   * Every wanted name taken by an object this cluster does not control. Asks the API server only for names the cache
-   * does not hold: nothing once the cluster's objects exist.
-   */
-  List<NameConflict> conflicts(Collection<Wanted> wanted) {
-    List<NameConflict> conflicts = new ArrayList<>();
-    for (Wanted one : wanted) {
-      try {
-        find(one.type(), one.name());
-      } catch (NameConflictException e) {
-        conflicts.add(e.conflict());
-      }
-    }
-    return conflicts;
-  }
-
-  /** Creates {@code object}; when one of that name appeared meanwhile, that one, if this cluster controls it. */
-  <T extends HasMetadata> T create(T object) {
-    try {
-      T created = client.resource(object).create();
-      cache.written(created, null);
-      return created;
-    } catch (KubernetesClientException e) {
-      if (e.getCode() == 409) {
-        @SuppressWarnings("unchecked")
-        Class<T> type = (Class<T>) object.getClass();
-        return fresh(type, object.getMetadata().getName()).orElseThrow(() -> e);
-      }
-      throw e;
-    }
-  }
-
-  /** Replaces {@code current} (read fresh, controlled by this cluster) with {@code object}, at its resourceVersion. */
-  <T extends HasMetadata> T replace(T object, T current) {
-    owned(current);
-    object.getMetadata().setResourceVersion(current.getMetadata().getResourceVersion());
-    T written = client.resource(object).update();
-    cache.written(written, current);
-    return written;
-  }
-
-  /**
-   * Makes the object say what {@code desired} says, writing only when it does not. A difference while the object
-   * still carries the digest of this very desired object means someone changed it by hand: it is restored and told
-   * as an Event.
-   */
-  Write apply(HasMetadata desired) {
-    String digest = Digests.sha256Hex(SERIALIZATION.asJson(desired), 16);
-    Map<String, String> annotations = new LinkedHashMap<>(desired.getMetadata().getAnnotations() == null ? Map.of()
-        : desired.getMetadata().getAnnotations());
-    annotations.put(Labels.APPLIED_DIGEST_ANNOTATION, digest);
-    desired.getMetadata().setAnnotations(annotations);
-    Optional<? extends HasMetadata> observed = cached(desired.getClass(), desired.getMetadata().getName());
-    if (observed.isEmpty()) {
-      try {
-        cache.written(client.resource(desired).create(), null);
-        return Write.CREATED;
-      } catch (KubernetesClientException e) {
-        if (e.getCode() != 409) {
-          throw e;
+    /** A kind and name the cluster wants, before its object is rendered. */
+    record Wanted(Class<? extends HasMetadata> type, String name) {
+        static Wanted of(HasMetadata object) {
+            return new Wanted(object.getClass(), object.getMetadata().getName());
         }
-        // Made meanwhile: by this operator (the cache lags), or by someone else (a conflict, thrown by fresh).
-        observed = Optional.of(fresh(desired.getClass(), desired.getMetadata().getName()).orElseThrow(() -> e));
-      }
     }
-    if (DesiredFields.satisfiedBy(desired, observed.get())) {
-      return Write.NONE;
-    }
-    HasMetadata written = client.resource(desired).fieldManager(Labels.FIELD_MANAGER).forceConflicts()
-        .serverSideApply();
-    cache.written(written, observed.get());
-    Map<String, String> was = observed.get().getMetadata().getAnnotations();
-    if (was != null && digest.equals(was.get(Labels.APPLIED_DIGEST_ANNOTATION))) {
-      events.warning(owner, DRIFT_REPAIRED, ClusterEvents.restored(desired.getKind(), desired.getMetadata().getName()));
-      return Write.RESTORED;
-    }
-    return Write.UPDATED;
-  }
 
-  private <T extends HasMetadata> T owned(T object) {
-    Optional<NameConflict> conflict = NameConflict.of(object, owner);
-    if (conflict.isPresent()) {
-      throw new NameConflictException(conflict.get());
+    /** What {@link #apply} did. */
+    enum Write {
+        NONE,
+        CREATED,
+        UPDATED,
+        RESTORED
     }
-    return object;
-  }
 
-  private String namespace() {
-    return owner.getMetadata().getNamespace();
-  }
+    private final KubernetesClient client;
+    private final ObjectCache cache;
+    private final SKSCluster owner;
+    private final EventRecorder events;
+
+    OwnedObjects(KubernetesClient client, ObjectCache cache, SKSCluster owner, EventRecorder events) {
+        this.client = client;
+        this.cache = cache;
+        this.owner = owner;
+        this.events = events;
+    }
+
+    SKSCluster owner() {
+        return owner;
+    }
+
+    /** The object as the informer sees it, when this cluster controls it; a conflict when another object has the name. */
+    <T extends HasMetadata> Optional<T> cached(Class<T> type, String name) {
+        return cache.get(type, namespace(), name).map(this::owned);
+    }
+
+    /** A live read, for the moment before writing key material: the cache may lag behind another writer. */
+    <T extends HasMetadata> Optional<T> fresh(Class<T> type, String name) {
+        return Optional.ofNullable(client.resources(type)
+                        .inNamespace(namespace())
+                        .withName(name)
+                        .get())
+                .map(this::owned);
+    }
+
+    /** From the cache, and from the API server only when the cache holds nothing of that name. */
+    <T extends HasMetadata> Optional<T> find(Class<T> type, String name) {
+        Optional<T> cached = cached(type, name);
+        return cached.isPresent() ? cached : fresh(type, name);
+    }
+
+    /** Objects of {@code type} in the namespace as the informer sees them, whoever owns them. */
+    <T extends HasMetadata> List<T> listCached(Class<T> type) {
+        return cache.list(type, namespace()).toList();
+    }
+
+    /**
+     * Every wanted name taken by an object this cluster does not control. Asks the API server only for names the cache
+     * does not hold: nothing once the cluster's objects exist.
+     */
+    List<NameConflict> conflicts(Collection<Wanted> wanted) {
+        List<NameConflict> conflicts = new ArrayList<>();
+        for (Wanted one : wanted) {
+            try {
+                find(one.type(), one.name());
+            } catch (NameConflictException e) {
+                conflicts.add(e.conflict());
+            }
+        }
+        return conflicts;
+    }
+
+    /** Creates {@code object}; when one of that name appeared meanwhile, that one, if this cluster controls it. */
+    <T extends HasMetadata> T create(T object) {
+        try {
+            T created = client.resource(object).create();
+            cache.written(created, null);
+            return created;
+        } catch (KubernetesClientException e) {
+            if (e.getCode() == 409) {
+                @SuppressWarnings("unchecked")
+                Class<T> type = (Class<T>) object.getClass();
+                return fresh(type, object.getMetadata().getName()).orElseThrow(() -> e);
+            }
+            throw e;
+        }
+    }
+
+    /** Replaces {@code current} (read fresh, controlled by this cluster) with {@code object}, at its resourceVersion. */
+    <T extends HasMetadata> T replace(T object, T current) {
+        owned(current);
+        object.getMetadata().setResourceVersion(current.getMetadata().getResourceVersion());
+        T written = client.resource(object).update();
+        cache.written(written, current);
+        return written;
+    }
+
+    /**
+     * Makes the object say what {@code desired} says, writing only when it does not. A difference while the object
+     * still carries the digest of this very desired object means someone changed it by hand: it is restored and told
+     * as an Event.
+     */
+    Write apply(HasMetadata desired) {
+        String digest = Digests.sha256Hex(SERIALIZATION.asJson(desired), 16);
+        Map<String, String> annotations = new LinkedHashMap<>(
+                desired.getMetadata().getAnnotations() == null
+                        ? Map.of()
+                        : desired.getMetadata().getAnnotations());
+        annotations.put(Labels.APPLIED_DIGEST_ANNOTATION, digest);
+        desired.getMetadata().setAnnotations(annotations);
+        Optional<? extends HasMetadata> observed =
+                cached(desired.getClass(), desired.getMetadata().getName());
+        if (observed.isEmpty()) {
+            try {
+                cache.written(client.resource(desired).create(), null);
+                return Write.CREATED;
+            } catch (KubernetesClientException e) {
+                if (e.getCode() != 409) {
+                    throw e;
+                }
+                // Made meanwhile: by this operator (the cache lags), or by someone else (a conflict, thrown by fresh).
+                observed = Optional.of(
+                        fresh(desired.getClass(), desired.getMetadata().getName())
+                                .orElseThrow(() -> e));
+            }
+        }
+        if (DesiredFields.satisfiedBy(desired, observed.get())) {
+            return Write.NONE;
+        }
+        HasMetadata written = client.resource(desired)
+                .fieldManager(Labels.FIELD_MANAGER)
+                .forceConflicts()
+                .serverSideApply();
+        cache.written(written, observed.get());
+        Map<String, String> was = observed.get().getMetadata().getAnnotations();
+        if (was != null && digest.equals(was.get(Labels.APPLIED_DIGEST_ANNOTATION))) {
+            events.warning(
+                    owner,
+                    DRIFT_REPAIRED,
+                    ClusterEvents.restored(
+                            desired.getKind(), desired.getMetadata().getName()));
+            return Write.RESTORED;
+        }
+        return Write.UPDATED;
+    }
+
+    private <T extends HasMetadata> T owned(T object) {
+        Optional<NameConflict> conflict = NameConflict.of(object, owner);
+        if (conflict.isPresent()) {
+            throw new NameConflictException(conflict.get());
+        }
+        return object;
+    }
+
+    private String namespace() {
+        return owner.getMetadata().getNamespace();
+    }
 }

@@ -58,170 +58,188 @@ import java.util.stream.Stream;
  * ({@link ClusterStatusReport} words it). Refused specs leave what runs untouched; a name taken by an object the
  * cluster does not own stops everything until it is gone.
  */
-@ControllerConfiguration(name = "skscluster", finalizerName = Labels.FINALIZER,
-    generationAwareEventProcessing = false, informer = @Informer(onUpdateFilter = ClusterUpdateFilter.class))
+@ControllerConfiguration(
+        name = "skscluster",
+        finalizerName = Labels.FINALIZER,
+        generationAwareEventProcessing = false,
+        informer = @Informer(onUpdateFilter = ClusterUpdateFilter.class))
 public class SKSClusterReconciler implements Reconciler<SKSCluster>, Cleaner<SKSCluster> {
-  private static final Duration TEARDOWN_POLL = Duration.ofSeconds(5);
-  /** How soon a cluster blocked by a name conflict looks again: objects it does not own send it no events. */
-  static final Duration CONFLICT_POLL = Duration.ofSeconds(10);
+    private static final Duration TEARDOWN_POLL = Duration.ofSeconds(5);
+    /** How soon a cluster blocked by a name conflict looks again: objects it does not own send it no events. */
+    static final Duration CONFLICT_POLL = Duration.ofSeconds(10);
 
-  private final ClusterValidator validator;
-  private final VersionCatalog catalog;
-  private final Clock clock;
-  private final BouncyCastlePki pki;
-  private final TenantWork tenantWork;
-  private final EtcdGrower etcd;
-  private final EventRecorder events;
-  private final StatusWriter<SKSClusterStatus, SKSCluster> statusWriter;
-  private final InformerCaches caches;
-  /** Discovered once, when the event sources are made: asking each reconcile would cost a request each time. */
-  private volatile boolean budgetsServed;
+    private final ClusterValidator validator;
+    private final VersionCatalog catalog;
+    private final Clock clock;
+    private final BouncyCastlePki pki;
+    private final TenantWork tenantWork;
+    private final EtcdGrower etcd;
+    private final EventRecorder events;
+    private final StatusWriter<SKSClusterStatus, SKSCluster> statusWriter;
+    private final InformerCaches caches;
+    /** Discovered once, when the event sources are made: asking each reconcile would cost a request each time. */
+    private volatile boolean budgetsServed;
 
-  public SKSClusterReconciler(OperatorServices services, TenantWork tenantWork, EventRecorder events) {
-    this(services, tenantWork, new TlsEtcdConnector(), events, new InformerCaches());
-  }
-
-  /**
-   * @param etcdConnector how to reach a cluster's etcd while it grows member by member
-   * @param caches        filled with the reconciler's informers when the operator starts; others may read them
-   */
-  public SKSClusterReconciler(OperatorServices services, TenantWork tenantWork, EtcdConnector etcdConnector,
-      EventRecorder events, InformerCaches caches) {
-    this.caches = caches;
-    this.statusWriter = new StatusWriter<>(SKSClusterStatus.class, SKSClusterStatus::new, SKSCluster::new,
-        s -> s.conditions, events, services.clock());
-    this.validator = new ClusterValidator(services.versions(), services.config().zones());
-    this.catalog = services.versions();
-    this.clock = services.clock();
-    this.pki = new BouncyCastlePki(services.clock());
-    this.tenantWork = tenantWork;
-    this.etcd = new EtcdGrower(etcdConnector, events);
-    this.events = events;
-  }
-
-  @Override
-  public List<EventSource<?, SKSCluster>> prepareEventSources(EventSourceContext<SKSCluster> context) {
-    budgetsServed = OptionalApis.podDisruptionBudgetsServed(context.getClient());
-    return ClusterEventSources.of(context, caches, budgetsServed);
-  }
-
-  @Override
-  public UpdateControl<SKSCluster> reconcile(SKSCluster cluster, Context<SKSCluster> context) {
-    SKSClusterStatus before = cluster.getStatus();
-    SKSClusterStatus status = statusWriter.copy(cluster);
-    List<Violation> violations = validator.validate(cluster, status, tenantWork.oldestKubelet(cluster));
-    if (!violations.isEmpty()) {
-      ClusterStatusReport.report(cluster, status, new ClusterStatusReport.Refused(violations), catalog, clock);
-      return statusWriter.write(cluster, status);
+    public SKSClusterReconciler(OperatorServices services, TenantWork tenantWork, EventRecorder events) {
+        this(services, tenantWork, new TlsEtcdConnector(), events, new InformerCaches());
     }
-    ClusterModel model = ClusterModel.from(cluster, catalog);
-    KubernetesVersion target = model.targetVersion().orElseThrow();
-    ObservedControlPlane observed = ObservedControlPlane.of(cluster, context);
-    Optional<Endpoint> endpoint = observed.apiserverService().flatMap(s -> EndpointResolver.resolve(s,
-        Optional.empty()));
-    ComponentVersions versions = UpgradePlan.next(target, observed.versions(), observed.rolledOut());
-    List<Leaf> leaves = ClusterCertificates.leaves(model, endpoint.map(Endpoint::host), KeyAlgorithm.DEFAULT);
-    List<Kubeconfig> kubeconfigs = ClusterCertificates.kubeconfigs(model, KeyAlgorithm.DEFAULT);
-    OwnedObjects objects = new OwnedObjects(context.getClient(), caches, cluster, events);
-    ClusterStatusReport.Outcome outcome;
-    Optional<Duration> lookAgain = Optional.empty();
-    try {
-      List<NameConflict> conflicts = objects.conflicts(wanted(model, versions, leaves, kubeconfigs));
-      if (!conflicts.isEmpty()) {
-        throw new NameConflictException(conflicts.get(0));
-      }
-      CertificateSecrets.Outcome certificates = new CertificateSecrets(objects, pki, clock, KeyAlgorithm.DEFAULT)
-          .ensure(cluster, leaves, kubeconfigs);
-      ClusterEvents.certificates(certificates).forEach(e -> events.record(cluster, e.type(), e.reason(),
-          e.message()));
-      ControlPlaneInputs inputs = new ControlPlaneInputs(model, versions, endpoint.map(Endpoint::host),
-          certificates.hashes());
-      EtcdGrower.Progress growth = etcd.grow(context.getClient(), cluster, inputs, observed.etcd());
-      Budgets budgets = apply(objects, ControlPlaneRenderer.render(inputs, growth.layout()));
-      outcome = new ClusterStatusReport.Reconciled(target, observed.versions(), observed.rolledOut(), endpoint,
-          growth, budgets);
-      lookAgain = growth.lookAgain();
-    } catch (NameConflictException e) {
-      outcome = new ClusterStatusReport.Conflicted(e.conflict(), isCertificate(cluster, e.conflict()));
-      lookAgain = Optional.of(CONFLICT_POLL);
-    } catch (MissingAuthorityException e) {
-      outcome = new ClusterStatusReport.AuthorityMissing(e.getMessage());
+
+    /**
+     * @param etcdConnector how to reach a cluster's etcd while it grows member by member
+     * @param caches        filled with the reconciler's informers when the operator starts; others may read them
+     */
+    public SKSClusterReconciler(
+            OperatorServices services,
+            TenantWork tenantWork,
+            EtcdConnector etcdConnector,
+            EventRecorder events,
+            InformerCaches caches) {
+        this.caches = caches;
+        this.statusWriter = new StatusWriter<>(
+                SKSClusterStatus.class,
+                SKSClusterStatus::new,
+                SKSCluster::new,
+                s -> s.conditions,
+                events,
+                services.clock());
+        this.validator =
+                new ClusterValidator(services.versions(), services.config().zones());
+        this.catalog = services.versions();
+        this.clock = services.clock();
+        this.pki = new BouncyCastlePki(services.clock());
+        this.tenantWork = tenantWork;
+        this.etcd = new EtcdGrower(etcdConnector, events);
+        this.events = events;
     }
-    ClusterStatusReport.report(cluster, status, outcome, catalog, clock);
-    lookAgain = earliest(lookAgain, reportTenant(cluster, status));
-    ClusterEvents.upgrade(before, status, target.toString())
-        .forEach(e -> events.record(cluster, e.type(), e.reason(), e.message()));
-    UpdateControl<SKSCluster> control = statusWriter.write(cluster, status);
-    lookAgain.ifPresent(control::rescheduleAfter);
-    return control;
-  }
 
-  /**
-   * Every object the cluster will write, by kind and name, found before anything is made: rendered once without
-   * certificate hashes, which change no name.
-   */
-  private List<Wanted> wanted(ClusterModel model, ComponentVersions versions, List<Leaf> leaves,
-      List<Kubeconfig> kubeconfigs) {
-    String name = model.name();
-    List<Wanted> wanted = new ArrayList<>();
-    CertificateSecrets.secretNames(name, leaves, kubeconfigs).forEach(s -> wanted.add(new Wanted(Secret.class, s)));
-    wanted.add(new Wanted(ConfigMap.class, Names.caCertificates(name)));
-    ControlPlaneInputs draft = new ControlPlaneInputs(model, versions, Optional.empty(), Map.of());
-    ControlPlaneRenderer.render(draft).all().stream().filter(o -> budgetsServed || !(o instanceof PodDisruptionBudget))
-        .forEach(o -> wanted.add(Wanted.of(o)));
-    return wanted;
-  }
-
-  private static boolean isCertificate(SKSCluster cluster, NameConflict conflict) {
-    return "Secret".equals(conflict.kind())
-        || conflict.name().equals(Names.caCertificates(cluster.getMetadata().getName()));
-  }
-
-  /** Applies in the order rendered (what a component needs first); budgets only where policy/v1 is served. */
-  private Budgets apply(OwnedObjects objects, RenderedControlPlane rendered) {
-    rendered.all().stream().filter(o -> budgetsServed || !(o instanceof PodDisruptionBudget))
-        .forEach(objects::apply);
-    return rendered.podDisruptionBudgets().isEmpty() ? Budgets.NOT_WANTED
-        : budgetsServed ? Budgets.APPLIED : Budgets.NOT_SERVED;
-  }
-
-  /**
-   * What kubeadm join needs in the tenant goes there in the background once the control plane runs; an unreachable
-   * tenant shows in TenantReachable, never in a slow reconcile. Returns when to look again while it is not done.
-   */
-  private Optional<Duration> reportTenant(SKSCluster cluster, SKSClusterStatus status) {
-    if (!ClusterStatusReport.servesTenant(status)) {
-      ClusterStatusReport.tenant(status, Optional.empty(), status.observedGeneration, clock);
-      return Optional.empty();
+    @Override
+    public List<EventSource<?, SKSCluster>> prepareEventSources(EventSourceContext<SKSCluster> context) {
+        budgetsServed = OptionalApis.podDisruptionBudgetsServed(context.getClient());
+        return ClusterEventSources.of(context, caches, budgetsServed);
     }
-    SKSCluster snapshot = StatusPatches.statusOnly(cluster, status, SKSCluster::new);
-    snapshot.getMetadata().setUid(cluster.getMetadata().getUid());
-    snapshot.setSpec(cluster.getSpec());
-    var outcome = tenantWork.bootstrap(snapshot);
-    ClusterStatusReport.tenant(status, outcome, status.observedGeneration, clock);
-    return outcome.filter(o -> o.applied()).isPresent() ? Optional.empty()
-        : Optional.of(tenantWork.retryAfter(snapshot));
-  }
 
-  private static Optional<Duration> earliest(Optional<Duration> one, Optional<Duration> other) {
-    return Stream.concat(one.stream(), other.stream()).min(Duration::compareTo);
-  }
-
-  @Override
-  public DeleteControl cleanup(SKSCluster cluster, Context<SKSCluster> context) {
-    ClusterTeardown teardown = new ClusterTeardown(context.getClient(), budgetsServed);
-    if (!teardown.nodepoolsGone(cluster)) {
-      return DeleteControl.noFinalizerRemoval().rescheduleAfter(TEARDOWN_POLL);
+    @Override
+    public UpdateControl<SKSCluster> reconcile(SKSCluster cluster, Context<SKSCluster> context) {
+        SKSClusterStatus before = cluster.getStatus();
+        SKSClusterStatus status = statusWriter.copy(cluster);
+        List<Violation> violations = validator.validate(cluster, status, tenantWork.oldestKubelet(cluster));
+        if (!violations.isEmpty()) {
+            ClusterStatusReport.report(cluster, status, new ClusterStatusReport.Refused(violations), catalog, clock);
+            return statusWriter.write(cluster, status);
+        }
+        ClusterModel model = ClusterModel.from(cluster, catalog);
+        KubernetesVersion target = model.targetVersion().orElseThrow();
+        ObservedControlPlane observed = ObservedControlPlane.of(cluster, context);
+        Optional<Endpoint> endpoint =
+                observed.apiserverService().flatMap(s -> EndpointResolver.resolve(s, Optional.empty()));
+        ComponentVersions versions = UpgradePlan.next(target, observed.versions(), observed.rolledOut());
+        List<Leaf> leaves = ClusterCertificates.leaves(model, endpoint.map(Endpoint::host), KeyAlgorithm.DEFAULT);
+        List<Kubeconfig> kubeconfigs = ClusterCertificates.kubeconfigs(model, KeyAlgorithm.DEFAULT);
+        OwnedObjects objects = new OwnedObjects(context.getClient(), caches, cluster, events);
+        ClusterStatusReport.Outcome outcome;
+        Optional<Duration> lookAgain = Optional.empty();
+        try {
+            List<NameConflict> conflicts = objects.conflicts(wanted(model, versions, leaves, kubeconfigs));
+            if (!conflicts.isEmpty()) {
+                throw new NameConflictException(conflicts.get(0));
+            }
+            CertificateSecrets.Outcome certificates = new CertificateSecrets(objects, pki, clock, KeyAlgorithm.DEFAULT)
+                    .ensure(cluster, leaves, kubeconfigs);
+            ClusterEvents.certificates(certificates)
+                    .forEach(e -> events.record(cluster, e.type(), e.reason(), e.message()));
+            ControlPlaneInputs inputs =
+                    new ControlPlaneInputs(model, versions, endpoint.map(Endpoint::host), certificates.hashes());
+            EtcdGrower.Progress growth = etcd.grow(context.getClient(), cluster, inputs, observed.etcd());
+            Budgets budgets = apply(objects, ControlPlaneRenderer.render(inputs, growth.layout()));
+            outcome = new ClusterStatusReport.Reconciled(
+                    target, observed.versions(), observed.rolledOut(), endpoint, growth, budgets);
+            lookAgain = growth.lookAgain();
+        } catch (NameConflictException e) {
+            outcome = new ClusterStatusReport.Conflicted(e.conflict(), isCertificate(cluster, e.conflict()));
+            lookAgain = Optional.of(CONFLICT_POLL);
+        } catch (MissingAuthorityException e) {
+            outcome = new ClusterStatusReport.AuthorityMissing(e.getMessage());
+        }
+        ClusterStatusReport.report(cluster, status, outcome, catalog, clock);
+        lookAgain = earliest(lookAgain, reportTenant(cluster, status));
+        ClusterEvents.upgrade(before, status, target.toString())
+                .forEach(e -> events.record(cluster, e.type(), e.reason(), e.message()));
+        UpdateControl<SKSCluster> control = statusWriter.write(cluster, status);
+        lookAgain.ifPresent(control::rescheduleAfter);
+        return control;
     }
-    teardown.deleteControlPlane(cluster);
-    tenantWork.forget(cluster);
-    etcd.forget(cluster);
-    return DeleteControl.defaultDelete();
-  }
 
-  @Override
-  public ErrorStatusUpdateControl<SKSCluster> updateErrorStatus(SKSCluster cluster, Context<SKSCluster> context,
-      Exception e) {
-    return statusWriter.error(cluster, e);
-  }
+    /**
+     * Every object the cluster will write, by kind and name, found before anything is made: rendered once without
+     * certificate hashes, which change no name.
+     */
+    private List<Wanted> wanted(
+            ClusterModel model, ComponentVersions versions, List<Leaf> leaves, List<Kubeconfig> kubeconfigs) {
+        String name = model.name();
+        List<Wanted> wanted = new ArrayList<>();
+        CertificateSecrets.secretNames(name, leaves, kubeconfigs).forEach(s -> wanted.add(new Wanted(Secret.class, s)));
+        wanted.add(new Wanted(ConfigMap.class, Names.caCertificates(name)));
+        ControlPlaneInputs draft = new ControlPlaneInputs(model, versions, Optional.empty(), Map.of());
+        ControlPlaneRenderer.render(draft).all().stream()
+                .filter(o -> budgetsServed || !(o instanceof PodDisruptionBudget))
+                .forEach(o -> wanted.add(Wanted.of(o)));
+        return wanted;
+    }
+
+    private static boolean isCertificate(SKSCluster cluster, NameConflict conflict) {
+        return "Secret".equals(conflict.kind())
+                || conflict.name()
+                        .equals(Names.caCertificates(cluster.getMetadata().getName()));
+    }
+
+    /** Applies in the order rendered (what a component needs first); budgets only where policy/v1 is served. */
+    private Budgets apply(OwnedObjects objects, RenderedControlPlane rendered) {
+        rendered.all().stream()
+                .filter(o -> budgetsServed || !(o instanceof PodDisruptionBudget))
+                .forEach(objects::apply);
+        return rendered.podDisruptionBudgets().isEmpty()
+                ? Budgets.NOT_WANTED
+                : budgetsServed ? Budgets.APPLIED : Budgets.NOT_SERVED;
+    }
+
+    /**
+     * What kubeadm join needs in the tenant goes there in the background once the control plane runs; an unreachable
+     * tenant shows in TenantReachable, never in a slow reconcile. Returns when to look again while it is not done.
+     */
+    private Optional<Duration> reportTenant(SKSCluster cluster, SKSClusterStatus status) {
+        if (!ClusterStatusReport.servesTenant(status)) {
+            ClusterStatusReport.tenant(status, Optional.empty(), status.observedGeneration, clock);
+            return Optional.empty();
+        }
+        SKSCluster snapshot = StatusPatches.statusOnly(cluster, status, SKSCluster::new);
+        snapshot.getMetadata().setUid(cluster.getMetadata().getUid());
+        snapshot.setSpec(cluster.getSpec());
+        var outcome = tenantWork.bootstrap(snapshot);
+        ClusterStatusReport.tenant(status, outcome, status.observedGeneration, clock);
+        return outcome.filter(o -> o.applied()).isPresent()
+                ? Optional.empty()
+                : Optional.of(tenantWork.retryAfter(snapshot));
+    }
+
+    private static Optional<Duration> earliest(Optional<Duration> one, Optional<Duration> other) {
+        return Stream.concat(one.stream(), other.stream()).min(Duration::compareTo);
+    }
+
+    @Override
+    public DeleteControl cleanup(SKSCluster cluster, Context<SKSCluster> context) {
+        ClusterTeardown teardown = new ClusterTeardown(context.getClient(), budgetsServed);
+        if (!teardown.nodepoolsGone(cluster)) {
+            return DeleteControl.noFinalizerRemoval().rescheduleAfter(TEARDOWN_POLL);
+        }
+        teardown.deleteControlPlane(cluster);
+        tenantWork.forget(cluster);
+        etcd.forget(cluster);
+        return DeleteControl.defaultDelete();
+    }
+
+    @Override
+    public ErrorStatusUpdateControl<SKSCluster> updateErrorStatus(
+            SKSCluster cluster, Context<SKSCluster> context, Exception e) {
+        return statusWriter.error(cluster, e);
+    }
 }

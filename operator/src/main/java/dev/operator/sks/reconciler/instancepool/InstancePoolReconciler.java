@@ -54,194 +54,258 @@ import java.util.stream.Collectors;
  */
 @ControllerConfiguration(name = "instancepool", finalizerName = Labels.FINALIZER)
 public class InstancePoolReconciler implements Reconciler<InstancePool>, Cleaner<InstancePool> {
-  static final Duration PROVIDER_RETRY = Duration.ofSeconds(30);
-  static final Duration STARTING_POLL = Duration.ofSeconds(2);
+    static final Duration PROVIDER_RETRY = Duration.ofSeconds(30);
+    static final Duration STARTING_POLL = Duration.ofSeconds(2);
 
-  private final OperatorServices services;
-  private final ComputeProvider provider;
-  private final PoolNodes nodes; // the instances' tenant Nodes: played for simulated instances, read for real ones
-  private final Optional<KubeletServingApprover> servingApprover; // for real machines' kubelets
-  private final EventRecorder events;
-  private final Clock clock;
-  private final StatusWriter<InstancePoolStatus, InstancePool> statusWriter;
+    private final OperatorServices services;
+    private final ComputeProvider provider;
+    private final PoolNodes nodes; // the instances' tenant Nodes: played for simulated instances, read for real ones
+    private final Optional<KubeletServingApprover> servingApprover; // for real machines' kubelets
+    private final EventRecorder events;
+    private final Clock clock;
+    private final StatusWriter<InstancePoolStatus, InstancePool> statusWriter;
 
-  public InstancePoolReconciler(OperatorServices services, ComputeProvider provider, PoolNodes nodes,
-      KubeletServingApprover servingApprover, EventRecorder events) {
-    this.statusWriter = new StatusWriter<>(InstancePoolStatus.class, InstancePoolStatus::new, InstancePool::new,
-        s -> s.conditions, events, services.clock());
-    this.services = services;
-    this.provider = provider;
-    this.nodes = nodes;
-    // Only real machines run kubelets that ask for serving certificates.
-    this.servingApprover = nodes.simulating() ? Optional.empty() : Optional.ofNullable(servingApprover);
-    this.events = events;
-    this.clock = services.clock();
-  }
-
-  /**
-   * The user-data Secret appearing or changing (a rotated join token) wakes its pool; so does the owning Nodepool
-   * recording its cluster, which a new pool waits for.
-   */
-  @Override
-  public List<EventSource<?, InstancePool>> prepareEventSources(EventSourceContext<InstancePool> context) {
-    var userData = new InformerEventSource<>(InformerEventSourceConfiguration.from(Secret.class, InstancePool.class)
-        .withNamespacesInheritedFromController()
-        .withLabelSelector(Labels.COMPONENT + "=" + Labels.JOIN_COMPONENT)
-        .withSecondaryToPrimaryMapper(Mappers.fromOwnerReferences(InstancePool.class, false))
-        .build(), context);
-    var owners = new InformerEventSource<>(InformerEventSourceConfiguration.from(Nodepool.class, InstancePool.class)
-        .withNamespacesInheritedFromController()
-        .withOnUpdateFilter(PoolOwnership::bindingChanged)
-        .withSecondaryToPrimaryMapper(PoolOwnership::ownPool)
-        .withPrimaryToSecondaryMapper((PrimaryToSecondaryMapper<InstancePool>) PoolOwnership::controllingNodepool)
-        .build(), context);
-    return List.of(userData, owners);
-  }
-
-  @Override
-  public UpdateControl<InstancePool> reconcile(InstancePool pool, Context<InstancePool> context) {
-    InstancePoolStatus status = statusWriter.copy(pool);
-    Long generation = pool.getMetadata().getGeneration();
-    status.observedGeneration = generation;
-    PoolOwnership.Verdict verdict = PoolOwnership.judge(pool, context.getSecondaryResource(Nodepool.class));
-    Optional<InstanceType> type = services.instanceTypes().find(pool.getSpec().instanceType);
-    if (!(verdict instanceof PoolOwnership.Owned)) {
-      // Detached: the tenant of the pool's cluster name is another cluster's now; its Nodes are no longer tracked.
-      type.filter(t -> verdict instanceof PoolOwnership.Detached).ifPresent(t -> forget(DesiredPool.from(pool, t, "")));
-      return stop(pool, status, InstancePoolReport.ownership(verdict), !(verdict instanceof PoolOwnership.Waiting),
-          Optional.empty());
+    public InstancePoolReconciler(
+            OperatorServices services,
+            ComputeProvider provider,
+            PoolNodes nodes,
+            KubeletServingApprover servingApprover,
+            EventRecorder events) {
+        this.statusWriter = new StatusWriter<>(
+                InstancePoolStatus.class,
+                InstancePoolStatus::new,
+                InstancePool::new,
+                s -> s.conditions,
+                events,
+                services.clock());
+        this.services = services;
+        this.provider = provider;
+        this.nodes = nodes;
+        // Only real machines run kubelets that ask for serving certificates.
+        this.servingApprover = nodes.simulating() ? Optional.empty() : Optional.ofNullable(servingApprover);
+        this.events = events;
+        this.clock = services.clock();
     }
-    if (type.isEmpty()) {
-      return stop(pool, status, InstancePoolReport.instanceTypeNotFound(pool.getSpec().instanceType), true,
-          Optional.empty());
+
+    /**
+     * The user-data Secret appearing or changing (a rotated join token) wakes its pool; so does the owning Nodepool
+     * recording its cluster, which a new pool waits for.
+     */
+    @Override
+    public List<EventSource<?, InstancePool>> prepareEventSources(EventSourceContext<InstancePool> context) {
+        var userData = new InformerEventSource<>(
+                InformerEventSourceConfiguration.from(Secret.class, InstancePool.class)
+                        .withNamespacesInheritedFromController()
+                        .withLabelSelector(Labels.COMPONENT + "=" + Labels.JOIN_COMPONENT)
+                        .withSecondaryToPrimaryMapper(Mappers.fromOwnerReferences(InstancePool.class, false))
+                        .build(),
+                context);
+        var owners = new InformerEventSource<>(
+                InformerEventSourceConfiguration.from(Nodepool.class, InstancePool.class)
+                        .withNamespacesInheritedFromController()
+                        .withOnUpdateFilter(PoolOwnership::bindingChanged)
+                        .withSecondaryToPrimaryMapper(PoolOwnership::ownPool)
+                        .withPrimaryToSecondaryMapper(
+                                (PrimaryToSecondaryMapper<InstancePool>) PoolOwnership::controllingNodepool)
+                        .build(),
+                context);
+        return List.of(userData, owners);
     }
-    InstancePoolReport.UserData userData = InstancePoolReport.userData(pool, userDataSecret(pool, context));
-    if (userData instanceof Absent absent) {
-      return stop(pool, status, absent.ready(), NameConflict.REASON.equals(absent.ready().reason()),
-          Optional.empty());
-    }
-    DesiredPool desired = DesiredPool.from(pool, type.get(), ((Present) userData).userData())
-        .withProviderId(status.providerId);
-    List<String> evict = pool.getSpec().evict == null ? List.of() : pool.getSpec().evict;
-    List<String> evictedBefore = status.evicted == null ? List.of() : status.evicted;
-    ProviderPool observed;
-    String call = "evict instances " + String.join(", ", evict);
-    try {
-      if (!evict.isEmpty()) {
-        provider.evict(desired, evict);
-        if (!evictedBefore.containsAll(evict)) {
-          events.normal(pool, "InstancesEvicted", InstancePoolReport.evicted(evict, desired.size()));
+
+    @Override
+    public UpdateControl<InstancePool> reconcile(InstancePool pool, Context<InstancePool> context) {
+        InstancePoolStatus status = statusWriter.copy(pool);
+        Long generation = pool.getMetadata().getGeneration();
+        status.observedGeneration = generation;
+        PoolOwnership.Verdict verdict = PoolOwnership.judge(pool, context.getSecondaryResource(Nodepool.class));
+        Optional<InstanceType> type = services.instanceTypes().find(pool.getSpec().instanceType);
+        if (!(verdict instanceof PoolOwnership.Owned)) {
+            // Detached: the tenant of the pool's cluster name is another cluster's now; its Nodes are no longer
+            // tracked.
+            type.filter(t -> verdict instanceof PoolOwnership.Detached)
+                    .ifPresent(t -> forget(DesiredPool.from(pool, t, "")));
+            return stop(
+                    pool,
+                    status,
+                    InstancePoolReport.ownership(verdict),
+                    !(verdict instanceof PoolOwnership.Waiting),
+                    Optional.empty());
         }
-      }
-      status.evicted = new ArrayList<>(evict);
-      call = "bring the pool to " + desired.size() + " instances";
-      observed = provider.reconcile(desired);
-    } catch (ProviderException e) {
-      String safe = ProviderMessages.safe(e.getMessage(), desired);
-      events.warning(pool, "ProviderCallFailed", InstancePoolReport.providerCallFailed(provider.name(), call, safe,
-          "retrying in " + PROVIDER_RETRY.toSeconds() + "s"));
-      return stop(pool, status, InstancePoolReport.providerFailed(provider.name(), safe), true,
-          Optional.of(PROVIDER_RETRY));
+        if (type.isEmpty()) {
+            return stop(
+                    pool,
+                    status,
+                    InstancePoolReport.instanceTypeNotFound(pool.getSpec().instanceType),
+                    true,
+                    Optional.empty());
+        }
+        InstancePoolReport.UserData userData = InstancePoolReport.userData(pool, userDataSecret(pool, context));
+        if (userData instanceof Absent absent) {
+            return stop(
+                    pool,
+                    status,
+                    absent.ready(),
+                    NameConflict.REASON.equals(absent.ready().reason()),
+                    Optional.empty());
+        }
+        DesiredPool desired = DesiredPool.from(pool, type.get(), ((Present) userData).userData())
+                .withProviderId(status.providerId);
+        List<String> evict = pool.getSpec().evict == null ? List.of() : pool.getSpec().evict;
+        List<String> evictedBefore = status.evicted == null ? List.of() : status.evicted;
+        ProviderPool observed;
+        String call = "evict instances " + String.join(", ", evict);
+        try {
+            if (!evict.isEmpty()) {
+                provider.evict(desired, evict);
+                if (!evictedBefore.containsAll(evict)) {
+                    events.normal(pool, "InstancesEvicted", InstancePoolReport.evicted(evict, desired.size()));
+                }
+            }
+            status.evicted = new ArrayList<>(evict);
+            call = "bring the pool to " + desired.size() + " instances";
+            observed = provider.reconcile(desired);
+        } catch (ProviderException e) {
+            String safe = ProviderMessages.safe(e.getMessage(), desired);
+            events.warning(
+                    pool,
+                    "ProviderCallFailed",
+                    InstancePoolReport.providerCallFailed(
+                            provider.name(), call, safe, "retrying in " + PROVIDER_RETRY.toSeconds() + "s"));
+            return stop(
+                    pool,
+                    status,
+                    InstancePoolReport.providerFailed(provider.name(), safe),
+                    true,
+                    Optional.of(PROVIDER_RETRY));
+        }
+        status.providerId = observed.providerId();
+        status.instances =
+                observed.members().stream().map(ProviderInstance::toStatus).toList();
+        servingApprover.ifPresent(a -> a.track(
+                desired.key(),
+                new ClusterKey(desired.namespace(), desired.cluster()),
+                observed.members().stream()
+                        .collect(Collectors.toMap(
+                                ProviderInstance::name, ProviderInstance::addresses, (first, second) -> first))));
+        status.size = status.instances.size();
+        status.runningInstances = (int) observed.runningCount();
+        InstancePoolReport.Machines machines = InstancePoolReport.machines(
+                status.size,
+                status.runningInstances,
+                desired.size(),
+                pool.getStatus() == null ? null : pool.getStatus().state);
+        status.state = machines.state();
+        machines.ready().setIn(status.conditions, generation, clock);
+        boolean settled = machines.state() == PoolState.Running
+                && observed.members().stream().noneMatch(i -> i.state() == InstanceState.Starting);
+        return patch(
+                pool,
+                status,
+                InstancePoolReport.sooner(
+                        settled ? Optional.empty() : Optional.of(STARTING_POLL),
+                        trackNodes(desired, observed, status, generation)));
     }
-    status.providerId = observed.providerId();
-    status.instances = observed.members().stream().map(ProviderInstance::toStatus).toList();
-    servingApprover.ifPresent(a -> a.track(desired.key(), new ClusterKey(desired.namespace(), desired.cluster()),
-        observed.members().stream().collect(Collectors.toMap(ProviderInstance::name, ProviderInstance::addresses,
-            (first, second) -> first))));
-    status.size = status.instances.size();
-    status.runningInstances = (int) observed.runningCount();
-    InstancePoolReport.Machines machines = InstancePoolReport.machines(status.size, status.runningInstances,
-        desired.size(), pool.getStatus() == null ? null : pool.getStatus().state);
-    status.state = machines.state();
-    machines.ready().setIn(status.conditions, generation, clock);
-    boolean settled = machines.state() == PoolState.Running
-        && observed.members().stream().noneMatch(i -> i.state() == InstanceState.Starting);
-    return patch(pool, status, InstancePoolReport.sooner(settled ? Optional.empty() : Optional.of(STARTING_POLL),
-        trackNodes(desired, observed, status, generation)));
-  }
 
-  /**
-   * Asks for the pool's Nodes (simulated: to match its running instances; real: as their kubelets registered them)
-   * and fills in the node names the last sync found Ready. Never waits on the tenant: the sync runs in the
-   * background, and this says when to look again: while the Nodes are not in sync, and for real machines always,
-   * since a Node may stop being Ready without any event here.
-   */
-  private Optional<Duration> trackNodes(DesiredPool desired, ProviderPool observed, InstancePoolStatus status,
-      Long generation) {
-    PoolNodes.Request request = PoolNodes.Request.of(desired,
-        observed.members().stream().filter(ProviderInstance::isRunning).toList());
-    var last = nodes.request(request);
-    Set<String> ready = last.map(o -> o.result().readyNodes()).orElse(Set.of());
-    for (Instance instance : status.instances) {
-      boolean registered = InstanceState.Running.name().equals(instance.state) && ready.contains(instance.name);
-      instance.nodeName = registered ? instance.name : null;
+    /**
+     * Asks for the pool's Nodes (simulated: to match its running instances; real: as their kubelets registered them)
+     * and fills in the node names the last sync found Ready. Never waits on the tenant: the sync runs in the
+     * background, and this says when to look again: while the Nodes are not in sync, and for real machines always,
+     * since a Node may stop being Ready without any event here.
+     */
+    private Optional<Duration> trackNodes(
+            DesiredPool desired, ProviderPool observed, InstancePoolStatus status, Long generation) {
+        PoolNodes.Request request = PoolNodes.Request.of(
+                desired,
+                observed.members().stream().filter(ProviderInstance::isRunning).toList());
+        var last = nodes.request(request);
+        Set<String> ready = last.map(o -> o.result().readyNodes()).orElse(Set.of());
+        for (Instance instance : status.instances) {
+            boolean registered = InstanceState.Running.name().equals(instance.state) && ready.contains(instance.name);
+            instance.nodeName = registered ? instance.name : null;
+        }
+        InstancePoolReport.nodes(last, request, nodes.simulating()).setIn(status.conditions, generation, clock);
+        Optional<Duration> keepObserving =
+                nodes.simulating() ? Optional.empty() : Optional.of(PoolNodes.OBSERVE_INTERVAL);
+        return InstancePoolReport.inSync(last, request)
+                ? keepObserving
+                : InstancePoolReport.sooner(Optional.of(nodes.retryAfter(request.pool())), keepObserving);
     }
-    InstancePoolReport.nodes(last, request, nodes.simulating()).setIn(status.conditions, generation, clock);
-    Optional<Duration> keepObserving = nodes.simulating() ? Optional.empty() : Optional.of(PoolNodes.OBSERVE_INTERVAL);
-    return InstancePoolReport.inSync(last, request) ? keepObserving
-        : InstancePoolReport.sooner(Optional.of(nodes.retryAfter(request.pool())), keepObserving);
-  }
 
-  /** The Secret spec.userDataSecretName names, whoever made it: whether the pool may use it is the report's call. */
-  private static Optional<Secret> userDataSecret(InstancePool pool, Context<InstancePool> context) {
-    String name = pool.getSpec().userDataSecretName;
-    if (name == null || name.isBlank()) {
-      return Optional.empty();
+    /** The Secret spec.userDataSecretName names, whoever made it: whether the pool may use it is the report's call. */
+    private static Optional<Secret> userDataSecret(InstancePool pool, Context<InstancePool> context) {
+        String name = pool.getSpec().userDataSecretName;
+        if (name == null || name.isBlank()) {
+            return Optional.empty();
+        }
+        return context.getSecondaryResources(Secret.class).stream()
+                .filter(s -> name.equals(s.getMetadata().getName()))
+                .findFirst()
+                .or(() -> Optional.ofNullable(context.getClient()
+                        .secrets()
+                        .inNamespace(pool.getMetadata().getNamespace())
+                        .withName(name)
+                        .get()));
     }
-    return context.getSecondaryResources(Secret.class).stream()
-        .filter(s -> name.equals(s.getMetadata().getName())).findFirst()
-        .or(() -> Optional.ofNullable(context.getClient().secrets().inNamespace(pool.getMetadata().getNamespace())
-            .withName(name).get()));
-  }
 
-  /** Only a Nodepool's own pool ever reached the provider: any other is let go without a call. */
-  @Override
-  public DeleteControl cleanup(InstancePool pool, Context<InstancePool> context) {
-    PoolOwnership.Verdict verdict = PoolOwnership.judge(pool, context.getSecondaryResource(Nodepool.class));
-    Optional<InstanceType> type = services.instanceTypes().find(pool.getSpec().instanceType);
-    if (!PoolOwnership.ownsMachines(verdict) || type.isEmpty()) {
-      return DeleteControl.defaultDelete();
+    /** Only a Nodepool's own pool ever reached the provider: any other is let go without a call. */
+    @Override
+    public DeleteControl cleanup(InstancePool pool, Context<InstancePool> context) {
+        PoolOwnership.Verdict verdict = PoolOwnership.judge(pool, context.getSecondaryResource(Nodepool.class));
+        Optional<InstanceType> type = services.instanceTypes().find(pool.getSpec().instanceType);
+        if (!PoolOwnership.ownsMachines(verdict) || type.isEmpty()) {
+            return DeleteControl.defaultDelete();
+        }
+        String providerId = pool.getStatus() == null ? null : pool.getStatus().providerId;
+        DesiredPool desired = DesiredPool.from(pool, type.get(), "").withProviderId(providerId);
+        try {
+            if (provider.delete(desired)) {
+                forget(desired); // the instances are gone, and so go their Nodes (in the background, if the tenant
+                // answers)
+                return DeleteControl.defaultDelete();
+            }
+        } catch (ProviderException e) {
+            events.warning(
+                    pool,
+                    "ProviderCallFailed",
+                    InstancePoolReport.providerCallFailed(
+                            provider.name(),
+                            "delete the pool's instances",
+                            ProviderMessages.safe(e.getMessage(), desired),
+                            "retrying in " + PROVIDER_RETRY.toSeconds()
+                                    + "s; the InstancePool stays until its instances are gone"));
+            return DeleteControl.noFinalizerRemoval().rescheduleAfter(PROVIDER_RETRY);
+        }
+        return DeleteControl.noFinalizerRemoval().rescheduleAfter(STARTING_POLL);
     }
-    String providerId = pool.getStatus() == null ? null : pool.getStatus().providerId;
-    DesiredPool desired = DesiredPool.from(pool, type.get(), "").withProviderId(providerId);
-    try {
-      if (provider.delete(desired)) {
-        forget(desired); // the instances are gone, and so go their Nodes (in the background, if the tenant answers)
-        return DeleteControl.defaultDelete();
-      }
-    } catch (ProviderException e) {
-      events.warning(pool, "ProviderCallFailed", InstancePoolReport.providerCallFailed(provider.name(),
-          "delete the pool's instances", ProviderMessages.safe(e.getMessage(), desired), "retrying in "
-              + PROVIDER_RETRY.toSeconds() + "s; the InstancePool stays until its instances are gone"));
-      return DeleteControl.noFinalizerRemoval().rescheduleAfter(PROVIDER_RETRY);
+
+    /** Stops tracking the pool's Nodes and kubelets; simulating, its played Nodes are removed. */
+    private void forget(DesiredPool desired) {
+        nodes.release(PoolNodes.Request.of(desired, List.of()));
+        servingApprover.ifPresent(a -> a.forget(desired.key()));
     }
-    return DeleteControl.noFinalizerRemoval().rescheduleAfter(STARTING_POLL);
-  }
 
-  /** Stops tracking the pool's Nodes and kubelets; simulating, its played Nodes are removed. */
-  private void forget(DesiredPool desired) {
-    nodes.release(PoolNodes.Request.of(desired, List.of()));
-    servingApprover.ifPresent(a -> a.forget(desired.key()));
-  }
+    @Override
+    public ErrorStatusUpdateControl<InstancePool> updateErrorStatus(
+            InstancePool pool, Context<InstancePool> context, Exception e) {
+        return statusWriter.error(pool, e);
+    }
 
-  @Override
-  public ErrorStatusUpdateControl<InstancePool> updateErrorStatus(InstancePool pool, Context<InstancePool> context,
-      Exception e) {
-    return statusWriter.error(pool, e);
-  }
+    /** Ends a reconcile that reaches no further: {@code ready} says why; an error needs a person, or time. */
+    private UpdateControl<InstancePool> stop(
+            InstancePool pool,
+            InstancePoolStatus status,
+            PoolCondition ready,
+            boolean error,
+            Optional<Duration> retry) {
+        ready.setIn(status.conditions, pool.getMetadata().getGeneration(), clock);
+        status.state = error ? PoolState.Error : PoolState.Creating;
+        return patch(pool, status, retry);
+    }
 
-  /** Ends a reconcile that reaches no further: {@code ready} says why; an error needs a person, or time. */
-  private UpdateControl<InstancePool> stop(InstancePool pool, InstancePoolStatus status, PoolCondition ready,
-      boolean error, Optional<Duration> retry) {
-    ready.setIn(status.conditions, pool.getMetadata().getGeneration(), clock);
-    status.state = error ? PoolState.Error : PoolState.Creating;
-    return patch(pool, status, retry);
-  }
-
-  private UpdateControl<InstancePool> patch(InstancePool pool, InstancePoolStatus status,
-      Optional<Duration> reschedule) {
-    UpdateControl<InstancePool> control = statusWriter.write(pool, status);
-    reschedule.ifPresent(control::rescheduleAfter);
-    return control;
-  }
+    private UpdateControl<InstancePool> patch(
+            InstancePool pool, InstancePoolStatus status, Optional<Duration> reschedule) {
+        UpdateControl<InstancePool> control = statusWriter.write(pool, status);
+        reschedule.ifPresent(control::rescheduleAfter);
+        return control;
+    }
 }

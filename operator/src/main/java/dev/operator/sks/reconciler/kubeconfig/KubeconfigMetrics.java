@@ -16,45 +16,48 @@ import java.util.stream.Stream;
  * that expire within 7 days, counted from the requests' status in the operator's cache when scraped).
  */
 public final class KubeconfigMetrics {
-  /** Micrometer names; Prometheus shows them as sks_kubeconfigs_issued_total and sks_kubeconfigs_expiring_soon. */
-  public static final String ISSUED = "sks.kubeconfigs.issued";
-  public static final String EXPIRING_SOON = "sks.kubeconfigs.expiring.soon";
+    /** Micrometer names; Prometheus shows them as sks_kubeconfigs_issued_total and sks_kubeconfigs_expiring_soon. */
+    public static final String ISSUED = "sks.kubeconfigs.issued";
 
-  private final Counter issued;
-  private final Clock clock;
-  private volatile Supplier<Stream<KubeconfigRequest>> requests = Stream::empty;
+    public static final String EXPIRING_SOON = "sks.kubeconfigs.expiring.soon";
 
-  public KubeconfigMetrics(MeterRegistry registry, Clock clock) {
-    this.clock = clock;
-    this.issued = Counter.builder(ISSUED)
-        .description("Client certificates issued for KubeconfigRequests: first issues, re-issues and renewals")
-        .register(registry);
-    Gauge.builder(EXPIRING_SOON, this, KubeconfigMetrics::expiringSoon)
-        .description("Ready kubeconfigs whose certificate expires within 7 days")
-        .strongReference(true)
-        .register(registry);
-  }
+    private final Counter issued;
+    private final Clock clock;
+    private volatile Supplier<Stream<KubeconfigRequest>> requests = Stream::empty;
 
-  void issued() {
-    issued.increment();
-  }
+    public KubeconfigMetrics(MeterRegistry registry, Clock clock) {
+        this.clock = clock;
+        this.issued = Counter.builder(ISSUED)
+                .description("Client certificates issued for KubeconfigRequests: first issues, re-issues and renewals")
+                .register(registry);
+        Gauge.builder(EXPIRING_SOON, this, KubeconfigMetrics::expiringSoon)
+                .description("Ready kubeconfigs whose certificate expires within 7 days")
+                .strongReference(true)
+                .register(registry);
+    }
 
-  /** Where the gauge counts from: the reconciler hands over its cache of requests once it has one. */
-  void countFrom(Supplier<Stream<KubeconfigRequest>> requests) {
-    this.requests = requests;
-  }
+    void issued() {
+        issued.increment();
+    }
 
-  double expiringSoon() {
-    Instant now = clock.instant();
-    return requests.get().filter(r -> r.getStatus() != null && r.getStatus().expirationTime != null
-            && Conditions.isTrue(r.getStatus().conditions, Conditions.READY))
-        .filter(r -> {
-          try {
-            return KubeconfigPolicy.expiringSoon(Instant.parse(r.getStatus().expirationTime), now);
-          } catch (RuntimeException unparsable) {
-            return false;
-          }
-        })
-        .count();
-  }
+    /** Where the gauge counts from: the reconciler hands over its cache of requests once it has one. */
+    void countFrom(Supplier<Stream<KubeconfigRequest>> requests) {
+        this.requests = requests;
+    }
+
+    double expiringSoon() {
+        Instant now = clock.instant();
+        return requests.get()
+                .filter(r -> r.getStatus() != null
+                        && r.getStatus().expirationTime != null
+                        && Conditions.isTrue(r.getStatus().conditions, Conditions.READY))
+                .filter(r -> {
+                    try {
+                        return KubeconfigPolicy.expiringSoon(Instant.parse(r.getStatus().expirationTime), now);
+                    } catch (RuntimeException unparsable) {
+                        return false;
+                    }
+                })
+                .count();
+    }
 }

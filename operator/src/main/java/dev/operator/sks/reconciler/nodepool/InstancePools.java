@@ -17,70 +17,79 @@ import java.util.Map;
 
 /** What InstancePool a Nodepool asks for: pure knowledge, no client. */
 public final class InstancePools {
-  private InstancePools() {}
+    private InstancePools() {}
 
-  /**
-   * The InstancePool of {@code nodepool} (with its stable {@code id}) in {@code cluster}'s zone, owned by the
-   * nodepool; {@code cluster} is the one the nodepool belongs to, whatever its spec.cluster says. Its nodes carry
-   * the nodepool's labels plus {@code sks.operator.dev/nodepool-id}.
-   */
-  public static InstancePool desired(Nodepool nodepool, SKSCluster cluster, String id, List<String> evict) {
-    String name = Names.instancePool(nodepool.getMetadata().getName(), id);
-    InstancePool pool = new InstancePool();
-    pool.setMetadata(new ObjectMetaBuilder()
-        .withName(name)
-        .withNamespace(nodepool.getMetadata().getNamespace())
-        .withLabels(labels(nodepool, cluster, id))
-        .withOwnerReferences(new OwnerReferenceBuilder()
-            .withApiVersion(nodepool.getApiVersion()).withKind(nodepool.getKind())
-            .withName(nodepool.getMetadata().getName()).withUid(nodepool.getMetadata().getUid())
-            .withController(true).withBlockOwnerDeletion(true).build())
-        .build());
-    InstancePoolSpec spec = new InstancePoolSpec();
-    spec.cluster = cluster.getMetadata().getName();
-    spec.zone = cluster.getSpec().zone;
-    spec.size = nodepool.getSpec().size;
-    spec.instanceType = nodepool.getSpec().instanceType;
-    spec.diskSize = Defaults.diskSize(nodepool.getSpec());
-    spec.instancePrefix = Defaults.instancePrefix(nodepool.getSpec());
-    spec.securityGroups = copy(nodepool.getSpec().securityGroups);
-    spec.antiAffinityGroups = copy(nodepool.getSpec().antiAffinityGroups);
-    spec.privateNetworks = copy(nodepool.getSpec().privateNetworks);
-    spec.deployTarget = nodepool.getSpec().deployTarget;
-    spec.labels = nodeLabels(nodepool, id);
-    spec.taints = new ArrayList<>(Defaults.taints(nodepool.getSpec()));
-    spec.userDataSecretName = Names.userData(name);
-    spec.evict = new ArrayList<>(evict);
-    pool.setSpec(spec);
-    return pool;
-  }
-
-  /** The labels every node of the pool registers with. */
-  public static Map<String, String> nodeLabels(Nodepool nodepool, String id) {
-    Map<String, String> labels = new LinkedHashMap<>(Defaults.labels(nodepool.getSpec()));
-    labels.put(Labels.NODEPOOL_ID, id);
-    return labels;
-  }
-
-  /** The instance names the user asked to evict, from the Nodepool's annotation; empty when there is none. */
-  public static List<String> evictions(Nodepool nodepool) {
-    Map<String, String> annotations = nodepool.getMetadata().getAnnotations();
-    String value = annotations == null ? null : annotations.get(Labels.EVICT_ANNOTATION);
-    if (value == null || value.isBlank()) {
-      return List.of();
+    /**
+     * The InstancePool of {@code nodepool} (with its stable {@code id}) in {@code cluster}'s zone, owned by the
+     * nodepool; {@code cluster} is the one the nodepool belongs to, whatever its spec.cluster says. Its nodes carry
+     * the nodepool's labels plus {@code sks.operator.dev/nodepool-id}.
+     */
+    public static InstancePool desired(Nodepool nodepool, SKSCluster cluster, String id, List<String> evict) {
+        String name = Names.instancePool(nodepool.getMetadata().getName(), id);
+        InstancePool pool = new InstancePool();
+        pool.setMetadata(new ObjectMetaBuilder()
+                .withName(name)
+                .withNamespace(nodepool.getMetadata().getNamespace())
+                .withLabels(labels(nodepool, cluster, id))
+                .withOwnerReferences(new OwnerReferenceBuilder()
+                        .withApiVersion(nodepool.getApiVersion())
+                        .withKind(nodepool.getKind())
+                        .withName(nodepool.getMetadata().getName())
+                        .withUid(nodepool.getMetadata().getUid())
+                        .withController(true)
+                        .withBlockOwnerDeletion(true)
+                        .build())
+                .build());
+        InstancePoolSpec spec = new InstancePoolSpec();
+        spec.cluster = cluster.getMetadata().getName();
+        spec.zone = cluster.getSpec().zone;
+        spec.size = nodepool.getSpec().size;
+        spec.instanceType = nodepool.getSpec().instanceType;
+        spec.diskSize = Defaults.diskSize(nodepool.getSpec());
+        spec.instancePrefix = Defaults.instancePrefix(nodepool.getSpec());
+        spec.securityGroups = copy(nodepool.getSpec().securityGroups);
+        spec.antiAffinityGroups = copy(nodepool.getSpec().antiAffinityGroups);
+        spec.privateNetworks = copy(nodepool.getSpec().privateNetworks);
+        spec.deployTarget = nodepool.getSpec().deployTarget;
+        spec.labels = nodeLabels(nodepool, id);
+        spec.taints = new ArrayList<>(Defaults.taints(nodepool.getSpec()));
+        spec.userDataSecretName = Names.userData(name);
+        spec.evict = new ArrayList<>(evict);
+        pool.setSpec(spec);
+        return pool;
     }
-    return Arrays.stream(value.split(",")).map(String::trim).filter(s -> !s.isEmpty()).distinct().sorted().toList();
-  }
 
-  /** Labelled for the cluster served, never a later spec.cluster. */
-  private static Map<String, String> labels(Nodepool nodepool, SKSCluster cluster, String id) {
-    Map<String, String> labels = Labels.forComponent(cluster.getMetadata().getName(), "instance-pool");
-    labels.put(Labels.NODEPOOL, nodepool.getMetadata().getName());
-    labels.put(Labels.NODEPOOL_ID, id);
-    return labels;
-  }
+    /** The labels every node of the pool registers with. */
+    public static Map<String, String> nodeLabels(Nodepool nodepool, String id) {
+        Map<String, String> labels = new LinkedHashMap<>(Defaults.labels(nodepool.getSpec()));
+        labels.put(Labels.NODEPOOL_ID, id);
+        return labels;
+    }
 
-  private static List<String> copy(List<String> list) {
-    return list == null ? new ArrayList<>() : new ArrayList<>(list);
-  }
+    /** The instance names the user asked to evict, from the Nodepool's annotation; empty when there is none. */
+    public static List<String> evictions(Nodepool nodepool) {
+        Map<String, String> annotations = nodepool.getMetadata().getAnnotations();
+        String value = annotations == null ? null : annotations.get(Labels.EVICT_ANNOTATION);
+        if (value == null || value.isBlank()) {
+            return List.of();
+        }
+        return Arrays.stream(value.split(","))
+                .map(String::trim)
+                .filter(s -> !s.isEmpty())
+                .distinct()
+                .sorted()
+                .toList();
+    }
+
+    /** Labelled for the cluster served, never a later spec.cluster. */
+    private static Map<String, String> labels(Nodepool nodepool, SKSCluster cluster, String id) {
+        Map<String, String> labels = Labels.forComponent(cluster.getMetadata().getName(), "instance-pool");
+        labels.put(Labels.NODEPOOL, nodepool.getMetadata().getName());
+        labels.put(Labels.NODEPOOL_ID, id);
+        return labels;
+    }
+
+    private static List<String> copy(List<String> list) {
+        return list == null ? new ArrayList<>() : new ArrayList<>(list);
+    }
 }

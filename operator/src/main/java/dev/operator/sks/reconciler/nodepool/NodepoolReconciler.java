@@ -8,7 +8,6 @@ import dev.operator.sks.api.SKSCluster;
 import dev.operator.sks.config.OperatorServices;
 import dev.operator.sks.events.EventRecorder;
 import dev.operator.sks.join.JoinMaterial;
-import dev.operator.sks.support.SecretLookup;
 import dev.operator.sks.naming.Labels;
 import dev.operator.sks.naming.Names;
 import dev.operator.sks.reconciler.ClusterReference;
@@ -18,6 +17,7 @@ import dev.operator.sks.rendering.NameConflict;
 import dev.operator.sks.rendering.Owners;
 import dev.operator.sks.status.StatusPatches;
 import dev.operator.sks.status.StatusWriter;
+import dev.operator.sks.support.SecretLookup;
 import dev.operator.sks.validation.NodepoolValidator;
 import dev.operator.sks.validation.Violation;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -47,179 +47,207 @@ import java.util.Optional;
  * Evictions named in the Nodepool's {@code sks.operator.dev/evict} annotation are passed on, and the annotation is
  * cleared once they are done. A refused spec is not acted on: the pool keeps serving what was accepted before.
  */
-@ControllerConfiguration(name = "nodepool", finalizerName = Labels.FINALIZER,
-    generationAwareEventProcessing = false, informer = @Informer(onUpdateFilter = NodepoolUpdateFilter.class))
+@ControllerConfiguration(
+        name = "nodepool",
+        finalizerName = Labels.FINALIZER,
+        generationAwareEventProcessing = false,
+        informer = @Informer(onUpdateFilter = NodepoolUpdateFilter.class))
 public class NodepoolReconciler implements Reconciler<Nodepool>, Cleaner<Nodepool> {
-  private static final Duration DELETION_POLL = Duration.ofSeconds(2);
+    private static final Duration DELETION_POLL = Duration.ofSeconds(2);
 
-  private final NodepoolValidator validator;
-  private final Clock clock;
-  private final EventRecorder events;
-  private final StatusWriter<NodepoolStatus, Nodepool> statusWriter;
+    private final NodepoolValidator validator;
+    private final Clock clock;
+    private final EventRecorder events;
+    private final StatusWriter<NodepoolStatus, Nodepool> statusWriter;
 
-  /** Where the cluster's Secrets are read first; empty: from the API server. */
-  private final Optional<SecretLookup> secretCache;
+    /** Where the cluster's Secrets are read first; empty: from the API server. */
+    private final Optional<SecretLookup> secretCache;
 
-  public NodepoolReconciler(OperatorServices services, EventRecorder events) {
-    this(services, events, Optional.empty());
-  }
-
-  /** @param secretCache the operator's informer cache of the Secrets it made, read before any write */
-  public NodepoolReconciler(OperatorServices services, EventRecorder events, Optional<SecretLookup> secretCache) {
-    this.secretCache = secretCache;
-    this.statusWriter = new StatusWriter<>(NodepoolStatus.class, NodepoolStatus::new, Nodepool::new,
-        s -> s.conditions, events, services.clock());
-    this.validator = new NodepoolValidator(services.instanceTypes());
-    this.clock = services.clock();
-    this.events = events;
-  }
-
-  /** The cluster is looked up by the name the pool was accepted for, so a refused spec.cluster edit finds nothing. */
-  @Override
-  public List<EventSource<?, Nodepool>> prepareEventSources(EventSourceContext<Nodepool> context) {
-    InformerEventSource<InstancePool, Nodepool> pools = new InformerEventSource<>(
-        InformerEventSourceConfiguration.from(InstancePool.class, Nodepool.class)
-            .withNamespacesInheritedFromController()
-            .withSecondaryToPrimaryMapper(Mappers.fromOwnerReferences(Nodepool.class, false))
-            .build(), context);
-    return List.of(ClusterReference.eventSource(context, NodepoolAdmission::clusterName), pools);
-  }
-
-  @Override
-  public UpdateControl<Nodepool> reconcile(Nodepool nodepool, Context<Nodepool> context) {
-    NodepoolStatus status = statusWriter.copy(nodepool);
-    Long generation = nodepool.getMetadata().getGeneration();
-    // The object's UID is already a stable UUID: deriving the id from it cannot race or change.
-    status.id = nodepool.getMetadata().getUid();
-    status.instancePool = Names.instancePool(nodepool.getMetadata().getName(), status.id);
-    status.selector = Labels.NODEPOOL_ID + "=" + status.id;
-    status.observedGeneration = generation;
-
-    List<Violation> violations = validator.validate(nodepool, status);
-    Decision decision = NodepoolAdmission.decide(nodepool, status, context.getSecondaryResource(SKSCluster.class),
-        violations);
-    NodepoolAdmission.accepted(decision, violations).setIn(status.conditions, generation, clock);
-    Optional<InstancePool> observed = context.getSecondaryResources(InstancePool.class).stream()
-        .filter(p -> status.instancePool.equals(p.getMetadata().getName()) && Owners.isControlledBy(p, nodepool))
-        .findFirst();
-    if (!(decision instanceof Serve serve)) {
-      NodepoolAdmission.notServed(decision).setIn(status.conditions, generation, clock);
-      status.state = PoolState.Error;
-      observed.ifPresent(pool -> reportCounts(status, pool));
-      return statusWriter.write(nodepool, status);
+    public NodepoolReconciler(OperatorServices services, EventRecorder events) {
+        this(services, events, Optional.empty());
     }
-    SKSCluster cluster = serve.cluster();
-    status.cluster = cluster.getMetadata().getName();
-    status.clusterUID = cluster.getMetadata().getUid();
 
-    int wanted;
-    if (serve.specAccepted()) {
-      Optional<String> conflict = observed.isPresent() ? Optional.empty()
-          : instancePoolConflict(context.getClient(), nodepool, status.instancePool);
-      if (conflict.isPresent()) {
-        NodepoolReport.instancePoolConflict(conflict.get()).setIn(status.conditions, generation, clock);
-        status.state = PoolState.Error;
+    /** @param secretCache the operator's informer cache of the Secrets it made, read before any write */
+    public NodepoolReconciler(OperatorServices services, EventRecorder events, Optional<SecretLookup> secretCache) {
+        this.secretCache = secretCache;
+        this.statusWriter = new StatusWriter<>(
+                NodepoolStatus.class, NodepoolStatus::new, Nodepool::new, s -> s.conditions, events, services.clock());
+        this.validator = new NodepoolValidator(services.instanceTypes());
+        this.clock = services.clock();
+        this.events = events;
+    }
+
+    /** The cluster is looked up by the name the pool was accepted for, so a refused spec.cluster edit finds nothing. */
+    @Override
+    public List<EventSource<?, Nodepool>> prepareEventSources(EventSourceContext<Nodepool> context) {
+        InformerEventSource<InstancePool, Nodepool> pools = new InformerEventSource<>(
+                InformerEventSourceConfiguration.from(InstancePool.class, Nodepool.class)
+                        .withNamespacesInheritedFromController()
+                        .withSecondaryToPrimaryMapper(Mappers.fromOwnerReferences(Nodepool.class, false))
+                        .build(),
+                context);
+        return List.of(ClusterReference.eventSource(context, NodepoolAdmission::clusterName), pools);
+    }
+
+    @Override
+    public UpdateControl<Nodepool> reconcile(Nodepool nodepool, Context<Nodepool> context) {
+        NodepoolStatus status = statusWriter.copy(nodepool);
+        Long generation = nodepool.getMetadata().getGeneration();
+        // The object's UID is already a stable UUID: deriving the id from it cannot race or change.
+        status.id = nodepool.getMetadata().getUid();
+        status.instancePool = Names.instancePool(nodepool.getMetadata().getName(), status.id);
+        status.selector = Labels.NODEPOOL_ID + "=" + status.id;
+        status.observedGeneration = generation;
+
+        List<Violation> violations = validator.validate(nodepool, status);
+        Decision decision =
+                NodepoolAdmission.decide(nodepool, status, context.getSecondaryResource(SKSCluster.class), violations);
+        NodepoolAdmission.accepted(decision, violations).setIn(status.conditions, generation, clock);
+        Optional<InstancePool> observed = context.getSecondaryResources(InstancePool.class).stream()
+                .filter(p ->
+                        status.instancePool.equals(p.getMetadata().getName()) && Owners.isControlledBy(p, nodepool))
+                .findFirst();
+        if (!(decision instanceof Serve serve)) {
+            NodepoolAdmission.notServed(decision).setIn(status.conditions, generation, clock);
+            status.state = PoolState.Error;
+            observed.ifPresent(pool -> reportCounts(status, pool));
+            return statusWriter.write(nodepool, status);
+        }
+        SKSCluster cluster = serve.cluster();
+        status.cluster = cluster.getMetadata().getName();
+        status.clusterUID = cluster.getMetadata().getUid();
+
+        int wanted;
+        if (serve.specAccepted()) {
+            Optional<String> conflict = observed.isPresent()
+                    ? Optional.empty()
+                    : instancePoolConflict(context.getClient(), nodepool, status.instancePool);
+            if (conflict.isPresent()) {
+                NodepoolReport.instancePoolConflict(conflict.get()).setIn(status.conditions, generation, clock);
+                status.state = PoolState.Error;
+                return statusWriter.write(nodepool, status);
+            }
+            List<String> evictions = InstancePools.evictions(nodepool);
+            InstancePool desired = InstancePools.desired(nodepool, cluster, status.id, evictions);
+            observed = Optional.of(apply(context.getClient(), nodepool, observed, desired));
+            clearDoneEvictions(context.getClient(), nodepool, observed.get(), evictions);
+            wanted = desired.getSpec().size;
+        } else {
+            wanted = observed.map(p -> p.getSpec().size).orElse(0);
+        }
+        observed.ifPresent(pool -> ensureUserData(context.getClient(), cluster, pool, status, generation));
+        NodepoolReport.Report report = NodepoolReport.of(status.instancePool, wanted, observed, status.state);
+        status.size = report.size();
+        status.readyNodes = report.readyNodes();
+        status.state = report.state();
+        report.ready().setIn(status.conditions, generation, clock);
         return statusWriter.write(nodepool, status);
-      }
-      List<String> evictions = InstancePools.evictions(nodepool);
-      InstancePool desired = InstancePools.desired(nodepool, cluster, status.id, evictions);
-      observed = Optional.of(apply(context.getClient(), nodepool, observed, desired));
-      clearDoneEvictions(context.getClient(), nodepool, observed.get(), evictions);
-      wanted = desired.getSpec().size;
-    } else {
-      wanted = observed.map(p -> p.getSpec().size).orElse(0);
     }
-    observed.ifPresent(pool -> ensureUserData(context.getClient(), cluster, pool, status, generation));
-    NodepoolReport.Report report = NodepoolReport.of(status.instancePool, wanted, observed, status.state);
-    status.size = report.size();
-    status.readyNodes = report.readyNodes();
-    status.state = report.state();
-    report.ready().setIn(status.conditions, generation, clock);
-    return statusWriter.write(nodepool, status);
-  }
 
-  /** A same-named InstancePool the Nodepool does not control is someone else's: never written over. */
-  private static Optional<String> instancePoolConflict(KubernetesClient client, Nodepool nodepool, String name) {
-    InstancePool existing = client.resources(InstancePool.class).inNamespace(nodepool.getMetadata().getNamespace())
-        .withName(name).get();
-    return existing == null ? Optional.empty()
-        : NameConflict.of(existing, nodepool).map(conflict -> conflict.message(nodepool));
-  }
-
-  /** Writes the InstancePool when it is missing or its spec moved; a size change is told as an Event. */
-  private InstancePool apply(KubernetesClient client, Nodepool nodepool, Optional<InstancePool> observed,
-      InstancePool desired) {
-    if (observed.isPresent() && !specChanged(observed.get(), desired)) {
-      return observed.get();
+    /** A same-named InstancePool the Nodepool does not control is someone else's: never written over. */
+    private static Optional<String> instancePoolConflict(KubernetesClient client, Nodepool nodepool, String name) {
+        InstancePool existing = client.resources(InstancePool.class)
+                .inNamespace(nodepool.getMetadata().getNamespace())
+                .withName(name)
+                .get();
+        return existing == null
+                ? Optional.empty()
+                : NameConflict.of(existing, nodepool).map(conflict -> conflict.message(nodepool));
     }
-    InstancePool applied = client.resource(desired).fieldManager(Labels.FIELD_MANAGER).forceConflicts()
-        .serverSideApply();
-    Integer before = observed.map(p -> p.getSpec().size).orElse(null);
-    if (before != null && !before.equals(desired.getSpec().size)) {
-      events.normal(nodepool, "ScalingInstancePool", NodepoolReport.scaled(desired.getMetadata().getName(), before,
-          desired.getSpec().size));
+
+    /** Writes the InstancePool when it is missing or its spec moved; a size change is told as an Event. */
+    private InstancePool apply(
+            KubernetesClient client, Nodepool nodepool, Optional<InstancePool> observed, InstancePool desired) {
+        if (observed.isPresent() && !specChanged(observed.get(), desired)) {
+            return observed.get();
+        }
+        InstancePool applied = client.resource(desired)
+                .fieldManager(Labels.FIELD_MANAGER)
+                .forceConflicts()
+                .serverSideApply();
+        Integer before = observed.map(p -> p.getSpec().size).orElse(null);
+        if (before != null && !before.equals(desired.getSpec().size)) {
+            events.normal(
+                    nodepool,
+                    "ScalingInstancePool",
+                    NodepoolReport.scaled(desired.getMetadata().getName(), before, desired.getSpec().size));
+        }
+        return applied;
     }
-    return applied;
-  }
 
-  /**
-   * The machines' user-data (join token, endpoint, CA, the served pool's node labels and taints), owned by the
-   * InstancePool. It needs only the cluster's PKI and endpoint, never the tenant API, so pools never wait on a tenant
-   * that is starting. Rendered from the InstancePool, so a refused spec changes nothing a machine boots with.
-   */
-  private void ensureUserData(KubernetesClient client, SKSCluster cluster, InstancePool pool, NodepoolStatus status,
-      Long generation) {
-    JoinMaterial.Outcome outcome = new JoinMaterial(client, clock, secretCache.orElseGet(() -> SecretLookup.live(client))).ensureUserData(cluster, pool.getMetadata().getName(),
-        status.id, pool.getSpec().labels, pool.getSpec().taints, Owners.controllerReferenceTo(pool));
-    NodepoolReport.userData(outcome).setIn(status.conditions, generation, clock);
-  }
-
-  private static boolean specChanged(InstancePool observed, InstancePool desired) {
-    return !StatusPatches.SERIALIZATION.asJson(observed.getSpec())
-        .equals(StatusPatches.SERIALIZATION.asJson(desired.getSpec()));
-  }
-
-  /** The pool removed the named instances: the annotation has done its job and is cleared, and that is told. */
-  private void clearDoneEvictions(KubernetesClient client, Nodepool nodepool, InstancePool pool,
-      List<String> evictions) {
-    if (evictions.isEmpty() || pool.getStatus() == null || pool.getStatus().evicted == null
-        || !pool.getStatus().evicted.containsAll(evictions)) {
-      return;
+    /**
+     * The machines' user-data (join token, endpoint, CA, the served pool's node labels and taints), owned by the
+     * InstancePool. It needs only the cluster's PKI and endpoint, never the tenant API, so pools never wait on a tenant
+     * that is starting. Rendered from the InstancePool, so a refused spec changes nothing a machine boots with.
+     */
+    private void ensureUserData(
+            KubernetesClient client, SKSCluster cluster, InstancePool pool, NodepoolStatus status, Long generation) {
+        JoinMaterial.Outcome outcome = new JoinMaterial(
+                        client, clock, secretCache.orElseGet(() -> SecretLookup.live(client)))
+                .ensureUserData(
+                        cluster,
+                        pool.getMetadata().getName(),
+                        status.id,
+                        pool.getSpec().labels,
+                        pool.getSpec().taints,
+                        Owners.controllerReferenceTo(pool));
+        NodepoolReport.userData(outcome).setIn(status.conditions, generation, clock);
     }
-    String escapedKey = Labels.EVICT_ANNOTATION.replace("~", "~0").replace("/", "~1");
-    client.resources(Nodepool.class).inNamespace(nodepool.getMetadata().getNamespace())
-        .withName(nodepool.getMetadata().getName())
-        .patch(PatchContext.of(PatchType.JSON), "[{\"op\":\"remove\",\"path\":\"/metadata/annotations/"
-            + escapedKey + "\"}]");
-    events.normal(nodepool, "InstancesEvicted", NodepoolReport.evicted(evictions));
-  }
 
-  /** What exists, for a pool that is not served: its machines are still counted, its Ready says why. */
-  private static void reportCounts(NodepoolStatus status, InstancePool pool) {
-    if (pool.getStatus() != null) {
-      status.size = pool.getStatus().size == null ? 0 : pool.getStatus().size;
-      status.readyNodes = NodepoolReport.readyNodes(pool.getStatus().instances);
+    private static boolean specChanged(InstancePool observed, InstancePool desired) {
+        return !StatusPatches.SERIALIZATION
+                .asJson(observed.getSpec())
+                .equals(StatusPatches.SERIALIZATION.asJson(desired.getSpec()));
     }
-  }
 
-  /** The InstancePool (and through its own finalizer, the machines) goes first; then the Nodepool. */
-  @Override
-  public DeleteControl cleanup(Nodepool nodepool, Context<Nodepool> context) {
-    String poolName = Names.instancePool(nodepool.getMetadata().getName(), nodepool.getMetadata().getUid());
-    var pool = context.getClient().resources(InstancePool.class).inNamespace(nodepool.getMetadata().getNamespace())
-        .withName(poolName);
-    InstancePool existing = pool.get();
-    // Only its own: a same-named InstancePool it does not control is left alone.
-    if (existing == null || !Owners.isControlledBy(existing, nodepool)) {
-      return DeleteControl.defaultDelete();
+    /** The pool removed the named instances: the annotation has done its job and is cleared, and that is told. */
+    private void clearDoneEvictions(
+            KubernetesClient client, Nodepool nodepool, InstancePool pool, List<String> evictions) {
+        if (evictions.isEmpty()
+                || pool.getStatus() == null
+                || pool.getStatus().evicted == null
+                || !pool.getStatus().evicted.containsAll(evictions)) {
+            return;
+        }
+        String escapedKey = Labels.EVICT_ANNOTATION.replace("~", "~0").replace("/", "~1");
+        client.resources(Nodepool.class)
+                .inNamespace(nodepool.getMetadata().getNamespace())
+                .withName(nodepool.getMetadata().getName())
+                .patch(
+                        PatchContext.of(PatchType.JSON),
+                        "[{\"op\":\"remove\",\"path\":\"/metadata/annotations/" + escapedKey + "\"}]");
+        events.normal(nodepool, "InstancesEvicted", NodepoolReport.evicted(evictions));
     }
-    pool.delete();
-    return DeleteControl.noFinalizerRemoval().rescheduleAfter(DELETION_POLL);
-  }
 
-  @Override
-  public ErrorStatusUpdateControl<Nodepool> updateErrorStatus(Nodepool nodepool, Context<Nodepool> context,
-      Exception e) {
-    return statusWriter.error(nodepool, e);
-  }
+    /** What exists, for a pool that is not served: its machines are still counted, its Ready says why. */
+    private static void reportCounts(NodepoolStatus status, InstancePool pool) {
+        if (pool.getStatus() != null) {
+            status.size = pool.getStatus().size == null ? 0 : pool.getStatus().size;
+            status.readyNodes = NodepoolReport.readyNodes(pool.getStatus().instances);
+        }
+    }
+
+    /** The InstancePool (and through its own finalizer, the machines) goes first; then the Nodepool. */
+    @Override
+    public DeleteControl cleanup(Nodepool nodepool, Context<Nodepool> context) {
+        String poolName = Names.instancePool(
+                nodepool.getMetadata().getName(), nodepool.getMetadata().getUid());
+        var pool = context.getClient()
+                .resources(InstancePool.class)
+                .inNamespace(nodepool.getMetadata().getNamespace())
+                .withName(poolName);
+        InstancePool existing = pool.get();
+        // Only its own: a same-named InstancePool it does not control is left alone.
+        if (existing == null || !Owners.isControlledBy(existing, nodepool)) {
+            return DeleteControl.defaultDelete();
+        }
+        pool.delete();
+        return DeleteControl.noFinalizerRemoval().rescheduleAfter(DELETION_POLL);
+    }
+
+    @Override
+    public ErrorStatusUpdateControl<Nodepool> updateErrorStatus(
+            Nodepool nodepool, Context<Nodepool> context, Exception e) {
+        return statusWriter.error(nodepool, e);
+    }
 }

@@ -6,7 +6,7 @@ import dev.operator.sks.reconciler.GenerationOrAnnotationFilter;
 
 /** A nodepool also reconciles when its evict annotation changes. */
 public class NodepoolUpdateFilter extends GenerationOrAnnotationFilter<Nodepool> {
-  public NodepoolUpdateFilter() {
-    super(Labels.EVICT_ANNOTATION);
-  }
+    public NodepoolUpdateFilter() {
+        super(Labels.EVICT_ANNOTATION);
+    }
 }

@@ -11,22 +11,22 @@ import java.util.Objects;
  * reconcile knows: what the Nodepool's and the InstancePool's status functions return.
  */
 public record PoolCondition(String type, boolean status, String reason, String message) {
-  public PoolCondition {
-    Objects.requireNonNull(type, "type");
-    Objects.requireNonNull(reason, "reason");
-    Objects.requireNonNull(message, "message");
-  }
+    public PoolCondition {
+        Objects.requireNonNull(type, "type");
+        Objects.requireNonNull(reason, "reason");
+        Objects.requireNonNull(message, "message");
+    }
 
-  public static PoolCondition isTrue(String type, String reason, String message) {
-    return new PoolCondition(type, true, reason, message);
-  }
+    public static PoolCondition isTrue(String type, String reason, String message) {
+        return new PoolCondition(type, true, reason, message);
+    }
 
-  public static PoolCondition isFalse(String type, String reason, String message) {
-    return new PoolCondition(type, false, reason, message);
-  }
+    public static PoolCondition isFalse(String type, String reason, String message) {
+        return new PoolCondition(type, false, reason, message);
+    }
 
-  /** Sets it in {@code conditions}, keeping the transition time when the status stays. */
-  public void setIn(List<Condition> conditions, Long observedGeneration, Clock clock) {
-    Conditions.set(conditions, type, status, reason, message, observedGeneration, clock);
-  }
+    /** Sets it in {@code conditions}, keeping the transition time when the status stays. */
+    public void setIn(List<Condition> conditions, Long observedGeneration, Clock clock) {
+        Conditions.set(conditions, type, status, reason, message, observedGeneration, clock);
+    }
 }

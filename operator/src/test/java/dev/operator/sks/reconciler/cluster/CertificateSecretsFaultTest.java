@@ -28,61 +28,104 @@ import org.junit.jupiter.api.Test;
  */
 @EnableKubernetesMockClient
 class CertificateSecretsFaultTest {
-  static KubernetesMockServer server;
-  static KubernetesClient client;
+    static KubernetesMockServer server;
+    static KubernetesClient client;
 
-  @Test
-  void aServerErrorIsNotMistakenForSuccess() {
-    server.expect().post().withPath("/api/v1/namespaces/tenant/secrets")
-        .andReturn(500, new StatusBuilder().withCode(500).withMessage("etcd timeout").build()).once();
-    // No client-side retries here: the error itself is under test (JOSDK's retry takes over in the operator).
-    try (KubernetesClient noRetries = new KubernetesClientBuilder().withConfig(new ConfigBuilder(
-        client.getConfiguration()).withRequestRetryBackoffLimit(0).build()).build()) {
-      OwnedObjects withoutRetries = new OwnedObjects(noRetries, ObjectCache.NONE, cluster(), EventRecorder.NONE);
-      assertThatThrownBy(() -> withoutRetries.create(secret("data", true)))
-          .isInstanceOf(KubernetesClientException.class)
-          .satisfies(e -> assertThat(((KubernetesClientException) e).getCode()).isEqualTo(500));
+    @Test
+    void aServerErrorIsNotMistakenForSuccess() {
+        server.expect()
+                .post()
+                .withPath("/api/v1/namespaces/tenant/secrets")
+                .andReturn(
+                        500,
+                        new StatusBuilder()
+                                .withCode(500)
+                                .withMessage("etcd timeout")
+                                .build())
+                .once();
+        // No client-side retries here: the error itself is under test (JOSDK's retry takes over in the operator).
+        try (KubernetesClient noRetries = new KubernetesClientBuilder()
+                .withConfig(new ConfigBuilder(client.getConfiguration())
+                        .withRequestRetryBackoffLimit(0)
+                        .build())
+                .build()) {
+            OwnedObjects withoutRetries = new OwnedObjects(noRetries, ObjectCache.NONE, cluster(), EventRecorder.NONE);
+            assertThatThrownBy(() -> withoutRetries.create(secret("data", true)))
+                    .isInstanceOf(KubernetesClientException.class)
+                    .satisfies(e -> assertThat(((KubernetesClientException) e).getCode())
+                            .isEqualTo(500));
+        }
     }
-  }
 
-  private final OwnedObjects objects = new OwnedObjects(client, ObjectCache.NONE, cluster(), EventRecorder.NONE);
+    private final OwnedObjects objects = new OwnedObjects(client, ObjectCache.NONE, cluster(), EventRecorder.NONE);
 
-  @Test
-  void losingTheCreateRaceAdoptsTheSecretThatWonWhenTheClusterOwnsIt() {
-    Secret winner = secret("winner-data", true);
-    server.expect().post().withPath("/api/v1/namespaces/tenant/secrets")
-        .andReturn(409, new StatusBuilder().withCode(409).withReason("AlreadyExists").build()).once();
-    server.expect().get().withPath("/api/v1/namespaces/tenant/secrets/demo-ca").andReturn(200, winner).once();
+    @Test
+    void losingTheCreateRaceAdoptsTheSecretThatWonWhenTheClusterOwnsIt() {
+        Secret winner = secret("winner-data", true);
+        server.expect()
+                .post()
+                .withPath("/api/v1/namespaces/tenant/secrets")
+                .andReturn(
+                        409,
+                        new StatusBuilder()
+                                .withCode(409)
+                                .withReason("AlreadyExists")
+                                .build())
+                .once();
+        server.expect()
+                .get()
+                .withPath("/api/v1/namespaces/tenant/secrets/demo-ca")
+                .andReturn(200, winner)
+                .once();
 
-    Secret adopted = objects.create(secret("loser-data", true));
+        Secret adopted = objects.create(secret("loser-data", true));
 
-    assertThat(adopted.getData()).isEqualTo(winner.getData());
-  }
-
-  @Test
-  void aSecretSomeoneElseMadeFirstIsANameConflictNeverAdopted() {
-    Secret foreign = secret("attacker-ca", false);
-    server.expect().post().withPath("/api/v1/namespaces/tenant/secrets")
-        .andReturn(409, new StatusBuilder().withCode(409).withReason("AlreadyExists").build()).once();
-    server.expect().get().withPath("/api/v1/namespaces/tenant/secrets/demo-ca").andReturn(200, foreign).once();
-
-    assertThatThrownBy(() -> objects.create(secret("operator-ca", true)))
-        .isInstanceOfSatisfying(NameConflictException.class,
-            e -> assertThat(e.conflict()).isEqualTo(new NameConflict("Secret", "demo-ca")));
-  }
-
-  private static Secret secret(String marker, boolean owned) {
-    ObjectMetaBuilder metadata = new ObjectMetaBuilder().withName("demo-ca").withNamespace("tenant");
-    if (owned) {
-      metadata.withOwnerReferences(Owners.controllerReference(cluster()));
+        assertThat(adopted.getData()).isEqualTo(winner.getData());
     }
-    return new SecretBuilder().withMetadata(metadata.build())
-        .withData(Map.of("tls.key", java.util.Base64.getEncoder().encodeToString(marker.getBytes()))).build();
-  }
 
-  private static SKSCluster cluster() {
-    SKSCluster cluster = new SKSCluster();
-    cluster.setMetadata(new ObjectMetaBuilder().withName("demo").withNamespace("tenant").withUid("u-1").build());
-    return cluster;
-  }
+    @Test
+    void aSecretSomeoneElseMadeFirstIsANameConflictNeverAdopted() {
+        Secret foreign = secret("attacker-ca", false);
+        server.expect()
+                .post()
+                .withPath("/api/v1/namespaces/tenant/secrets")
+                .andReturn(
+                        409,
+                        new StatusBuilder()
+                                .withCode(409)
+                                .withReason("AlreadyExists")
+                                .build())
+                .once();
+        server.expect()
+                .get()
+                .withPath("/api/v1/namespaces/tenant/secrets/demo-ca")
+                .andReturn(200, foreign)
+                .once();
+
+        assertThatThrownBy(() -> objects.create(secret("operator-ca", true)))
+                .isInstanceOfSatisfying(
+                        NameConflictException.class,
+                        e -> assertThat(e.conflict()).isEqualTo(new NameConflict("Secret", "demo-ca")));
+    }
+
+    private static Secret secret(String marker, boolean owned) {
+        ObjectMetaBuilder metadata = new ObjectMetaBuilder().withName("demo-ca").withNamespace("tenant");
+        if (owned) {
+            metadata.withOwnerReferences(Owners.controllerReference(cluster()));
+        }
+        return new SecretBuilder()
+                .withMetadata(metadata.build())
+                .withData(Map.of("tls.key", java.util.Base64.getEncoder().encodeToString(marker.getBytes())))
+                .build();
+    }
+
+    private static SKSCluster cluster() {
+        SKSCluster cluster = new SKSCluster();
+        cluster.setMetadata(new ObjectMetaBuilder()
+                .withName("demo")
+                .withNamespace("tenant")
+                .withUid("u-1")
+                .build());
+        return cluster;
+    }
 }

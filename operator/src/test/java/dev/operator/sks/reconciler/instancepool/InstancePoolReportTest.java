@@ -25,105 +25,120 @@ import java.util.Set;
 import org.junit.jupiter.api.Test;
 
 class InstancePoolReportTest {
-  private final InstancePool pool = PoolOwnershipTest.pool(Names.instancePool("workers", "np-uid"), "alpha",
-      PoolOwnershipTest.nodepool("alpha"));
+    private final InstancePool pool = PoolOwnershipTest.pool(
+            Names.instancePool("workers", "np-uid"), "alpha", PoolOwnershipTest.nodepool("alpha"));
 
-  @Test
-  void aPoolBootsOnlyFromAUserDataSecretItControls() {
-    Secret own = secret(pool.getSpec().userDataSecretName, true);
-    assertThat(InstancePoolReport.userData(pool, Optional.of(own))).isInstanceOfSatisfying(
-        InstancePoolReport.Present.class, p -> assertThat(p.userData()).isEqualTo("#cloud-config"));
-    assertThat(InstancePoolReport.userData(pool, Optional.of(own)).toString()).doesNotContain("cloud-config");
+    @Test
+    void aPoolBootsOnlyFromAUserDataSecretItControls() {
+        Secret own = secret(pool.getSpec().userDataSecretName, true);
+        assertThat(InstancePoolReport.userData(pool, Optional.of(own)))
+                .isInstanceOfSatisfying(
+                        InstancePoolReport.Present.class,
+                        p -> assertThat(p.userData()).isEqualTo("#cloud-config"));
+        assertThat(InstancePoolReport.userData(pool, Optional.of(own)).toString())
+                .doesNotContain("cloud-config");
 
-    Secret foreign = secret(pool.getSpec().userDataSecretName, false);
-    assertThat(InstancePoolReport.userData(pool, Optional.of(foreign))).isInstanceOfSatisfying(
-        InstancePoolReport.Absent.class, a -> {
-          assertThat(a.ready().reason()).isEqualTo(NameConflict.REASON);
-          assertThat(a.ready().message()).contains(pool.getSpec().userDataSecretName, "left untouched");
-        });
-  }
-
-  @Test
-  void aMissingOrUnnamedUserDataSecretIsWaitedForWithoutSayingNull() {
-    PoolCondition missing = ((InstancePoolReport.Absent) InstancePoolReport.userData(pool, Optional.empty())).ready();
-    assertThat(missing.reason()).isEqualTo("WaitingForUserData");
-    assertThat(missing.message()).contains(pool.getSpec().userDataSecretName);
-
-    pool.getSpec().userDataSecretName = null;
-    PoolCondition unnamed = ((InstancePoolReport.Absent) InstancePoolReport.userData(pool, Optional.empty()))
-        .ready();
-    assertThat(unnamed.reason()).isEqualTo("UserDataSecretNotSet");
-    assertThat(unnamed.message()).doesNotContain("null");
-  }
-
-  @Test
-  void machinesAreRunningOnlyWhenEveryWantedInstanceRuns() {
-    InstancePoolReport.Machines up = InstancePoolReport.machines(3, 3, 3, null);
-    assertThat(up.state()).isEqualTo(PoolState.Running);
-    assertThat(up.ready().status()).isTrue();
-    InstancePoolReport.Machines growing = InstancePoolReport.machines(5, 3, 5, PoolState.Running);
-    assertThat(growing.state()).isEqualTo(PoolState.Scaling);
-    assertThat(growing.ready().message()).isEqualTo("3 of 5 instances running");
-    assertThat(InstancePoolReport.machines(1, 0, 1, null).state()).isEqualTo(PoolState.Creating);
-    assertThat(InstancePoolReport.instanceTypeNotFound(null).message()).doesNotContain("null");
-    assertThat(InstancePoolReport.instanceTypeNotFound("huge.galactic").reason()).isEqualTo("InstanceTypeNotFound");
-  }
-
-  @Test
-  void providerFailuresNameTheProviderAndTheCall() {
-    PoolCondition ready = InstancePoolReport.providerFailed("exoscale", "quota exceeded");
-    assertThat(ready.reason()).isEqualTo("ProviderError");
-    assertThat(ready.message()).isEqualTo("exoscale: quota exceeded");
-    assertThat(InstancePoolReport.providerCallFailed("exoscale", "evict instances a", "not found", "retrying in 30s"))
-        .isEqualTo("exoscale failed to evict instances a: not found; retrying in 30s");
-    assertThat(InstancePoolReport.evicted(List.of("a", "b"), 3)).contains("a, b", "3 instances");
-  }
-
-  @Test
-  void nodesAreRegisteredOnlyWhenTheLastSyncAnsweredThisRequest() {
-    DesiredPool desired = DesiredPool.from(pool, InstanceTypeCatalog.loadDefault().find("standard.medium")
-        .orElseThrow(), "");
-    ProviderInstance one = new ProviderInstance("id-1", "pool-1", InstanceState.Running, List.of("10.0.0.1"));
-    PoolNodes.Request request = PoolNodes.Request.of(desired, List.of(one));
-    PoolNodes.Request before = PoolNodes.Request.of(desired, List.of());
-
-    PoolCondition first = InstancePoolReport.nodes(Optional.empty(), request, true);
-    assertThat(first.status()).isFalse();
-    assertThat(first.reason()).isEqualTo("Registering");
-
-    var synced = Optional.of(new KeyedWork.Outcome<>(request, new PoolNodes.Result(true, "Registered",
-        "1 Nodes registered and Ready", Set.of("pool-1"))));
-    assertThat(InstancePoolReport.nodes(synced, request, true).status()).isTrue();
-    assertThat(InstancePoolReport.inSync(synced, request)).isTrue();
-
-    var stale = Optional.of(new KeyedWork.Outcome<>(before, new PoolNodes.Result(true, "Registered",
-        "0 Nodes registered and Ready", Set.of())));
-    assertThat(InstancePoolReport.nodes(stale, request, false).reason()).isEqualTo("Registering");
-    assertThat(InstancePoolReport.inSync(stale, request)).isFalse();
-
-    var unreachable = Optional.of(new KeyedWork.Outcome<>(request, new PoolNodes.Result(false, "TenantUnreachable",
-        "the tenant API server does not answer", Set.of())));
-    PoolCondition away = InstancePoolReport.nodes(unreachable, request, true);
-    assertThat(away.status()).isFalse();
-    assertThat(away.reason()).isEqualTo("TenantUnreachable");
-  }
-
-  @Test
-  void theSoonerOfTwoTimesIsTaken() {
-    assertThat(InstancePoolReport.sooner(Optional.of(Duration.ofSeconds(2)), Optional.of(Duration.ofSeconds(30))))
-        .contains(Duration.ofSeconds(2));
-    assertThat(InstancePoolReport.sooner(Optional.empty(), Optional.of(Duration.ofSeconds(30))))
-        .contains(Duration.ofSeconds(30));
-    assertThat(InstancePoolReport.sooner(Optional.empty(), Optional.empty())).isEmpty();
-  }
-
-  private Secret secret(String name, boolean ownedByThePool) {
-    SecretBuilder secret = new SecretBuilder().withNewMetadata().withName(name).withNamespace("ns-1").endMetadata()
-        .addToData(Names.USER_DATA_KEY, Base64.getEncoder().encodeToString("#cloud-config"
-            .getBytes(StandardCharsets.UTF_8)));
-    if (ownedByThePool) {
-      secret.editMetadata().withOwnerReferences(Owners.controllerReferenceTo(pool)).endMetadata();
+        Secret foreign = secret(pool.getSpec().userDataSecretName, false);
+        assertThat(InstancePoolReport.userData(pool, Optional.of(foreign)))
+                .isInstanceOfSatisfying(InstancePoolReport.Absent.class, a -> {
+                    assertThat(a.ready().reason()).isEqualTo(NameConflict.REASON);
+                    assertThat(a.ready().message()).contains(pool.getSpec().userDataSecretName, "left untouched");
+                });
     }
-    return secret.build();
-  }
+
+    @Test
+    void aMissingOrUnnamedUserDataSecretIsWaitedForWithoutSayingNull() {
+        PoolCondition missing =
+                ((InstancePoolReport.Absent) InstancePoolReport.userData(pool, Optional.empty())).ready();
+        assertThat(missing.reason()).isEqualTo("WaitingForUserData");
+        assertThat(missing.message()).contains(pool.getSpec().userDataSecretName);
+
+        pool.getSpec().userDataSecretName = null;
+        PoolCondition unnamed =
+                ((InstancePoolReport.Absent) InstancePoolReport.userData(pool, Optional.empty())).ready();
+        assertThat(unnamed.reason()).isEqualTo("UserDataSecretNotSet");
+        assertThat(unnamed.message()).doesNotContain("null");
+    }
+
+    @Test
+    void machinesAreRunningOnlyWhenEveryWantedInstanceRuns() {
+        InstancePoolReport.Machines up = InstancePoolReport.machines(3, 3, 3, null);
+        assertThat(up.state()).isEqualTo(PoolState.Running);
+        assertThat(up.ready().status()).isTrue();
+        InstancePoolReport.Machines growing = InstancePoolReport.machines(5, 3, 5, PoolState.Running);
+        assertThat(growing.state()).isEqualTo(PoolState.Scaling);
+        assertThat(growing.ready().message()).isEqualTo("3 of 5 instances running");
+        assertThat(InstancePoolReport.machines(1, 0, 1, null).state()).isEqualTo(PoolState.Creating);
+        assertThat(InstancePoolReport.instanceTypeNotFound(null).message()).doesNotContain("null");
+        assertThat(InstancePoolReport.instanceTypeNotFound("huge.galactic").reason())
+                .isEqualTo("InstanceTypeNotFound");
+    }
+
+    @Test
+    void providerFailuresNameTheProviderAndTheCall() {
+        PoolCondition ready = InstancePoolReport.providerFailed("exoscale", "quota exceeded");
+        assertThat(ready.reason()).isEqualTo("ProviderError");
+        assertThat(ready.message()).isEqualTo("exoscale: quota exceeded");
+        assertThat(InstancePoolReport.providerCallFailed(
+                        "exoscale", "evict instances a", "not found", "retrying in 30s"))
+                .isEqualTo("exoscale failed to evict instances a: not found; retrying in 30s");
+        assertThat(InstancePoolReport.evicted(List.of("a", "b"), 3)).contains("a, b", "3 instances");
+    }
+
+    @Test
+    void nodesAreRegisteredOnlyWhenTheLastSyncAnsweredThisRequest() {
+        DesiredPool desired = DesiredPool.from(
+                pool, InstanceTypeCatalog.loadDefault().find("standard.medium").orElseThrow(), "");
+        ProviderInstance one = new ProviderInstance("id-1", "pool-1", InstanceState.Running, List.of("10.0.0.1"));
+        PoolNodes.Request request = PoolNodes.Request.of(desired, List.of(one));
+        PoolNodes.Request before = PoolNodes.Request.of(desired, List.of());
+
+        PoolCondition first = InstancePoolReport.nodes(Optional.empty(), request, true);
+        assertThat(first.status()).isFalse();
+        assertThat(first.reason()).isEqualTo("Registering");
+
+        var synced = Optional.of(new KeyedWork.Outcome<>(
+                request, new PoolNodes.Result(true, "Registered", "1 Nodes registered and Ready", Set.of("pool-1"))));
+        assertThat(InstancePoolReport.nodes(synced, request, true).status()).isTrue();
+        assertThat(InstancePoolReport.inSync(synced, request)).isTrue();
+
+        var stale = Optional.of(new KeyedWork.Outcome<>(
+                before, new PoolNodes.Result(true, "Registered", "0 Nodes registered and Ready", Set.of())));
+        assertThat(InstancePoolReport.nodes(stale, request, false).reason()).isEqualTo("Registering");
+        assertThat(InstancePoolReport.inSync(stale, request)).isFalse();
+
+        var unreachable = Optional.of(new KeyedWork.Outcome<>(
+                request,
+                new PoolNodes.Result(false, "TenantUnreachable", "the tenant API server does not answer", Set.of())));
+        PoolCondition away = InstancePoolReport.nodes(unreachable, request, true);
+        assertThat(away.status()).isFalse();
+        assertThat(away.reason()).isEqualTo("TenantUnreachable");
+    }
+
+    @Test
+    void theSoonerOfTwoTimesIsTaken() {
+        assertThat(InstancePoolReport.sooner(Optional.of(Duration.ofSeconds(2)), Optional.of(Duration.ofSeconds(30))))
+                .contains(Duration.ofSeconds(2));
+        assertThat(InstancePoolReport.sooner(Optional.empty(), Optional.of(Duration.ofSeconds(30))))
+                .contains(Duration.ofSeconds(30));
+        assertThat(InstancePoolReport.sooner(Optional.empty(), Optional.empty()))
+                .isEmpty();
+    }
+
+    private Secret secret(String name, boolean ownedByThePool) {
+        SecretBuilder secret = new SecretBuilder()
+                .withNewMetadata()
+                .withName(name)
+                .withNamespace("ns-1")
+                .endMetadata()
+                .addToData(
+                        Names.USER_DATA_KEY,
+                        Base64.getEncoder().encodeToString("#cloud-config".getBytes(StandardCharsets.UTF_8)));
+        if (ownedByThePool) {
+            secret.editMetadata()
+                    .withOwnerReferences(Owners.controllerReferenceTo(pool))
+                    .endMetadata();
+        }
+        return secret.build();
+    }
 }
