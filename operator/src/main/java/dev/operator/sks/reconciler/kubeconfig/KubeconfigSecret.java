@@ -9,6 +9,7 @@ import dev.operator.sks.reconciler.kubeconfig.KubeconfigPolicy.Withdrawal;
 import dev.operator.sks.rendering.KubeconfigRenderer;
 import dev.operator.sks.rendering.Owners;
 import dev.operator.sks.status.Conditions;
+import dev.operator.sks.support.SecretData;
 import io.fabric8.kubernetes.api.model.ObjectMeta;
 import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.api.model.SecretBuilder;
@@ -73,15 +74,7 @@ final class KubeconfigSecret {
 
     /** The kubeconfig text, when the Secret holds one. */
     static Optional<String> kubeconfig(Secret secret) {
-        String value = secret.getData() == null ? null : secret.getData().get(KEY);
-        if (value == null || value.isEmpty()) {
-            return Optional.empty();
-        }
-        try {
-            return Optional.of(new String(Base64.getDecoder().decode(value), StandardCharsets.UTF_8));
-        } catch (IllegalArgumentException notBase64) {
-            return Optional.empty();
-        }
+        return SecretData.find(secret, KEY);
     }
 
     /**
