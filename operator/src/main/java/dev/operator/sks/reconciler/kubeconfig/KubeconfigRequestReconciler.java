@@ -6,7 +6,6 @@ import dev.operator.sks.api.KubeconfigRequestStatus;
 import dev.operator.sks.api.SKSCluster;
 import dev.operator.sks.config.OperatorServices;
 import dev.operator.sks.events.EventRecorder;
-import dev.operator.sks.naming.Labels;
 import dev.operator.sks.naming.Names;
 import dev.operator.sks.pki.BouncyCastlePki;
 import dev.operator.sks.pki.IssuedCertificate;
@@ -27,11 +26,9 @@ import dev.operator.sks.status.StatusWriter;
 import dev.operator.sks.support.SecretData;
 import dev.operator.sks.validation.KubeconfigRequestValidator;
 import dev.operator.sks.validation.Violation;
-import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
-import io.javaoperatorsdk.operator.api.config.informer.InformerEventSourceConfiguration;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.javaoperatorsdk.operator.api.reconciler.ControllerConfiguration;
 import io.javaoperatorsdk.operator.api.reconciler.ErrorStatusUpdateControl;
@@ -43,11 +40,8 @@ import io.javaoperatorsdk.operator.processing.event.source.EventSource;
 import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEventSource;
 import java.time.Clock;
 import java.time.Instant;
-import java.util.HashSet;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
 import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -67,8 +61,6 @@ import org.slf4j.LoggerFactory;
 public class KubeconfigRequestReconciler implements Reconciler<KubeconfigRequest> {
     private static final Logger LOG = LoggerFactory.getLogger(KubeconfigRequestReconciler.class);
     private static final int WRITE_ATTEMPTS = 3;
-    private static final String OWNED = Labels.MANAGED_BY + "=" + Labels.MANAGED_BY_VALUE;
-    private static final String KIND = HasMetadata.getKind(KubeconfigRequest.class);
 
     private final Clock clock;
     private final Pki pki;
@@ -97,33 +89,8 @@ public class KubeconfigRequestReconciler implements Reconciler<KubeconfigRequest
     public List<EventSource<?, KubeconfigRequest>> prepareEventSources(EventSourceContext<KubeconfigRequest> context) {
         metrics.countFrom(() -> context.getPrimaryCache().list());
         clusters = ClusterReference.eventSource(context, r -> r.getSpec() == null ? null : r.getSpec().cluster);
-        // The requests' Secrets (a deleted or edited one is written again) and the clusters' CA Secrets (a rotated
-        // clients CA re-issues or revokes every kubeconfig it no longer signs).
-        secrets = new InformerEventSource<>(
-                InformerEventSourceConfiguration.from(Secret.class, KubeconfigRequest.class)
-                        .withNamespacesInheritedFromController()
-                        .withLabelSelector(OWNED)
-                        .withSecondaryToPrimaryMapper(secret -> requestsOf(context, secret))
-                        .build(),
-                context);
+        secrets = KubeconfigEventSources.secrets(context);
         return List.of(clusters, secrets);
-    }
-
-    private static Set<ResourceID> requestsOf(EventSourceContext<KubeconfigRequest> context, Secret secret) {
-        Set<ResourceID> ids = new HashSet<>();
-        String namespace = secret.getMetadata().getNamespace();
-        if (secret.getMetadata().getOwnerReferences() != null) {
-            secret.getMetadata().getOwnerReferences().stream()
-                    .filter(o -> KIND.equals(o.getKind()) && Boolean.TRUE.equals(o.getController()))
-                    .forEach(o -> ids.add(new ResourceID(o.getName(), namespace)));
-        }
-        Map<String, String> labels = secret.getMetadata().getLabels();
-        String cluster = labels == null ? null : labels.get(Labels.CLUSTER);
-        String name = secret.getMetadata().getName();
-        if (cluster != null && (name.equals(Names.clientsCa(cluster)) || name.equals(Names.clusterCa(cluster)))) {
-            ids.addAll(ClusterReference.referencing(context, namespace, cluster));
-        }
-        return ids;
     }
 
     @Override
