@@ -215,10 +215,12 @@ final class KubeconfigRequestReport {
         status.expirationTime = done.expiration().map(Conditions::timestamp).orElse(null);
         String secretName = status.secretName;
         String cluster = request.getSpec().cluster;
+        // A Secret whose expiry annotation was edited away still gets a sentence, never "null".
+        String expiry = status.expirationTime == null ? "an unknown time" : status.expirationTime;
         Optional<Withdrawal> withdrawal = done.withdrawal();
         if (withdrawal.isEmpty()) {
             String message = "kubeconfig for user " + request.getSpec().user + " in Secret " + secretName + " (key "
-                    + Names.KUBECONFIG_REQUEST_KEY + "), valid until " + status.expirationTime
+                    + Names.KUBECONFIG_REQUEST_KEY + "), valid until " + expiry
                     + (done.renewBeforeSeconds() != null
                             ? ", renewed " + done.renewBeforeSeconds() + "s before expiry"
                             : "");
@@ -232,7 +234,7 @@ final class KubeconfigRequestReport {
                     Conditions.EXPIRED,
                     false,
                     "Valid",
-                    "the certificate is valid until " + status.expirationTime,
+                    "the certificate is valid until " + expiry,
                     generation,
                     clock);
         } else if (withdrawal.get() == Withdrawal.EXPIRED) {
@@ -241,7 +243,7 @@ final class KubeconfigRequestReport {
                     Conditions.READY,
                     false,
                     "Expired",
-                    "the certificate expired at " + status.expirationTime + " and the data of Secret " + secretName
+                    "the certificate expired at " + expiry + " and the data of Secret " + secretName
                             + " was removed; change the request, or delete and re-create it, for a new kubeconfig "
                             + "(with renewBeforeSeconds it is renewed before expiry)",
                     generation,
@@ -251,7 +253,7 @@ final class KubeconfigRequestReport {
                     Conditions.EXPIRED,
                     true,
                     "Expired",
-                    "the certificate expired at " + status.expirationTime,
+                    "the certificate expired at " + expiry,
                     generation,
                     clock);
         } else {
@@ -270,7 +272,7 @@ final class KubeconfigRequestReport {
                     Conditions.EXPIRED,
                     false,
                     "ClientsCARotated",
-                    "revoked before its expiry at " + status.expirationTime,
+                    "revoked before its expiry at " + expiry,
                     generation,
                     clock);
         }

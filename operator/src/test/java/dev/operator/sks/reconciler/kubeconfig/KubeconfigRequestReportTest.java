@@ -276,7 +276,10 @@ class KubeconfigRequestReportTest {
                 new ClusterNotFound("alpha", "team-a"),
                 new WaitingForCertificateAuthority("alpha"),
                 new SecretNameRefused(new Violation("InvalidSecretName", "not a valid Secret name")),
-                new Invalid(List.of(new Violation("InvalidUser", "spec.user must name a user"))));
+                new Invalid(List.of(new Violation("InvalidUser", "spec.user must name a user"))),
+                // A Secret whose serial and expiry annotations were edited away.
+                new Done(Action.KEEP, Optional.empty(), Optional.empty(), Optional.empty(), SERVER, false, null),
+                new Done(Action.EXPIRE, Optional.empty(), Optional.empty(), Optional.empty(), SERVER, false, null));
         for (Outcome outcome : outcomes) {
             for (Condition condition : report(outcome).conditions) {
                 assertThat(condition.getMessage()).as(outcome.toString()).doesNotContain("null");
