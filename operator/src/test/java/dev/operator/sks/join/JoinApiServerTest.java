@@ -11,6 +11,7 @@ import dev.operator.sks.naming.Names;
 import dev.operator.sks.pki.BouncyCastlePki;
 import dev.operator.sks.pki.IssuedCertificate;
 import dev.operator.sks.rendering.NameConflictException;
+import dev.operator.sks.rendering.Owners;
 import dev.operator.sks.testing.ApiServerSupport;
 import dev.operator.sks.testing.MutableClock;
 import dev.operator.sks.testing.SharedApiServer;
@@ -171,6 +172,8 @@ class JoinApiServerTest {
                         .withNewMetadata()
                         .withName(Names.clusterCa("epsilon"))
                         .withNamespace(namespace)
+                        // The cluster CA reaches user-data only from a Secret the cluster controls.
+                        .withOwnerReferences(Owners.controllerReference(cluster))
                         .endMetadata()
                         .withType("kubernetes.io/tls")
                         .addToData("tls.crt", base64(ca.certificatePem()))
@@ -330,6 +333,8 @@ class JoinApiServerTest {
                         .withNewMetadata()
                         .withName(Names.clusterCa(name))
                         .withNamespace(namespace)
+                        // The cluster CA reaches user-data only from a Secret the cluster controls.
+                        .withOwnerReferences(Owners.controllerReference(cluster))
                         .endMetadata()
                         .withType("kubernetes.io/tls")
                         .addToData("tls.crt", base64(ca.certificatePem()))

@@ -22,6 +22,7 @@ import dev.operator.sks.provider.ProviderPool;
 import dev.operator.sks.provider.simulated.SimulatedProvider;
 import dev.operator.sks.reconciler.instancepool.InstancePoolReconciler;
 import dev.operator.sks.reconciler.nodepool.NodepoolReconciler;
+import dev.operator.sks.rendering.Owners;
 import dev.operator.sks.status.Conditions;
 import dev.operator.sks.tenant.PoolNodes;
 import dev.operator.sks.tenant.TenantClients;
@@ -445,6 +446,8 @@ class PoolOwnershipApiServerTest {
                             .withNewMetadata()
                             .withName(Names.clusterCa(name))
                             .withNamespace(namespace)
+                            // The cluster CA reaches user-data only from a Secret the cluster controls.
+                            .withOwnerReferences(Owners.controllerReference(cluster))
                             .endMetadata()
                             .withType("kubernetes.io/tls")
                             .addToData("tls.crt", base64(ca.certificatePem()))
