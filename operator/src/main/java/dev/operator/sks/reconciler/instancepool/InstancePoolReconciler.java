@@ -1,6 +1,5 @@
 package dev.operator.sks.reconciler.instancepool;
 
-import dev.operator.sks.api.Instance;
 import dev.operator.sks.api.InstancePool;
 import dev.operator.sks.api.InstancePoolStatus;
 import dev.operator.sks.api.Nodepool;
@@ -11,7 +10,6 @@ import dev.operator.sks.events.EventRecorder;
 import dev.operator.sks.naming.Labels;
 import dev.operator.sks.provider.ComputeProvider;
 import dev.operator.sks.provider.DesiredPool;
-import dev.operator.sks.provider.InstanceState;
 import dev.operator.sks.provider.ProviderException;
 import dev.operator.sks.provider.ProviderInstance;
 import dev.operator.sks.provider.ProviderMessages;
@@ -19,13 +17,11 @@ import dev.operator.sks.provider.ProviderPool;
 import dev.operator.sks.reconciler.instancepool.InstancePoolReport.Absent;
 import dev.operator.sks.reconciler.instancepool.InstancePoolReport.Present;
 import dev.operator.sks.reconciler.nodepool.PoolCondition;
-import dev.operator.sks.rendering.NameConflict;
 import dev.operator.sks.status.StatusWriter;
 import dev.operator.sks.tenant.KubeletServingApprover;
 import dev.operator.sks.tenant.PoolNodes;
 import dev.operator.sks.tenant.TenantClients.ClusterKey;
 import io.fabric8.kubernetes.api.model.Secret;
-import io.javaoperatorsdk.operator.api.config.informer.InformerEventSourceConfiguration;
 import io.javaoperatorsdk.operator.api.reconciler.Cleaner;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.javaoperatorsdk.operator.api.reconciler.ControllerConfiguration;
@@ -35,16 +31,11 @@ import io.javaoperatorsdk.operator.api.reconciler.EventSourceContext;
 import io.javaoperatorsdk.operator.api.reconciler.Reconciler;
 import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
 import io.javaoperatorsdk.operator.processing.event.source.EventSource;
-import io.javaoperatorsdk.operator.processing.event.source.PrimaryToSecondaryMapper;
-import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEventSource;
-import io.javaoperatorsdk.operator.processing.event.source.informer.Mappers;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
-import java.util.Set;
-import java.util.stream.Collectors;
 
 /**
  * Drives an InstancePool's machines through the configured ComputeProvider: evictions by name first, then the
@@ -87,29 +78,10 @@ public class InstancePoolReconciler implements Reconciler<InstancePool>, Cleaner
         this.clock = services.clock();
     }
 
-    /**
-     * The user-data Secret appearing or changing (a rotated join token) wakes its pool; so does the owning Nodepool
-     * recording its cluster, which a new pool waits for.
-     */
+    /** The user-data Secret and the owning Nodepool wake a pool: {@link InstancePoolEventSources}. */
     @Override
     public List<EventSource<?, InstancePool>> prepareEventSources(EventSourceContext<InstancePool> context) {
-        var userData = new InformerEventSource<>(
-                InformerEventSourceConfiguration.from(Secret.class, InstancePool.class)
-                        .withNamespacesInheritedFromController()
-                        .withLabelSelector(Labels.COMPONENT + "=" + Labels.JOIN_COMPONENT)
-                        .withSecondaryToPrimaryMapper(Mappers.fromOwnerReferences(InstancePool.class, false))
-                        .build(),
-                context);
-        var owners = new InformerEventSource<>(
-                InformerEventSourceConfiguration.from(Nodepool.class, InstancePool.class)
-                        .withNamespacesInheritedFromController()
-                        .withOnUpdateFilter(PoolOwnership::bindingChanged)
-                        .withSecondaryToPrimaryMapper(PoolOwnership::ownPool)
-                        .withPrimaryToSecondaryMapper(
-                                (PrimaryToSecondaryMapper<InstancePool>) PoolOwnership::controllingNodepool)
-                        .build(),
-                context);
-        return List.of(userData, owners);
+        return InstancePoolEventSources.of(context);
     }
 
     @Override
@@ -120,33 +92,18 @@ public class InstancePoolReconciler implements Reconciler<InstancePool>, Cleaner
         PoolOwnership.Verdict verdict = PoolOwnership.judge(pool, context.getSecondaryResource(Nodepool.class));
         Optional<InstanceType> type = services.instanceTypes().find(pool.getSpec().instanceType);
         if (!(verdict instanceof PoolOwnership.Owned)) {
-            // Detached: the tenant of the pool's cluster name is another cluster's now; its Nodes are no longer
-            // tracked.
+            // Detached: the tenant of the pool's cluster name is another cluster's now; its Nodes are let go.
             type.filter(t -> verdict instanceof PoolOwnership.Detached)
                     .ifPresent(t -> forget(DesiredPool.from(pool, t, "")));
             return stop(
-                    pool,
-                    status,
-                    InstancePoolReport.ownership(verdict),
-                    !(verdict instanceof PoolOwnership.Waiting),
-                    Optional.empty());
+                    pool, status, InstancePoolReport.ownership(verdict), !(verdict instanceof PoolOwnership.Waiting));
         }
         if (type.isEmpty()) {
-            return stop(
-                    pool,
-                    status,
-                    InstancePoolReport.instanceTypeNotFound(pool.getSpec().instanceType),
-                    true,
-                    Optional.empty());
+            return stop(pool, status, InstancePoolReport.instanceTypeNotFound(pool.getSpec().instanceType), true);
         }
         InstancePoolReport.UserData userData = InstancePoolReport.userData(pool, userDataSecret(pool, context));
         if (userData instanceof Absent absent) {
-            return stop(
-                    pool,
-                    status,
-                    absent.ready(),
-                    NameConflict.REASON.equals(absent.ready().reason()),
-                    Optional.empty());
+            return stop(pool, status, absent.ready(), absent.conflict());
         }
         DesiredPool desired = DesiredPool.from(pool, type.get(), ((Present) userData).userData())
                 .withProviderId(status.providerId);
@@ -170,13 +127,9 @@ public class InstancePoolReconciler implements Reconciler<InstancePool>, Cleaner
                     pool,
                     "ProviderCallFailed",
                     InstancePoolReport.providerCallFailed(
-                            provider.name(), call, safe, "retrying in " + PROVIDER_RETRY.toSeconds() + "s"));
-            return stop(
-                    pool,
-                    status,
-                    InstancePoolReport.providerFailed(provider.name(), safe),
-                    true,
-                    Optional.of(PROVIDER_RETRY));
+                            provider.name(), call, safe, InstancePoolReport.retrying(PROVIDER_RETRY)));
+            return stop(pool, status, InstancePoolReport.providerFailed(provider.name(), safe), true)
+                    .rescheduleAfter(PROVIDER_RETRY);
         }
         status.providerId = observed.providerId();
         status.instances =
@@ -184,9 +137,7 @@ public class InstancePoolReconciler implements Reconciler<InstancePool>, Cleaner
         servingApprover.ifPresent(a -> a.track(
                 desired.key(),
                 new ClusterKey(desired.namespace(), desired.cluster()),
-                observed.members().stream()
-                        .collect(Collectors.toMap(
-                                ProviderInstance::name, ProviderInstance::addresses, (first, second) -> first))));
+                NodeTracking.addressesByNode(observed)));
         status.size = status.instances.size();
         status.runningInstances = (int) observed.runningCount();
         InstancePoolReport.Machines machines = InstancePoolReport.machines(
@@ -196,13 +147,11 @@ public class InstancePoolReconciler implements Reconciler<InstancePool>, Cleaner
                 pool.getStatus() == null ? null : pool.getStatus().state);
         status.state = machines.state();
         machines.ready().setIn(status.conditions, generation, clock);
-        boolean settled = machines.state() == PoolState.Running
-                && observed.members().stream().noneMatch(i -> i.state() == InstanceState.Starting);
         return patch(
                 pool,
                 status,
                 InstancePoolReport.sooner(
-                        settled ? Optional.empty() : Optional.of(STARTING_POLL),
+                        machines.settled(observed) ? Optional.empty() : Optional.of(STARTING_POLL),
                         trackNodes(desired, observed, status, generation)));
     }
 
@@ -214,65 +163,49 @@ public class InstancePoolReconciler implements Reconciler<InstancePool>, Cleaner
      */
     private Optional<Duration> trackNodes(
             DesiredPool desired, ProviderPool observed, InstancePoolStatus status, Long generation) {
-        PoolNodes.Request request = PoolNodes.Request.of(
-                desired,
-                observed.members().stream().filter(ProviderInstance::isRunning).toList());
+        PoolNodes.Request request = NodeTracking.request(desired, observed);
         var last = nodes.request(request);
-        Set<String> ready = last.map(o -> o.result().readyNodes()).orElse(Set.of());
-        for (Instance instance : status.instances) {
-            boolean registered = InstanceState.Running.name().equals(instance.state) && ready.contains(instance.name);
-            instance.nodeName = registered ? instance.name : null;
-        }
+        NodeTracking.markRegistered(status.instances, last);
         InstancePoolReport.nodes(last, request, nodes.simulating()).setIn(status.conditions, generation, clock);
-        Optional<Duration> keepObserving =
-                nodes.simulating() ? Optional.empty() : Optional.of(PoolNodes.OBSERVE_INTERVAL);
-        return InstancePoolReport.inSync(last, request)
-                ? keepObserving
-                : InstancePoolReport.sooner(Optional.of(nodes.retryAfter(request.pool())), keepObserving);
+        return NodeTracking.lookAgain(last, request, nodes.simulating(), () -> nodes.retryAfter(request.pool()));
     }
 
     /** The Secret spec.userDataSecretName names, whoever made it: whether the pool may use it is the report's call. */
     private static Optional<Secret> userDataSecret(InstancePool pool, Context<InstancePool> context) {
-        String name = pool.getSpec().userDataSecretName;
-        if (name == null || name.isBlank()) {
-            return Optional.empty();
-        }
-        return context.getSecondaryResources(Secret.class).stream()
-                .filter(s -> name.equals(s.getMetadata().getName()))
-                .findFirst()
-                .or(() -> Optional.ofNullable(context.getClient()
-                        .secrets()
-                        .inNamespace(pool.getMetadata().getNamespace())
-                        .withName(name)
-                        .get()));
+        return InstancePoolReport.userDataSecretName(pool)
+                .flatMap(name -> context.getSecondaryResources(Secret.class).stream()
+                        .filter(s -> name.equals(s.getMetadata().getName()))
+                        .findFirst()
+                        .or(() -> Optional.ofNullable(context.getClient()
+                                .secrets()
+                                .inNamespace(pool.getMetadata().getNamespace())
+                                .withName(name)
+                                .get())));
     }
 
     /** Only a Nodepool's own pool ever reached the provider: any other is let go without a call. */
     @Override
     public DeleteControl cleanup(InstancePool pool, Context<InstancePool> context) {
-        PoolOwnership.Verdict verdict = PoolOwnership.judge(pool, context.getSecondaryResource(Nodepool.class));
-        Optional<InstanceType> type = services.instanceTypes().find(pool.getSpec().instanceType);
-        if (!PoolOwnership.ownsMachines(verdict) || type.isEmpty()) {
+        Optional<DesiredPool> machines = PoolOwnership.machinesToDelete(
+                pool,
+                PoolOwnership.judge(pool, context.getSecondaryResource(Nodepool.class)),
+                services.instanceTypes().find(pool.getSpec().instanceType));
+        if (machines.isEmpty()) {
             return DeleteControl.defaultDelete();
         }
-        String providerId = pool.getStatus() == null ? null : pool.getStatus().providerId;
-        DesiredPool desired = DesiredPool.from(pool, type.get(), "").withProviderId(providerId);
+        DesiredPool desired = machines.get();
         try {
             if (provider.delete(desired)) {
-                forget(desired); // the instances are gone, and so go their Nodes (in the background, if the tenant
-                // answers)
+                // The instances are gone, and so go their Nodes (in the background, if the tenant answers).
+                forget(desired);
                 return DeleteControl.defaultDelete();
             }
         } catch (ProviderException e) {
             events.warning(
                     pool,
                     "ProviderCallFailed",
-                    InstancePoolReport.providerCallFailed(
-                            provider.name(),
-                            "delete the pool's instances",
-                            ProviderMessages.safe(e.getMessage(), desired),
-                            "retrying in " + PROVIDER_RETRY.toSeconds()
-                                    + "s; the InstancePool stays until its instances are gone"));
+                    InstancePoolReport.deleteFailed(
+                            provider.name(), ProviderMessages.safe(e.getMessage(), desired), PROVIDER_RETRY));
             return DeleteControl.noFinalizerRemoval().rescheduleAfter(PROVIDER_RETRY);
         }
         return DeleteControl.noFinalizerRemoval().rescheduleAfter(STARTING_POLL);
@@ -292,14 +225,10 @@ public class InstancePoolReconciler implements Reconciler<InstancePool>, Cleaner
 
     /** Ends a reconcile that reaches no further: {@code ready} says why; an error needs a person, or time. */
     private UpdateControl<InstancePool> stop(
-            InstancePool pool,
-            InstancePoolStatus status,
-            PoolCondition ready,
-            boolean error,
-            Optional<Duration> retry) {
+            InstancePool pool, InstancePoolStatus status, PoolCondition ready, boolean error) {
         ready.setIn(status.conditions, pool.getMetadata().getGeneration(), clock);
         status.state = error ? PoolState.Error : PoolState.Creating;
-        return patch(pool, status, retry);
+        return patch(pool, status, Optional.empty());
     }
 
     private UpdateControl<InstancePool> patch(

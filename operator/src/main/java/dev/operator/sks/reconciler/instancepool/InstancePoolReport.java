@@ -3,6 +3,8 @@ package dev.operator.sks.reconciler.instancepool;
 import dev.operator.sks.api.InstancePool;
 import dev.operator.sks.api.PoolState;
 import dev.operator.sks.naming.Names;
+import dev.operator.sks.provider.InstanceState;
+import dev.operator.sks.provider.ProviderPool;
 import dev.operator.sks.reconciler.nodepool.PoolCondition;
 import dev.operator.sks.rendering.NameConflict;
 import dev.operator.sks.status.Conditions;
@@ -34,7 +36,12 @@ public final class InstancePoolReport {
     }
 
     /** Nothing to boot with; {@code ready} says why. */
-    public record Absent(PoolCondition ready) implements UserData {}
+    public record Absent(PoolCondition ready) implements UserData {
+        /** Another's Secret holds the name: that needs a person, whereas a missing one is only waited for. */
+        public boolean conflict() {
+            return NameConflict.REASON.equals(ready.reason());
+        }
+    }
 
     /**
      * The pool's user-data from its Secret, used only when the pool controls that Secret: another Secret of the name
@@ -44,7 +51,7 @@ public final class InstancePoolReport {
      */
     public static UserData userData(InstancePool pool, Optional<Secret> secret) {
         String name = pool.getSpec().userDataSecretName;
-        if (name == null || name.isBlank()) {
+        if (userDataSecretName(pool).isEmpty()) {
             return new Absent(PoolCondition.isFalse(
                     Conditions.READY,
                     "UserDataSecretNotSet",
@@ -64,6 +71,12 @@ public final class InstancePoolReport {
             return new Absent(waitingForUserData(name));
         }
         return new Present(new String(Base64.getDecoder().decode(encoded), StandardCharsets.UTF_8));
+    }
+
+    /** The name of the Secret the pool's user-data is read from; empty when spec.userDataSecretName is unset. */
+    public static Optional<String> userDataSecretName(InstancePool pool) {
+        String name = pool.getSpec().userDataSecretName;
+        return name == null || name.isBlank() ? Optional.empty() : Optional.of(name);
     }
 
     private static PoolCondition waitingForUserData(String name) {
@@ -97,7 +110,13 @@ public final class InstancePoolReport {
     }
 
     /** The state and Ready of a pool whose machines the provider reported. */
-    public record Machines(PoolState state, PoolCondition ready) {}
+    public record Machines(PoolState state, PoolCondition ready) {
+        /** Running, with no instance of {@code observed} still starting: nothing to poll for. */
+        public boolean settled(ProviderPool observed) {
+            return state == PoolState.Running
+                    && observed.members().stream().noneMatch(i -> i.state() == InstanceState.Starting);
+        }
+    }
 
     /**
      * @param size     members that exist (not on their way out)
@@ -126,6 +145,20 @@ public final class InstancePoolReport {
     /** The Warning Event of a failed provider call: which call, the provider's (withheld-from) message, what next. */
     public static String providerCallFailed(String provider, String call, String safeMessage, String next) {
         return provider + " failed to " + call + ": " + safeMessage + "; " + next;
+    }
+
+    /** The next step after a failed provider call that is tried again. */
+    public static String retrying(Duration retry) {
+        return "retrying in " + retry.toSeconds() + "s";
+    }
+
+    /** The Warning Event of a failed deletion of the pool's instances, which keeps the InstancePool. */
+    public static String deleteFailed(String provider, String safeMessage, Duration retry) {
+        return providerCallFailed(
+                provider,
+                "delete the pool's instances",
+                safeMessage,
+                retrying(retry) + "; the InstancePool stays until its instances are gone");
     }
 
     /** The Event of instances the provider removed by name. */

@@ -3,7 +3,9 @@ package dev.operator.sks.reconciler.instancepool;
 import dev.operator.sks.api.ApiGroup;
 import dev.operator.sks.api.InstancePool;
 import dev.operator.sks.api.Nodepool;
+import dev.operator.sks.catalog.InstanceType;
 import dev.operator.sks.naming.Names;
+import dev.operator.sks.provider.DesiredPool;
 import dev.operator.sks.reconciler.nodepool.NodepoolAdmission;
 import dev.operator.sks.status.Conditions;
 import io.fabric8.kubernetes.api.model.Condition;
@@ -73,6 +75,19 @@ public final class PoolOwnership {
     /** Whether the pool may be deleted through the provider: its machines are its Nodepool's, cluster or not. */
     public static boolean ownsMachines(Verdict verdict) {
         return verdict instanceof Owned || verdict instanceof Detached;
+    }
+
+    /**
+     * The machines a deleted pool's provider deletion targets: only those of a pool that owns machines, and of an
+     * instance type the catalog knows (none could have been made otherwise); empty: let the pool go without a call.
+     */
+    public static Optional<DesiredPool> machinesToDelete(
+            InstancePool pool, Verdict verdict, Optional<InstanceType> type) {
+        if (!ownsMachines(verdict) || type.isEmpty()) {
+            return Optional.empty();
+        }
+        String providerId = pool.getStatus() == null ? null : pool.getStatus().providerId;
+        return Optional.of(DesiredPool.from(pool, type.get(), "").withProviderId(providerId));
     }
 
     /** The Nodepool's Ready reason when its cluster is gone or replaced. */

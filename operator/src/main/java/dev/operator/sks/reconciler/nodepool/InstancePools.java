@@ -7,17 +7,56 @@ import dev.operator.sks.api.Nodepool;
 import dev.operator.sks.api.SKSCluster;
 import dev.operator.sks.naming.Labels;
 import dev.operator.sks.naming.Names;
+import dev.operator.sks.rendering.NameConflict;
+import dev.operator.sks.rendering.Owners;
+import dev.operator.sks.status.StatusPatches;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.fabric8.kubernetes.api.model.OwnerReferenceBuilder;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /** What InstancePool a Nodepool asks for: pure knowledge, no client. */
 public final class InstancePools {
+    /** The JSON patch that clears the Nodepool's evict annotation once its evictions are done. */
+    public static final String REMOVE_EVICT_ANNOTATION = "[{\"op\":\"remove\",\"path\":\"/metadata/annotations/"
+            + Labels.EVICT_ANNOTATION.replace("~", "~0").replace("/", "~1") + "\"}]";
+
     private InstancePools() {}
+
+    /** The Nodepool's own InstancePool among {@code pools}: named {@code name} and controlled by the Nodepool. */
+    public static Optional<InstancePool> own(Collection<InstancePool> pools, Nodepool nodepool, String name) {
+        return pools.stream()
+                .filter(p -> name.equals(p.getMetadata().getName()) && Owners.isControlledBy(p, nodepool))
+                .findFirst();
+    }
+
+    /**
+     * Why the Nodepool may not write {@code existing}, the InstancePool of its pool's name: a same-named pool it does
+     * not control is someone else's, never written over. Empty when there is none, or it is the Nodepool's.
+     */
+    public static Optional<String> conflict(Optional<InstancePool> existing, Nodepool nodepool) {
+        return existing.flatMap(pool -> NameConflict.of(pool, nodepool)).map(conflict -> conflict.message(nodepool));
+    }
+
+    /** Whether the InstancePool must be written: its spec differs from the desired one. */
+    public static boolean specChanged(InstancePool observed, InstancePool desired) {
+        return !StatusPatches.SERIALIZATION
+                .asJson(observed.getSpec())
+                .equals(StatusPatches.SERIALIZATION.asJson(desired.getSpec()));
+    }
+
+    /** Whether the pool has removed every instance {@code evictions} names: the annotation has done its job. */
+    public static boolean evictionsDone(InstancePool pool, List<String> evictions) {
+        return !evictions.isEmpty()
+                && pool.getStatus() != null
+                && pool.getStatus().evicted != null
+                && pool.getStatus().evicted.containsAll(evictions);
+    }
 
     /**
      * The InstancePool of {@code nodepool} (with its stable {@code id}) in {@code cluster}'s zone, owned by the

@@ -13,9 +13,7 @@ import dev.operator.sks.naming.Names;
 import dev.operator.sks.reconciler.ClusterReference;
 import dev.operator.sks.reconciler.nodepool.NodepoolAdmission.Decision;
 import dev.operator.sks.reconciler.nodepool.NodepoolAdmission.Serve;
-import dev.operator.sks.rendering.NameConflict;
 import dev.operator.sks.rendering.Owners;
-import dev.operator.sks.status.StatusPatches;
 import dev.operator.sks.status.StatusWriter;
 import dev.operator.sks.support.SecretLookup;
 import dev.operator.sks.validation.NodepoolValidator;
@@ -103,10 +101,8 @@ public class NodepoolReconciler implements Reconciler<Nodepool>, Cleaner<Nodepoo
         Decision decision =
                 NodepoolAdmission.decide(nodepool, status, context.getSecondaryResource(SKSCluster.class), violations);
         NodepoolAdmission.accepted(decision, violations).setIn(status.conditions, generation, clock);
-        Optional<InstancePool> observed = context.getSecondaryResources(InstancePool.class).stream()
-                .filter(p ->
-                        status.instancePool.equals(p.getMetadata().getName()) && Owners.isControlledBy(p, nodepool))
-                .findFirst();
+        Optional<InstancePool> observed =
+                InstancePools.own(context.getSecondaryResources(InstancePool.class), nodepool, status.instancePool);
         if (!(decision instanceof Serve serve)) {
             NodepoolAdmission.notServed(decision).setIn(status.conditions, generation, clock);
             status.state = PoolState.Error;
@@ -146,19 +142,18 @@ public class NodepoolReconciler implements Reconciler<Nodepool>, Cleaner<Nodepoo
 
     /** A same-named InstancePool the Nodepool does not control is someone else's: never written over. */
     private static Optional<String> instancePoolConflict(KubernetesClient client, Nodepool nodepool, String name) {
-        InstancePool existing = client.resources(InstancePool.class)
-                .inNamespace(nodepool.getMetadata().getNamespace())
-                .withName(name)
-                .get();
-        return existing == null
-                ? Optional.empty()
-                : NameConflict.of(existing, nodepool).map(conflict -> conflict.message(nodepool));
+        return InstancePools.conflict(
+                Optional.ofNullable(client.resources(InstancePool.class)
+                        .inNamespace(nodepool.getMetadata().getNamespace())
+                        .withName(name)
+                        .get()),
+                nodepool);
     }
 
     /** Writes the InstancePool when it is missing or its spec moved; a size change is told as an Event. */
     private InstancePool apply(
             KubernetesClient client, Nodepool nodepool, Optional<InstancePool> observed, InstancePool desired) {
-        if (observed.isPresent() && !specChanged(observed.get(), desired)) {
+        if (observed.isPresent() && !InstancePools.specChanged(observed.get(), desired)) {
             return observed.get();
         }
         InstancePool applied = client.resource(desired)
@@ -194,28 +189,16 @@ public class NodepoolReconciler implements Reconciler<Nodepool>, Cleaner<Nodepoo
         NodepoolReport.userData(outcome).setIn(status.conditions, generation, clock);
     }
 
-    private static boolean specChanged(InstancePool observed, InstancePool desired) {
-        return !StatusPatches.SERIALIZATION
-                .asJson(observed.getSpec())
-                .equals(StatusPatches.SERIALIZATION.asJson(desired.getSpec()));
-    }
-
     /** The pool removed the named instances: the annotation has done its job and is cleared, and that is told. */
     private void clearDoneEvictions(
             KubernetesClient client, Nodepool nodepool, InstancePool pool, List<String> evictions) {
-        if (evictions.isEmpty()
-                || pool.getStatus() == null
-                || pool.getStatus().evicted == null
-                || !pool.getStatus().evicted.containsAll(evictions)) {
+        if (!InstancePools.evictionsDone(pool, evictions)) {
             return;
         }
-        String escapedKey = Labels.EVICT_ANNOTATION.replace("~", "~0").replace("/", "~1");
         client.resources(Nodepool.class)
                 .inNamespace(nodepool.getMetadata().getNamespace())
                 .withName(nodepool.getMetadata().getName())
-                .patch(
-                        PatchContext.of(PatchType.JSON),
-                        "[{\"op\":\"remove\",\"path\":\"/metadata/annotations/" + escapedKey + "\"}]");
+                .patch(PatchContext.of(PatchType.JSON), InstancePools.REMOVE_EVICT_ANNOTATION);
         events.normal(nodepool, "InstancesEvicted", NodepoolReport.evicted(evictions));
     }
 

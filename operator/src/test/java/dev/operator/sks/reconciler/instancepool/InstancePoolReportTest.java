@@ -9,6 +9,7 @@ import dev.operator.sks.naming.Names;
 import dev.operator.sks.provider.DesiredPool;
 import dev.operator.sks.provider.InstanceState;
 import dev.operator.sks.provider.ProviderInstance;
+import dev.operator.sks.provider.ProviderPool;
 import dev.operator.sks.reconciler.nodepool.PoolCondition;
 import dev.operator.sks.rendering.NameConflict;
 import dev.operator.sks.rendering.Owners;
@@ -113,6 +114,43 @@ class InstancePoolReportTest {
         PoolCondition away = InstancePoolReport.nodes(unreachable, request, true);
         assertThat(away.status()).isFalse();
         assertThat(away.reason()).isEqualTo("TenantUnreachable");
+    }
+
+    @Test
+    void onlyAForeignUserDataSecretIsAnErrorAndABlankNameIsNoName() {
+        assertThat(InstancePoolReport.userDataSecretName(pool)).contains(pool.getSpec().userDataSecretName);
+        Secret foreign = secret(pool.getSpec().userDataSecretName, false);
+        assertThat(((InstancePoolReport.Absent) InstancePoolReport.userData(pool, Optional.of(foreign))).conflict())
+                .isTrue();
+        assertThat(((InstancePoolReport.Absent) InstancePoolReport.userData(pool, Optional.empty())).conflict())
+                .isFalse();
+        pool.getSpec().userDataSecretName = " ";
+        assertThat(InstancePoolReport.userDataSecretName(pool)).isEmpty();
+        assertThat(((InstancePoolReport.Absent) InstancePoolReport.userData(pool, Optional.empty()))
+                        .ready()
+                        .reason())
+                .isEqualTo("UserDataSecretNotSet");
+    }
+
+    @Test
+    void aRunningPoolWithAnInstanceStillStartingIsNotSettled() {
+        InstancePoolReport.Machines up = InstancePoolReport.machines(2, 2, 2, null);
+        ProviderInstance running = new ProviderInstance("id-1", "pool-1", InstanceState.Running, List.of());
+        ProviderInstance starting = new ProviderInstance("id-2", "pool-2", InstanceState.Starting, List.of());
+        ProviderInstance leaving = new ProviderInstance("id-3", "pool-3", InstanceState.Stopping, List.of());
+        assertThat(up.settled(new ProviderPool("p", List.of(running, leaving)))).isTrue();
+        assertThat(up.settled(new ProviderPool("p", List.of(running, starting))))
+                .isFalse();
+        assertThat(InstancePoolReport.machines(2, 1, 2, null).settled(new ProviderPool("p", List.of(running))))
+                .isFalse();
+    }
+
+    @Test
+    void aFailedDeletionSaysWhenItIsTriedAgainAndThatThePoolStays() {
+        assertThat(InstancePoolReport.retrying(Duration.ofSeconds(30))).isEqualTo("retrying in 30s");
+        assertThat(InstancePoolReport.deleteFailed("exoscale", "quota exceeded", Duration.ofSeconds(30)))
+                .isEqualTo("exoscale failed to delete the pool's instances: quota exceeded; retrying in 30s; "
+                        + "the InstancePool stays until its instances are gone");
     }
 
     @Test

@@ -4,9 +4,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.operator.sks.api.InstancePool;
 import dev.operator.sks.api.InstancePoolSpec;
+import dev.operator.sks.api.InstancePoolStatus;
 import dev.operator.sks.api.Nodepool;
 import dev.operator.sks.api.NodepoolStatus;
+import dev.operator.sks.catalog.InstanceType;
+import dev.operator.sks.catalog.InstanceTypeCatalog;
 import dev.operator.sks.naming.Names;
+import dev.operator.sks.provider.DesiredPool;
 import dev.operator.sks.reconciler.nodepool.PoolCondition;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.fabric8.kubernetes.api.model.OwnerReferenceBuilder;
@@ -115,6 +119,30 @@ class PoolOwnershipTest {
         assertThat(PoolOwnership.bindingChanged(owner, nodepool("alpha"))).isTrue();
         assertThat(PoolOwnership.ownsMachines(PoolOwnership.judge(pool("x", "alpha", null), Optional.empty())))
                 .isFalse();
+    }
+
+    @Test
+    void onlyAPoolOwningMachinesOfAKnownTypeIsDeletedThroughTheProvider() {
+        Nodepool owner = nodepool("alpha");
+        InstancePool own = pool(OWN, "alpha", owner);
+        own.setStatus(new InstancePoolStatus());
+        own.getStatus().providerId = "provider-pool-1";
+        Optional<InstanceType> type = InstanceTypeCatalog.loadDefault().find("standard.medium");
+        PoolOwnership.Verdict owned = PoolOwnership.judge(own, Optional.of(owner));
+
+        assertThat(PoolOwnership.machinesToDelete(own, owned, type)).hasValueSatisfying(desired -> {
+            assertThat(desired.providerId()).contains("provider-pool-1");
+            assertThat(desired.key())
+                    .isEqualTo(DesiredPool.from(own, type.orElseThrow(), "").key());
+        });
+        assertThat(PoolOwnership.machinesToDelete(own, owned, Optional.empty())).isEmpty();
+        InstancePool handMade = pool("hand-made", "alpha", null);
+        assertThat(PoolOwnership.machinesToDelete(handMade, PoolOwnership.judge(handMade, Optional.empty()), type))
+                .isEmpty();
+        InstancePool waiting = pool(OWN, "alpha", nodepool(null));
+        assertThat(PoolOwnership.machinesToDelete(
+                        waiting, PoolOwnership.judge(waiting, Optional.of(nodepool(null))), type))
+                .isEmpty();
     }
 
     @Test
