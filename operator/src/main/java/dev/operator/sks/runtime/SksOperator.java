@@ -96,7 +96,7 @@ public final class SksOperator implements AutoCloseable {
         // there, so a steady state costs the API server no GET.
         InformerCaches clusterCaches = new InformerCaches();
         SecretLookup ownSecrets = (namespace, name) -> clusterCaches.get(Secret.class, namespace, name);
-        tenantClients = new TenantClients(client, tenantServers, ownSecrets);
+        tenantClients = new TenantClients(tenantServers, ownSecrets);
         TenantBootstrap tenantBootstrap =
                 new TenantBootstrap(client, tenantClients, ownSecrets, services.versions(), services.clock());
         tenantWork = new TenantWork(tenantBootstrap, services.clock());

@@ -62,7 +62,6 @@ public final class TenantClients implements AutoCloseable {
 
     private record Entry(String digest, KubernetesClient client) {}
 
-    private final KubernetesClient management;
     private final ServerOverride serverOverride;
     private final SecretLookup secrets;
     private final ConcurrentHashMap<ClusterKey, Entry> clients = new ConcurrentHashMap<>();
@@ -73,11 +72,11 @@ public final class TenantClients implements AutoCloseable {
     }
 
     public TenantClients(KubernetesClient management, ServerOverride serverOverride) {
-        this(management, serverOverride, SecretLookup.live(management));
+        this(serverOverride, SecretLookup.live(management));
     }
 
-    public TenantClients(KubernetesClient management, ServerOverride serverOverride, SecretLookup secrets) {
-        this.management = management;
+    /** @param secrets where the clusters' admin kubeconfig Secrets are read (the operator's informer cache) */
+    public TenantClients(ServerOverride serverOverride, SecretLookup secrets) {
         this.serverOverride = serverOverride;
         this.secrets = secrets;
     }
