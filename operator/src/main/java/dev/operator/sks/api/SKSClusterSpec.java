@@ -17,7 +17,7 @@ import java.util.List;
 public class SKSClusterSpec {
 
     @Required
-    @Pattern("^[a-z]{2}-[a-z]{3}-[0-9]+$")
+    @Pattern("^[a-z]{2}-[a-z]{2,3}-[0-9]+$")
     @ValidationRule(value = "self == oldSelf", message = "zone is immutable: a cluster cannot move to another zone")
     @JsonPropertyDescription("Zone the cluster runs in, one of the operator's zones (e.g. ch-gva-2). Immutable.")
     public String zone;
