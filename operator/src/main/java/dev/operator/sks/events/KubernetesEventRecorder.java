@@ -124,6 +124,12 @@ public final class KubernetesEventRecorder implements EventRecorder, AutoCloseab
             budgets.put(uid, new Budget(0, now));
             return false;
         }
+        if (budgets.size() > MAX_REMEMBERED) {
+            // An object quiet for a whole refill has its full burst again: forgetting it changes nothing, and keeps
+            // deleted objects from piling up here.
+            Duration full = REFILL.multipliedBy(BURST);
+            budgets.values().removeIf(b -> Duration.between(b.at(), now).compareTo(full) >= 0);
+        }
         return true;
     }
 
