@@ -2,6 +2,7 @@ package dev.operator.sks.join;
 
 import dev.operator.sks.naming.Labels;
 import dev.operator.sks.naming.Names;
+import dev.operator.sks.support.SecretData;
 import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.api.model.SecretBuilder;
 import java.nio.charset.StandardCharsets;
@@ -103,15 +104,8 @@ public final class BootstrapTokens {
                 .endMetadata()
                 .withType(SECRET_TYPE)
                 // data, never stringData: the server rewrites stringData into data, so an apply would never match.
-                .withData(base64(plain))
+                .withData(SecretData.encode(plain))
                 .build();
-    }
-
-    static Map<String, String> base64(Map<String, String> plain) {
-        Map<String, String> data = new LinkedHashMap<>();
-        plain.forEach((key, value) ->
-                data.put(key, Base64.getEncoder().encodeToString(value.getBytes(StandardCharsets.UTF_8))));
-        return data;
     }
 
     static Optional<String> decode(Map<String, String> data, String key) {

@@ -6,6 +6,7 @@ import dev.operator.sks.naming.Names;
 import dev.operator.sks.rendering.NameConflict;
 import dev.operator.sks.rendering.NameConflictException;
 import dev.operator.sks.rendering.Owners;
+import dev.operator.sks.support.SecretData;
 import dev.operator.sks.support.SecretLookup;
 import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.api.model.SecretBuilder;
@@ -181,7 +182,7 @@ public final class JoinTokenStore {
                 // Opaque, not bootstrap.kubernetes.io/token: this is the tenant's token, not a credential of the
                 // management cluster.
                 .withType("Opaque")
-                .withData(BootstrapTokens.base64(plain))
+                .withData(SecretData.encode(plain))
                 .build();
     }
 

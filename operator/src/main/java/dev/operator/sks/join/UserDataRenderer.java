@@ -4,9 +4,7 @@ import dev.operator.sks.api.NodepoolTaint;
 import dev.operator.sks.catalog.KubernetesVersion;
 import dev.operator.sks.naming.Labels;
 import dev.operator.sks.pki.Pem;
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
+import dev.operator.sks.support.Digests;
 import java.security.cert.X509Certificate;
 import java.util.ArrayList;
 import java.util.HexFormat;
@@ -158,23 +156,13 @@ public final class UserDataRenderer {
      */
     public static String caCertificateHash(String caCertificatePem) {
         X509Certificate ca = Pem.parseCertificate(caCertificatePem);
-        try {
-            byte[] digest = MessageDigest.getInstance("SHA-256")
-                    .digest(ca.getPublicKey().getEncoded());
-            return "sha256:" + HexFormat.of().formatHex(digest);
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("every Java runtime has SHA-256", e);
-        }
+        return "sha256:"
+                + HexFormat.of().formatHex(Digests.sha256(ca.getPublicKey().getEncoded()));
     }
 
     /** A SHA-256 of the user-data, to tell whether it changed without keeping it around. */
     public static String digest(String userData) {
-        try {
-            return HexFormat.of()
-                    .formatHex(MessageDigest.getInstance("SHA-256").digest(userData.getBytes(StandardCharsets.UTF_8)));
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("every Java runtime has SHA-256", e);
-        }
+        return Digests.sha256Hex(userData);
     }
 
     private static Map<String, Object> file(String path, String permissions, String content) {

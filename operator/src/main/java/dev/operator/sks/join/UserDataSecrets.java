@@ -4,6 +4,7 @@ import dev.operator.sks.naming.Labels;
 import dev.operator.sks.naming.Names;
 import dev.operator.sks.rendering.NameConflict;
 import dev.operator.sks.rendering.NameConflictException;
+import dev.operator.sks.support.SecretData;
 import dev.operator.sks.support.SecretLookup;
 import io.fabric8.kubernetes.api.model.OwnerReference;
 import io.fabric8.kubernetes.api.model.Secret;
@@ -57,7 +58,7 @@ public final class UserDataSecrets {
                 .withOwnerReferences(owner)
                 .endMetadata()
                 .withType("Opaque")
-                .withData(BootstrapTokens.base64(Map.of(Names.USER_DATA_KEY, userData)))
+                .withData(SecretData.encode(Map.of(Names.USER_DATA_KEY, userData)))
                 .build();
         String digest = UserDataRenderer.digest(userData);
         Optional<Secret> cached = cache.find(namespace, name);

@@ -1,9 +1,6 @@
 package dev.operator.sks.naming;
 
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.util.HexFormat;
+import dev.operator.sks.support.Digests;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -116,7 +113,7 @@ public final class Labels {
         if (text.length() <= MAX_LABEL_VALUE) {
             return text;
         }
-        String hash = HexFormat.of().formatHex(sha256(text)).substring(0, LABEL_HASH_CHARS);
+        String hash = Digests.sha256Hex(text).substring(0, LABEL_HASH_CHARS);
         return text.substring(0, MAX_LABEL_VALUE - LABEL_HASH_CHARS - 1) + "-" + hash;
     }
 
@@ -134,14 +131,6 @@ public final class Labels {
         Map<String, String> labels = forComponent(cluster, "node");
         labels.put(INSTANCE_POOL, value(instancePool));
         return labels;
-    }
-
-    private static byte[] sha256(String text) {
-        try {
-            return MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8));
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("every Java runtime has SHA-256", e);
-        }
     }
 
     /** The smallest stable set that selects a component's pods (selectors are immutable, so no version in them). */

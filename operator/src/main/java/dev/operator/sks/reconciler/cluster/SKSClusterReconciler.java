@@ -28,6 +28,7 @@ import dev.operator.sks.rendering.RenderedControlPlane;
 import dev.operator.sks.rendering.UpgradePlan;
 import dev.operator.sks.status.StatusPatches;
 import dev.operator.sks.status.StatusWriter;
+import dev.operator.sks.support.Durations;
 import dev.operator.sks.tenant.TenantWork;
 import dev.operator.sks.validation.ClusterValidator;
 import dev.operator.sks.validation.Violation;
@@ -50,7 +51,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.stream.Stream;
 
 /**
  * Turns an SKSCluster into a hosted control plane: validates, checks that every name it needs is free or its own,
@@ -161,7 +161,7 @@ public class SKSClusterReconciler implements Reconciler<SKSCluster>, Cleaner<SKS
             outcome = new ClusterStatusReport.AuthorityMissing(e.getMessage());
         }
         ClusterStatusReport.report(cluster, status, outcome, catalog, clock);
-        lookAgain = earliest(lookAgain, reportTenant(cluster, status));
+        lookAgain = Durations.sooner(lookAgain, reportTenant(cluster, status));
         ClusterEvents.upgrade(before, status, target.toString())
                 .forEach(e -> events.record(cluster, e.type(), e.reason(), e.message()));
         UpdateControl<SKSCluster> control = statusWriter.write(cluster, status);
@@ -219,10 +219,6 @@ public class SKSClusterReconciler implements Reconciler<SKSCluster>, Cleaner<SKS
         return outcome.filter(o -> o.applied()).isPresent()
                 ? Optional.empty()
                 : Optional.of(tenantWork.retryAfter(snapshot));
-    }
-
-    private static Optional<Duration> earliest(Optional<Duration> one, Optional<Duration> other) {
-        return Stream.concat(one.stream(), other.stream()).min(Duration::compareTo);
     }
 
     @Override

@@ -18,6 +18,7 @@ import dev.operator.sks.reconciler.instancepool.InstancePoolReport.Absent;
 import dev.operator.sks.reconciler.instancepool.InstancePoolReport.Present;
 import dev.operator.sks.reconciler.nodepool.PoolCondition;
 import dev.operator.sks.status.StatusWriter;
+import dev.operator.sks.support.Durations;
 import dev.operator.sks.tenant.KubeletServingApprover;
 import dev.operator.sks.tenant.PoolNodes;
 import dev.operator.sks.tenant.TenantClients.ClusterKey;
@@ -150,7 +151,7 @@ public class InstancePoolReconciler implements Reconciler<InstancePool>, Cleaner
         return patch(
                 pool,
                 status,
-                InstancePoolReport.sooner(
+                Durations.sooner(
                         machines.settled(observed) ? Optional.empty() : Optional.of(STARTING_POLL),
                         trackNodes(desired, observed, status, generation)));
     }

@@ -201,12 +201,4 @@ public final class InstancePoolReport {
         return last.filter(o -> o.result().synced() && o.input().equals(request))
                 .isPresent();
     }
-
-    /** The sooner of two times to look again; empty when neither asks for one. */
-    public static Optional<Duration> sooner(Optional<Duration> a, Optional<Duration> b) {
-        if (a.isEmpty() || b.isEmpty()) {
-            return a.or(() -> b);
-        }
-        return Optional.of(a.get().compareTo(b.get()) <= 0 ? a.get() : b.get());
-    }
 }

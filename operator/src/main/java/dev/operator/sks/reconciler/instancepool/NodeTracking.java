@@ -5,6 +5,7 @@ import dev.operator.sks.provider.DesiredPool;
 import dev.operator.sks.provider.InstanceState;
 import dev.operator.sks.provider.ProviderInstance;
 import dev.operator.sks.provider.ProviderPool;
+import dev.operator.sks.support.Durations;
 import dev.operator.sks.tenant.KeyedWork;
 import dev.operator.sks.tenant.PoolNodes;
 import java.time.Duration;
@@ -58,6 +59,6 @@ final class NodeTracking {
         Optional<Duration> keepObserving = simulating ? Optional.empty() : Optional.of(PoolNodes.OBSERVE_INTERVAL);
         return InstancePoolReport.inSync(last, request)
                 ? keepObserving
-                : InstancePoolReport.sooner(Optional.of(retryAfter.get()), keepObserving);
+                : Durations.sooner(Optional.of(retryAfter.get()), keepObserving);
     }
 }

@@ -13,10 +13,8 @@ import dev.operator.sks.support.SecretData;
 import io.fabric8.kubernetes.api.model.ObjectMeta;
 import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.api.model.SecretBuilder;
-import java.nio.charset.StandardCharsets;
 import java.security.cert.X509Certificate;
 import java.time.Instant;
-import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
@@ -110,8 +108,7 @@ final class KubeconfigSecret {
         annotations.remove(Labels.KUBECONFIG_WITHDRAWN_ANNOTATION);
         meta.setAnnotations(annotations);
         // data, never stringData: the server rewrites stringData into data.
-        secret.setData(new LinkedHashMap<>(
-                Map.of(KEY, Base64.getEncoder().encodeToString(kubeconfig.getBytes(StandardCharsets.UTF_8)))));
+        secret.setData(new LinkedHashMap<>(SecretData.encode(Map.of(KEY, kubeconfig))));
         secret.setStringData(null);
         return secret;
     }

@@ -153,16 +153,6 @@ class InstancePoolReportTest {
                         + "the InstancePool stays until its instances are gone");
     }
 
-    @Test
-    void theSoonerOfTwoTimesIsTaken() {
-        assertThat(InstancePoolReport.sooner(Optional.of(Duration.ofSeconds(2)), Optional.of(Duration.ofSeconds(30))))
-                .contains(Duration.ofSeconds(2));
-        assertThat(InstancePoolReport.sooner(Optional.empty(), Optional.of(Duration.ofSeconds(30))))
-                .contains(Duration.ofSeconds(30));
-        assertThat(InstancePoolReport.sooner(Optional.empty(), Optional.empty()))
-                .isEmpty();
-    }
-
     private Secret secret(String name, boolean ownedByThePool) {
         SecretBuilder secret = new SecretBuilder()
                 .withNewMetadata()
