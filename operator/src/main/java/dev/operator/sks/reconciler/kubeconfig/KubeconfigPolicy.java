@@ -6,13 +6,10 @@ import dev.operator.sks.events.EventType;
 import dev.operator.sks.pki.BouncyCastlePki;
 import dev.operator.sks.pki.CertificateRequest;
 import dev.operator.sks.pki.KeyAlgorithm;
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
+import dev.operator.sks.support.Digests;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
@@ -144,13 +141,7 @@ public final class KubeconfigPolicy {
             for (String field : fields()) {
                 text.append(';').append(field.length()).append(':').append(field);
             }
-            try {
-                byte[] digest = MessageDigest.getInstance("SHA-256")
-                        .digest(text.toString().getBytes(StandardCharsets.UTF_8));
-                return HexFormat.of().formatHex(digest, 0, 16);
-            } catch (NoSuchAlgorithmException e) {
-                throw new IllegalStateException("SHA-256 is missing from this JVM", e);
-            }
+            return Digests.sha256Hex(text.toString(), 16);
         }
     }
 
