@@ -95,6 +95,7 @@ public final class DerivedNames {
                 secret("konnectivity kubeconfig", Names::konnectivityKubeconfig),
                 secret("client CA bundle", Names::clientCaBundle),
                 secret("bootstrap token", Names::bootstrapToken),
+                secret("cloud-controller credentials", Names::ccmCredentials),
                 new Derived(Kind.CONFIG_MAP, "CA certificates", Names::caCertificates, DNS_SUBDOMAIN_MAX),
                 new Derived(
                         Kind.CONFIG_MAP, "control-plane configuration", Names::controlPlaneConfig, DNS_SUBDOMAIN_MAX),

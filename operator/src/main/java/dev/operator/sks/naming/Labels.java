@@ -27,6 +27,14 @@ public final class Labels {
     public static final String EVICT_ANNOTATION = PREFIX + "evict";
     /** Set on an SKSCluster to rotate its clients CA, revoking every kubeconfig issued before. */
     public static final String ROTATE_CLIENTS_CA_ANNOTATION = PREFIX + "rotate-clients-ca";
+    /** On a cluster: a new value asks for a new cloud-controller API key; the previous one is then revoked. */
+    public static final String ROTATE_CCM_CREDENTIALS_ANNOTATION = PREFIX + "rotate-ccm-credentials";
+    /** On the cloud-controller credentials Secret: the rotation value its key was made for. */
+    public static final String CCM_CREDENTIALS_ROTATION_ANNOTATION = PREFIX + "ccm-credentials-rotation";
+    /** On the cloud-controller credentials Secret: the key (its public id) it holds, what revocation names. */
+    public static final String CCM_CREDENTIALS_KEY_ANNOTATION = PREFIX + "ccm-credentials-key";
+    /** On the cloud-controller credentials Secret: ids of replaced keys not yet revoked, comma-separated. */
+    public static final String CCM_RETIRED_KEYS_ANNOTATION = PREFIX + "ccm-retired-keys";
     /**
      * On the clients-CA Secret: the {@link #ROTATE_CLIENTS_CA_ANNOTATION} value that CA was made for, so one value
      * rotates the CA once, however often the cluster is reconciled.

@@ -35,6 +35,14 @@ public final class Names {
         return cluster + "-kubeconfig";
     }
 
+    /**
+     * The API key made for the cluster's cloud controller (Exoscale), kept where the operator can revoke it; the
+     * tenant's {@link #EXOSCALE_CREDENTIALS_SECRET} is a copy.
+     */
+    public static String ccmCredentials(String cluster) {
+        return cluster + "-ccm-credentials";
+    }
+
     /** Public CA certificates, what SKS serves as the cluster's authority certificates. */
     public static String caCertificates(String cluster) {
         return cluster + "-ca-certificates";

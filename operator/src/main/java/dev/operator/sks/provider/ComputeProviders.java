@@ -1,12 +1,14 @@
 package dev.operator.sks.provider;
 
 import dev.operator.sks.config.OperatorConfig;
+import dev.operator.sks.provider.exoscale.ExoscaleCcmCredentials;
 import dev.operator.sks.provider.exoscale.ExoscaleProvider;
 import dev.operator.sks.provider.exoscale.SecretCredentialsSource;
 import dev.operator.sks.provider.kubevirt.KubeVirtProvider;
 import dev.operator.sks.provider.simulated.SimulatedProvider;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import java.time.Clock;
+import java.util.Optional;
 
 /** Makes the compute provider {@code SKS_PROVIDER} selects. */
 public final class ComputeProviders {
@@ -28,16 +30,32 @@ public final class ComputeProviders {
             case ExoscaleProvider.NAME ->
                 new ExoscaleProvider(
                         config.exoscaleApiEndpoint(),
-                        new SecretCredentialsSource(
-                                client,
-                                config.exoscaleCredentialsNamespace(),
-                                config.exoscaleCredentialsSecret(),
-                                clock),
+                        exoscaleCredentials(config, client, clock),
                         config.exoscaleTemplate(),
                         clock);
             default ->
                 throw new IllegalArgumentException(
                         "compute provider '" + name + "' is not one of " + OperatorConfig.PROVIDERS);
         };
+    }
+
+    /**
+     * Where clusters' cloud controllers get API keys of their own: Exoscale's IAM, with the operator's key. The other
+     * providers' cloud controllers need no cloud key (the simulated one is the operator; KubeVirt's reads the
+     * management cluster with a kubeconfig).
+     */
+    public static Optional<CloudControllerCredentials> cloudControllerCredentials(
+            OperatorConfig config, KubernetesClient client, Clock clock) {
+        if (!ExoscaleProvider.NAME.equals(config.provider())) {
+            return Optional.empty();
+        }
+        return Optional.of(new ExoscaleCcmCredentials(
+                config.exoscaleApiEndpoint(), exoscaleCredentials(config, client, clock), clock));
+    }
+
+    private static SecretCredentialsSource exoscaleCredentials(
+            OperatorConfig config, KubernetesClient client, Clock clock) {
+        return new SecretCredentialsSource(
+                client, config.exoscaleCredentialsNamespace(), config.exoscaleCredentialsSecret(), clock);
     }
 }

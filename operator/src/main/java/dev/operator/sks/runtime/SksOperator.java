@@ -100,7 +100,15 @@ public final class SksOperator implements AutoCloseable {
         TenantBootstrap tenantBootstrap =
                 new TenantBootstrap(client, tenantClients, ownSecrets, services.versions(), services.clock());
         tenantWork = new TenantWork(tenantBootstrap, services.clock());
-        register(new SKSClusterReconciler(services, tenantWork, etcd, events, clusterCaches), config);
+        register(
+                new SKSClusterReconciler(
+                        services,
+                        tenantWork,
+                        etcd,
+                        events,
+                        clusterCaches,
+                        ComputeProviders.cloudControllerCredentials(config, client, services.clock())),
+                config);
         register(new NodepoolReconciler(services, events, Optional.of(ownSecrets)), config);
         register(
                 new KubeconfigRequestReconciler(services, new KubeconfigMetrics(registry, services.clock()), events),

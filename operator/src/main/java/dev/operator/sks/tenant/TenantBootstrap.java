@@ -2,6 +2,7 @@ package dev.operator.sks.tenant;
 
 import dev.operator.sks.addons.AddonInputs;
 import dev.operator.sks.addons.AddonObjects;
+import dev.operator.sks.api.Addon;
 import dev.operator.sks.api.SKSCluster;
 import dev.operator.sks.catalog.KubernetesVersion;
 import dev.operator.sks.catalog.VersionCatalog;
@@ -9,7 +10,9 @@ import dev.operator.sks.join.JoinMaterial;
 import dev.operator.sks.join.JoinTokenStore;
 import dev.operator.sks.join.JoinTokens;
 import dev.operator.sks.naming.Labels;
+import dev.operator.sks.naming.Names;
 import dev.operator.sks.rendering.ClusterModel;
+import dev.operator.sks.rendering.Owners;
 import dev.operator.sks.support.Digests;
 import dev.operator.sks.support.SecretLookup;
 import dev.operator.sks.tenant.TenantClients.ClusterKey;
@@ -150,6 +153,9 @@ public final class TenantBootstrap {
         AddonInputs addons = AddonInputs.of(model, patch.get(), endpoint);
         List<HasMetadata> objects = new ArrayList<>(TenantBootstrapObjects.render(inputs));
         objects.addAll(AddonObjects.render(addons));
+        if (model.addons().contains(Addon.CLOUD_CONTROLLER)) {
+            cloudControllerKey(cluster).ifPresent(objects::add);
+        }
         List<HasMetadata> removed = AddonObjects.removed(addons);
         String note = AddonObjects.notInstalled(addons).map(text -> "; " + text).orElse("");
         String digest = digest(management, objects, removed);
@@ -234,6 +240,19 @@ public final class TenantBootstrap {
                 "Applied",
                 "join objects and addons applied to the tenant cluster" + note,
                 oldestKubelet(key));
+    }
+
+    /**
+     * The cloud controller's own API key, which the cluster reconciler keeps in {@code <cluster>-ccm-credentials}, as
+     * the tenant's {@code kube-system/exoscale-credentials}: only from a Secret the cluster controls.
+     */
+    private Optional<Secret> cloudControllerKey(SKSCluster cluster) {
+        return cache.find(
+                        cluster.getMetadata().getNamespace(),
+                        Names.ccmCredentials(cluster.getMetadata().getName()))
+                .filter(secret -> Owners.isControlledBy(secret, cluster))
+                .filter(secret -> secret.getData() != null && !secret.getData().isEmpty())
+                .map(secret -> TenantBootstrapObjects.cloudControllerCredentials(secret.getData()));
     }
 
     private Optional<KubernetesVersion> oldestKubelet(ClusterKey key) {

@@ -10,6 +10,8 @@ import dev.operator.sks.naming.Names;
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
 import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.Secret;
+import io.fabric8.kubernetes.api.model.SecretBuilder;
 import io.fabric8.kubernetes.api.model.rbac.ClusterRoleBinding;
 import io.fabric8.kubernetes.api.model.rbac.ClusterRoleBindingBuilder;
 import io.fabric8.kubernetes.api.model.rbac.ClusterRoleBuilder;
@@ -26,6 +28,7 @@ import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 
 /**
  * The objects a tenant cluster needs for {@code kubeadm join} to work, as {@code kubeadm init} would have made them
@@ -283,5 +286,18 @@ public final class TenantBootstrapObjects {
 
     private static Map<String, String> managedBy() {
         return Map.of(Labels.MANAGED_BY, Labels.MANAGED_BY_VALUE);
+    }
+
+    /** The cloud controller's credentials Secret in the tenant, with the data (already encoded) it is copied from. */
+    public static Secret cloudControllerCredentials(Map<String, String> encodedData) {
+        return new SecretBuilder()
+                .withNewMetadata()
+                .withName(Names.EXOSCALE_CREDENTIALS_SECRET)
+                .withNamespace(Names.TENANT_KUBE_SYSTEM)
+                .withLabels(Map.of(Labels.MANAGED_BY, Labels.MANAGED_BY_VALUE))
+                .endMetadata()
+                .withType("Opaque")
+                .withData(new TreeMap<>(encodedData))
+                .build();
     }
 }

@@ -17,6 +17,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.stream.Collectors;
 
 /**
@@ -30,6 +31,7 @@ final class ExoscaleApi {
     static final Duration SIGNATURE_LIFETIME = Duration.ofMinutes(10);
 
     private static final int MAX_MESSAGE = 300;
+    private static final Set<String> FINISHED_BADLY = Set.of("failure", "timeout");
 
     private final HttpClient http;
     private final String endpoint;
@@ -83,6 +85,35 @@ final class ExoscaleApi {
 
     JsonNode delete(String path) throws ProviderException {
         return send("DELETE", path, Map.of(), null);
+    }
+
+    /** Polls an operation for up to {@code wait}; a pending one is left for the next call to notice. */
+    JsonNode awaitOperation(JsonNode operation, String what, Duration wait, Duration poll) throws ProviderException {
+        String operationId = operation.path("id").asText("");
+        JsonNode current = operation;
+        long deadline = System.nanoTime() + wait.toNanos();
+        while (!operationId.isEmpty()
+                && "pending".equals(current.path("state").asText())
+                && System.nanoTime() < deadline) {
+            try {
+                Thread.sleep(poll.toMillis());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new ProviderException("interrupted while waiting for Exoscale operation " + what, e);
+            }
+            current = get("/operation/" + operationId);
+        }
+        String state = current.path("state").asText();
+        if (FINISHED_BADLY.contains(state)) {
+            throw new ProviderException("Exoscale operation " + what + " ended in " + state
+                    + (current.hasNonNull("reason")
+                            ? " (" + current.path("reason").asText() + ")"
+                            : "")
+                    + (current.hasNonNull("message")
+                            ? ": " + current.path("message").asText()
+                            : ""));
+        }
+        return current;
     }
 
     private JsonNode send(String method, String path, Map<String, String> query, Object body) throws ProviderException {

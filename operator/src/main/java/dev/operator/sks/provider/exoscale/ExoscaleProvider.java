@@ -51,7 +51,6 @@ public final class ExoscaleProvider implements ComputeProvider {
     private static final Logger LOG = LoggerFactory.getLogger(ExoscaleProvider.class);
     private static final Pattern UUID =
             Pattern.compile("^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-" + "[0-9a-fA-F]{12}$");
-    private static final Set<String> FINISHED_BADLY = Set.of("failure", "timeout");
 
     private record CachedId(String id, Instant until) {}
 
@@ -335,33 +334,8 @@ public final class ExoscaleProvider implements ComputeProvider {
         };
     }
 
-    /** Polls an operation for a few seconds; a pending one is left for the next call to notice. */
     private JsonNode awaitOperation(ExoscaleApi api, JsonNode operation, String what) throws ProviderException {
-        String operationId = operation.path("id").asText("");
-        JsonNode current = operation;
-        long deadline = System.nanoTime() + operationWait.toNanos();
-        while (!operationId.isEmpty()
-                && "pending".equals(current.path("state").asText())
-                && System.nanoTime() < deadline) {
-            try {
-                Thread.sleep(operationPoll.toMillis());
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new ProviderException("interrupted while waiting for Exoscale operation " + what, e);
-            }
-            current = api.get("/operation/" + operationId);
-        }
-        String state = current.path("state").asText();
-        if (FINISHED_BADLY.contains(state)) {
-            throw new ProviderException("Exoscale operation " + what + " ended in " + state
-                    + (current.hasNonNull("reason")
-                            ? " (" + current.path("reason").asText() + ")"
-                            : "")
-                    + (current.hasNonNull("message")
-                            ? ": " + current.path("message").asText()
-                            : ""));
-        }
-        return current;
+        return api.awaitOperation(operation, what, operationWait, operationPoll);
     }
 
     private String instanceTypeId(ExoscaleApi api, DesiredPool desired) throws ProviderException {

@@ -20,6 +20,10 @@ final class ClusterEvents {
     static final String CLIENTS_CA_ROTATED = "ClientsCARotated";
     static final String ETCD_MEMBER_ADDED = "EtcdMemberAdded";
     static final String ETCD_MEMBER_PROMOTED = "EtcdMemberPromoted";
+    static final String CLOUD_CREDENTIALS_ISSUED = "CloudCredentialsIssued";
+    static final String CLOUD_CREDENTIALS_ROTATED = "CloudCredentialsRotated";
+    static final String CLOUD_CREDENTIALS_REVOKED = "CloudCredentialsRevoked";
+    static final String CLOUD_CREDENTIALS_NOT_REVOKED = "CloudCredentialsNotRevoked";
 
     private ClusterEvents() {}
 
@@ -89,5 +93,34 @@ final class ClusterEvents {
 
     static String memberPromoted(int member, int of) {
         return "promoted etcd member " + member + " of " + of + " to a voting member";
+    }
+
+    /** A cloud-controller key made, rotated, or replaced keys revoked; never the key or its id. */
+    static List<Transition> ccmCredentials(CcmCredentials.Outcome outcome) {
+        List<Transition> events = new ArrayList<>();
+        if (outcome instanceof CcmCredentials.Stored stored) {
+            if (stored.issued()) {
+                events.add(new Transition(
+                        EventType.Normal,
+                        stored.rotated() ? CLOUD_CREDENTIALS_ROTATED : CLOUD_CREDENTIALS_ISSUED,
+                        (stored.rotated() ? "made a new" : "made an")
+                                + " API key for the cloud controller, under a role limited to what it calls; the "
+                                + "tenant's kube-system/exoscale-credentials gets it"));
+            }
+            if (stored.revoked() > 0) {
+                events.add(new Transition(
+                        EventType.Normal,
+                        CLOUD_CREDENTIALS_REVOKED,
+                        "revoked " + stored.revoked() + " replaced cloud-controller API key"
+                                + (stored.revoked() == 1 ? "" : "s")));
+            }
+        }
+        return events;
+    }
+
+    /** Deleting waits: the cloud's IAM did not revoke the cluster's keys. */
+    static String notRevoked(String why) {
+        return "cannot revoke the cloud controller's API keys yet (" + why + "); the cluster is deleted once they "
+                + "are, so no key outlives it: check the operator's cloud credentials may manage IAM";
     }
 }

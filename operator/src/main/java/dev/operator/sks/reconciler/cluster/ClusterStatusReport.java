@@ -6,6 +6,7 @@ import dev.operator.sks.api.SKSCluster;
 import dev.operator.sks.api.SKSClusterStatus;
 import dev.operator.sks.catalog.KubernetesVersion;
 import dev.operator.sks.catalog.VersionCatalog;
+import dev.operator.sks.naming.Labels;
 import dev.operator.sks.rendering.ControlPlaneComponent;
 import dev.operator.sks.rendering.Endpoint;
 import dev.operator.sks.rendering.NameConflict;
@@ -123,6 +124,34 @@ final class ClusterStatusReport {
             progress(status, reconciled, catalog, generation, clock);
         }
         return status;
+    }
+
+    /** CloudCredentialsReady from this pass's cloud-controller key; absent where the cluster needs none. */
+    static void cloudCredentials(SKSClusterStatus status, CcmCredentials.Outcome outcome, Clock clock) {
+        if (outcome instanceof CcmCredentials.Stored) {
+            Conditions.set(
+                    status.conditions,
+                    Conditions.CLOUD_CREDENTIALS_READY,
+                    true,
+                    "Issued",
+                    "the cloud controller has an API key of its own (Secret kept by the operator, copied to the "
+                            + "tenant's kube-system/exoscale-credentials); annotate the cluster with "
+                            + Labels.ROTATE_CCM_CREDENTIALS_ANNOTATION + "=<new value> to rotate it",
+                    status.observedGeneration,
+                    clock);
+        } else if (outcome instanceof CcmCredentials.Failed failed) {
+            Conditions.set(
+                    status.conditions,
+                    Conditions.CLOUD_CREDENTIALS_READY,
+                    false,
+                    "IamFailed",
+                    "cannot make the cloud controller's API key: " + failed.message()
+                            + "; the operator's cloud credentials need the right to manage IAM roles and API keys",
+                    status.observedGeneration,
+                    clock);
+        } else {
+            Conditions.remove(status.conditions, Conditions.CLOUD_CREDENTIALS_READY);
+        }
     }
 
     /** Whether the tenant is worth reaching: its control plane runs. */

@@ -12,6 +12,7 @@ import dev.operator.sks.naming.Labels;
 import dev.operator.sks.naming.Names;
 import dev.operator.sks.pki.BouncyCastlePki;
 import dev.operator.sks.pki.KeyAlgorithm;
+import dev.operator.sks.provider.CloudControllerCredentials;
 import dev.operator.sks.reconciler.cluster.ClusterCertificates.Kubeconfig;
 import dev.operator.sks.reconciler.cluster.ClusterCertificates.Leaf;
 import dev.operator.sks.reconciler.cluster.ClusterStatusReport.Budgets;
@@ -67,6 +68,8 @@ public class SKSClusterReconciler implements Reconciler<SKSCluster>, Cleaner<SKS
     private static final Duration TEARDOWN_POLL = Duration.ofSeconds(5);
     /** How soon a cluster blocked by a name conflict looks again: objects it does not own send it no events. */
     static final Duration CONFLICT_POLL = Duration.ofSeconds(10);
+    /** How soon a cloud IAM that failed is asked again. */
+    static final Duration CLOUD_RETRY = Duration.ofSeconds(30);
 
     private final ClusterValidator validator;
     private final VersionCatalog catalog;
@@ -77,24 +80,28 @@ public class SKSClusterReconciler implements Reconciler<SKSCluster>, Cleaner<SKS
     private final EventRecorder events;
     private final StatusWriter<SKSClusterStatus, SKSCluster> statusWriter;
     private final InformerCaches caches;
+    private final CcmCredentials ccm;
     /** Discovered once, when the event sources are made: asking each reconcile would cost a request each time. */
     private volatile boolean budgetsServed;
 
     public SKSClusterReconciler(OperatorServices services, TenantWork tenantWork, EventRecorder events) {
-        this(services, tenantWork, new TlsEtcdConnector(), events, new InformerCaches());
+        this(services, tenantWork, new TlsEtcdConnector(), events, new InformerCaches(), Optional.empty());
     }
 
     /**
      * @param etcdConnector how to reach a cluster's etcd while it grows member by member
      * @param caches        filled with the reconciler's informers when the operator starts; others may read them
+     * @param cloud         where clusters' cloud controllers get API keys of their own, on providers that need them
      */
     public SKSClusterReconciler(
             OperatorServices services,
             TenantWork tenantWork,
             EtcdConnector etcdConnector,
             EventRecorder events,
-            InformerCaches caches) {
+            InformerCaches caches,
+            Optional<CloudControllerCredentials> cloud) {
         this.caches = caches;
+        this.ccm = new CcmCredentials(cloud, services.clock());
         this.statusWriter = new StatusWriter<>(
                 SKSClusterStatus.class,
                 SKSClusterStatus::new,
@@ -138,14 +145,22 @@ public class SKSClusterReconciler implements Reconciler<SKSCluster>, Cleaner<SKS
         OwnedObjects objects = new OwnedObjects(context.getClient(), caches, cluster, events);
         ClusterStatusReport.Outcome outcome;
         Optional<Duration> lookAgain = Optional.empty();
+        CcmCredentials.Outcome credentials = new CcmCredentials.NotWanted();
         try {
-            List<NameConflict> conflicts = objects.conflicts(wanted(model, versions, leaves, kubeconfigs));
+            List<Wanted> wanted = wanted(model, versions, leaves, kubeconfigs);
+            if (ccm.wanted(model)) {
+                wanted.add(new Wanted(Secret.class, Names.ccmCredentials(model.name())));
+            }
+            List<NameConflict> conflicts = objects.conflicts(wanted);
             if (!conflicts.isEmpty()) {
                 throw new NameConflictException(conflicts.get(0));
             }
             CertificateSecrets.Outcome certificates = new CertificateSecrets(objects, pki, clock, KeyAlgorithm.DEFAULT)
                     .ensure(cluster, leaves, kubeconfigs);
             ClusterEvents.certificates(certificates)
+                    .forEach(e -> events.record(cluster, e.type(), e.reason(), e.message()));
+            credentials = ccm.ensure(cluster, model, objects);
+            ClusterEvents.ccmCredentials(credentials)
                     .forEach(e -> events.record(cluster, e.type(), e.reason(), e.message()));
             ControlPlaneInputs inputs =
                     new ControlPlaneInputs(model, versions, endpoint.map(Endpoint::host), certificates.hashes());
@@ -161,6 +176,10 @@ public class SKSClusterReconciler implements Reconciler<SKSCluster>, Cleaner<SKS
             outcome = new ClusterStatusReport.AuthorityMissing(e.getMessage());
         }
         ClusterStatusReport.report(cluster, status, outcome, catalog, clock);
+        ClusterStatusReport.cloudCredentials(status, credentials, clock);
+        if (credentials instanceof CcmCredentials.Failed) {
+            lookAgain = Durations.sooner(lookAgain, Optional.of(CLOUD_RETRY));
+        }
         lookAgain = Durations.sooner(lookAgain, reportTenant(cluster, status));
         ClusterEvents.upgrade(before, status, target.toString())
                 .forEach(e -> events.record(cluster, e.type(), e.reason(), e.message()));
@@ -226,6 +245,12 @@ public class SKSClusterReconciler implements Reconciler<SKSCluster>, Cleaner<SKS
         ClusterTeardown teardown = new ClusterTeardown(context.getClient(), budgetsServed);
         if (!teardown.nodepoolsGone(cluster)) {
             return DeleteControl.noFinalizerRemoval().rescheduleAfter(TEARDOWN_POLL);
+        }
+        Optional<String> refused = ccm.revoke(cluster, context.getClient());
+        if (refused.isPresent()) {
+            events.warning(
+                    cluster, ClusterEvents.CLOUD_CREDENTIALS_NOT_REVOKED, ClusterEvents.notRevoked(refused.get()));
+            return DeleteControl.noFinalizerRemoval().rescheduleAfter(CLOUD_RETRY);
         }
         teardown.deleteControlPlane(cluster);
         tenantWork.forget(cluster);

@@ -44,6 +44,9 @@ import javax.crypto.spec.SecretKeySpec;
  * catalogs names resolve against (instance types, templates, security groups, anti-affinity groups, private
  * networks, deploy targets). Serves any path prefix ending in {@code /v2}, so a zone in the endpoint works.
  *
+ * <p>It also models the IAM API v2: roles (with labels and a policy) and API keys under them. A key it makes signs
+ * requests like the root key, until it is revoked; a role with keys left cannot be deleted.
+ *
  * <p>Operations finish {@link #operationDelay} after they start, instances run {@link #bootDelay} after they are
  * made; both are observed on the next request. Scaling down removes the newest members.
  */
@@ -74,6 +77,11 @@ final class FakeExoscaleApi implements AutoCloseable {
     private final List<Map<String, Object>> templates = new ArrayList<>();
     private final Map<String, List<Map<String, Object>>> references = new LinkedHashMap<>();
     private final Map<String, AtomicInteger> requests = new ConcurrentHashMap<>();
+    /** Every valid key and its secret: the root key tests sign with, and the keys made through IAM. */
+    private final Map<String, String> keySecrets = new ConcurrentHashMap<>(Map.of(API_KEY, API_SECRET));
+
+    private final Map<String, Map<String, Object>> roles = new LinkedHashMap<>();
+    private final Map<String, Map<String, Object>> apiKeys = new LinkedHashMap<>();
     private final Set<String> pathPrefixes = ConcurrentHashMap.newKeySet();
     private volatile Rejection nextRejection;
     private volatile String nextOperationFailure;
@@ -257,7 +265,8 @@ final class FakeExoscaleApi implements AutoCloseable {
                 return;
             }
             String path = rawPath.substring(v2 + 3);
-            String route = method + " " + path.replaceAll("[0-9a-f]{8}-[0-9a-f-]{27}", "{id}");
+            String route = method + " "
+                    + path.replaceAll("[0-9a-f]{8}-[0-9a-f-]{27}", "{id}").replaceAll("EXO[0-9a-f]{24}", "{key}");
             requests.computeIfAbsent(route, k -> new AtomicInteger()).incrementAndGet();
             Rejection rejection = nextRejection;
             if (rejection != null && rejection.route().equals(route)) {
@@ -322,7 +331,8 @@ final class FakeExoscaleApi implements AutoCloseable {
                 fields.put(part.substring(0, eq).trim(), part.substring(eq + 1));
             }
         }
-        if (!API_KEY.equals(fields.get("credential"))) {
+        String secret = fields.get("credential") == null ? null : keySecrets.get(fields.get("credential"));
+        if (secret == null) {
             return "invalid API key";
         }
         long expires;
@@ -352,7 +362,7 @@ final class FakeExoscaleApi implements AutoCloseable {
         String expected;
         try {
             Mac mac = Mac.getInstance("HmacSHA256");
-            mac.init(new SecretKeySpec(API_SECRET.getBytes(StandardCharsets.UTF_8), "HmacSHA256"));
+            mac.init(new SecretKeySpec(secret.getBytes(StandardCharsets.UTF_8), "HmacSHA256"));
             expected = Base64.getEncoder().encodeToString(mac.doFinal(message.getBytes(StandardCharsets.UTF_8)));
         } catch (Exception e) {
             throw new IllegalStateException(e);
@@ -440,8 +450,94 @@ final class FakeExoscaleApi implements AutoCloseable {
                 }
                 return instanceJson(vm);
             }
+            case "GET iam-role":
+                return Map.of("iam-roles", List.copyOf(roles.values()));
+            case "POST iam-role":
+                return createRole(body);
+            case "DELETE iam-role/{id}":
+                return deleteRole(id);
+            case "GET api-key":
+                return Map.of("api-keys", List.copyOf(apiKeys.values()));
+            case "POST api-key":
+                return createApiKey(body);
+            case "DELETE api-key/{id}":
+                return revokeApiKey(id);
             default:
                 throw new ApiError(404, "no such endpoint: " + method + " " + path);
+        }
+    }
+
+    // ---- IAM
+
+    private Object createRole(JsonNode body) {
+        if (body == null || body.path("name").asText("").isEmpty()) {
+            throw new ApiError(400, "name is required");
+        }
+        JsonNode policy = body.path("policy");
+        if (!policy.path("default-service-strategy").isTextual()
+                || !policy.path("services").isObject()) {
+            throw new ApiError(400, "policy needs default-service-strategy and services");
+        }
+        Map<String, Object> role = new LinkedHashMap<>();
+        String id = UUID.randomUUID().toString();
+        role.put("id", id);
+        role.put("name", body.path("name").asText());
+        role.put("description", body.path("description").asText(""));
+        role.put("editable", body.path("editable").asBoolean(true));
+        role.put("labels", json.convertValue(body.path("labels"), Map.class));
+        role.put("policy", json.convertValue(policy, Map.class));
+        return operation(id, () -> roles.put(id, role));
+    }
+
+    private Object deleteRole(String id) {
+        if (!roles.containsKey(id)) {
+            throw new ApiError(404, "IAM role " + id + " not found");
+        }
+        if (apiKeys.values().stream().anyMatch(k -> id.equals(k.get("role-id")))) {
+            throw new ApiError(409, "IAM role " + id + " still has API keys");
+        }
+        return operation(id, () -> roles.remove(id));
+    }
+
+    private Object createApiKey(JsonNode body) {
+        String roleId = body == null ? "" : body.path("role-id").asText("");
+        if (!roles.containsKey(roleId)) {
+            throw new ApiError(404, "IAM role " + roleId + " not found");
+        }
+        String key = "EXO" + UUID.randomUUID().toString().replace("-", "").substring(0, 24);
+        String secret = UUID.randomUUID() + "-" + UUID.randomUUID();
+        Map<String, Object> listed = new LinkedHashMap<>();
+        listed.put("key", key);
+        listed.put("name", body.path("name").asText(""));
+        listed.put("role-id", roleId);
+        apiKeys.put(key, listed);
+        keySecrets.put(key, secret);
+        Map<String, Object> created = new LinkedHashMap<>(listed);
+        created.put("secret", secret); // shown once, as Exoscale does
+        return created;
+    }
+
+    private Object revokeApiKey(String key) {
+        if (!apiKeys.containsKey(key)) {
+            throw new ApiError(404, "API key " + key + " not found");
+        }
+        apiKeys.remove(key);
+        keySecrets.remove(key);
+        return operation(key, () -> {});
+    }
+
+    /** Roles as the API lists them. */
+    List<Map<String, Object>> roles() {
+        synchronized (lock) {
+            advance();
+            return List.copyOf(roles.values());
+        }
+    }
+
+    /** API keys made through IAM and not revoked, as the API lists them (without secrets). */
+    List<Map<String, Object>> apiKeys() {
+        synchronized (lock) {
+            return List.copyOf(apiKeys.values());
         }
     }
 
