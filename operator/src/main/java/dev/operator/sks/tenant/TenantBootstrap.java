@@ -125,6 +125,12 @@ public final class TenantBootstrap {
 
     /** Brings the tenant's join objects and addons up to date; never throws for an absent or failing tenant. */
     public Outcome ensure(SKSCluster cluster) {
+        return ensure(TenantRequest.of(cluster));
+    }
+
+    /** As above, with the cloud-controller key the cluster reconciler stored. */
+    public Outcome ensure(TenantRequest request) {
+        SKSCluster cluster = request.cluster();
         ClusterKey key = ClusterKey.of(cluster);
         Optional<String> ca = JoinMaterial.clusterCaCertificate(cache, cluster);
         if (ca.isEmpty()) {
@@ -154,7 +160,7 @@ public final class TenantBootstrap {
         List<HasMetadata> objects = new ArrayList<>(TenantBootstrapObjects.render(inputs));
         objects.addAll(AddonObjects.render(addons));
         if (model.addons().contains(Addon.CLOUD_CONTROLLER)) {
-            cloudControllerKey(cluster).ifPresent(objects::add);
+            cloudControllerKey(cluster, request.cloudControllerKey()).ifPresent(objects::add);
         }
         List<HasMetadata> removed = AddonObjects.removed(addons);
         String note = AddonObjects.notInstalled(addons).map(text -> "; " + text).orElse("");
@@ -246,10 +252,15 @@ public final class TenantBootstrap {
      * The cloud controller's own API key, which the cluster reconciler keeps in {@code <cluster>-ccm-credentials}, as
      * the tenant's {@code kube-system/exoscale-credentials}: only from a Secret the cluster controls.
      */
-    private Optional<Secret> cloudControllerKey(SKSCluster cluster) {
-        return cache.find(
-                        cluster.getMetadata().getNamespace(),
-                        Names.ccmCredentials(cluster.getMetadata().getName()))
+    private Optional<Secret> cloudControllerKey(SKSCluster cluster, Optional<String> expectedKey) {
+        String namespace = cluster.getMetadata().getNamespace();
+        String name = Names.ccmCredentials(cluster.getMetadata().getName());
+        Optional<Secret> cached = cache.find(namespace, name);
+        // Just rotated: the informer may not have the new key yet, and the old one is about to be revoked.
+        boolean stale = expectedKey.isPresent()
+                && !expectedKey.equals(cached.map(s -> s.getMetadata().getAnnotations())
+                        .map(a -> a.get(Labels.CCM_CREDENTIALS_KEY_ANNOTATION)));
+        return (stale ? SecretLookup.live(management).find(namespace, name) : cached)
                 .filter(secret -> Owners.isControlledBy(secret, cluster))
                 .filter(secret -> secret.getData() != null && !secret.getData().isEmpty())
                 .map(secret -> TenantBootstrapObjects.cloudControllerCredentials(secret.getData()));

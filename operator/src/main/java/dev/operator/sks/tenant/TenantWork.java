@@ -17,7 +17,7 @@ import java.util.function.Function;
 public final class TenantWork implements AutoCloseable {
     static final Duration FIRST_RETRY = KeyedWork.FIRST_RETRY;
 
-    private final KeyedWork<ClusterKey, SKSCluster, TenantBootstrap.Outcome> work;
+    private final KeyedWork<ClusterKey, TenantRequest, TenantBootstrap.Outcome> work;
     private final Consumer<ClusterKey> forgetCluster;
 
     /** The work of {@code bootstrap}, which also forgets what it kept of a cluster when the cluster goes. */
@@ -25,14 +25,17 @@ public final class TenantWork implements AutoCloseable {
         this(bootstrap::ensure, key -> bootstrap.forget(key.namespace(), key.cluster()), clock);
     }
 
-    public TenantWork(Function<SKSCluster, TenantBootstrap.Outcome> bootstrap, Clock clock) {
+    public TenantWork(Function<TenantRequest, TenantBootstrap.Outcome> bootstrap, Clock clock) {
         this(bootstrap, key -> {}, clock);
     }
 
     private TenantWork(
-            Function<SKSCluster, TenantBootstrap.Outcome> bootstrap, Consumer<ClusterKey> forgetCluster, Clock clock) {
+            Function<TenantRequest, TenantBootstrap.Outcome> bootstrap,
+            Consumer<ClusterKey> forgetCluster,
+            Clock clock) {
         this.forgetCluster = forgetCluster;
-        // Not rerun on a new snapshot: TenantBootstrap compares what it would apply itself.
+        // Rerun at once on a request the tenant would see differently (TenantRequest's equality); TenantBootstrap
+        // still compares what it would apply with what it applied last.
         this.work = new KeyedWork<>(
                 "sks-tenant-work",
                 bootstrap,
@@ -42,7 +45,7 @@ public final class TenantWork implements AutoCloseable {
                         e.getClass().getSimpleName()),
                 TenantBootstrap.Outcome::applied,
                 TenantBootstrap.REAPPLY_INTERVAL,
-                false,
+                true,
                 FIRST_RETRY,
                 clock);
     }
@@ -54,7 +57,12 @@ public final class TenantWork implements AutoCloseable {
      * @param cluster a snapshot with the status the caller is about to write (endpoint, version)
      */
     public Optional<TenantBootstrap.Outcome> bootstrap(SKSCluster cluster) {
-        return work.request(ClusterKey.of(cluster), cluster).map(KeyedWork.Outcome::result);
+        return bootstrap(TenantRequest.of(cluster));
+    }
+
+    /** As above, with what else the tenant gets (the cloud controller's key). */
+    public Optional<TenantBootstrap.Outcome> bootstrap(TenantRequest request) {
+        return work.request(ClusterKey.of(request.cluster()), request).map(KeyedWork.Outcome::result);
     }
 
     /**

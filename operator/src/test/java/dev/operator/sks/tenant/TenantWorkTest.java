@@ -32,6 +32,7 @@ class TenantWorkTest {
                     return new Outcome(State.UNREACHABLE, "TenantUnreachable", "connect timed out");
                 },
                 clock)) {
+            TenantRequest.of(cluster()).hashCode(); // loads the serializer a request's fingerprint uses, once per JVM
             long start = System.nanoTime();
             assertThat(work.bootstrap(cluster())).isEmpty();
             assertThat(work.bootstrap(cluster())).as("one attempt at a time").isEmpty();
@@ -57,5 +58,27 @@ class TenantWorkTest {
         cluster.setMetadata(
                 new ObjectMetaBuilder().withName("demo").withNamespace("tenant").build());
         return cluster;
+    }
+
+    @Test
+    void aChangeTheTenantWouldSeeRunsAtOnceAfterASuccessAndAnUnchangedClusterWaits() throws Exception {
+        AtomicInteger attempts = new AtomicInteger();
+        MutableClock clock = new MutableClock(Instant.parse("2026-01-01T00:00:00Z"));
+        try (TenantWork work = new TenantWork(
+                request -> {
+                    attempts.incrementAndGet();
+                    return new Outcome(State.APPLIED, "Applied", "applied");
+                },
+                clock)) {
+            work.bootstrap(cluster());
+            await().atMost(Duration.ofSeconds(5))
+                    .until(() -> work.bootstrap(cluster()).isPresent());
+            work.bootstrap(cluster());
+            work.bootstrap(new TenantRequest(cluster(), java.util.Optional.empty()));
+            assertThat(attempts.get()).as("the same cluster again is not due").isEqualTo(1);
+
+            work.bootstrap(new TenantRequest(cluster(), java.util.Optional.of("EXO2")));
+            await().atMost(Duration.ofSeconds(5)).until(() -> attempts.get() == 2);
+        }
     }
 }

@@ -38,7 +38,7 @@ final class CcmCredentials {
     record NotWanted() implements Outcome {}
 
     /** The key asked for is stored; {@code issued} and {@code revoked} say what this pass did. */
-    record Stored(boolean issued, boolean rotated, int revoked) implements Outcome {}
+    record Stored(String keyId, boolean issued, boolean rotated, int revoked) implements Outcome {}
 
     /** The cloud's IAM refused or failed; its message never carries a secret. */
     record Failed(String message) implements Outcome {}
@@ -49,6 +49,11 @@ final class CcmCredentials {
     CcmCredentials(Optional<CloudControllerCredentials> cloud, Clock clock) {
         this.cloud = cloud;
         this.clock = clock;
+    }
+
+    /** The public id of the key stored, for the tenant bootstrap to copy the right one. */
+    static Optional<String> keyId(Outcome outcome) {
+        return outcome instanceof Stored stored ? Optional.of(stored.keyId()) : Optional.empty();
     }
 
     /** Whether the cluster gets a key: a provider whose cloud controller needs one, and the addon. */
@@ -66,6 +71,10 @@ final class CcmCredentials {
                 secret.flatMap(
                         s -> CcmCredentialsPlan.Stored.from(s.getMetadata().getAnnotations())),
                 CcmCredentialsPlan.wantedRotation(cluster.getMetadata().getAnnotations()));
+        String keyId = secret.flatMap(
+                        s -> CcmCredentialsPlan.Stored.from(s.getMetadata().getAnnotations()))
+                .map(CcmCredentialsPlan.Stored::keyId)
+                .orElse("");
         boolean issued = false;
         boolean rotated = false;
         int revoked = 0;
@@ -73,13 +82,14 @@ final class CcmCredentials {
             if (step instanceof Issue issue) {
                 IssuedKey key = cloud.get().issue(target(cluster), keyName(cluster));
                 write(objects, secret(cluster, key, issue.rotation(), issue.retire()));
+                keyId = key.keyId();
                 issued = true;
                 rotated = !issue.retire().isEmpty();
                 step = issue.retire().isEmpty() ? new Current() : new Retire(issue.retire());
             }
             if (step instanceof Retire retire) {
-                for (String keyId : retire.keys()) {
-                    cloud.get().revokeKey(target(cluster), keyId);
+                for (String replaced : retire.keys()) {
+                    cloud.get().revokeKey(target(cluster), replaced);
                     revoked++;
                 }
                 Secret current = objects.fresh(Secret.class, name).orElseThrow();
@@ -96,7 +106,7 @@ final class CcmCredentials {
         } catch (ProviderException e) {
             return new Failed(e.getMessage());
         }
-        return new Stored(issued, rotated, revoked);
+        return new Stored(keyId, issued, rotated, revoked);
     }
 
     /**

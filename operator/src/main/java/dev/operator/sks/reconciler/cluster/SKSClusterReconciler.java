@@ -30,6 +30,7 @@ import dev.operator.sks.rendering.UpgradePlan;
 import dev.operator.sks.status.StatusPatches;
 import dev.operator.sks.status.StatusWriter;
 import dev.operator.sks.support.Durations;
+import dev.operator.sks.tenant.TenantRequest;
 import dev.operator.sks.tenant.TenantWork;
 import dev.operator.sks.validation.ClusterValidator;
 import dev.operator.sks.validation.Violation;
@@ -180,7 +181,7 @@ public class SKSClusterReconciler implements Reconciler<SKSCluster>, Cleaner<SKS
         if (credentials instanceof CcmCredentials.Failed) {
             lookAgain = Durations.sooner(lookAgain, Optional.of(CLOUD_RETRY));
         }
-        lookAgain = Durations.sooner(lookAgain, reportTenant(cluster, status));
+        lookAgain = Durations.sooner(lookAgain, reportTenant(cluster, status, credentials));
         ClusterEvents.upgrade(before, status, target.toString())
                 .forEach(e -> events.record(cluster, e.type(), e.reason(), e.message()));
         UpdateControl<SKSCluster> control = statusWriter.write(cluster, status);
@@ -225,7 +226,8 @@ public class SKSClusterReconciler implements Reconciler<SKSCluster>, Cleaner<SKS
      * What kubeadm join needs in the tenant goes there in the background once the control plane runs; an unreachable
      * tenant shows in TenantReachable, never in a slow reconcile. Returns when to look again while it is not done.
      */
-    private Optional<Duration> reportTenant(SKSCluster cluster, SKSClusterStatus status) {
+    private Optional<Duration> reportTenant(
+            SKSCluster cluster, SKSClusterStatus status, CcmCredentials.Outcome credentials) {
         if (!ClusterStatusReport.servesTenant(status)) {
             ClusterStatusReport.tenant(status, Optional.empty(), status.observedGeneration, clock);
             return Optional.empty();
@@ -233,7 +235,7 @@ public class SKSClusterReconciler implements Reconciler<SKSCluster>, Cleaner<SKS
         SKSCluster snapshot = StatusPatches.statusOnly(cluster, status, SKSCluster::new);
         snapshot.getMetadata().setUid(cluster.getMetadata().getUid());
         snapshot.setSpec(cluster.getSpec());
-        var outcome = tenantWork.bootstrap(snapshot);
+        var outcome = tenantWork.bootstrap(new TenantRequest(snapshot, CcmCredentials.keyId(credentials)));
         ClusterStatusReport.tenant(status, outcome, status.observedGeneration, clock);
         return outcome.filter(o -> o.applied()).isPresent()
                 ? Optional.empty()
