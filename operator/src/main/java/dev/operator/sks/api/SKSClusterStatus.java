@@ -31,6 +31,14 @@ public class SKSClusterStatus {
     @JsonPropertyDescription("Versions the cluster may move to next.")
     public List<String> availableUpgrades = new ArrayList<>();
 
+    @JsonPropertyDescription("Starter clusters: since when the cluster has had no nodepool (its creation, or its last "
+            + "nodepool's deletion); absent while it has one.")
+    public String idleSince;
+
+    @JsonPropertyDescription("Starter clusters: when the operator deletes this cluster for having had no nodepool, set "
+            + "when the warning starts; a nodepool, or the annotation sks.operator.dev/keep=true, cancels it.")
+    public String scheduledDeletion;
+
     public List<Condition> conditions = new ArrayList<>();
 
     public Long observedGeneration;

@@ -30,7 +30,8 @@ public record OperatorConfig(
         String exoscaleCredentialsNamespace,
         String exoscaleCredentialsSecret,
         String exoscaleTemplate,
-        String kubevirtImage) {
+        String kubevirtImage,
+        Duration idleStarterDeletion) {
 
     public static final List<String> DEFAULT_ZONES =
             List.of("at-vie-1", "at-vie-2", "bg-sof-1", "ch-dk-2", "ch-gva-2", "de-fra-1", "de-muc-1");
@@ -82,7 +83,13 @@ public record OperatorConfig(
                 "kubevirt-image",
                 "SKS_KUBEVIRT_IMAGE",
                 "quay.io/containerdisks/ubuntu:24.04",
-                "KubeVirt root disk image of pools that name none");
+                "KubeVirt root disk image of pools that name none"),
+        IDLE_STARTER_DELETION(
+                "idle-starter-deletion",
+                "SKS_IDLE_STARTER_DELETION",
+                "P30D",
+                "delete a starter cluster that has had no nodepool this long, warned 7 days before (ISO-8601 "
+                        + "duration; PT0S turns it off)");
 
         final String flag;
         final String env;
@@ -114,8 +121,16 @@ public record OperatorConfig(
         if (exoscaleCredentialsSecret.isBlank() || exoscaleCredentialsNamespace.isBlank()) {
             throw new IllegalArgumentException(Setting.EXOSCALE_CREDENTIALS_SECRET.env + " names no Secret");
         }
+        if (idleStarterDeletion.isNegative()) {
+            throw new IllegalArgumentException(Setting.IDLE_STARTER_DELETION.env + " must not be negative");
+        }
         watchNamespaces = Set.copyOf(watchNamespaces);
         zones = List.copyOf(zones);
+    }
+
+    /** Whether idle starter clusters are deleted at all. */
+    public boolean deletesIdleStarters() {
+        return !idleStarterDeletion.isZero();
     }
 
     public static OperatorConfig defaults() {
@@ -151,7 +166,8 @@ public record OperatorConfig(
                 slash < 0 ? podNamespace : credentials.substring(0, slash),
                 credentials.substring(slash + 1),
                 value.apply(Setting.EXOSCALE_TEMPLATE),
-                value.apply(Setting.KUBEVIRT_IMAGE));
+                value.apply(Setting.KUBEVIRT_IMAGE),
+                parseDuration(Setting.IDLE_STARTER_DELETION, value.apply(Setting.IDLE_STARTER_DELETION)));
     }
 
     public boolean watchesAllNamespaces() {

@@ -63,7 +63,9 @@ public final class Demo {
                 .withConfig(Config.fromKubeconfig(kubeconfig))
                 .build()) {
             installCrds(client);
-            OperatorConfig config = OperatorConfig.parse(new String[] {"--http-port=0"}, Map.of());
+            // A demo left running for weeks keeps its cluster.
+            OperatorConfig config =
+                    OperatorConfig.parse(new String[] {"--http-port=0", "--idle-starter-deletion=PT0S"}, Map.of());
             try (SksOperator operator =
                             new SksOperator(client, OperatorServices.loadDefaults(config), new SimpleMeterRegistry());
                     ClusterStandIn kubelet = ClusterStandIn.watch(client, NAMESPACE);

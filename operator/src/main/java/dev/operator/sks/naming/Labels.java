@@ -27,6 +27,8 @@ public final class Labels {
     public static final String EVICT_ANNOTATION = PREFIX + "evict";
     /** Set on an SKSCluster to rotate its clients CA, revoking every kubeconfig issued before. */
     public static final String ROTATE_CLIENTS_CA_ANNOTATION = PREFIX + "rotate-clients-ca";
+    /** On a cluster: {@code "true"} exempts a starter cluster from deletion for having no nodepool. */
+    public static final String KEEP_ANNOTATION = PREFIX + "keep";
     /** On a cluster: a new value asks for a new cloud-controller API key; the previous one is then revoked. */
     public static final String ROTATE_CCM_CREDENTIALS_ANNOTATION = PREFIX + "rotate-ccm-credentials";
     /** On the cloud-controller credentials Secret: the rotation value its key was made for. */

@@ -3,19 +3,20 @@ package dev.operator.sks.reconciler;
 import dev.operator.sks.naming.Labels;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.javaoperatorsdk.operator.processing.event.source.filter.OnUpdateFilter;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 
 /**
  * Which updates start a reconcile: JOSDK's generation-aware default (a spec change, the finalizer just added,
- * deletion), plus a change of one annotation that asks for an action and does not move the generation. Status
+ * deletion), plus a change of an annotation that asks for an action and does not move the generation. Status
  * writes still start none.
  */
 public abstract class GenerationOrAnnotationFilter<R extends HasMetadata> implements OnUpdateFilter<R> {
-    private final String annotation;
+    private final List<String> annotations;
 
-    protected GenerationOrAnnotationFilter(String annotation) {
-        this.annotation = annotation;
+    protected GenerationOrAnnotationFilter(String... annotations) {
+        this.annotations = List.of(annotations);
     }
 
     @Override
@@ -23,7 +24,7 @@ public abstract class GenerationOrAnnotationFilter<R extends HasMetadata> implem
         return generation(newer) > generation(older)
                 || newer.isMarkedForDeletion()
                 || (newer.hasFinalizer(Labels.FINALIZER) && !older.hasFinalizer(Labels.FINALIZER))
-                || !Objects.equals(annotation(newer), annotation(older));
+                || annotations.stream().anyMatch(a -> !Objects.equals(annotation(newer, a), annotation(older, a)));
     }
 
     private static long generation(HasMetadata resource) {
@@ -31,8 +32,8 @@ public abstract class GenerationOrAnnotationFilter<R extends HasMetadata> implem
         return generation == null ? 0 : generation;
     }
 
-    private String annotation(HasMetadata resource) {
+    private static String annotation(HasMetadata resource, String key) {
         Map<String, String> annotations = resource.getMetadata().getAnnotations();
-        return annotations == null ? null : annotations.get(annotation);
+        return annotations == null ? null : annotations.get(key);
     }
 }

@@ -28,6 +28,8 @@ public final class Conditions {
     public static final String CONTROL_PLANE_READY = "ControlPlaneReady";
     public static final String DISRUPTION_BUDGETS_READY = "DisruptionBudgetsReady";
     public static final String TENANT_REACHABLE = "TenantReachable";
+    /** True while an idle starter cluster is counting down to its deletion. */
+    public static final String DELETION_SCHEDULED = "DeletionScheduled";
     /** Whether the cloud controller has an API key of its own (providers whose cloud controller needs one). */
     public static final String CLOUD_CREDENTIALS_READY = "CloudCredentialsReady";
     /** On an InstancePool of the simulated provider: its running instances have Ready Nodes in the tenant. */

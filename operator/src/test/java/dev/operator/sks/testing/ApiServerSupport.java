@@ -100,8 +100,14 @@ public final class ApiServerSupport {
         return name;
     }
 
+    /**
+     * Settings for tests: a free port, instances that run at once, and no deletion of idle starter clusters, which tests
+     * that move a clock by weeks would otherwise see (IdleStartersApiServerTest turns it on).
+     */
     public static OperatorConfig testConfig() {
-        return OperatorConfig.parse(new String[] {"--http-port=0", "--simulated-instance-delay=PT0S"}, Map.of());
+        return OperatorConfig.parse(
+                new String[] {"--http-port=0", "--simulated-instance-delay=PT0S", "--idle-starter-deletion=PT0S"},
+                Map.of());
     }
 
     /** Runs the operator in-process against the test server and waits until its informers have synced. */

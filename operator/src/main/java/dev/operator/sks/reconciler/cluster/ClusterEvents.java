@@ -20,6 +20,8 @@ final class ClusterEvents {
     static final String CLIENTS_CA_ROTATED = "ClientsCARotated";
     static final String ETCD_MEMBER_ADDED = "EtcdMemberAdded";
     static final String ETCD_MEMBER_PROMOTED = "EtcdMemberPromoted";
+    static final String DELETION_SCHEDULED = "DeletionScheduled";
+    static final String IDLE_CLUSTER_DELETED = "IdleClusterDeleted";
     static final String CLOUD_CREDENTIALS_ISSUED = "CloudCredentialsIssued";
     static final String CLOUD_CREDENTIALS_ROTATED = "CloudCredentialsRotated";
     static final String CLOUD_CREDENTIALS_REVOKED = "CloudCredentialsRevoked";
@@ -122,5 +124,26 @@ final class ClusterEvents {
     static String notRevoked(String why) {
         return "cannot revoke the cloud controller's API keys yet (" + why + "); the cluster is deleted once they "
                 + "are, so no key outlives it: check the operator's cloud credentials may manage IAM";
+    }
+
+    /** The countdown of an idle starter cluster starts, or ends in its deletion. */
+    static List<Transition> idle(IdleStarters.Decision decision) {
+        if (decision instanceof IdleStarters.Warned warned && warned.warningStarts()) {
+            return List.of(new Transition(
+                    EventType.Warning,
+                    DELETION_SCHEDULED,
+                    "this starter cluster has had no nodepool since "
+                            + warned.idleSince().orElseThrow()
+                            + " and will be deleted at " + warned.deleteAt() + "; add a nodepool, or annotate the "
+                            + "cluster sks.operator.dev/keep=true, to keep it"));
+        }
+        if (decision instanceof IdleStarters.Due due) {
+            return List.of(new Transition(
+                    EventType.Warning,
+                    IDLE_CLUSTER_DELETED,
+                    "deleting this starter cluster: it has had no nodepool since "
+                            + due.idleSince().orElseThrow() + " (warned until " + due.deleteAt() + ")"));
+        }
+        return List.of();
     }
 }

@@ -16,6 +16,7 @@ import dev.operator.sks.tenant.TenantBootstrap;
 import dev.operator.sks.validation.ClusterValidator;
 import dev.operator.sks.validation.Violation;
 import java.time.Clock;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -151,6 +152,27 @@ final class ClusterStatusReport {
                     clock);
         } else {
             Conditions.remove(status.conditions, Conditions.CLOUD_CREDENTIALS_READY);
+        }
+    }
+
+    /** The idle-starter record in status, and DeletionScheduled while the countdown runs. */
+    static void idle(SKSClusterStatus status, IdleStarters.Decision decision, Clock clock) {
+        status.idleSince = decision.idleSince().map(Instant::toString).orElse(null);
+        status.scheduledDeletion =
+                decision.scheduledDeletion().map(Instant::toString).orElse(null);
+        if (decision instanceof IdleStarters.Warned || decision instanceof IdleStarters.Due) {
+            Conditions.set(
+                    status.conditions,
+                    Conditions.DELETION_SCHEDULED,
+                    true,
+                    "NoNodepools",
+                    "this starter cluster has had no nodepool since " + status.idleSince + " and is deleted at "
+                            + status.scheduledDeletion + "; add a nodepool, or annotate the cluster "
+                            + Labels.KEEP_ANNOTATION + "=true, to keep it",
+                    status.observedGeneration,
+                    clock);
+        } else {
+            Conditions.remove(status.conditions, Conditions.DELETION_SCHEDULED);
         }
     }
 

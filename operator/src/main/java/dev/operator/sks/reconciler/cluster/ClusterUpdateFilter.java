@@ -4,9 +4,9 @@ import dev.operator.sks.api.SKSCluster;
 import dev.operator.sks.naming.Labels;
 import dev.operator.sks.reconciler.GenerationOrAnnotationFilter;
 
-/** A cluster also reconciles when its rotate-clients-ca annotation changes. */
+/** A cluster also reconciles when an annotation that asks for something changes: a rotation, or keep. */
 public class ClusterUpdateFilter extends GenerationOrAnnotationFilter<SKSCluster> {
     public ClusterUpdateFilter() {
-        super(Labels.ROTATE_CLIENTS_CA_ANNOTATION);
+        super(Labels.ROTATE_CLIENTS_CA_ANNOTATION, Labels.ROTATE_CCM_CREDENTIALS_ANNOTATION, Labels.KEEP_ANNOTATION);
     }
 }

@@ -1,5 +1,6 @@
 package dev.operator.sks.reconciler.cluster;
 
+import dev.operator.sks.api.Nodepool;
 import dev.operator.sks.api.SKSCluster;
 import dev.operator.sks.api.SKSClusterStatus;
 import dev.operator.sks.catalog.KubernetesVersion;
@@ -49,6 +50,7 @@ import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
 import io.javaoperatorsdk.operator.processing.event.source.EventSource;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -82,6 +84,7 @@ public class SKSClusterReconciler implements Reconciler<SKSCluster>, Cleaner<SKS
     private final StatusWriter<SKSClusterStatus, SKSCluster> statusWriter;
     private final InformerCaches caches;
     private final CcmCredentials ccm;
+    private final Duration idleStarterDeletion;
     /** Discovered once, when the event sources are made: asking each reconcile would cost a request each time. */
     private volatile boolean budgetsServed;
 
@@ -103,6 +106,7 @@ public class SKSClusterReconciler implements Reconciler<SKSCluster>, Cleaner<SKS
             Optional<CloudControllerCredentials> cloud) {
         this.caches = caches;
         this.ccm = new CcmCredentials(cloud, services.clock());
+        this.idleStarterDeletion = services.config().idleStarterDeletion();
         this.statusWriter = new StatusWriter<>(
                 SKSClusterStatus.class,
                 SKSClusterStatus::new,
@@ -131,9 +135,16 @@ public class SKSClusterReconciler implements Reconciler<SKSCluster>, Cleaner<SKS
         SKSClusterStatus before = cluster.getStatus();
         SKSClusterStatus status = statusWriter.copy(cluster);
         List<Violation> violations = validator.validate(cluster, status, tenantWork.oldestKubelet(cluster));
+        IdleStarters.Decision idleness = idle(cluster, status, context);
+        Optional<Duration> idle = lookAgain(idleness);
+        if (idleness instanceof IdleStarters.Due) {
+            return statusWriter.write(cluster, status); // deleted: the cleanup follows
+        }
         if (!violations.isEmpty()) {
             ClusterStatusReport.report(cluster, status, new ClusterStatusReport.Refused(violations), catalog, clock);
-            return statusWriter.write(cluster, status);
+            UpdateControl<SKSCluster> refused = statusWriter.write(cluster, status);
+            idle.ifPresent(refused::rescheduleAfter);
+            return refused;
         }
         ClusterModel model = ClusterModel.from(cluster, catalog);
         KubernetesVersion target = model.targetVersion().orElseThrow();
@@ -145,7 +156,7 @@ public class SKSClusterReconciler implements Reconciler<SKSCluster>, Cleaner<SKS
         List<Kubeconfig> kubeconfigs = ClusterCertificates.kubeconfigs(model, KeyAlgorithm.DEFAULT);
         OwnedObjects objects = new OwnedObjects(context.getClient(), caches, cluster, events);
         ClusterStatusReport.Outcome outcome;
-        Optional<Duration> lookAgain = Optional.empty();
+        Optional<Duration> lookAgain = idle;
         CcmCredentials.Outcome credentials = new CcmCredentials.NotWanted();
         try {
             List<Wanted> wanted = wanted(model, versions, leaves, kubeconfigs);
@@ -204,6 +215,27 @@ public class SKSClusterReconciler implements Reconciler<SKSCluster>, Cleaner<SKS
                 .filter(o -> budgetsServed || !(o instanceof PodDisruptionBudget))
                 .forEach(o -> wanted.add(Wanted.of(o)));
         return wanted;
+    }
+
+    /**
+     * Counts down an idle starter cluster (see {@link IdleStarters}) and deletes it when due.
+     */
+    private IdleStarters.Decision idle(SKSCluster cluster, SKSClusterStatus status, Context<SKSCluster> context) {
+        int nodepools = context.getSecondaryResources(Nodepool.class).size();
+        IdleStarters.Decision decision = IdleStarters.decide(
+                IdleStarters.observe(cluster, status, nodepools), clock.instant(), idleStarterDeletion);
+        ClusterStatusReport.idle(status, decision, clock);
+        ClusterEvents.idle(decision).forEach(e -> events.record(cluster, e.type(), e.reason(), e.message()));
+        if (decision instanceof IdleStarters.Due) {
+            context.getClient().resource(cluster).delete();
+        }
+        return decision;
+    }
+
+    /** Nothing else wakes an idle cluster when its warning or its deletion is due. */
+    private Optional<Duration> lookAgain(IdleStarters.Decision decision) {
+        Instant now = clock.instant();
+        return decision.lookAgainAt().map(at -> at.isAfter(now) ? Duration.between(now, at) : Duration.ofSeconds(1));
     }
 
     private static boolean isCertificate(SKSCluster cluster, NameConflict conflict) {

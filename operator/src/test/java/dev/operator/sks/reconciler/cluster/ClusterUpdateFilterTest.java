@@ -57,4 +57,14 @@ class ClusterUpdateFilterTest {
                 .as("finalizer just added")
                 .isTrue();
     }
+
+    @Test
+    void theCloudKeyRotationAndKeepAnnotationsReconcileToo() {
+        SKSCluster base = cluster(2, Map.of(), List.of(Labels.FINALIZER), null);
+        for (String annotation : List.of(Labels.ROTATE_CCM_CREDENTIALS_ANNOTATION, Labels.KEEP_ANNOTATION)) {
+            assertThat(filter.accept(cluster(2, Map.of(annotation, "true"), List.of(Labels.FINALIZER), null), base))
+                    .as(annotation)
+                    .isTrue();
+        }
+    }
 }
