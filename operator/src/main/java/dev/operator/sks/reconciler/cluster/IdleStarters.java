@@ -21,7 +21,7 @@ import java.util.Optional;
 final class IdleStarters {
     static final Duration WARNING = Duration.ofDays(7);
 
-    /** What status says, and what is observed. */
+    /** What status says, and what is observed; a cluster without a spec has no level and is not counted. */
     record Observed(
             Level level,
             boolean keep,
@@ -92,7 +92,7 @@ final class IdleStarters {
     static Observed observe(SKSCluster cluster, SKSClusterStatus status, int nodepools) {
         Map<String, String> annotations = cluster.getMetadata().getAnnotations();
         return new Observed(
-                Defaults.level(cluster.getSpec()),
+                cluster.getSpec() == null ? null : Defaults.level(cluster.getSpec()),
                 annotations != null && "true".equals(annotations.get(Labels.KEEP_ANNOTATION)),
                 nodepools,
                 instant(status.idleSince),
