@@ -210,9 +210,6 @@ class TenantBootstrapApiServerTest {
         TenantBootstrap bootstrap = new TenantBootstrap(client, tenants, CATALOG, Clock.systemUTC());
         TenantBootstrap.Outcome outcome = bootstrap.ensure(withAddons);
         assertThat(outcome.state()).as(outcome.message()).isEqualTo(TenantBootstrap.State.APPLIED);
-        assertThat(outcome.message())
-                .as("cni defaults to calico, which this version does not install")
-                .contains(AddonObjects.CALICO_NOT_INSTALLED);
         List<HasMetadata> all = AddonObjects.render(addonInputs(withAddons));
         assertThat(all)
                 .extracting(o -> o.getKind() + " " + o.getMetadata().getName())
