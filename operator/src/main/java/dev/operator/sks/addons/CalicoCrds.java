@@ -1,5 +1,6 @@
 package dev.operator.sks.addons;
 
+import io.fabric8.kubernetes.api.model.ObjectMeta;
 import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition;
 import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinitionBuilder;
 import io.fabric8.kubernetes.api.model.apiextensions.v1.JSONSchemaProps;
@@ -31,6 +32,9 @@ public final class CalicoCrds {
     static final String VERSION = "v1";
     static final String POLICY_GROUP = "policy.networking.k8s.io";
     static final String POLICY_VERSION = "v1alpha1";
+    static final String API_APPROVED_ANNOTATION = "api-approved.kubernetes.io";
+    /** The approval the network-policy API's own CRDs cite. */
+    static final String NETWORK_POLICY_API_APPROVAL = "https://github.com/kubernetes-sigs/network-policy-api/pull/30";
 
     /** One kind: its group and version, plural, whether namespaced, short names, and a status subresource. */
     record Kind(
@@ -104,8 +108,13 @@ public final class CalicoCrds {
     }
 
     static CustomResourceDefinition definition(Kind kind) {
+        ObjectMeta metadata = AddonParts.clusterScoped(Calico.ADDON, kind.name());
+        if (kind.group().endsWith(".k8s.io")) {
+            // The API server refuses a CRD in a Kubernetes group without the review that approved the API.
+            metadata.setAnnotations(Map.of(API_APPROVED_ANNOTATION, NETWORK_POLICY_API_APPROVAL));
+        }
         CustomResourceDefinitionBuilder builder = new CustomResourceDefinitionBuilder()
-                .withMetadata(AddonParts.clusterScoped(Calico.ADDON, kind.name()))
+                .withMetadata(metadata)
                 .withNewSpec()
                 .withGroup(kind.group())
                 .withScope(kind.namespaced() ? "Namespaced" : "Cluster")
