@@ -279,9 +279,19 @@ class TenantBootstrapApiServerTest {
                 .withName(CLUSTER)
                 .get();
         assertThat(calico.getSpec().cni).as("the schema's default").isEqualTo(Cni.CALICO);
+        assertThat(calico.getSpec().addons)
+                .as("created without addons: the schema's default set")
+                .containsExactly(Addon.METRICS_SERVER);
         TenantBootstrap bootstrap = new TenantBootstrap(client, tenants, CATALOG, Clock.systemUTC());
         TenantBootstrap.Outcome outcome = bootstrap.ensure(calico);
         assertThat(outcome.state()).as(outcome.message()).isEqualTo(TenantBootstrap.State.APPLIED);
+        assertThat(admin.apps()
+                        .deployments()
+                        .inNamespace("kube-system")
+                        .withName("metrics-server")
+                        .get())
+                .as("metrics-server is installed by default")
+                .isNotNull();
 
         List<HasMetadata> objects = Calico.objects(addonInputs(calico));
         Map<String, String> installed = specVersions(admin, objects);
