@@ -17,9 +17,11 @@ import dev.operator.sks.tenant.TenantClients.ClusterKey;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.Secret;
+import io.fabric8.kubernetes.api.model.StatusBuilder;
 import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.fabric8.kubernetes.client.KubernetesClientTimeoutException;
 import io.fabric8.kubernetes.client.dsl.NonDeletingOperation;
 import java.time.Clock;
 import java.time.Duration;
@@ -307,14 +309,24 @@ public final class TenantBootstrap {
                         .forceConflicts()
                         .serverSideApply();
                 if (!established(applied)) {
-                    tenant.apiextensions()
-                            .v1()
-                            .customResourceDefinitions()
-                            .withName(object.getMetadata().getName())
-                            .waitUntilCondition(
-                                    TenantBootstrap::established,
-                                    CRD_ESTABLISHED_TIMEOUT.toMillis(),
-                                    TimeUnit.MILLISECONDS);
+                    try {
+                        tenant.apiextensions()
+                                .v1()
+                                .customResourceDefinitions()
+                                .withName(object.getMetadata().getName())
+                                .waitUntilCondition(
+                                        TenantBootstrap::established,
+                                        CRD_ESTABLISHED_TIMEOUT.toMillis(),
+                                        TimeUnit.MILLISECONDS);
+                    } catch (KubernetesClientTimeoutException e) {
+                        // An answering server that does not serve the kind: a refusal to report, not an absent tenant.
+                        throw new KubernetesClientException(new StatusBuilder()
+                                .withCode(504)
+                                .withReason("NotEstablished")
+                                .withMessage("not served within " + CRD_ESTABLISHED_TIMEOUT.toSeconds()
+                                        + " s; its conditions say why")
+                                .build());
+                    }
                 }
             } else if (object instanceof GenericKubernetesResource && "APIService".equals(object.getKind())) {
                 // kube-apiserver 1.20's aggregator fails server-side apply of APIServices (the stream is reset with an
