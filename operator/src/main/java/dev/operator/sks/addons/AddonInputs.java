@@ -4,6 +4,7 @@ import dev.operator.sks.api.Addon;
 import dev.operator.sks.api.Cni;
 import dev.operator.sks.catalog.Component;
 import dev.operator.sks.catalog.KubernetesVersion;
+import dev.operator.sks.config.OperatorConfig;
 import dev.operator.sks.rendering.ClusterModel;
 import java.net.URI;
 import java.util.EnumMap;
@@ -23,6 +24,7 @@ import java.util.Set;
  * @param network   the tenant's CIDRs, DNS domain and cluster DNS address
  * @param cni       the network plugin asked for
  * @param addons    the optional addons asked for
+ * @param provider  the compute provider the nodes run on ({@code SKS_PROVIDER}): Calico's MTU depends on its network
  */
 public record AddonInputs(
         String serverUrl,
@@ -30,24 +32,34 @@ public record AddonInputs(
         Map<Component, String> images,
         ClusterModel.Network network,
         Cni cni,
-        Set<Addon> addons) {
+        Set<Addon> addons,
+        String provider) {
 
     public AddonInputs {
         Objects.requireNonNull(serverUrl, "serverUrl");
         Objects.requireNonNull(version, "version");
         Objects.requireNonNull(network, "network");
         Objects.requireNonNull(cni, "cni");
+        Objects.requireNonNull(provider, "provider");
         images = Map.copyOf(new EnumMap<>(Objects.requireNonNull(images, "images")));
         addons = addons == null || addons.isEmpty() ? Set.of() : Set.copyOf(EnumSet.copyOf(addons));
     }
 
-    /** The inputs of {@code cluster} running {@code patch}, with that patch's images, reached at {@code serverUrl}. */
+    /** As {@link #of(ClusterModel, KubernetesVersion, String, String)} on the default provider's machines. */
     public static AddonInputs of(ClusterModel cluster, KubernetesVersion patch, String serverUrl) {
+        return of(cluster, patch, serverUrl, OperatorConfig.defaults().provider());
+    }
+
+    /**
+     * The inputs of {@code cluster} running {@code patch}, with that patch's images, reached at {@code serverUrl}, its
+     * nodes made by {@code provider}.
+     */
+    public static AddonInputs of(ClusterModel cluster, KubernetesVersion patch, String serverUrl, String provider) {
         Map<Component, String> images = new EnumMap<>(Component.class);
         for (Component component : Component.values()) {
             images.put(component, cluster.image(component, patch));
         }
-        return new AddonInputs(serverUrl, patch, images, cluster.network(), cluster.cni(), cluster.addons());
+        return new AddonInputs(serverUrl, patch, images, cluster.network(), cluster.cni(), cluster.addons(), provider);
     }
 
     public String image(Component component) {

@@ -6,28 +6,28 @@ import io.fabric8.kubernetes.api.model.HasMetadata;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
-import java.util.Optional;
 
 /**
  * The addons of a tenant cluster, for the images of the version it runs. Always kube-proxy, CoreDNS and the
- * konnectivity agent (a cluster does not work without them); metrics-server and the Exoscale cloud controller when
- * {@code spec.addons} names them.
+ * konnectivity agent (a cluster does not work without them); Calico with {@code cni: calico} (the default); and
+ * metrics-server and the Exoscale cloud controller when {@code spec.addons} names them (absent, it means
+ * metrics-server).
  *
- * <p>Calico ({@code cni: calico}) is not installed: a faithful install is the Tigera operator or the upstream
- * manifest, thousands of lines with CRDs, which cannot be fetched here and would not be honest to abbreviate.
- * {@link #notInstalled} says so, for the cluster's condition.
+ * <p>{@code cni: none} installs no network plugin and removes none: the user brings theirs. A cluster changed from
+ * calico to none keeps the Calico it has (removing the network of running pods would break them); it is no longer
+ * updated.
  *
  * <p>Pure: same inputs, same objects, in apply order (RBAC and configuration before the workloads that use them).
  */
 public final class AddonObjects {
-    public static final String CALICO_NOT_INSTALLED =
-            "calico is not installed by this version: install it yourself or set cni: none";
-
     private AddonObjects() {}
 
     public static List<HasMetadata> render(AddonInputs inputs) {
         List<HasMetadata> objects = new ArrayList<>();
         objects.addAll(KubeProxy.objects(inputs));
+        if (inputs.cni() == Cni.CALICO) {
+            objects.addAll(Calico.objects(inputs));
+        }
         objects.addAll(CoreDns.objects(inputs));
         objects.addAll(KonnectivityAgent.objects(inputs));
         for (Addon addon : Addon.values()) {
@@ -53,11 +53,6 @@ public final class AddonObjects {
             }
         }
         return objects;
-    }
-
-    /** What the cluster asked for that this version does not install, for its condition; empty when nothing. */
-    public static Optional<String> notInstalled(AddonInputs inputs) {
-        return inputs.cni() == Cni.CALICO ? Optional.of(CALICO_NOT_INSTALLED) : Optional.empty();
     }
 
     private static List<HasMetadata> optional(Addon addon, AddonInputs inputs) {

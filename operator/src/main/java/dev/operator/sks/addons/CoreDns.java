@@ -23,6 +23,12 @@ import java.util.TreeMap;
 /**
  * Cluster DNS as kubeadm installs it: CoreDNS with the cluster's domain, two replicas kept apart, and the
  * {@code kube-dns} Service on the Service CIDR's tenth address, the address kubelets give every pod.
+ *
+ * <p>The Corefile ConfigMap belongs to the user once it exists, as SKS promises: it is created when absent and never
+ * updated ({@link Labels#CREATE_ONLY_ANNOTATION}), so stub domains, rewrites or forwarders added to it stay. CoreDNS's
+ * {@code reload} plugin picks up an edit within a few seconds (it rereads the file every 30 s), so the Deployment
+ * carries no digest of the Corefile: a digest of what the operator renders would roll the pods for a file the operator
+ * never writes again, and one of what the tenant holds would have the operator follow the user's edits.
  */
 public final class CoreDns {
     public static final String ADDON = Names.COREDNS;
@@ -48,13 +54,15 @@ public final class CoreDns {
                         AddonParts.rule("discovery.k8s.io", List.of("endpointslices"), "list", "watch")),
                 AddonParts.clusterRoleBinding(ADDON, CLUSTER_ROLE, CLUSTER_ROLE, Names.COREDNS),
                 corefile,
-                deployment(inputs, AddonParts.digest(corefile.getData())),
+                deployment(inputs),
                 service(inputs));
     }
 
     static ConfigMap configMap(AddonInputs inputs) {
+        ObjectMeta metadata = AddonParts.namespaced(ADDON, Names.COREDNS);
+        metadata.setAnnotations(Map.of(Labels.CREATE_ONLY_ANNOTATION, Labels.CREATE_ONLY_VALUE));
         return new ConfigMapBuilder()
-                .withMetadata(AddonParts.namespaced(ADDON, Names.COREDNS))
+                .withMetadata(metadata)
                 .withData(Map.of(COREFILE_KEY, corefile(inputs.network().dnsDomain())))
                 .build();
     }
@@ -85,7 +93,7 @@ public final class CoreDns {
         """.formatted(dnsDomain);
     }
 
-    static Deployment deployment(AddonInputs inputs, String corefileDigest) {
+    static Deployment deployment(AddonInputs inputs) {
         return new DeploymentBuilder()
                 .withMetadata(AddonParts.namespaced(ADDON, Names.COREDNS))
                 .withNewSpec()
@@ -102,7 +110,6 @@ public final class CoreDns {
                 .withNewTemplate()
                 .withNewMetadata()
                 .withLabels(AddonParts.podLabels(ADDON, APP))
-                .withAnnotations(Map.of(Labels.CONFIG_HASH_ANNOTATION, corefileDigest))
                 .endMetadata()
                 .withNewSpec()
                 .withPriorityClassName(AddonParts.CLUSTER_CRITICAL)

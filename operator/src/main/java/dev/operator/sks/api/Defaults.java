@@ -17,6 +17,11 @@ public final class Defaults {
     public static final String DNS_DOMAIN = "cluster.local";
     public static final int DISK_SIZE_GIB = 50;
     public static final String INSTANCE_PREFIX = "pool";
+    /**
+     * The optional addons of a cluster whose spec names none (the schema's default too): metrics-server, as SKS
+     * deploys it by default. An explicit list, even empty, is taken as is.
+     */
+    public static final List<Addon> ADDONS = List.of(Addon.METRICS_SERVER);
 
     private Defaults() {}
 
@@ -33,7 +38,7 @@ public final class Defaults {
     }
 
     public static List<Addon> addons(SKSClusterSpec spec) {
-        return spec.addons == null ? List.of() : spec.addons;
+        return spec.addons == null ? ADDONS : spec.addons;
     }
 
     public static String podCidr(SKSClusterSpec spec) {

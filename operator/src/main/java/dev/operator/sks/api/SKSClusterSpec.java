@@ -7,7 +7,6 @@ import io.fabric8.generator.annotation.Pattern;
 import io.fabric8.generator.annotation.Required;
 import io.fabric8.generator.annotation.Size;
 import io.fabric8.generator.annotation.ValidationRule;
-import java.util.ArrayList;
 import java.util.List;
 
 @JsonInclude(JsonInclude.Include.NON_NULL)
@@ -42,8 +41,12 @@ public class SKSClusterSpec {
     @JsonPropertyDescription("Network plugin installed into the cluster: calico, or none to bring your own.")
     public Cni cni;
 
-    @JsonPropertyDescription("Optional components installed into the cluster.")
-    public List<Addon> addons = new ArrayList<>();
+    // Absent means the default set, as on SKS: the API server writes it into the spec, so what runs is visible there.
+    // A list given explicitly is taken as is; [] installs no optional addon.
+    @Default("[\"metrics-server\"]")
+    @JsonPropertyDescription("Optional components installed into the cluster: metrics-server, cloud-controller. "
+            + "Absent means [metrics-server]; an explicit list is taken as is ([] installs none).")
+    public List<Addon> addons;
 
     @JsonPropertyDescription("OpenID Connect authentication for the cluster's API server.")
     public OidcSpec oidc;

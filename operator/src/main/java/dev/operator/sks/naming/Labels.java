@@ -79,6 +79,14 @@ public final class Labels {
     /** On every addon object in a tenant: which addon it belongs to, so one addon's objects can be found and removed. */
     public static final String ADDON = PREFIX + "addon";
 
+    /**
+     * On a tenant object the operator creates when absent and never updates, so the user may edit it (CoreDNS's
+     * Corefile, as SKS promises); its value says so to whoever reads the object.
+     */
+    public static final String CREATE_ONLY_ANNOTATION = PREFIX + "apply";
+
+    public static final String CREATE_ONLY_VALUE = "create-only";
+
     /** Component label of node join material: the bootstrap token Secret and the user-data Secrets. */
     public static final String JOIN_COMPONENT = "join";
 

@@ -247,6 +247,21 @@ public final class Names {
     /** kube-system Secret with the Exoscale API key the cloud controller uses: the user creates it, never the operator. */
     public static final String EXOSCALE_CREDENTIALS_SECRET = "exoscale-credentials";
 
+    // Calico, named as its manifest install (calico.yaml) names them, so Calico's documentation applies.
+    public static final String CALICO = "calico";
+    public static final String CALICO_NODE = "calico-node";
+    public static final String CALICO_KUBE_CONTROLLERS = "calico-kube-controllers";
+    public static final String CALICO_CNI_PLUGIN = "calico-cni-plugin";
+    /** kube-system ConfigMap with the backend, the MTU and the CNI network configuration install-cni writes. */
+    public static final String CALICO_CONFIG_MAP = "calico-config";
+    /**
+     * kube-system ConfigMap Calico's components read {@code KUBERNETES_SERVICE_HOST} and {@code _PORT} from (Calico's
+     * documented override): the control plane's endpoint, which nodes reach whatever the exposure.
+     */
+    public static final String KUBERNETES_SERVICES_ENDPOINT_CONFIG_MAP = "kubernetes-services-endpoint";
+    /** The pool calico-node would create from CALICO_IPV4POOL_CIDR, under the name it would give it. */
+    public static final String CALICO_DEFAULT_IPV4_POOL = "default-ipv4-ippool";
+
     /** A bootstrap token in the tenant's kube-system: the API server finds a token by this name alone. */
     public static String tenantBootstrapTokenSecret(String tokenId) {
         return "bootstrap-token-" + tokenId;

@@ -6,6 +6,7 @@ import dev.operator.sks.api.Addon;
 import dev.operator.sks.api.SKSCluster;
 import dev.operator.sks.catalog.KubernetesVersion;
 import dev.operator.sks.catalog.VersionCatalog;
+import dev.operator.sks.config.OperatorConfig;
 import dev.operator.sks.join.JoinMaterial;
 import dev.operator.sks.join.JoinTokenStore;
 import dev.operator.sks.join.JoinTokens;
@@ -19,8 +20,11 @@ import dev.operator.sks.tenant.TenantClients.ClusterKey;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.Secret;
+import io.fabric8.kubernetes.api.model.StatusBuilder;
+import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.fabric8.kubernetes.client.KubernetesClientTimeoutException;
 import io.fabric8.kubernetes.client.dsl.NonDeletingOperation;
 import java.time.Clock;
 import java.time.Duration;
@@ -30,13 +34,15 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
 
 /**
  * Makes a tenant cluster ready for machines to join and for workloads to run: ensures the cluster's join token
  * (management side), then applies {@link TenantBootstrapObjects} and the cluster's addons ({@link AddonObjects}, for
  * the images of the version it runs) to the tenant with server-side apply, and removes the objects of the addons
  * {@code spec.addons} no longer names. A new version, CNI or addon list changes what is rendered, so it rolls out on
- * the next call.
+ * the next call. An object marked {@link Labels#CREATE_ONLY_ANNOTATION} (CoreDNS's Corefile) is created when absent
+ * and otherwise left as the user made it.
  *
  * <p>Never slow when the tenant is away: it probes first ({@link TenantClients#PROBE_TIMEOUT}) and reports
  * {@link State#UNREACHABLE} rather than waiting on each object. It applies again only when what it would apply
@@ -46,6 +52,8 @@ import java.util.concurrent.ConcurrentHashMap;
 public final class TenantBootstrap {
     /** The field manager of everything the operator applies to tenants. */
     public static final Duration REAPPLY_INTERVAL = Duration.ofMinutes(10);
+    /** How long a new CRD may take to be served: the API server establishes one within a second or so. */
+    static final Duration CRD_ESTABLISHED_TIMEOUT = Duration.ofSeconds(30);
 
     public enum State {
         /** Everything is in the tenant (now, or by an apply recent enough). */
@@ -82,6 +90,7 @@ public final class TenantBootstrap {
     private final JoinTokenStore tokens;
     private final VersionCatalog catalog;
     private final Clock clock;
+    private final String provider;
     private final Map<ClusterKey, Applied> lastApplied = new ConcurrentHashMap<>();
     private final Map<ClusterKey, Optional<KubernetesVersion>> oldestKubelets = new ConcurrentHashMap<>();
 
@@ -89,14 +98,33 @@ public final class TenantBootstrap {
         this(management, tenants, SecretLookup.live(management), catalog, clock);
     }
 
-    /** @param cache where the cluster's Secrets are read (the operator's informer): a retried tenant costs no GET */
     public TenantBootstrap(
             KubernetesClient management,
             TenantClients tenants,
             SecretLookup cache,
             VersionCatalog catalog,
             Clock clock) {
-        this(management, tenants, new JoinTokenStore(management, cache), cache, catalog, clock);
+        this(
+                management,
+                tenants,
+                cache,
+                catalog,
+                clock,
+                OperatorConfig.defaults().provider());
+    }
+
+    /**
+     * @param cache    where the cluster's Secrets are read (the operator's informer): a retried tenant costs no GET
+     * @param provider the compute provider the tenants' nodes run on ({@code SKS_PROVIDER}), for Calico's MTU
+     */
+    public TenantBootstrap(
+            KubernetesClient management,
+            TenantClients tenants,
+            SecretLookup cache,
+            VersionCatalog catalog,
+            Clock clock,
+            String provider) {
+        this(management, tenants, new JoinTokenStore(management, cache), cache, catalog, clock, provider);
     }
 
     public TenantBootstrap(
@@ -105,7 +133,14 @@ public final class TenantBootstrap {
             JoinTokenStore tokens,
             VersionCatalog catalog,
             Clock clock) {
-        this(management, tenants, tokens, SecretLookup.live(management), catalog, clock);
+        this(
+                management,
+                tenants,
+                tokens,
+                SecretLookup.live(management),
+                catalog,
+                clock,
+                OperatorConfig.defaults().provider());
     }
 
     private TenantBootstrap(
@@ -114,13 +149,15 @@ public final class TenantBootstrap {
             JoinTokenStore tokens,
             SecretLookup cache,
             VersionCatalog catalog,
-            Clock clock) {
+            Clock clock,
+            String provider) {
         this.cache = cache;
         this.management = management;
         this.tenants = tenants;
         this.tokens = tokens;
         this.catalog = catalog;
         this.clock = clock;
+        this.provider = provider;
     }
 
     /** Brings the tenant's join objects and addons up to date; never throws for an absent or failing tenant. */
@@ -156,14 +193,13 @@ public final class TenantBootstrap {
         ClusterModel model = ClusterModel.from(cluster, catalog);
         TenantBootstrapInputs inputs =
                 TenantBootstrapInputs.of(model, endpoint, ca.get(), version.get(), joinTokens.validAt(now));
-        AddonInputs addons = AddonInputs.of(model, patch.get(), endpoint);
+        AddonInputs addons = AddonInputs.of(model, patch.get(), endpoint, provider);
         List<HasMetadata> objects = new ArrayList<>(TenantBootstrapObjects.render(inputs));
         objects.addAll(AddonObjects.render(addons));
         if (model.addons().contains(Addon.CLOUD_CONTROLLER)) {
             cloudControllerKey(cluster, request.cloudControllerKey()).ifPresent(objects::add);
         }
         List<HasMetadata> removed = AddonObjects.removed(addons);
-        String note = AddonObjects.notInstalled(addons).map(text -> "; " + text).orElse("");
         String digest = digest(management, objects, removed);
         Applied previous = lastApplied.get(key);
         if (previous != null
@@ -172,7 +208,7 @@ public final class TenantBootstrap {
             return new Outcome(
                     State.APPLIED,
                     "Applied",
-                    "join objects and addons are up to date in the tenant cluster" + note,
+                    "join objects and addons are up to date in the tenant cluster",
                     oldestKubelet(key));
         }
 
@@ -242,10 +278,7 @@ public final class TenantBootstrap {
         }
         lastApplied.put(key, new Applied(digest, now));
         return new Outcome(
-                State.APPLIED,
-                "Applied",
-                "join objects and addons applied to the tenant cluster" + note,
-                oldestKubelet(key));
+                State.APPLIED, "Applied", "join objects and addons applied to the tenant cluster", oldestKubelet(key));
     }
 
     /**
@@ -283,11 +316,49 @@ public final class TenantBootstrap {
      * Server-side applies each object as {@link Labels#FIELD_MANAGER}, taking over fields another manager set (kubeadm
      * ran by hand, say). Idempotent: applying the same objects again changes nothing, not even resourceVersions.
      *
+     * <p>Two exceptions. An object marked {@link Labels#CREATE_ONLY_ANNOTATION} is created when absent and never
+     * changed after, whoever changed it. A CustomResourceDefinition is waited for until the API server serves its
+     * kind (at most {@link #CRD_ESTABLISHED_TIMEOUT}, on its first apply only), so the objects of that kind applied
+     * next (Calico's IPPool) are not refused as unknown.
+     *
      * @throws KubernetesClientException when the tenant refuses an object or does not answer
      */
     public static void apply(KubernetesClient tenant, List<HasMetadata> objects) {
         for (HasMetadata object : objects) {
-            if (object instanceof GenericKubernetesResource && "APIService".equals(object.getKind())) {
+            if (createOnly(object)) {
+                try {
+                    tenant.resource(object).create();
+                } catch (KubernetesClientException e) {
+                    if (e.getCode() != 409) { // 409: it exists, and is the user's now
+                        throw e;
+                    }
+                }
+            } else if (object instanceof CustomResourceDefinition) {
+                CustomResourceDefinition applied = (CustomResourceDefinition) tenant.resource(object)
+                        .fieldManager(Labels.FIELD_MANAGER)
+                        .forceConflicts()
+                        .serverSideApply();
+                if (!established(applied)) {
+                    try {
+                        tenant.apiextensions()
+                                .v1()
+                                .customResourceDefinitions()
+                                .withName(object.getMetadata().getName())
+                                .waitUntilCondition(
+                                        TenantBootstrap::established,
+                                        CRD_ESTABLISHED_TIMEOUT.toMillis(),
+                                        TimeUnit.MILLISECONDS);
+                    } catch (KubernetesClientTimeoutException e) {
+                        // An answering server that does not serve the kind: a refusal to report, not an absent tenant.
+                        throw new KubernetesClientException(new StatusBuilder()
+                                .withCode(504)
+                                .withReason("NotEstablished")
+                                .withMessage("not served within " + CRD_ESTABLISHED_TIMEOUT.toSeconds()
+                                        + " s; its conditions say why")
+                                .build());
+                    }
+                }
+            } else if (object instanceof GenericKubernetesResource && "APIService".equals(object.getKind())) {
                 // kube-apiserver 1.20's aggregator fails server-side apply of APIServices (the stream is reset with an
                 // internal error); create-or-update is as idempotent: an unchanged update keeps the resourceVersion.
                 tenant.resource(object).createOr(NonDeletingOperation::update);
@@ -323,6 +394,19 @@ public final class TenantBootstrap {
                 tenant.resource(object).delete();
             }
         }
+    }
+
+    static boolean createOnly(HasMetadata object) {
+        Map<String, String> annotations = object.getMetadata().getAnnotations();
+        return annotations != null && Labels.CREATE_ONLY_VALUE.equals(annotations.get(Labels.CREATE_ONLY_ANNOTATION));
+    }
+
+    private static boolean established(CustomResourceDefinition crd) {
+        return crd != null
+                && crd.getStatus() != null
+                && crd.getStatus().getConditions() != null
+                && crd.getStatus().getConditions().stream()
+                        .anyMatch(c -> "Established".equals(c.getType()) && "True".equals(c.getStatus()));
     }
 
     private static String digest(KubernetesClient client, List<HasMetadata> objects, List<HasMetadata> removed) {

@@ -30,12 +30,21 @@ class ClusterModelTest {
 
         assertThat(model.level()).isEqualTo(Level.STARTER);
         assertThat(model.cni()).isEqualTo(Cni.CALICO);
-        assertThat(model.addons()).isEmpty();
+        assertThat(model.addons()).as("absent: the default set").containsExactly(Addon.METRICS_SERVER);
         assertThat(model.exposure()).isEqualTo(Exposure.LOAD_BALANCER);
         assertThat(model.network())
                 .isEqualTo(new ClusterModel.Network("192.168.0.0/16", "10.96.0.0/12", "cluster.local"));
         assertThat(model.extraSans()).isEmpty();
         assertThat(model.oidc()).isEmpty();
+    }
+
+    @Test
+    void anExplicitAddonListIsTakenAsIsEvenEmpty() {
+        SKSCluster cluster = Fixtures.starter();
+        cluster.getSpec().addons = List.of();
+        assertThat(Fixtures.model(cluster).addons()).isEmpty();
+        cluster.getSpec().addons = List.of(Addon.CLOUD_CONTROLLER);
+        assertThat(Fixtures.model(cluster).addons()).containsExactly(Addon.CLOUD_CONTROLLER);
     }
 
     @Test

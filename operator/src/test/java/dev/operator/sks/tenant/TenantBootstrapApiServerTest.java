@@ -6,7 +6,9 @@ import static org.awaitility.Awaitility.await;
 
 import dev.operator.sks.addons.AddonInputs;
 import dev.operator.sks.addons.AddonObjects;
+import dev.operator.sks.addons.Calico;
 import dev.operator.sks.api.Addon;
+import dev.operator.sks.api.Cni;
 import dev.operator.sks.api.SKSCluster;
 import dev.operator.sks.catalog.VersionCatalog;
 import dev.operator.sks.config.OperatorServices;
@@ -26,8 +28,11 @@ import dev.operator.sks.testing.SharedApiServer;
 import dev.operator.sks.testing.TenantApiServer;
 import io.fabric8.kubeapitest.junit.KubeConfig;
 import io.fabric8.kubernetes.api.model.ConfigMap;
+import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
+import io.fabric8.kubernetes.api.model.GenericKubernetesResourceBuilder;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.ServiceAccountBuilder;
+import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.certificates.v1.CertificateSigningRequest;
 import io.fabric8.kubernetes.api.model.certificates.v1.CertificateSigningRequestBuilder;
 import io.fabric8.kubernetes.api.model.certificates.v1.CertificateSigningRequestCondition;
@@ -210,9 +215,6 @@ class TenantBootstrapApiServerTest {
         TenantBootstrap bootstrap = new TenantBootstrap(client, tenants, CATALOG, Clock.systemUTC());
         TenantBootstrap.Outcome outcome = bootstrap.ensure(withAddons);
         assertThat(outcome.state()).as(outcome.message()).isEqualTo(TenantBootstrap.State.APPLIED);
-        assertThat(outcome.message())
-                .as("cni defaults to calico, which this version does not install")
-                .contains(AddonObjects.CALICO_NOT_INSTALLED);
         List<HasMetadata> all = AddonObjects.render(addonInputs(withAddons));
         assertThat(all)
                 .extracting(o -> o.getKind() + " " + o.getMetadata().getName())
@@ -267,6 +269,175 @@ class TenantBootstrapApiServerTest {
                 .inNamespace("kube-system")
                 .withName("metrics-server")
                 .delete();
+    }
+
+    @Test
+    void calicoIsInstalledByTheBootstrapAndServesItsPolicyKindsAndTheClustersPool() {
+        KubernetesClient admin = tenants.client(cluster).orElseThrow();
+        SKSCluster calico = client.resources(SKSCluster.class)
+                .inNamespace(namespace)
+                .withName(CLUSTER)
+                .get();
+        assertThat(calico.getSpec().cni).as("the schema's default").isEqualTo(Cni.CALICO);
+        assertThat(calico.getSpec().addons)
+                .as("created without addons: the schema's default set")
+                .containsExactly(Addon.METRICS_SERVER);
+        TenantBootstrap bootstrap = new TenantBootstrap(client, tenants, CATALOG, Clock.systemUTC());
+        TenantBootstrap.Outcome outcome = bootstrap.ensure(calico);
+        assertThat(outcome.state()).as(outcome.message()).isEqualTo(TenantBootstrap.State.APPLIED);
+        assertThat(admin.apps()
+                        .deployments()
+                        .inNamespace("kube-system")
+                        .withName("metrics-server")
+                        .get())
+                .as("metrics-server is installed by default")
+                .isNotNull();
+
+        List<HasMetadata> objects = Calico.objects(addonInputs(calico));
+        Map<String, String> installed = specVersions(admin, objects);
+        assertThat(installed).hasSize(objects.size()).doesNotContainValue(null);
+        GenericKubernetesResource pool = admin.genericKubernetesResources("crd.projectcalico.org/v1", "IPPool")
+                .withName("default-ipv4-ippool")
+                .get();
+        assertThat(pool.<String>get("spec", "cidr")).isEqualTo("192.168.0.0/16");
+        assertThat(pool.<String>get("spec", "vxlanMode")).isEqualTo("Always");
+        assertThat(pool.<Boolean>get("spec", "natOutgoing")).isTrue();
+
+        // Users write Calico policy through the installed CRDs.
+        GenericKubernetesResource global = admin.resource(new GenericKubernetesResourceBuilder()
+                        .withApiVersion("crd.projectcalico.org/v1")
+                        .withKind("GlobalNetworkPolicy")
+                        .withNewMetadata()
+                        .withName("default.deny-egress-to-metadata")
+                        .endMetadata()
+                        .withAdditionalProperties(Map.of(
+                                "spec",
+                                Map.of(
+                                        "selector",
+                                        "all()",
+                                        "types",
+                                        List.of("Egress"),
+                                        "egress",
+                                        List.of(Map.of(
+                                                "action",
+                                                "Deny",
+                                                "destination",
+                                                Map.of("nets", List.of("169.254.169.254/32")))))))
+                        .build())
+                .create();
+        assertThat(global.getMetadata().getUid()).isNotBlank();
+        GenericKubernetesResource namespaced = admin.resource(new GenericKubernetesResourceBuilder()
+                        .withApiVersion("crd.projectcalico.org/v1")
+                        .withKind("NetworkPolicy")
+                        .withNewMetadata()
+                        .withName("default.allow-dns")
+                        .withNamespace("default")
+                        .endMetadata()
+                        .withAdditionalProperties(Map.of(
+                                "spec",
+                                Map.of(
+                                        "selector",
+                                        "all()",
+                                        "types",
+                                        List.of("Egress"),
+                                        "egress",
+                                        List.of(Map.of(
+                                                "action", "Allow",
+                                                "protocol", "UDP",
+                                                "destination", Map.of("ports", List.of(53)))))))
+                        .build())
+                .create();
+        assertThat(namespaced.getMetadata().getNamespace()).isEqualTo("default");
+        assertThat(admin.genericKubernetesResources("crd.projectcalico.org/v1", "NetworkPolicy")
+                        .inNamespace("default")
+                        .withName("default.allow-dns")
+                        .get())
+                .isNotNull();
+
+        // Applied again, nothing changes; and cni: none removes nothing, the network of running pods least of all.
+        bootstrap.forget(namespace, CLUSTER);
+        assertThat(bootstrap.ensure(calico).applied()).isTrue();
+        assertThat(specVersions(admin, objects)).isEqualTo(installed);
+        SKSCluster none = client.resources(SKSCluster.class)
+                .inNamespace(namespace)
+                .withName(CLUSTER)
+                .get();
+        none.getSpec().cni = Cni.NONE;
+        bootstrap.forget(namespace, CLUSTER);
+        assertThat(bootstrap.ensure(none).applied()).isTrue();
+        assertThat(specVersions(admin, objects)).isEqualTo(installed);
+        assertThat(admin.genericKubernetesResources("crd.projectcalico.org/v1", "GlobalNetworkPolicy")
+                        .withName("default.deny-egress-to-metadata")
+                        .get())
+                .isNotNull();
+    }
+
+    @Test
+    void theCorefileIsCreatedOnceAndAUsersEditSurvivesEveryLaterApply() {
+        KubernetesClient admin = tenants.client(cluster).orElseThrow();
+        MutableClock clock = new MutableClock(Instant.now());
+        TenantBootstrap bootstrap = new TenantBootstrap(client, tenants, CATALOG, clock);
+        assertThat(bootstrap.ensure(cluster).applied()).isTrue();
+        ConfigMap created = admin.configMaps()
+                .inNamespace("kube-system")
+                .withName("coredns")
+                .get();
+        assertThat(created.getData().get("Corefile")).contains("kubernetes cluster.local");
+        Deployment coredns = admin.apps()
+                .deployments()
+                .inNamespace("kube-system")
+                .withName("coredns")
+                .get();
+
+        String edited = created.getData().get("Corefile") + "example.org:53 {\n    forward . 10.0.0.53\n}\n";
+        admin.configMaps().inNamespace("kube-system").withName("coredns").edit(c -> {
+            c.getData().put("Corefile", edited);
+            return c;
+        });
+
+        for (int apply = 0; apply < 3; apply++) { // each way a later apply comes: forgotten, or after the interval
+            if (apply % 2 == 0) {
+                bootstrap.forget(namespace, CLUSTER);
+            } else {
+                clock.advance(TenantBootstrap.REAPPLY_INTERVAL);
+            }
+            TenantBootstrap.Outcome outcome = bootstrap.ensure(cluster);
+            assertThat(outcome.state()).as(outcome.message()).isEqualTo(TenantBootstrap.State.APPLIED);
+            assertThat(admin.configMaps()
+                            .inNamespace("kube-system")
+                            .withName("coredns")
+                            .get()
+                            .getData()
+                            .get("Corefile"))
+                    .isEqualTo(edited);
+            Deployment now = admin.apps()
+                    .deployments()
+                    .inNamespace("kube-system")
+                    .withName("coredns")
+                    .get();
+            assertThat(now.getMetadata().getGeneration())
+                    .as("the edit does not roll CoreDNS; its reload plugin reads the file")
+                    .isEqualTo(coredns.getMetadata().getGeneration());
+            assertThat(now.getSpec().getTemplate()).isEqualTo(coredns.getSpec().getTemplate());
+        }
+
+        // Deleted, it is the operator's to create again: a cluster without a Corefile has no DNS.
+        admin.configMaps().inNamespace("kube-system").withName("coredns").delete();
+        await().atMost(Duration.ofSeconds(10))
+                .until(() -> admin.configMaps()
+                                .inNamespace("kube-system")
+                                .withName("coredns")
+                                .get()
+                        == null);
+        bootstrap.forget(namespace, CLUSTER);
+        assertThat(bootstrap.ensure(cluster).applied()).isTrue();
+        assertThat(admin.configMaps()
+                        .inNamespace("kube-system")
+                        .withName("coredns")
+                        .get()
+                        .getData()
+                        .get("Corefile"))
+                .isEqualTo(created.getData().get("Corefile"));
     }
 
     private static AddonInputs addonInputs(SKSCluster cluster) {
@@ -442,6 +613,25 @@ class TenantBootstrapApiServerTest {
             versions.put(
                     object.getKind() + "/" + object.getMetadata().getName(),
                     current == null ? null : current.getMetadata().getResourceVersion());
+        }
+        return versions;
+    }
+
+    /**
+     * What changes when an object's desired state does: its generation where it has one (the tenant's controllers write
+     * workloads' status, which moves the resourceVersion), else its resourceVersion; null for an absent object.
+     */
+    private static Map<String, String> specVersions(KubernetesClient admin, List<HasMetadata> objects) {
+        Map<String, String> versions = new LinkedHashMap<>();
+        for (HasMetadata object : objects) {
+            HasMetadata current = admin.resource(object).get();
+            versions.put(
+                    object.getKind() + "/" + object.getMetadata().getName(),
+                    current == null
+                            ? null
+                            : current.getMetadata().getGeneration() != null
+                                    ? "generation " + current.getMetadata().getGeneration()
+                                    : current.getMetadata().getResourceVersion());
         }
         return versions;
     }
