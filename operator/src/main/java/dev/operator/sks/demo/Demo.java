@@ -143,6 +143,10 @@ public final class Demo {
                                 }
                                 controlPlane = plane.orElse(null);
                                 if (plane.isPresent()) {
+                                    out.printf(
+                                            "sks-operator demo: the tenant's control plane runs, %.1f s after the demo"
+                                                    + " started%n",
+                                            (System.nanoTime() - started) / 1e9);
                                     view = TenantView.start(
                                             client,
                                             NAMESPACE,
