@@ -63,7 +63,8 @@ public final class LocalControlPlane implements AutoCloseable {
     public static Loopback loopback() throws IOException {
         Path directory = Files.createTempDirectory(
                 "sks-demo-tenant-", PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
-        return new Loopback(directory, freePort(), freePort(), freePort(), freePort(), freePort(), freePort());
+        int[] ports = freePorts(6);
+        return new Loopback(directory, ports[0], ports[1], ports[2], ports[3], ports[4], ports[5]);
     }
 
     /**
@@ -432,9 +433,24 @@ public final class LocalControlPlane implements AutoCloseable {
         }
     }
 
-    private static int freePort() throws IOException {
-        try (ServerSocket socket = new ServerSocket(0, 0, InetAddress.getLoopbackAddress())) {
-            return socket.getLocalPort();
+    /**
+     * Distinct free ports: every socket stays open until all are chosen, since the system may hand out a port it just
+     * got back (seen: etcd's metrics port was the API server's).
+     */
+    private static int[] freePorts(int count) throws IOException {
+        List<ServerSocket> sockets = new ArrayList<>();
+        try {
+            int[] ports = new int[count];
+            for (int i = 0; i < count; i++) {
+                ServerSocket socket = new ServerSocket(0, 0, InetAddress.getLoopbackAddress());
+                sockets.add(socket);
+                ports[i] = socket.getLocalPort();
+            }
+            return ports;
+        } finally {
+            for (ServerSocket socket : sockets) {
+                socket.close();
+            }
         }
     }
 
