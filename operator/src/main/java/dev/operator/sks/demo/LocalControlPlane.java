@@ -1,14 +1,16 @@
 package dev.operator.sks.demo;
 
+import dev.operator.sks.api.SKSCluster;
 import dev.operator.sks.demo.LocalProcessPlan.FlagNote;
 import dev.operator.sks.demo.LocalProcessPlan.LocalMount;
 import dev.operator.sks.demo.LocalProcessPlan.LocalProcess;
 import dev.operator.sks.demo.LocalProcessPlan.Loopback;
 import dev.operator.sks.demo.LocalProcessPlan.Role;
 import dev.operator.sks.naming.Names;
+import dev.operator.sks.rendering.Owners;
 import dev.operator.sks.support.SecretData;
-import dev.operator.sks.tenant.TenantClients;
 import io.fabric8.kubernetes.api.model.ConfigMap;
+import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.PodSpec;
 import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
@@ -16,10 +18,13 @@ import io.fabric8.kubernetes.api.model.apps.StatefulSet;
 import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+import io.fabric8.kubernetes.client.http.HttpClient;
+import io.fabric8.kubernetes.client.http.HttpRequest;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.net.InetAddress;
 import java.net.ServerSocket;
+import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -31,7 +36,9 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
@@ -52,7 +59,9 @@ public final class LocalControlPlane implements AutoCloseable {
 
     private final Path directory;
     private final Path logs;
+    private static final int MAX_RESTARTS = 5;
     private final List<Running> running = new ArrayList<>();
+    private volatile Thread supervisor;
 
     private LocalControlPlane(Path directory) {
         this.directory = directory;
@@ -118,18 +127,22 @@ public final class LocalControlPlane implements AutoCloseable {
                         role, LocalProcessPlan.plan(role, entry.getValue(), podName, loopback, BinaryFlags.of(binary)));
                 versions.put(role, BinaryFlags.version(binary));
             }
+            SKSCluster owner = cluster(management, namespace, cluster);
             for (LocalProcess plan : plans.values()) {
-                plane.writeMounts(management, namespace, plan, loopback);
+                plane.writeMounts(management, namespace, owner, plan, loopback);
             }
             printPlan(out, plans, versions, binaries, clusterVersion.get(), loopback, plane.logs);
             plane.launch(binaries, plans.get(Role.ETCD));
             plane.launch(binaries, plans.get(Role.KUBE_APISERVER));
             plane.awaitApiserver(management, namespace, cluster, loopback);
+            List<LocalProcess> restartable = new ArrayList<>();
             for (Role role : List.of(Role.KUBE_CONTROLLER_MANAGER, Role.KUBE_SCHEDULER)) {
                 if (plans.containsKey(role)) {
                     plane.launch(binaries, plans.get(role));
+                    restartable.add(plans.get(role));
                 }
             }
+            plane.supervise(binaries, restartable, out);
             out.println("sks-operator demo: the tenant API server answers at " + loopback.apiserverUrl());
             return Optional.of(plane);
         } catch (IOException | RuntimeException e) {
@@ -147,7 +160,7 @@ public final class LocalControlPlane implements AutoCloseable {
     }
 
     /** Which processes exited, with their log tails; empty when all run. */
-    public String exited() {
+    public synchronized String exited() {
         StringBuilder text = new StringBuilder();
         for (Running r : running) {
             if (!r.process().isAlive()) {
@@ -163,16 +176,19 @@ public final class LocalControlPlane implements AutoCloseable {
         long deadline = System.nanoTime() + RENDERED_TIMEOUT.toNanos();
         while (true) {
             Map<Role, PodSpec> pods = new LinkedHashMap<>();
-            StatefulSet etcd = management
-                    .apps()
-                    .statefulSets()
-                    .inNamespace(namespace)
-                    .withName(Names.etcdStatefulSet(cluster))
-                    .get();
-            Deployment apiserver = deployment(management, namespace, Names.apiserverDeployment(cluster));
+            SKSCluster owner = cluster(management, namespace, cluster);
+            StatefulSet etcd = owned(
+                    owner,
+                    management
+                            .apps()
+                            .statefulSets()
+                            .inNamespace(namespace)
+                            .withName(Names.etcdStatefulSet(cluster))
+                            .get());
+            Deployment apiserver = owned(owner, deployment(management, namespace, Names.apiserverDeployment(cluster)));
             Deployment controllerManager =
-                    deployment(management, namespace, Names.controllerManagerDeployment(cluster));
-            Deployment scheduler = deployment(management, namespace, Names.schedulerDeployment(cluster));
+                    owned(owner, deployment(management, namespace, Names.controllerManagerDeployment(cluster)));
+            Deployment scheduler = owned(owner, deployment(management, namespace, Names.schedulerDeployment(cluster)));
             if (etcd != null && apiserver != null && controllerManager != null && scheduler != null) {
                 pods.put(Role.ETCD, etcd.getSpec().getTemplate().getSpec());
                 pods.put(Role.KUBE_APISERVER, apiserver.getSpec().getTemplate().getSpec());
@@ -187,13 +203,15 @@ public final class LocalControlPlane implements AutoCloseable {
                             Role.KUBE_SCHEDULER,
                             scheduler.getSpec().getTemplate().getSpec());
                 }
-                if (secretsExist(management, namespace, pods)) {
+                if (secretsExist(management, namespace, owner, pods)) {
                     return pods;
                 }
             }
             if (System.nanoTime() > deadline) {
-                throw new IOException("the control plane of " + namespace + "/" + cluster + " was not rendered within "
-                        + RENDERED_TIMEOUT.toMinutes() + " min");
+                throw new IOException(
+                        "the control plane of " + namespace + "/" + cluster + " (made by the cluster, with its"
+                                + " Secrets) was not rendered within "
+                                + RENDERED_TIMEOUT.toMinutes() + " min");
             }
             Thread.sleep(1000);
         }
@@ -208,28 +226,45 @@ public final class LocalControlPlane implements AutoCloseable {
                 .get();
     }
 
-    private static boolean secretsExist(KubernetesClient management, String namespace, Map<Role, PodSpec> pods) {
+    private static boolean secretsExist(
+            KubernetesClient management, String namespace, SKSCluster owner, Map<Role, PodSpec> pods) {
         return pods.values().stream()
                 .flatMap(pod -> pod.getVolumes().stream())
                 .filter(v -> v.getSecret() != null)
-                .allMatch(v -> management
-                                .secrets()
-                                .inNamespace(namespace)
-                                .withName(v.getSecret().getSecretName())
-                                .get()
-                        != null);
+                .allMatch(
+                        v -> secret(management, namespace, owner, v.getSecret().getSecretName()) != null);
     }
 
-    private void writeMounts(KubernetesClient management, String namespace, LocalProcess plan, Loopback loopback)
+    /**
+     * {@code object} when the cluster made it (its controller owner reference has the cluster's UID), else null: a
+     * same-named object someone else made is never run or read, as the operator never uses one.
+     */
+    private static <T extends HasMetadata> T owned(SKSCluster owner, T object) {
+        return owner != null && object != null && Owners.isControlledBy(object, owner) ? object : null;
+    }
+
+    private static Secret secret(KubernetesClient management, String namespace, SKSCluster owner, String name) {
+        return owned(
+                owner,
+                management.secrets().inNamespace(namespace).withName(name).get());
+    }
+
+    private static SKSCluster cluster(KubernetesClient management, String namespace, String cluster) {
+        return management
+                .resources(SKSCluster.class)
+                .inNamespace(namespace)
+                .withName(cluster)
+                .get();
+    }
+
+    private void writeMounts(
+            KubernetesClient management, String namespace, SKSCluster owner, LocalProcess plan, Loopback loopback)
             throws IOException {
         for (LocalMount mount : plan.mounts()) {
             Files.createDirectories(mount.directory());
             if (mount.secret().isPresent()) {
-                Secret secret = management
-                        .secrets()
-                        .inNamespace(namespace)
-                        .withName(mount.secret().get())
-                        .get();
+                Secret secret =
+                        secret(management, namespace, owner, mount.secret().get());
                 if (secret == null || secret.getData() == null) {
                     throw new IOException("Secret " + mount.secret().get() + " is gone");
                 }
@@ -245,11 +280,13 @@ public final class LocalControlPlane implements AutoCloseable {
                     }
                 }
             } else if (mount.configMap().isPresent()) {
-                ConfigMap configMap = management
-                        .configMaps()
-                        .inNamespace(namespace)
-                        .withName(mount.configMap().get())
-                        .get();
+                ConfigMap configMap = owned(
+                        owner,
+                        management
+                                .configMaps()
+                                .inNamespace(namespace)
+                                .withName(mount.configMap().get())
+                                .get());
                 if (configMap != null && configMap.getData() != null) {
                     for (var entry : configMap.getData().entrySet()) {
                         Optional<Path> file = mount.file(entry.getKey());
@@ -270,20 +307,26 @@ public final class LocalControlPlane implements AutoCloseable {
         Files.writeString(file, content, StandardCharsets.UTF_8);
     }
 
-    private void launch(Path binaries, LocalProcess plan) throws IOException {
+    private synchronized void launch(Path binaries, LocalProcess plan) throws IOException {
         List<String> command = new ArrayList<>();
         command.add(binaries.resolve(plan.role().binary()).toString());
         command.addAll(plan.args());
         Path log = logs.resolve(plan.role().binary() + ".log");
         Process process = new ProcessBuilder(command)
                 .redirectErrorStream(true)
-                .redirectOutput(log.toFile())
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
                 .start();
         process.getOutputStream().close();
+        // A restarted process replaces the one that exited.
+        running.removeIf(r -> r.role() == plan.role());
         running.add(new Running(plan.role(), process, log));
     }
 
-    /** Until GET /version answers with the cluster's admin kubeconfig, as the operator will ask. */
+    /**
+     * Until GET /readyz answers 200 with the cluster's admin kubeconfig: only then has the API server made its
+     * bootstrap RBAC, without which kube-controller-manager 1.20 exits at start (it cannot read
+     * {@code extension-apiserver-authentication}).
+     */
     private void awaitApiserver(KubernetesClient management, String namespace, String cluster, Loopback loopback)
             throws IOException, InterruptedException {
         long deadline = System.nanoTime() + READY_TIMEOUT.toNanos();
@@ -292,11 +335,8 @@ public final class LocalControlPlane implements AutoCloseable {
             if (!dead.isEmpty()) {
                 throw new IOException("a process exited while starting");
             }
-            Secret admin = management
-                    .secrets()
-                    .inNamespace(namespace)
-                    .withName(Names.adminKubeconfig(cluster))
-                    .get();
+            Secret admin = secret(
+                    management, namespace, cluster(management, namespace, cluster), Names.adminKubeconfig(cluster));
             Optional<String> kubeconfig =
                     admin == null ? Optional.empty() : SecretData.find(admin, Names.KUBECONFIG_KEY);
             if (kubeconfig.isPresent()) {
@@ -305,7 +345,7 @@ public final class LocalControlPlane implements AutoCloseable {
                 config.setRequestRetryBackoffLimit(0);
                 try (KubernetesClient tenant =
                         new KubernetesClientBuilder().withConfig(config).build()) {
-                    if (TenantClients.probeClient(tenant).reachable()) {
+                    if (ready(tenant)) {
                         return;
                     }
                 }
@@ -313,6 +353,70 @@ public final class LocalControlPlane implements AutoCloseable {
             Thread.sleep(500);
         }
         throw new IOException("the tenant API server did not answer within " + READY_TIMEOUT.toSeconds() + " s");
+    }
+
+    private static boolean ready(KubernetesClient tenant) throws InterruptedException {
+        String base = tenant.getMasterUrl().toString();
+        HttpClient http = tenant.getHttpClient();
+        HttpRequest request = http.newHttpRequestBuilder()
+                .uri(URI.create(base.endsWith("/") ? base + "readyz" : base + "/readyz"))
+                .timeout(3, TimeUnit.SECONDS)
+                .build();
+        try {
+            return http.sendAsync(request, String.class)
+                            .get(5, TimeUnit.SECONDS)
+                            .code()
+                    == 200;
+        } catch (ExecutionException | TimeoutException notYet) {
+            return false;
+        }
+    }
+
+    /**
+     * As the kubelet restarts a container that exits: kube-controller-manager and kube-scheduler exit when the API
+     * server is briefly unavailable (say, a leader-election renewal fails), and are started again, a few times.
+     */
+    private void supervise(Path binaries, List<LocalProcess> plans, PrintStream out) {
+        Thread thread = new Thread(
+                () -> {
+                    Map<Role, Integer> restarts = new LinkedHashMap<>();
+                    try {
+                        while (!Thread.currentThread().isInterrupted()) {
+                            Thread.sleep(2000);
+                            for (LocalProcess plan : plans) {
+                                Running current = current(plan.role());
+                                int count = restarts.getOrDefault(plan.role(), 0);
+                                if (current != null && !current.process().isAlive() && count < MAX_RESTARTS) {
+                                    restarts.put(plan.role(), count + 1);
+                                    out.println(
+                                            "sks-operator demo: " + plan.role().binary() + " exited with code "
+                                                    + current.process().exitValue() + ", starting it again (log "
+                                                    + current.log() + ")");
+                                    launch(binaries, plan);
+                                }
+                            }
+                        }
+                    } catch (InterruptedException stopped) {
+                        // The demo stops.
+                    } catch (IOException e) {
+                        out.println("sks-operator demo: cannot restart a control-plane process ("
+                                + e.getClass().getSimpleName() + ")");
+                    }
+                },
+                "sks-demo-supervisor");
+        thread.setDaemon(true);
+        supervisor = thread;
+        thread.start();
+    }
+
+    private synchronized Running current(Role role) {
+        Running last = null;
+        for (Running r : running) {
+            if (r.role() == role) {
+                last = r;
+            }
+        }
+        return last;
     }
 
     private static void printPlan(
@@ -379,7 +483,7 @@ public final class LocalControlPlane implements AutoCloseable {
                 .collect(Collectors.joining("; "));
     }
 
-    private String logTails() {
+    private synchronized String logTails() {
         StringBuilder text = new StringBuilder();
         for (Running r : running) {
             text.append(describeExit(r));
@@ -405,7 +509,19 @@ public final class LocalControlPlane implements AutoCloseable {
     /** Stops the processes (the API server before etcd) and removes the keys; the logs stay. */
     @Override
     public void close() {
-        List<Running> reversed = new ArrayList<>(running);
+        Thread watching = supervisor;
+        if (watching != null) {
+            watching.interrupt();
+            try {
+                watching.join(5000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        List<Running> reversed;
+        synchronized (this) {
+            reversed = new ArrayList<>(running);
+        }
         java.util.Collections.reverse(reversed);
         for (Running r : reversed) {
             r.process().destroy();
