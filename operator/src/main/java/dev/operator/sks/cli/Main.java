@@ -61,7 +61,9 @@ public final class Main {
                 + "       java -jar sks-operator.jar demo [--kubeconfig-out=PATH]\n\n"
                 + "run (the default) runs the SKS operator against the cluster of the current kubeconfig.\n"
                 + "demo starts an embedded API server, the operator and the starter example, and writes a kubeconfig\n"
-                + "for kubectl (default ./sks-demo.kubeconfig).\n\nSettings of run (flag, variable):\n"
+                + "for kubectl (default ./sks-demo.kubeconfig); where the binaries are at hand it runs the demo\n"
+                + "cluster's control plane too, and writes its admin kubeconfig next to it (sks-demo-admin.kubeconfig).\n"
+                + "\nSettings of run (flag, variable):\n"
                 + OperatorConfig.usage();
     }
 

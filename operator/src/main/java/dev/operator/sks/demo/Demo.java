@@ -6,6 +6,7 @@ import dev.operator.sks.api.SKSCluster;
 import dev.operator.sks.config.OperatorConfig;
 import dev.operator.sks.config.OperatorServices;
 import dev.operator.sks.runtime.SksOperator;
+import dev.operator.sks.tenant.TenantClients;
 import io.fabric8.kubeapitest.KubeAPIServer;
 import io.fabric8.kubeapitest.KubeAPIServerConfigBuilder;
 import io.fabric8.kubernetes.api.model.HasMetadata;
@@ -27,6 +28,7 @@ import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
 
 /**
@@ -36,6 +38,10 @@ import java.util.concurrent.CountDownLatch;
  */
 public final class Demo {
     public static final String NAMESPACE = "demo";
+    /** The cluster in {@code examples/starter-cluster.yaml}. */
+    static final String CLUSTER = "demo";
+
+    static final String ADMIN_KUBECONFIG = "sks-demo-admin.kubeconfig";
     static final List<String> CRDS = List.of("sksclusters", "nodepools", "kubeconfigrequests", "instancepools");
     private static final String EXAMPLE = "/examples/starter-cluster.yaml";
 
@@ -49,6 +55,7 @@ public final class Demo {
 
     /** Runs until {@code stop} counts down (Ctrl-C in the command line). */
     public void run(CountDownLatch stop) throws IOException, InterruptedException {
+        long started = System.nanoTime();
         // The demo's own progress lines are the story; the frameworks' start-up chatter would bury them.
         ((ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger("io.javaoperatorsdk"))
                 .setLevel(ch.qos.logback.classic.Level.WARN);
@@ -59,6 +66,15 @@ public final class Demo {
         apiServer.start();
         String kubeconfig = apiServer.getKubeConfigYaml();
         Files.writeString(kubeconfigPath, kubeconfig);
+        Optional<Path> binaries = LocalControlPlane.binaries();
+        LocalProcessPlan.Loopback loopback = LocalControlPlane.loopback();
+        // The admin kubeconfig names the in-cluster Service (or the stand-in's 192.0.2.x address): the operator reaches
+        // the local API server instead, as it would reach the pod in a management cluster.
+        TenantClients.ServerOverride toLocalTenant = binaries.isEmpty()
+                ? TenantClients.ServerOverride.NONE
+                : (key, server) ->
+                        key.equals(new TenantClients.ClusterKey(NAMESPACE, CLUSTER)) ? loopback.apiserverUrl() : server;
+        Tenant tenant = new Tenant();
         try (KubernetesClient client = new KubernetesClientBuilder()
                 .withConfig(Config.fromKubeconfig(kubeconfig))
                 .build()) {
@@ -66,8 +82,8 @@ public final class Demo {
             // A demo left running for weeks keeps its cluster.
             OperatorConfig config =
                     OperatorConfig.parse(new String[] {"--http-port=0", "--idle-starter-deletion=PT0S"}, Map.of());
-            try (SksOperator operator =
-                            new SksOperator(client, OperatorServices.loadDefaults(config), new SimpleMeterRegistry());
+            try (SksOperator operator = new SksOperator(
+                            client, OperatorServices.loadDefaults(config), new SimpleMeterRegistry(), toLocalTenant);
                     ClusterStandIn kubelet = ClusterStandIn.watch(client, NAMESPACE);
                     ProgressPrinter progress = new ProgressPrinter(client, out)) {
                 operator.start();
@@ -78,14 +94,23 @@ public final class Demo {
               kubectl --kubeconfig %s get skc,np,kcr,ipool -n %s
               kubectl --kubeconfig %s get deploy,sts,svc,secrets -n %s
 
-            What this demo cannot do: a bare API server runs no pods (there is no kubelet and no scheduler), so the
-            control-plane pods never start. The demo stands in for the kubelet by marking the operator's Deployments
-            and StatefulSets available, and for the cloud by giving the API server's LoadBalancer a documentation
-            address (192.0.2.x) that routes nowhere. The simulated provider's instances are not real machines.
-            Press Ctrl-C to stop.
+            What this demo cannot do: the embedded management API server runs no pods (there is no kubelet), so the
+            demo stands in: it marks the operator's Deployments and StatefulSets available, gives the API server's
+            LoadBalancer a documentation address (192.0.2.x) that routes nowhere, and (where the binaries are at hand)
+            runs the tenant's etcd, kube-apiserver, kube-controller-manager and kube-scheduler itself as local processes
+            with the flags and certificates the operator rendered. The simulated provider's instances are not real
+            machines: they register Nodes, and no kubelet runs pods on them. Press Ctrl-C to stop.
 
             """, kubeconfigPath, NAMESPACE, kubeconfigPath, NAMESPACE);
+                if (binaries.isPresent()) {
+                    tenant.start(client, binaries.get(), loopback, started);
+                } else {
+                    out.println("sks-operator demo: no etcd and kube-apiserver binaries found under ~/.kubeapitest/k8s:"
+                            + " the tenant is not run (only stood in for)");
+                }
                 stop.await();
+            } finally {
+                tenant.close();
             }
         } finally {
             out.println("sks-operator demo: stopping the API server");
@@ -95,6 +120,88 @@ public final class Demo {
                 // Ctrl-C reaches etcd and kube-apiserver too (same process group): they may be gone already.
             }
         }
+    }
+
+    /**
+     * The demo cluster's control plane as local processes, and the view of its tenant; started in the background, so
+     * the operator's progress keeps printing while the rendered control plane is awaited.
+     */
+    private final class Tenant implements AutoCloseable {
+        private Thread starter;
+        private volatile LocalControlPlane controlPlane;
+        private volatile TenantView view;
+        private volatile boolean closed;
+
+        void start(KubernetesClient client, Path binaries, LocalProcessPlan.Loopback loopback, long started) {
+            starter = new Thread(
+                    () -> {
+                        try {
+                            Optional<LocalControlPlane> plane = LocalControlPlane.start(
+                                    client, NAMESPACE, CLUSTER, loopback, binaries, () -> clusterVersion(client), out);
+                            synchronized (this) {
+                                if (closed) {
+                                    plane.ifPresent(LocalControlPlane::close);
+                                    return;
+                                }
+                                controlPlane = plane.orElse(null);
+                                if (plane.isPresent()) {
+                                    out.printf(
+                                            "sks-operator demo: the tenant's control plane runs, %.1f s after the demo"
+                                                    + " started%n",
+                                            (System.nanoTime() - started) / 1e9);
+                                    view = TenantView.start(
+                                            client,
+                                            NAMESPACE,
+                                            adminKubeconfigPath(),
+                                            loopback.apiserverUrl(),
+                                            started,
+                                            out);
+                                }
+                            }
+                        } catch (InterruptedException stopped) {
+                            Thread.currentThread().interrupt();
+                        }
+                    },
+                    "sks-demo-control-plane");
+            starter.setDaemon(true);
+            starter.start();
+        }
+
+        private String clusterVersion(KubernetesClient client) {
+            SKSCluster cluster = client.resources(SKSCluster.class)
+                    .inNamespace(NAMESPACE)
+                    .withName(CLUSTER)
+                    .get();
+            if (cluster == null) {
+                return "version";
+            }
+            return cluster.getStatus() != null && cluster.getStatus().version != null
+                    ? cluster.getStatus().version
+                    : cluster.getSpec().version;
+        }
+
+        @Override
+        public void close() throws InterruptedException {
+            if (starter != null) {
+                starter.interrupt();
+                starter.join(15_000);
+            }
+            synchronized (this) {
+                closed = true;
+                if (view != null) {
+                    view.close();
+                }
+                if (controlPlane != null) {
+                    out.println("sks-operator demo: stopping the tenant's control plane");
+                    controlPlane.close();
+                }
+            }
+        }
+    }
+
+    /** Next to the management kubeconfig: {@code sks-demo-admin.kubeconfig}. */
+    Path adminKubeconfigPath() {
+        return kubeconfigPath.resolveSibling(ADMIN_KUBECONFIG);
     }
 
     private void installCrds(KubernetesClient client) throws IOException {

@@ -29,6 +29,15 @@ import java.util.Map;
 public final class SimulatedNodeRenderer {
     public static final String HOSTNAME_LABEL = "kubernetes.io/hostname";
     public static final String INSTANCE_TYPE_LABEL = "node.kubernetes.io/instance-type";
+    /**
+     * Set by every kubelet from its own platform; workloads select on them (kube-proxy, konnectivity-agent and
+     * coredns ask for {@code kubernetes.io/os: linux}), so without them a tenant's scheduler places nothing.
+     */
+    public static final String OS_LABEL = "kubernetes.io/os";
+
+    public static final String ARCH_LABEL = "kubernetes.io/arch";
+    static final String OS = "linux";
+    static final String ARCH = "amd64";
     public static final String GPU_RESOURCE = "nvidia.com/gpu";
     /** The kubelet's default --max-pods. */
     public static final int MAX_PODS = 110;
@@ -53,6 +62,8 @@ public final class SimulatedNodeRenderer {
         Map<String, String> labels = new LinkedHashMap<>(nodeLabels);
         labels.put(HOSTNAME_LABEL, instance.name());
         labels.put(INSTANCE_TYPE_LABEL, type.name());
+        labels.put(OS_LABEL, OS);
+        labels.put(ARCH_LABEL, ARCH);
         Map<String, Quantity> capacity = new LinkedHashMap<>();
         capacity.put("cpu", new Quantity(Integer.toString(type.cpus())));
         capacity.put("memory", new Quantity(type.memoryMiB() + "Mi"));
@@ -91,8 +102,8 @@ public final class SimulatedNodeRenderer {
                 .withNewNodeInfo()
                 .withKubeletVersion("v" + version)
                 .withKubeProxyVersion("v" + version)
-                .withArchitecture("amd64")
-                .withOperatingSystem("linux")
+                .withArchitecture(ARCH)
+                .withOperatingSystem(OS)
                 .withOsImage("simulated")
                 .withContainerRuntimeVersion("simulated://1.0")
                 .withMachineID(instance.id())

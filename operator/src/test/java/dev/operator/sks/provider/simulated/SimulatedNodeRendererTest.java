@@ -37,7 +37,10 @@ class SimulatedNodeRendererTest {
                 .containsEntry("role", "worker")
                 .containsEntry(Labels.NODEPOOL_ID, "np-1")
                 .containsEntry("kubernetes.io/hostname", "pool-abc12")
-                .containsEntry("node.kubernetes.io/instance-type", "standard.medium");
+                .containsEntry("node.kubernetes.io/instance-type", "standard.medium")
+                // The kubelet's own platform labels: the addons' DaemonSets and coredns select kubernetes.io/os.
+                .containsEntry("kubernetes.io/os", "linux")
+                .containsEntry("kubernetes.io/arch", "amd64");
         assertThat(node.getSpec().getTaints()).singleElement().satisfies(t -> {
             assertThat(t.getKey()).isEqualTo("env");
             assertThat(t.getValue()).isEqualTo("demo");
