@@ -37,6 +37,7 @@ import java.time.Instant;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.function.Predicate;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -181,20 +182,12 @@ class NodepoolNodesTenantApiServerTest {
                 n.getMetadata().getLabels().put("owner", "ops");
                 return n;
             });
-            setLabels("workers", Map.of("role", "db", "tier", "gold"));
-            await().atMost(Duration.ofSeconds(60))
-                    .untilAsserted(() -> assertThat(nodesOf(admin, three))
-                            .hasSize(3)
-                            .allSatisfy(node -> assertThat(node.getMetadata().getLabels())
-                                    .containsEntry("role", "db")
-                                    .containsEntry("tier", "gold")));
-            setLabels("workers", Map.of("role", "db"));
-            await().atMost(Duration.ofSeconds(60))
-                    .untilAsserted(() -> assertThat(nodesOf(admin, three))
-                            .hasSize(3)
-                            .allSatisfy(node -> assertThat(node.getMetadata().getLabels())
-                                    .containsEntry("role", "db")
-                                    .doesNotContainKey("tier")));
+            // Added: tier.
+            awaitLabels(admin, three, Map.of("role", "worker", "tier", "gold"), Set.of());
+            // Changed: tier; removed: role, which the kubelets registered with too (the operator removes it itself).
+            awaitLabels(admin, three, Map.of("tier", "silver"), Set.of("role"));
+            // Removed: tier, which only the operator ever set (server-side apply removes it).
+            awaitLabels(admin, three, Map.of(), Set.of("role", "tier"));
             assertThat(admin.nodes().withName(labelled).get().getMetadata().getLabels())
                     .containsEntry("owner", "ops");
 
@@ -335,6 +328,18 @@ class NodepoolNodesTenantApiServerTest {
         return await().atMost(Duration.ofSeconds(30))
                 .until(() -> ingress(admin, service), ips -> !ips.isEmpty())
                 .get(0);
+    }
+
+    /** Sets the nodepool's labels and waits until its three Nodes carry them, and none of {@code absent}. */
+    private static void awaitLabels(
+            KubernetesClient admin, Nodepool nodepool, Map<String, String> labels, Set<String> absent) {
+        setLabels(nodepool.getMetadata().getName(), labels);
+        await().atMost(Duration.ofSeconds(60))
+                .untilAsserted(() -> assertThat(nodesOf(admin, nodepool))
+                        .hasSize(3)
+                        .allSatisfy(node -> assertThat(node.getMetadata().getLabels())
+                                .containsAllEntriesOf(labels)
+                                .doesNotContainKeys(absent.toArray(String[]::new))));
     }
 
     private static void setLabels(String nodepool, Map<String, String> labels) {
