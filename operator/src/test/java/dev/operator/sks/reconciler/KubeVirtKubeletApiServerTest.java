@@ -263,6 +263,17 @@ class KubeVirtKubeletApiServerTest {
                                 .getStatus()
                                 .departed)
                         .isEmpty());
+
+        // Deleting the nodepool deletes its machines, and with them the Node of the last one; still not the impostor.
+        client.resources(Nodepool.class)
+                .inNamespace(namespace)
+                .withName("shrink")
+                .delete();
+        await().atMost(Duration.ofSeconds(90))
+                .untilAsserted(() -> assertThat(admin.nodes().withName(kept).get())
+                        .as("the Node of deleted machine " + kept)
+                        .isNull());
+        assertThat(admin.nodes().withName("impostor").get()).isNotNull();
     }
 
     /** Plays KubeVirt for the nodepool's machines until the pool reports {@code count} with an address. */
