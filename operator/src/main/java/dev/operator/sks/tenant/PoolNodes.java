@@ -68,7 +68,8 @@ public final class PoolNodes implements AutoCloseable {
      * One pool's wanted Nodes.
      *
      * @param pool namespace/name of the InstancePool (the key of its work)
-     * @param nodepoolId the value of {@link Labels#NODEPOOL_ID} in {@code nodeLabels}: the Nodes of this pool
+     * @param nodepoolId the value of {@link Labels#NODEPOOL_ID} in {@code nodeLabels} (a label tells nothing of ownership:
+     *     Nodes are the pool's by name and providerID, see {@link NodeProof})
      * @param zone the pool's zone, which the simulated cloud controller labels Nodes with
      * @param running the instances that should have a Node
      * @param departed instances the pool had and no longer has: their Nodes are to go
@@ -141,7 +142,7 @@ public final class PoolNodes implements AutoCloseable {
     /**
      * What the last sync found.
      *
-     * @param synced every running instance has a Ready Node (and, simulating, no Node of the pool is left over)
+     * @param synced every running instance has a Ready (and, simulating, initialized) Node, and no departed one has
      * @param reason CamelCase, for a condition
      * @param readyNodes the Nodes (named as their instances) that exist and are Ready
      * @param departedDone the departed instances (by name) whose Nodes are known gone: the pool need not keep them
