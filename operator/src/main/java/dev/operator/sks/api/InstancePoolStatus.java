@@ -23,6 +23,10 @@ public class InstancePoolStatus {
 
     public List<Instance> instances = new ArrayList<>();
 
+    @JsonPropertyDescription("Instances the pool had and no longer has, kept (name and id) until their tenant Nodes are"
+            + " known gone: only a Node named as one of them, and naming no other machine, is deleted.")
+    public List<Instance> departed = new ArrayList<>();
+
     public List<Condition> conditions = new ArrayList<>();
 
     public Long observedGeneration;

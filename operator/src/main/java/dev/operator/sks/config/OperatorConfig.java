@@ -1,5 +1,6 @@
 package dev.operator.sks.config;
 
+import dev.operator.sks.support.Ipv4Block;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.time.Duration;
@@ -26,6 +27,7 @@ public record OperatorConfig(
         String leaseNamespace,
         String identity,
         Duration simulatedInstanceDelay,
+        Ipv4Block simulatedLoadBalancerAddresses,
         String exoscaleApiEndpoint,
         String exoscaleCredentialsNamespace,
         String exoscaleCredentialsSecret,
@@ -64,6 +66,11 @@ public record OperatorConfig(
                 "SKS_SIMULATED_INSTANCE_DELAY",
                 "PT5S",
                 "how long a simulated instance takes to run (ISO-8601 duration)"),
+        SIMULATED_LOAD_BALANCER_ADDRESSES(
+                "simulated-load-balancer-addresses",
+                "SKS_SIMULATED_LOAD_BALANCER_ADDRESSES",
+                "198.51.100.0/24",
+                "IPv4 CIDR whose addresses the simulated provider gives tenant Services of type LoadBalancer"),
         EXOSCALE_API_ENDPOINT(
                 "exoscale-api-endpoint",
                 "SKS_EXOSCALE_API_ENDPOINT",
@@ -162,6 +169,9 @@ public record OperatorConfig(
                 leaseNamespace,
                 env.getOrDefault("POD_NAME", hostname()),
                 parseDuration(Setting.SIMULATED_INSTANCE_DELAY, value.apply(Setting.SIMULATED_INSTANCE_DELAY)),
+                parseBlock(
+                        Setting.SIMULATED_LOAD_BALANCER_ADDRESSES,
+                        value.apply(Setting.SIMULATED_LOAD_BALANCER_ADDRESSES)),
                 value.apply(Setting.EXOSCALE_API_ENDPOINT),
                 slash < 0 ? podNamespace : credentials.substring(0, slash),
                 credentials.substring(slash + 1),
@@ -248,6 +258,14 @@ public record OperatorConfig(
         } catch (RuntimeException e) {
             throw new IllegalArgumentException(
                     setting.env + " / --" + setting.flag + " '" + text + "' is not an ISO-8601 duration such as PT5S");
+        }
+    }
+
+    private static Ipv4Block parseBlock(Setting setting, String text) {
+        try {
+            return Ipv4Block.parse(text);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(setting.env + " / --" + setting.flag + ": " + e.getMessage());
         }
     }
 

@@ -17,6 +17,12 @@ public final class Labels {
     public static final String MANAGED_BY_VALUE = "sks-operator";
     /** The field manager of every server-side apply the operator makes, in the management cluster and in tenants. */
     public static final String FIELD_MANAGER = "sks-operator";
+    /**
+     * The field manager that applies a nodepool's labels to its tenant Nodes: a manager of their own, so the API server
+     * records exactly which labels the operator set there, and a label dropped from the nodepool can be told from one
+     * somebody else set.
+     */
+    public static final String NODE_LABELS_FIELD_MANAGER = "sks-operator-nodepool-labels";
 
     public static final String COMPONENT = "app.kubernetes.io/component";
     public static final String PART_OF = "app.kubernetes.io/part-of";

@@ -18,6 +18,7 @@ import dev.operator.sks.reconciler.nodepool.NodepoolReconciler;
 import dev.operator.sks.support.SecretLookup;
 import dev.operator.sks.tenant.KubeletServingApprover;
 import dev.operator.sks.tenant.PoolNodes;
+import dev.operator.sks.tenant.SimulatedLoadBalancers;
 import dev.operator.sks.tenant.TenantBootstrap;
 import dev.operator.sks.tenant.TenantClients;
 import dev.operator.sks.tenant.TenantWork;
@@ -45,6 +46,7 @@ public final class SksOperator implements AutoCloseable {
     private final TenantWork tenantWork;
     private final PoolNodes poolNodes;
     private final KubeletServingApprover servingApprover;
+    private final Optional<SimulatedLoadBalancers> loadBalancers;
     private final KubernetesEventRecorder events;
 
     public SksOperator(KubernetesClient client, OperatorServices services, MeterRegistry registry) {
@@ -116,6 +118,11 @@ public final class SksOperator implements AutoCloseable {
         ComputeProvider provider = ComputeProviders.create(config, client, services.clock());
         poolNodes = PoolNodes.forProvider(provider, client, tenantClients, services.clock());
         servingApprover = new KubeletServingApprover(tenantClients);
+        // Simulated machines have no cloud behind them: the operator plays its service controller too.
+        loadBalancers = poolNodes.simulating()
+                ? Optional.of(new SimulatedLoadBalancers(
+                        tenantClients, config.simulatedLoadBalancerAddresses(), services.clock(), poolNodes::clusters))
+                : Optional.empty();
         register(new InstancePoolReconciler(services, provider, poolNodes, servingApprover, events), config);
     }
 
@@ -161,6 +168,7 @@ public final class SksOperator implements AutoCloseable {
         tenantWork.close();
         poolNodes.close();
         servingApprover.close();
+        loadBalancers.ifPresent(SimulatedLoadBalancers::close);
         tenantClients.close();
         events.close();
     }

@@ -13,10 +13,13 @@ import dev.operator.sks.provider.simulated.SimulatedNodeRenderer;
 import dev.operator.sks.provider.simulated.SimulatedProvider;
 import dev.operator.sks.tenant.TenantClients.ClusterKey;
 import io.fabric8.kubernetes.api.model.Node;
+import io.fabric8.kubernetes.api.model.NodeBuilder;
+import io.fabric8.kubernetes.api.model.coordination.v1.Lease;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -40,11 +43,14 @@ import org.slf4j.LoggerFactory;
  * thread. Two modes:
  * <ul>
  *   <li>{@link #simulating}: plays the kubelets of simulated instances, as KWOK does: registers the missing Nodes
- *       (Ready), deletes those of the pool whose instance is gone, and renews each Node's heartbeat Lease on a thread
- *       of its own, so the tenant's node lifecycle controller keeps them Ready;</li>
+ *       (Ready, tainted uninitialized as kubelets with {@code --cloud-provider=external} register), and renews each
+ *       Node's heartbeat Lease on a thread of its own, so the tenant's node lifecycle controller keeps them Ready; and
+ *       plays the cloud controller that initializes them ({@link SimulatedCloudNodes});</li>
  *   <li>{@link #observing}: real machines run real kubelets, which register their own Nodes; it reads which running
  *       instances have a Ready Node, again every {@link #OBSERVE_INTERVAL}, so a Node that goes NotReady shows.</li>
  * </ul>
+ * In both, the pool's labels reach its Nodes ({@link NodeLabels}), and the Nodes of instances the pool no longer has
+ * are deleted, each only when it is provably that instance's ({@link NodeProof}).
  */
 public final class PoolNodes implements AutoCloseable {
     /** How often an in-sync simulated pool's Nodes are checked again (repairs a Node deleted in the tenant). */
@@ -62,33 +68,47 @@ public final class PoolNodes implements AutoCloseable {
      * One pool's wanted Nodes.
      *
      * @param pool namespace/name of the InstancePool (the key of its work)
-     * @param nodepoolId the value of {@link Labels#NODEPOOL_ID} in {@code nodeLabels}: the Nodes of this pool
+     * @param nodepoolId the value of {@link Labels#NODEPOOL_ID} in {@code nodeLabels} (a label tells nothing of ownership:
+     *     Nodes are the pool's by name and providerID, see {@link NodeProof})
+     * @param zone the pool's zone, which the simulated cloud controller labels Nodes with
      * @param running the instances that should have a Node
+     * @param departed instances the pool had and no longer has: their Nodes are to go
      */
     public record Request(
             String pool,
             ClusterKey cluster,
             String nodepoolId,
+            String zone,
             Map<String, String> nodeLabels,
             List<NodepoolTaint> taints,
             InstanceType instanceType,
-            List<ProviderInstance> running) {
+            List<ProviderInstance> running,
+            List<NodeProof.Machine> departed) {
         public Request {
             nodeLabels = Map.copyOf(nodeLabels);
             taints = List.copyOf(taints);
             running = List.copyOf(running);
+            departed = List.copyOf(departed);
         }
 
-        /** The Nodes {@code desired}'s {@code running} instances should have. */
-        public static Request of(DesiredPool desired, List<ProviderInstance> running) {
+        /** The Nodes {@code desired}'s {@code running} instances should have, and those of {@code departed} not. */
+        public static Request of(
+                DesiredPool desired, List<ProviderInstance> running, List<NodeProof.Machine> departed) {
             return new Request(
                     desired.key(),
                     new ClusterKey(desired.namespace(), desired.cluster()),
                     desired.nodeLabels().get(Labels.NODEPOOL_ID),
+                    desired.zone(),
                     desired.nodeLabels(),
                     desired.taints(),
                     desired.instanceType(),
-                    running);
+                    running,
+                    departed);
+        }
+
+        /** The InstancePool's name, without its namespace. */
+        String poolName() {
+            return pool.substring(pool.indexOf('/') + 1);
         }
 
         /** Taints are plain classes without equals: compared by their fields, so an unchanged pool is one request. */
@@ -98,15 +118,18 @@ public final class PoolNodes implements AutoCloseable {
                     && pool.equals(r.pool)
                     && cluster.equals(r.cluster)
                     && Objects.equals(nodepoolId, r.nodepoolId)
+                    && Objects.equals(zone, r.zone)
                     && nodeLabels.equals(r.nodeLabels)
                     && taintKeys().equals(r.taintKeys())
                     && instanceType.equals(r.instanceType)
-                    && running.equals(r.running);
+                    && running.equals(r.running)
+                    && departed.equals(r.departed);
         }
 
         @Override
         public int hashCode() {
-            return Objects.hash(pool, cluster, nodepoolId, nodeLabels, taintKeys(), instanceType, running);
+            return Objects.hash(
+                    pool, cluster, nodepoolId, zone, nodeLabels, taintKeys(), instanceType, running, departed);
         }
 
         private List<String> taintKeys() {
@@ -119,17 +142,20 @@ public final class PoolNodes implements AutoCloseable {
     /**
      * What the last sync found.
      *
-     * @param synced every running instance has a Ready Node (and, simulating, no Node of the pool is left over)
+     * @param synced every running instance has a Ready (and, simulating, initialized) Node, and no departed one has
      * @param reason CamelCase, for a condition
      * @param readyNodes the Nodes (named as their instances) that exist and are Ready
+     * @param departedDone the departed instances (by name) whose Nodes are known gone: the pool need not keep them
      */
-    public record Result(boolean synced, String reason, String message, Set<String> readyNodes) {
+    public record Result(
+            boolean synced, String reason, String message, Set<String> readyNodes, Set<String> departedDone) {
         public Result {
             readyNodes = Set.copyOf(readyNodes);
+            departedDone = Set.copyOf(departedDone);
         }
 
         static Result failed(String reason, String message) {
-            return new Result(false, reason, message, Set.of());
+            return new Result(false, reason, message, Set.of(), Set.of());
         }
 
         /** Whether the tenant was read (or written): a pool still waiting for kubelets to join is not a failure. */
@@ -146,6 +172,8 @@ public final class PoolNodes implements AutoCloseable {
     private final KeyedWork<String, Request, Result> work;
     /** The registered Nodes of each pool (name to uid) whose Leases the heartbeat renews, by pool. */
     private final Map<String, Registered> registered = new ConcurrentHashMap<>();
+    /** The cluster of each pool asked about: the tenants with simulated pools, for the simulated service controller. */
+    private final Map<String, ClusterKey> poolClusters = new ConcurrentHashMap<>();
 
     private final boolean simulating;
     private final Optional<ScheduledExecutorService> heartbeats;
@@ -213,7 +241,13 @@ public final class PoolNodes implements AutoCloseable {
      * the request changed or one is due.
      */
     public Optional<KeyedWork.Outcome<Request, Result>> request(Request request) {
+        poolClusters.put(request.pool(), request.cluster());
         return work.request(request.pool(), request);
+    }
+
+    /** The clusters of the pools asked about and not forgotten. */
+    public Set<ClusterKey> clusters() {
+        return Set.copyOf(poolClusters.values());
     }
 
     /** When to look again while the pool's Nodes are not in sync. */
@@ -221,17 +255,21 @@ public final class PoolNodes implements AutoCloseable {
         return work.retryAfter(pool);
     }
 
+    /** Forgets the pool without touching its Nodes (its cluster is gone, or another one now bears its name). */
+    public void forget(String pool) {
+        registered.remove(pool);
+        poolClusters.remove(pool);
+        work.forget(pool);
+    }
+
     /**
-     * Forgets the pool, whose instances are gone; simulating, also removes its Nodes in the background, once. A deleted
-     * pool leaves no state behind.
+     * Forgets the pool, whose machines are deleted, and removes the Nodes they provably had ({@code gone.departed()}),
+     * in the background, once. A deleted pool leaves no state behind.
      */
-    public void release(Request empty) {
-        registered.remove(empty.pool());
-        work.forget(empty.pool());
-        if (simulating) {
-            work.request(empty.pool(), empty);
-            work.forget(empty.pool());
-        }
+    public void release(Request gone) {
+        forget(gone.pool());
+        work.request(gone.pool(), gone);
+        work.forget(gone.pool());
     }
 
     Result sync(Request request) {
@@ -240,9 +278,10 @@ public final class PoolNodes implements AutoCloseable {
                     "NoNodepoolId",
                     "the pool's labels have no " + Labels.NODEPOOL_ID + ": its Nodes could not be told apart");
         }
-        // Only played kubelets need the version they report; observing reads no more than the tenant.
-        Optional<KubernetesVersion> version = simulating ? kubeletVersion(request.cluster()) : Optional.empty();
-        if (simulating && version.isEmpty()) {
+        // Only played kubelets need the version they report, and only while they have Nodes to register.
+        boolean playing = simulating && !request.running().isEmpty();
+        Optional<KubernetesVersion> version = playing ? kubeletVersion(request.cluster()) : Optional.empty();
+        if (playing && version.isEmpty()) {
             return Result.failed("WaitingForVersion", "the cluster has no valid Kubernetes version");
         }
         Optional<KubernetesClient> tenant;
@@ -259,7 +298,7 @@ public final class PoolNodes implements AutoCloseable {
             return Result.failed("TenantUnreachable", probe.message());
         }
         try {
-            return simulating ? register(tenant.get(), request, version.orElseThrow()) : observe(tenant.get(), request);
+            return simulating ? register(tenant.get(), request, version) : observe(tenant.get(), request);
         } catch (KubernetesClientException e) {
             if (e.getCode() == 0) { // no HTTP answer: connection lost or timed out mid-way
                 return Result.failed(
@@ -271,50 +310,140 @@ public final class PoolNodes implements AutoCloseable {
         }
     }
 
-    private Result register(KubernetesClient tenant, Request request, KubernetesVersion version) {
-        Map<String, Node> existing =
-                tenant.nodes().withLabel(Labels.NODEPOOL_ID, request.nodepoolId()).list().getItems().stream()
-                        .collect(Collectors.toMap(n -> n.getMetadata().getName(), Function.identity()));
-        Set<String> wanted =
-                request.running().stream().map(ProviderInstance::name).collect(Collectors.toSet());
+    /**
+     * Plays the pool's kubelets, then the cloud controller: each running instance's Node is registered (tainted
+     * uninitialized, as a kubelet with an external cloud provider registers it), then initialized
+     * ({@link SimulatedCloudNodes}), then given the pool's labels; the departed instances' Nodes go.
+     */
+    private Result register(KubernetesClient tenant, Request request, Optional<KubernetesVersion> version) {
+        Map<String, Node> existing = nodesByName(tenant);
         Set<String> ready = new HashSet<>();
         Map<String, String> uids = new HashMap<>();
+        List<String> foreign = new ArrayList<>();
         for (ProviderInstance instance : request.running()) {
             Node node = existing.get(instance.name());
-            if (node != null && SimulatedNodeRenderer.isReady(node)) {
-                ready.add(instance.name());
-                uids.put(instance.name(), node.getMetadata().getUid());
+            if (node == null || !SimulatedNodeRenderer.isReady(node)) {
+                node = kubeletRegisters(tenant, node, instance, request, version.orElseThrow());
+            }
+            Optional<Node> initialized = SimulatedCloudNodes.initialize(
+                    tenant, node, instance, request.poolName(), request.zone(), request.instanceType());
+            if (initialized.isEmpty()) {
+                foreign.add(instance.name());
                 continue;
             }
-            Node rendered = SimulatedNodeRenderer.render(
-                    instance, request.nodeLabels(), request.taints(), request.instanceType(), version, clock.instant());
-            if (node == null) {
-                // Created bare, then reported through the status subresource, as a kubelet registers and then reports.
-                Node withoutStatus = new Node(
-                        rendered.getApiVersion(), rendered.getKind(), rendered.getMetadata(), rendered.getSpec(), null);
-                node = tenant.nodes().resource(withoutStatus).create();
-            }
-            node.setStatus(rendered.getStatus());
-            tenant.nodes().resource(node).updateStatus();
+            node = labelled(tenant, initialized.get(), request.nodeLabels());
             ready.add(instance.name());
             uids.put(instance.name(), node.getMetadata().getUid());
         }
-        for (Node node : existing.values()) {
-            if (!wanted.contains(node.getMetadata().getName())) {
-                tenant.nodes().resource(node).delete();
-                // A tenant's garbage collector would take the Lease along with its owner; this does not wait for one.
-                tenant.leases()
-                        .inNamespace(SimulatedNodeRenderer.NODE_LEASE_NAMESPACE)
-                        .withName(node.getMetadata().getName())
-                        .delete();
-            }
-        }
+        Set<String> departedDone = removeDeparted(tenant, existing, request);
         if (uids.isEmpty()) {
             registered.remove(request.pool());
         } else {
             registered.put(request.pool(), new Registered(request.cluster(), Map.copyOf(uids)));
         }
-        return new Result(true, "Registered", ready.size() + " Nodes registered and Ready", ready);
+        if (!foreign.isEmpty()) {
+            return new Result(
+                    false,
+                    "NodeNameTaken",
+                    "Nodes named " + String.join(", ", foreign) + " name another machine in spec.providerID; they "
+                            + "are left alone, and these instances have no Node until they are deleted",
+                    ready,
+                    departedDone);
+        }
+        return new Result(
+                true, "Registered", ready.size() + " Nodes registered, initialized and Ready", ready, departedDone);
+    }
+
+    /**
+     * What a kubelet does: registers its Node (by server-side apply under the kubelet's field manager, so the labels
+     * it registers with are recorded as the kubelet's) and posts its status, keeping the addresses a cloud controller
+     * reported.
+     */
+    private Node kubeletRegisters(
+            KubernetesClient tenant, Node node, ProviderInstance instance, Request request, KubernetesVersion version) {
+        Node rendered = SimulatedNodeRenderer.render(
+                instance, request.nodeLabels(), request.taints(), request.instanceType(), version, clock.instant());
+        if (node == null) {
+            Node withoutStatus = new Node(
+                    rendered.getApiVersion(), rendered.getKind(), rendered.getMetadata(), rendered.getSpec(), null);
+            node = tenant.resource(withoutStatus)
+                    .fieldManager(NodeLabels.KUBELET_MANAGER)
+                    .serverSideApply();
+        }
+        if (node.getStatus() != null && node.getStatus().getAddresses() != null) {
+            rendered.getStatus().setAddresses(node.getStatus().getAddresses());
+        }
+        node.setStatus(rendered.getStatus());
+        return tenant.nodes().resource(node).updateStatus();
+    }
+
+    /** {@code node} with the pool's labels, applied under the operator's own field manager ({@link NodeLabels}). */
+    private static Node labelled(KubernetesClient tenant, Node node, Map<String, String> wanted) {
+        NodeLabels.Plan plan = NodeLabels.plan(node, wanted);
+        if (!plan.needed()) {
+            return node;
+        }
+        String name = node.getMetadata().getName();
+        if (!plan.remove().isEmpty()) {
+            tenant.nodes().withName(name).edit(n -> {
+                plan.remove().forEach(n.getMetadata().getLabels()::remove);
+                return n;
+            });
+        }
+        // The uid makes the apply fail rather than create a bare Node, should this one be deleted meanwhile.
+        Node labels = new NodeBuilder()
+                .withNewMetadata()
+                .withName(name)
+                .withUid(node.getMetadata().getUid())
+                .withLabels(plan.apply())
+                .endMetadata()
+                .build();
+        return tenant.resource(labels)
+                .fieldManager(Labels.NODE_LABELS_FIELD_MANAGER)
+                .forceConflicts()
+                .serverSideApply();
+    }
+
+    /**
+     * Deletes the Nodes of the departed instances, each only when it is provably theirs ({@link NodeProof}), with the
+     * heartbeat Lease it owns. Returns the departed instances whose Node is gone now (or was never theirs).
+     */
+    private static Set<String> removeDeparted(KubernetesClient tenant, Map<String, Node> existing, Request request) {
+        Set<String> running =
+                request.running().stream().map(ProviderInstance::name).collect(Collectors.toSet());
+        Set<String> done = new HashSet<>();
+        for (NodeProof.Machine gone : request.departed()) {
+            Node node = existing.get(gone.name());
+            if (node != null && !running.contains(gone.name()) && NodeProof.isNodeOf(node, gone)) {
+                // Locked to the version read: a Node registered anew meanwhile is another one, and is not deleted.
+                tenant.nodes()
+                        .withName(gone.name())
+                        .lockResourceVersion(node.getMetadata().getResourceVersion())
+                        .delete();
+                // A tenant's garbage collector would take the Lease along with its owner; this does not wait for one.
+                Lease lease = tenant.leases()
+                        .inNamespace(SimulatedNodeRenderer.NODE_LEASE_NAMESPACE)
+                        .withName(gone.name())
+                        .get();
+                if (lease != null && ownedBy(lease, node)) {
+                    tenant.resource(lease).delete();
+                }
+                LOG.info("deleted Node {} of departed instance {} (pool {})", gone.name(), gone.id(), request.pool());
+            }
+            done.add(gone.name());
+        }
+        return done;
+    }
+
+    private static boolean ownedBy(Lease lease, Node node) {
+        return lease.getMetadata().getOwnerReferences() != null
+                && lease.getMetadata().getOwnerReferences().stream()
+                        .anyMatch(r -> node.getMetadata().getUid().equals(r.getUid()));
+    }
+
+    private static Map<String, Node> nodesByName(KubernetesClient tenant) {
+        return tenant.nodes().list().getItems().stream()
+                .collect(Collectors.toMap(n -> n.getMetadata().getName(), Function.identity()));
     }
 
     private Optional<KubernetesVersion> kubeletVersion(ClusterKey key) {
@@ -326,29 +455,36 @@ public final class PoolNodes implements AutoCloseable {
         return cluster == null ? Optional.empty() : JoinMaterial.kubernetesVersion(cluster);
     }
 
-    /** Which running instances have a Ready Node, registered by their own kubelet (named as the instance). */
+    /**
+     * Which running instances have a Ready Node, registered by their own kubelet (named as the instance); their Nodes
+     * get the pool's labels, and the departed instances' Nodes go.
+     */
     private Result observe(KubernetesClient tenant, Request request) {
-        Set<String> readyNodes =
-                tenant.nodes().withLabel(Labels.NODEPOOL_ID, request.nodepoolId()).list().getItems().stream()
-                        .filter(SimulatedNodeRenderer::isReady)
-                        .map(n -> n.getMetadata().getName())
-                        .collect(Collectors.toSet());
-        Set<String> ready = request.running().stream()
-                .map(ProviderInstance::name)
-                .filter(readyNodes::contains)
-                .collect(Collectors.toSet());
+        Map<String, Node> existing = nodesByName(tenant);
+        Set<String> ready = new HashSet<>();
+        for (ProviderInstance instance : request.running()) {
+            Node node = existing.get(instance.name());
+            if (node == null || !NodeProof.isNodeOf(node, new NodeProof.Machine(instance.name(), instance.id()))) {
+                continue;
+            }
+            node = labelled(tenant, node, request.nodeLabels());
+            if (SimulatedNodeRenderer.isReady(node)) {
+                ready.add(instance.name());
+            }
+        }
+        Set<String> departedDone = removeDeparted(tenant, existing, request);
         int running = request.running().size();
         if (ready.size() == running) {
-            return new Result(true, "Registered", running + " Nodes registered and Ready", ready);
+            return new Result(true, "Registered", running + " Nodes registered and Ready", ready, departedDone);
         }
         return new Result(
                 false,
                 WAITING_FOR_NODES,
                 ready.size() + " of " + running + " running instances have a Ready "
                         + "Node; the others' kubelets have not joined (or are not Ready)",
-                ready);
+                ready,
+                departedDone);
     }
-
     /**
      * Renews the heartbeat Lease of every registered Node, as their kubelets would. Never throws (that would end the
      * schedule): a tenant that does not answer is skipped until the next round.

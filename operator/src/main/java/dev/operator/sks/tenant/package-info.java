@@ -11,6 +11,12 @@
  *   <li>{@link dev.operator.sks.tenant.TenantBootstrap}: {@code ensure(cluster)} applies them with server-side
  *       apply and returns an {@code Outcome} (APPLIED, WAITING, UNREACHABLE, FAILED) for a condition; it never
  *       throws for an absent or failing tenant and skips the tenant entirely when nothing changed.</li>
+ *   <li>{@link dev.operator.sks.tenant.PoolNodes}: each pool's Nodes in the background: played kubelets and the
+ *       simulated cloud-node controller ({@link dev.operator.sks.tenant.SimulatedCloudNodes}) for simulated
+ *       machines, read for real ones; pool labels by {@link dev.operator.sks.tenant.NodeLabels}, departed machines'
+ *       Nodes deleted by {@link dev.operator.sks.tenant.NodeProof}.</li>
+ *   <li>{@link dev.operator.sks.tenant.SimulatedLoadBalancers}: the simulated service controller, LoadBalancer
+ *       addresses for tenants with simulated pools.</li>
  * </ul>
  */
 package dev.operator.sks.tenant;

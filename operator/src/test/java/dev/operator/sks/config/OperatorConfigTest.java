@@ -88,6 +88,20 @@ class OperatorConfigTest {
     }
 
     @Test
+    void theSimulatedLoadBalancerPoolIsADocumentationRangeByDefaultAndMustBeACidr() {
+        assertThat(OperatorConfig.defaults().simulatedLoadBalancerAddresses()).hasToString("198.51.100.0/24");
+        assertThat(OperatorConfig.parse(
+                                new String[0], Map.of("SKS_SIMULATED_LOAD_BALANCER_ADDRESSES", "203.0.113.0/28"))
+                        .simulatedLoadBalancerAddresses()
+                        .size())
+                .isEqualTo(14);
+        assertThatThrownBy(() -> OperatorConfig.parse(
+                        new String[] {"--simulated-load-balancer-addresses=203.0.113.5/28"}, Map.of()))
+                .hasMessageContaining("SKS_SIMULATED_LOAD_BALANCER_ADDRESSES")
+                .hasMessageContaining("203.0.113.0/28");
+    }
+
+    @Test
     void usageListsEverySetting() {
         for (OperatorConfig.Setting setting : OperatorConfig.Setting.values()) {
             assertThat(OperatorConfig.usage()).contains("--" + setting.flag).contains(setting.env);

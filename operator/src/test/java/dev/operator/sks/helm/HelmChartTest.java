@@ -110,6 +110,7 @@ class HelmChartTest {
         zones: [ch-gva-2, de-fra-1]
         httpPort: 9090
         simulatedInstanceDelay: PT1S
+        simulatedLoadBalancerAddresses: 203.0.113.0/28
       metrics:
         service:
           port: 9191
@@ -300,6 +301,7 @@ class HelmChartTest {
                 .containsEntry("SKS_WATCH_NAMESPACES", "a,b")
                 .containsEntry("SKS_LEADER_ELECTION", "true")
                 .containsEntry("SKS_SIMULATED_INSTANCE_DELAY", "PT1S")
+                .containsEntry("SKS_SIMULATED_LOAD_BALANCER_ADDRESSES", "203.0.113.0/28")
                 .containsEntry("EXTRA", "yes");
         assertEveryOperatorVariableIsKnown(env);
         assertThat(container.getImage()).isEqualTo("registry.example.com/platform/sks-operator:1.2.3");
@@ -493,6 +495,7 @@ class HelmChartTest {
                 "operator: {watchNamespaces: a}",
                 "operator: {leaderElection: {enabled: \"yes\"}}",
                 "operator: {simulatedInstanceDelay: 5s}",
+                "operator: {simulatedLoadBalancerAddresses: 198.51.100.0}",
                 "operator: {unknown: true}",
                 "image: {pullPolicy: Sometimes}",
                 "image: {digest: latest}",

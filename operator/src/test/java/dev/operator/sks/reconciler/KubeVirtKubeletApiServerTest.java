@@ -181,6 +181,129 @@ class KubeVirtKubeletApiServerTest {
         }
     }
 
+    @Test
+    void theNodesOfMachinesThePoolNoLongerHasGoAndNoOtherWhileNodepoolLabelsReachTheRest() throws Exception {
+        create(NodepoolApiServerTest.nodepool("shrink", 2, "standard.medium"));
+        List<Instance> machines = awaitMachines("shrink", 2);
+        Nodepool nodepool = client.resources(Nodepool.class)
+                .inNamespace(namespace)
+                .withName("shrink")
+                .get();
+        KubernetesClient admin = tenants.client(namespace, CLUSTER).orElseThrow();
+        for (Instance machine : machines) {
+            try (KubernetesClient kubelet = tenant.clientAs("system:node:" + machine.name, "system:nodes")) {
+                Node node = kubelet.nodes()
+                        .resource(new NodeBuilder()
+                                .withNewMetadata()
+                                .withName(machine.name)
+                                .addToLabels(Labels.NODEPOOL_ID, nodepool.getStatus().id)
+                                .endMetadata()
+                                .build())
+                        .create();
+                node.setStatus(new NodeStatusBuilder()
+                        .addNewCondition()
+                        .withType("Ready")
+                        .withStatus("True")
+                        .withReason("KubeletReady")
+                        .endCondition()
+                        .build());
+                kubelet.nodes().resource(node).updateStatus();
+            }
+        }
+        // Someone else's Node with the pool's id label: a label proves nothing, so it is never the pool's to delete.
+        admin.nodes()
+                .resource(new NodeBuilder()
+                        .withNewMetadata()
+                        .withName("impostor")
+                        .addToLabels(Labels.NODEPOOL_ID, nodepool.getStatus().id)
+                        .endMetadata()
+                        .build())
+                .create();
+
+        // The kubelets registered without the nodepool's label; the operator puts it on their Nodes.
+        await().atMost(Duration.ofSeconds(90))
+                .untilAsserted(() -> assertThat(machines)
+                        .allSatisfy(m -> assertThat(admin.nodes()
+                                        .withName(m.name)
+                                        .get()
+                                        .getMetadata()
+                                        .getLabels())
+                                .containsEntry("role", "worker")));
+        assertThat(admin.nodes().withName("impostor").get().getMetadata().getLabels())
+                .doesNotContainKey("role");
+
+        client.resources(Nodepool.class)
+                .inNamespace(namespace)
+                .withName("shrink")
+                .scale(1);
+        InstancePool one = await().atMost(Duration.ofSeconds(60))
+                .until(
+                        () -> client.resources(InstancePool.class)
+                                .inNamespace(namespace)
+                                .withName(nodepool.getStatus().instancePool)
+                                .get(),
+                        p -> p.getStatus().instances.size() == 1);
+        String kept = one.getStatus().instances.get(0).name;
+        String gone = machines.stream()
+                .map(m -> m.name)
+                .filter(n -> !n.equals(kept))
+                .findFirst()
+                .orElseThrow();
+        await().atMost(Duration.ofSeconds(90))
+                .untilAsserted(() -> assertThat(admin.nodes().withName(gone).get())
+                        .as("the Node of departed machine " + gone)
+                        .isNull());
+        assertThat(admin.nodes().withName(kept).get()).isNotNull();
+        assertThat(admin.nodes().withName("impostor").get()).isNotNull();
+        await().atMost(Duration.ofSeconds(60))
+                .untilAsserted(() -> assertThat(client.resources(InstancePool.class)
+                                .inNamespace(namespace)
+                                .withName(nodepool.getStatus().instancePool)
+                                .get()
+                                .getStatus()
+                                .departed)
+                        .isEmpty());
+
+        // Deleting the nodepool deletes its machines, and with them the Node of the last one; still not the impostor.
+        client.resources(Nodepool.class)
+                .inNamespace(namespace)
+                .withName("shrink")
+                .delete();
+        await().atMost(Duration.ofSeconds(90))
+                .untilAsserted(() -> assertThat(admin.nodes().withName(kept).get())
+                        .as("the Node of deleted machine " + kept)
+                        .isNull());
+        assertThat(admin.nodes().withName("impostor").get()).isNotNull();
+    }
+
+    /** Plays KubeVirt for the nodepool's machines until the pool reports {@code count} with an address. */
+    private static List<Instance> awaitMachines(String nodepoolName, int count) {
+        return await().atMost(Duration.ofSeconds(60))
+                .until(
+                        () -> {
+                            Nodepool nodepool = client.resources(Nodepool.class)
+                                    .inNamespace(namespace)
+                                    .withName(nodepoolName)
+                                    .get();
+                            if (nodepool == null
+                                    || nodepool.getStatus() == null
+                                    || nodepool.getStatus().instancePool == null) {
+                                return List.<Instance>of();
+                            }
+                            KubeVirtTestSupport.runMachines(client, namespace, nodepool.getStatus().instancePool);
+                            InstancePool pool = client.resources(InstancePool.class)
+                                    .inNamespace(namespace)
+                                    .withName(nodepool.getStatus().instancePool)
+                                    .get();
+                            return pool == null || pool.getStatus() == null || pool.getStatus().instances == null
+                                    ? List.<Instance>of()
+                                    : pool.getStatus().instances.stream()
+                                            .filter(i -> !i.addresses.isEmpty())
+                                            .toList();
+                        },
+                        machines -> machines.size() == count);
+    }
+
     /** Plays KubeVirt for the nodepool's machines until the pool reports one with an address. */
     private static Instance awaitMachine(String nodepoolName) {
         return await().atMost(Duration.ofSeconds(60))

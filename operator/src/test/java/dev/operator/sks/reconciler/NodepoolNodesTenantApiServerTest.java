@@ -4,10 +4,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.operator.sks.api.ClusterState;
+import dev.operator.sks.api.Instance;
 import dev.operator.sks.api.InstancePool;
 import dev.operator.sks.api.Nodepool;
 import dev.operator.sks.api.PoolState;
 import dev.operator.sks.api.SKSCluster;
+import dev.operator.sks.config.OperatorConfig;
 import dev.operator.sks.config.OperatorServices;
 import dev.operator.sks.demo.ClusterStandIn;
 import dev.operator.sks.naming.Labels;
@@ -20,9 +22,13 @@ import dev.operator.sks.testing.ApiServerSupport;
 import dev.operator.sks.testing.SharedApiServer;
 import dev.operator.sks.testing.TenantApiServer;
 import io.fabric8.kubeapitest.junit.KubeConfig;
+import io.fabric8.kubernetes.api.model.Event;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.Node;
+import io.fabric8.kubernetes.api.model.NodeBuilder;
 import io.fabric8.kubernetes.api.model.Quantity;
+import io.fabric8.kubernetes.api.model.Service;
+import io.fabric8.kubernetes.api.model.ServiceBuilder;
 import io.fabric8.kubernetes.api.model.coordination.v1.Lease;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
@@ -31,6 +37,7 @@ import java.time.Instant;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.function.Predicate;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -44,6 +51,7 @@ import org.junit.jupiter.api.Test;
 @SharedApiServer
 class NodepoolNodesTenantApiServerTest {
     private static final String CLUSTER = "pool-host";
+    private static final String LOAD_BALANCER_POOL = "198.51.100.0/30";
 
     @KubeConfig
     static String kubeconfig;
@@ -63,7 +71,14 @@ class NodepoolNodesTenantApiServerTest {
         toTenant = TenantApiServer.servingOn(tenantPort);
         operator = ApiServerSupport.startOperator(
                 client,
-                OperatorServices.loadDefaults(ApiServerSupport.testConfig()),
+                OperatorServices.loadDefaults(OperatorConfig.parse(
+                        new String[] {
+                            "--http-port=0",
+                            "--simulated-instance-delay=PT0S",
+                            // Two addresses, so the test can run out of them.
+                            "--simulated-load-balancer-addresses=" + LOAD_BALANCER_POOL
+                        },
+                        Map.of())),
                 new SimpleMeterRegistry(),
                 toTenant);
         namespace = ApiServerSupport.newNamespace(client, "nodes");
@@ -143,6 +158,48 @@ class NodepoolNodesTenantApiServerTest {
             });
             assertThat(Conditions.isTrue(instancePool(three).getStatus().conditions, Conditions.NODES_REGISTERED))
                     .isTrue();
+            // The simulated cloud controller initialized each Node: the uninitialized taint is gone (above), and the
+            // machine is named, addressed and placed.
+            InstancePool threePool = instancePool(three);
+            assertThat(nodes).allSatisfy(node -> {
+                Instance machine = threePool.getStatus().instances.stream()
+                        .filter(i -> i.name.equals(node.getMetadata().getName()))
+                        .findFirst()
+                        .orElseThrow();
+                assertThat(node.getSpec().getProviderID())
+                        .isEqualTo("simulated://" + threePool.getMetadata().getName() + "/" + machine.id);
+                assertThat(node.getStatus().getAddresses())
+                        .extracting(a -> a.getType() + "=" + a.getAddress())
+                        .containsExactly("InternalIP=" + machine.addresses.get(0), "Hostname=" + machine.name);
+                assertThat(node.getMetadata().getLabels())
+                        .containsEntry("topology.kubernetes.io/zone", "ch-gva-2")
+                        .containsEntry("topology.kubernetes.io/region", "ch-gva-2");
+            });
+
+            // Nodepool labels reach the existing Nodes; a label somebody else set stays through every change.
+            String labelled = nodes.get(0).getMetadata().getName();
+            admin.nodes().withName(labelled).edit(n -> {
+                n.getMetadata().getLabels().put("owner", "ops");
+                return n;
+            });
+            // Added: tier.
+            awaitLabels(admin, three, Map.of("role", "worker", "tier", "gold"), Set.of());
+            // Changed: tier; removed: role, which the kubelets registered with too (the operator removes it itself).
+            awaitLabels(admin, three, Map.of("tier", "silver"), Set.of("role"));
+            // Removed: tier, which only the operator ever set (server-side apply removes it).
+            awaitLabels(admin, three, Map.of(), Set.of("role", "tier"));
+            assertThat(admin.nodes().withName(labelled).get().getMetadata().getLabels())
+                    .containsEntry("owner", "ops");
+
+            // A Node someone else made with the pool's id label is not the pool's: scaling down leaves it.
+            admin.nodes()
+                    .resource(new NodeBuilder()
+                            .withNewMetadata()
+                            .withName("impostor")
+                            .addToLabels(Labels.NODEPOOL_ID, three.getStatus().id)
+                            .endMetadata()
+                            .build())
+                    .create();
 
             // Each Node gets the heartbeat Lease its kubelet would keep, and it is renewed.
             Map<String, Instant> firstBeats = await().atMost(Duration.ofSeconds(30))
@@ -171,7 +228,11 @@ class NodepoolNodesTenantApiServerTest {
             await().atMost(Duration.ofSeconds(30))
                     .untilAsserted(() -> assertThat(nodesOf(admin, one))
                             .extracting(n -> n.getMetadata().getName())
-                            .containsExactly(remaining));
+                            .containsExactlyInAnyOrder(remaining, "impostor"));
+            // Once their Nodes are gone, the pool keeps no departed instances.
+            await().atMost(Duration.ofSeconds(30))
+                    .untilAsserted(() ->
+                            assertThat(instancePool(one).getStatus().departed).isEmpty());
             assertThat(nodes)
                     .extracting(n -> n.getMetadata().getName())
                     .filteredOn(name -> !name.equals(remaining))
@@ -179,12 +240,116 @@ class NodepoolNodesTenantApiServerTest {
                             .as("the Lease of " + gone)
                             .isNull());
 
+            loadBalancerServicesGetAddressesFromThePool(admin);
+
             // The early pool's backoff ends and its node registers too, now that the tenant answers.
             awaitNodepool(
                     "early",
                     np -> Integer.valueOf(1).equals(np.getStatus().readyNodes)
                             && Conditions.isTrue(np.getStatus().conditions, Conditions.READY));
         }
+    }
+
+    /**
+     * The simulated service controller gives LoadBalancer Services the pool's addresses, each stable for its Service,
+     * released when the Service changes type or is deleted; with the pool exhausted a Service waits and is told why.
+     */
+    private static void loadBalancerServicesGetAddressesFromThePool(KubernetesClient admin) {
+        createLoadBalancer(admin, "web");
+        assertThat(awaitIngress(admin, "web")).isEqualTo("198.51.100.1");
+        createLoadBalancer(admin, "api");
+        assertThat(awaitIngress(admin, "api")).isEqualTo("198.51.100.2");
+
+        createLoadBalancer(admin, "third");
+        Event exhausted = await().atMost(Duration.ofSeconds(30))
+                .until(
+                        () -> admin.v1().events().inNamespace("default").list().getItems().stream()
+                                .filter(e ->
+                                        "third".equals(e.getInvolvedObject().getName()))
+                                .findFirst()
+                                .orElse(null),
+                        e -> e != null);
+        assertThat(exhausted.getType()).isEqualTo("Warning");
+        assertThat(exhausted.getReason()).isEqualTo("AddressPoolExhausted");
+        assertThat(exhausted.getMessage()).contains(LOAD_BALANCER_POOL);
+        assertThat(ingress(admin, "third")).isEmpty();
+
+        // web is a LoadBalancer no more: its address goes to the Service that waited.
+        admin.services().inNamespace("default").withName("web").edit(s -> {
+            s.getSpec().setType("ClusterIP");
+            s.getSpec().getPorts().forEach(p -> p.setNodePort(null));
+            return s;
+        });
+        assertThat(awaitIngress(admin, "third")).isEqualTo("198.51.100.1");
+        await().atMost(Duration.ofSeconds(30))
+                .untilAsserted(() -> assertThat(ingress(admin, "web")).isEmpty());
+
+        // A deleted Service's address is free again; the others keep theirs.
+        admin.services().inNamespace("default").withName("api").delete();
+        await().atMost(Duration.ofSeconds(30))
+                .until(() ->
+                        admin.services().inNamespace("default").withName("api").get() == null);
+        createLoadBalancer(admin, "fourth");
+        assertThat(awaitIngress(admin, "fourth")).isEqualTo("198.51.100.2");
+        assertThat(ingress(admin, "third")).containsExactly("198.51.100.1");
+    }
+
+    private static void createLoadBalancer(KubernetesClient admin, String name) {
+        admin.services()
+                .inNamespace("default")
+                .resource(new ServiceBuilder()
+                        .withNewMetadata()
+                        .withName(name)
+                        .endMetadata()
+                        .withNewSpec()
+                        .withType("LoadBalancer")
+                        .addToSelector("app", name)
+                        .addNewPort()
+                        .withPort(80)
+                        .endPort()
+                        .endSpec()
+                        .build())
+                .create();
+    }
+
+    private static List<String> ingress(KubernetesClient admin, String service) {
+        Service current =
+                admin.services().inNamespace("default").withName(service).get();
+        return current.getStatus() == null
+                        || current.getStatus().getLoadBalancer() == null
+                        || current.getStatus().getLoadBalancer().getIngress() == null
+                ? List.of()
+                : current.getStatus().getLoadBalancer().getIngress().stream()
+                        .map(i -> i.getIp())
+                        .toList();
+    }
+
+    private static String awaitIngress(KubernetesClient admin, String service) {
+        return await().atMost(Duration.ofSeconds(30))
+                .until(() -> ingress(admin, service), ips -> !ips.isEmpty())
+                .get(0);
+    }
+
+    /** Sets the nodepool's labels and waits until its three Nodes carry them, and none of {@code absent}. */
+    private static void awaitLabels(
+            KubernetesClient admin, Nodepool nodepool, Map<String, String> labels, Set<String> absent) {
+        setLabels(nodepool.getMetadata().getName(), labels);
+        await().atMost(Duration.ofSeconds(60))
+                .untilAsserted(() -> assertThat(nodesOf(admin, nodepool))
+                        .hasSize(3)
+                        .allSatisfy(node -> assertThat(node.getMetadata().getLabels())
+                                .containsAllEntriesOf(labels)
+                                .doesNotContainKeys(absent.toArray(String[]::new))));
+    }
+
+    private static void setLabels(String nodepool, Map<String, String> labels) {
+        client.resources(Nodepool.class)
+                .inNamespace(namespace)
+                .withName(nodepool)
+                .edit(np -> {
+                    np.getSpec().labels = new HashMap<>(labels);
+                    return np;
+                });
     }
 
     private static Lease lease(KubernetesClient admin, String node) {

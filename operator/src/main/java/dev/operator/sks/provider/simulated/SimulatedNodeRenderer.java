@@ -6,7 +6,6 @@ import dev.operator.sks.catalog.KubernetesVersion;
 import dev.operator.sks.provider.ProviderInstance;
 import dev.operator.sks.status.Conditions;
 import io.fabric8.kubernetes.api.model.Node;
-import io.fabric8.kubernetes.api.model.NodeAddress;
 import io.fabric8.kubernetes.api.model.NodeBuilder;
 import io.fabric8.kubernetes.api.model.NodeCondition;
 import io.fabric8.kubernetes.api.model.NodeConditionBuilder;
@@ -24,11 +23,12 @@ import java.util.Map;
 
 /**
  * The Node a kubelet on a simulated instance would register, as KWOK fakes it: the pool's labels and taints, the
- * instance type's capacity, the instance's addresses, and Ready. Pure: same inputs, same Node.
+ * instance type's capacity, and Ready. As a kubelet started with {@code --cloud-provider=external} registers it: with
+ * the {@link NodeInitialization#UNINITIALIZED_TAINT} and without providerID, addresses or instance-type label, which
+ * are the cloud controller's to add ({@link NodeInitialization}). Pure: same inputs, same Node.
  */
 public final class SimulatedNodeRenderer {
     public static final String HOSTNAME_LABEL = "kubernetes.io/hostname";
-    public static final String INSTANCE_TYPE_LABEL = "node.kubernetes.io/instance-type";
     /**
      * Set by every kubelet from its own platform; workloads select on them (kube-proxy, konnectivity-agent and
      * coredns ask for {@code kubernetes.io/os: linux}), so without them a tenant's scheduler places nothing.
@@ -61,7 +61,6 @@ public final class SimulatedNodeRenderer {
             Instant now) {
         Map<String, String> labels = new LinkedHashMap<>(nodeLabels);
         labels.put(HOSTNAME_LABEL, instance.name());
-        labels.put(INSTANCE_TYPE_LABEL, type.name());
         labels.put(OS_LABEL, OS);
         labels.put(ARCH_LABEL, ARCH);
         Map<String, Quantity> capacity = new LinkedHashMap<>();
@@ -80,25 +79,21 @@ public final class SimulatedNodeRenderer {
                 .withLastHeartbeatTime(time)
                 .withLastTransitionTime(time)
                 .build();
-        List<NodeAddress> addresses = new ArrayList<>();
-        addresses.add(new NodeAddress(instance.name(), "Hostname"));
-        instance.addresses().forEach(a -> addresses.add(new NodeAddress(a, "InternalIP")));
+        List<Taint> nodeTaints = new ArrayList<>();
+        nodeTaints.add(NodeInitialization.uninitializedTaint());
+        taints.forEach(t -> nodeTaints.add(new Taint(t.effect.wireName(), t.key, null, t.value)));
         return new NodeBuilder()
                 .withNewMetadata()
                 .withName(instance.name())
                 .withLabels(labels)
                 .endMetadata()
                 .withNewSpec()
-                .withProviderID("simulated://" + instance.id())
-                .withTaints(taints.stream()
-                        .map(t -> new Taint(t.effect.wireName(), t.key, null, t.value))
-                        .toList())
+                .withTaints(nodeTaints)
                 .endSpec()
                 .withNewStatus()
                 .withCapacity(capacity)
                 .withAllocatable(new LinkedHashMap<>(capacity))
                 .withConditions(ready)
-                .withAddresses(addresses)
                 .withNewNodeInfo()
                 .withKubeletVersion("v" + version)
                 .withKubeProxyVersion("v" + version)

@@ -20,6 +20,7 @@ import dev.operator.sks.reconciler.nodepool.PoolCondition;
 import dev.operator.sks.status.StatusWriter;
 import dev.operator.sks.support.Durations;
 import dev.operator.sks.tenant.KubeletServingApprover;
+import dev.operator.sks.tenant.NodeProof;
 import dev.operator.sks.tenant.PoolNodes;
 import dev.operator.sks.tenant.TenantClients.ClusterKey;
 import io.fabric8.kubernetes.api.model.Secret;
@@ -94,8 +95,9 @@ public class InstancePoolReconciler implements Reconciler<InstancePool>, Cleaner
         Optional<InstanceType> type = services.instanceTypes().find(pool.getSpec().instanceType);
         if (!(verdict instanceof PoolOwnership.Owned)) {
             // Detached: the tenant of the pool's cluster name is another cluster's now; its Nodes are let go.
-            type.filter(t -> verdict instanceof PoolOwnership.Detached)
-                    .ifPresent(t -> forget(DesiredPool.from(pool, t, "")));
+            if (verdict instanceof PoolOwnership.Detached) {
+                forget(pool);
+            }
             return stop(
                     pool, status, InstancePoolReport.ownership(verdict), !(verdict instanceof PoolOwnership.Waiting));
         }
@@ -153,20 +155,27 @@ public class InstancePoolReconciler implements Reconciler<InstancePool>, Cleaner
                 status,
                 Durations.sooner(
                         machines.settled(observed) ? Optional.empty() : Optional.of(STARTING_POLL),
-                        trackNodes(desired, observed, status, generation)));
+                        trackNodes(desired, observed, pool.getStatus(), status, generation)));
     }
 
     /**
      * Asks for the pool's Nodes (simulated: to match its running instances; real: as their kubelets registered them)
      * and fills in the node names the last sync found Ready. Never waits on the tenant: the sync runs in the
      * background, and this says when to look again: while the Nodes are not in sync, and for real machines always,
-     * since a Node may stop being Ready without any event here.
+     * since a Node may stop being Ready without any event here. The instances gone since {@code before} are kept as
+     * departed until the sync found their Nodes gone.
      */
     private Optional<Duration> trackNodes(
-            DesiredPool desired, ProviderPool observed, InstancePoolStatus status, Long generation) {
-        PoolNodes.Request request = NodeTracking.request(desired, observed);
+            DesiredPool desired,
+            ProviderPool observed,
+            InstancePoolStatus before,
+            InstancePoolStatus status,
+            Long generation) {
+        List<NodeProof.Machine> departed = NodeTracking.departed(before, observed);
+        PoolNodes.Request request = NodeTracking.request(desired, observed, departed);
         var last = nodes.request(request);
         NodeTracking.markRegistered(status.instances, last);
+        status.departed = NodeTracking.stillDeparted(departed, last);
         InstancePoolReport.nodes(last, request, nodes.simulating()).setIn(status.conditions, generation, clock);
         return NodeTracking.lookAgain(last, request, nodes.simulating(), () -> nodes.retryAfter(request.pool()));
     }
@@ -187,18 +196,21 @@ public class InstancePoolReconciler implements Reconciler<InstancePool>, Cleaner
     /** Only a Nodepool's own pool ever reached the provider: any other is let go without a call. */
     @Override
     public DeleteControl cleanup(InstancePool pool, Context<InstancePool> context) {
+        PoolOwnership.Verdict verdict = PoolOwnership.judge(pool, context.getSecondaryResource(Nodepool.class));
         Optional<DesiredPool> machines = PoolOwnership.machinesToDelete(
-                pool,
-                PoolOwnership.judge(pool, context.getSecondaryResource(Nodepool.class)),
-                services.instanceTypes().find(pool.getSpec().instanceType));
+                pool, verdict, services.instanceTypes().find(pool.getSpec().instanceType));
         if (machines.isEmpty()) {
             return DeleteControl.defaultDelete();
         }
         DesiredPool desired = machines.get();
         try {
             if (provider.delete(desired)) {
-                // The instances are gone, and so go their Nodes (in the background, if the tenant answers).
-                forget(desired);
+                if (verdict instanceof PoolOwnership.Owned) {
+                    // The instances are gone, and so go their Nodes (in the background, if the tenant answers); a
+                    // detached pool's cluster name may be another cluster's now, whose Nodes are not its own.
+                    nodes.release(NodeTracking.allGone(desired, pool.getStatus()));
+                }
+                forget(pool);
                 return DeleteControl.defaultDelete();
             }
         } catch (ProviderException e) {
@@ -212,10 +224,12 @@ public class InstancePoolReconciler implements Reconciler<InstancePool>, Cleaner
         return DeleteControl.noFinalizerRemoval().rescheduleAfter(STARTING_POLL);
     }
 
-    /** Stops tracking the pool's Nodes and kubelets; simulating, its played Nodes are removed. */
-    private void forget(DesiredPool desired) {
-        nodes.release(PoolNodes.Request.of(desired, List.of()));
-        servingApprover.ifPresent(a -> a.forget(desired.key()));
+    /** Stops tracking the pool's Nodes and kubelets, leaving the Nodes as they are. */
+    private void forget(InstancePool pool) {
+        String key =
+                pool.getMetadata().getNamespace() + "/" + pool.getMetadata().getName();
+        nodes.forget(key);
+        servingApprover.ifPresent(a -> a.forget(key));
     }
 
     @Override

@@ -1,14 +1,19 @@
 package dev.operator.sks.reconciler.instancepool;
 
 import dev.operator.sks.api.Instance;
+import dev.operator.sks.api.InstancePoolStatus;
 import dev.operator.sks.provider.DesiredPool;
 import dev.operator.sks.provider.InstanceState;
 import dev.operator.sks.provider.ProviderInstance;
 import dev.operator.sks.provider.ProviderPool;
 import dev.operator.sks.support.Durations;
 import dev.operator.sks.tenant.KeyedWork;
+import dev.operator.sks.tenant.NodeProof;
 import dev.operator.sks.tenant.PoolNodes;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -23,11 +28,63 @@ import java.util.stream.Collectors;
 final class NodeTracking {
     private NodeTracking() {}
 
-    /** The Nodes the pool's running members should have. */
-    static PoolNodes.Request request(DesiredPool desired, ProviderPool observed) {
+    /** At most this many departed instances are kept: a pool scaled up and down for long with its tenant away. */
+    static final int MAX_DEPARTED = 100;
+
+    /** The Nodes the pool's running members should have, and the departed instances' Nodes it should not. */
+    static PoolNodes.Request request(DesiredPool desired, ProviderPool observed, List<NodeProof.Machine> departed) {
         return PoolNodes.Request.of(
                 desired,
-                observed.members().stream().filter(ProviderInstance::isRunning).toList());
+                observed.members().stream().filter(ProviderInstance::isRunning).toList(),
+                departed);
+    }
+
+    /**
+     * The instances the pool had and no longer has: those its last status listed (as members or as departed) that the
+     * provider no longer reports. Kept in the status, so a Node is removed even when the tenant answers only later, or
+     * after a restart.
+     */
+    static List<NodeProof.Machine> departed(InstancePoolStatus before, ProviderPool observed) {
+        if (before == null) {
+            return List.of();
+        }
+        Set<String> members =
+                observed.members().stream().map(ProviderInstance::name).collect(Collectors.toSet());
+        Map<String, NodeProof.Machine> departed = new LinkedHashMap<>();
+        for (List<Instance> list : Arrays.asList(before.departed, before.instances)) {
+            if (list == null) {
+                continue;
+            }
+            for (Instance instance : list) {
+                if (instance.name != null && !members.contains(instance.name)) {
+                    departed.putIfAbsent(instance.name, new NodeProof.Machine(instance.name, instance.id));
+                }
+            }
+        }
+        List<NodeProof.Machine> all = List.copyOf(departed.values());
+        return all.size() <= MAX_DEPARTED ? all : all.subList(all.size() - MAX_DEPARTED, all.size());
+    }
+
+    /** A deleted pool's request: no instance runs, and every one it listed (members and departed) is gone. */
+    static PoolNodes.Request allGone(DesiredPool desired, InstancePoolStatus last) {
+        return request(desired, ProviderPool.absent(), departed(last, ProviderPool.absent()));
+    }
+
+    /** {@code departed} without those whose Nodes the last sync found gone, as the status keeps them. */
+    static List<Instance> stillDeparted(
+            List<NodeProof.Machine> departed, Optional<KeyedWork.Outcome<PoolNodes.Request, PoolNodes.Result>> last) {
+        Set<String> done = last.map(o -> o.result().departedDone()).orElse(Set.of());
+        List<Instance> kept = new ArrayList<>();
+        for (NodeProof.Machine machine : departed) {
+            if (!done.contains(machine.name())) {
+                Instance instance = new Instance();
+                instance.name = machine.name();
+                instance.id = machine.id().isEmpty() ? null : machine.id();
+                instance.addresses = null;
+                kept.add(instance);
+            }
+        }
+        return kept;
     }
 
     /** Each member's addresses by its name (the Node name its kubelet registers with), for the serving approver. */

@@ -23,7 +23,7 @@ class SimulatedNodeRendererTest {
     private static final Instant NOW = Instant.parse("2026-01-01T00:00:00Z");
 
     @Test
-    void theNodeCarriesThePoolsLabelsTaintsAndTheInstanceTypesCapacityAndIsReady() {
+    void theNodeCarriesThePoolsLabelsTaintsTheUninitializedTaintAndTheInstanceTypesCapacityAndIsReady() {
         Node node = SimulatedNodeRenderer.render(
                 INSTANCE,
                 Map.of("role", "worker", Labels.NODEPOOL_ID, "np-1"),
@@ -37,15 +37,15 @@ class SimulatedNodeRendererTest {
                 .containsEntry("role", "worker")
                 .containsEntry(Labels.NODEPOOL_ID, "np-1")
                 .containsEntry("kubernetes.io/hostname", "pool-abc12")
-                .containsEntry("node.kubernetes.io/instance-type", "standard.medium")
                 // The kubelet's own platform labels: the addons' DaemonSets and coredns select kubernetes.io/os.
                 .containsEntry("kubernetes.io/os", "linux")
-                .containsEntry("kubernetes.io/arch", "amd64");
-        assertThat(node.getSpec().getTaints()).singleElement().satisfies(t -> {
-            assertThat(t.getKey()).isEqualTo("env");
-            assertThat(t.getValue()).isEqualTo("demo");
-            assertThat(t.getEffect()).isEqualTo("NoSchedule");
-        });
+                .containsEntry("kubernetes.io/arch", "amd64")
+                .doesNotContainKey("node.kubernetes.io/instance-type"); // the cloud controller's to set
+        // A kubelet with an external cloud provider registers tainted uninitialized, besides the pool's taints.
+        assertThat(node.getSpec().getTaints())
+                .extracting(t -> t.getKey() + "=" + t.getValue() + ":" + t.getEffect())
+                .containsExactly(
+                        "node.cloudprovider.kubernetes.io/uninitialized=true:NoSchedule", "env=demo:NoSchedule");
         assertThat(node.getStatus().getCapacity()).containsOnlyKeys("cpu", "memory", "pods");
         assertThat(Quantity.getAmountInBytes(node.getStatus().getCapacity().get("memory"))
                         .longValue())
@@ -53,9 +53,6 @@ class SimulatedNodeRendererTest {
         assertThat(node.getStatus().getCapacity().get("cpu")).isEqualTo(new Quantity("2"));
         assertThat(node.getStatus().getAllocatable()).isEqualTo(node.getStatus().getCapacity());
         assertThat(node.getStatus().getNodeInfo().getKubeletVersion()).isEqualTo("v1.33.2");
-        assertThat(node.getStatus().getAddresses())
-                .extracting(a -> a.getType() + "=" + a.getAddress())
-                .contains("InternalIP=10.0.0.7", "Hostname=pool-abc12");
         assertThat(SimulatedNodeRenderer.isReady(node)).isTrue();
     }
 
@@ -84,6 +81,8 @@ class SimulatedNodeRendererTest {
                 KubernetesVersion.of("1.33"),
                 NOW);
         assertThat(node.getStatus().getCapacity()).containsEntry("nvidia.com/gpu", new Quantity("1"));
-        assertThat(node.getSpec().getTaints()).isEmpty();
+        assertThat(node.getSpec().getTaints())
+                .extracting(t -> t.getKey())
+                .containsExactly(NodeInitialization.UNINITIALIZED_TAINT);
     }
 }

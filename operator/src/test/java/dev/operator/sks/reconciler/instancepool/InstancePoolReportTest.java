@@ -91,26 +91,28 @@ class InstancePoolReportTest {
         DesiredPool desired = DesiredPool.from(
                 pool, InstanceTypeCatalog.loadDefault().find("standard.medium").orElseThrow(), "");
         ProviderInstance one = new ProviderInstance("id-1", "pool-1", InstanceState.Running, List.of("10.0.0.1"));
-        PoolNodes.Request request = PoolNodes.Request.of(desired, List.of(one));
-        PoolNodes.Request before = PoolNodes.Request.of(desired, List.of());
+        PoolNodes.Request request = PoolNodes.Request.of(desired, List.of(one), List.of());
+        PoolNodes.Request before = PoolNodes.Request.of(desired, List.of(), List.of());
 
         PoolCondition first = InstancePoolReport.nodes(Optional.empty(), request, true);
         assertThat(first.status()).isFalse();
         assertThat(first.reason()).isEqualTo("Registering");
 
         var synced = Optional.of(new KeyedWork.Outcome<>(
-                request, new PoolNodes.Result(true, "Registered", "1 Nodes registered and Ready", Set.of("pool-1"))));
+                request,
+                new PoolNodes.Result(true, "Registered", "1 Nodes registered and Ready", Set.of("pool-1"), Set.of())));
         assertThat(InstancePoolReport.nodes(synced, request, true).status()).isTrue();
         assertThat(InstancePoolReport.inSync(synced, request)).isTrue();
 
         var stale = Optional.of(new KeyedWork.Outcome<>(
-                before, new PoolNodes.Result(true, "Registered", "0 Nodes registered and Ready", Set.of())));
+                before, new PoolNodes.Result(true, "Registered", "0 Nodes registered and Ready", Set.of(), Set.of())));
         assertThat(InstancePoolReport.nodes(stale, request, false).reason()).isEqualTo("Registering");
         assertThat(InstancePoolReport.inSync(stale, request)).isFalse();
 
         var unreachable = Optional.of(new KeyedWork.Outcome<>(
                 request,
-                new PoolNodes.Result(false, "TenantUnreachable", "the tenant API server does not answer", Set.of())));
+                new PoolNodes.Result(
+                        false, "TenantUnreachable", "the tenant API server does not answer", Set.of(), Set.of())));
         PoolCondition away = InstancePoolReport.nodes(unreachable, request, true);
         assertThat(away.status()).isFalse();
         assertThat(away.reason()).isEqualTo("TenantUnreachable");

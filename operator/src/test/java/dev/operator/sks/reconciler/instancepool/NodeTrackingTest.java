@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.operator.sks.api.Instance;
 import dev.operator.sks.api.InstancePool;
+import dev.operator.sks.api.InstancePoolStatus;
 import dev.operator.sks.catalog.InstanceTypeCatalog;
 import dev.operator.sks.naming.Names;
 import dev.operator.sks.provider.DesiredPool;
@@ -11,6 +12,7 @@ import dev.operator.sks.provider.InstanceState;
 import dev.operator.sks.provider.ProviderInstance;
 import dev.operator.sks.provider.ProviderPool;
 import dev.operator.sks.tenant.KeyedWork;
+import dev.operator.sks.tenant.NodeProof;
 import dev.operator.sks.tenant.PoolNodes;
 import java.time.Duration;
 import java.util.List;
@@ -35,7 +37,8 @@ class NodeTrackingTest {
 
     @Test
     void onlyRunningMembersAreAskedForNodes() {
-        assertThat(NodeTracking.request(desired, observed)).isEqualTo(PoolNodes.Request.of(desired, List.of(running)));
+        assertThat(NodeTracking.request(desired, observed, List.of()))
+                .isEqualTo(PoolNodes.Request.of(desired, List.of(running), List.of()));
     }
 
     @Test
@@ -52,8 +55,9 @@ class NodeTrackingTest {
         Instance unregistered = new ProviderInstance("id-4", "pool-4", InstanceState.Running, List.of()).toStatus();
         unregistered.nodeName = "stale";
         var last = Optional.of(new KeyedWork.Outcome<>(
-                NodeTracking.request(desired, observed),
-                new PoolNodes.Result(true, "Registered", "1 Nodes registered and Ready", Set.of("pool-1", "pool-2"))));
+                NodeTracking.request(desired, observed, List.of()),
+                new PoolNodes.Result(
+                        true, "Registered", "1 Nodes registered and Ready", Set.of("pool-1", "pool-2"), Set.of())));
 
         NodeTracking.markRegistered(List.of(up, booting, unregistered), last);
         assertThat(up.nodeName).isEqualTo("pool-1");
@@ -66,9 +70,10 @@ class NodeTrackingTest {
 
     @Test
     void nodesInSyncAreLookedAtAgainOnlyForRealMachines() {
-        PoolNodes.Request request = NodeTracking.request(desired, observed);
+        PoolNodes.Request request = NodeTracking.request(desired, observed, List.of());
         var synced = Optional.of(new KeyedWork.Outcome<>(
-                request, new PoolNodes.Result(true, "Registered", "1 Nodes registered and Ready", Set.of("pool-1"))));
+                request,
+                new PoolNodes.Result(true, "Registered", "1 Nodes registered and Ready", Set.of("pool-1"), Set.of())));
 
         assertThat(NodeTracking.lookAgain(synced, request, true, () -> RETRY)).isEmpty();
         assertThat(NodeTracking.lookAgain(synced, request, false, () -> RETRY)).contains(PoolNodes.OBSERVE_INTERVAL);
@@ -76,15 +81,51 @@ class NodeTrackingTest {
 
     @Test
     void nodesOutOfSyncAreLookedAtAgainAfterTheRetryOrTheObserveIntervalWhicheverIsSooner() {
-        PoolNodes.Request request = NodeTracking.request(desired, observed);
+        PoolNodes.Request request = NodeTracking.request(desired, observed, List.of());
         var stale = Optional.of(new KeyedWork.Outcome<>(
-                PoolNodes.Request.of(desired, List.of()),
-                new PoolNodes.Result(true, "Registered", "0 Nodes registered and Ready", Set.of())));
+                PoolNodes.Request.of(desired, List.of(), List.of()),
+                new PoolNodes.Result(true, "Registered", "0 Nodes registered and Ready", Set.of(), Set.of())));
 
         assertThat(NodeTracking.lookAgain(Optional.empty(), request, true, () -> RETRY))
                 .contains(RETRY);
         assertThat(NodeTracking.lookAgain(stale, request, true, () -> RETRY)).contains(RETRY);
         Duration longer = PoolNodes.OBSERVE_INTERVAL.plusMinutes(5);
         assertThat(NodeTracking.lookAgain(stale, request, false, () -> longer)).contains(PoolNodes.OBSERVE_INTERVAL);
+    }
+
+    @Test
+    void instancesTheLastStatusListedAndTheProviderNoLongerHasAreDepartedUntilTheirNodesAreGone() {
+        InstancePoolStatus before = new InstancePoolStatus();
+        Instance gone = new ProviderInstance("id-9", "pool-9", InstanceState.Running, List.of()).toStatus();
+        Instance earlier = new Instance();
+        earlier.name = "pool-8";
+        earlier.id = "id-8";
+        before.instances = List.of(running.toStatus(), gone);
+        before.departed = List.of(earlier);
+
+        List<NodeProof.Machine> departed = NodeTracking.departed(before, observed);
+
+        assertThat(departed)
+                .containsExactly(new NodeProof.Machine("pool-8", "id-8"), new NodeProof.Machine("pool-9", "id-9"));
+        assertThat(NodeTracking.departed(null, observed)).isEmpty();
+        PoolNodes.Request request = NodeTracking.request(desired, observed, departed);
+        var removed = Optional.of(new KeyedWork.Outcome<>(
+                request, new PoolNodes.Result(true, "Registered", "", Set.of("pool-1"), Set.of("pool-9"))));
+        assertThat(NodeTracking.stillDeparted(departed, removed))
+                .singleElement()
+                .satisfies(i -> {
+                    assertThat(i.name).isEqualTo("pool-8");
+                    assertThat(i.id).isEqualTo("id-8");
+                });
+        assertThat(NodeTracking.stillDeparted(departed, Optional.empty())).hasSize(2);
+    }
+
+    @Test
+    void aDeletedPoolsRequestRunsNothingAndHasEveryInstanceDeparted() {
+        InstancePoolStatus last = new InstancePoolStatus();
+        last.instances = List.of(running.toStatus(), starting.toStatus());
+        PoolNodes.Request request = NodeTracking.allGone(desired, last);
+        assertThat(request.running()).isEmpty();
+        assertThat(request.departed()).extracting(NodeProof.Machine::name).containsExactly("pool-1", "pool-2");
     }
 }
