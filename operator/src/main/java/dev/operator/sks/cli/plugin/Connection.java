@@ -1,0 +1,83 @@
+package dev.operator.sks.cli.plugin;
+
+import io.fabric8.kubernetes.client.Config;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+import java.io.File;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import picocli.CommandLine.Option;
+
+/**
+ * The options every kubectl plugin takes to find its cluster, read as kubectl reads them: {@code --kubeconfig}, else
+ * {@code KUBECONFIG}, else {@code ~/.kube/config}; {@code --context}, else the current context; {@code -n}, else the
+ * context's namespace, else {@code default}. kubectl passes none of its own flags to a plugin, so the plugin parses
+ * them itself.
+ */
+public final class Connection {
+    @Option(
+            names = {"-n", "--namespace"},
+            paramLabel = "NAMESPACE",
+            description = "Namespace of the cluster (default: the current context's, else default).")
+    String namespace;
+
+    @Option(
+            names = "--kubeconfig",
+            paramLabel = "FILE",
+            description = "Kubeconfig to use (default: KUBECONFIG, else ~/.kube/config).")
+    Path kubeconfig;
+
+    @Option(names = "--context", paramLabel = "CONTEXT", description = "Kubeconfig context to use.")
+    String context;
+
+    /** A client and the namespace commands work in; close it when done. */
+    public record Session(KubernetesClient client, String namespace) implements AutoCloseable {
+        @Override
+        public void close() {
+            client.close();
+        }
+    }
+
+    public Session open(PluginEnvironment environment) {
+        Config config = config(environment);
+        String ns = namespace != null
+                ? namespace
+                : config.getNamespace() == null || config.getNamespace().isBlank() ? "default" : config.getNamespace();
+        return new Session(new KubernetesClientBuilder().withConfig(config).build(), ns);
+    }
+
+    private Config config(PluginEnvironment environment) {
+        Path file = kubeconfig != null ? kubeconfig : fromEnvironment(environment);
+        if (file == null) {
+            // Several KUBECONFIG files (merged as kubectl merges them) or the in-cluster service account: the
+            // client's own discovery reads the process environment, which is where kubectl put them.
+            return Config.autoConfigure(context);
+        }
+        if (!Files.isReadable(file)) {
+            throw new PluginException("cannot read the kubeconfig " + file
+                    + ": pass --kubeconfig FILE or set KUBECONFIG to a readable file");
+        }
+        try {
+            return Config.fromKubeconfig(context, file.toFile());
+        } catch (RuntimeException e) {
+            throw new PluginException("cannot use the kubeconfig " + file
+                    + (context == null ? "" : " with context " + context) + ": " + e.getMessage()
+                    + (context == null ? "" : " (kubectl config get-contexts lists its contexts)"));
+        }
+    }
+
+    /** The one KUBECONFIG file, else ~/.kube/config when it exists; null when the client's discovery must decide. */
+    private static Path fromEnvironment(PluginEnvironment environment) {
+        String variable = environment.env().get("KUBECONFIG");
+        if (variable != null && !variable.isBlank()) {
+            List<String> files = List.of(variable.split(File.pathSeparator)).stream()
+                    .filter(f -> !f.isBlank())
+                    .toList();
+            return files.size() == 1 ? Path.of(files.get(0)) : null;
+        }
+        String home = environment.env().get("HOME");
+        Path standard = home == null ? null : Path.of(home, ".kube", "config");
+        return standard != null && Files.exists(standard) ? standard : null;
+    }
+}
