@@ -1,8 +1,10 @@
 package dev.operator.sks.cli.plugin;
 
+import io.fabric8.kubernetes.api.model.NamedContext;
 import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+import io.fabric8.kubernetes.client.internal.KubeConfigUtils;
 import java.io.File;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -41,6 +43,10 @@ public final class Connection {
 
     public Session open(PluginEnvironment environment) {
         Config config = config(environment);
+        // A command line answers promptly: a server that does not answer is reported after a short retry, not the
+        // client's default of ten growing backoffs.
+        config.setRequestRetryBackoffLimit(1);
+        config.setConnectionTimeout(10_000);
         String ns = namespace != null
                 ? namespace
                 : config.getNamespace() == null || config.getNamespace().isBlank() ? "default" : config.getNamespace();
@@ -57,6 +63,21 @@ public final class Connection {
         if (!Files.isReadable(file)) {
             throw new PluginException("cannot read the kubeconfig " + file
                     + ": pass --kubeconfig FILE or set KUBECONFIG to a readable file");
+        }
+        if (context != null) {
+            // The client would fall back to the current context; kubectl refuses a context it does not know.
+            List<String> known;
+            try {
+                known = KubeConfigUtils.parseConfig(file.toFile()).getContexts().stream()
+                        .map(NamedContext::getName)
+                        .toList();
+            } catch (RuntimeException e) {
+                throw new PluginException("cannot read the kubeconfig " + file + ": " + e.getMessage());
+            }
+            if (!known.contains(context)) {
+                throw new PluginException("context \"" + context + "\" is not in the kubeconfig " + file + "; it has: "
+                        + String.join(", ", known));
+            }
         }
         try {
             return Config.fromKubeconfig(context, file.toFile());

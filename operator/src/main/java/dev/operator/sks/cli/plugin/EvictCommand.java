@@ -59,7 +59,7 @@ final class EvictCommand extends PluginCommand {
                 .patch(PatchContext.of(PatchType.JSON_MERGE), patch);
         out().println("Asked to evict " + String.join(", ", instances) + " from nodepool " + nodepool + " ("
                 + Labels.EVICT_ANNOTATION + "=" + value + "): the operator removes them and the pool grows back to "
-                + pool.getSpec().size + " instances with new ones.");
+                + pool.getSpec().size + (pool.getSpec().size == 1 ? " instance" : " instances") + " with new ones.");
         out().println("Follow it with: kubectl describe np " + nodepool + " -n " + namespace);
         return 0;
     }

@@ -31,13 +31,14 @@ final class StatusSummary {
         lines.add("  Version:   " + orDash(status == null ? null : status.version) + " (spec " + spec.version
                 + (Boolean.TRUE.equals(spec.autoUpgrade) ? ", autoUpgrade" : "") + ")");
         lines.add("  Zone:      " + orDash(status == null ? null : status.zone) + "   Level: "
-                + orDash(status == null || status.level == null ? null : status.level.toString()));
+                + orDash(status == null || status.level == null ? null : wire(status.level)));
         lines.add("  Endpoint:  " + orDash(status == null ? null : status.endpoint));
         lines.add("  Addons:    "
                 + (spec.addons == null || spec.addons.isEmpty()
                         ? "-"
                         : String.join(
-                                ", ", spec.addons.stream().map(Object::toString).toList())));
+                                ", ",
+                                spec.addons.stream().map(StatusSummary::wire).toList())));
         lines.add("  Upgrades:  "
                 + (status == null || status.availableUpgrades == null || status.availableUpgrades.isEmpty()
                         ? "none"
@@ -143,6 +144,18 @@ final class StatusSummary {
                     + Durations.human(java.time.Duration.between(now, Instant.parse(expirationTime))) + ")";
         } catch (DateTimeParseException e) {
             return expirationTime;
+        }
+    }
+
+    /** An API enum as the YAML writes it ({@code starter}, {@code metrics-server}), not as Java names it. */
+    static String wire(Enum<?> value) {
+        try {
+            com.fasterxml.jackson.annotation.JsonProperty property = value.getDeclaringClass()
+                    .getField(value.name())
+                    .getAnnotation(com.fasterxml.jackson.annotation.JsonProperty.class);
+            return property == null ? value.name() : property.value();
+        } catch (NoSuchFieldException e) {
+            return value.name();
         }
     }
 
