@@ -16,11 +16,10 @@ import picocli.CommandLine.Command;
         versionProvider = KubectlSks.Version.class,
         synopsisSubcommandLabel = "COMMAND")
 public final class KubectlSks implements Runnable {
-    private final PluginEnvironment environment;
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
 
-    KubectlSks(PluginEnvironment environment) {
-        this.environment = environment;
-    }
+    private KubectlSks() {}
 
     public static void main(String[] args) {
         quietLogging();
@@ -29,7 +28,7 @@ public final class KubectlSks implements Runnable {
 
     /** The whole command tree, with the error handling a user sees; tests set its out and err. */
     public static CommandLine commandLine(PluginEnvironment environment) {
-        CommandLine line = new CommandLine(new KubectlSks(environment))
+        CommandLine line = new CommandLine(new KubectlSks())
                 .addSubcommand(new KubeconfigCommand(environment))
                 .addSubcommand(new UpgradeCommand(environment))
                 .addSubcommand(new RotateCommand(environment))
@@ -47,7 +46,7 @@ public final class KubectlSks implements Runnable {
     @Override
     public void run() {
         throw new CommandLine.ParameterException(
-                new CommandLine(this), "name a command: kubeconfig, upgrade, rotate, scale, evict or status");
+                spec.commandLine(), "name a command: kubeconfig, upgrade, rotate, scale, evict or status");
     }
 
     /** What went wrong, in words that say what to do; API errors carry the server's message, never a body we sent. */

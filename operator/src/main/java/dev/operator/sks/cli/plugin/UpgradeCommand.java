@@ -80,7 +80,7 @@ final class UpgradeCommand extends PluginCommand {
                     + verdict.getReason() + ": " + verdict.getMessage() + ". " + putBack);
         }
         out().println("Accepted: cluster " + cluster + " upgrades from " + apply.running() + " to " + apply.version()
-                + ", component by component (etcd, API server, controller-manager, scheduler, then addons).");
+                + ", one control-plane component after the other.");
         out().println("Follow it with: kubectl sks status " + cluster + " -n " + namespace);
         return 0;
     }
