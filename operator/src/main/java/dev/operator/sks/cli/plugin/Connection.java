@@ -72,7 +72,7 @@ public final class Connection {
                         .map(NamedContext::getName)
                         .toList();
             } catch (RuntimeException e) {
-                throw new PluginException("cannot read the kubeconfig " + file + ": " + e.getMessage());
+                throw unreadable(file);
             }
             if (!known.contains(context)) {
                 throw new PluginException("context \"" + context + "\" is not in the kubeconfig " + file + "; it has: "
@@ -82,10 +82,17 @@ public final class Connection {
         try {
             return Config.fromKubeconfig(context, file.toFile());
         } catch (RuntimeException e) {
-            throw new PluginException("cannot use the kubeconfig " + file
-                    + (context == null ? "" : " with context " + context) + ": " + e.getMessage()
-                    + (context == null ? "" : " (kubectl config get-contexts lists its contexts)"));
+            throw unreadable(file);
         }
+    }
+
+    /**
+     * A kubeconfig the client cannot read. The parser's message is left out: it quotes the offending line, which in
+     * a kubeconfig may be a key.
+     */
+    private static PluginException unreadable(Path file) {
+        return new PluginException("cannot read the kubeconfig " + file + " (kubectl --kubeconfig " + file
+                + " config view says what is wrong with it)");
     }
 
     /** The one KUBECONFIG file, else ~/.kube/config when it exists; null when the client's discovery must decide. */

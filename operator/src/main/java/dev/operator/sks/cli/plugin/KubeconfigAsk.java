@@ -4,6 +4,9 @@ import dev.operator.sks.api.KubeconfigRequest;
 import dev.operator.sks.api.KubeconfigRequestSpec;
 import dev.operator.sks.status.Conditions;
 import io.fabric8.kubernetes.api.model.Condition;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Objects;
@@ -42,17 +45,33 @@ record KubeconfigAsk(String cluster, String user, List<String> groups, long ttlS
 
     /**
      * The request to reuse: one asking for the same cluster, user, groups (in any order: RBAC sees a set) and lifetime,
-     * without renewal, not being deleted, and whose kubeconfig has not been withdrawn (expired or revoked). Of several,
-     * the one issued last.
+     * without renewal, not being deleted, whose kubeconfig has not been withdrawn (expired or revoked) and, once issued,
+     * has at least half its lifetime ahead. Of several, the one expiring last.
      */
-    Optional<KubeconfigRequest> reusable(List<KubeconfigRequest> requests) {
+    Optional<KubeconfigRequest> reusable(List<KubeconfigRequest> requests, Instant now) {
         return requests.stream()
                 .filter(r -> r.getMetadata().getDeletionTimestamp() == null)
                 .filter(this::asksTheSame)
                 .filter(r -> !(progress(r) instanceof Refused))
+                .filter(r -> !(progress(r) instanceof Issued issued) || livesLongEnough(issued, now))
                 .max(Comparator.comparing(
                         (KubeconfigRequest r) -> progress(r) instanceof Issued issued ? issued.expirationTime() : "",
                         Comparator.nullsFirst(Comparator.naturalOrder())));
+    }
+
+    /**
+     * Whether an issued kubeconfig still has at least half the asked lifetime ahead: asking for 24h and getting one
+     * that dies in ten minutes would surprise; a fresh request is made instead.
+     */
+    private boolean livesLongEnough(Issued issued, Instant now) {
+        try {
+            return issued.expirationTime() != null
+                    && Duration.between(now, Instant.parse(issued.expirationTime()))
+                                    .getSeconds()
+                            >= ttlSeconds / 2;
+        } catch (DateTimeParseException e) {
+            return false;
+        }
     }
 
     boolean asksTheSame(KubeconfigRequest request) {

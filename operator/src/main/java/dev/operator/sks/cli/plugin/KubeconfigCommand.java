@@ -83,10 +83,12 @@ final class KubeconfigCommand extends PluginCommand {
         java.io.PrintWriter info = KubeconfigFile.STDOUT.equals(output) ? err() : out();
         KubeconfigAsk ask = new KubeconfigAsk(cluster, user, groups, ttlSeconds);
 
-        Optional<KubeconfigRequest> existing = ask.reusable(client.resources(KubeconfigRequest.class)
-                .inNamespace(namespace)
-                .list()
-                .getItems());
+        Optional<KubeconfigRequest> existing = ask.reusable(
+                client.resources(KubeconfigRequest.class)
+                        .inNamespace(namespace)
+                        .list()
+                        .getItems(),
+                environment.clock().instant());
         KubeconfigRequest request;
         if (existing.isPresent()) {
             request = existing.get();

@@ -40,8 +40,15 @@ final class RotateCommand extends PluginCommand {
                     + rotation.effect() + "); nothing was changed");
         }
         KubernetesClient client = session.client();
-        Lookups.get(client, SKSCluster.class, session.namespace(), cluster);
+        SKSCluster found = Lookups.get(client, SKSCluster.class, session.namespace(), cluster);
         String value = STAMP.format(environment.clock().instant());
+        Map<String, String> annotations = found.getMetadata().getAnnotations();
+        if (annotations != null
+                && value.equals(annotations.get(rotation.annotation().get()))) {
+            // Each new value rotates once: the same value again would be silently ignored.
+            throw new PluginException(rotation.name() + " of cluster " + cluster + " was asked to rotate this very "
+                    + "second; run the command again in a second for another rotation");
+        }
         String patch = client.getKubernetesSerialization()
                 .asJson(Map.of(
                         "metadata",

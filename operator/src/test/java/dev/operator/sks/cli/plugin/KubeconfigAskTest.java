@@ -9,22 +9,28 @@ import dev.operator.sks.naming.Names;
 import dev.operator.sks.status.Conditions;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
 class KubeconfigAskTest {
+    private static final Instant NOW = Instant.parse("2026-12-01T00:00:00Z");
     private final KubeconfigAsk ask = new KubeconfigAsk("demo", "alice", List.of("dev", "ops"), 86_400L);
 
     @Test
     void anEqualRequestHoldingAKubeconfigIsReusedTheLatestFirst() {
         KubeconfigRequest older =
-                request("a", List.of("ops", "dev"), 86_400L, "True", "Issued", "2026-12-01T10:00:00Z");
+                request("a", List.of("ops", "dev"), 86_400L, "True", "Issued", "2026-12-01T20:00:00Z");
         KubeconfigRequest newer =
-                request("b", List.of("dev", "ops"), 86_400L, "True", "Issued", "2026-12-01T12:00:00Z");
+                request("b", List.of("dev", "ops"), 86_400L, "True", "Issued", "2026-12-01T22:00:00Z");
         KubeconfigRequest otherTtl =
                 request("c", List.of("dev", "ops"), 3_600L, "True", "Issued", "2026-12-02T00:00:00Z");
         KubeconfigRequest otherGroups = request("d", List.of("dev"), 86_400L, "True", "Issued", "2026-12-02T00:00:00Z");
-        assertThat(ask.reusable(List.of(older, newer, otherTtl, otherGroups))).contains(newer);
+        assertThat(ask.reusable(List.of(older, newer, otherTtl, otherGroups), NOW))
+                .contains(newer);
+        // Less than half the asked lifetime ahead: a fresh one is made rather than a kubeconfig about to die.
+        assertThat(ask.reusable(List.of(older, newer), NOW.plus(Duration.ofHours(11))))
+                .isEmpty();
     }
 
     @Test
@@ -34,10 +40,10 @@ class KubeconfigAskTest {
         KubeconfigRequest renewing =
                 request("c", List.of("dev", "ops"), 86_400L, "True", "Issued", "2026-12-01T10:00:00Z");
         renewing.getSpec().renewBeforeSeconds = 600L;
-        assertThat(ask.reusable(List.of(expired, revoked, renewing))).isEmpty();
+        assertThat(ask.reusable(List.of(expired, revoked, renewing), NOW)).isEmpty();
 
         KubeconfigRequest waiting = request("d", List.of("dev", "ops"), 86_400L, "False", "WaitingForCluster", null);
-        assertThat(ask.reusable(List.of(expired, waiting))).contains(waiting);
+        assertThat(ask.reusable(List.of(expired, waiting), NOW)).contains(waiting);
     }
 
     @Test
