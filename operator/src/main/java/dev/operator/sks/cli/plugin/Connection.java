@@ -10,27 +10,35 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ScopeType;
 
 /**
  * The options every kubectl plugin takes to find its cluster, read as kubectl reads them: {@code --kubeconfig}, else
  * {@code KUBECONFIG}, else {@code ~/.kube/config}; {@code --context}, else the current context; {@code -n}, else the
  * context's namespace, else {@code default}. kubectl passes none of its own flags to a plugin, so the plugin parses
- * them itself.
+ * them itself, before or after the command ({@code kubectl sks -n team-a status demo} or {@code kubectl sks status demo
+ * -n team-a}): one instance, declared on the top command and inherited by every subcommand.
  */
 public final class Connection {
     @Option(
             names = {"-n", "--namespace"},
+            scope = ScopeType.INHERIT,
             paramLabel = "NAMESPACE",
             description = "Namespace of the cluster (default: the current context's, else default).")
     String namespace;
 
     @Option(
             names = "--kubeconfig",
+            scope = ScopeType.INHERIT,
             paramLabel = "FILE",
             description = "Kubeconfig to use (default: KUBECONFIG, else ~/.kube/config).")
     Path kubeconfig;
 
-    @Option(names = "--context", paramLabel = "CONTEXT", description = "Kubeconfig context to use.")
+    @Option(
+            names = "--context",
+            scope = ScopeType.INHERIT,
+            paramLabel = "CONTEXT",
+            description = "Kubeconfig context to use.")
     String context;
 
     /** A client and the namespace commands work in; close it when done. */

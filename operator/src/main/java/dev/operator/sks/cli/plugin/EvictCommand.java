@@ -31,8 +31,8 @@ final class EvictCommand extends PluginCommand {
     @Parameters(index = "1..*", arity = "1..*", paramLabel = "INSTANCE", description = "Instances to evict.")
     List<String> instances = new ArrayList<>();
 
-    EvictCommand(PluginEnvironment environment) {
-        super(environment);
+    EvictCommand(PluginEnvironment environment, Connection connection) {
+        super(environment, connection);
     }
 
     @Override

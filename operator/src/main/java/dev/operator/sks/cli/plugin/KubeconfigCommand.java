@@ -65,8 +65,8 @@ final class KubeconfigCommand extends PluginCommand {
             description = "How long to wait for the operator (default ${DEFAULT-VALUE}).")
     String timeout;
 
-    KubeconfigCommand(PluginEnvironment environment) {
-        super(environment);
+    KubeconfigCommand(PluginEnvironment environment, Connection connection) {
+        super(environment, connection);
     }
 
     @Override

@@ -19,7 +19,12 @@ public final class KubectlSks implements Runnable {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
-    private KubectlSks() {}
+    @CommandLine.Mixin
+    final Connection connection;
+
+    private KubectlSks(Connection connection) {
+        this.connection = connection;
+    }
 
     public static void main(String[] args) {
         quietLogging();
@@ -28,13 +33,14 @@ public final class KubectlSks implements Runnable {
 
     /** The whole command tree, with the error handling a user sees; tests set its out and err. */
     public static CommandLine commandLine(PluginEnvironment environment) {
-        CommandLine line = new CommandLine(new KubectlSks())
-                .addSubcommand(new KubeconfigCommand(environment))
-                .addSubcommand(new UpgradeCommand(environment))
-                .addSubcommand(new RotateCommand(environment))
-                .addSubcommand(new ScaleCommand(environment))
-                .addSubcommand(new EvictCommand(environment))
-                .addSubcommand(new StatusCommand(environment));
+        Connection connection = new Connection();
+        CommandLine line = new CommandLine(new KubectlSks(connection))
+                .addSubcommand(new KubeconfigCommand(environment, connection))
+                .addSubcommand(new UpgradeCommand(environment, connection))
+                .addSubcommand(new RotateCommand(environment, connection))
+                .addSubcommand(new ScaleCommand(environment, connection))
+                .addSubcommand(new EvictCommand(environment, connection))
+                .addSubcommand(new StatusCommand(environment, connection));
         line.setExecutionExceptionHandler((e, command, parsed) -> {
             command.getErr().println("error: " + explain(e));
             command.getErr().flush();

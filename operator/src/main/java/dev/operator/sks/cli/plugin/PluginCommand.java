@@ -6,7 +6,6 @@ import java.time.Instant;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.function.Supplier;
-import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Spec;
 
@@ -15,16 +14,17 @@ import picocli.CommandLine.Spec;
  * user would see). Subcommands only orchestrate; what they decide lives in small pure classes next to them.
  */
 abstract class PluginCommand implements Callable<Integer> {
-    @Mixin
-    Connection connection = new Connection();
+    /** The top command's, whose options every subcommand inherits. */
+    final Connection connection;
 
     @Spec
     CommandSpec spec;
 
     final PluginEnvironment environment;
 
-    PluginCommand(PluginEnvironment environment) {
+    PluginCommand(PluginEnvironment environment, Connection connection) {
         this.environment = environment;
+        this.connection = connection;
     }
 
     @Override

@@ -28,8 +28,8 @@ final class RotateCommand extends PluginCommand {
     @Parameters(index = "1", paramLabel = "WHAT", description = "clients-ca, ccm-credentials or ca.")
     String what;
 
-    RotateCommand(PluginEnvironment environment) {
-        super(environment);
+    RotateCommand(PluginEnvironment environment, Connection connection) {
+        super(environment, connection);
     }
 
     @Override

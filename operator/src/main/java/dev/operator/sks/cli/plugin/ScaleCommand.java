@@ -20,8 +20,8 @@ final class ScaleCommand extends PluginCommand {
     @Parameters(index = "1", paramLabel = "SIZE", description = "Number of instances, 0 to 1000.")
     int size;
 
-    ScaleCommand(PluginEnvironment environment) {
-        super(environment);
+    ScaleCommand(PluginEnvironment environment, Connection connection) {
+        super(environment, connection);
     }
 
     @Override

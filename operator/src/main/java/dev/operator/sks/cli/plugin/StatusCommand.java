@@ -16,8 +16,8 @@ final class StatusCommand extends PluginCommand {
     @Parameters(index = "0", paramLabel = "CLUSTER", description = "The SKSCluster.")
     String cluster;
 
-    StatusCommand(PluginEnvironment environment) {
-        super(environment);
+    StatusCommand(PluginEnvironment environment, Connection connection) {
+        super(environment, connection);
     }
 
     @Override

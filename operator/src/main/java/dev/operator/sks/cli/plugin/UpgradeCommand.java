@@ -42,8 +42,8 @@ final class UpgradeCommand extends PluginCommand {
             description = "How long to wait for the operator to accept the version (default ${DEFAULT-VALUE}).")
     String timeout;
 
-    UpgradeCommand(PluginEnvironment environment) {
-        super(environment);
+    UpgradeCommand(PluginEnvironment environment, Connection connection) {
+        super(environment, connection);
     }
 
     @Override

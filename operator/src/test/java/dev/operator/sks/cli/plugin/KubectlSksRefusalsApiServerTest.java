@@ -157,6 +157,18 @@ class KubectlSksRefusalsApiServerTest {
     }
 
     @Test
+    void connectionOptionsMayComeBeforeTheCommandToo() {
+        PluginRun before =
+                PluginRun.run(Map.of(), "-n", namespace, "--kubeconfig", kubeconfigFile.toString(), "upgrade", "demo");
+        assertThat(before.exitCode()).as(before.err()).isZero();
+        assertThat(before.out()).contains("Cluster demo runs Kubernetes nothing yet (spec.version 1.33");
+        PluginRun mixed =
+                PluginRun.run(Map.of(), "--kubeconfig", kubeconfigFile.toString(), "status", "demo", "-n", namespace);
+        assertThat(mixed.exitCode()).as(mixed.err()).isZero();
+        assertThat(mixed.out()).startsWith("Cluster demo (namespace " + namespace + ")");
+    }
+
+    @Test
     void anUnknownRotationOrCommandIsAUsageError() {
         PluginRun rotate = sks("rotate", "demo", "etcd");
         assertThat(rotate.exitCode()).isEqualTo(1);
