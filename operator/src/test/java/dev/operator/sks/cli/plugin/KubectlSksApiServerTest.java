@@ -267,6 +267,10 @@ class KubectlSksApiServerTest {
                 .contains("workers")
                 .contains("spare")
                 .contains("Kubeconfigs:");
+        // What kubectl get np -o wide shows as VERSION: the version new machines join with, the cluster's.
+        assertThat(nodepool("workers").getStatus().version)
+                .isEqualTo(cluster("demo").getStatus().version);
+        assertThat(status.out()).contains("Running   " + cluster("demo").getStatus().version);
     }
 
     @Test
