@@ -19,10 +19,9 @@ import io.fabric8.kubernetes.model.annotation.Version;
 @ShortNames("kcr")
 @AdditionalPrinterColumn(name = "Cluster", jsonPath = ".spec.cluster")
 @AdditionalPrinterColumn(name = "User", jsonPath = ".spec.user")
-@AdditionalPrinterColumn(
-        name = "Expires",
-        jsonPath = ".status.expirationTime",
-        type = AdditionalPrinterColumn.Type.DATE)
+// A string, not a date: kubectl shows a date column as the time elapsed since it, so every expiry still ahead
+// (every valid kubeconfig) read "<invalid>". The RFC 3339 text reads right whichever side of now it is.
+@AdditionalPrinterColumn(name = "Expires", jsonPath = ".status.expirationTime")
 @AdditionalPrinterColumn(name = "Ready", jsonPath = ".status.conditions[?(@.type==\"Ready\")].status")
 @AdditionalPrinterColumn(
         name = "Age",

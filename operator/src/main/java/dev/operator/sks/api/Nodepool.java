@@ -26,4 +26,7 @@ import io.fabric8.kubernetes.model.annotation.Version;
         name = "Age",
         jsonPath = ".metadata.creationTimestamp",
         type = AdditionalPrinterColumn.Type.DATE)
+// With -o wide: the InstancePool behind the pool and the Kubernetes version its new machines join with.
+@AdditionalPrinterColumn(name = "Instance Pool", jsonPath = ".status.instancePool", priority = 1)
+@AdditionalPrinterColumn(name = "Version", jsonPath = ".status.version", priority = 1)
 public class Nodepool extends CustomResource<NodepoolSpec, NodepoolStatus> implements Namespaced {}

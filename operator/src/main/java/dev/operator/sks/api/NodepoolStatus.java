@@ -38,6 +38,10 @@ public class NodepoolStatus {
     @JsonPropertyDescription("Label selector of the pool's nodes, for the scale subresource.")
     public String selector;
 
+    @JsonPropertyDescription("The Kubernetes version the pool's new machines join with: the version the cluster runs "
+            + "when their user-data was last rendered.")
+    public String version;
+
     public PoolState state;
 
     public List<Condition> conditions = new ArrayList<>();

@@ -19,15 +19,22 @@ import io.fabric8.kubernetes.model.annotation.Version;
 @Plural("sksclusters")
 @ShortNames("skc")
 // Columns show what runs (status), not what is asked: a refused zone or level change must not look applied.
+// Priority 1 columns appear with -o wide only, after AGE, as kubectl's own wide columns do.
 @AdditionalPrinterColumn(name = "Zone", jsonPath = ".status.zone")
-@AdditionalPrinterColumn(name = "Level", jsonPath = ".status.level")
 @AdditionalPrinterColumn(name = "Version", jsonPath = ".status.version")
 @AdditionalPrinterColumn(name = "State", jsonPath = ".status.state")
-@AdditionalPrinterColumn(name = "Endpoint", jsonPath = ".status.endpoint")
 @AdditionalPrinterColumn(
         name = "Age",
         jsonPath = ".metadata.creationTimestamp",
         type = AdditionalPrinterColumn.Type.DATE)
+@AdditionalPrinterColumn(name = "Level", jsonPath = ".status.level", priority = 1)
+@AdditionalPrinterColumn(name = "Endpoint", jsonPath = ".status.endpoint", priority = 1)
+@AdditionalPrinterColumn(
+        name = "Auto Upgrade",
+        jsonPath = ".spec.autoUpgrade",
+        type = AdditionalPrinterColumn.Type.BOOLEAN,
+        priority = 1)
+@AdditionalPrinterColumn(name = "Addons", jsonPath = ".spec.addons", priority = 1)
 @ValidationRule(value = Patterns.CLUSTER_NAME_RULE, message = Patterns.CLUSTER_NAME_MESSAGE)
 @ValidationRule(value = Patterns.CLUSTER_NAME_ENDING_RULE, message = Patterns.CLUSTER_NAME_ENDING_MESSAGE)
 public class SKSCluster extends CustomResource<SKSClusterSpec, SKSClusterStatus> implements Namespaced {}

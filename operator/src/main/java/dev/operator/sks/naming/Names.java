@@ -171,6 +171,25 @@ public final class Names {
         return instancePool + "-user-data";
     }
 
+    private static final int MAX_PLUGIN_REQUEST_PREFIX = 60;
+
+    /**
+     * {@code generateName} of a KubeconfigRequest that {@code kubectl sks kubeconfig} makes: {@code <cluster>-<user>-}
+     * with the user cut down to lowercase letters, digits and dashes, so people can tell them apart in {@code kubectl
+     * get kcr}; the API server appends five random characters. Its Secret, {@code <name>-kubeconfig}, ends in the random
+     * part, so it is never a name a cluster reserves.
+     */
+    public static String pluginKubeconfigRequestPrefix(String cluster, String user) {
+        String slug = user.toLowerCase(java.util.Locale.ROOT)
+                .replaceAll("[^a-z0-9]+", "-")
+                .replaceAll("^-+|-+$", "");
+        String prefix = slug.isEmpty() ? cluster : cluster + "-" + slug;
+        if (prefix.length() > MAX_PLUGIN_REQUEST_PREFIX) {
+            prefix = prefix.substring(0, MAX_PLUGIN_REQUEST_PREFIX).replaceAll("-+$", "");
+        }
+        return prefix + "-";
+    }
+
     private static final String SUFFIX_ALPHABET = "abcdefghijklmnopqrstuvwxyz0123456789";
     private static final int SUFFIX_LENGTH = 5;
     /** A machine's name becomes its hostname and Node name: one DNS label. */

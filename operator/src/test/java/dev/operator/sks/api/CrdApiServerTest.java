@@ -219,13 +219,13 @@ class CrdApiServerTest {
     }
 
     @Test
-    void kubectlGetShowsThePrinterColumns() throws Exception {
+    void kubectlGetShowsTheClusterColumnsAndMoreWithWide() throws Exception {
         String namespace = ApiServerSupport.newNamespace(client, "columns");
         create(namespace, """
         apiVersion: sks.operator.dev/v1alpha1
         kind: SKSCluster
         metadata: {name: shown}
-        spec: {zone: de-fra-1, version: "1.33", level: pro}
+        spec: {zone: de-fra-1, version: "1.33", level: pro, autoUpgrade: true, addons: [metrics-server, cloud-controller]}
         """);
         // ZONE and LEVEL show what runs (status), so a refused spec change never looks applied.
         SKSCluster shown = client.resources(SKSCluster.class)
@@ -235,14 +235,144 @@ class CrdApiServerTest {
         shown.setStatus(new SKSClusterStatus());
         shown.getStatus().zone = "ch-gva-2";
         shown.getStatus().level = Level.STARTER;
+        shown.getStatus().version = "1.33.4";
+        shown.getStatus().state = ClusterState.Running;
+        shown.getStatus().endpoint = "https://192.0.2.10:443";
         client.resource(shown).updateStatus();
-        String table = kubectl("get", "skc", "-n", namespace);
-        assertThat(table.lines().findFirst().orElseThrow())
-                .contains("ZONE", "LEVEL", "VERSION", "STATE", "ENDPOINT", "AGE");
-        assertThat(table)
-                .contains("shown", "ch-gva-2", "starter")
-                .doesNotContain("de-fra-1")
-                .doesNotContain("pro");
+
+        List<List<String>> table = table(kubectl("get", "skc", "-n", namespace));
+        assertThat(table.get(0)).containsExactly("NAME", "ZONE", "VERSION", "STATE", "AGE");
+        assertThat(table.get(1)).startsWith("shown", "ch-gva-2", "1.33.4", "Running");
+        assertThat(String.join(" ", table.get(1))).doesNotContain("de-fra-1");
+
+        List<List<String>> wide = table(kubectl("get", "skc", "-n", namespace, "-o", "wide"));
+        assertThat(wide.get(0))
+                .containsExactly(
+                        "NAME", "ZONE", "VERSION", "STATE", "AGE", "LEVEL", "ENDPOINT", "AUTO UPGRADE", "ADDONS");
+        assertThat(wide.get(1).subList(5, 8)).containsExactly("starter", "https://192.0.2.10:443", "true");
+        assertThat(wide.get(1).get(8)).contains("metrics-server").contains("cloud-controller");
+        assertThat(String.join(" ", wide.get(1))).doesNotContain("pro");
+    }
+
+    @Test
+    void kubectlGetShowsNodepoolColumnsAndWithWideItsInstancePoolAndVersion() throws Exception {
+        String namespace = ApiServerSupport.newNamespace(client, "np-columns");
+        create(namespace, """
+        apiVersion: sks.operator.dev/v1alpha1
+        kind: Nodepool
+        metadata: {name: workers}
+        spec: {cluster: demo, size: 3, instanceType: standard.medium}
+        """);
+        Nodepool workers = client.resources(Nodepool.class)
+                .inNamespace(namespace)
+                .withName("workers")
+                .get();
+        workers.setStatus(new NodepoolStatus());
+        workers.getStatus().readyNodes = 2;
+        workers.getStatus().state = PoolState.Scaling;
+        workers.getStatus().instancePool = "nodepool-workers-0d3c";
+        workers.getStatus().version = "1.33.4";
+        client.resource(workers).updateStatus();
+
+        List<List<String>> table = table(kubectl("get", "np", "-n", namespace));
+        assertThat(table.get(0)).containsExactly("NAME", "CLUSTER", "SIZE", "READY", "INSTANCE TYPE", "STATE", "AGE");
+        assertThat(table.get(1)).startsWith("workers", "demo", "3", "2", "standard.medium", "Scaling");
+        List<List<String>> wide = table(kubectl("get", "np", "-n", namespace, "-o", "wide"));
+        assertThat(wide.get(0)).endsWith("AGE", "INSTANCE POOL", "VERSION");
+        assertThat(wide.get(1)).endsWith("nodepool-workers-0d3c", "1.33.4");
+    }
+
+    @Test
+    void kubectlGetShowsAKubeconfigsExpiryAheadAsATimeNotInvalid() throws Exception {
+        String namespace = ApiServerSupport.newNamespace(client, "kcr-columns");
+        create(namespace, """
+        apiVersion: sks.operator.dev/v1alpha1
+        kind: KubeconfigRequest
+        metadata: {name: alice}
+        spec: {cluster: demo, user: alice}
+        """);
+        KubeconfigRequest alice = client.resources(KubeconfigRequest.class)
+                .inNamespace(namespace)
+                .withName("alice")
+                .get();
+        String expires = java.time.Instant.now()
+                .plus(java.time.Duration.ofDays(30))
+                .truncatedTo(java.time.temporal.ChronoUnit.SECONDS)
+                .toString();
+        alice.setStatus(new KubeconfigRequestStatus());
+        alice.getStatus().expirationTime = expires;
+        client.resource(alice).updateStatus();
+
+        for (String output : List.of("", "wide")) {
+            String printed = output.isEmpty()
+                    ? kubectl("get", "kcr", "-n", namespace)
+                    : kubectl("get", "kcr", "-n", namespace, "-o", output);
+            List<List<String>> table = table(printed);
+            assertThat(table.get(0)).containsExactly("NAME", "CLUSTER", "USER", "EXPIRES", "READY", "AGE");
+            assertThat(table.get(1)).startsWith("alice", "demo", "alice", expires);
+            assertThat(printed).doesNotContain("<invalid>");
+        }
+    }
+
+    @Test
+    void kubectlGetShowsInstancePoolColumns() throws Exception {
+        String namespace = ApiServerSupport.newNamespace(client, "ipool-columns");
+        create(namespace, """
+        apiVersion: sks.operator.dev/v1alpha1
+        kind: InstancePool
+        metadata: {name: nodepool-workers-0d3c}
+        spec: {cluster: demo, zone: ch-gva-2, size: 2, instanceType: standard.medium, diskSize: 50}
+        """);
+        InstancePool pool = client.resources(InstancePool.class)
+                .inNamespace(namespace)
+                .withName("nodepool-workers-0d3c")
+                .get();
+        pool.setStatus(new InstancePoolStatus());
+        pool.getStatus().runningInstances = 1;
+        pool.getStatus().state = PoolState.Scaling;
+        client.resource(pool).updateStatus();
+        for (String output : List.of("", "wide")) {
+            List<List<String>> table = table(
+                    output.isEmpty()
+                            ? kubectl("get", "ipool", "-n", namespace)
+                            : kubectl("get", "ipool", "-n", namespace, "-o", output));
+            assertThat(table.get(0))
+                    .containsExactly("NAME", "CLUSTER", "SIZE", "RUNNING", "INSTANCE TYPE", "STATE", "AGE");
+            assertThat(table.get(1))
+                    .startsWith("nodepool-workers-0d3c", "demo", "2", "1", "standard.medium", "Scaling");
+        }
+    }
+
+    /**
+     * kubectl shows a {@code date} column as the time since it: a time ahead reads {@code <invalid>}. Only a creation
+     * time, always past, may be one.
+     */
+    @Test
+    void noDateColumnCanBeInTheFuture() throws IOException {
+        for (Path file : ApiServerSupport.crdFiles()) {
+            CustomResourceDefinition crd;
+            try (InputStream in = Files.newInputStream(file)) {
+                crd = client.apiextensions()
+                        .v1()
+                        .customResourceDefinitions()
+                        .load(in)
+                        .item();
+            }
+            crd.getSpec().getVersions().stream()
+                    .flatMap(v -> v.getAdditionalPrinterColumns().stream())
+                    .filter(c -> "date".equals(c.getType()))
+                    .forEach(c -> assertThat(c.getJsonPath())
+                            .as(file.getFileName() + " column " + c.getName())
+                            .isEqualTo(".metadata.creationTimestamp"));
+        }
+    }
+
+    /** kubectl's table, cell by cell: columns are set apart by at least two spaces, a header may hold one. */
+    private static List<List<String>> table(String printed) {
+        return printed.lines()
+                .filter(line -> !line.isBlank())
+                .map(line -> List.of(line.trim().split("\\s{2,}")))
+                .toList();
     }
 
     private void assertRefused(String yaml, String field) {

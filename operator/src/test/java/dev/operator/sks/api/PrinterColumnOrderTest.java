@@ -20,15 +20,22 @@ class PrinterColumnOrderTest {
         for (Class<? extends HasMetadata> resource : PrinterColumnOrder.RESOURCES) {
             CustomResourceDefinition crd = serialization.unmarshal(Files.readString(RepoPaths.crds()
                     .resolve(HasMetadata.getPlural(resource) + "." + HasMetadata.getGroup(resource) + "-v1.yml")));
-            assertThat(crd.getSpec().getVersions().get(0).getAdditionalPrinterColumns())
+            List<CustomResourceColumnDefinition> columns =
+                    crd.getSpec().getVersions().get(0).getAdditionalPrinterColumns();
+            assertThat(columns)
                     .extracting(CustomResourceColumnDefinition::getName)
                     .as(resource.getSimpleName())
-                    .containsExactlyElementsOf(PrinterColumnOrder.declaredOrder(resource))
+                    .containsExactlyElementsOf(PrinterColumnOrder.declaredOrder(resource));
+            // AGE ends what kubectl get shows; the -o wide columns (priority 1) follow it, as kubectl's own do.
+            assertThat(columns.stream()
+                            .filter(c -> c.getPriority() == null || c.getPriority() == 0)
+                            .map(CustomResourceColumnDefinition::getName))
+                    .as(resource.getSimpleName())
                     .last()
                     .isEqualTo("Age");
         }
         assertThat(PrinterColumnOrder.declaredOrder(SKSCluster.class))
-                .containsExactly("Zone", "Level", "Version", "State", "Endpoint", "Age");
+                .containsExactly("Zone", "Version", "State", "Age", "Level", "Endpoint", "Auto Upgrade", "Addons");
     }
 
     @Test

@@ -186,6 +186,12 @@ public class NodepoolReconciler implements Reconciler<Nodepool>, Cleaner<Nodepoo
                         pool.getSpec().labels,
                         pool.getSpec().taints,
                         Owners.controllerReferenceTo(pool));
+        if (outcome instanceof JoinMaterial.Ready) {
+            // What the user-data was just rendered for, so `kubectl get np -o wide` shows what new machines run.
+            status.version = JoinMaterial.kubernetesVersion(cluster)
+                    .map(Object::toString)
+                    .orElse(status.version);
+        }
         NodepoolReport.userData(outcome).setIn(status.conditions, generation, clock);
     }
 
