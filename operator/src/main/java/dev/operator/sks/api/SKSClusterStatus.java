@@ -31,6 +31,12 @@ public class SKSClusterStatus {
     @JsonPropertyDescription("Versions the cluster may move to next.")
     public List<String> availableUpgrades = new ArrayList<>();
 
+    @JsonPropertyDescription("When the cluster's certificate authorities and certificates expire.")
+    public SKSClusterCertificates certificates;
+
+    @JsonPropertyDescription("etcd's members and learners.")
+    public SKSClusterEtcd etcd;
+
     public List<Condition> conditions = new ArrayList<>();
 
     public Long observedGeneration;

@@ -8,6 +8,7 @@ import dev.operator.sks.config.OperatorServices;
 import dev.operator.sks.etcd.EtcdConnector;
 import dev.operator.sks.etcd.TlsEtcdConnector;
 import dev.operator.sks.events.EventRecorder;
+import dev.operator.sks.metrics.ClusterReadiness;
 import dev.operator.sks.naming.Labels;
 import dev.operator.sks.naming.Names;
 import dev.operator.sks.pki.BouncyCastlePki;
@@ -22,6 +23,7 @@ import dev.operator.sks.rendering.ControlPlaneInputs;
 import dev.operator.sks.rendering.ControlPlaneRenderer;
 import dev.operator.sks.rendering.Endpoint;
 import dev.operator.sks.rendering.EndpointResolver;
+import dev.operator.sks.rendering.EtcdLayout;
 import dev.operator.sks.rendering.NameConflict;
 import dev.operator.sks.rendering.NameConflictException;
 import dev.operator.sks.rendering.RenderedControlPlane;
@@ -77,6 +79,7 @@ public class SKSClusterReconciler implements Reconciler<SKSCluster>, Cleaner<SKS
     private final EventRecorder events;
     private final StatusWriter<SKSClusterStatus, SKSCluster> statusWriter;
     private final InformerCaches caches;
+    private final ClusterReadiness readiness;
     /** Discovered once, when the event sources are made: asking each reconcile would cost a request each time. */
     private volatile boolean budgetsServed;
 
@@ -94,6 +97,18 @@ public class SKSClusterReconciler implements Reconciler<SKSCluster>, Cleaner<SKS
             EtcdConnector etcdConnector,
             EventRecorder events,
             InformerCaches caches) {
+        this(services, tenantWork, etcdConnector, events, caches, ClusterReadiness.NONE);
+    }
+
+    /** @param readiness told each reconcile's status, to measure the time to a cluster's first Ready */
+    public SKSClusterReconciler(
+            OperatorServices services,
+            TenantWork tenantWork,
+            EtcdConnector etcdConnector,
+            EventRecorder events,
+            InformerCaches caches,
+            ClusterReadiness readiness) {
+        this.readiness = readiness;
         this.caches = caches;
         this.statusWriter = new StatusWriter<>(
                 SKSClusterStatus.class,
@@ -138,6 +153,8 @@ public class SKSClusterReconciler implements Reconciler<SKSCluster>, Cleaner<SKS
         OwnedObjects objects = new OwnedObjects(context.getClient(), caches, cluster, events);
         ClusterStatusReport.Outcome outcome;
         Optional<Duration> lookAgain = Optional.empty();
+        Optional<CertificateSecrets.Expiries> expiries = Optional.empty();
+        Optional<EtcdLayout> etcdLayout = Optional.empty();
         try {
             List<NameConflict> conflicts = objects.conflicts(wanted(model, versions, leaves, kubeconfigs));
             if (!conflicts.isEmpty()) {
@@ -145,11 +162,13 @@ public class SKSClusterReconciler implements Reconciler<SKSCluster>, Cleaner<SKS
             }
             CertificateSecrets.Outcome certificates = new CertificateSecrets(objects, pki, clock, KeyAlgorithm.DEFAULT)
                     .ensure(cluster, leaves, kubeconfigs);
+            expiries = certificates.expiries();
             ClusterEvents.certificates(certificates)
                     .forEach(e -> events.record(cluster, e.type(), e.reason(), e.message()));
             ControlPlaneInputs inputs =
                     new ControlPlaneInputs(model, versions, endpoint.map(Endpoint::host), certificates.hashes());
             EtcdGrower.Progress growth = etcd.grow(context.getClient(), cluster, inputs, observed.etcd());
+            etcdLayout = Optional.of(growth.layout());
             Budgets budgets = apply(objects, ControlPlaneRenderer.render(inputs, growth.layout()));
             outcome = new ClusterStatusReport.Reconciled(
                     target, observed.versions(), observed.rolledOut(), endpoint, growth, budgets);
@@ -161,9 +180,12 @@ public class SKSClusterReconciler implements Reconciler<SKSCluster>, Cleaner<SKS
             outcome = new ClusterStatusReport.AuthorityMissing(e.getMessage());
         }
         ClusterStatusReport.report(cluster, status, outcome, catalog, clock);
+        ClusterStatusReport.certificates(status, expiries);
+        etcdLayout.ifPresent(layout -> ClusterStatusReport.etcd(status, layout));
         lookAgain = Durations.sooner(lookAgain, reportTenant(cluster, status));
         ClusterEvents.upgrade(before, status, target.toString())
                 .forEach(e -> events.record(cluster, e.type(), e.reason(), e.message()));
+        readiness.reported(cluster, before, status);
         UpdateControl<SKSCluster> control = statusWriter.write(cluster, status);
         lookAgain.ifPresent(control::rescheduleAfter);
         return control;
@@ -230,6 +252,7 @@ public class SKSClusterReconciler implements Reconciler<SKSCluster>, Cleaner<SKS
         teardown.deleteControlPlane(cluster);
         tenantWork.forget(cluster);
         etcd.forget(cluster);
+        readiness.forget(cluster);
         return DeleteControl.defaultDelete();
     }
 
