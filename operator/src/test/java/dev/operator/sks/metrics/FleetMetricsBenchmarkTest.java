@@ -76,9 +76,14 @@ class FleetMetricsBenchmarkTest {
     }
 
     private static void report(PrometheusMeterRegistry registry, int clusters) {
-        long start = System.nanoTime();
-        String scrape = registry.scrape();
-        long micros = (System.nanoTime() - start) / 1000;
+        // The fastest of a few scrapes: the operator is still busy with the clusters on the same cores.
+        String scrape = "";
+        long micros = Long.MAX_VALUE;
+        for (int i = 0; i < 5; i++) {
+            long start = System.nanoTime();
+            scrape = registry.scrape();
+            micros = Math.min(micros, (System.nanoTime() - start) / 1000);
+        }
         long perCluster = Arrays.stream(scrape.split("\n"))
                 .filter(l -> l.startsWith("sks_cluster_") && l.contains("name=\"bench-"))
                 .count();
@@ -87,7 +92,7 @@ class FleetMetricsBenchmarkTest {
                 .count();
         System.out.printf(
                 "fleet metrics, %d clusters: %d per-cluster series (%.1f each), %d series in all, scrape %d bytes "
-                        + "in %d us%n",
+                        + "in %d us (fastest of 5)%n",
                 clusters, perCluster, (double) perCluster / clusters, all, scrape.length(), micros);
     }
 }
