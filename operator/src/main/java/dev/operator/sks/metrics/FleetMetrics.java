@@ -53,6 +53,10 @@ public final class FleetMetrics {
     // Per kubeconfig request.
     public static final String KUBECONFIG_READY = "sks_kubeconfigrequest_ready";
     public static final String KUBECONFIG_EXPIRY = "sks_kubeconfigrequest_expiry_timestamp_seconds";
+    // Aggregated kubeconfig meters (Micrometer names; KubeconfigMetrics keeps them): sks_kubeconfigs_issued_total and
+    // sks_kubeconfigs_expiring_soon.
+    public static final String KUBECONFIGS_ISSUED = "sks.kubeconfigs.issued";
+    public static final String KUBECONFIGS_EXPIRING_SOON = "sks.kubeconfigs.expiring.soon";
     // The operator (Micrometer meters; Micrometer names, then what Prometheus shows).
     public static final String LEADER = "sks.operator.leader";
     public static final String LEADER_PROMETHEUS = "sks_operator_leader";
