@@ -39,6 +39,12 @@ public class SKSClusterStatus {
             + "when the warning starts; a nodepool, or the annotation sks.operator.dev/keep=true, cancels it.")
     public String scheduledDeletion;
 
+    @JsonPropertyDescription("When the cluster's certificate authorities and certificates expire.")
+    public SKSClusterCertificates certificates;
+
+    @JsonPropertyDescription("etcd's members and learners.")
+    public SKSClusterEtcd etcd;
+
     public List<Condition> conditions = new ArrayList<>();
 
     public Long observedGeneration;

@@ -3,17 +3,11 @@ package dev.operator.sks.cli;
 import dev.operator.sks.config.OperatorConfig;
 import dev.operator.sks.config.OperatorServices;
 import dev.operator.sks.demo.Demo;
+import dev.operator.sks.metrics.PrometheusRegistries;
 import dev.operator.sks.runtime.OperatorHttpServer;
 import dev.operator.sks.runtime.SksOperator;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
-import io.micrometer.core.instrument.binder.jvm.ClassLoaderMetrics;
-import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
-import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
-import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
-import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
-import io.micrometer.core.instrument.binder.system.UptimeMetrics;
-import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.nio.file.Path;
 import java.util.Arrays;
@@ -99,13 +93,7 @@ public final class Main {
 
     private static void run(OperatorConfig config) throws Exception {
         long started = System.nanoTime();
-        PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-        new JvmMemoryMetrics().bindTo(registry);
-        new JvmGcMetrics().bindTo(registry);
-        new JvmThreadMetrics().bindTo(registry);
-        new ClassLoaderMetrics().bindTo(registry);
-        new ProcessorMetrics().bindTo(registry);
-        new UptimeMetrics().bindTo(registry);
+        PrometheusMeterRegistry registry = PrometheusRegistries.withJvmMetrics();
 
         KubernetesClient client = new KubernetesClientBuilder().build();
         OperatorServices services = OperatorServices.loadDefaults(config);

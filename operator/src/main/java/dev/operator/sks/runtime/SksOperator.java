@@ -5,6 +5,10 @@ import dev.operator.sks.config.OperatorServices;
 import dev.operator.sks.etcd.EtcdConnector;
 import dev.operator.sks.etcd.TlsEtcdConnector;
 import dev.operator.sks.events.KubernetesEventRecorder;
+import dev.operator.sks.metrics.ClusterReadiness;
+import dev.operator.sks.metrics.FleetCollector;
+import dev.operator.sks.metrics.FleetMetrics;
+import dev.operator.sks.metrics.OperatorMetrics;
 import dev.operator.sks.naming.Labels;
 import dev.operator.sks.naming.Names;
 import dev.operator.sks.provider.ComputeProvider;
@@ -27,12 +31,17 @@ import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.extended.leaderelection.LeaderCallbacks;
 import io.javaoperatorsdk.operator.Operator;
+import io.javaoperatorsdk.operator.RegisteredController;
 import io.javaoperatorsdk.operator.RuntimeInfo;
 import io.javaoperatorsdk.operator.api.config.ControllerConfigurationOverrider;
 import io.javaoperatorsdk.operator.api.config.LeaderElectionConfiguration;
 import io.javaoperatorsdk.operator.api.reconciler.Reconciler;
 import io.javaoperatorsdk.operator.monitoring.micrometer.MicrometerMetrics;
+import io.javaoperatorsdk.operator.processing.Controller;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.prometheus.metrics.model.registry.PrometheusRegistry;
+import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
@@ -48,6 +57,10 @@ public final class SksOperator implements AutoCloseable {
     private final KubeletServingApprover servingApprover;
     private final Optional<SimulatedLoadBalancers> loadBalancers;
     private final KubernetesEventRecorder events;
+    private final OperatorMetrics metrics;
+    private final boolean leaderElection;
+    private final FleetCollector fleet;
+    private final Optional<PrometheusRegistry> prometheus;
 
     public SksOperator(KubernetesClient client, OperatorServices services, MeterRegistry registry) {
         this(client, services, registry, TenantClients.ServerOverride.NONE);
@@ -74,14 +87,20 @@ public final class SksOperator implements AutoCloseable {
             TenantClients.ServerOverride tenantServers,
             EtcdConnector etcd) {
         OperatorConfig config = services.config();
+        metrics = new OperatorMetrics(MicrometerMetrics.withoutPerResourceMetrics(registry), registry);
+        leaderElection = config.leaderElection();
         operator = new Operator(o -> {
-            o.withKubernetesClient(client)
-                    .withCloseClientOnStop(false)
-                    .withMetrics(MicrometerMetrics.withoutPerResourceMetrics(registry));
+            o.withKubernetesClient(client).withCloseClientOnStop(false).withMetrics(metrics);
             if (config.leaderElection()) {
                 // A leader that loses its lease stops being live rather than exiting the JVM: the liveness probe then
                 // restarts the pod, and an in-process operator (tests, the demo) does not take its host down with it.
-                LeaderCallbacks callbacks = new LeaderCallbacks(() -> {}, () -> leadershipLost.set(true), leader -> {});
+                LeaderCallbacks callbacks = new LeaderCallbacks(
+                        () -> metrics.leading(true),
+                        () -> {
+                            metrics.leading(false);
+                            leadershipLost.set(true);
+                        },
+                        leader -> {});
                 o.withLeaderElectionConfiguration(new LeaderElectionConfiguration(
                         Names.LEADER_ELECTION_LEASE,
                         config.leaseNamespace(),
@@ -102,17 +121,18 @@ public final class SksOperator implements AutoCloseable {
         TenantBootstrap tenantBootstrap = new TenantBootstrap(
                 client, tenantClients, ownSecrets, services.versions(), services.clock(), config.provider());
         tenantWork = new TenantWork(tenantBootstrap, services.clock());
-        register(
+        var clusters = register(
                 new SKSClusterReconciler(
                         services,
                         tenantWork,
                         etcd,
                         events,
                         clusterCaches,
-                        ComputeProviders.cloudControllerCredentials(config, client, services.clock())),
+                        ComputeProviders.cloudControllerCredentials(config, client, services.clock()),
+                        new ClusterReadiness(registry, services.clock())),
                 config);
-        register(new NodepoolReconciler(services, events, Optional.of(ownSecrets)), config);
-        register(
+        var nodepools = register(new NodepoolReconciler(services, events, Optional.of(ownSecrets)), config);
+        var requests = register(
                 new KubeconfigRequestReconciler(services, new KubeconfigMetrics(registry, services.clock()), events),
                 config);
         ComputeProvider provider = ComputeProviders.create(config, client, services.clock());
@@ -123,19 +143,43 @@ public final class SksOperator implements AutoCloseable {
                 ? Optional.of(new SimulatedLoadBalancers(
                         tenantClients, config.simulatedLoadBalancerAddresses(), services.clock(), poolNodes::clusters))
                 : Optional.empty();
-        register(new InstancePoolReconciler(services, provider, poolNodes, servingApprover, events), config);
+        var instancePools =
+                register(new InstancePoolReconciler(services, provider, poolNodes, servingApprover, events), config);
+        fleet = new FleetCollector(
+                () -> new FleetMetrics.Fleet(
+                        cached(clusters), cached(nodepools), cached(requests), cached(instancePools)),
+                services.versions());
+        prometheus = registry instanceof PrometheusMeterRegistry p
+                ? Optional.of(p.getPrometheusRegistry())
+                : Optional.empty();
+        prometheus.ifPresent(p -> p.register(fleet));
     }
 
-    private <P extends HasMetadata> void register(Reconciler<P> reconciler, OperatorConfig config) {
-        operator.register(reconciler, (Consumer<ControllerConfigurationOverrider<P>>) overrider -> {
+    private <P extends HasMetadata> RegisteredController<P> register(Reconciler<P> reconciler, OperatorConfig config) {
+        return operator.register(reconciler, (Consumer<ControllerConfigurationOverrider<P>>) overrider -> {
             if (!config.watchesAllNamespaces()) {
                 overrider.settingNamespaces(config.watchNamespaces());
             }
         });
     }
 
+    /**
+     * What a controller's informer holds now (empty before it has started): the per-resource metrics read it when
+     * scraped, at no cost to the API server.
+     */
+    private static <P extends HasMetadata> List<P> cached(RegisteredController<P> registered) {
+        if (registered instanceof Controller<P> controller && controller.eventSourceContext() != null) {
+            return controller.eventSourceContext().getPrimaryCache().list().toList();
+        }
+        return List.of();
+    }
+
     public void start() {
         operator.start();
+        // Without leader election every replica runs the controllers; with it, the callback says when this one does.
+        if (!leaderElection) {
+            metrics.leading(true);
+        }
     }
 
     public RuntimeInfo runtimeInfo() {
@@ -165,6 +209,8 @@ public final class SksOperator implements AutoCloseable {
     @Override
     public void close() {
         operator.stop();
+        metrics.leading(false);
+        prometheus.ifPresent(p -> p.unregister(fleet));
         tenantWork.close();
         poolNodes.close();
         servingApprover.close();

@@ -24,6 +24,7 @@ import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.api.model.SecretBuilder;
 import java.security.cert.X509Certificate;
 import java.time.Clock;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.LinkedHashMap;
@@ -55,7 +56,22 @@ final class CertificateSecrets {
      * the story, the Secrets made for the first time, those whose certificate was issued again, and whether the clients
      * CA was rotated.
      */
-    record Outcome(Map<String, String> hashes, List<String> issued, List<String> reissued, boolean clientsCaRotated) {}
+    record Outcome(
+            Map<String, String> hashes,
+            List<String> issued,
+            List<String> reissued,
+            boolean clientsCaRotated,
+            Optional<Expiries> expiries) {
+        Outcome(Map<String, String> hashes, List<String> issued, List<String> reissued, boolean clientsCaRotated) {
+            this(hashes, issued, reissued, clientsCaRotated, Optional.empty());
+        }
+    }
+
+    /**
+     * When the first CA and the first certificate it signed expire, read from the certificates the Secrets hold now
+     * (never their keys): for status and metrics, so no one needs to read a Secret to see the fleet's expiry.
+     */
+    record Expiries(Instant authorities, Instant certificates) {}
 
     private final OwnedObjects objects;
     private final Pki pki;
@@ -77,6 +93,7 @@ final class CertificateSecrets {
             throws MissingAuthorityException {
         String name = cluster.getMetadata().getName();
         Map<String, String> hashes = new LinkedHashMap<>();
+        List<Instant> leafExpiries = new ArrayList<>();
 
         Map<Authority, IssuedCertificate> authorities = new EnumMap<>(Authority.class);
         for (Authority authority : Authority.values()) {
@@ -92,17 +109,45 @@ final class CertificateSecrets {
         for (Leaf leaf : leaves) {
             Secret secret = ensureLeaf(cluster, leaf, authorities.get(leaf.issuer()));
             hashes.put(leaf.secretName(), hash(decode(secret, TLS_CRT) + decode(secret, CA_CRT)));
+            notAfter(decode(secret, TLS_CRT)).ifPresent(leafExpiries::add);
         }
         for (Kubeconfig kubeconfig : kubeconfigs) {
             Secret secret = ensureKubeconfig(cluster, kubeconfig, authorities.get(Authority.CLUSTER));
             hashes.put(kubeconfig.secretName(), hash(decode(secret, KUBECONFIG_KEY)));
+            kubeconfigCertificate(decode(secret, KUBECONFIG_KEY))
+                    .flatMap(CertificateSecrets::notAfter)
+                    .ifPresent(leafExpiries::add);
         }
         String clientCaBundle = authorities.get(Authority.CLUSTER).certificatePem()
                 + authorities.get(Authority.CLIENTS).certificatePem();
         objects.apply(secret(cluster, Names.clientCaBundle(name), OPAQUE_TYPE, Map.of(CA_CRT, clientCaBundle)));
         hashes.put(Names.clientCaBundle(name), hash(clientCaBundle));
         objects.apply(caCertificates(cluster, authorities));
-        return new Outcome(hashes, List.copyOf(issued), List.copyOf(reissued), rotated);
+        Optional<Instant> firstCa =
+                authorities.values().stream().map(IssuedCertificate::notAfter).min(Instant::compareTo);
+        Optional<Instant> firstLeaf = leafExpiries.stream().min(Instant::compareTo);
+        Optional<Expiries> expiries = firstCa.isPresent() && firstLeaf.isPresent()
+                ? Optional.of(new Expiries(firstCa.get(), firstLeaf.get()))
+                : Optional.empty();
+        return new Outcome(hashes, List.copyOf(issued), List.copyOf(reissued), rotated, expiries);
+    }
+
+    /** The notAfter of a PEM certificate; empty when it cannot be read (it is then re-issued on the next check). */
+    private static Optional<Instant> notAfter(String certificatePem) {
+        try {
+            return Optional.of(
+                    Pem.parseCertificate(certificatePem).getNotAfter().toInstant());
+        } catch (Exception unreadable) {
+            return Optional.empty();
+        }
+    }
+
+    private static Optional<String> kubeconfigCertificate(String kubeconfig) {
+        try {
+            return KubeconfigRenderer.read(kubeconfig).map(KubeconfigRenderer.Contents::clientCertificatePem);
+        } catch (RuntimeException unreadable) {
+            return Optional.empty();
+        }
     }
 
     /** Every Secret name this PKI writes, so a name taken by someone else is found before anything is made. */

@@ -3,12 +3,15 @@ package dev.operator.sks.reconciler.cluster;
 import dev.operator.sks.api.ClusterState;
 import dev.operator.sks.api.Defaults;
 import dev.operator.sks.api.SKSCluster;
+import dev.operator.sks.api.SKSClusterCertificates;
+import dev.operator.sks.api.SKSClusterEtcd;
 import dev.operator.sks.api.SKSClusterStatus;
 import dev.operator.sks.catalog.KubernetesVersion;
 import dev.operator.sks.catalog.VersionCatalog;
 import dev.operator.sks.naming.Labels;
 import dev.operator.sks.rendering.ControlPlaneComponent;
 import dev.operator.sks.rendering.Endpoint;
+import dev.operator.sks.rendering.EtcdLayout;
 import dev.operator.sks.rendering.NameConflict;
 import dev.operator.sks.rendering.UpgradePlan;
 import dev.operator.sks.status.Conditions;
@@ -174,6 +177,20 @@ final class ClusterStatusReport {
         } else {
             Conditions.remove(status.conditions, Conditions.DELETION_SCHEDULED);
         }
+    }
+
+    /**
+     * What the PKI check read of its certificates' expiry, kept when a reconcile did not get as far as the PKI: the
+     * Secrets are still there and still expire when they did.
+     */
+    static void certificates(SKSClusterStatus status, Optional<CertificateSecrets.Expiries> expiries) {
+        expiries.ifPresent(e -> status.certificates = new SKSClusterCertificates(
+                Conditions.timestamp(e.authorities()), Conditions.timestamp(e.certificates())));
+    }
+
+    /** etcd's membership as rendered this reconcile: a learner is a member etcd does not count as voting yet. */
+    static void etcd(SKSClusterStatus status, EtcdLayout layout) {
+        status.etcd = new SKSClusterEtcd(layout.replicas(), layout.replicas() - layout.votingMembers());
     }
 
     /** Whether the tenant is worth reaching: its control plane runs. */

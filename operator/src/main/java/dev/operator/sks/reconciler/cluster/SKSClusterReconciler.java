@@ -9,6 +9,7 @@ import dev.operator.sks.config.OperatorServices;
 import dev.operator.sks.etcd.EtcdConnector;
 import dev.operator.sks.etcd.TlsEtcdConnector;
 import dev.operator.sks.events.EventRecorder;
+import dev.operator.sks.metrics.ClusterReadiness;
 import dev.operator.sks.naming.Labels;
 import dev.operator.sks.naming.Names;
 import dev.operator.sks.pki.BouncyCastlePki;
@@ -24,6 +25,7 @@ import dev.operator.sks.rendering.ControlPlaneInputs;
 import dev.operator.sks.rendering.ControlPlaneRenderer;
 import dev.operator.sks.rendering.Endpoint;
 import dev.operator.sks.rendering.EndpointResolver;
+import dev.operator.sks.rendering.EtcdLayout;
 import dev.operator.sks.rendering.NameConflict;
 import dev.operator.sks.rendering.NameConflictException;
 import dev.operator.sks.rendering.RenderedControlPlane;
@@ -85,6 +87,7 @@ public class SKSClusterReconciler implements Reconciler<SKSCluster>, Cleaner<SKS
     private final InformerCaches caches;
     private final CcmCredentials ccm;
     private final Duration idleStarterDeletion;
+    private final ClusterReadiness readiness;
     /** Discovered once, when the event sources are made: asking each reconcile would cost a request each time. */
     private volatile boolean budgetsServed;
 
@@ -104,6 +107,19 @@ public class SKSClusterReconciler implements Reconciler<SKSCluster>, Cleaner<SKS
             EventRecorder events,
             InformerCaches caches,
             Optional<CloudControllerCredentials> cloud) {
+        this(services, tenantWork, etcdConnector, events, caches, cloud, ClusterReadiness.NONE);
+    }
+
+    /** @param readiness told each reconcile's status, to measure the time to a cluster's first Ready */
+    public SKSClusterReconciler(
+            OperatorServices services,
+            TenantWork tenantWork,
+            EtcdConnector etcdConnector,
+            EventRecorder events,
+            InformerCaches caches,
+            Optional<CloudControllerCredentials> cloud,
+            ClusterReadiness readiness) {
+        this.readiness = readiness;
         this.caches = caches;
         this.ccm = new CcmCredentials(cloud, services.clock());
         this.idleStarterDeletion = services.config().idleStarterDeletion();
@@ -158,6 +174,8 @@ public class SKSClusterReconciler implements Reconciler<SKSCluster>, Cleaner<SKS
         ClusterStatusReport.Outcome outcome;
         Optional<Duration> lookAgain = idle;
         CcmCredentials.Outcome credentials = new CcmCredentials.NotWanted();
+        Optional<CertificateSecrets.Expiries> expiries = Optional.empty();
+        Optional<EtcdLayout> etcdLayout = Optional.empty();
         try {
             List<Wanted> wanted = wanted(model, versions, leaves, kubeconfigs);
             if (ccm.wanted(model)) {
@@ -169,6 +187,7 @@ public class SKSClusterReconciler implements Reconciler<SKSCluster>, Cleaner<SKS
             }
             CertificateSecrets.Outcome certificates = new CertificateSecrets(objects, pki, clock, KeyAlgorithm.DEFAULT)
                     .ensure(cluster, leaves, kubeconfigs);
+            expiries = certificates.expiries();
             ClusterEvents.certificates(certificates)
                     .forEach(e -> events.record(cluster, e.type(), e.reason(), e.message()));
             credentials = ccm.ensure(cluster, model, objects);
@@ -177,6 +196,7 @@ public class SKSClusterReconciler implements Reconciler<SKSCluster>, Cleaner<SKS
             ControlPlaneInputs inputs =
                     new ControlPlaneInputs(model, versions, endpoint.map(Endpoint::host), certificates.hashes());
             EtcdGrower.Progress growth = etcd.grow(context.getClient(), cluster, inputs, observed.etcd());
+            etcdLayout = Optional.of(growth.layout());
             Budgets budgets = apply(objects, ControlPlaneRenderer.render(inputs, growth.layout()));
             outcome = new ClusterStatusReport.Reconciled(
                     target, observed.versions(), observed.rolledOut(), endpoint, growth, budgets);
@@ -192,9 +212,12 @@ public class SKSClusterReconciler implements Reconciler<SKSCluster>, Cleaner<SKS
         if (credentials instanceof CcmCredentials.Failed) {
             lookAgain = Durations.sooner(lookAgain, Optional.of(CLOUD_RETRY));
         }
+        ClusterStatusReport.certificates(status, expiries);
+        etcdLayout.ifPresent(layout -> ClusterStatusReport.etcd(status, layout));
         lookAgain = Durations.sooner(lookAgain, reportTenant(cluster, status, credentials));
         ClusterEvents.upgrade(before, status, target.toString())
                 .forEach(e -> events.record(cluster, e.type(), e.reason(), e.message()));
+        readiness.reported(cluster, before, status);
         UpdateControl<SKSCluster> control = statusWriter.write(cluster, status);
         lookAgain.ifPresent(control::rescheduleAfter);
         return control;
@@ -289,6 +312,7 @@ public class SKSClusterReconciler implements Reconciler<SKSCluster>, Cleaner<SKS
         teardown.deleteControlPlane(cluster);
         tenantWork.forget(cluster);
         etcd.forget(cluster);
+        readiness.forget(cluster);
         return DeleteControl.defaultDelete();
     }
 

@@ -1,6 +1,7 @@
 package dev.operator.sks.reconciler.kubeconfig;
 
 import dev.operator.sks.api.KubeconfigRequest;
+import dev.operator.sks.metrics.FleetMetrics;
 import dev.operator.sks.status.Conditions;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
@@ -17,9 +18,9 @@ import java.util.stream.Stream;
  */
 public final class KubeconfigMetrics {
     /** Micrometer names; Prometheus shows them as sks_kubeconfigs_issued_total and sks_kubeconfigs_expiring_soon. */
-    public static final String ISSUED = "sks.kubeconfigs.issued";
+    public static final String ISSUED = FleetMetrics.KUBECONFIGS_ISSUED;
 
-    public static final String EXPIRING_SOON = "sks.kubeconfigs.expiring.soon";
+    public static final String EXPIRING_SOON = FleetMetrics.KUBECONFIGS_EXPIRING_SOON;
 
     private final Counter issued;
     private final Clock clock;
