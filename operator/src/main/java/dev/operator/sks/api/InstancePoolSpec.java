@@ -32,7 +32,8 @@ public class InstancePoolSpec {
     @JsonPropertyDescription("Root disk size in GiB.")
     public Integer diskSize;
 
-    @JsonPropertyDescription("Machine template (image) the instances boot from.")
+    @JsonPropertyDescription("Machine template (image) the instances boot from: an Exoscale template name or id, a "
+            + "KubeVirt container disk; empty selects the provider's configured default.")
     public String template;
 
     public String instancePrefix;

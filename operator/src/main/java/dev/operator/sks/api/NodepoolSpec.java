@@ -43,6 +43,15 @@ public class NodepoolSpec {
     @JsonPropertyDescription("Root disk size in GiB, 20 to 51200.")
     public Integer diskSize;
 
+    @Pattern(Patterns.NODE_IMAGE)
+    @Size(max = Patterns.NODE_IMAGE_MAX_LENGTH)
+    @JsonPropertyDescription("Machine image the nodes boot: an Exoscale template (name or id) with the exoscale "
+            + "provider, a KubeVirt container disk (registry/repository:tag or @sha256:digest) with kubevirt. Default: "
+            + "the operator's image for the cluster's minor (its version catalog, or its --exoscale-template / "
+            + "--kubevirt-image). An image without containerd, kubelet and kubeadm of the cluster's minor gets them "
+            + "installed at first boot. A change applies to new machines.")
+    public String template;
+
     @Pattern(Patterns.DNS_LABEL)
     @Size(max = 30)
     @JsonPropertyDescription("Prefix of instance names (default pool).")

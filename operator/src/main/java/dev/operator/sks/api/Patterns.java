@@ -52,5 +52,15 @@ public final class Patterns {
     static final String PRINTABLE_SUBJECT_CEL =
             "^[^\\\\x00-\\\\x1f\\\\x7f-\\\\x9f\\\\x{200b}-\\\\x{200f}\\\\x{202a}-\\\\x{202e}\\\\x{2060}-\\\\x{206f}\\\\x{feff}]+$";
 
+    /**
+     * A machine image a Nodepool names: an Exoscale template name ({@code Linux Ubuntu 24.04 LTS 64-bit}) or id, or a
+     * container disk reference ({@code quay.io/capk/ubuntu-2404-container-disk:v1.33.5}, {@code ...@sha256:...}).
+     * Letters, digits, spaces and {@code -._:/@+()}, no leading or trailing space: nothing a shell, YAML or an API
+     * query could read as more than a name. Whether the provider has it is the provider's to say.
+     */
+    public static final String NODE_IMAGE = "^[A-Za-z0-9]([-A-Za-z0-9 ._:/@+()]*[-A-Za-z0-9._:/@+()])?$";
+
+    public static final int NODE_IMAGE_MAX_LENGTH = 255;
+
     private Patterns() {}
 }

@@ -18,9 +18,15 @@ public final class VersionCatalog {
     static final String RESOURCE = "/catalog/kubernetes-versions.yaml";
     private static final String VERSION_PLACEHOLDER = "{version}";
 
-    /** One minor release line: its patches, oldest first, and the images of its components. */
+    /**
+     * One minor release line: its patches, oldest first, the images of its components, and the image each provider
+     * boots its nodes from by default.
+     */
     public record MinorRelease(
-            KubernetesVersion minor, List<KubernetesVersion> patches, Map<Component, String> images) {
+            KubernetesVersion minor,
+            List<KubernetesVersion> patches,
+            Map<Component, String> images,
+            Map<NodeImageProvider, NodeImage> nodeImages) {
         public KubernetesVersion newestPatch() {
             return patches.get(patches.size() - 1);
         }
@@ -28,7 +34,10 @@ public final class VersionCatalog {
 
     private record FileFormat(List<MinorEntry> minors) {}
 
-    private record MinorEntry(String minor, List<String> patches, Map<String, String> images) {}
+    private record MinorEntry(
+            String minor, List<String> patches, Map<String, String> images, Map<String, NodeImageEntry> nodeImages) {}
+
+    private record NodeImageEntry(String image, Boolean bakedIn) {}
 
     private final TreeMap<KubernetesVersion, MinorRelease> minors;
 
@@ -95,7 +104,31 @@ public final class VersionCatalog {
                 throw new CatalogException("catalog minor " + minor + " names an image for unknown component " + key);
             }
         }
-        return new MinorRelease(minor, List.copyOf(patches), Collections.unmodifiableMap(images));
+        return new MinorRelease(
+                minor, List.copyOf(patches), Collections.unmodifiableMap(images), nodeImages(minor, entry));
+    }
+
+    private static Map<NodeImageProvider, NodeImage> nodeImages(KubernetesVersion minor, MinorEntry entry) {
+        Map<String, NodeImageEntry> given = entry.nodeImages() == null ? Map.of() : entry.nodeImages();
+        Map<NodeImageProvider, NodeImage> nodeImages = new EnumMap<>(NodeImageProvider.class);
+        for (NodeImageProvider provider : NodeImageProvider.values()) {
+            NodeImageEntry image = given.get(provider.key());
+            if (image == null || image.image() == null || image.image().isBlank()) {
+                throw new CatalogException("catalog minor " + minor + " names no node image for " + provider.key());
+            }
+            if (image.bakedIn() == null) {
+                throw new CatalogException("catalog minor " + minor + " does not say whether the " + provider.key()
+                        + " node image has kubelet and kubeadm baked in (bakedIn: true or false)");
+            }
+            nodeImages.put(provider, new NodeImage(image.image().trim(), image.bakedIn()));
+        }
+        for (String key : given.keySet()) {
+            if (NodeImageProvider.of(key).isEmpty()) {
+                throw new CatalogException(
+                        "catalog minor " + minor + " names a node image for unknown provider " + key);
+            }
+        }
+        return Collections.unmodifiableMap(nodeImages);
     }
 
     /**
@@ -150,6 +183,17 @@ public final class VersionCatalog {
     public String image(Component component, KubernetesVersion patch) {
         MinorRelease release = release(patch).orElseThrow(() -> unknown(patch));
         return release.images().get(component).replace(VERSION_PLACEHOLDER, patch.toString());
+    }
+
+    /**
+     * The image {@code provider} boots nodes of {@code version}'s minor from when nothing else names one, with
+     * {@code {version}} replaced by {@code version} (a patch). Empty for a provider that boots no machines (simulated)
+     * or a version the catalog does not have.
+     */
+    public Optional<NodeImage> nodeImage(String provider, KubernetesVersion version) {
+        return NodeImageProvider.of(provider)
+                .flatMap(p -> release(version).map(r -> r.nodeImages().get(p)))
+                .map(n -> new NodeImage(n.image().replace(VERSION_PLACEHOLDER, version.toString()), n.bakedIn()));
     }
 
     private static KubernetesVersion minorOf(KubernetesVersion version) {

@@ -11,6 +11,7 @@ import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.function.Function;
 
@@ -84,13 +85,13 @@ public record OperatorConfig(
         EXOSCALE_TEMPLATE(
                 "exoscale-template",
                 "SKS_EXOSCALE_TEMPLATE",
-                "Linux Ubuntu 24.04 LTS 64-bit",
-                "Exoscale template (name or id) of pools that name none"),
+                "",
+                "Exoscale template (name or id) of pools that name none; empty: the version catalog's for the minor"),
         KUBEVIRT_IMAGE(
                 "kubevirt-image",
                 "SKS_KUBEVIRT_IMAGE",
-                "quay.io/containerdisks/ubuntu:24.04",
-                "KubeVirt root disk image of pools that name none"),
+                "",
+                "KubeVirt container disk of pools that name none; empty: the version catalog's for the minor"),
         IDLE_STARTER_DELETION(
                 "idle-starter-deletion",
                 "SKS_IDLE_STARTER_DELETION",
@@ -178,6 +179,20 @@ public record OperatorConfig(
                 value.apply(Setting.EXOSCALE_TEMPLATE),
                 value.apply(Setting.KUBEVIRT_IMAGE),
                 parseDuration(Setting.IDLE_STARTER_DELETION, value.apply(Setting.IDLE_STARTER_DELETION)));
+    }
+
+    /**
+     * The node image the operator names for pools of its provider that name none, over the version catalog's: the
+     * {@code --exoscale-template} or {@code --kubevirt-image} of the provider in use. Empty when unset, or for the
+     * simulated provider, which boots nothing.
+     */
+    public Optional<String> nodeImageOverride() {
+        String image = switch (provider) {
+            case "exoscale" -> exoscaleTemplate;
+            case "kubevirt" -> kubevirtImage;
+            default -> "";
+        };
+        return Optional.ofNullable(image).filter(i -> !i.isBlank());
     }
 
     public boolean watchesAllNamespaces() {

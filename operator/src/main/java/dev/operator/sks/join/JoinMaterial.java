@@ -92,12 +92,7 @@ public final class JoinMaterial {
                 owner);
     }
 
-    /**
-     * @param cluster      the SKSCluster as read from the API server (uid, status)
-     * @param instancePool the InstancePool's name; the Secret is {@code Names.userData(instancePool)}
-     * @param nodepoolId   the Nodepool's id, a label on every node
-     * @param owner        the owner reference the Secret carries (the InstancePool's)
-     */
+    /** For an image the version catalog says nothing about: the machine installs what it lacks. */
     public Outcome ensureUserData(
             SKSCluster cluster,
             String instancePool,
@@ -105,6 +100,25 @@ public final class JoinMaterial {
             Map<String, String> labels,
             List<NodepoolTaint> taints,
             OwnerReference owner) {
+        return ensureUserData(cluster, instancePool, nodepoolId, labels, taints, owner, false);
+    }
+
+    /**
+     * @param cluster      the SKSCluster as read from the API server (uid, status)
+     * @param instancePool the InstancePool's name; the Secret is {@code Names.userData(instancePool)}
+     * @param nodepoolId   the Nodepool's id, a label on every node
+     * @param owner        the owner reference the Secret carries (the InstancePool's)
+     * @param imageBakedIn the version catalog says the pool's image carries containerd, kubelet and kubeadm of the
+     *                     cluster's minor: the user-data installs nothing
+     */
+    public Outcome ensureUserData(
+            SKSCluster cluster,
+            String instancePool,
+            String nodepoolId,
+            Map<String, String> labels,
+            List<NodepoolTaint> taints,
+            OwnerReference owner,
+            boolean imageBakedIn) {
         String name = cluster.getMetadata().getName();
         String namespace = cluster.getMetadata().getNamespace();
         Optional<String> ca = clusterCaCertificate(cache, cluster);
@@ -117,9 +131,10 @@ public final class JoinMaterial {
         if (endpoint.isEmpty()) {
             return new Waiting("WaitingForEndpoint", "the cluster has no API endpoint yet (status.endpoint)");
         }
-        Optional<KubernetesVersion> version = kubernetesVersion(cluster);
+        // A patch: machines install exactly that one. The cluster resolves a minor to its patch in status.version.
+        Optional<KubernetesVersion> version = kubernetesVersion(cluster).filter(KubernetesVersion::isPatch);
         if (version.isEmpty()) {
-            return new Waiting("WaitingForVersion", "the cluster has no valid Kubernetes version");
+            return new Waiting("WaitingForVersion", "the cluster has no Kubernetes patch version yet (status.version)");
         }
         BootstrapToken token;
         try {
@@ -137,7 +152,8 @@ public final class JoinMaterial {
                 labels,
                 taints,
                 clusterDns(cluster.getSpec()),
-                Defaults.dnsDomain(cluster.getSpec()));
+                Defaults.dnsDomain(cluster.getSpec()),
+                imageBakedIn);
         try {
             UserDataSecrets.Written written =
                     secrets.write(namespace, name, instancePool, owner, UserDataRenderer.render(parameters));

@@ -16,12 +16,14 @@ import java.util.stream.Collectors;
  * @param apiServerHostPort where machines reach the API server, {@code host:port} (kubeadm's apiServerEndpoint)
  * @param caCertificatePem  the cluster CA (public certificate only)
  * @param token             the join token; {@link #toString()} shows its id only
- * @param kubernetesVersion the cluster's version: chooses the kubeadm config API
+ * @param kubernetesVersion the cluster's patch version: chooses the kubeadm config API and the packages installed
  * @param nodepoolId        the Nodepool's stable id, a label on every node
  * @param labels            the Nodepool's node labels
  * @param taints            the Nodepool's node taints
  * @param clusterDns        the cluster DNS Service IP (the service CIDR's tenth address)
  * @param clusterDomain     the cluster's DNS domain
+ * @param imageBakedIn      the version catalog says the pool's image carries containerd, kubelet and kubeadm of the
+ *                          cluster's minor, so nothing is installed; otherwise the machine installs what it lacks
  */
 public record JoinParameters(
         String clusterName,
@@ -33,7 +35,34 @@ public record JoinParameters(
         Map<String, String> labels,
         List<NodepoolTaint> taints,
         String clusterDns,
-        String clusterDomain) {
+        String clusterDomain,
+        boolean imageBakedIn) {
+
+    /** For an image the catalog says nothing about: the machine checks what it has and installs what it lacks. */
+    public JoinParameters(
+            String clusterName,
+            String apiServerHostPort,
+            String caCertificatePem,
+            BootstrapToken token,
+            KubernetesVersion kubernetesVersion,
+            String nodepoolId,
+            Map<String, String> labels,
+            List<NodepoolTaint> taints,
+            String clusterDns,
+            String clusterDomain) {
+        this(
+                clusterName,
+                apiServerHostPort,
+                caCertificatePem,
+                token,
+                kubernetesVersion,
+                nodepoolId,
+                labels,
+                taints,
+                clusterDns,
+                clusterDomain,
+                false);
+    }
 
     public JoinParameters {
         requireText(clusterName, "clusterName");
@@ -41,6 +70,10 @@ public record JoinParameters(
         requireText(caCertificatePem, "caCertificatePem");
         Objects.requireNonNull(token, "token");
         Objects.requireNonNull(kubernetesVersion, "kubernetesVersion");
+        if (!kubernetesVersion.isPatch()) {
+            // The machine installs exactly this patch.
+            throw new IllegalArgumentException("kubernetesVersion must be a patch version, not " + kubernetesVersion);
+        }
         requireText(nodepoolId, "nodepoolId");
         requireText(clusterDns, "clusterDns");
         requireText(clusterDomain, "clusterDomain");
@@ -53,7 +86,8 @@ public record JoinParameters(
         return "JoinParameters[cluster=" + clusterName + ", apiServer=" + apiServerHostPort + ", token=" + token
                 + ", version=" + kubernetesVersion + ", nodepoolId=" + nodepoolId + ", labels=" + labels
                 + ", taints=" + taints.stream().map(UserDataRenderer::taint).collect(Collectors.joining(",", "[", "]"))
-                + ", clusterDns=" + clusterDns + ", clusterDomain=" + clusterDomain + "]";
+                + ", clusterDns=" + clusterDns + ", clusterDomain=" + clusterDomain + ", imageBakedIn=" + imageBakedIn
+                + "]";
     }
 
     private static void requireText(String value, String name) {

@@ -16,7 +16,9 @@ import java.util.stream.Collectors;
 
 /**
  * The cloud-init user-data a new machine of a pool boots with: it writes the cluster CA, a kubelet configuration
- * patch (cluster DNS and domain) and a kubeadm JoinConfiguration, then runs {@code kubeadm join}.
+ * patch (cluster DNS and domain), a kubeadm JoinConfiguration and the {@link NodeSetupScript}, then runs that script,
+ * which prepares the host, installs containerd, kubelet and kubeadm if the image lacks them, and runs
+ * {@code kubeadm join} once.
  *
  * <p>Discovery pins the cluster CA by the SHA-256 of its public key, so a machine trusts the cluster-info it fetches
  * only if that CA signed it; the bootstrap token both proves cluster-info genuine (its JWS signature) and
@@ -48,9 +50,16 @@ public final class UserDataRenderer {
                         file(CA_CERTIFICATE_PATH, "0644", withNewline(parameters.caCertificatePem())),
                         file(KUBELET_PATCH_PATH, "0644", ConfigYaml.write(kubeletConfigurationPatch(parameters))),
                         // 0600: the file holds the token.
-                        file(JOIN_CONFIGURATION_PATH, "0600", ConfigYaml.write(joinConfiguration(parameters)))));
-        cloudConfig.put("runcmd", List.of(List.of("kubeadm", "join", "--config", JOIN_CONFIGURATION_PATH)));
+                        file(JOIN_CONFIGURATION_PATH, "0600", ConfigYaml.write(joinConfiguration(parameters))),
+                        file(NodeSetupScript.PATH, "0700", NodeSetupScript.render(nodeSetup(parameters)))));
+        // runcmd runs after write_files, once per instance; the script itself is safe to run again.
+        cloudConfig.put("runcmd", List.of(List.of(NodeSetupScript.PATH)));
         return "#cloud-config\n" + ConfigYaml.write(cloudConfig);
+    }
+
+    /** What the machine's setup script depends on: the cluster's patch and what the image carries. */
+    public static NodeSetupScript.Setup nodeSetup(JoinParameters parameters) {
+        return new NodeSetupScript.Setup(parameters.kubernetesVersion(), parameters.imageBakedIn());
     }
 
     /** The kubeadm config API the machine's kubeadm (of the cluster's version) reads. */

@@ -8,6 +8,8 @@
  *   <li>{@link dev.operator.sks.join.JoinTokenStore}: the cluster's token in a management Secret, made once,
  *       rotated when due.</li>
  *   <li>{@link dev.operator.sks.join.UserDataRenderer}: pure cloud-init with a kubeadm JoinConfiguration.</li>
+ *   <li>{@link dev.operator.sks.join.NodeSetupScript}: the pure shell script the user-data runs: host preparation,
+ *       containerd, kubelet and kubeadm pinned to the cluster's patch when the image lacks them, one join.</li>
  *   <li>{@link dev.operator.sks.join.UserDataSecrets}: an instance pool's user-data Secret, written on change.</li>
  *   <li>{@link dev.operator.sks.join.JoinMaterial}: the one call for a pool:
  *       {@code new JoinMaterial(client, clock).ensureUserData(cluster, nodepool, ownerReferenceOfTheInstancePool)}

@@ -33,6 +33,46 @@ class VersionCatalogTest {
     }
 
     @Test
+    void everyMinorNamesANodeImageForEveryProviderThatBootsMachines() {
+        for (KubernetesVersion minor : catalog.supportedMinors()) {
+            KubernetesVersion patch = catalog.newestPatchOf(minor);
+            NodeImage kubevirt = catalog.nodeImage("kubevirt", patch).orElseThrow();
+            // A container disk with kubelet and kubeadm of this very minor baked in.
+            assertThat(kubevirt.image()).startsWith("quay.io/capk/ubuntu-2404-container-disk:v" + minor + ".");
+            assertThat(kubevirt.bakedIn()).isTrue();
+            NodeImage exoscale = catalog.nodeImage("exoscale", patch).orElseThrow();
+            assertThat(exoscale.image()).isEqualTo("Linux Ubuntu 24.04 LTS 64-bit");
+            assertThat(exoscale.bakedIn()).isFalse();
+        }
+        assertThat(catalog.nodeImage("simulated", KubernetesVersion.of("1.33.4")))
+                .isEmpty();
+        assertThat(catalog.nodeImage("kubevirt", KubernetesVersion.of("1.99.0")))
+                .isEmpty();
+    }
+
+    @Test
+    void aNodeImageMustSayWhetherKubernetesIsBakedIn() {
+        String yaml = """
+        minors:
+          - minor: "1.33"
+            patches: ["1.33.0"]
+            images: {etcd: e, kube-apiserver: a, kube-controller-manager: c, kube-scheduler: s, kube-proxy: p,
+                     konnectivity-server: ks, konnectivity-agent: ka, coredns: d, calico: k, metrics-server: m,
+                     cloud-controller: cc}
+            nodeImages:
+              exoscale: {image: "Linux Ubuntu 24.04 LTS 64-bit", bakedIn: false}
+              kubevirt: {image: "registry.example/node:v{version}"}
+        """;
+        assertThatThrownBy(() -> VersionCatalog.load(new ByteArrayInputStream(yaml.getBytes(StandardCharsets.UTF_8))))
+                .isInstanceOf(CatalogException.class)
+                .hasMessageContaining("kubevirt node image has kubelet and kubeadm baked in");
+        VersionCatalog withVersion = VersionCatalog.load(new ByteArrayInputStream(
+                yaml.replace("v{version}\"}", "v{version}\", bakedIn: true}").getBytes(StandardCharsets.UTF_8)));
+        assertThat(withVersion.nodeImage("kubevirt", KubernetesVersion.of("1.33.0")))
+                .contains(new NodeImage("registry.example/node:v1.33.0", true));
+    }
+
+    @Test
     void upgradesAreNewerPatchesAndTheNextMinorOnly() {
         assertThat(catalog.availableUpgrades(KubernetesVersion.of("1.32.7")))
                 .extracting(KubernetesVersion::toString)

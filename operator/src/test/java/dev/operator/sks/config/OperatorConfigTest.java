@@ -61,14 +61,31 @@ class OperatorConfigTest {
     }
 
     @Test
+    void theImageFlagOfTheProviderInUseOverridesTheCatalog() {
+        Map<String, String> env = Map.of("SKS_KUBEVIRT_IMAGE", "registry.example/node:v1.33.4");
+        assertThat(OperatorConfig.parse(new String[] {"--provider=kubevirt"}, env)
+                        .nodeImageOverride())
+                .contains("registry.example/node:v1.33.4");
+        assertThat(OperatorConfig.parse(new String[] {"--provider=exoscale"}, env)
+                        .nodeImageOverride())
+                .isEmpty();
+        assertThat(OperatorConfig.parse(new String[] {"--provider=exoscale", "--exoscale-template=SKS node 1.33"}, env)
+                        .nodeImageOverride())
+                .contains("SKS node 1.33");
+        assertThat(OperatorConfig.parse(new String[0], env).nodeImageOverride()).isEmpty();
+    }
+
+    @Test
     void providerSettingsHaveDefaultsAndTheCredentialsSecretLivesInTheOperatorsNamespace() {
         OperatorConfig defaults = OperatorConfig.parse(new String[0], Map.of("POD_NAMESPACE", "sks-system"));
         assertThat(OperatorConfig.PROVIDERS).containsExactly("simulated", "kubevirt", "exoscale");
         assertThat(defaults.exoscaleApiEndpoint()).isEqualTo("https://api-{zone}.exoscale.com/v2");
         assertThat(defaults.exoscaleCredentialsNamespace()).isEqualTo("sks-system");
         assertThat(defaults.exoscaleCredentialsSecret()).isEqualTo("exoscale-credentials");
-        assertThat(defaults.exoscaleTemplate()).isEqualTo("Linux Ubuntu 24.04 LTS 64-bit");
-        assertThat(defaults.kubevirtImage()).isEqualTo("quay.io/containerdisks/ubuntu:24.04");
+        // Unset: pools boot the version catalog's image for their cluster's minor.
+        assertThat(defaults.exoscaleTemplate()).isEmpty();
+        assertThat(defaults.kubevirtImage()).isEmpty();
+        assertThat(defaults.nodeImageOverride()).isEmpty();
 
         OperatorConfig exoscale = OperatorConfig.parse(
                 new String[] {"--provider=exoscale"},

@@ -32,7 +32,7 @@ class UserDataRendererTest {
     }
 
     @Test
-    void isCloudConfigThatWritesTheCaThePatchAndTheJoinConfigurationThenJoins() {
+    void isCloudConfigThatWritesTheCaThePatchTheJoinConfigurationAndTheSetupScriptThenRunsIt() {
         String userData = UserDataRenderer.render(parameters("1.33.4", Map.of("env", "demo"), List.of()));
         assertThat(userData).startsWith("#cloud-config\n");
         Map<String, Object> cloudConfig = new Yaml().load(userData);
@@ -41,15 +41,34 @@ class UserDataRendererTest {
                 .containsOnlyKeys(
                         "/etc/kubernetes/pki/ca.crt",
                         "/etc/kubernetes/patches/kubeletconfiguration+merge.yaml",
-                        "/etc/kubernetes/join.yaml");
+                        "/etc/kubernetes/join.yaml",
+                        "/usr/local/sbin/sks-node-setup");
         assertThat(file(cloudConfig, "/etc/kubernetes/pki/ca.crt").get("content"))
                 .isEqualTo(caPem);
         assertThat(file(cloudConfig, "/etc/kubernetes/pki/ca.crt").get("permissions"))
                 .isEqualTo("0644");
         assertThat(file(cloudConfig, "/etc/kubernetes/join.yaml").get("permissions"))
                 .isEqualTo("0600");
-        assertThat(cloudConfig.get("runcmd"))
-                .isEqualTo(List.of(List.of("kubeadm", "join", "--config", "/etc/kubernetes/join.yaml")));
+        // The script is root's alone: it runs the join, and nobody else need read it.
+        assertThat(file(cloudConfig, "/usr/local/sbin/sks-node-setup").get("permissions"))
+                .isEqualTo("0700");
+        assertThat(file(cloudConfig, "/usr/local/sbin/sks-node-setup").get("content"))
+                .isEqualTo(NodeSetupScript.render(new NodeSetupScript.Setup(KubernetesVersion.of("1.33.4"), false)));
+        assertThat(cloudConfig.get("runcmd")).isEqualTo(List.of(List.of("/usr/local/sbin/sks-node-setup")));
+    }
+
+    @Test
+    void theSetupScriptInstallsOnlyWhenTheCatalogDoesNotSayTheImageHasKubernetes() {
+        String plain = (String) file(
+                        new Yaml().load(UserDataRenderer.render(parameters("1.33.4", Map.of(), List.of()))),
+                        "/usr/local/sbin/sks-node-setup")
+                .get("content");
+        String bakedIn = (String) file(
+                        new Yaml().load(UserDataRenderer.render(parameters("1.33.4", Map.of(), List.of(), true))),
+                        "/usr/local/sbin/sks-node-setup")
+                .get("content");
+        assertThat(plain).contains("kubelet=1.33.4-1.1 kubeadm=1.33.4-1.1 kubectl=1.33.4-1.1");
+        assertThat(bakedIn).doesNotContain("apt-get").contains("kubeadm join");
     }
 
     @Test
@@ -111,7 +130,7 @@ class UserDataRendererTest {
     @Test
     void olderKubeadmGetsV1beta3WithKubeletExtraArgsAsAMap() {
         Map<String, Object> join = joinConfiguration(UserDataRenderer.render(parameters(
-                "1.30", Map.of("env", "demo"), List.of(new NodepoolTaint("env", "demo", TaintEffect.NO_SCHEDULE)))));
+                "1.30.14", Map.of("env", "demo"), List.of(new NodepoolTaint("env", "demo", TaintEffect.NO_SCHEDULE)))));
         assertThat(join.get("apiVersion")).isEqualTo("kubeadm.k8s.io/v1beta3");
         assertThat(map(map(join.get("nodeRegistration")).get("kubeletExtraArgs")))
                 .containsExactly(
@@ -190,6 +209,11 @@ class UserDataRendererTest {
     }
 
     private static JoinParameters parameters(String version, Map<String, String> labels, List<NodepoolTaint> taints) {
+        return parameters(version, labels, taints, false);
+    }
+
+    static JoinParameters parameters(
+            String version, Map<String, String> labels, List<NodepoolTaint> taints, boolean imageBakedIn) {
         return new JoinParameters(
                 "demo",
                 "203.0.113.10:443",
@@ -200,7 +224,8 @@ class UserDataRendererTest {
                 labels,
                 taints,
                 JoinMaterial.clusterDns(new SKSClusterSpec()),
-                "cluster.local");
+                "cluster.local",
+                imageBakedIn);
     }
 
     /** Straight from the certificate's ASN.1 through BouncyCastle, not the JDK key objects the renderer uses. */

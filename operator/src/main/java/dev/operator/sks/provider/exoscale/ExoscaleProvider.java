@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.operator.sks.naming.Labels;
 import dev.operator.sks.provider.ComputeProvider;
 import dev.operator.sks.provider.DesiredPool;
+import dev.operator.sks.provider.ImageRejectedException;
 import dev.operator.sks.provider.InstanceState;
 import dev.operator.sks.provider.ProviderException;
 import dev.operator.sks.provider.ProviderInstance;
@@ -358,6 +359,10 @@ public final class ExoscaleProvider implements ComputeProvider {
 
     private String templateId(ExoscaleApi api, DesiredPool desired) throws ProviderException {
         String template = desired.template().isEmpty() ? defaultTemplate : desired.template();
+        if (template == null || template.isBlank()) {
+            throw new ImageRejectedException("instance pool " + desired.key() + " names no template and the operator "
+                    + "has no default: set the Nodepool's spec.template or the operator's --exoscale-template");
+        }
         if (UUID.matcher(template).matches()) {
             return template;
         }
@@ -375,7 +380,8 @@ public final class ExoscaleProvider implements ComputeProvider {
                 return remember(key, newest.get().path("id").asText(), CATALOG_TTL);
             }
         }
-        throw new ProviderException("Exoscale has no template named '" + template + "' in zone " + desired.zone());
+        throw new ImageRejectedException("Exoscale has no template named '" + template + "' in zone " + desired.zone()
+                + ": set the Nodepool's spec.template to a template of that zone (name or id)");
     }
 
     private void putReferences(

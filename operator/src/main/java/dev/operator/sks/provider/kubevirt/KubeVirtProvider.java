@@ -4,6 +4,7 @@ import dev.operator.sks.naming.Labels;
 import dev.operator.sks.naming.Names;
 import dev.operator.sks.provider.ComputeProvider;
 import dev.operator.sks.provider.DesiredPool;
+import dev.operator.sks.provider.ImageRejectedException;
 import dev.operator.sks.provider.InstanceState;
 import dev.operator.sks.provider.ProviderException;
 import dev.operator.sks.provider.ProviderInstance;
@@ -23,8 +24,10 @@ import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Random;
 import java.util.Set;
+import java.util.regex.Pattern;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -49,6 +52,10 @@ public final class KubeVirtProvider implements ComputeProvider {
     static final Duration DISCOVERY_TTL = Duration.ofMinutes(5);
 
     private static final int NAME_ATTEMPTS = 5;
+    /** A container image reference: lowercase path components, an optional registry port, tag and sha256 digest. */
+    private static final Pattern CONTAINER_IMAGE = Pattern.compile("^[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*(?::[0-9]+)?"
+            + "(?:/[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*)*"
+            + "(?::[A-Za-z0-9_][A-Za-z0-9_.-]{0,127})?(?:@sha256:[a-f0-9]{64})?$");
 
     private static final Logger LOG = LoggerFactory.getLogger(KubeVirtProvider.class);
 
@@ -139,7 +146,7 @@ public final class KubeVirtProvider implements ComputeProvider {
     private void create(
             DesiredPool desired, long ordinal, String userDataSecret, boolean dataVolumes, Set<String> taken)
             throws ProviderException {
-        String image = desired.template().isEmpty() ? defaultImage : desired.template();
+        String image = image(desired, defaultImage);
         for (int attempt = 0; attempt < NAME_ATTEMPTS; attempt++) {
             String name = Names.kubevirtVirtualMachine(desired.poolName(), Names.randomSuffix(random));
             if (!taken.add(name)) {
@@ -167,6 +174,25 @@ public final class KubeVirtProvider implements ComputeProvider {
         }
         throw new ProviderException("found no free VirtualMachine name for instance pool " + desired.key() + " in "
                 + NAME_ATTEMPTS + " attempts");
+    }
+
+    /**
+     * The container disk of the pool's machines: its own, else the operator's default. Refused before any
+     * VirtualMachine is made when it is not a container image reference (an Exoscale template name, say), since
+     * KubeVirt would accept the VirtualMachine and then fail to pull its disk, far from anyone's eyes.
+     */
+    static String image(DesiredPool desired, String defaultImage) throws ImageRejectedException {
+        String image = desired.template().isEmpty() ? Objects.requireNonNullElse(defaultImage, "") : desired.template();
+        if (image.isBlank()) {
+            throw new ImageRejectedException("instance pool " + desired.key() + " names no container disk and the "
+                    + "operator has no default: set the Nodepool's spec.template or the operator's --kubevirt-image");
+        }
+        if (!CONTAINER_IMAGE.matcher(image).matches()) {
+            throw new ImageRejectedException("'" + image + "' is not a container disk reference: set the Nodepool's "
+                    + "spec.template to registry/repository:tag or registry/repository@sha256:digest, e.g. "
+                    + "quay.io/capk/ubuntu-2404-container-disk:v1.33.5");
+        }
+        return image;
     }
 
     private void deleteVirtualMachine(DesiredPool desired, String name) throws ProviderException {

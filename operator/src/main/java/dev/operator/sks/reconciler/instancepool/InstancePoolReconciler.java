@@ -10,6 +10,7 @@ import dev.operator.sks.events.EventRecorder;
 import dev.operator.sks.naming.Labels;
 import dev.operator.sks.provider.ComputeProvider;
 import dev.operator.sks.provider.DesiredPool;
+import dev.operator.sks.provider.ImageRejectedException;
 import dev.operator.sks.provider.ProviderException;
 import dev.operator.sks.provider.ProviderInstance;
 import dev.operator.sks.provider.ProviderMessages;
@@ -131,8 +132,10 @@ public class InstancePoolReconciler implements Reconciler<InstancePool>, Cleaner
                     "ProviderCallFailed",
                     InstancePoolReport.providerCallFailed(
                             provider.name(), call, safe, InstancePoolReport.retrying(PROVIDER_RETRY)));
-            return stop(pool, status, InstancePoolReport.providerFailed(provider.name(), safe), true)
-                    .rescheduleAfter(PROVIDER_RETRY);
+            PoolCondition failed = e instanceof ImageRejectedException
+                    ? InstancePoolReport.imageRejected(provider.name(), safe)
+                    : InstancePoolReport.providerFailed(provider.name(), safe);
+            return stop(pool, status, failed, true).rescheduleAfter(PROVIDER_RETRY);
         }
         status.providerId = observed.providerId();
         status.instances =

@@ -142,6 +142,11 @@ public final class InstancePoolReport {
         return PoolCondition.isFalse(Conditions.READY, "ProviderError", provider + ": " + safeMessage);
     }
 
+    /** Ready when the provider cannot boot the pool's image: reason {@code ImageRejected}, its message says what to set. */
+    public static PoolCondition imageRejected(String provider, String safeMessage) {
+        return PoolCondition.isFalse(Conditions.READY, "ImageRejected", provider + ": " + safeMessage);
+    }
+
     /** The Warning Event of a failed provider call: which call, the provider's (withheld-from) message, what next. */
     public static String providerCallFailed(String provider, String call, String safeMessage, String next) {
         return provider + " failed to " + call + ": " + safeMessage + "; " + next;

@@ -64,6 +64,12 @@ public final class InstancePools {
      * the nodepool's labels plus {@code sks.operator.dev/nodepool-id}.
      */
     public static InstancePool desired(Nodepool nodepool, SKSCluster cluster, String id, List<String> evict) {
+        return desired(nodepool, cluster, id, evict, Optional.ofNullable(nodepool.getSpec().template));
+    }
+
+    /** As above, booting {@code template} ({@link NodeImages#template}); empty leaves the provider's default. */
+    public static InstancePool desired(
+            Nodepool nodepool, SKSCluster cluster, String id, List<String> evict, Optional<String> template) {
         String name = Names.instancePool(nodepool.getMetadata().getName(), id);
         InstancePool pool = new InstancePool();
         pool.setMetadata(new ObjectMetaBuilder()
@@ -90,6 +96,7 @@ public final class InstancePools {
         spec.antiAffinityGroups = copy(nodepool.getSpec().antiAffinityGroups);
         spec.privateNetworks = copy(nodepool.getSpec().privateNetworks);
         spec.deployTarget = nodepool.getSpec().deployTarget;
+        spec.template = template.filter(t -> !t.isBlank()).orElse(null);
         spec.labels = nodeLabels(nodepool, id);
         spec.taints = new ArrayList<>(Defaults.taints(nodepool.getSpec()));
         spec.userDataSecretName = Names.userData(name);

@@ -54,6 +54,7 @@ public class NodepoolReconciler implements Reconciler<Nodepool>, Cleaner<Nodepoo
     private static final Duration DELETION_POLL = Duration.ofSeconds(2);
 
     private final NodepoolValidator validator;
+    private final OperatorServices services;
     private final Clock clock;
     private final EventRecorder events;
     private final StatusWriter<NodepoolStatus, Nodepool> statusWriter;
@@ -71,6 +72,7 @@ public class NodepoolReconciler implements Reconciler<Nodepool>, Cleaner<Nodepoo
         this.statusWriter = new StatusWriter<>(
                 NodepoolStatus.class, NodepoolStatus::new, Nodepool::new, s -> s.conditions, events, services.clock());
         this.validator = new NodepoolValidator(services.instanceTypes());
+        this.services = services;
         this.clock = services.clock();
         this.events = events;
     }
@@ -124,7 +126,17 @@ public class NodepoolReconciler implements Reconciler<Nodepool>, Cleaner<Nodepoo
                 return statusWriter.write(nodepool, status);
             }
             List<String> evictions = InstancePools.evictions(nodepool);
-            InstancePool desired = InstancePools.desired(nodepool, cluster, status.id, evictions);
+            InstancePool desired = InstancePools.desired(
+                    nodepool,
+                    cluster,
+                    status.id,
+                    evictions,
+                    NodeImages.template(
+                            services.config().provider(),
+                            nodepool.getSpec().template,
+                            services.config().nodeImageOverride(),
+                            services.versions(),
+                            JoinMaterial.kubernetesVersion(cluster)));
             observed = Optional.of(apply(context.getClient(), nodepool, observed, desired));
             clearDoneEvictions(context.getClient(), nodepool, observed.get(), evictions);
             wanted = desired.getSpec().size;
@@ -171,7 +183,8 @@ public class NodepoolReconciler implements Reconciler<Nodepool>, Cleaner<Nodepoo
     }
 
     /**
-     * The machines' user-data (join token, endpoint, CA, the served pool's node labels and taints), owned by the
+     * The machines' user-data (join token, endpoint, CA, the served pool's node labels and taints, and whether the
+     * pool's image has Kubernetes baked in), owned by the
      * InstancePool. It needs only the cluster's PKI and endpoint, never the tenant API, so pools never wait on a tenant
      * that is starting. Rendered from the InstancePool, so a refused spec changes nothing a machine boots with.
      */
@@ -185,7 +198,12 @@ public class NodepoolReconciler implements Reconciler<Nodepool>, Cleaner<Nodepoo
                         status.id,
                         pool.getSpec().labels,
                         pool.getSpec().taints,
-                        Owners.controllerReferenceTo(pool));
+                        Owners.controllerReferenceTo(pool),
+                        NodeImages.bakedIn(
+                                services.config().provider(),
+                                pool.getSpec().template,
+                                services.versions(),
+                                JoinMaterial.kubernetesVersion(cluster)));
         if (outcome instanceof JoinMaterial.Ready) {
             // What the user-data was just rendered for, so `kubectl get np -o wide` shows what new machines run.
             status.version = JoinMaterial.kubernetesVersion(cluster)

@@ -7,6 +7,7 @@ import dev.operator.sks.catalog.InstanceType;
 import dev.operator.sks.provider.ComputeProvider;
 import dev.operator.sks.provider.ComputeProviderContract;
 import dev.operator.sks.provider.DesiredPool;
+import dev.operator.sks.provider.ImageRejectedException;
 import dev.operator.sks.provider.ProviderException;
 import dev.operator.sks.provider.ProviderPool;
 import java.io.IOException;
@@ -129,6 +130,37 @@ class ExoscaleProviderTest extends ComputeProviderContract {
             assertThat(instance.addresses()).singleElement().asString().startsWith("194.182.");
         });
         assertThat(fake.pathPrefixes()).containsOnly("/ch-gva-2");
+    }
+
+    @Test
+    void aTemplateTheZoneDoesNotHaveIsRejectedNamingItAndWhatToSet() {
+        DesiredPool base = desiredPool(1);
+        DesiredPool unknown = new DesiredPool(
+                base.namespace(),
+                "nodepool-unknown-template-1234",
+                base.cluster(),
+                base.zone(),
+                1,
+                base.instanceType(),
+                base.diskSizeGib(),
+                "quay.io/capk/ubuntu-2404-container-disk:v1.33.5",
+                base.instancePrefix(),
+                List.of(),
+                List.of(),
+                List.of(),
+                Optional.empty(),
+                base.nodeLabels(),
+                base.taints(),
+                base.userData(),
+                base.userDataSecretName(),
+                Optional.empty());
+
+        assertThatThrownBy(() -> provider.reconcile(unknown))
+                .isInstanceOf(ImageRejectedException.class)
+                .hasMessageContaining(
+                        "no template named 'quay.io/capk/ubuntu-2404-container-disk:v1.33.5' in zone " + base.zone())
+                .hasMessageContaining("spec.template");
+        assertThat(fake.poolsNamed(unknown.poolName())).isEmpty();
     }
 
     @Test

@@ -7,6 +7,7 @@ import dev.operator.sks.naming.Labels;
 import dev.operator.sks.provider.ComputeProvider;
 import dev.operator.sks.provider.ComputeProviderContract;
 import dev.operator.sks.provider.DesiredPool;
+import dev.operator.sks.provider.ImageRejectedException;
 import dev.operator.sks.provider.InstanceState;
 import dev.operator.sks.provider.ProviderException;
 import dev.operator.sks.provider.ProviderInstance;
@@ -109,6 +110,35 @@ class KubeVirtProviderTest extends ComputeProviderContract {
                 base.userData(),
                 Optional.of(poolName + "-user-data"),
                 Optional.empty());
+    }
+
+    @Test
+    void anImageThatIsNoContainerDiskIsRejectedBeforeAnyVirtualMachineIsMade() {
+        DesiredPool base = desiredPool(2);
+        DesiredPool exoscaleTemplate = new DesiredPool(
+                base.namespace(),
+                "nodepool-wrong-image-1234",
+                base.cluster(),
+                base.zone(),
+                2,
+                base.instanceType(),
+                base.diskSizeGib(),
+                "Linux Ubuntu 24.04 LTS 64-bit",
+                base.instancePrefix(),
+                List.of(),
+                List.of(),
+                List.of(),
+                Optional.empty(),
+                base.nodeLabels(),
+                base.taints(),
+                base.userData(),
+                Optional.of("nodepool-wrong-image-1234-user-data"),
+                Optional.empty());
+
+        assertThatThrownBy(() -> provider.reconcile(exoscaleTemplate))
+                .isInstanceOf(ImageRejectedException.class)
+                .hasMessageContaining("'Linux Ubuntu 24.04 LTS 64-bit' is not a container disk reference");
+        assertThat(virtualMachines(exoscaleTemplate)).isEmpty();
     }
 
     @Test

@@ -44,6 +44,28 @@ class InstancePoolsTest {
     }
 
     @Test
+    void theInstancePoolBootsTheImageChosenForItAndNoneWhenNothingNamesOne() {
+        dev.operator.sks.api.SKSCluster cluster = new dev.operator.sks.api.SKSCluster();
+        cluster.setMetadata(
+                new ObjectMetaBuilder().withName("demo").withNamespace("team-a").build());
+        cluster.setSpec(new dev.operator.sks.api.SKSClusterSpec());
+        nodepool.setSpec(new dev.operator.sks.api.NodepoolSpec());
+        nodepool.getSpec().size = 1;
+        nodepool.getSpec().instanceType = "standard.medium";
+        assertThat(InstancePools.desired(nodepool, cluster, "id", List.of(), Optional.of("registry.example/node:v1"))
+                        .getSpec()
+                        .template)
+                .isEqualTo("registry.example/node:v1");
+        assertThat(InstancePools.desired(nodepool, cluster, "id", List.of(), Optional.empty())
+                        .getSpec()
+                        .template)
+                .isNull();
+        nodepool.getSpec().template = "Linux Debian 12 (Bookworm) 64-bit";
+        assertThat(InstancePools.desired(nodepool, cluster, "id", List.of()).getSpec().template)
+                .isEqualTo("Linux Debian 12 (Bookworm) 64-bit");
+    }
+
+    @Test
     void onlyASpecThatMovedIsWrittenAgain() {
         InstancePool observed = pool(NAME, nodepool);
         InstancePool same = pool(NAME, nodepool);
