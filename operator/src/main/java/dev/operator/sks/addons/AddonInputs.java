@@ -10,6 +10,7 @@ import java.util.EnumMap;
 import java.util.EnumSet;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.Set;
 
 /**
@@ -23,6 +24,7 @@ import java.util.Set;
  * @param network   the tenant's CIDRs, DNS domain and cluster DNS address
  * @param cni       the network plugin asked for
  * @param addons    the optional addons asked for
+ * @param cloud     where the nodes run, for the cloud controller
  */
 public record AddonInputs(
         String serverUrl,
@@ -30,13 +32,15 @@ public record AddonInputs(
         Map<Component, String> images,
         ClusterModel.Network network,
         Cni cni,
-        Set<Addon> addons) {
+        Set<Addon> addons,
+        CloudSite cloud) {
 
     public AddonInputs {
         Objects.requireNonNull(serverUrl, "serverUrl");
         Objects.requireNonNull(version, "version");
         Objects.requireNonNull(network, "network");
         Objects.requireNonNull(cni, "cni");
+        Objects.requireNonNull(cloud, "cloud");
         images = Map.copyOf(new EnumMap<>(Objects.requireNonNull(images, "images")));
         addons = addons == null || addons.isEmpty() ? Set.of() : Set.copyOf(EnumSet.copyOf(addons));
     }
@@ -47,7 +51,29 @@ public record AddonInputs(
         for (Component component : Component.values()) {
             images.put(component, cluster.image(component, patch));
         }
-        return new AddonInputs(serverUrl, patch, images, cluster.network(), cluster.cni(), cluster.addons());
+        return new AddonInputs(
+                serverUrl,
+                patch,
+                images,
+                cluster.network(),
+                cluster.cni(),
+                cluster.addons(),
+                new CloudSite("", cluster.name(), cluster.namespace(), Optional.empty()));
+    }
+
+    /**
+     * These inputs on the compute provider {@code provider}, whose cloud controller holds the credentials
+     * {@code credentialsRevision} names.
+     */
+    public AddonInputs onProvider(String provider, Optional<String> credentialsRevision) {
+        return new AddonInputs(
+                serverUrl,
+                version,
+                images,
+                network,
+                cni,
+                addons,
+                new CloudSite(provider, cloud.clusterName(), cloud.infraNamespace(), credentialsRevision));
     }
 
     public String image(Component component) {

@@ -30,7 +30,8 @@ public record OperatorConfig(
         String exoscaleCredentialsNamespace,
         String exoscaleCredentialsSecret,
         String exoscaleTemplate,
-        String kubevirtImage) {
+        String kubevirtImage,
+        String kubevirtInfraServer) {
 
     public static final List<String> DEFAULT_ZONES =
             List.of("at-vie-1", "at-vie-2", "bg-sof-1", "ch-dk-2", "ch-gva-2", "de-fra-1", "de-muc-1");
@@ -82,7 +83,13 @@ public record OperatorConfig(
                 "kubevirt-image",
                 "SKS_KUBEVIRT_IMAGE",
                 "quay.io/containerdisks/ubuntu:24.04",
-                "KubeVirt root disk image of pools that name none");
+                "KubeVirt root disk image of pools that name none"),
+        KUBEVIRT_INFRA_SERVER(
+                "kubevirt-infra-server",
+                "SKS_KUBEVIRT_INFRA_SERVER",
+                "",
+                "management API server URL as tenant nodes reach it, for the KubeVirt cloud controller's kubeconfig "
+                        + "(default: the URL the operator itself uses)");
 
         final String flag;
         final String env;
@@ -113,6 +120,10 @@ public record OperatorConfig(
         }
         if (exoscaleCredentialsSecret.isBlank() || exoscaleCredentialsNamespace.isBlank()) {
             throw new IllegalArgumentException(Setting.EXOSCALE_CREDENTIALS_SECRET.env + " names no Secret");
+        }
+        if (!kubevirtInfraServer.isEmpty() && !kubevirtInfraServer.startsWith("https://")) {
+            throw new IllegalArgumentException(
+                    Setting.KUBEVIRT_INFRA_SERVER.env + " '" + kubevirtInfraServer + "' is not an https URL");
         }
         watchNamespaces = Set.copyOf(watchNamespaces);
         zones = List.copyOf(zones);
@@ -151,7 +162,8 @@ public record OperatorConfig(
                 slash < 0 ? podNamespace : credentials.substring(0, slash),
                 credentials.substring(slash + 1),
                 value.apply(Setting.EXOSCALE_TEMPLATE),
-                value.apply(Setting.KUBEVIRT_IMAGE));
+                value.apply(Setting.KUBEVIRT_IMAGE),
+                value.apply(Setting.KUBEVIRT_INFRA_SERVER));
     }
 
     public boolean watchesAllNamespaces() {

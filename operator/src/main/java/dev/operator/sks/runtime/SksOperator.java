@@ -97,8 +97,8 @@ public final class SksOperator implements AutoCloseable {
         InformerCaches clusterCaches = new InformerCaches();
         SecretLookup ownSecrets = (namespace, name) -> clusterCaches.get(Secret.class, namespace, name);
         tenantClients = new TenantClients(tenantServers, ownSecrets);
-        TenantBootstrap tenantBootstrap =
-                new TenantBootstrap(client, tenantClients, ownSecrets, services.versions(), services.clock());
+        TenantBootstrap tenantBootstrap = new TenantBootstrap(
+                client, tenantClients, ownSecrets, services.versions(), services.clock(), config.provider());
         tenantWork = new TenantWork(tenantBootstrap, services.clock());
         register(
                 new SKSClusterReconciler(

@@ -2,6 +2,7 @@ package dev.operator.sks.tenant;
 
 import dev.operator.sks.addons.AddonInputs;
 import dev.operator.sks.addons.AddonObjects;
+import dev.operator.sks.addons.CloudController;
 import dev.operator.sks.api.Addon;
 import dev.operator.sks.api.SKSCluster;
 import dev.operator.sks.catalog.KubernetesVersion;
@@ -82,6 +83,7 @@ public final class TenantBootstrap {
     private final JoinTokenStore tokens;
     private final VersionCatalog catalog;
     private final Clock clock;
+    private final String provider;
     private final Map<ClusterKey, Applied> lastApplied = new ConcurrentHashMap<>();
     private final Map<ClusterKey, Optional<KubernetesVersion>> oldestKubelets = new ConcurrentHashMap<>();
 
@@ -96,7 +98,18 @@ public final class TenantBootstrap {
             SecretLookup cache,
             VersionCatalog catalog,
             Clock clock) {
-        this(management, tenants, new JoinTokenStore(management, cache), cache, catalog, clock);
+        this(management, tenants, cache, catalog, clock, "");
+    }
+
+    /** @param provider the operator's compute provider, whose cloud controller the addon installs */
+    public TenantBootstrap(
+            KubernetesClient management,
+            TenantClients tenants,
+            SecretLookup cache,
+            VersionCatalog catalog,
+            Clock clock,
+            String provider) {
+        this(management, tenants, new JoinTokenStore(management, cache), cache, catalog, clock, provider);
     }
 
     public TenantBootstrap(
@@ -105,7 +118,7 @@ public final class TenantBootstrap {
             JoinTokenStore tokens,
             VersionCatalog catalog,
             Clock clock) {
-        this(management, tenants, tokens, SecretLookup.live(management), catalog, clock);
+        this(management, tenants, tokens, SecretLookup.live(management), catalog, clock, "");
     }
 
     private TenantBootstrap(
@@ -114,7 +127,9 @@ public final class TenantBootstrap {
             JoinTokenStore tokens,
             SecretLookup cache,
             VersionCatalog catalog,
-            Clock clock) {
+            Clock clock,
+            String provider) {
+        this.provider = provider;
         this.cache = cache;
         this.management = management;
         this.tenants = tenants;
@@ -156,12 +171,18 @@ public final class TenantBootstrap {
         ClusterModel model = ClusterModel.from(cluster, catalog);
         TenantBootstrapInputs inputs =
                 TenantBootstrapInputs.of(model, endpoint, ca.get(), version.get(), joinTokens.validAt(now));
-        AddonInputs addons = AddonInputs.of(model, patch.get(), endpoint);
+        Optional<Secret> cloudKey = model.addons().contains(Addon.CLOUD_CONTROLLER)
+                ? cloudControllerKey(cluster, request.cloudControllerKey())
+                : Optional.empty();
+        AddonInputs addons = AddonInputs.of(model, patch.get(), endpoint)
+                .onProvider(
+                        provider,
+                        cloudKey.map(s -> s.getMetadata().getAnnotations())
+                                .map(a -> a.get(Labels.CCM_CREDENTIALS_KEY_ANNOTATION)));
         List<HasMetadata> objects = new ArrayList<>(TenantBootstrapObjects.render(inputs));
         objects.addAll(AddonObjects.render(addons));
-        if (model.addons().contains(Addon.CLOUD_CONTROLLER)) {
-            cloudControllerKey(cluster, request.cloudControllerKey()).ifPresent(objects::add);
-        }
+        cloudKey.ifPresent(secret -> objects.add(TenantBootstrapObjects.cloudControllerCredentials(
+                CloudController.credentialsSecret(addons), secret.getData())));
         List<HasMetadata> removed = AddonObjects.removed(addons);
         String note = AddonObjects.notInstalled(addons).map(text -> "; " + text).orElse("");
         String digest = digest(management, objects, removed);
@@ -249,8 +270,8 @@ public final class TenantBootstrap {
     }
 
     /**
-     * The cloud controller's own API key, which the cluster reconciler keeps in {@code <cluster>-ccm-credentials}, as
-     * the tenant's {@code kube-system/exoscale-credentials}: only from a Secret the cluster controls.
+     * The cloud controller's own credentials, which the cluster reconciler keeps in {@code <cluster>-ccm-credentials}
+     * (copied as the tenant's {@link CloudController#credentialsSecret}): only from a Secret the cluster controls.
      */
     private Optional<Secret> cloudControllerKey(SKSCluster cluster, Optional<String> expectedKey) {
         String namespace = cluster.getMetadata().getNamespace();
@@ -262,8 +283,7 @@ public final class TenantBootstrap {
                         .map(a -> a.get(Labels.CCM_CREDENTIALS_KEY_ANNOTATION)));
         return (stale ? SecretLookup.live(management).find(namespace, name) : cached)
                 .filter(secret -> Owners.isControlledBy(secret, cluster))
-                .filter(secret -> secret.getData() != null && !secret.getData().isEmpty())
-                .map(secret -> TenantBootstrapObjects.cloudControllerCredentials(secret.getData()));
+                .filter(secret -> secret.getData() != null && !secret.getData().isEmpty());
     }
 
     private Optional<KubernetesVersion> oldestKubelet(ClusterKey key) {

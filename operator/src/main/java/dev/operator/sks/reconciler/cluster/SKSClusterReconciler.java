@@ -181,6 +181,7 @@ public class SKSClusterReconciler implements Reconciler<SKSCluster>, Cleaner<SKS
         if (credentials instanceof CcmCredentials.Failed) {
             lookAgain = Durations.sooner(lookAgain, Optional.of(CLOUD_RETRY));
         }
+        lookAgain = Durations.sooner(lookAgain, CcmCredentials.renewIn(credentials, clock));
         lookAgain = Durations.sooner(lookAgain, reportTenant(cluster, status, credentials));
         ClusterEvents.upgrade(before, status, target.toString())
                 .forEach(e -> events.record(cluster, e.type(), e.reason(), e.message()));
