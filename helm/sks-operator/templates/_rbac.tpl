@@ -52,6 +52,17 @@ otherwise a Role in each).
 - apiGroups: ["kubevirt.io"]
   resources: ["virtualmachineinstances"]
   verbs: ["get", "list", "watch"]
+# The KubeVirt cloud controller of each cluster with the cloud-controller addon: a ServiceAccount, Role and
+# RoleBinding of its own (granting a subset of the rights above, so no escalate or bind), and bound tokens of it.
+- apiGroups: [""]
+  resources: ["serviceaccounts"]
+  verbs: ["get", "create", "delete"]
+- apiGroups: [""]
+  resources: ["serviceaccounts/token"]
+  verbs: ["create"]
+- apiGroups: ["rbac.authorization.k8s.io"]
+  resources: ["roles", "rolebindings"]
+  verbs: ["get", "create", "update", "delete"]
 {{- end }}
 {{- end }}
 

@@ -11,6 +11,7 @@ import java.util.EnumMap;
 import java.util.EnumSet;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.Set;
 
 /**
@@ -24,7 +25,8 @@ import java.util.Set;
  * @param network   the tenant's CIDRs, DNS domain and cluster DNS address
  * @param cni       the network plugin asked for
  * @param addons    the optional addons asked for
- * @param provider  the compute provider the nodes run on ({@code SKS_PROVIDER}): Calico's MTU depends on its network
+ * @param cloud     where the nodes run: the compute provider (its cloud controller, Calico's MTU), the cluster's
+ *                  namespace in the management cluster, and the cloud controller's credentials revision
  */
 public record AddonInputs(
         String serverUrl,
@@ -33,14 +35,14 @@ public record AddonInputs(
         ClusterModel.Network network,
         Cni cni,
         Set<Addon> addons,
-        String provider) {
+        CloudSite cloud) {
 
     public AddonInputs {
         Objects.requireNonNull(serverUrl, "serverUrl");
         Objects.requireNonNull(version, "version");
         Objects.requireNonNull(network, "network");
         Objects.requireNonNull(cni, "cni");
-        Objects.requireNonNull(provider, "provider");
+        Objects.requireNonNull(cloud, "cloud");
         images = Map.copyOf(new EnumMap<>(Objects.requireNonNull(images, "images")));
         addons = addons == null || addons.isEmpty() ? Set.of() : Set.copyOf(EnumSet.copyOf(addons));
     }
@@ -59,7 +61,29 @@ public record AddonInputs(
         for (Component component : Component.values()) {
             images.put(component, cluster.image(component, patch));
         }
-        return new AddonInputs(serverUrl, patch, images, cluster.network(), cluster.cni(), cluster.addons(), provider);
+        return new AddonInputs(
+                serverUrl,
+                patch,
+                images,
+                cluster.network(),
+                cluster.cni(),
+                cluster.addons(),
+                new CloudSite(provider, cluster.name(), cluster.namespace(), Optional.empty()));
+    }
+
+    /**
+     * These inputs on the compute provider {@code provider}, whose cloud controller holds the credentials
+     * {@code credentialsRevision} names.
+     */
+    public AddonInputs onProvider(String provider, Optional<String> credentialsRevision) {
+        return new AddonInputs(
+                serverUrl,
+                version,
+                images,
+                network,
+                cni,
+                addons,
+                new CloudSite(provider, cloud.clusterName(), cloud.infraNamespace(), credentialsRevision));
     }
 
     public String image(Component component) {

@@ -157,7 +157,7 @@ public final class Calico {
         Map<String, String> data = new LinkedHashMap<>();
         data.put(TYPHA_KEY, "none");
         data.put(BACKEND_KEY, BACKEND);
-        data.put(MTU_KEY, String.valueOf(mtu(inputs.provider())));
+        data.put(MTU_KEY, String.valueOf(mtu(inputs.cloud().provider())));
         data.put(CNI_NETWORK_CONFIG_KEY, cniNetworkConfig());
         return new ConfigMapBuilder()
                 .withMetadata(AddonParts.namespaced(ADDON, Names.CALICO_CONFIG_MAP))

@@ -1,27 +1,36 @@
 package dev.operator.sks.addons;
 
 import dev.operator.sks.catalog.Component;
+import dev.operator.sks.naming.Labels;
 import dev.operator.sks.naming.Names;
 import io.fabric8.kubernetes.api.model.EnvVar;
 import io.fabric8.kubernetes.api.model.EnvVarBuilder;
 import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.Toleration;
 import io.fabric8.kubernetes.api.model.TolerationBuilder;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.apps.DeploymentBuilder;
 import io.fabric8.kubernetes.api.model.rbac.ClusterRole;
+import io.fabric8.kubernetes.api.model.rbac.PolicyRule;
 import io.fabric8.kubernetes.api.model.rbac.PolicyRuleBuilder;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.Optional;
 
 /**
- * The Exoscale cloud controller manager (addon {@code cloud-controller}): initializes nodes from their Exoscale
- * instances (addresses, zone, instance type), gives LoadBalancer Services Exoscale network load balancers, and
- * approves kubelets' serving-certificate requests. The API servers run with {@code --cloud-provider=external}, so
- * new nodes carry the {@code node.cloudprovider.kubernetes.io/uninitialized} taint until it ran; it tolerates that
- * taint, or it could never start.
+ * The cloud controller manager of the cluster's compute provider (addon {@code cloud-controller}); which one is
+ * {@link #flavour}'s choice. The kubelets run with {@code --cloud-provider=external}, so new nodes carry the
+ * {@code node.cloudprovider.kubernetes.io/uninitialized} taint until it ran; it tolerates that taint, or it could
+ * never start.
  *
- * <p>Its Exoscale API key comes from the Secret {@code kube-system/exoscale-credentials} (keys {@code api-key},
- * {@code api-secret}, {@code api-endpoint}) that the user creates in the tenant cluster: the operator never copies
- * cloud credentials into a cluster. Until it exists the pod waits in CreateContainerConfigError.
+ * <p>On Exoscale: initializes nodes from their Exoscale instances (addresses, zone, instance type), gives LoadBalancer
+ * Services Exoscale network load balancers, and approves kubelets' serving-certificate requests. Its API key comes from
+ * the Secret {@code kube-system/exoscale-credentials} (keys {@code api-key}, {@code api-secret},
+ * {@code api-endpoint}), a copy of the key the operator made for this cluster alone. Until it exists the pod waits in
+ * CreateContainerConfigError.
+ *
+ * <p>On KubeVirt: {@link KubeVirtCloudController}.
  */
 public final class CloudController {
     public static final String ADDON = Names.CLOUD_CONTROLLER_MANAGER;
@@ -30,7 +39,69 @@ public final class CloudController {
 
     private CloudController() {}
 
+    /** Which cloud controller a compute provider's nodes need. */
+    public enum Flavour {
+        EXOSCALE,
+        KUBEVIRT,
+        /** The simulated provider's: the operator itself initializes its Nodes and serves its load balancers. */
+        OPERATOR
+    }
+
+    /** Exoscale's CCM on Exoscale, KubeVirt's on KubeVirt; on the simulated provider the operator plays it. */
+    public static Flavour flavour(String provider) {
+        return switch (provider) {
+            case "exoscale" -> Flavour.EXOSCALE;
+            case "kubevirt" -> Flavour.KUBEVIRT;
+            default -> Flavour.OPERATOR;
+        };
+    }
+
+    /** The tenant's kube-system Secret the cloud controller reads its credentials from; none for the operator's. */
+    public static Optional<String> credentialsSecret(AddonInputs inputs) {
+        return switch (flavour(inputs.cloud().provider())) {
+            case EXOSCALE -> Optional.of(Names.EXOSCALE_CREDENTIALS_SECRET);
+            case KUBEVIRT -> Optional.of(Names.KUBEVIRT_INFRA_KUBECONFIG_SECRET);
+            case OPERATOR -> Optional.empty();
+        };
+    }
+
+    /** What the tenant runs as its cloud controller: nothing where the operator is it. */
     public static List<HasMetadata> objects(AddonInputs inputs) {
+        return switch (flavour(inputs.cloud().provider())) {
+            case EXOSCALE -> exoscale(inputs);
+            case KUBEVIRT -> KubeVirtCloudController.objects(inputs);
+            case OPERATOR -> List.of();
+        };
+    }
+
+    /**
+     * The pod template's annotations: the revision of the credentials, so the pods restart on new ones (a cloud
+     * controller reads them once, at start).
+     */
+    static Map<String, String> credentialsAnnotations(AddonInputs inputs) {
+        return inputs.cloud()
+                .credentialsRevision()
+                .map(revision -> Map.of(Labels.CREDENTIALS_REVISION_ANNOTATION, revision))
+                .orElse(Map.of());
+    }
+
+    /** The taints the cloud controller must run despite: it is what lifts the first, on a node nothing else runs on. */
+    static List<Toleration> tolerations() {
+        return List.of(
+                new TolerationBuilder()
+                        .withKey(UNINITIALIZED_TAINT)
+                        .withValue("true")
+                        .withEffect("NoSchedule")
+                        .build(),
+                AddonParts.criticalAddonsOnly(),
+                new TolerationBuilder()
+                        .withKey("node.kubernetes.io/not-ready")
+                        .withOperator("Exists")
+                        .withEffect("NoSchedule")
+                        .build());
+    }
+
+    private static List<HasMetadata> exoscale(AddonInputs inputs) {
         return List.of(
                 AddonParts.serviceAccount(ADDON, Names.CLOUD_CONTROLLER_SERVICE_ACCOUNT),
                 clusterRole(),
@@ -41,9 +112,21 @@ public final class CloudController {
 
     /** The rights of the upstream manifest. */
     static ClusterRole clusterRole() {
-        return AddonParts.clusterRole(
-                ADDON,
-                CLUSTER_ROLE,
+        List<PolicyRule> rules = new ArrayList<>(commonRules());
+        rules.add(AddonParts.rule("certificates.k8s.io", List.of("certificatesigningrequests"), "list", "watch"));
+        rules.add(AddonParts.rule("certificates.k8s.io", List.of("certificatesigningrequests/approval"), "update"));
+        rules.add(new PolicyRuleBuilder()
+                .withApiGroups("certificates.k8s.io")
+                .withResources("signers")
+                .withResourceNames("kubernetes.io/kubelet-serving")
+                .withVerbs("approve")
+                .build());
+        return AddonParts.clusterRole(ADDON, CLUSTER_ROLE, rules.toArray(PolicyRule[]::new));
+    }
+
+    /** What every cloud controller manager does in its cluster: the rights of the upstream manifests. */
+    static List<PolicyRule> commonRules() {
+        return List.of(
                 AddonParts.rule("coordination.k8s.io", List.of("leases"), "get", "create", "update"),
                 AddonParts.rule("", List.of("events"), "create", "patch", "update"),
                 AddonParts.rule("", List.of("nodes"), "*"),
@@ -52,14 +135,6 @@ public final class CloudController {
                 AddonParts.rule("", List.of("services"), "list", "patch", "update", "watch"),
                 AddonParts.rule("", List.of("services/status"), "list", "patch", "update", "watch"),
                 AddonParts.rule("", List.of("serviceaccounts"), "create"),
-                AddonParts.rule("certificates.k8s.io", List.of("certificatesigningrequests"), "list", "watch"),
-                AddonParts.rule("certificates.k8s.io", List.of("certificatesigningrequests/approval"), "update"),
-                new PolicyRuleBuilder()
-                        .withApiGroups("certificates.k8s.io")
-                        .withResources("signers")
-                        .withResourceNames("kubernetes.io/kubelet-serving")
-                        .withVerbs("approve")
-                        .build(),
                 AddonParts.rule("", List.of("endpoints"), "create", "get", "list", "watch", "update"));
     }
 
@@ -74,6 +149,7 @@ public final class CloudController {
                 .withNewTemplate()
                 .withNewMetadata()
                 .withLabels(AddonParts.podLabels(ADDON, Names.CLOUD_CONTROLLER_MANAGER))
+                .withAnnotations(credentialsAnnotations(inputs))
                 .endMetadata()
                 .withNewSpec()
                 .withPriorityClassName(AddonParts.CLUSTER_CRITICAL)
@@ -82,18 +158,7 @@ public final class CloudController {
                 // The host network and the node's resolver: it must run before any CNI or DNS works on a new node.
                 .withHostNetwork(true)
                 .withDnsPolicy("Default")
-                .withTolerations(
-                        new TolerationBuilder()
-                                .withKey(UNINITIALIZED_TAINT)
-                                .withValue("true")
-                                .withEffect("NoSchedule")
-                                .build(),
-                        AddonParts.criticalAddonsOnly(),
-                        new TolerationBuilder()
-                                .withKey("node.kubernetes.io/not-ready")
-                                .withOperator("Exists")
-                                .withEffect("NoSchedule")
-                                .build())
+                .withTolerations(tolerations())
                 .addNewContainer()
                 .withName(Names.CLOUD_CONTROLLER_MANAGER)
                 .withImage(inputs.image(Component.CLOUD_CONTROLLER))

@@ -18,10 +18,11 @@ public final class Defaults {
     public static final int DISK_SIZE_GIB = 50;
     public static final String INSTANCE_PREFIX = "pool";
     /**
-     * The optional addons of a cluster whose spec names none (the schema's default too): metrics-server, as SKS
-     * deploys it by default. An explicit list, even empty, is taken as is.
+     * The optional addons of a cluster whose spec names none (the schema's default too): metrics-server and the cloud
+     * controller, as SKS deploys them by default (kubelets run with an external cloud provider, so without one no Node
+     * loses its uninitialized taint). An explicit list, even empty, is taken as is.
      */
-    public static final List<Addon> ADDONS = List.of(Addon.METRICS_SERVER);
+    public static final List<Addon> ADDONS = List.of(Addon.METRICS_SERVER, Addon.CLOUD_CONTROLLER);
 
     private Defaults() {}
 

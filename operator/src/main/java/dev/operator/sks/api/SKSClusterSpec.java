@@ -43,9 +43,9 @@ public class SKSClusterSpec {
 
     // Absent means the default set, as on SKS: the API server writes it into the spec, so what runs is visible there.
     // A list given explicitly is taken as is; [] installs no optional addon.
-    @Default("[\"metrics-server\"]")
+    @Default("[\"metrics-server\", \"cloud-controller\"]")
     @JsonPropertyDescription("Optional components installed into the cluster: metrics-server, cloud-controller. "
-            + "Absent means [metrics-server]; an explicit list is taken as is ([] installs none).")
+            + "Absent means [metrics-server, cloud-controller]; an explicit list is taken as is ([] installs none).")
     public List<Addon> addons;
 
     @JsonPropertyDescription("OpenID Connect authentication for the cluster's API server.")

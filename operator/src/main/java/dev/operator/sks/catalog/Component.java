@@ -12,7 +12,10 @@ public enum Component {
     COREDNS("coredns"),
     CALICO("calico"),
     METRICS_SERVER("metrics-server"),
-    CLOUD_CONTROLLER("cloud-controller");
+    /** The Exoscale cloud controller manager. */
+    CLOUD_CONTROLLER("cloud-controller"),
+    /** The KubeVirt cloud controller manager (upstream cloud-provider-kubevirt). */
+    KUBEVIRT_CLOUD_CONTROLLER("kubevirt-cloud-controller");
 
     private final String key;
 

@@ -34,6 +34,7 @@ public record OperatorConfig(
         String exoscaleCredentialsSecret,
         String exoscaleTemplate,
         String kubevirtImage,
+        String kubevirtInfraServer,
         Duration idleStarterDeletion) {
 
     public static final List<String> DEFAULT_ZONES =
@@ -92,6 +93,12 @@ public record OperatorConfig(
                 "SKS_KUBEVIRT_IMAGE",
                 "",
                 "KubeVirt container disk of pools that name none; empty: the version catalog's for the minor"),
+        KUBEVIRT_INFRA_SERVER(
+                "kubevirt-infra-server",
+                "SKS_KUBEVIRT_INFRA_SERVER",
+                "",
+                "management API server URL as tenant nodes reach it, for the KubeVirt cloud controller's kubeconfig "
+                        + "(default: the URL the operator itself uses)"),
         IDLE_STARTER_DELETION(
                 "idle-starter-deletion",
                 "SKS_IDLE_STARTER_DELETION",
@@ -131,6 +138,10 @@ public record OperatorConfig(
         }
         if (idleStarterDeletion.isNegative()) {
             throw new IllegalArgumentException(Setting.IDLE_STARTER_DELETION.env + " must not be negative");
+        }
+        if (!kubevirtInfraServer.isEmpty() && !kubevirtInfraServer.startsWith("https://")) {
+            throw new IllegalArgumentException(
+                    Setting.KUBEVIRT_INFRA_SERVER.env + " '" + kubevirtInfraServer + "' is not an https URL");
         }
         watchNamespaces = Set.copyOf(watchNamespaces);
         zones = List.copyOf(zones);
@@ -178,6 +189,7 @@ public record OperatorConfig(
                 credentials.substring(slash + 1),
                 value.apply(Setting.EXOSCALE_TEMPLATE),
                 value.apply(Setting.KUBEVIRT_IMAGE),
+                value.apply(Setting.KUBEVIRT_INFRA_SERVER),
                 parseDuration(Setting.IDLE_STARTER_DELETION, value.apply(Setting.IDLE_STARTER_DELETION)));
     }
 

@@ -32,7 +32,10 @@ public final class DerivedNames {
         STATEFUL_SET,
         POD_DISRUPTION_BUDGET,
         PERSISTENT_VOLUME_CLAIM,
-        POD
+        POD,
+        SERVICE_ACCOUNT,
+        ROLE,
+        ROLE_BINDING
     }
 
     /** A DNS label (RFC 1123), the limit of Service names, pod host names and label values. */
@@ -97,6 +100,17 @@ public final class DerivedNames {
                 secret("bootstrap token", Names::bootstrapToken),
                 secret("cloud-controller credentials", Names::ccmCredentials),
                 new Derived(Kind.CONFIG_MAP, "CA certificates", Names::caCertificates, DNS_SUBDOMAIN_MAX),
+                new Derived(
+                        Kind.SERVICE_ACCOUNT,
+                        "cloud-controller account",
+                        Names::cloudControllerAccount,
+                        DNS_SUBDOMAIN_MAX),
+                new Derived(Kind.ROLE, "cloud-controller role", Names::cloudControllerAccount, DNS_SUBDOMAIN_MAX),
+                new Derived(
+                        Kind.ROLE_BINDING,
+                        "cloud-controller role binding",
+                        Names::cloudControllerAccount,
+                        DNS_SUBDOMAIN_MAX),
                 new Derived(
                         Kind.CONFIG_MAP, "control-plane configuration", Names::controlPlaneConfig, DNS_SUBDOMAIN_MAX),
                 new Derived(Kind.SERVICE, "API server Service", Names::apiserverService, DNS_LABEL_MAX),

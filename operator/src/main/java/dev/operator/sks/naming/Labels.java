@@ -41,6 +41,13 @@ public final class Labels {
     public static final String CCM_CREDENTIALS_ROTATION_ANNOTATION = PREFIX + "ccm-credentials-rotation";
     /** On the cloud-controller credentials Secret: the key (its public id) it holds, what revocation names. */
     public static final String CCM_CREDENTIALS_KEY_ANNOTATION = PREFIX + "ccm-credentials-key";
+    /**
+     * On the tenant cloud controller's pod template: the revision of the credentials it was started with, so new ones
+     * roll its pods.
+     */
+    public static final String CREDENTIALS_REVISION_ANNOTATION = PREFIX + "credentials-revision";
+    /** On the cloud-controller credentials Secret: when credentials that expire are to be renewed (ISO-8601). */
+    public static final String CCM_CREDENTIALS_RENEW_AFTER_ANNOTATION = PREFIX + "ccm-credentials-renew-after";
     /** On the cloud-controller credentials Secret: ids of replaced keys not yet revoked, comma-separated. */
     public static final String CCM_RETIRED_KEYS_ANNOTATION = PREFIX + "ccm-retired-keys";
     /**
@@ -139,6 +146,24 @@ public final class Labels {
         }
         String hash = Digests.sha256Hex(text).substring(0, LABEL_HASH_CHARS);
         return text.substring(0, MAX_LABEL_VALUE - LABEL_HASH_CHARS - 1) + "-" + hash;
+    }
+
+    /**
+     * The labels the KubeVirt cloud controller's LoadBalancer Services in the management cluster select the virt-launcher
+     * pods of a cluster's workers by (upstream cloud-provider-kubevirt follows Cluster API's names): on the template of
+     * each VirtualMachine, so KubeVirt puts them on its pod.
+     */
+    public static final String KUBEVIRT_CLUSTER_NAME = "cluster.x-k8s.io/cluster-name";
+
+    public static final String KUBEVIRT_ROLE = "cluster.x-k8s.io/role";
+    public static final String KUBEVIRT_ROLE_WORKER = "worker";
+
+    /** Labels of the template of a KubeVirt VirtualMachine of a pool: its own, and those the cloud controller selects. */
+    public static Map<String, String> forKubevirtLauncher(String cluster, String instancePool) {
+        Map<String, String> labels = forKubevirtInstance(cluster, instancePool);
+        labels.put(KUBEVIRT_CLUSTER_NAME, cluster);
+        labels.put(KUBEVIRT_ROLE, KUBEVIRT_ROLE_WORKER);
+        return labels;
     }
 
     /** Labels of an Exoscale instance pool the operator made, so it can be told apart in the Exoscale console. */

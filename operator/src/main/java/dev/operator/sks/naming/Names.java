@@ -36,11 +36,20 @@ public final class Names {
     }
 
     /**
-     * The API key made for the cluster's cloud controller (Exoscale), kept where the operator can revoke it; the
-     * tenant's {@link #EXOSCALE_CREDENTIALS_SECRET} is a copy.
+     * The credentials made for the cluster's cloud controller, kept where the operator can renew and revoke them: an
+     * Exoscale API key (the tenant's {@link #EXOSCALE_CREDENTIALS_SECRET} is a copy) or a KubeVirt infrastructure
+     * kubeconfig (copied to {@link #KUBEVIRT_INFRA_KUBECONFIG_SECRET}).
      */
     public static String ccmCredentials(String cluster) {
         return cluster + "-ccm-credentials";
+    }
+
+    /**
+     * The KubeVirt cloud controller's identity in the management cluster: a ServiceAccount, the Role of what it may do
+     * in the cluster's namespace (Services, VirtualMachineInstances) and their RoleBinding share this name.
+     */
+    public static String cloudControllerAccount(String cluster) {
+        return cluster + "-cloud-controller";
     }
 
     /** Public CA certificates, what SKS serves as the cluster's authority certificates. */
@@ -265,6 +274,17 @@ public final class Names {
     public static final String CLOUD_CONTROLLER_SERVICE_ACCOUNT = "cloud-controller-manager";
     /** kube-system Secret with the Exoscale API key the cloud controller uses: the user creates it, never the operator. */
     public static final String EXOSCALE_CREDENTIALS_SECRET = "exoscale-credentials";
+    /** The KubeVirt cloud controller, upstream's name. */
+    public static final String KUBEVIRT_CLOUD_CONTROLLER_MANAGER = "kubevirt-cloud-controller-manager";
+    /** kube-system ConfigMap with the KubeVirt cloud controller's cloud-config. */
+    public static final String KUBEVIRT_CLOUD_CONFIG = "kubevirt-cloud-config";
+    /**
+     * kube-system Secret with the kubeconfig the KubeVirt cloud controller reaches the management (infrastructure)
+     * cluster with: a copy of {@link #ccmCredentials}, made by the operator.
+     */
+    public static final String KUBEVIRT_INFRA_KUBECONFIG_SECRET = "kubevirt-infra-kubeconfig";
+    /** Key of the infrastructure kubeconfig in {@link #ccmCredentials} and its tenant copy. */
+    public static final String INFRA_KUBECONFIG_KEY = "infra-kubeconfig";
 
     // Calico, named as its manifest install (calico.yaml) names them, so Calico's documentation applies.
     public static final String CALICO = "calico";

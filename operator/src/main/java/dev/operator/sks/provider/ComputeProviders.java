@@ -4,6 +4,7 @@ import dev.operator.sks.config.OperatorConfig;
 import dev.operator.sks.provider.exoscale.ExoscaleCcmCredentials;
 import dev.operator.sks.provider.exoscale.ExoscaleProvider;
 import dev.operator.sks.provider.exoscale.SecretCredentialsSource;
+import dev.operator.sks.provider.kubevirt.KubeVirtCcmCredentials;
 import dev.operator.sks.provider.kubevirt.KubeVirtProvider;
 import dev.operator.sks.provider.simulated.SimulatedProvider;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -40,17 +41,20 @@ public final class ComputeProviders {
     }
 
     /**
-     * Where clusters' cloud controllers get API keys of their own: Exoscale's IAM, with the operator's key. The other
-     * providers' cloud controllers need no cloud key (the simulated one is the operator; KubeVirt's reads the
-     * management cluster with a kubeconfig).
+     * Where clusters' cloud controllers get credentials of their own: on Exoscale, API keys from its IAM (with the
+     * operator's key); on KubeVirt, a ServiceAccount token of the management cluster, limited to the cluster's
+     * namespace. The simulated provider's cloud controller is the operator itself and needs none.
      */
     public static Optional<CloudControllerCredentials> cloudControllerCredentials(
             OperatorConfig config, KubernetesClient client, Clock clock) {
-        if (!ExoscaleProvider.NAME.equals(config.provider())) {
-            return Optional.empty();
-        }
-        return Optional.of(new ExoscaleCcmCredentials(
-                config.exoscaleApiEndpoint(), exoscaleCredentials(config, client, clock), clock));
+        return switch (config.provider()) {
+            case ExoscaleProvider.NAME ->
+                Optional.of(new ExoscaleCcmCredentials(
+                        config.exoscaleApiEndpoint(), exoscaleCredentials(config, client, clock), clock));
+            case KubeVirtProvider.NAME ->
+                Optional.of(new KubeVirtCcmCredentials(client, Optional.of(config.kubevirtInfraServer()), clock));
+            default -> Optional.empty();
+        };
     }
 
     private static SecretCredentialsSource exoscaleCredentials(

@@ -84,6 +84,62 @@ public final class KubeconfigRenderer {
         }
     }
 
+    /**
+     * A kubeconfig whose user is a bearer token (a ServiceAccount's, from the TokenRequest API), its context set to
+     * {@code namespace}: what a client confined to one namespace reads. Holds the token: store it in a Secret.
+     */
+    public static String renderToken(
+            String clusterName,
+            String serverUrl,
+            String caCertificatePem,
+            String userName,
+            String token,
+            String namespace) {
+        requireText(clusterName, "cluster name");
+        requireText(userName, "user name");
+        requireText(token, "token");
+        requireText(namespace, "namespace");
+        if (serverUrl == null || !serverUrl.startsWith("https://") || serverUrl.length() <= "https://".length()) {
+            throw new IllegalArgumentException("the server URL must be an https:// URL, was '" + serverUrl + "'");
+        }
+        if (caCertificatePem == null || !caCertificatePem.contains("-----BEGIN CERTIFICATE-----")) {
+            throw new IllegalArgumentException("the CA certificate is not a PEM certificate");
+        }
+        String context = contextName(userName, clusterName);
+        Config config = new ConfigBuilder()
+                .withApiVersion("v1")
+                .withKind("Config")
+                .withClusters(new NamedClusterBuilder()
+                        .withName(clusterName)
+                        .withNewCluster()
+                        .withServer(serverUrl)
+                        .withCertificateAuthorityData(base64(caCertificatePem))
+                        .endCluster()
+                        .build())
+                .withUsers(new NamedAuthInfoBuilder()
+                        .withName(userName)
+                        .withNewUser()
+                        .withToken(token)
+                        .endUser()
+                        .build())
+                .withContexts(new NamedContextBuilder()
+                        .withName(context)
+                        .withNewContext()
+                        .withCluster(clusterName)
+                        .withUser(userName)
+                        .withNamespace(namespace)
+                        .endContext()
+                        .build())
+                .withCurrentContext(context)
+                .build();
+        try {
+            return SERIALIZATION.asYaml(config);
+        } catch (RuntimeException e) {
+            throw new IllegalStateException("cannot serialize the kubeconfig for " + context + " ("
+                    + e.getClass().getSimpleName() + ")");
+        }
+    }
+
     /** What the operator reads back from a kubeconfig it wrote, to decide whether it must be re-issued. */
     public record Contents(String server, String certificateAuthorityPem, String clientCertificatePem) {}
 

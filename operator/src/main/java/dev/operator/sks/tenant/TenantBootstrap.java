@@ -2,6 +2,7 @@ package dev.operator.sks.tenant;
 
 import dev.operator.sks.addons.AddonInputs;
 import dev.operator.sks.addons.AddonObjects;
+import dev.operator.sks.addons.CloudController;
 import dev.operator.sks.api.Addon;
 import dev.operator.sks.api.SKSCluster;
 import dev.operator.sks.catalog.KubernetesVersion;
@@ -151,13 +152,13 @@ public final class TenantBootstrap {
             VersionCatalog catalog,
             Clock clock,
             String provider) {
+        this.provider = provider;
         this.cache = cache;
         this.management = management;
         this.tenants = tenants;
         this.tokens = tokens;
         this.catalog = catalog;
         this.clock = clock;
-        this.provider = provider;
     }
 
     /** Brings the tenant's join objects and addons up to date; never throws for an absent or failing tenant. */
@@ -193,12 +194,19 @@ public final class TenantBootstrap {
         ClusterModel model = ClusterModel.from(cluster, catalog);
         TenantBootstrapInputs inputs =
                 TenantBootstrapInputs.of(model, endpoint, ca.get(), version.get(), joinTokens.validAt(now));
-        AddonInputs addons = AddonInputs.of(model, patch.get(), endpoint, provider);
+        Optional<Secret> cloudKey = model.addons().contains(Addon.CLOUD_CONTROLLER)
+                ? cloudControllerKey(cluster, request.cloudControllerKey())
+                : Optional.empty();
+        AddonInputs addons = AddonInputs.of(model, patch.get(), endpoint)
+                .onProvider(
+                        provider,
+                        cloudKey.map(s -> s.getMetadata().getAnnotations())
+                                .map(a -> a.get(Labels.CCM_CREDENTIALS_KEY_ANNOTATION)));
         List<HasMetadata> objects = new ArrayList<>(TenantBootstrapObjects.render(inputs));
         objects.addAll(AddonObjects.render(addons));
-        if (model.addons().contains(Addon.CLOUD_CONTROLLER)) {
-            cloudControllerKey(cluster, request.cloudControllerKey()).ifPresent(objects::add);
-        }
+        cloudKey.flatMap(secret -> CloudController.credentialsSecret(addons)
+                        .map(name -> TenantBootstrapObjects.cloudControllerCredentials(name, secret.getData())))
+                .ifPresent(objects::add);
         List<HasMetadata> removed = AddonObjects.removed(addons);
         String digest = digest(management, objects, removed);
         Applied previous = lastApplied.get(key);
@@ -282,8 +290,8 @@ public final class TenantBootstrap {
     }
 
     /**
-     * The cloud controller's own API key, which the cluster reconciler keeps in {@code <cluster>-ccm-credentials}, as
-     * the tenant's {@code kube-system/exoscale-credentials}: only from a Secret the cluster controls.
+     * The cloud controller's own credentials, which the cluster reconciler keeps in {@code <cluster>-ccm-credentials}
+     * (copied as the tenant's {@link CloudController#credentialsSecret}): only from a Secret the cluster controls.
      */
     private Optional<Secret> cloudControllerKey(SKSCluster cluster, Optional<String> expectedKey) {
         String namespace = cluster.getMetadata().getNamespace();
@@ -295,8 +303,7 @@ public final class TenantBootstrap {
                         .map(a -> a.get(Labels.CCM_CREDENTIALS_KEY_ANNOTATION)));
         return (stale ? SecretLookup.live(management).find(namespace, name) : cached)
                 .filter(secret -> Owners.isControlledBy(secret, cluster))
-                .filter(secret -> secret.getData() != null && !secret.getData().isEmpty())
-                .map(secret -> TenantBootstrapObjects.cloudControllerCredentials(secret.getData()));
+                .filter(secret -> secret.getData() != null && !secret.getData().isEmpty());
     }
 
     private Optional<KubernetesVersion> oldestKubelet(ClusterKey key) {

@@ -289,10 +289,10 @@ public final class TenantBootstrapObjects {
     }
 
     /** The cloud controller's credentials Secret in the tenant, with the data (already encoded) it is copied from. */
-    public static Secret cloudControllerCredentials(Map<String, String> encodedData) {
+    public static Secret cloudControllerCredentials(String name, Map<String, String> encodedData) {
         return new SecretBuilder()
                 .withNewMetadata()
-                .withName(Names.EXOSCALE_CREDENTIALS_SECRET)
+                .withName(name)
                 .withNamespace(Names.TENANT_KUBE_SYSTEM)
                 .withLabels(Map.of(Labels.MANAGED_BY, Labels.MANAGED_BY_VALUE))
                 .endMetadata()

@@ -119,6 +119,18 @@ class OperatorConfigTest {
     }
 
     @Test
+    void theKubeVirtCloudControllersServerDefaultsToTheOperatorsAndMustBeHttps() {
+        assertThat(OperatorConfig.parse(new String[0], Map.of()).kubevirtInfraServer())
+                .isEmpty();
+        assertThat(OperatorConfig.parse(new String[0], Map.of("SKS_KUBEVIRT_INFRA_SERVER", "https://mgmt.example:6443"))
+                        .kubevirtInfraServer())
+                .isEqualTo("https://mgmt.example:6443");
+        assertThatThrownBy(() ->
+                        OperatorConfig.parse(new String[] {"--kubevirt-infra-server=mgmt.example:6443"}, Map.of()))
+                .hasMessageContaining("SKS_KUBEVIRT_INFRA_SERVER");
+    }
+
+    @Test
     void usageListsEverySetting() {
         for (OperatorConfig.Setting setting : OperatorConfig.Setting.values()) {
             assertThat(OperatorConfig.usage()).contains("--" + setting.flag).contains(setting.env);

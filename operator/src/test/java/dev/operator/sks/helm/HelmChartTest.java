@@ -94,7 +94,14 @@ class HelmChartTest {
     private static final Set<Rule> KUBEVIRT_RULES = Set.of(
             new Rule("pool.kubevirt.io", Set.of("virtualmachinepools"), CRUD),
             new Rule("kubevirt.io", Set.of("virtualmachines"), CRUD),
-            new Rule("kubevirt.io", Set.of("virtualmachineinstances"), READ));
+            new Rule("kubevirt.io", Set.of("virtualmachineinstances"), READ),
+            // The KubeVirt cloud controllers' accounts, Roles and tokens.
+            new Rule("", Set.of("serviceaccounts"), Set.of("get", "create", "delete")),
+            new Rule("", Set.of("serviceaccounts/token"), Set.of("create")),
+            new Rule(
+                    "rbac.authorization.k8s.io",
+                    Set.of("roles", "rolebindings"),
+                    Set.of("get", "create", "update", "delete")));
     private static final Set<Rule> LEASE_RULES =
             Set.of(new Rule("coordination.k8s.io", Set.of("leases"), Set.of("get", "create", "update")));
 
@@ -111,6 +118,7 @@ class HelmChartTest {
         httpPort: 9090
         simulatedInstanceDelay: PT1S
         simulatedLoadBalancerAddresses: 203.0.113.0/28
+        kubevirtInfraServer: https://mgmt.example.com:6443
       metrics:
         service:
           port: 9191
@@ -302,6 +310,7 @@ class HelmChartTest {
                 .containsEntry("SKS_LEADER_ELECTION", "true")
                 .containsEntry("SKS_SIMULATED_INSTANCE_DELAY", "PT1S")
                 .containsEntry("SKS_SIMULATED_LOAD_BALANCER_ADDRESSES", "203.0.113.0/28")
+                .containsEntry("SKS_KUBEVIRT_INFRA_SERVER", "https://mgmt.example.com:6443")
                 .containsEntry("EXTRA", "yes");
         assertEveryOperatorVariableIsKnown(env);
         assertThat(container.getImage()).isEqualTo("registry.example.com/platform/sks-operator:1.2.3");

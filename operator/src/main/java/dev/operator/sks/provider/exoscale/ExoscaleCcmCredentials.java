@@ -105,6 +105,11 @@ public final class ExoscaleCcmCredentials implements CloudControllerCredentials 
     }
 
     @Override
+    public Form form() {
+        return Form.API_KEY;
+    }
+
+    @Override
     public IssuedKey issue(Cluster cluster, String keyName) throws ProviderException {
         ExoscaleApi api = api(cluster);
         String roleId = findRole(api, cluster).orElse(null);

@@ -87,7 +87,13 @@ final class VirtualMachines {
                                                                     "requests",
                                                                     map("storage", desired.diskSizeGib() + "Gi")))))));
         }
-        spec.put("template", map("metadata", map("labels", labels), "spec", podSpec));
+        spec.put(
+                "template",
+                map(
+                        "metadata",
+                        map("labels", Labels.forKubevirtLauncher(desired.cluster(), desired.poolName())),
+                        "spec",
+                        podSpec));
 
         return new GenericKubernetesResourceBuilder()
                 .withApiVersion(KubeVirtProvider.GROUP_VERSION)

@@ -5,6 +5,7 @@ import dev.operator.sks.api.SKSCluster;
 import dev.operator.sks.naming.Labels;
 import dev.operator.sks.naming.Names;
 import dev.operator.sks.provider.CloudControllerCredentials;
+import dev.operator.sks.provider.CloudControllerCredentials.Form;
 import dev.operator.sks.provider.CloudControllerCredentials.IssuedKey;
 import dev.operator.sks.provider.ProviderException;
 import dev.operator.sks.reconciler.cluster.CcmCredentialsPlan.Current;
@@ -19,16 +20,20 @@ import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.api.model.SecretBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
 /**
- * Keeps a cluster's cloud-controller API key in the Secret {@code <cluster>-ccm-credentials}, following
- * {@link CcmCredentialsPlan}: issued through the cloud's IAM when the cluster wants the cloud-controller addon, made
- * anew on the rotation annotation (the replaced key revoked once its successor is stored), and revoked with its role
- * when the cluster is deleted. The tenant bootstrap copies the Secret into the tenant's {@code kube-system}.
+ * Keeps a cluster's cloud-controller credentials in the Secret {@code <cluster>-ccm-credentials}, following
+ * {@link CcmCredentialsPlan}: issued when the cluster wants the cloud-controller addon (an API key through the cloud's
+ * IAM, or a kubeconfig with a ServiceAccount token of the management cluster), made anew on the rotation annotation
+ * (a replaced API key revoked once its successor is stored) and, for credentials that expire, when their renewal time
+ * comes; revoked with their role when the cluster is deleted. The tenant bootstrap copies the Secret into the tenant's
+ * {@code kube-system}.
  */
 final class CcmCredentials {
     /** What one pass did, for the condition and the Events. */
@@ -37,11 +42,25 @@ final class CcmCredentials {
     /** The cluster needs no key (no cloud-controller addon, or a provider without one). */
     record NotWanted() implements Outcome {}
 
-    /** The key asked for is stored; {@code issued} and {@code revoked} say what this pass did. */
-    record Stored(String keyId, boolean issued, boolean rotated, int revoked) implements Outcome {}
+    /**
+     * The credentials asked for are stored; {@code issued}, {@code rotated}, {@code renewed} and {@code revoked} say
+     * what this pass did; {@code renewAfter} is when they are to be made anew, for those that expire.
+     */
+    record Stored(
+            Form form,
+            String keyId,
+            boolean issued,
+            boolean rotated,
+            boolean renewed,
+            int revoked,
+            Optional<Instant> renewAfter)
+            implements Outcome {}
 
-    /** The cloud's IAM refused or failed; its message never carries a secret. */
-    record Failed(String message) implements Outcome {}
+    /** The cloud's IAM (or the management API server) refused or failed; its message never carries a secret. */
+    record Failed(Form form, String message) implements Outcome {}
+
+    /** A renewal due (or past) is looked at after this, not in a hot loop. */
+    static final Duration RENEWAL_POLL_MIN = Duration.ofSeconds(1);
 
     private final Optional<CloudControllerCredentials> cloud;
     private final Clock clock;
@@ -56,6 +75,15 @@ final class CcmCredentials {
         return outcome instanceof Stored stored ? Optional.of(stored.keyId()) : Optional.empty();
     }
 
+    /** How long until stored credentials are to be renewed: when the cluster must be reconciled again. */
+    static Optional<Duration> renewIn(Outcome outcome, Clock clock) {
+        return outcome instanceof Stored stored
+                ? stored.renewAfter()
+                        .map(at -> Duration.between(clock.instant(), at))
+                        .map(wait -> wait.compareTo(RENEWAL_POLL_MIN) < 0 ? RENEWAL_POLL_MIN : wait)
+                : Optional.empty();
+    }
+
     /** Whether the cluster gets a key: a provider whose cloud controller needs one, and the addon. */
     boolean wanted(ClusterModel model) {
         return cloud.isPresent() && model.addons().contains(Addon.CLOUD_CONTROLLER);
@@ -67,25 +95,29 @@ final class CcmCredentials {
         }
         String name = Names.ccmCredentials(cluster.getMetadata().getName());
         Optional<Secret> secret = objects.find(Secret.class, name);
+        Optional<CcmCredentialsPlan.Stored> stored = secret.flatMap(
+                s -> CcmCredentialsPlan.Stored.from(s.getMetadata().getAnnotations()));
         Step step = CcmCredentialsPlan.next(
-                secret.flatMap(
-                        s -> CcmCredentialsPlan.Stored.from(s.getMetadata().getAnnotations())),
-                CcmCredentialsPlan.wantedRotation(cluster.getMetadata().getAnnotations()));
-        String keyId = secret.flatMap(
-                        s -> CcmCredentialsPlan.Stored.from(s.getMetadata().getAnnotations()))
-                .map(CcmCredentialsPlan.Stored::keyId)
-                .orElse("");
+                stored, CcmCredentialsPlan.wantedRotation(cluster.getMetadata().getAnnotations()), clock.instant());
+        Form form = cloud.get().form();
+        String keyId = stored.map(CcmCredentialsPlan.Stored::keyId).orElse("");
+        Optional<Instant> renewAfter = stored.flatMap(CcmCredentialsPlan.Stored::renewAfter);
         boolean issued = false;
         boolean rotated = false;
+        boolean renewed = false;
         int revoked = 0;
         try {
             if (step instanceof Issue issue) {
                 IssuedKey key = cloud.get().issue(target(cluster), keyName(cluster));
-                write(objects, secret(cluster, key, issue.rotation(), issue.retire()));
+                // A token cannot be revoked alone: there is nothing to list for revocation, only to let expire.
+                List<String> retire = form == Form.API_KEY ? issue.retire() : List.of();
+                write(objects, secret(cluster, key, issue.rotation(), retire));
                 keyId = key.keyId();
+                renewAfter = key.renewAfter();
                 issued = true;
-                rotated = !issue.retire().isEmpty();
-                step = issue.retire().isEmpty() ? new Current() : new Retire(issue.retire());
+                renewed = issue.renewal();
+                rotated = stored.isPresent() && !issue.renewal();
+                step = retire.isEmpty() ? new Current() : new Retire(retire);
             }
             if (step instanceof Retire retire) {
                 for (String replaced : retire.keys()) {
@@ -104,9 +136,9 @@ final class CcmCredentials {
                 objects.replace(desired, current);
             }
         } catch (ProviderException e) {
-            return new Failed(e.getMessage());
+            return new Failed(form, e.getMessage());
         }
-        return new Stored(keyId, issued, rotated, revoked);
+        return new Stored(form, keyId, issued, rotated, renewed, revoked, renewAfter);
     }
 
     /**
@@ -151,6 +183,7 @@ final class CcmCredentials {
         Map<String, String> annotations = new LinkedHashMap<>();
         annotations.put(Labels.CCM_CREDENTIALS_KEY_ANNOTATION, key.keyId());
         annotations.put(Labels.CCM_CREDENTIALS_ROTATION_ANNOTATION, rotation);
+        key.renewAfter().ifPresent(at -> annotations.put(Labels.CCM_CREDENTIALS_RENEW_AFTER_ANNOTATION, at.toString()));
         if (!retire.isEmpty()) {
             annotations.put(Labels.CCM_RETIRED_KEYS_ANNOTATION, CcmCredentialsPlan.join(retire));
         }

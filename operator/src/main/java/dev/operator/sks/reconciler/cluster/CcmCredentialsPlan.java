@@ -1,6 +1,8 @@
 package dev.operator.sks.reconciler.cluster;
 
 import dev.operator.sks.naming.Labels;
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -8,15 +10,23 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * What to do next about a cluster's cloud-controller key, from the Secret that holds it and the rotation the cluster
- * asks for. A replaced key is revoked only after its successor is stored, so a crash in between leaves at worst a key
- * to revoke (listed on the Secret), never a cloud controller without one.
+ * What to do next about a cluster's cloud-controller credentials, from the Secret that holds them, the rotation the
+ * cluster asks for and the time. A replaced key is revoked only after its successor is stored, so a crash in between
+ * leaves at worst a key to revoke (listed on the Secret), never a cloud controller without one. Credentials that
+ * expire (a ServiceAccount token) are made anew once their renewal time has come.
  */
 final class CcmCredentialsPlan {
     private CcmCredentialsPlan() {}
 
-    /** What the Secret says: its key's id, the rotation it was made for, and replaced keys still to revoke. */
-    record Stored(String keyId, String rotation, List<String> retired) {
+    /**
+     * What the Secret says: its key's id, the rotation it was made for, replaced keys still to revoke, and when to
+     * renew it (for credentials that expire).
+     */
+    record Stored(String keyId, String rotation, List<String> retired, Optional<Instant> renewAfter) {
+        Stored(String keyId, String rotation, List<String> retired) {
+            this(keyId, rotation, retired, Optional.empty());
+        }
+
         static Optional<Stored> from(Map<String, String> annotations) {
             if (annotations == null
                     || annotations
@@ -27,7 +37,8 @@ final class CcmCredentialsPlan {
             return Optional.of(new Stored(
                     annotations.get(Labels.CCM_CREDENTIALS_KEY_ANNOTATION),
                     annotations.getOrDefault(Labels.CCM_CREDENTIALS_ROTATION_ANNOTATION, ""),
-                    split(annotations.getOrDefault(Labels.CCM_RETIRED_KEYS_ANNOTATION, ""))));
+                    split(annotations.getOrDefault(Labels.CCM_RETIRED_KEYS_ANNOTATION, "")),
+                    instant(annotations.get(Labels.CCM_CREDENTIALS_RENEW_AFTER_ANNOTATION))));
         }
 
         /** Every key the operator issued that may still be valid: what deleting the cluster revokes. */
@@ -40,8 +51,15 @@ final class CcmCredentialsPlan {
 
     sealed interface Step {}
 
-    /** Make a key for {@code rotation}; the keys in {@code retire} are revoked once it is stored. */
-    record Issue(String rotation, List<String> retire) implements Step {}
+    /**
+     * Make a key for {@code rotation}; the keys in {@code retire} are revoked once it is stored. {@code renewal}: the
+     * stored one is about to expire, nobody asked for a rotation.
+     */
+    record Issue(String rotation, List<String> retire, boolean renewal) implements Step {
+        Issue(String rotation, List<String> retire) {
+            this(rotation, retire, false);
+        }
+    }
 
     /** Revoke replaced keys. */
     record Retire(List<String> keys) implements Step {}
@@ -49,12 +67,16 @@ final class CcmCredentialsPlan {
     /** The stored key is the one asked for. */
     record Current() implements Step {}
 
-    static Step next(Optional<Stored> stored, String wantedRotation) {
+    static Step next(Optional<Stored> stored, String wantedRotation, Instant now) {
         if (stored.isEmpty()) {
             return new Issue(wantedRotation, List.of());
         }
         if (!stored.get().rotation().equals(wantedRotation)) {
             return new Issue(wantedRotation, stored.get().all());
+        }
+        Optional<Instant> renewAfter = stored.get().renewAfter();
+        if (renewAfter.isPresent() && !now.isBefore(renewAfter.get())) {
+            return new Issue(wantedRotation, stored.get().all(), true);
         }
         if (!stored.get().retired().isEmpty()) {
             return new Retire(stored.get().retired());
@@ -78,5 +100,20 @@ final class CcmCredentialsPlan {
                 .map(String::trim)
                 .filter(k -> !k.isEmpty())
                 .toList();
+    }
+
+    /**
+     * A renewal time as written; one that cannot be read is due now (the epoch), never "never": better a token too many
+     * than a cloud controller locked out when its token expires.
+     */
+    private static Optional<Instant> instant(String text) {
+        if (text == null || text.isBlank()) {
+            return Optional.empty();
+        }
+        try {
+            return Optional.of(Instant.parse(text.trim()));
+        } catch (DateTimeParseException e) {
+            return Optional.of(Instant.EPOCH);
+        }
     }
 }

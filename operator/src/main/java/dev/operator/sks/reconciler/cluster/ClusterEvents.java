@@ -3,6 +3,8 @@ package dev.operator.sks.reconciler.cluster;
 import dev.operator.sks.api.ClusterState;
 import dev.operator.sks.api.SKSClusterStatus;
 import dev.operator.sks.events.EventType;
+import dev.operator.sks.naming.Names;
+import dev.operator.sks.provider.CloudControllerCredentials;
 import dev.operator.sks.status.ConditionEvents.Transition;
 import java.util.ArrayList;
 import java.util.List;
@@ -25,6 +27,7 @@ final class ClusterEvents {
     static final String CLOUD_CREDENTIALS_ISSUED = "CloudCredentialsIssued";
     static final String CLOUD_CREDENTIALS_ROTATED = "CloudCredentialsRotated";
     static final String CLOUD_CREDENTIALS_REVOKED = "CloudCredentialsRevoked";
+    static final String CLOUD_CREDENTIALS_RENEWED = "CloudCredentialsRenewed";
     static final String CLOUD_CREDENTIALS_NOT_REVOKED = "CloudCredentialsNotRevoked";
 
     private ClusterEvents() {}
@@ -97,11 +100,27 @@ final class ClusterEvents {
         return "promoted etcd member " + member + " of " + of + " to a voting member";
     }
 
-    /** A cloud-controller key made, rotated, or replaced keys revoked; never the key or its id. */
+    /** A cloud-controller key made, rotated, renewed, or replaced keys revoked; never the key or its id. */
     static List<Transition> ccmCredentials(CcmCredentials.Outcome outcome) {
         List<Transition> events = new ArrayList<>();
         if (outcome instanceof CcmCredentials.Stored stored) {
-            if (stored.issued()) {
+            boolean token = stored.form() == CloudControllerCredentials.Form.SERVICE_ACCOUNT_TOKEN;
+            if (stored.issued() && token) {
+                events.add(new Transition(
+                        EventType.Normal,
+                        stored.rotated()
+                                ? CLOUD_CREDENTIALS_ROTATED
+                                : stored.renewed() ? CLOUD_CREDENTIALS_RENEWED : CLOUD_CREDENTIALS_ISSUED,
+                        (stored.rotated() || stored.renewed() ? "made a new" : "made a")
+                                + " ServiceAccount token for the cloud controller, allowed only Services and "
+                                + "VirtualMachineInstances in this namespace; the tenant's kube-system/"
+                                + Names.KUBEVIRT_INFRA_KUBECONFIG_SECRET + " gets it and the cloud controller "
+                                + "restarts on it"
+                                + (stored.rotated()
+                                        ? " (the previous token stays valid until it expires: tokens cannot be "
+                                                + "revoked one by one)"
+                                        : "")));
+            } else if (stored.issued()) {
                 events.add(new Transition(
                         EventType.Normal,
                         stored.rotated() ? CLOUD_CREDENTIALS_ROTATED : CLOUD_CREDENTIALS_ISSUED,

@@ -9,6 +9,8 @@ import dev.operator.sks.api.SKSClusterStatus;
 import dev.operator.sks.catalog.KubernetesVersion;
 import dev.operator.sks.catalog.VersionCatalog;
 import dev.operator.sks.naming.Labels;
+import dev.operator.sks.naming.Names;
+import dev.operator.sks.provider.CloudControllerCredentials.Form;
 import dev.operator.sks.rendering.ControlPlaneComponent;
 import dev.operator.sks.rendering.Endpoint;
 import dev.operator.sks.rendering.EtcdLayout;
@@ -130,17 +132,42 @@ final class ClusterStatusReport {
         return status;
     }
 
-    /** CloudCredentialsReady from this pass's cloud-controller key; absent where the cluster needs none. */
+    /** CloudCredentialsReady from this pass's cloud-controller credentials; absent where the cluster needs none. */
     static void cloudCredentials(SKSClusterStatus status, CcmCredentials.Outcome outcome, Clock clock) {
-        if (outcome instanceof CcmCredentials.Stored) {
+        String rotate = "annotate the cluster with " + Labels.ROTATE_CCM_CREDENTIALS_ANNOTATION + "=<new value> to "
+                + "rotate it";
+        if (outcome instanceof CcmCredentials.Stored stored && stored.form() == Form.SERVICE_ACCOUNT_TOKEN) {
+            Conditions.set(
+                    status.conditions,
+                    Conditions.CLOUD_CREDENTIALS_READY,
+                    true,
+                    "Issued",
+                    "the cloud controller has a kubeconfig of its own for this namespace (a ServiceAccount token "
+                            + "renewed before it expires"
+                            + stored.renewAfter().map(at -> ", next at " + at).orElse("")
+                            + "; copied to the tenant's kube-system/" + Names.KUBEVIRT_INFRA_KUBECONFIG_SECRET + "); "
+                            + rotate,
+                    status.observedGeneration,
+                    clock);
+        } else if (outcome instanceof CcmCredentials.Stored) {
             Conditions.set(
                     status.conditions,
                     Conditions.CLOUD_CREDENTIALS_READY,
                     true,
                     "Issued",
                     "the cloud controller has an API key of its own (Secret kept by the operator, copied to the "
-                            + "tenant's kube-system/exoscale-credentials); annotate the cluster with "
-                            + Labels.ROTATE_CCM_CREDENTIALS_ANNOTATION + "=<new value> to rotate it",
+                            + "tenant's kube-system/exoscale-credentials); " + rotate,
+                    status.observedGeneration,
+                    clock);
+        } else if (outcome instanceof CcmCredentials.Failed failed && failed.form() == Form.SERVICE_ACCOUNT_TOKEN) {
+            Conditions.set(
+                    status.conditions,
+                    Conditions.CLOUD_CREDENTIALS_READY,
+                    false,
+                    "TokenFailed",
+                    "cannot make the cloud controller's kubeconfig: " + failed.message()
+                            + "; the operator needs to manage ServiceAccounts, Roles, RoleBindings and "
+                            + "serviceaccounts/token in this namespace",
                     status.observedGeneration,
                     clock);
         } else if (outcome instanceof CcmCredentials.Failed failed) {

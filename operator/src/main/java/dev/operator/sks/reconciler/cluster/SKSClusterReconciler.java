@@ -214,6 +214,7 @@ public class SKSClusterReconciler implements Reconciler<SKSCluster>, Cleaner<SKS
         }
         ClusterStatusReport.certificates(status, expiries);
         etcdLayout.ifPresent(layout -> ClusterStatusReport.etcd(status, layout));
+        lookAgain = Durations.sooner(lookAgain, CcmCredentials.renewIn(credentials, clock));
         lookAgain = Durations.sooner(lookAgain, reportTenant(cluster, status, credentials));
         ClusterEvents.upgrade(before, status, target.toString())
                 .forEach(e -> events.record(cluster, e.type(), e.reason(), e.message()));

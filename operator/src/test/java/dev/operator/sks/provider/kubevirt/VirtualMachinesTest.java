@@ -50,6 +50,23 @@ class VirtualMachinesTest {
     }
 
     @Test
+    void theTemplateCarriesTheLabelsTheKubeVirtCloudControllersServicesSelect() {
+        GenericKubernetesResource vm =
+                VirtualMachines.render(POOL, "nodepool-workers-1-abcde", 1, "quay.io/img:1", "ud", false);
+        @SuppressWarnings("unchecked")
+        Map<String, Object> template = (Map<String, Object>)
+                ((Map<String, Object>) vm.getAdditionalProperties().get("spec")).get("template");
+        @SuppressWarnings("unchecked")
+        Map<String, String> labels =
+                (Map<String, String>) ((Map<String, Object>) template.get("metadata")).get("labels");
+
+        assertThat(labels)
+                .containsEntry("cluster.x-k8s.io/cluster-name", "demo")
+                .containsEntry("cluster.x-k8s.io/role", "worker")
+                .containsAllEntriesOf(vm.getMetadata().getLabels());
+    }
+
+    @Test
     void withoutCdiTheImageIsAContainerDisk() {
         String json = new KubernetesSerialization()
                 .asJson(VirtualMachines.render(POOL, "nodepool-workers-1-abcde", 1, "quay.io/img:1", "ud", false));
