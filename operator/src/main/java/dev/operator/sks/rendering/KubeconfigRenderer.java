@@ -1,5 +1,7 @@
 package dev.operator.sks.rendering;
 
+import io.fabric8.kubernetes.api.model.AuthInfo;
+import io.fabric8.kubernetes.api.model.AuthInfoBuilder;
 import io.fabric8.kubernetes.api.model.Config;
 import io.fabric8.kubernetes.api.model.ConfigBuilder;
 import io.fabric8.kubernetes.api.model.NamedAuthInfoBuilder;
@@ -39,49 +41,19 @@ public final class KubeconfigRenderer {
             ClientCredentials credentials) {
         requireText(clusterName, "cluster name");
         requireText(userName, "user name");
-        if (serverUrl == null || !serverUrl.startsWith("https://") || serverUrl.length() <= "https://".length()) {
-            throw new IllegalArgumentException("the server URL must be an https:// URL, was '" + serverUrl + "'");
-        }
-        if (caCertificatePem == null || !caCertificatePem.contains("-----BEGIN CERTIFICATE-----")) {
-            throw new IllegalArgumentException("the CA certificate is not a PEM certificate");
-        }
         if (credentials == null) {
             throw new IllegalArgumentException("client credentials are required");
         }
-        String context = contextName(userName, clusterName);
-        Config config = new ConfigBuilder()
-                .withApiVersion("v1")
-                .withKind("Config")
-                .withClusters(new NamedClusterBuilder()
-                        .withName(clusterName)
-                        .withNewCluster()
-                        .withServer(serverUrl)
-                        .withCertificateAuthorityData(base64(caCertificatePem))
-                        .endCluster()
-                        .build())
-                .withUsers(new NamedAuthInfoBuilder()
-                        .withName(userName)
-                        .withNewUser()
+        return render(
+                clusterName,
+                serverUrl,
+                caCertificatePem,
+                userName,
+                new AuthInfoBuilder()
                         .withClientCertificateData(base64(credentials.certificatePem()))
                         .withClientKeyData(base64(credentials.privateKeyPem()))
-                        .endUser()
-                        .build())
-                .withContexts(new NamedContextBuilder()
-                        .withName(context)
-                        .withNewContext()
-                        .withCluster(clusterName)
-                        .withUser(userName)
-                        .endContext()
-                        .build())
-                .withCurrentContext(context)
-                .build();
-        try {
-            return SERIALIZATION.asYaml(config);
-        } catch (RuntimeException e) {
-            // Deliberately without the cause: a serialization error may quote the value it failed on.
-            throw new IllegalStateException("cannot serialize the kubeconfig for " + context + " ("
-                    + e.getClass().getSimpleName() + ")");
-        }
+                        .build(),
+                null);
     }
 
     /**
@@ -99,6 +71,23 @@ public final class KubeconfigRenderer {
         requireText(userName, "user name");
         requireText(token, "token");
         requireText(namespace, "namespace");
+        return render(
+                clusterName,
+                serverUrl,
+                caCertificatePem,
+                userName,
+                new AuthInfoBuilder().withToken(token).build(),
+                namespace);
+    }
+
+    /** One cluster, one user, one context (in {@code namespace} when given), current. */
+    private static String render(
+            String clusterName,
+            String serverUrl,
+            String caCertificatePem,
+            String userName,
+            AuthInfo user,
+            String namespace) {
         if (serverUrl == null || !serverUrl.startsWith("https://") || serverUrl.length() <= "https://".length()) {
             throw new IllegalArgumentException("the server URL must be an https:// URL, was '" + serverUrl + "'");
         }
@@ -118,9 +107,7 @@ public final class KubeconfigRenderer {
                         .build())
                 .withUsers(new NamedAuthInfoBuilder()
                         .withName(userName)
-                        .withNewUser()
-                        .withToken(token)
-                        .endUser()
+                        .withUser(user)
                         .build())
                 .withContexts(new NamedContextBuilder()
                         .withName(context)
@@ -135,6 +122,7 @@ public final class KubeconfigRenderer {
         try {
             return SERIALIZATION.asYaml(config);
         } catch (RuntimeException e) {
+            // Deliberately without the cause: a serialization error may quote the value it failed on.
             throw new IllegalStateException("cannot serialize the kubeconfig for " + context + " ("
                     + e.getClass().getSimpleName() + ")");
         }
