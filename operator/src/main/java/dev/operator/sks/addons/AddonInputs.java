@@ -68,7 +68,7 @@ public record AddonInputs(
                 cluster.network(),
                 cluster.cni(),
                 cluster.addons(),
-                new CloudSite(provider, cluster.name(), cluster.namespace(), Optional.empty()));
+                new CloudSite(provider, cluster.name(), cluster.namespace(), cluster.zone(), Optional.empty()));
     }
 
     /**
@@ -83,7 +83,8 @@ public record AddonInputs(
                 network,
                 cni,
                 addons,
-                new CloudSite(provider, cloud.clusterName(), cloud.infraNamespace(), credentialsRevision));
+                new CloudSite(
+                        provider, cloud.clusterName(), cloud.infraNamespace(), cloud.zone(), credentialsRevision));
     }
 
     public String image(Component component) {

@@ -164,6 +164,11 @@ public final class CloudController {
                 .withImage(inputs.image(Component.CLOUD_CONTROLLER))
                 .withArgs("--cloud-provider=exoscale", "--leader-elect=true", "--allow-untagged-cloud")
                 .withEnv(
+                        // Required: the CCM works in the one zone its cluster's instances are in.
+                        new EnvVarBuilder()
+                                .withName("EXOSCALE_ZONE")
+                                .withValue(inputs.cloud().zone())
+                                .build(),
                         credential("EXOSCALE_API_KEY", "api-key", false),
                         credential("EXOSCALE_API_SECRET", "api-secret", false),
                         credential("EXOSCALE_API_ENDPOINT", "api-endpoint", true))

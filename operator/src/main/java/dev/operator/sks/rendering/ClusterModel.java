@@ -39,6 +39,7 @@ import java.util.TreeMap;
 public final class ClusterModel {
     private final SKSCluster owner;
     private final Level level;
+    private final String zone;
     private final Cni cni;
     private final Set<Addon> addons;
     private final Exposure exposure;
@@ -54,6 +55,7 @@ public final class ClusterModel {
         SKSClusterSpec spec = cluster.getSpec();
         this.owner = ownerOf(cluster);
         this.level = Defaults.level(spec);
+        this.zone = spec.zone == null ? "" : spec.zone;
         this.cni = Defaults.cni(spec);
         List<Addon> asked = Defaults.addons(spec);
         this.addons =
@@ -96,6 +98,11 @@ public final class ClusterModel {
 
     public String name() {
         return owner.getMetadata().getName();
+    }
+
+    /** The zone the cluster runs in (immutable once accepted); empty in a spec that names none. */
+    public String zone() {
+        return zone;
     }
 
     public String namespace() {

@@ -26,6 +26,7 @@ import io.fabric8.kubernetes.api.model.rbac.ClusterRoleBinding;
 import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
 import org.yaml.snakeyaml.Yaml;
@@ -55,14 +56,16 @@ class AddonObjectsTest {
 
     @Test
     void imagesAreTheCatalogsForTheRunningVersion() {
-        assertThat(images(AddonObjects.render(inputs("1.31.5", Set.of(Addon.METRICS_SERVER, Addon.CLOUD_CONTROLLER)))))
+        assertThat(images(AddonObjects.render(inputs("1.31.5", Set.of(Addon.METRICS_SERVER, Addon.CLOUD_CONTROLLER))
+                        .onProvider("exoscale", Optional.empty()))))
                 .containsExactly(
                         "registry.k8s.io/kube-proxy:v1.31.5",
                         "registry.k8s.io/coredns/coredns:v1.11.3",
                         "registry.k8s.io/kas-network-proxy/proxy-agent:v0.31.4",
                         "registry.k8s.io/metrics-server/metrics-server:v0.7.2",
                         "docker.io/exoscale/cloud-controller-manager:0.31.0");
-        assertThat(images(AddonObjects.render(inputs("1.34.1", Set.of(Addon.METRICS_SERVER, Addon.CLOUD_CONTROLLER)))))
+        assertThat(images(AddonObjects.render(inputs("1.34.1", Set.of(Addon.METRICS_SERVER, Addon.CLOUD_CONTROLLER))
+                        .onProvider("exoscale", Optional.empty()))))
                 .containsExactly(
                         "registry.k8s.io/kube-proxy:v1.34.1",
                         "registry.k8s.io/coredns/coredns:v1.12.1",
@@ -207,7 +210,8 @@ class AddonObjectsTest {
 
     @Test
     void theCloudControllerReadsTheUsersCredentialsSecretAndToleratesUninitializedNodes() {
-        List<HasMetadata> objects = AddonObjects.render(inputs("1.33.4", Set.of(Addon.CLOUD_CONTROLLER)));
+        List<HasMetadata> objects = AddonObjects.render(
+                inputs("1.33.4", Set.of(Addon.CLOUD_CONTROLLER)).onProvider("exoscale", Optional.empty()));
         PodSpec pod = find(objects, Deployment.class, "exoscale-cloud-controller-manager")
                 .getSpec()
                 .getTemplate()
@@ -216,6 +220,11 @@ class AddonObjectsTest {
                 .anyMatch(t -> "node.cloudprovider.kubernetes.io/uninitialized".equals(t.getKey())
                         && "NoSchedule".equals(t.getEffect()));
         assertThat(pod.getContainers().get(0).getEnv())
+                .filteredOn(e -> e.getValueFrom() == null)
+                .extracting(e -> e.getName() + "=" + e.getValue())
+                .containsExactly("EXOSCALE_ZONE=ch-gva-2");
+        assertThat(pod.getContainers().get(0).getEnv())
+                .filteredOn(e -> e.getValueFrom() != null)
                 .extracting(e ->
                         e.getName() + "=" + e.getValueFrom().getSecretKeyRef().getName() + "/"
                                 + e.getValueFrom().getSecretKeyRef().getKey())
@@ -298,6 +307,7 @@ class AddonObjectsTest {
                 .build());
         cluster.setSpec(new SKSClusterSpec());
         cluster.getSpec().version = version;
+        cluster.getSpec().zone = "ch-gva-2";
         cluster.getSpec().cni = cni;
         cluster.getSpec().addons = List.copyOf(addons);
         cluster.getSpec().networking = new NetworkingSpec();

@@ -30,7 +30,9 @@ class ClusterModelTest {
 
         assertThat(model.level()).isEqualTo(Level.STARTER);
         assertThat(model.cni()).isEqualTo(Cni.CALICO);
-        assertThat(model.addons()).as("absent: the default set").containsExactly(Addon.METRICS_SERVER);
+        assertThat(model.addons())
+                .as("absent: the default set")
+                .containsExactly(Addon.METRICS_SERVER, Addon.CLOUD_CONTROLLER);
         assertThat(model.exposure()).isEqualTo(Exposure.LOAD_BALANCER);
         assertThat(model.network())
                 .isEqualTo(new ClusterModel.Network("192.168.0.0/16", "10.96.0.0/12", "cluster.local"));

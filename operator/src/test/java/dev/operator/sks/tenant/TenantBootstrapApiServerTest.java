@@ -21,6 +21,7 @@ import dev.operator.sks.join.KubeletServingRequestsTest;
 import dev.operator.sks.rendering.ClusterModel;
 import dev.operator.sks.runtime.SksOperator;
 import dev.operator.sks.status.Conditions;
+import dev.operator.sks.support.SecretLookup;
 import dev.operator.sks.tenant.TenantClients.ClusterKey;
 import dev.operator.sks.testing.ApiServerSupport;
 import dev.operator.sks.testing.MutableClock;
@@ -212,10 +213,12 @@ class TenantBootstrapApiServerTest {
                 .withName(CLUSTER)
                 .get();
         withAddons.getSpec().addons = List.of(Addon.METRICS_SERVER, Addon.CLOUD_CONTROLLER);
-        TenantBootstrap bootstrap = new TenantBootstrap(client, tenants, CATALOG, Clock.systemUTC());
+        // On Exoscale's machines, whose cloud controller runs in the tenant (the simulated one is the operator).
+        TenantBootstrap bootstrap =
+                new TenantBootstrap(client, tenants, SecretLookup.live(client), CATALOG, Clock.systemUTC(), "exoscale");
         TenantBootstrap.Outcome outcome = bootstrap.ensure(withAddons);
         assertThat(outcome.state()).as(outcome.message()).isEqualTo(TenantBootstrap.State.APPLIED);
-        List<HasMetadata> all = AddonObjects.render(addonInputs(withAddons));
+        List<HasMetadata> all = AddonObjects.render(addonInputs(withAddons, "exoscale"));
         assertThat(all)
                 .extracting(o -> o.getKind() + " " + o.getMetadata().getName())
                 .contains(
@@ -235,7 +238,7 @@ class TenantBootstrapApiServerTest {
         withAddons.getSpec().addons = List.of(Addon.CLOUD_CONTROLLER);
         outcome = bootstrap.ensure(withAddons);
         assertThat(outcome.state()).as(outcome.message()).isEqualTo(TenantBootstrap.State.APPLIED);
-        List<HasMetadata> metricsServer = AddonObjects.removed(addonInputs(withAddons));
+        List<HasMetadata> metricsServer = AddonObjects.removed(addonInputs(withAddons, "exoscale"));
         assertThat(metricsServer).hasSizeGreaterThan(5);
         await().atMost(Duration.ofSeconds(10))
                 .untilAsserted(
@@ -281,7 +284,7 @@ class TenantBootstrapApiServerTest {
         assertThat(calico.getSpec().cni).as("the schema's default").isEqualTo(Cni.CALICO);
         assertThat(calico.getSpec().addons)
                 .as("created without addons: the schema's default set")
-                .containsExactly(Addon.METRICS_SERVER);
+                .containsExactly(Addon.METRICS_SERVER, Addon.CLOUD_CONTROLLER);
         TenantBootstrap bootstrap = new TenantBootstrap(client, tenants, CATALOG, Clock.systemUTC());
         TenantBootstrap.Outcome outcome = bootstrap.ensure(calico);
         assertThat(outcome.state()).as(outcome.message()).isEqualTo(TenantBootstrap.State.APPLIED);
@@ -441,11 +444,16 @@ class TenantBootstrapApiServerTest {
     }
 
     private static AddonInputs addonInputs(SKSCluster cluster) {
+        return addonInputs(cluster, "simulated");
+    }
+
+    private static AddonInputs addonInputs(SKSCluster cluster, String provider) {
         return AddonInputs.of(
                 ClusterModel.from(cluster, CATALOG),
                 CATALOG.resolve(JoinMaterial.kubernetesVersion(cluster).orElseThrow())
                         .orElseThrow(),
-                cluster.getStatus().endpoint);
+                cluster.getStatus().endpoint,
+                provider);
     }
 
     @Test
