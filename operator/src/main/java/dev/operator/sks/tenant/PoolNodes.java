@@ -22,6 +22,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -385,10 +386,15 @@ public final class PoolNodes implements AutoCloseable {
         }
         String name = node.getMetadata().getName();
         if (!plan.remove().isEmpty()) {
-            tenant.nodes().withName(name).edit(n -> {
-                plan.remove().forEach(n.getMetadata().getLabels()::remove);
-                return n;
-            });
+            // An update at the resourceVersion read: it fails rather than touch a Node replaced meanwhile.
+            Map<String, String> kept = new LinkedHashMap<>(node.getMetadata().getLabels());
+            plan.remove().forEach(kept::remove);
+            tenant.resource(new NodeBuilder(node)
+                            .editMetadata()
+                            .withLabels(kept)
+                            .endMetadata()
+                            .build())
+                    .update();
         }
         // The uid makes the apply fail rather than create a bare Node, should this one be deleted meanwhile.
         Node labels = new NodeBuilder()
