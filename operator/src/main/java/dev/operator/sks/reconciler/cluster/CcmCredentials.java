@@ -84,6 +84,11 @@ final class CcmCredentials {
                 : Optional.empty();
     }
 
+    /** When to look again for the credentials' sake: a failed IAM after {@code retry}, a token when it is due. */
+    static Optional<Duration> lookAgain(Outcome outcome, Duration retry, Clock clock) {
+        return outcome instanceof Failed ? Optional.of(retry) : renewIn(outcome, clock);
+    }
+
     /** Whether the cluster gets a key: a provider whose cloud controller needs one, and the addon. */
     boolean wanted(ClusterModel model) {
         return cloud.isPresent() && model.addons().contains(Addon.CLOUD_CONTROLLER);

@@ -1,6 +1,5 @@
 package dev.operator.sks.reconciler.cluster;
 
-import dev.operator.sks.api.Nodepool;
 import dev.operator.sks.api.SKSCluster;
 import dev.operator.sks.api.SKSClusterStatus;
 import dev.operator.sks.catalog.KubernetesVersion;
@@ -30,6 +29,7 @@ import dev.operator.sks.rendering.NameConflict;
 import dev.operator.sks.rendering.NameConflictException;
 import dev.operator.sks.rendering.RenderedControlPlane;
 import dev.operator.sks.rendering.UpgradePlan;
+import dev.operator.sks.status.ConditionEvents.Transition;
 import dev.operator.sks.status.StatusPatches;
 import dev.operator.sks.status.StatusWriter;
 import dev.operator.sks.support.Durations;
@@ -52,7 +52,6 @@ import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
 import io.javaoperatorsdk.operator.processing.event.source.EventSource;
 import java.time.Clock;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -86,7 +85,7 @@ public class SKSClusterReconciler implements Reconciler<SKSCluster>, Cleaner<SKS
     private final StatusWriter<SKSClusterStatus, SKSCluster> statusWriter;
     private final InformerCaches caches;
     private final CcmCredentials ccm;
-    private final Duration idleStarterDeletion;
+    private final IdleCountdown idleCountdown;
     private final ClusterReadiness readiness;
     /** Discovered once, when the event sources are made: asking each reconcile would cost a request each time. */
     private volatile boolean budgetsServed;
@@ -122,7 +121,7 @@ public class SKSClusterReconciler implements Reconciler<SKSCluster>, Cleaner<SKS
         this.readiness = readiness;
         this.caches = caches;
         this.ccm = new CcmCredentials(cloud, services.clock());
-        this.idleStarterDeletion = services.config().idleStarterDeletion();
+        this.idleCountdown = new IdleCountdown(services.config().idleStarterDeletion(), events, services.clock());
         this.statusWriter = new StatusWriter<>(
                 SKSClusterStatus.class,
                 SKSClusterStatus::new,
@@ -151,15 +150,14 @@ public class SKSClusterReconciler implements Reconciler<SKSCluster>, Cleaner<SKS
         SKSClusterStatus before = cluster.getStatus();
         SKSClusterStatus status = statusWriter.copy(cluster);
         List<Violation> violations = validator.validate(cluster, status, tenantWork.oldestKubelet(cluster));
-        IdleStarters.Decision idleness = idle(cluster, status, context);
-        Optional<Duration> idle = lookAgain(idleness);
-        if (idleness instanceof IdleStarters.Due) {
-            return statusWriter.write(cluster, status); // deleted: the cleanup follows
+        IdleCountdown.Step idle = idleCountdown.run(cluster, status, context);
+        if (idle.deleted()) {
+            return statusWriter.write(cluster, status); // the cleanup follows
         }
         if (!violations.isEmpty()) {
             ClusterStatusReport.report(cluster, status, new ClusterStatusReport.Refused(violations), catalog, clock);
             UpdateControl<SKSCluster> refused = statusWriter.write(cluster, status);
-            idle.ifPresent(refused::rescheduleAfter);
+            idle.lookAgain().ifPresent(refused::rescheduleAfter);
             return refused;
         }
         ClusterModel model = ClusterModel.from(cluster, catalog);
@@ -172,7 +170,7 @@ public class SKSClusterReconciler implements Reconciler<SKSCluster>, Cleaner<SKS
         List<Kubeconfig> kubeconfigs = ClusterCertificates.kubeconfigs(model, KeyAlgorithm.DEFAULT);
         OwnedObjects objects = new OwnedObjects(context.getClient(), caches, cluster, events);
         ClusterStatusReport.Outcome outcome;
-        Optional<Duration> lookAgain = idle;
+        Optional<Duration> lookAgain = idle.lookAgain();
         CcmCredentials.Outcome credentials = new CcmCredentials.NotWanted();
         Optional<CertificateSecrets.Expiries> expiries = Optional.empty();
         Optional<EtcdLayout> etcdLayout = Optional.empty();
@@ -188,11 +186,9 @@ public class SKSClusterReconciler implements Reconciler<SKSCluster>, Cleaner<SKS
             CertificateSecrets.Outcome certificates = new CertificateSecrets(objects, pki, clock, KeyAlgorithm.DEFAULT)
                     .ensure(cluster, leaves, kubeconfigs);
             expiries = certificates.expiries();
-            ClusterEvents.certificates(certificates)
-                    .forEach(e -> events.record(cluster, e.type(), e.reason(), e.message()));
+            tell(cluster, ClusterEvents.certificates(certificates));
             credentials = ccm.ensure(cluster, model, objects);
-            ClusterEvents.ccmCredentials(credentials)
-                    .forEach(e -> events.record(cluster, e.type(), e.reason(), e.message()));
+            tell(cluster, ClusterEvents.ccmCredentials(credentials));
             ControlPlaneInputs inputs =
                     new ControlPlaneInputs(model, versions, endpoint.map(Endpoint::host), certificates.hashes());
             EtcdGrower.Progress growth = etcd.grow(context.getClient(), cluster, inputs, observed.etcd());
@@ -200,24 +196,20 @@ public class SKSClusterReconciler implements Reconciler<SKSCluster>, Cleaner<SKS
             Budgets budgets = apply(objects, ControlPlaneRenderer.render(inputs, growth.layout()));
             outcome = new ClusterStatusReport.Reconciled(
                     target, observed.versions(), observed.rolledOut(), endpoint, growth, budgets);
-            lookAgain = growth.lookAgain();
+            lookAgain = Durations.sooner(lookAgain, growth.lookAgain());
         } catch (NameConflictException e) {
             outcome = new ClusterStatusReport.Conflicted(e.conflict(), isCertificate(cluster, e.conflict()));
-            lookAgain = Optional.of(CONFLICT_POLL);
+            lookAgain = Durations.sooner(lookAgain, Optional.of(CONFLICT_POLL));
         } catch (MissingAuthorityException e) {
             outcome = new ClusterStatusReport.AuthorityMissing(e.getMessage());
         }
         ClusterStatusReport.report(cluster, status, outcome, catalog, clock);
         ClusterStatusReport.cloudCredentials(status, credentials, clock);
-        if (credentials instanceof CcmCredentials.Failed) {
-            lookAgain = Durations.sooner(lookAgain, Optional.of(CLOUD_RETRY));
-        }
         ClusterStatusReport.certificates(status, expiries);
         etcdLayout.ifPresent(layout -> ClusterStatusReport.etcd(status, layout));
-        lookAgain = Durations.sooner(lookAgain, CcmCredentials.renewIn(credentials, clock));
+        lookAgain = Durations.sooner(lookAgain, CcmCredentials.lookAgain(credentials, CLOUD_RETRY, clock));
         lookAgain = Durations.sooner(lookAgain, reportTenant(cluster, status, credentials));
-        ClusterEvents.upgrade(before, status, target.toString())
-                .forEach(e -> events.record(cluster, e.type(), e.reason(), e.message()));
+        tell(cluster, ClusterEvents.upgrade(before, status, target.toString()));
         readiness.reported(cluster, before, status);
         UpdateControl<SKSCluster> control = statusWriter.write(cluster, status);
         lookAgain.ifPresent(control::rescheduleAfter);
@@ -241,25 +233,8 @@ public class SKSClusterReconciler implements Reconciler<SKSCluster>, Cleaner<SKS
         return wanted;
     }
 
-    /**
-     * Counts down an idle starter cluster (see {@link IdleStarters}) and deletes it when due.
-     */
-    private IdleStarters.Decision idle(SKSCluster cluster, SKSClusterStatus status, Context<SKSCluster> context) {
-        int nodepools = context.getSecondaryResources(Nodepool.class).size();
-        IdleStarters.Decision decision = IdleStarters.decide(
-                IdleStarters.observe(cluster, status, nodepools), clock.instant(), idleStarterDeletion);
-        ClusterStatusReport.idle(status, decision, clock);
-        ClusterEvents.idle(decision).forEach(e -> events.record(cluster, e.type(), e.reason(), e.message()));
-        if (decision instanceof IdleStarters.Due) {
-            context.getClient().resource(cluster).delete();
-        }
-        return decision;
-    }
-
-    /** Nothing else wakes an idle cluster when its warning or its deletion is due. */
-    private Optional<Duration> lookAgain(IdleStarters.Decision decision) {
-        Instant now = clock.instant();
-        return decision.lookAgainAt().map(at -> at.isAfter(now) ? Duration.between(now, at) : Duration.ofSeconds(1));
+    private void tell(SKSCluster cluster, List<Transition> transitions) {
+        transitions.forEach(e -> events.record(cluster, e.type(), e.reason(), e.message()));
     }
 
     private static boolean isCertificate(SKSCluster cluster, NameConflict conflict) {
