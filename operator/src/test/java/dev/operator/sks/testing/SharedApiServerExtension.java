@@ -1,5 +1,6 @@
 package dev.operator.sks.testing;
 
+import dev.operator.sks.leaks.LeakScanDump;
 import io.fabric8.kubeapitest.KubeAPIServer;
 import io.fabric8.kubeapitest.KubeAPIServerConfigBuilder;
 import io.fabric8.kubeapitest.junit.KubeConfig;
@@ -77,6 +78,17 @@ public final class SharedApiServerExtension
         }
     }
 
+    /** What the operators told the server, for the suite-wide secret scan; a failure here only loses the dump. */
+    private static void dumpForLeakScan(String kubeconfig) {
+        try (KubernetesClient client = ApiServerSupport.client(kubeconfig)) {
+            int objects = LeakScanDump.write(
+                    client, "shared-apiserver-" + ProcessHandle.current().pid());
+            System.out.printf("leak scan: %d events and statuses written%n", objects);
+        } catch (Exception e) {
+            System.err.println("leak scan: no dump of the shared API server: " + e);
+        }
+    }
+
     /** The one management API server of this JVM: started by the first class that needs it, stopped at exit. */
     static final class Server {
         private static Server instance;
@@ -111,7 +123,15 @@ public final class SharedApiServerExtension
                     ApiServerSupport.installCrds(client);
                     url = url(client);
                 }
-                Runtime.getRuntime().addShutdownHook(new Thread(server::stop, "shared-kube-apiserver-stop"));
+                String written = kubeconfig;
+                // One hook, so the dump surely runs before the server stops (hooks run in no order).
+                Runtime.getRuntime()
+                        .addShutdownHook(new Thread(
+                                () -> {
+                                    dumpForLeakScan(written);
+                                    server.stop();
+                                },
+                                "shared-kube-apiserver-stop"));
                 System.out.printf(
                         "shared API server %s: up in %.1f s, CRDs installed in %.1f s more%n",
                         url, (up - started) / 1e9, (System.nanoTime() - up) / 1e9);
