@@ -286,8 +286,11 @@ public final class TenantNodeDrains implements NodeDrains, AutoCloseable {
         }
         try {
             boolean evicted = pod.evict(); // policy/v1beta1
-            if (triedV1) {
-                v1beta1Only.add(cluster);
+            if (triedV1 && v1beta1Only.add(cluster)) {
+                LOG.info(
+                        "the API server of cluster {}/{} has no policy/v1 Eviction: evicting with policy/v1beta1",
+                        cluster.namespace(),
+                        cluster.cluster());
             }
             return Eviction.of(evicted ? EvictionResult.EVICTED : EvictionResult.HELD);
         } catch (KubernetesClientException e) {

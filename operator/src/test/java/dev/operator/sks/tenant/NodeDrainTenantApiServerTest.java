@@ -174,6 +174,13 @@ class NodeDrainTenantApiServerTest {
                         .endMetadata()
                         .build())
                 .create();
+        // Two of the three web pods share a Node (the third Node is cordoned while they are placed): draining it, the
+        // budget must hold the second eviction until the first pod's replacement is ready.
+        String spare = poolNodes().get(2).getMetadata().getName();
+        admin.nodes().withName(spare).edit(n -> {
+            n.getSpec().setUnschedulable(true);
+            return n;
+        });
         deployment("web", "web", 3);
         pdb("web", "web", 2);
         admin.apps()
@@ -206,7 +213,7 @@ class NodeDrainTenantApiServerTest {
             assertThat(readyPods("web", "agent")).hasSize(3);
             assertThat(pdbStatus("web").getCurrentHealthy()).isEqualTo(3);
         });
-        // The Node with the most web pods: with two there, the budget must hold the second until the first is back.
+        uncordon(spare);
         String node = readyPods("web", "web").stream()
                 .collect(Collectors.groupingBy(p -> p.getSpec().getNodeName(), Collectors.counting()))
                 .entrySet()
@@ -214,6 +221,7 @@ class NodeDrainTenantApiServerTest {
                 .max(Map.Entry.comparingByValue())
                 .orElseThrow()
                 .getKey();
+        assertThat(podUids("web", "web", node)).hasSize(2);
         Set<String> agentsBefore = podUids("web", "agent", node);
         assertThat(agentsBefore).hasSize(1);
         minHealthy.set(Integer.MAX_VALUE);
@@ -221,10 +229,21 @@ class NodeDrainTenantApiServerTest {
 
         try (TenantNodeDrains drains = new TenantNodeDrains(tenants, java.time.Clock.systemUTC())) {
             Instant deadline = Instant.now().plus(Duration.ofMinutes(30));
+            List<String> details = new java.util.concurrent.CopyOnWriteArrayList<>();
             Progress done = await().atMost(Duration.ofSeconds(180))
                     .pollInterval(Duration.ofSeconds(1))
-                    .until(() -> drains.drain(key, node, deadline), Progress::done);
+                    .until(
+                            () -> {
+                                Progress p = drains.drain(key, node, deadline);
+                                if (p instanceof Draining d) {
+                                    details.add(d.detail());
+                                }
+                                return p;
+                            },
+                            Progress::done);
             assertThat(done).isInstanceOf(Drained.class);
+            // The first pass evicted one web pod and the budget refused the second (HTTP 429), retried later.
+            assertThat(details).anySatisfy(d -> assertThat(d).contains("held by a PodDisruptionBudget: web/web-"));
             // Asking again is idempotent: still drained, with no new pass.
             assertThat(drains.drain(key, node, deadline)).isInstanceOf(Drained.class);
         } finally {
