@@ -218,7 +218,8 @@ public final class TenantNodeDrains implements NodeDrains, AutoCloseable {
             }
             return new Draining(left, detail(key.node(), left, evicted, held, refused, plan.terminating()));
         } catch (KubernetesClientException e) {
-            if (e.getCode() == 0 || e.getCode() >= 500) {
+            // No HTTP answer (code 0 or -1: refused, timed out, cut off) or a server error: the tenant, not the drain.
+            if (e.getCode() <= 0 || e.getCode() >= 500) {
                 return new Draining(
                         podsLeftBefore,
                         TenantClients.describe(e) + "; retrying every " + PASS_INTERVAL.toSeconds() + " s");
@@ -275,7 +276,7 @@ public final class TenantNodeDrains implements NodeDrains, AutoCloseable {
                                 ? EvictionResult.EVICTED
                                 : EvictionResult.HELD);
             } catch (KubernetesClientException e) {
-                if (e.getCode() == 0) {
+                if (e.getCode() <= 0) {
                     throw e;
                 }
                 if (e.getCode() != 404 && e.getCode() != 400) {
@@ -297,7 +298,7 @@ public final class TenantNodeDrains implements NodeDrains, AutoCloseable {
             if (e.getCode() == 404) {
                 return Eviction.of(EvictionResult.GONE);
             }
-            if (e.getCode() == 0) {
+            if (e.getCode() <= 0) {
                 throw e;
             }
             return new Eviction(EvictionResult.REFUSED, e.getCode());

@@ -333,6 +333,22 @@ class NodeDrainTenantApiServerTest {
 
     @Test
     @Order(5)
+    void aTenantThatRefusesConnectionsIsRetriedAndSaidSo() throws Exception {
+        int closed = TlsTestSupport.freeLoopbackPort();
+        try (TenantClients refusing = new TenantClients(client, (k, server) -> "https://127.0.0.1:" + closed);
+                TenantNodeDrains drains = new TenantNodeDrains(refusing, new MutableClock())) {
+            String node = poolNodes().get(0).getMetadata().getName();
+            Progress waiting = await().atMost(Duration.ofSeconds(30))
+                    .pollInterval(Duration.ofMillis(500))
+                    .until(
+                            () -> drains.drain(key, node, Instant.now().plus(Duration.ofMinutes(5))),
+                            p -> p instanceof Draining d && d.detail().contains("refuses connections"));
+            assertThat(((Draining) waiting).detail()).contains("retrying every 5 s");
+        }
+    }
+
+    @Test
+    @Order(6)
     void stoppedHeartbeatsLetTheTenantsNodeLifecycleControllerMarkTheNodeNotReady() {
         InstancePool pool = instancePool();
         List<String> instances =
