@@ -229,6 +229,7 @@ class NodeDrainTenantApiServerTest {
 
         try (TenantNodeDrains drains = new TenantNodeDrains(tenants, java.time.Clock.systemUTC())) {
             Instant deadline = Instant.now().plus(Duration.ofMinutes(30));
+            long started = System.nanoTime();
             List<String> details = new java.util.concurrent.CopyOnWriteArrayList<>();
             Progress done = await().atMost(Duration.ofSeconds(180))
                     .pollInterval(Duration.ofSeconds(1))
@@ -242,6 +243,10 @@ class NodeDrainTenantApiServerTest {
                             },
                             Progress::done);
             assertThat(done).isInstanceOf(Drained.class);
+            // A figure, not an assertion: how long two pods under a minAvailable 2 budget took to move.
+            System.out.printf(
+                    "drain of %s (2 web pods, PDB minAvailable 2): %d s%n",
+                    node, Duration.ofNanos(System.nanoTime() - started).toSeconds());
             // The first pass evicted one web pod and the budget refused the second (HTTP 429), retried later.
             assertThat(details).anySatisfy(d -> assertThat(d).contains("held by a PodDisruptionBudget: web/web-"));
             // Asking again is idempotent: still drained, with no new pass.
@@ -365,10 +370,14 @@ class NodeDrainTenantApiServerTest {
                     p.getMetadata().getAnnotations().put(Labels.STOP_HEARTBEATS_ANNOTATION, stopped);
                     return p;
                 });
+        long stoppedAt = System.nanoTime();
         // kube-controller-manager's node lifecycle controller, not the operator, says so: Ready=Unknown.
         await().atMost(Duration.ofSeconds(180))
                 .pollInterval(Duration.ofSeconds(1))
                 .untilAsserted(() -> assertThat(readyStatus(stopped)).isEqualTo("Unknown"));
+        System.out.printf(
+                "heartbeats of %s stopped: Ready=Unknown after %d s (node-monitor-grace-period 40 s)%n",
+                stopped, Duration.ofNanos(System.nanoTime() - stoppedAt).toSeconds());
         assertThat(admin.nodes().withName(stopped).get().getStatus().getConditions())
                 .filteredOn(c -> "Ready".equals(c.getType()))
                 .extracting(NodeCondition::getReason)
