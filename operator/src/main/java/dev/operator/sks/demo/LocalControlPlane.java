@@ -159,6 +159,57 @@ public final class LocalControlPlane implements AutoCloseable {
         }
     }
 
+    /**
+     * Runs only kube-controller-manager and kube-scheduler as rendered for {@code cluster}, against a tenant API server
+     * already serving at {@link Loopback#apiserverUrl()} (a test's), with {@code overrides} (per role, flag to value)
+     * replacing or adding flags. The kubeconfigs they mount are pointed at that URL; the processes are restarted when
+     * they exit, as for the demo. Waits until the API server answers {@code /readyz} with the admin kubeconfig, since
+     * kube-controller-manager 1.20 exits at start without the bootstrap RBAC.
+     *
+     * @throws IOException when the rendered Deployments or their Secrets do not come, a binary is missing, or the API
+     *     server does not answer
+     */
+    public static LocalControlPlane startControllers(
+            KubernetesClient management,
+            String namespace,
+            String cluster,
+            Loopback loopback,
+            Path binaries,
+            Map<Role, Map<String, String>> overrides,
+            PrintStream out)
+            throws IOException, InterruptedException {
+        LocalControlPlane plane = new LocalControlPlane(loopback.directory());
+        try {
+            Files.createDirectories(plane.logs);
+            Map<Role, PodSpec> pods = awaitRendered(management, namespace, cluster, binaries);
+            SKSCluster owner = cluster(management, namespace, cluster);
+            List<LocalProcess> plans = new ArrayList<>();
+            for (Role role : List.of(Role.KUBE_CONTROLLER_MANAGER, Role.KUBE_SCHEDULER)) {
+                if (!pods.containsKey(role)) {
+                    throw new IOException(role.binary() + " is not in " + binaries);
+                }
+                LocalProcess plan = LocalProcessPlan.plan(
+                                role,
+                                pods.get(role),
+                                role.binary(),
+                                loopback,
+                                BinaryFlags.of(binaries.resolve(role.binary())))
+                        .withFlags(overrides.getOrDefault(role, Map.of()), "asked for by the caller");
+                plane.writeMounts(management, namespace, owner, plan, loopback);
+                plans.add(plan);
+            }
+            plane.awaitApiserver(management, namespace, cluster, loopback);
+            for (LocalProcess plan : plans) {
+                plane.launch(binaries, plan);
+            }
+            plane.supervise(binaries, plans, out);
+            return plane;
+        } catch (IOException | RuntimeException | InterruptedException e) {
+            plane.close();
+            throw e;
+        }
+    }
+
     /** Which processes exited, with their log tails; empty when all run. */
     public synchronized String exited() {
         StringBuilder text = new StringBuilder();

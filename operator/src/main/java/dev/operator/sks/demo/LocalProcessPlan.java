@@ -136,6 +136,25 @@ public final class LocalProcessPlan {
             dropped = List.copyOf(dropped);
             added = List.copyOf(added);
         }
+
+        /**
+         * The same process with {@code flags} set: a rendered flag of the same name is replaced, any other added,
+         * each noted with {@code why} (tests shorten the controller-manager's node-monitor periods this way).
+         */
+        public LocalProcess withFlags(Map<String, String> flags, String why) {
+            List<String> kept = new ArrayList<>();
+            for (String arg : args) {
+                if (!flags.containsKey(flagName(arg))) {
+                    kept.add(arg);
+                }
+            }
+            List<FlagNote> notes = new ArrayList<>(added);
+            flags.forEach((flag, value) -> {
+                kept.add("--" + flag + "=" + value);
+                notes.add(new FlagNote(flag, why));
+            });
+            return new LocalProcess(role, kept, mounts, dropped, notes);
+        }
     }
 
     static final String KONNECTIVITY_NOT_RUN = "konnectivity-server is not run";

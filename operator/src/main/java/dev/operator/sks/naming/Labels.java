@@ -31,6 +31,12 @@ public final class Labels {
 
     /** Comma-separated instance names to remove from a Nodepool; cleared once done. */
     public static final String EVICT_ANNOTATION = PREFIX + "evict";
+    /**
+     * On an InstancePool of the {@code simulated} provider, a test and demo switch: comma-separated instance names
+     * whose played kubelets stop (their Node Lease is no longer renewed nor Ready posted), so the tenant's node
+     * lifecycle controller marks their Nodes NotReady as it would a dead machine's. Ignored by every other provider.
+     */
+    public static final String STOP_HEARTBEATS_ANNOTATION = PREFIX + "stop-heartbeats";
     /** Set on an SKSCluster to rotate its clients CA, revoking every kubeconfig issued before. */
     public static final String ROTATE_CLIENTS_CA_ANNOTATION = PREFIX + "rotate-clients-ca";
     /** On a cluster: {@code "true"} exempts a starter cluster from deletion for having no nodepool. */

@@ -21,10 +21,12 @@ import dev.operator.sks.reconciler.kubeconfig.KubeconfigRequestReconciler;
 import dev.operator.sks.reconciler.nodepool.NodepoolReconciler;
 import dev.operator.sks.support.SecretLookup;
 import dev.operator.sks.tenant.KubeletServingApprover;
+import dev.operator.sks.tenant.NodeDrains;
 import dev.operator.sks.tenant.PoolNodes;
 import dev.operator.sks.tenant.SimulatedLoadBalancers;
 import dev.operator.sks.tenant.TenantBootstrap;
 import dev.operator.sks.tenant.TenantClients;
+import dev.operator.sks.tenant.TenantNodeDrains;
 import dev.operator.sks.tenant.TenantWork;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.Secret;
@@ -54,6 +56,7 @@ public final class SksOperator implements AutoCloseable {
     private final TenantClients tenantClients;
     private final TenantWork tenantWork;
     private final PoolNodes poolNodes;
+    private final TenantNodeDrains nodeDrains;
     private final KubeletServingApprover servingApprover;
     private final Optional<SimulatedLoadBalancers> loadBalancers;
     private final KubernetesEventRecorder events;
@@ -138,6 +141,8 @@ public final class SksOperator implements AutoCloseable {
         ComputeProvider provider = ComputeProviders.create(config, client, services.clock());
         poolNodes = PoolNodes.forProvider(provider, client, tenantClients, services.clock());
         servingApprover = new KubeletServingApprover(tenantClients);
+        // Built here for the node lifecycle (replacement, scale-down, repair) to drain Nodes before machines go.
+        nodeDrains = new TenantNodeDrains(tenantClients, services.clock());
         // Simulated machines have no cloud behind them: the operator plays its service controller too.
         loadBalancers = poolNodes.simulating()
                 ? Optional.of(new SimulatedLoadBalancers(
@@ -172,6 +177,11 @@ public final class SksOperator implements AutoCloseable {
             return controller.eventSourceContext().getPrimaryCache().list().toList();
         }
         return List.of();
+    }
+
+    /** Drains tenant Nodes in the background, before their machines go. */
+    public NodeDrains nodeDrains() {
+        return nodeDrains;
     }
 
     public void start() {
@@ -213,6 +223,7 @@ public final class SksOperator implements AutoCloseable {
         prometheus.ifPresent(p -> p.unregister(fleet));
         tenantWork.close();
         poolNodes.close();
+        nodeDrains.close();
         servingApprover.close();
         loadBalancers.ifPresent(SimulatedLoadBalancers::close);
         tenantClients.close();

@@ -74,6 +74,9 @@ public final class PoolNodes implements AutoCloseable {
      * @param zone the pool's zone, which the simulated cloud controller labels Nodes with
      * @param running the instances that should have a Node
      * @param departed instances the pool had and no longer has: their Nodes are to go
+     * @param heartbeatsStopped running instances whose played kubelet is stopped (simulating only; a test and demo
+     *     switch, {@link Labels#STOP_HEARTBEATS_ANNOTATION}): their Node Leases are not renewed nor their Nodes
+     *     registered or made Ready again, so the tenant's node lifecycle controller finds them dead
      */
     public record Request(
             String pool,
@@ -84,12 +87,33 @@ public final class PoolNodes implements AutoCloseable {
             List<NodepoolTaint> taints,
             InstanceType instanceType,
             List<ProviderInstance> running,
-            List<NodeProof.Machine> departed) {
+            List<NodeProof.Machine> departed,
+            Set<String> heartbeatsStopped) {
         public Request {
             nodeLabels = Map.copyOf(nodeLabels);
             taints = List.copyOf(taints);
             running = List.copyOf(running);
             departed = List.copyOf(departed);
+            heartbeatsStopped = Set.copyOf(heartbeatsStopped);
+        }
+
+        public Request(
+                String pool,
+                ClusterKey cluster,
+                String nodepoolId,
+                String zone,
+                Map<String, String> nodeLabels,
+                List<NodepoolTaint> taints,
+                InstanceType instanceType,
+                List<ProviderInstance> running,
+                List<NodeProof.Machine> departed) {
+            this(pool, cluster, nodepoolId, zone, nodeLabels, taints, instanceType, running, departed, Set.of());
+        }
+
+        /** The same request with the played kubelets of {@code instances} stopped. */
+        public Request withHeartbeatsStopped(Set<String> instances) {
+            return new Request(
+                    pool, cluster, nodepoolId, zone, nodeLabels, taints, instanceType, running, departed, instances);
         }
 
         /** The Nodes {@code desired}'s {@code running} instances should have, and those of {@code departed} not. */
@@ -124,13 +148,23 @@ public final class PoolNodes implements AutoCloseable {
                     && taintKeys().equals(r.taintKeys())
                     && instanceType.equals(r.instanceType)
                     && running.equals(r.running)
-                    && departed.equals(r.departed);
+                    && departed.equals(r.departed)
+                    && heartbeatsStopped.equals(r.heartbeatsStopped);
         }
 
         @Override
         public int hashCode() {
             return Objects.hash(
-                    pool, cluster, nodepoolId, zone, nodeLabels, taintKeys(), instanceType, running, departed);
+                    pool,
+                    cluster,
+                    nodepoolId,
+                    zone,
+                    nodeLabels,
+                    taintKeys(),
+                    instanceType,
+                    running,
+                    departed,
+                    heartbeatsStopped);
         }
 
         private List<String> taintKeys() {
@@ -321,8 +355,18 @@ public final class PoolNodes implements AutoCloseable {
         Set<String> ready = new HashSet<>();
         Map<String, String> uids = new HashMap<>();
         List<String> foreign = new ArrayList<>();
+        List<String> stopped = new ArrayList<>();
         for (ProviderInstance instance : request.running()) {
             Node node = existing.get(instance.name());
+            if (request.heartbeatsStopped().contains(instance.name())) {
+                // A dead kubelet registers nothing, posts nothing and renews no Lease: its Node is left to the
+                // tenant's node lifecycle controller, and counted Ready only while that still says so.
+                stopped.add(instance.name());
+                if (node != null && SimulatedNodeRenderer.isReady(node)) {
+                    ready.add(instance.name());
+                }
+                continue;
+            }
             if (node == null || !SimulatedNodeRenderer.isReady(node)) {
                 node = kubeletRegisters(tenant, node, instance, request, version.orElseThrow());
             }
@@ -348,6 +392,15 @@ public final class PoolNodes implements AutoCloseable {
                     "NodeNameTaken",
                     "Nodes named " + String.join(", ", foreign) + " name another machine in spec.providerID; they "
                             + "are left alone, and these instances have no Node until they are deleted",
+                    ready,
+                    departedDone);
+        }
+        if (!stopped.isEmpty()) {
+            return new Result(
+                    true,
+                    "Registered",
+                    uids.size() + " Nodes registered, initialized and Ready; the kubelets of "
+                            + String.join(", ", stopped) + " are stopped (" + Labels.STOP_HEARTBEATS_ANNOTATION + ")",
                     ready,
                     departedDone);
         }

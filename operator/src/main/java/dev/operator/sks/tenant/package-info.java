@@ -15,6 +15,9 @@
  *       simulated cloud-node controller ({@link dev.operator.sks.tenant.SimulatedCloudNodes}) for simulated
  *       machines, read for real ones; pool labels by {@link dev.operator.sks.tenant.NodeLabels}, departed machines'
  *       Nodes deleted by {@link dev.operator.sks.tenant.NodeProof}.</li>
+ *   <li>{@link dev.operator.sks.tenant.TenantNodeDrains}: {@link dev.operator.sks.tenant.NodeDrains} as
+ *       {@code kubectl drain} does it (cordon, Eviction API, PodDisruptionBudgets respected), in paced background
+ *       passes; {@link dev.operator.sks.tenant.DrainPlan} decides which pods go.</li>
  *   <li>{@link dev.operator.sks.tenant.SimulatedLoadBalancers}: the simulated service controller, LoadBalancer
  *       addresses for tenants with simulated pools.</li>
  * </ul>

@@ -272,4 +272,26 @@ class LocalProcessPlanTest {
         assertThat(BinaryFlags.listedFlags(etcd))
                 .containsExactlyInAnyOrder("name", "experimental-initial-corrupt-check");
     }
+
+    @Test
+    void callersFlagsReplaceTheRenderedOnesOfTheSameNameAndAreNoted() {
+        PodSpec pod = ControllerManagerRenderer.deployment(inputs(Level.STARTER))
+                .getSpec()
+                .getTemplate()
+                .getSpec();
+        LocalProcess rendered = LocalProcessPlan.plan(Role.KUBE_CONTROLLER_MANAGER, pod, "kcm", LOOPBACK, ANY);
+        assertThat(flag(rendered, "leader-elect")).containsExactly("true");
+
+        LocalProcess tuned = rendered.withFlags(
+                java.util.Map.of("leader-elect", "false", "node-monitor-grace-period", "40s"), "for tests");
+
+        assertThat(flag(tuned, "leader-elect")).containsExactly("false");
+        assertThat(flag(tuned, "node-monitor-grace-period")).containsExactly("40s");
+        assertThat(flag(tuned, "secure-port")).isEqualTo(flag(rendered, "secure-port"));
+        assertThat(tuned.args()).hasSize(rendered.args().size() + 1);
+        assertThat(tuned.added())
+                .extracting(LocalProcessPlan.FlagNote::flag)
+                .contains("leader-elect", "node-monitor-grace-period");
+        assertThat(tuned.mounts()).isEqualTo(rendered.mounts());
+    }
 }

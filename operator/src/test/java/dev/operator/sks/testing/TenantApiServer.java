@@ -1,5 +1,7 @@
 package dev.operator.sks.testing;
 
+import dev.operator.sks.demo.LocalControlPlane;
+import dev.operator.sks.demo.LocalProcessPlan;
 import dev.operator.sks.naming.Names;
 import dev.operator.sks.pki.BouncyCastlePki;
 import dev.operator.sks.pki.CertificateRequest;
@@ -24,6 +26,7 @@ import java.util.ArrayList;
 import java.util.Base64;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Map;
 import java.util.stream.Stream;
 
 /**
@@ -36,6 +39,18 @@ public final class TenantApiServer implements AutoCloseable {
     private final List<Process> processes = new ArrayList<>();
     private final List<String> logNames = new ArrayList<>();
     private final int apiserverPort;
+    private LocalControlPlane controllers;
+
+    /**
+     * kube-controller-manager flags for tests, replacing the rendered ones: the node lifecycle controller looks every
+     * 2 s and finds a Node whose Lease went unrenewed for 40 s NotReady (Ready=Unknown), instead of 5 s and 40 s
+     * (kept: the simulated kubelet renews every 10 s, and a busy machine may delay a renewal or two); leader election
+     * is off, since one replica runs and a lost lease on a slow machine would stop every controller for a while.
+     */
+    public static final Map<String, String> TEST_CONTROLLER_MANAGER_FLAGS = Map.of(
+            "node-monitor-period", "2s",
+            "node-monitor-grace-period", "40s",
+            "leader-elect", "false");
 
     private TenantApiServer(Path directory, int apiserverPort) {
         this.directory = directory;
@@ -139,6 +154,42 @@ public final class TenantApiServer implements AutoCloseable {
             server.close();
             throw e;
         }
+    }
+
+    /**
+     * Also runs the cluster's kube-controller-manager and kube-scheduler (the v1.20.2 binaries next to
+     * {@code kube-apiserver}, which {@code ../shared/envtest/install.sh} lays out) against this server, as the
+     * operator rendered them: the flags of its Deployments, rewritten for loopback by the demo's
+     * {@link LocalProcessPlan}, with their kubeconfigs from the cluster's Secrets, plus
+     * {@link #TEST_CONTROLLER_MANAGER_FLAGS}. So the tenant schedules pods, runs its Deployments, DaemonSets,
+     * garbage collector and disruption controller, and marks Nodes whose heartbeats stop NotReady. Needs the
+     * operator to have rendered the cluster's control plane.
+     */
+    public TenantApiServer withControllers(KubernetesClient management, String namespace, String cluster)
+            throws IOException, InterruptedException {
+        Path binaries = TestBinaries.require("kube-apiserver").getParent();
+        Path own = Files.createDirectories(directory.resolve("controllers"));
+        int[] ports = {TlsTestSupport.freeLoopbackPort(), TlsTestSupport.freeLoopbackPort()};
+        LocalProcessPlan.Loopback loopback =
+                new LocalProcessPlan.Loopback(own, 0, 0, 0, apiserverPort, ports[0], ports[1]);
+        controllers = LocalControlPlane.startControllers(
+                management,
+                namespace,
+                cluster,
+                loopback,
+                binaries,
+                Map.of(
+                        LocalProcessPlan.Role.KUBE_SCHEDULER,
+                        Map.of("leader-elect", "false"),
+                        LocalProcessPlan.Role.KUBE_CONTROLLER_MANAGER,
+                        TEST_CONTROLLER_MANAGER_FLAGS),
+                System.err);
+        return this;
+    }
+
+    /** Which of the controller processes exited, with their log tails; empty when all run. */
+    public String controllersExited() {
+        return controllers == null ? "" : controllers.exited();
     }
 
     /** The same kubeconfig, pointed at this server (its certificate has 127.0.0.1 among its SANs). */
@@ -257,6 +308,9 @@ public final class TenantApiServer implements AutoCloseable {
 
     @Override
     public void close() throws IOException {
+        if (controllers != null) {
+            controllers.close();
+        }
         for (Process process : processes) {
             process.destroy();
         }

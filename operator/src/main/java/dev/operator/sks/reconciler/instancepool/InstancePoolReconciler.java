@@ -25,6 +25,7 @@ import dev.operator.sks.tenant.NodeProof;
 import dev.operator.sks.tenant.PoolNodes;
 import dev.operator.sks.tenant.TenantClients.ClusterKey;
 import io.fabric8.kubernetes.api.model.Secret;
+import io.javaoperatorsdk.operator.api.config.informer.Informer;
 import io.javaoperatorsdk.operator.api.reconciler.Cleaner;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.javaoperatorsdk.operator.api.reconciler.ControllerConfiguration;
@@ -46,7 +47,11 @@ import java.util.Optional;
  * booting only from a user-data Secret the pool controls. Provider trouble is a condition, a Warning Event and a
  * bounded retry, never a hot loop.
  */
-@ControllerConfiguration(name = "instancepool", finalizerName = Labels.FINALIZER)
+@ControllerConfiguration(
+        name = "instancepool",
+        finalizerName = Labels.FINALIZER,
+        generationAwareEventProcessing = false,
+        informer = @Informer(onUpdateFilter = InstancePoolUpdateFilter.class))
 public class InstancePoolReconciler implements Reconciler<InstancePool>, Cleaner<InstancePool> {
     static final Duration PROVIDER_RETRY = Duration.ofSeconds(30);
     static final Duration STARTING_POLL = Duration.ofSeconds(2);
@@ -158,7 +163,7 @@ public class InstancePoolReconciler implements Reconciler<InstancePool>, Cleaner
                 status,
                 Durations.sooner(
                         machines.settled(observed) ? Optional.empty() : Optional.of(STARTING_POLL),
-                        trackNodes(desired, observed, pool.getStatus(), status, generation)));
+                        trackNodes(pool, desired, observed, status, generation)));
     }
 
     /**
@@ -169,13 +174,10 @@ public class InstancePoolReconciler implements Reconciler<InstancePool>, Cleaner
      * departed until the sync found their Nodes gone.
      */
     private Optional<Duration> trackNodes(
-            DesiredPool desired,
-            ProviderPool observed,
-            InstancePoolStatus before,
-            InstancePoolStatus status,
-            Long generation) {
-        List<NodeProof.Machine> departed = NodeTracking.departed(before, observed);
-        PoolNodes.Request request = NodeTracking.request(desired, observed, departed);
+            InstancePool pool, DesiredPool desired, ProviderPool observed, InstancePoolStatus status, Long generation) {
+        List<NodeProof.Machine> departed = NodeTracking.departed(pool.getStatus(), observed);
+        PoolNodes.Request request = NodeTracking.request(desired, observed, departed)
+                .withHeartbeatsStopped(NodeTracking.heartbeatsStopped(pool));
         var last = nodes.request(request);
         NodeTracking.markRegistered(status.instances, last);
         status.departed = NodeTracking.stillDeparted(departed, last);

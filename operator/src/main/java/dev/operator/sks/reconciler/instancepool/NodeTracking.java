@@ -1,7 +1,9 @@
 package dev.operator.sks.reconciler.instancepool;
 
 import dev.operator.sks.api.Instance;
+import dev.operator.sks.api.InstancePool;
 import dev.operator.sks.api.InstancePoolStatus;
+import dev.operator.sks.naming.Labels;
 import dev.operator.sks.provider.DesiredPool;
 import dev.operator.sks.provider.InstanceState;
 import dev.operator.sks.provider.ProviderInstance;
@@ -37,6 +39,22 @@ final class NodeTracking {
                 desired,
                 observed.members().stream().filter(ProviderInstance::isRunning).toList(),
                 departed);
+    }
+
+    /**
+     * The instances whose played kubelets the pool's {@link Labels#STOP_HEARTBEATS_ANNOTATION} stops (a test and demo
+     * switch of the simulated provider: {@link PoolNodes} ignores it when observing real machines).
+     */
+    static Set<String> heartbeatsStopped(InstancePool pool) {
+        Map<String, String> annotations = pool.getMetadata().getAnnotations();
+        String value = annotations == null ? null : annotations.get(Labels.STOP_HEARTBEATS_ANNOTATION);
+        if (value == null || value.isBlank()) {
+            return Set.of();
+        }
+        return Arrays.stream(value.split(","))
+                .map(String::trim)
+                .filter(s -> !s.isEmpty())
+                .collect(Collectors.toUnmodifiableSet());
     }
 
     /**

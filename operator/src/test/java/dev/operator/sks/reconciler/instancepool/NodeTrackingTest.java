@@ -128,4 +128,18 @@ class NodeTrackingTest {
         assertThat(request.running()).isEmpty();
         assertThat(request.departed()).extracting(NodeProof.Machine::name).containsExactly("pool-1", "pool-2");
     }
+
+    @Test
+    void theStopHeartbeatsSwitchNamesInstancesSeparatedByCommas() {
+        assertThat(NodeTracking.heartbeatsStopped(pool)).isEmpty();
+        pool.getMetadata()
+                .setAnnotations(new java.util.HashMap<>(java.util.Map.of(
+                        dev.operator.sks.naming.Labels.STOP_HEARTBEATS_ANNOTATION, " pool-1, ,pool-3 ")));
+        assertThat(NodeTracking.heartbeatsStopped(pool)).containsExactlyInAnyOrder("pool-1", "pool-3");
+        // A different switch is a different request, so the sync follows it at once.
+        assertThat(NodeTracking.request(desired, observed, List.of()).withHeartbeatsStopped(Set.of("pool-1")))
+                .isNotEqualTo(NodeTracking.request(desired, observed, List.of()));
+        pool.getMetadata().getAnnotations().put(dev.operator.sks.naming.Labels.STOP_HEARTBEATS_ANNOTATION, "");
+        assertThat(NodeTracking.heartbeatsStopped(pool)).isEmpty();
+    }
 }
