@@ -19,7 +19,9 @@ import dev.operator.sks.reconciler.instancepool.InstancePoolReconciler;
 import dev.operator.sks.reconciler.kubeconfig.KubeconfigMetrics;
 import dev.operator.sks.reconciler.kubeconfig.KubeconfigRequestReconciler;
 import dev.operator.sks.reconciler.nodepool.NodepoolReconciler;
+import dev.operator.sks.sizing.LoadObservations;
 import dev.operator.sks.support.SecretLookup;
+import dev.operator.sks.tenant.ControlPlaneLoad;
 import dev.operator.sks.tenant.KubeletServingApprover;
 import dev.operator.sks.tenant.PoolNodes;
 import dev.operator.sks.tenant.SimulatedLoadBalancers;
@@ -45,6 +47,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
+import java.util.function.Function;
 import java.util.stream.Collectors;
 
 /** The operator: its reconcilers registered with JOSDK against one client. Used by Main and by tests in-process. */
@@ -53,6 +56,7 @@ public final class SksOperator implements AutoCloseable {
     private final AtomicBoolean leadershipLost = new AtomicBoolean();
     private final TenantClients tenantClients;
     private final TenantWork tenantWork;
+    private final LoadObservations load;
     private final PoolNodes poolNodes;
     private final KubeletServingApprover servingApprover;
     private final Optional<SimulatedLoadBalancers> loadBalancers;
@@ -86,6 +90,26 @@ public final class SksOperator implements AutoCloseable {
             MeterRegistry registry,
             TenantClients.ServerOverride tenantServers,
             EtcdConnector etcd) {
+        this(
+                client,
+                services,
+                registry,
+                tenantServers,
+                etcd,
+                clients -> new ControlPlaneLoad(clients, services.clock()));
+    }
+
+    /**
+     * @param load the tenants' load that pro control planes are sized by: production scrapes each tenant's API server
+     *             ({@link ControlPlaneLoad}); tests give recorded series
+     */
+    public SksOperator(
+            KubernetesClient client,
+            OperatorServices services,
+            MeterRegistry registry,
+            TenantClients.ServerOverride tenantServers,
+            EtcdConnector etcd,
+            Function<TenantClients, LoadObservations> load) {
         OperatorConfig config = services.config();
         metrics = new OperatorMetrics(MicrometerMetrics.withoutPerResourceMetrics(registry), registry);
         leaderElection = config.leaderElection();
@@ -121,6 +145,7 @@ public final class SksOperator implements AutoCloseable {
         TenantBootstrap tenantBootstrap = new TenantBootstrap(
                 client, tenantClients, ownSecrets, services.versions(), services.clock(), config.provider());
         tenantWork = new TenantWork(tenantBootstrap, services.clock());
+        this.load = load.apply(tenantClients);
         var clusters = register(
                 new SKSClusterReconciler(
                         services,
@@ -129,7 +154,8 @@ public final class SksOperator implements AutoCloseable {
                         events,
                         clusterCaches,
                         ComputeProviders.cloudControllerCredentials(config, client, services.clock()),
-                        new ClusterReadiness(registry, services.clock())),
+                        new ClusterReadiness(registry, services.clock()),
+                        this.load),
                 config);
         var nodepools = register(new NodepoolReconciler(services, events, Optional.of(ownSecrets)), config);
         var requests = register(
@@ -212,6 +238,7 @@ public final class SksOperator implements AutoCloseable {
         metrics.leading(false);
         prometheus.ifPresent(p -> p.unregister(fleet));
         tenantWork.close();
+        load.close();
         poolNodes.close();
         servingApprover.close();
         loadBalancers.ifPresent(SimulatedLoadBalancers::close);
