@@ -22,6 +22,8 @@ import java.util.Optional;
  *   <li>Samples from before the last change do not count: the new size is watched a whole period first.</li>
  *   <li>The samples must cover the period without a gap longer than {@link Policy#maxGap} (and the newest must be
  *       that recent): while the tenant cannot be observed, nothing changes.</li>
+ *   <li>A size pinned in the spec is taken at once, in one step, and holds while pinned; unpinned, the load decides
+ *       again from there, after a whole period at it.</li>
  * </ul>
  */
 public final class SizingDecision {
@@ -43,19 +45,54 @@ public final class SizingDecision {
         }
     }
 
-    /** What the decision reads: where the cluster is, since when, and the recent samples (any order). */
-    public record Observed(ControlPlaneSize current, Optional<Instant> lastResize, List<LoadSample> samples) {
+    /**
+     * What the decision reads: where the cluster is, since when, the recent samples (any order), and the size the spec
+     * pins, if any.
+     */
+    public record Observed(
+            ControlPlaneSize current,
+            Optional<Instant> lastResize,
+            List<LoadSample> samples,
+            Optional<ControlPlaneSize> pinned) {
         public Observed {
             Objects.requireNonNull(current, "current");
             Objects.requireNonNull(lastResize, "lastResize");
+            Objects.requireNonNull(pinned, "pinned");
             samples = samples.stream()
                     .sorted(Comparator.comparing(LoadSample::at))
                     .toList();
         }
+
+        /** Nothing pinned: the load decides. */
+        public Observed(ControlPlaneSize current, Optional<Instant> lastResize, List<LoadSample> samples) {
+            this(current, lastResize, samples, Optional.empty());
+        }
     }
 
-    public sealed interface Decision {
+    public sealed interface Decision permits Stay, Change {
         ControlPlaneSize size();
+    }
+
+    /** A move from one size to another, and why in words ("from M to L: ..."). */
+    public sealed interface Change extends Decision permits Resize, Pinned {
+        ControlPlaneSize from();
+
+        ControlPlaneSize to();
+
+        String reason();
+
+        @Override
+        default ControlPlaneSize size() {
+            return to();
+        }
+    }
+
+    /** To the size {@code spec.controlPlane.size} pins, at once and whatever the load: the operator's override. */
+    public record Pinned(ControlPlaneSize from, ControlPlaneSize to) implements Change {
+        @Override
+        public String reason() {
+            return "from " + from + " to " + to + ": pinned by spec.controlPlane.size";
+        }
     }
 
     /** No change. */
@@ -69,17 +106,13 @@ public final class SizingDecision {
      * @param lasted how long the load was observed so
      */
     public record Resize(ControlPlaneSize from, ControlPlaneSize to, Limits.Figure figure, Duration lasted)
-            implements Decision {
-        @Override
-        public ControlPlaneSize size() {
-            return to;
-        }
-
+            implements Change {
         public boolean up() {
             return to.compareTo(from) > 0;
         }
 
         /** "from M to L: 212 Nodes over the M limit of 150 for 5 minutes". */
+        @Override
         public String reason() {
             String relation = up()
                     ? " over the " + from + " limit of " + figure.limitText()
@@ -95,6 +128,10 @@ public final class SizingDecision {
 
     public static Decision decide(Observed observed, Instant now, Policy policy) {
         ControlPlaneSize current = observed.current();
+        if (observed.pinned().isPresent()) {
+            ControlPlaneSize pinned = observed.pinned().get();
+            return pinned == current ? new Stay(current) : new Pinned(current, pinned);
+        }
         Optional<ControlPlaneSize> larger = ControlPlaneSizes.larger(current);
         if (larger.isPresent()) {
             Limits limit = ControlPlaneSizes.of(current).upTo();

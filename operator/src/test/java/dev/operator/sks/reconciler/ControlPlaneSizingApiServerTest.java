@@ -145,6 +145,18 @@ class ControlPlaneSizingApiServerTest {
         pokeAndAwaitObservation("busy");
         assertThat(cluster("busy").getStatus().controlPlane.size).isEqualTo(ControlPlaneSize.M);
 
+        // Pinned in the spec: taken at once, whatever the load.
+        client.resources(SKSCluster.class)
+                .inNamespace(namespace)
+                .withName("busy")
+                .patch(PatchContext.of(PatchType.JSON_MERGE), "{\"spec\":{\"controlPlane\":{\"size\":\"XL\"}}}");
+        busy = awaitCluster("busy", c -> c.getStatus().controlPlane.size == ControlPlaneSize.XL);
+        assertThat(busy.getStatus().controlPlane.reason).isEqualTo("from M to XL: pinned by spec.controlPlane.size");
+        await().atMost(Duration.ofSeconds(30))
+                .until(() -> apiserver("busy").getSpec().getReplicas() == 4);
+        await().atMost(Duration.ofSeconds(30))
+                .until(() -> events("busy", "ControlPlaneResized").size() == 2);
+
         // The starter cluster was reconciled all along under the same load, and never observed nor sized.
         poke("small");
         SKSCluster small = awaitCluster("small", c -> c.getStatus().observedGeneration != null);

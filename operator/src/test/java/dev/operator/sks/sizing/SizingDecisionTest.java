@@ -161,6 +161,42 @@ class SizingDecisionTest {
         assertThat(replay(ControlPlaneSize.S, series)).isEmpty();
     }
 
+    @Test
+    void aPinnedSizeIsTakenAtOnceWhateverTheLoadAndUnpinnedTheLoadDecidesAfterACoolDown() {
+        List<LoadSample> idle = series(120, i -> nodes(1));
+        Instant now = T0.plus(Duration.ofMinutes(59));
+        Decision pinned = SizingDecision.decide(
+                new Observed(ControlPlaneSize.S, Optional.empty(), idle, Optional.of(ControlPlaneSize.XL)),
+                now,
+                POLICY);
+        assertThat(pinned).isEqualTo(new SizingDecision.Pinned(ControlPlaneSize.S, ControlPlaneSize.XL));
+        assertThat(((SizingDecision.Change) pinned).reason())
+                .isEqualTo("from S to XL: pinned by spec.controlPlane.size");
+        assertThat(SizingDecision.decide(
+                        new Observed(ControlPlaneSize.XL, Optional.of(now), idle, Optional.of(ControlPlaneSize.XL)),
+                        now.plus(Duration.ofHours(5)),
+                        POLICY))
+                .isEqualTo(new Stay(ControlPlaneSize.XL));
+        // Unpinned ten minutes after the pin took: the idle load counts only from the pin on, so XL holds.
+        List<LoadSample> later = series(200, i -> nodes(1));
+        Instant pinnedAt = T0.plus(Duration.ofMinutes(60));
+        assertThat(SizingDecision.decide(
+                        new Observed(ControlPlaneSize.XL, Optional.of(pinnedAt), later),
+                        pinnedAt.plus(Duration.ofMinutes(10)),
+                        POLICY))
+                .isEqualTo(new Stay(ControlPlaneSize.XL));
+        assertThat(SizingDecision.decide(
+                        new Observed(ControlPlaneSize.XL, Optional.of(pinnedAt), later),
+                        pinnedAt.plus(Duration.ofMinutes(30)),
+                        POLICY))
+                .isEqualTo(new Resize(
+                        ControlPlaneSize.XL,
+                        ControlPlaneSize.L,
+                        // The figure nearest its limit: 5 requests/s of 700 before 1 Node of 350.
+                        new Limits.Figure(Limits.Figure.Kind.REQUEST_RATE, 5, 700),
+                        Duration.ofMinutes(30)));
+    }
+
     // --- the replay ---
 
     /** Decides at each sample's time, with the samples so far, carrying size and last change along. */

@@ -34,16 +34,15 @@ final class ClusterEvents {
 
     private ClusterEvents() {}
 
-    /** A pro control plane moved to another size: from which, to which, and the figure that moved it. */
+    /** A pro control plane moved to another size: from which, to which, and the figure (or pin) that moved it. */
     static List<Transition> resized(ControlPlaneSizing.Step sizing) {
-        return sizing.resized()
+        return sizing.changed()
                 .map(resize -> List.of(new Transition(
                         EventType.Normal,
                         CONTROL_PLANE_RESIZED,
-                        resize.reason() + "; the API server"
-                                + (resize.up() ? " gets " : " goes to ")
+                        resize.reason() + "; the API server runs "
                                 + ControlPlaneSizes.of(resize.to()).apiserverReplicas()
-                                + " replicas, and its pods and etcd's roll one at a time with their new requests")))
+                                + " replicas, and its pods and etcd's roll one at a time to the size's requests")))
                 .orElse(List.of());
     }
 

@@ -233,7 +233,7 @@ final class ClusterStatusReport {
         SKSClusterControlPlane controlPlane =
                 status.controlPlane == null ? new SKSClusterControlPlane() : status.controlPlane;
         controlPlane.size = sizing.decision().get().size();
-        sizing.resized().ifPresent(resize -> {
+        sizing.changed().ifPresent(resize -> {
             controlPlane.lastResize = Conditions.timestamp(clock.instant());
             controlPlane.reason = resize.reason();
         });

@@ -30,8 +30,8 @@ final class ControlPlaneSizing {
      * @param decision the pro decision (empty for starter)
      */
     record Step(SizeProfile profile, Optional<SizingDecision.Decision> decision, Optional<Duration> lookAgain) {
-        Optional<SizingDecision.Resize> resized() {
-            return decision.filter(SizingDecision.Resize.class::isInstance).map(SizingDecision.Resize.class::cast);
+        Optional<SizingDecision.Change> changed() {
+            return decision.filter(SizingDecision.Change.class::isInstance).map(SizingDecision.Change.class::cast);
         }
     }
 
@@ -41,11 +41,19 @@ final class ControlPlaneSizing {
         this.clock = clock;
     }
 
-    Step run(SKSCluster cluster, Level level, SKSClusterStatus recorded) {
+    /** @param pinned {@code spec.controlPlane.size}: while set, the load is not observed */
+    Step run(SKSCluster cluster, Level level, Optional<ControlPlaneSize> pinned, SKSClusterStatus recorded) {
         if (level != Level.PRO) {
             return new Step(ControlPlaneSizes.STARTER, Optional.empty(), Optional.empty());
         }
         ControlPlaneSize current = current(recorded);
+        if (pinned.isPresent()) {
+            SizingDecision.Decision decision = SizingDecision.decide(
+                    new SizingDecision.Observed(current, lastResize(recorded), List.of(), pinned),
+                    clock.instant(),
+                    policy);
+            return new Step(ControlPlaneSizes.of(decision.size()), Optional.of(decision), Optional.empty());
+        }
         List<LoadSample> samples =
                 observations.samples(cluster, ControlPlaneSizes.of(current).apiserverReplicas());
         SizingDecision.Decision decision = SizingDecision.decide(

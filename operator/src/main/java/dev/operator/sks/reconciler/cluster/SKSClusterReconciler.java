@@ -207,7 +207,7 @@ public class SKSClusterReconciler implements Reconciler<SKSCluster>, Cleaner<SKS
             tell(cluster, ClusterEvents.certificates(certificates));
             credentials = ccm.ensure(cluster, model, objects);
             tell(cluster, ClusterEvents.ccmCredentials(credentials));
-            ControlPlaneSizing.Step size = sizing.run(cluster, model.level(), before);
+            ControlPlaneSizing.Step size = sizing.run(cluster, model.level(), model.pinnedSize(), before);
             ControlPlaneInputs inputs = new ControlPlaneInputs(
                     model, versions, endpoint.map(Endpoint::host), certificates.hashes(), size.profile());
             EtcdGrower.Progress growth = etcd.grow(context.getClient(), cluster, inputs, observed.etcd());
