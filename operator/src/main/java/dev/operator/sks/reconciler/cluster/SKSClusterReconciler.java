@@ -228,10 +228,10 @@ public class SKSClusterReconciler implements Reconciler<SKSCluster>, Cleaner<SKS
         ClusterStatusReport.certificates(status, expiries);
         etcdLayout.ifPresent(layout -> ClusterStatusReport.etcd(status, layout));
         // The size is reported, and its change told, only once the control plane was rendered at it.
-        for (ControlPlaneSizing.Step size : sized.stream().toList()) {
-            ClusterStatusReport.controlPlane(status, size, clock);
-            tell(cluster, ClusterEvents.resized(size));
-            lookAgain = Durations.sooner(lookAgain, size.lookAgain());
+        if (sized.isPresent()) {
+            ClusterStatusReport.controlPlane(status, sized.get(), clock);
+            tell(cluster, ClusterEvents.resized(sized.get()));
+            lookAgain = Durations.sooner(lookAgain, sized.get().lookAgain());
         }
         lookAgain = Durations.sooner(lookAgain, CcmCredentials.lookAgain(credentials, CLOUD_RETRY, clock));
         lookAgain = Durations.sooner(lookAgain, reportTenant(cluster, status, credentials));
