@@ -14,6 +14,10 @@ public class ControlPlaneSpec {
     @JsonPropertyDescription("Type of the <cluster>-apiserver Service: LoadBalancer, NodePort or ClusterIP.")
     public Exposure exposure;
 
+    @JsonPropertyDescription("Pro clusters: pins the control plane's size (S, M, L or XL) instead of following the "
+            + "tenant's load; remove it to let the load decide again. Ignored while the cluster is starter.")
+    public ControlPlaneSize size;
+
     @JsonProperty("certSANs")
     @JsonPropertyDescription("Extra DNS names or IP addresses in the API server's serving certificate.")
     public List<String> certSANs = new ArrayList<>();

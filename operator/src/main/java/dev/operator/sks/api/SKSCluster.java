@@ -35,6 +35,7 @@ import io.fabric8.kubernetes.model.annotation.Version;
         type = AdditionalPrinterColumn.Type.BOOLEAN,
         priority = 1)
 @AdditionalPrinterColumn(name = "Addons", jsonPath = ".spec.addons", priority = 1)
+@AdditionalPrinterColumn(name = "Size", jsonPath = ".status.controlPlane.size", priority = 1)
 @ValidationRule(value = Patterns.CLUSTER_NAME_RULE, message = Patterns.CLUSTER_NAME_MESSAGE)
 @ValidationRule(value = Patterns.CLUSTER_NAME_ENDING_RULE, message = Patterns.CLUSTER_NAME_ENDING_MESSAGE)
 public class SKSCluster extends CustomResource<SKSClusterSpec, SKSClusterStatus> implements Namespaced {}

@@ -45,6 +45,9 @@ public class SKSClusterStatus {
     @JsonPropertyDescription("etcd's members and learners.")
     public SKSClusterEtcd etcd;
 
+    @JsonPropertyDescription("Pro clusters: the size the control plane runs at and why it last changed.")
+    public SKSClusterControlPlane controlPlane;
+
     public List<Condition> conditions = new ArrayList<>();
 
     public Long observedGeneration;

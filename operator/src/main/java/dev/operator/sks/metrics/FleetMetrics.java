@@ -43,6 +43,7 @@ public final class FleetMetrics {
     public static final String CLUSTER_TENANT_REACHABLE = "sks_cluster_tenant_reachable";
     public static final String CLUSTER_ETCD_MEMBERS = "sks_cluster_etcd_members";
     public static final String CLUSTER_ETCD_LEARNERS = "sks_cluster_etcd_learners";
+    public static final String CLUSTER_CONTROL_PLANE_SIZE = "sks_cluster_control_plane_size";
     // Per nodepool and instance pool.
     public static final String NODEPOOL_READY = "sks_nodepool_ready";
     public static final String NODEPOOL_STATE = "sks_nodepool_state";
@@ -92,6 +93,7 @@ public final class FleetMetrics {
                             + "probing or before the control plane runs"),
             Map.entry(CLUSTER_ETCD_MEMBERS, "etcd members of an SKSCluster, learners included"),
             Map.entry(CLUSTER_ETCD_LEARNERS, "etcd members of an SKSCluster that are non-voting learners"),
+            Map.entry(CLUSTER_CONTROL_PLANE_SIZE, "1 for the size a pro SKSCluster's control plane runs at"),
             Map.entry(NODEPOOL_READY, "1 when the Nodepool's Ready condition is True, else 0"),
             Map.entry(NODEPOOL_STATE, "1 for the Nodepool's status.state (Pending before it has one)"),
             Map.entry(NODEPOOL_DESIRED_SIZE, "Instances a Nodepool asks for (spec.size)"),
@@ -181,6 +183,9 @@ public final class FleetMetrics {
             out.add(gauge(CLUSTER_ETCD_MEMBERS, id(cluster), status.etcd.members));
             out.add(gauge(CLUSTER_ETCD_LEARNERS, id(cluster), status.etcd.learners == null ? 0 : status.etcd.learners));
         }
+        if (status.controlPlane != null && status.controlPlane.size != null) {
+            out.add(gauge(CLUSTER_CONTROL_PLANE_SIZE, with(id(cluster), "size", status.controlPlane.size.name()), 1));
+        }
     }
 
     private static void nodepool(Nodepool pool, List<Series> out) {
@@ -240,6 +245,7 @@ public final class FleetMetrics {
                 CLUSTER_TENANT_REACHABLE,
                 CLUSTER_ETCD_MEMBERS,
                 CLUSTER_ETCD_LEARNERS,
+                CLUSTER_CONTROL_PLANE_SIZE,
                 NODEPOOL_READY,
                 NODEPOOL_STATE,
                 NODEPOOL_DESIRED_SIZE,

@@ -85,13 +85,14 @@ public final class ApiserverRenderer {
 
     private ApiserverRenderer() {}
 
+    /** The replicas of a level's first size; the size in {@link ControlPlaneInputs#size()} decides what runs. */
     public static int replicas(Level level) {
         return level == Level.PRO ? PRO_REPLICAS : STARTER_REPLICAS;
     }
 
     public static Deployment deployment(ControlPlaneInputs inputs) {
         String name = inputs.name();
-        int replicas = replicas(inputs.model().level());
+        int replicas = inputs.size().apiserverReplicas();
         List<SecretVolume> mountedSecrets = mountedSecrets(name);
         PodSpecBuilder pod = new PodSpecBuilder()
                 .withAutomountServiceAccountToken(false)
@@ -116,9 +117,9 @@ public final class ApiserverRenderer {
                 pod.build());
     }
 
-    /** Pro only. */
+    /** Pro only (more than one replica). */
     public static Optional<PodDisruptionBudget> podDisruptionBudget(ControlPlaneInputs inputs) {
-        return replicas(inputs.model().level()) > 1
+        return inputs.size().apiserverReplicas() > 1
                 ? Optional.of(PodDisruptionBudgets.minAvailable(
                         inputs, Names.apiserverDeployment(inputs.name()), COMPONENT, 1))
                 : Optional.empty();
@@ -266,7 +267,7 @@ public final class ApiserverRenderer {
                 .withStartupProbe(PodParts.httpProbe("HTTPS", "/livez", SECURE_PORT, 10, 10, 24))
                 .withLivenessProbe(PodParts.httpProbe("HTTPS", "/livez", SECURE_PORT, 10, 10, 8))
                 .withReadinessProbe(PodParts.httpProbe("HTTPS", "/readyz", SECURE_PORT, 0, 5, 3))
-                .withResources(PodParts.requests("250m", "512Mi"))
+                .withResources(PodParts.requests(inputs.size().apiserver()))
                 .withSecurityContext(PodParts.containerSecurityContext())
                 .withVolumeMounts(
                         PodParts.readOnlyMount(SERVING_VOLUME, SERVING_DIR),

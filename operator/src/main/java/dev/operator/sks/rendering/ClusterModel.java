@@ -2,6 +2,7 @@ package dev.operator.sks.rendering;
 
 import dev.operator.sks.api.Addon;
 import dev.operator.sks.api.Cni;
+import dev.operator.sks.api.ControlPlaneSize;
 import dev.operator.sks.api.Defaults;
 import dev.operator.sks.api.Exposure;
 import dev.operator.sks.api.Level;
@@ -47,6 +48,7 @@ public final class ClusterModel {
     private final List<String> extraSans;
     private final Optional<Oidc> oidc;
     private final Optional<KubernetesVersion> targetVersion;
+    private final Optional<ControlPlaneSize> pinnedSize;
     private final VersionCatalog catalog;
     private final SubjectAltNames etcdServerSans;
     private final SubjectAltNames etcdPeerSans;
@@ -61,6 +63,7 @@ public final class ClusterModel {
         this.addons =
                 Collections.unmodifiableSet(asked.isEmpty() ? EnumSet.noneOf(Addon.class) : EnumSet.copyOf(asked));
         this.exposure = Defaults.exposure(spec);
+        this.pinnedSize = Optional.ofNullable(spec.controlPlane).map(c -> c.size);
         this.network = Network.of(spec);
         this.extraSans = List.copyOf(Defaults.certSans(spec));
         this.oidc = Oidc.of(spec.oidc);
@@ -128,6 +131,11 @@ public final class ClusterModel {
 
     public Network network() {
         return network;
+    }
+
+    /** {@code spec.controlPlane.size}: the size a pro control plane is pinned at, instead of following its load. */
+    public Optional<ControlPlaneSize> pinnedSize() {
+        return pinnedSize;
     }
 
     /** {@code spec.controlPlane.certSANs}, as written. */

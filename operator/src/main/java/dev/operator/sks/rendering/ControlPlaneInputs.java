@@ -2,6 +2,8 @@ package dev.operator.sks.rendering;
 
 import dev.operator.sks.api.SKSCluster;
 import dev.operator.sks.catalog.KubernetesVersion;
+import dev.operator.sks.sizing.ControlPlaneSizes;
+import dev.operator.sks.sizing.SizeProfile;
 import java.util.Collections;
 import java.util.Map;
 import java.util.Objects;
@@ -16,12 +18,15 @@ import java.util.TreeMap;
  * @param endpointHost      host of the cluster's endpoint once known (load-balancer address, node address, cluster IP)
  * @param certificateHashes content digest of each certificate Secret, by Secret name; a change rolls the pods that
  *                          mount that Secret. Secrets missing from the map count as empty.
+ * @param size              the replicas and requests the control plane runs with: starter's fixed profile, or the pro
+ *                          size the sizing decision chose ({@link ControlPlaneSizes}); every renderer reads them here
  */
 public record ControlPlaneInputs(
         ClusterModel model,
         ComponentVersions versions,
         Optional<String> endpointHost,
-        Map<String, String> certificateHashes) {
+        Map<String, String> certificateHashes,
+        SizeProfile size) {
 
     public ControlPlaneInputs {
         Objects.requireNonNull(model, "model");
@@ -29,6 +34,16 @@ public record ControlPlaneInputs(
         endpointHost = endpointHost == null ? Optional.empty() : endpointHost.filter(h -> !h.isBlank());
         certificateHashes =
                 certificateHashes == null ? Map.of() : Collections.unmodifiableMap(new TreeMap<>(certificateHashes));
+        size = size == null ? ControlPlaneSizes.of(model.level(), Optional.empty()) : size;
+    }
+
+    /** At the level's first size (starter's fixed one, pro's smallest). */
+    public ControlPlaneInputs(
+            ClusterModel model,
+            ComponentVersions versions,
+            Optional<String> endpointHost,
+            Map<String, String> certificateHashes) {
+        this(model, versions, endpointHost, certificateHashes, null);
     }
 
     /** Every component at the same patch: the steady state, and a new cluster. */
@@ -37,7 +52,7 @@ public record ControlPlaneInputs(
             KubernetesVersion version,
             Optional<String> endpointHost,
             Map<String, String> certificateHashes) {
-        this(model, ComponentVersions.allAt(version), endpointHost, certificateHashes);
+        this(model, ComponentVersions.allAt(version), endpointHost, certificateHashes, null);
     }
 
     public String name() {

@@ -57,7 +57,7 @@ public final class ControllerManagerRenderer {
                         .withStartupProbe(PodParts.httpProbe("HTTPS", "/healthz", SECURE_PORT, 10, 10, 24))
                         .withLivenessProbe(PodParts.httpProbe("HTTPS", "/healthz", SECURE_PORT, 10, 10, 8))
                         .withReadinessProbe(PodParts.httpProbe("HTTPS", "/healthz", SECURE_PORT, 0, 10, 3))
-                        .withResources(PodParts.requests("100m", "128Mi"))
+                        .withResources(PodParts.requests(inputs.size().controllerManager()))
                         .withSecurityContext(PodParts.containerSecurityContext())
                         .withVolumeMounts(
                                 PodParts.readOnlyMount(KUBECONFIG_VOLUME, KUBECONFIG_DIR),

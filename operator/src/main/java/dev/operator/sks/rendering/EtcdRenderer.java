@@ -257,7 +257,7 @@ public final class EtcdRenderer {
                 .withLivenessProbe(PodParts.httpProbe("HTTP", "/livez", METRICS_PORT, 10, 10, 8))
                 .withReadinessProbe(PodParts.httpProbe("HTTP", "/readyz", METRICS_PORT, 0, 5, 3))
                 .withStartupProbe(PodParts.httpProbe("HTTP", "/readyz", METRICS_PORT, 10, 10, 24))
-                .withResources(PodParts.requests("100m", "256Mi"))
+                .withResources(PodParts.requests(inputs.size().etcd()))
                 .withSecurityContext(PodParts.containerSecurityContext())
                 .withVolumeMounts(
                         PodParts.writableMount(Names.ETCD_DATA_VOLUME, DATA_MOUNT),

@@ -1,6 +1,7 @@
 package dev.operator.sks.rendering;
 
 import dev.operator.sks.naming.Labels;
+import dev.operator.sks.sizing.Requests;
 import dev.operator.sks.support.Digests;
 import io.fabric8.kubernetes.api.model.Affinity;
 import io.fabric8.kubernetes.api.model.AffinityBuilder;
@@ -122,6 +123,10 @@ final class PodParts {
                 .addToRequests("cpu", new Quantity(cpu))
                 .addToRequests("memory", new Quantity(memory))
                 .build();
+    }
+
+    static ResourceRequirements requests(Requests requests) {
+        return requests(requests.cpu(), requests.memory());
     }
 
     static LabelSelector selector(ControlPlaneInputs inputs, ControlPlaneComponent component) {

@@ -46,7 +46,7 @@ public final class SchedulerRenderer {
                         .withStartupProbe(PodParts.httpProbe("HTTPS", "/healthz", SECURE_PORT, 10, 10, 24))
                         .withLivenessProbe(PodParts.httpProbe("HTTPS", "/healthz", SECURE_PORT, 10, 10, 8))
                         .withReadinessProbe(PodParts.httpProbe("HTTPS", "/healthz", SECURE_PORT, 0, 10, 3))
-                        .withResources(PodParts.requests("50m", "64Mi"))
+                        .withResources(PodParts.requests(inputs.size().scheduler()))
                         .withSecurityContext(PodParts.containerSecurityContext())
                         .withVolumeMounts(PodParts.readOnlyMount(KUBECONFIG_VOLUME, KUBECONFIG_DIR))
                         .build())

@@ -19,7 +19,9 @@ import dev.operator.sks.reconciler.instancepool.InstancePoolReconciler;
 import dev.operator.sks.reconciler.kubeconfig.KubeconfigMetrics;
 import dev.operator.sks.reconciler.kubeconfig.KubeconfigRequestReconciler;
 import dev.operator.sks.reconciler.nodepool.NodepoolReconciler;
+import dev.operator.sks.sizing.LoadObservations;
 import dev.operator.sks.support.SecretLookup;
+import dev.operator.sks.tenant.ControlPlaneLoad;
 import dev.operator.sks.tenant.KubeletServingApprover;
 import dev.operator.sks.tenant.NodeDrains;
 import dev.operator.sks.tenant.PoolNodes;
@@ -47,6 +49,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
+import java.util.function.Function;
 import java.util.stream.Collectors;
 
 /** The operator: its reconcilers registered with JOSDK against one client. Used by Main and by tests in-process. */
@@ -55,6 +58,7 @@ public final class SksOperator implements AutoCloseable {
     private final AtomicBoolean leadershipLost = new AtomicBoolean();
     private final TenantClients tenantClients;
     private final TenantWork tenantWork;
+    private final LoadObservations load;
     private final PoolNodes poolNodes;
     private final TenantNodeDrains nodeDrains;
     private final KubeletServingApprover servingApprover;
@@ -89,6 +93,26 @@ public final class SksOperator implements AutoCloseable {
             MeterRegistry registry,
             TenantClients.ServerOverride tenantServers,
             EtcdConnector etcd) {
+        this(
+                client,
+                services,
+                registry,
+                tenantServers,
+                etcd,
+                clients -> new ControlPlaneLoad(clients, services.clock()));
+    }
+
+    /**
+     * @param load the tenants' load that pro control planes are sized by: production scrapes each tenant's API server
+     *             ({@link ControlPlaneLoad}); tests give recorded series
+     */
+    public SksOperator(
+            KubernetesClient client,
+            OperatorServices services,
+            MeterRegistry registry,
+            TenantClients.ServerOverride tenantServers,
+            EtcdConnector etcd,
+            Function<TenantClients, LoadObservations> load) {
         OperatorConfig config = services.config();
         metrics = new OperatorMetrics(MicrometerMetrics.withoutPerResourceMetrics(registry), registry);
         leaderElection = config.leaderElection();
@@ -124,6 +148,7 @@ public final class SksOperator implements AutoCloseable {
         TenantBootstrap tenantBootstrap = new TenantBootstrap(
                 client, tenantClients, ownSecrets, services.versions(), services.clock(), config.provider());
         tenantWork = new TenantWork(tenantBootstrap, services.clock());
+        this.load = load.apply(tenantClients);
         var clusters = register(
                 new SKSClusterReconciler(
                         services,
@@ -132,7 +157,8 @@ public final class SksOperator implements AutoCloseable {
                         events,
                         clusterCaches,
                         ComputeProviders.cloudControllerCredentials(config, client, services.clock()),
-                        new ClusterReadiness(registry, services.clock())),
+                        new ClusterReadiness(registry, services.clock()),
+                        this.load),
                 config);
         var nodepools = register(new NodepoolReconciler(services, events, Optional.of(ownSecrets)), config);
         var requests = register(
@@ -222,6 +248,7 @@ public final class SksOperator implements AutoCloseable {
         metrics.leading(false);
         prometheus.ifPresent(p -> p.unregister(fleet));
         tenantWork.close();
+        load.close();
         poolNodes.close();
         nodeDrains.close();
         servingApprover.close();

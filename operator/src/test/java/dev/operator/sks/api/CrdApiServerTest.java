@@ -248,10 +248,31 @@ class CrdApiServerTest {
         List<List<String>> wide = table(kubectl("get", "skc", "-n", namespace, "-o", "wide"));
         assertThat(wide.get(0))
                 .containsExactly(
-                        "NAME", "ZONE", "VERSION", "STATE", "AGE", "LEVEL", "ENDPOINT", "AUTO UPGRADE", "ADDONS");
+                        "NAME",
+                        "ZONE",
+                        "VERSION",
+                        "STATE",
+                        "AGE",
+                        "LEVEL",
+                        "ENDPOINT",
+                        "AUTO UPGRADE",
+                        "ADDONS",
+                        "SIZE");
         assertThat(wide.get(1).subList(5, 8)).containsExactly("starter", "https://192.0.2.10:443", "true");
         assertThat(wide.get(1).get(8)).contains("metrics-server").contains("cloud-controller");
         assertThat(String.join(" ", wide.get(1))).doesNotContain("pro");
+        // A starter control plane has no size (an empty cell); a pro one shows the size it runs at.
+        shown = client.resources(SKSCluster.class)
+                .inNamespace(namespace)
+                .withName("shown")
+                .get();
+        shown.getStatus().level = Level.PRO;
+        shown.getStatus().controlPlane = new SKSClusterControlPlane();
+        shown.getStatus().controlPlane.size = ControlPlaneSize.L;
+        client.resource(shown).updateStatus();
+        assertThat(table(kubectl("get", "skc", "-n", namespace, "-o", "wide")).get(1))
+                .last()
+                .isEqualTo("L");
     }
 
     @Test

@@ -3,6 +3,7 @@ package dev.operator.sks.metrics;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.operator.sks.api.ClusterState;
+import dev.operator.sks.api.ControlPlaneSize;
 import dev.operator.sks.api.Instance;
 import dev.operator.sks.api.InstancePool;
 import dev.operator.sks.api.InstancePoolStatus;
@@ -14,6 +15,7 @@ import dev.operator.sks.api.NodepoolStatus;
 import dev.operator.sks.api.PoolState;
 import dev.operator.sks.api.SKSCluster;
 import dev.operator.sks.api.SKSClusterCertificates;
+import dev.operator.sks.api.SKSClusterControlPlane;
 import dev.operator.sks.api.SKSClusterEtcd;
 import dev.operator.sks.api.SKSClusterStatus;
 import dev.operator.sks.catalog.VersionCatalog;
@@ -209,6 +211,21 @@ class FleetMetricsTest {
         assertThat(FleetMetrics.series(fleet(List.of(running("one", "1.33.4"))), CATALOG))
                 .hasSize(9);
         assertThat(FleetMetrics.series(fleet(hundred), CATALOG)).hasSize(900);
+    }
+
+    @Test
+    void aProClusterShowsTheSizeItsControlPlaneRunsAtAndAStarterNone() {
+        SKSCluster pro = running("pro", "1.33.4");
+        pro.getStatus().controlPlane = new SKSClusterControlPlane();
+        pro.getStatus().controlPlane.size = ControlPlaneSize.L;
+        SKSCluster starter = running("starter", "1.33.4");
+        List<Series> series = FleetMetrics.series(fleet(List.of(pro, starter)), CATALOG);
+        Series size = one(series, FleetMetrics.CLUSTER_CONTROL_PLANE_SIZE, "pro");
+        assertThat(size.labels()).containsEntry("size", "L");
+        assertThat(size.value()).isEqualTo(1);
+        assertThat(series)
+                .noneMatch(s -> s.metric().equals(FleetMetrics.CLUSTER_CONTROL_PLANE_SIZE)
+                        && "starter".equals(s.labels().get("name")));
     }
 
     static Fleet fleet(List<SKSCluster> clusters) {

@@ -7,6 +7,7 @@ import dev.operator.sks.config.OperatorServices;
 import dev.operator.sks.etcd.EtcdConnector;
 import dev.operator.sks.etcd.TlsEtcdConnector;
 import dev.operator.sks.runtime.SksOperator;
+import dev.operator.sks.sizing.LoadObservations;
 import dev.operator.sks.tenant.TenantClients;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
@@ -142,6 +143,22 @@ public final class ApiServerSupport {
             EtcdConnector etcd) {
         SksOperator operator =
                 new SksOperator(client, OperatorScope.restrict(client, services), registry, tenantServers, etcd);
+        operator.start();
+        await().atMost(Duration.ofSeconds(30))
+                .until(() -> operator.notReadyReason().isEmpty());
+        OperatorScope.started(client, operator);
+        return operator;
+    }
+
+    /** As the first, with the tenants' load coming from {@code load} (recorded series) instead of their API servers. */
+    public static SksOperator startOperator(KubernetesClient client, OperatorServices services, LoadObservations load) {
+        SksOperator operator = new SksOperator(
+                client,
+                OperatorScope.restrict(client, services),
+                new SimpleMeterRegistry(),
+                TenantClients.ServerOverride.NONE,
+                new TlsEtcdConnector(),
+                clients -> load);
         operator.start();
         await().atMost(Duration.ofSeconds(30))
                 .until(() -> operator.notReadyReason().isEmpty());

@@ -5,6 +5,7 @@ import dev.operator.sks.api.SKSClusterStatus;
 import dev.operator.sks.events.EventType;
 import dev.operator.sks.naming.Names;
 import dev.operator.sks.provider.CloudControllerCredentials;
+import dev.operator.sks.sizing.ControlPlaneSizes;
 import dev.operator.sks.status.ConditionEvents.Transition;
 import java.util.ArrayList;
 import java.util.List;
@@ -29,8 +30,21 @@ final class ClusterEvents {
     static final String CLOUD_CREDENTIALS_REVOKED = "CloudCredentialsRevoked";
     static final String CLOUD_CREDENTIALS_RENEWED = "CloudCredentialsRenewed";
     static final String CLOUD_CREDENTIALS_NOT_REVOKED = "CloudCredentialsNotRevoked";
+    static final String CONTROL_PLANE_RESIZED = "ControlPlaneResized";
 
     private ClusterEvents() {}
+
+    /** A pro control plane moved to another size: from which, to which, and the figure (or pin) that moved it. */
+    static List<Transition> resized(ControlPlaneSizing.Step sizing) {
+        return sizing.changed()
+                .map(resize -> List.of(new Transition(
+                        EventType.Normal,
+                        CONTROL_PLANE_RESIZED,
+                        resize.reason() + "; the API server runs "
+                                + ControlPlaneSizes.of(resize.to()).apiserverReplicas()
+                                + " replicas, and its pods and etcd's roll one at a time to the size's requests")))
+                .orElse(List.of());
+    }
 
     /** An object the operator owns was changed by hand and has just been put back. */
     static String restored(String kind, String name) {

@@ -4,6 +4,7 @@ import dev.operator.sks.api.ClusterState;
 import dev.operator.sks.api.Defaults;
 import dev.operator.sks.api.SKSCluster;
 import dev.operator.sks.api.SKSClusterCertificates;
+import dev.operator.sks.api.SKSClusterControlPlane;
 import dev.operator.sks.api.SKSClusterEtcd;
 import dev.operator.sks.api.SKSClusterStatus;
 import dev.operator.sks.catalog.KubernetesVersion;
@@ -218,6 +219,25 @@ final class ClusterStatusReport {
     /** etcd's membership as rendered this reconcile: a learner is a member etcd does not count as voting yet. */
     static void etcd(SKSClusterStatus status, EtcdLayout layout) {
         status.etcd = new SKSClusterEtcd(layout.replicas(), layout.replicas() - layout.votingMembers());
+    }
+
+    /**
+     * The size a control plane was rendered at this reconcile (pro), with when and why it last changed; absent for
+     * starter, whose control plane has no size.
+     */
+    static void controlPlane(SKSClusterStatus status, ControlPlaneSizing.Step sizing, Clock clock) {
+        if (sizing.decision().isEmpty()) {
+            status.controlPlane = null;
+            return;
+        }
+        SKSClusterControlPlane controlPlane =
+                status.controlPlane == null ? new SKSClusterControlPlane() : status.controlPlane;
+        controlPlane.size = sizing.decision().get().size();
+        sizing.changed().ifPresent(resize -> {
+            controlPlane.lastResize = Conditions.timestamp(clock.instant());
+            controlPlane.reason = resize.reason();
+        });
+        status.controlPlane = controlPlane;
     }
 
     /** Whether the tenant is worth reaching: its control plane runs. */

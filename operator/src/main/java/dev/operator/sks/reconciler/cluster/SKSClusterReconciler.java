@@ -29,6 +29,8 @@ import dev.operator.sks.rendering.NameConflict;
 import dev.operator.sks.rendering.NameConflictException;
 import dev.operator.sks.rendering.RenderedControlPlane;
 import dev.operator.sks.rendering.UpgradePlan;
+import dev.operator.sks.sizing.LoadObservations;
+import dev.operator.sks.sizing.SizingDecision;
 import dev.operator.sks.status.ConditionEvents.Transition;
 import dev.operator.sks.status.StatusPatches;
 import dev.operator.sks.status.StatusWriter;
@@ -87,6 +89,7 @@ public class SKSClusterReconciler implements Reconciler<SKSCluster>, Cleaner<SKS
     private final CcmCredentials ccm;
     private final IdleCountdown idleCountdown;
     private final ClusterReadiness readiness;
+    private final ControlPlaneSizing sizing;
     /** Discovered once, when the event sources are made: asking each reconcile would cost a request each time. */
     private volatile boolean budgetsServed;
 
@@ -118,6 +121,20 @@ public class SKSClusterReconciler implements Reconciler<SKSCluster>, Cleaner<SKS
             InformerCaches caches,
             Optional<CloudControllerCredentials> cloud,
             ClusterReadiness readiness) {
+        this(services, tenantWork, etcdConnector, events, caches, cloud, readiness, LoadObservations.NONE);
+    }
+
+    /** @param load the tenants' load, observed in the background, that pro control planes are sized by */
+    public SKSClusterReconciler(
+            OperatorServices services,
+            TenantWork tenantWork,
+            EtcdConnector etcdConnector,
+            EventRecorder events,
+            InformerCaches caches,
+            Optional<CloudControllerCredentials> cloud,
+            ClusterReadiness readiness,
+            LoadObservations load) {
+        this.sizing = new ControlPlaneSizing(load, SizingDecision.Policy.DEFAULT, services.clock());
         this.readiness = readiness;
         this.caches = caches;
         this.ccm = new CcmCredentials(cloud, services.clock());
@@ -174,6 +191,7 @@ public class SKSClusterReconciler implements Reconciler<SKSCluster>, Cleaner<SKS
         CcmCredentials.Outcome credentials = new CcmCredentials.NotWanted();
         Optional<CertificateSecrets.Expiries> expiries = Optional.empty();
         Optional<EtcdLayout> etcdLayout = Optional.empty();
+        Optional<ControlPlaneSizing.Step> sized = Optional.empty();
         try {
             List<Wanted> wanted = wanted(model, versions, leaves, kubeconfigs);
             if (ccm.wanted(model)) {
@@ -189,11 +207,13 @@ public class SKSClusterReconciler implements Reconciler<SKSCluster>, Cleaner<SKS
             tell(cluster, ClusterEvents.certificates(certificates));
             credentials = ccm.ensure(cluster, model, objects);
             tell(cluster, ClusterEvents.ccmCredentials(credentials));
-            ControlPlaneInputs inputs =
-                    new ControlPlaneInputs(model, versions, endpoint.map(Endpoint::host), certificates.hashes());
+            ControlPlaneSizing.Step size = sizing.run(cluster, model.level(), model.pinnedSize(), before);
+            ControlPlaneInputs inputs = new ControlPlaneInputs(
+                    model, versions, endpoint.map(Endpoint::host), certificates.hashes(), size.profile());
             EtcdGrower.Progress growth = etcd.grow(context.getClient(), cluster, inputs, observed.etcd());
             etcdLayout = Optional.of(growth.layout());
             Budgets budgets = apply(objects, ControlPlaneRenderer.render(inputs, growth.layout()));
+            sized = Optional.of(size);
             outcome = new ClusterStatusReport.Reconciled(
                     target, observed.versions(), observed.rolledOut(), endpoint, growth, budgets);
             lookAgain = Durations.sooner(lookAgain, growth.lookAgain());
@@ -207,6 +227,12 @@ public class SKSClusterReconciler implements Reconciler<SKSCluster>, Cleaner<SKS
         ClusterStatusReport.cloudCredentials(status, credentials, clock);
         ClusterStatusReport.certificates(status, expiries);
         etcdLayout.ifPresent(layout -> ClusterStatusReport.etcd(status, layout));
+        // The size is reported, and its change told, only once the control plane was rendered at it.
+        if (sized.isPresent()) {
+            ClusterStatusReport.controlPlane(status, sized.get(), clock);
+            tell(cluster, ClusterEvents.resized(sized.get()));
+            lookAgain = Durations.sooner(lookAgain, sized.get().lookAgain());
+        }
         lookAgain = Durations.sooner(lookAgain, CcmCredentials.lookAgain(credentials, CLOUD_RETRY, clock));
         lookAgain = Durations.sooner(lookAgain, reportTenant(cluster, status, credentials));
         tell(cluster, ClusterEvents.upgrade(before, status, target.toString()));
@@ -289,6 +315,7 @@ public class SKSClusterReconciler implements Reconciler<SKSCluster>, Cleaner<SKS
         tenantWork.forget(cluster);
         etcd.forget(cluster);
         readiness.forget(cluster);
+        sizing.forget(cluster);
         return DeleteControl.defaultDelete();
     }
 
