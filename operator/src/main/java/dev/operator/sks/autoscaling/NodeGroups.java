@@ -50,14 +50,24 @@ public final class NodeGroups {
      * One machine of a group as the autoscaler knows it: its provider id is what the machine's Node carries in
      * {@code spec.providerID} once its cloud controller initialized it, and what the autoscaler matches nodes by.
      *
-     * @param nodeName the Node the instance registered as, if known; else its name, which kubelets register with
+     * @param nodeName the Node the instance registered as; null while none has
      * @param state the provider's state: Starting, Running, Stopping or Failed
      */
     public record Member(String instanceName, String instanceId, String providerId, String nodeName, String state) {
         public Member {
             Objects.requireNonNull(instanceName, "instanceName");
             Objects.requireNonNull(providerId, "providerId");
-            nodeName = nodeName == null || nodeName.isEmpty() ? instanceName : nodeName;
+            nodeName = nodeName == null || nodeName.isEmpty() ? null : nodeName;
+        }
+
+        /** Whether a Node registered for it: the machine exists for the autoscaler, and goes only by name. */
+        public boolean registered() {
+            return nodeName != null;
+        }
+
+        /** The Node name it has or will have: kubelets register under the instance's name. */
+        public String expectedNodeName() {
+            return registered() ? nodeName : instanceName;
         }
     }
 
@@ -108,7 +118,7 @@ public final class NodeGroups {
             for (Member member : group.members()) {
                 if (initialized
                         ? member.providerId().equals(nodeProviderId)
-                        : member.nodeName().equals(nodeName)) {
+                        : member.expectedNodeName().equals(nodeName)) {
                     return Optional.of(group);
                 }
             }
@@ -145,15 +155,17 @@ public final class NodeGroups {
     }
 
     /**
-     * NodeGroupDecreaseTargetSize: down by {@code -delta} machines that do not exist yet; never below the machines that
-     * exist (those go only by name, through {@link #deleteNodes}) nor below minSize.
+     * NodeGroupDecreaseTargetSize: down by {@code -delta} machines whose Node has not registered (the autoscaler asks
+     * this when a scale-up is no longer needed, or timed out); never below the machines with a Node (those go only by
+     * name, through {@link #deleteNodes}) nor below minSize. Which unregistered machines go is the pool's scale-down
+     * choice.
      */
     public static SizeChange decreaseTarget(Group group, int delta) {
         if (delta >= 0) {
             return new Refused(true, "size decrease must be negative, was " + delta);
         }
         int wanted = group.targetSize() + delta;
-        int existing = group.members().size();
+        int existing = (int) group.members().stream().filter(Member::registered).count();
         if (wanted < existing) {
             return new Refused(
                     false,
@@ -221,7 +233,7 @@ public final class NodeGroups {
                         .filter(m ->
                                 node.providerId() != null && !node.providerId().isEmpty()
                                         ? m.providerId().equals(node.providerId())
-                                        : m.nodeName().equals(node.name()))
+                                        : m.expectedNodeName().equals(node.name()))
                         .findFirst());
     }
 }

@@ -16,7 +16,11 @@ import org.junit.jupiter.api.Test;
 class NodeGroupsTest {
 
     private static Member member(String pool, String name, String id) {
-        return new Member(name, id, NodeGroups.providerId("simulated", pool, name, id), null, "Running");
+        return new Member(name, id, NodeGroups.providerId("simulated", pool, name, id), name, "Running");
+    }
+
+    private static Member unregistered(String pool, String name, String id) {
+        return new Member(name, id, NodeGroups.providerId("simulated", pool, name, id), null, "Starting");
     }
 
     private static final Group WORKERS = new Group(
@@ -65,8 +69,13 @@ class NodeGroupsTest {
     }
 
     @Test
-    void decreaseTargetOnlyDropsMachinesThatDoNotExistYet() {
-        Group pending = new Group("id", "np", 4, new Bounds(1, 5), List.of(member("ip", "pool-a", "1")));
+    void decreaseTargetOnlyDropsMachinesWithoutANode() {
+        Group pending = new Group(
+                "id",
+                "np",
+                4,
+                new Bounds(1, 5),
+                List.of(member("ip", "pool-a", "1"), unregistered("ip", "pool-b", "2")));
         assertThat(NodeGroups.decreaseTarget(pending, -3)).isEqualTo(new Resize(1, List.of()));
         assertThat(NodeGroups.decreaseTarget(pending, -4))
                 .isInstanceOfSatisfying(
