@@ -1,6 +1,10 @@
 package dev.operator.sks.autoscaling;
 
+import dev.operator.sks.config.OperatorConfig;
+import dev.operator.sks.config.OperatorServices;
+import dev.operator.sks.pki.BouncyCastlePki;
 import dev.operator.sks.pki.IssuedCertificate;
+import io.fabric8.kubernetes.client.KubernetesClient;
 import io.grpc.Context;
 import io.grpc.Contexts;
 import io.grpc.Grpc;
@@ -18,6 +22,8 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.security.cert.Certificate;
 import java.security.cert.X509Certificate;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import javax.net.ssl.SSLPeerUnverifiedException;
@@ -69,6 +75,43 @@ public final class AutoscalerGrpcServer implements AutoCloseable {
         }
         LOG.info("serving the cluster-autoscaler externalgrpc provider on port {} (mutual TLS)", server.getPort());
         return new AutoscalerGrpcServer(server);
+    }
+
+    /**
+     * The server as the operator runs it: the CA from the operator's namespace, a server certificate for the host of
+     * {@code --autoscaler-grpc-address} (and loopback), on {@code --autoscaler-grpc-port}. Empty when turned off, or
+     * when it cannot start (the CA Secret is out of reach, the port taken): the operator's other work goes on, and the
+     * log says why autoscaling has no provider.
+     */
+    public static Optional<AutoscalerGrpcServer> startFor(KubernetesClient client, OperatorServices services) {
+        OperatorConfig config = services.config();
+        if (!config.servesAutoscalers()) {
+            return Optional.empty();
+        }
+        try {
+            AutoscalerAuthority authority = AutoscalerAuthority.loadOrCreate(
+                    client, config.operatorNamespace(), new BouncyCastlePki(services.clock()));
+            String address = config.autoscalerGrpcAddress();
+            int colon = address.lastIndexOf(':');
+            String host = colon < 0 ? address : address.substring(0, colon);
+            List<String> dnsNames = new ArrayList<>(List.of("localhost"));
+            List<String> ips = new ArrayList<>(List.of("127.0.0.1"));
+            if (host.matches("[0-9.]+")) {
+                ips.add(host);
+            } else if (!host.isEmpty()) {
+                dnsNames.add(host);
+            }
+            return Optional.of(start(
+                    config.autoscalerGrpcPort(),
+                    authority,
+                    authority.serverCertificate(dnsNames, ips),
+                    new ExternalGrpcProvider(client, services)));
+        } catch (RuntimeException e) {
+            LOG.error(
+                    "the cluster-autoscaler provider is not served: {}; autoscaled nodepools keep their size",
+                    e.getMessage());
+            return Optional.empty();
+        }
     }
 
     public int port() {
