@@ -73,4 +73,11 @@ Rules for leader election, in the release namespace (where the Lease sks-operato
 - apiGroups: ["coordination.k8s.io"]
   resources: ["leases"]
   verbs: ["get", "create", "update"]
+{{- if .Values.autoscaler.enabled }}
+# The CA of the cluster-autoscalers' client certificates (Secret sks-operator-autoscaler-ca): read, and made once
+# when absent.
+- apiGroups: [""]
+  resources: ["secrets"]
+  verbs: ["get", "create"]
+{{- end }}
 {{- end }}

@@ -81,4 +81,10 @@ public class NodepoolSpec {
     @Size(max = 255)
     @JsonPropertyDescription("Free text for people.")
     public String description;
+
+    @ValidationRule(value = "self.minSize <= self.maxSize", message = "autoscaling.minSize must not exceed maxSize")
+    @JsonPropertyDescription(
+            "Let the cluster's cluster-autoscaler size the pool between minSize and maxSize: spec.size "
+                    + "is then the autoscaler's, kept within the bounds by the operator. Absent: spec.size is yours.")
+    public NodepoolAutoscaling autoscaling;
 }

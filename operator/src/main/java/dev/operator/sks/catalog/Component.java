@@ -15,7 +15,12 @@ public enum Component {
     /** The Exoscale cloud controller manager. */
     CLOUD_CONTROLLER("cloud-controller"),
     /** The KubeVirt cloud controller manager (upstream cloud-provider-kubevirt). */
-    KUBEVIRT_CLOUD_CONTROLLER("kubevirt-cloud-controller");
+    KUBEVIRT_CLOUD_CONTROLLER("kubevirt-cloud-controller"),
+    /**
+     * The upstream cluster-autoscaler, one release per minor (its minor follows Kubernetes'), run next to the control
+     * plane of clusters with autoscaled nodepools.
+     */
+    CLUSTER_AUTOSCALER("cluster-autoscaler");
 
     private final String key;
 

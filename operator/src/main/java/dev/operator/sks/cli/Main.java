@@ -1,5 +1,6 @@
 package dev.operator.sks.cli;
 
+import dev.operator.sks.autoscaling.AutoscalerGrpcServer;
 import dev.operator.sks.config.OperatorConfig;
 import dev.operator.sks.config.OperatorServices;
 import dev.operator.sks.demo.Demo;
@@ -11,6 +12,7 @@ import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.nio.file.Path;
 import java.util.Arrays;
+import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -99,6 +101,7 @@ public final class Main {
         OperatorServices services = OperatorServices.loadDefaults(config);
         SksOperator operator = new SksOperator(client, services, registry);
         CountDownLatch stopped = new CountDownLatch(1);
+        Optional<AutoscalerGrpcServer> autoscalers = AutoscalerGrpcServer.startFor(client, services);
         OperatorHttpServer http = new OperatorHttpServer(
                 config.httpPort(),
                 () -> stopped.getCount() > 0 && operator.isLive(),
@@ -109,6 +112,7 @@ public final class Main {
                         () -> {
                             LOG.info("stopping: finishing reconciliations in progress");
                             operator.close();
+                            autoscalers.ifPresent(AutoscalerGrpcServer::close);
                             http.close();
                             client.close();
                             stopped.countDown();

@@ -35,7 +35,10 @@ public record OperatorConfig(
         String exoscaleTemplate,
         String kubevirtImage,
         String kubevirtInfraServer,
-        Duration idleStarterDeletion) {
+        Duration idleStarterDeletion,
+        int autoscalerGrpcPort,
+        String autoscalerGrpcAddress,
+        String operatorNamespace) {
 
     public static final List<String> DEFAULT_ZONES =
             List.of("at-vie-1", "at-vie-2", "bg-sof-1", "ch-dk-2", "ch-gva-2", "de-fra-1", "de-muc-1");
@@ -104,7 +107,18 @@ public record OperatorConfig(
                 "SKS_IDLE_STARTER_DELETION",
                 "P30D",
                 "delete a starter cluster that has had no nodepool this long, warned 7 days before (ISO-8601 "
-                        + "duration; PT0S turns it off)");
+                        + "duration; PT0S turns it off)"),
+        AUTOSCALER_GRPC_PORT(
+                "autoscaler-grpc-port",
+                "SKS_AUTOSCALER_GRPC_PORT",
+                "8086",
+                "port of the cluster-autoscaler externalgrpc provider (mutual TLS); -1 turns it off"),
+        AUTOSCALER_GRPC_ADDRESS(
+                "autoscaler-grpc-address",
+                "SKS_AUTOSCALER_GRPC_ADDRESS",
+                "",
+                "host:port the clusters' cluster-autoscalers dial for the provider, also the server certificate's "
+                        + "name (default: sks-operator.<POD_NAMESPACE>.svc:<port>)");
 
         final String flag;
         final String env;
@@ -143,6 +157,10 @@ public record OperatorConfig(
             throw new IllegalArgumentException(
                     Setting.KUBEVIRT_INFRA_SERVER.env + " '" + kubevirtInfraServer + "' is not an https URL");
         }
+        if (autoscalerGrpcPort < -1 || autoscalerGrpcPort > 65535) {
+            throw new IllegalArgumentException(
+                    Setting.AUTOSCALER_GRPC_PORT.env + " " + autoscalerGrpcPort + " is not -1 (off) or a port");
+        }
         watchNamespaces = Set.copyOf(watchNamespaces);
         zones = List.copyOf(zones);
     }
@@ -171,6 +189,8 @@ public record OperatorConfig(
             leaseNamespace = podNamespace;
         }
         String credentials = value.apply(Setting.EXOSCALE_CREDENTIALS_SECRET);
+        int grpcPort = parseGrpcPort(value.apply(Setting.AUTOSCALER_GRPC_PORT));
+        String grpcAddress = value.apply(Setting.AUTOSCALER_GRPC_ADDRESS);
         int slash = credentials.indexOf('/');
         return new OperatorConfig(
                 parsePort(value.apply(Setting.HTTP_PORT)),
@@ -190,7 +210,15 @@ public record OperatorConfig(
                 value.apply(Setting.EXOSCALE_TEMPLATE),
                 value.apply(Setting.KUBEVIRT_IMAGE),
                 value.apply(Setting.KUBEVIRT_INFRA_SERVER),
-                parseDuration(Setting.IDLE_STARTER_DELETION, value.apply(Setting.IDLE_STARTER_DELETION)));
+                parseDuration(Setting.IDLE_STARTER_DELETION, value.apply(Setting.IDLE_STARTER_DELETION)),
+                grpcPort,
+                grpcAddress.isEmpty() ? "sks-operator." + podNamespace + ".svc:" + grpcPort : grpcAddress,
+                podNamespace);
+    }
+
+    /** Whether the operator serves the cluster-autoscalers' externalgrpc provider. */
+    public boolean servesAutoscalers() {
+        return autoscalerGrpcPort >= 0;
     }
 
     /**
@@ -266,6 +294,15 @@ public record OperatorConfig(
             return Integer.parseInt(text);
         } catch (NumberFormatException e) {
             throw new IllegalArgumentException(Setting.HTTP_PORT.env + " / --http-port '" + text + "' is not a number");
+        }
+    }
+
+    private static int parseGrpcPort(String text) {
+        try {
+            return Integer.parseInt(text);
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException(
+                    Setting.AUTOSCALER_GRPC_PORT.env + " / --autoscaler-grpc-port '" + text + "' is not a number");
         }
     }
 

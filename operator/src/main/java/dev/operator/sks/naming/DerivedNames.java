@@ -99,6 +99,7 @@ public final class DerivedNames {
                 secret("client CA bundle", Names::clientCaBundle),
                 secret("bootstrap token", Names::bootstrapToken),
                 secret("cloud-controller credentials", Names::ccmCredentials),
+                secret("cluster-autoscaler credentials", Names::clusterAutoscalerSecret),
                 new Derived(Kind.CONFIG_MAP, "CA certificates", Names::caCertificates, DNS_SUBDOMAIN_MAX),
                 new Derived(
                         Kind.SERVICE_ACCOUNT,
@@ -120,6 +121,8 @@ public final class DerivedNames {
                 new Derived(
                         Kind.DEPLOYMENT, "controller-manager", Names::controllerManagerDeployment, DNS_SUBDOMAIN_MAX),
                 new Derived(Kind.DEPLOYMENT, "scheduler", Names::schedulerDeployment, DNS_SUBDOMAIN_MAX),
+                new Derived(
+                        Kind.DEPLOYMENT, "cluster-autoscaler", Names::clusterAutoscalerDeployment, DNS_SUBDOMAIN_MAX),
                 new Derived(Kind.STATEFUL_SET, "etcd", Names::etcdStatefulSet, DNS_LABEL_MAX - REVISION_HASH_ROOM),
                 new Derived(
                         Kind.POD_DISRUPTION_BUDGET,

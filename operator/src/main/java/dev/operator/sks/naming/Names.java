@@ -163,6 +163,25 @@ public final class Names {
         return cluster + "-scheduler";
     }
 
+    /** The cluster's cluster-autoscaler Deployment, next to its control plane. */
+    public static String clusterAutoscalerDeployment(String cluster) {
+        return cluster + "-cluster-autoscaler";
+    }
+
+    /**
+     * The cluster-autoscaler's credentials: its client certificate for the operator's externalgrpc provider, the CA it
+     * trusts the operator by, its cloud-config, and its kubeconfig for the tenant.
+     */
+    public static String clusterAutoscalerSecret(String cluster) {
+        return cluster + "-cluster-autoscaler";
+    }
+
+    /**
+     * The operator's own CA for the cluster-autoscalers' client certificates (and its gRPC server certificate), in the
+     * operator's namespace: one per installation, not per cluster.
+     */
+    public static final String AUTOSCALER_CA_SECRET = "sks-operator-autoscaler-ca";
+
     public static String controlPlaneConfig(String cluster) {
         return cluster + "-control-plane-config";
     }

@@ -58,7 +58,7 @@ class VersionCatalogTest {
             patches: ["1.33.0"]
             images: {etcd: e, kube-apiserver: a, kube-controller-manager: c, kube-scheduler: s, kube-proxy: p,
                      konnectivity-server: ks, konnectivity-agent: ka, coredns: d, calico: k, metrics-server: m,
-                     cloud-controller: cc, kubevirt-cloud-controller: kcc}
+                     cloud-controller: cc, kubevirt-cloud-controller: kcc, cluster-autoscaler: ca}
             nodeImages:
               exoscale: {image: "Linux Ubuntu 24.04 LTS 64-bit", bakedIn: false}
               kubevirt: {image: "registry.example/node:v{version}"}

@@ -47,6 +47,27 @@ class OperatorConfigTest {
     }
 
     @Test
+    void theAutoscalerProviderServesOn8086AtTheOperatorsServiceUnlessTold() {
+        OperatorConfig defaults = OperatorConfig.parse(new String[0], Map.of("POD_NAMESPACE", "sks-system"));
+        assertThat(defaults.autoscalerGrpcPort()).isEqualTo(8086);
+        assertThat(defaults.autoscalerGrpcAddress()).isEqualTo("sks-operator.sks-system.svc:8086");
+        assertThat(defaults.operatorNamespace()).isEqualTo("sks-system");
+        assertThat(defaults.servesAutoscalers()).isTrue();
+        OperatorConfig told = OperatorConfig.parse(
+                new String[] {"--autoscaler-grpc-address=sks-autoscaler.ops.svc:9000"},
+                Map.of("SKS_AUTOSCALER_GRPC_PORT", "9000"));
+        assertThat(told.autoscalerGrpcPort()).isEqualTo(9000);
+        assertThat(told.autoscalerGrpcAddress()).isEqualTo("sks-autoscaler.ops.svc:9000");
+        assertThat(OperatorConfig.parse(new String[] {"--autoscaler-grpc-port=-1"}, Map.of())
+                        .servesAutoscalers())
+                .isFalse();
+        assertThatThrownBy(() -> OperatorConfig.parse(new String[] {"--autoscaler-grpc-port=-2"}, Map.of()))
+                .hasMessageContaining("SKS_AUTOSCALER_GRPC_PORT");
+        assertThatThrownBy(() -> OperatorConfig.parse(new String[] {"--autoscaler-grpc-port=x"}, Map.of()))
+                .hasMessageContaining("--autoscaler-grpc-port");
+    }
+
+    @Test
     void badSettingsNameTheirFlagOrVariable() {
         assertThatThrownBy(() -> OperatorConfig.parse(new String[0], Map.of("SKS_HTTP_PORT", "eighty")))
                 .hasMessageContaining("SKS_HTTP_PORT");

@@ -102,8 +102,10 @@ class HelmChartTest {
                     "rbac.authorization.k8s.io",
                     Set.of("roles", "rolebindings"),
                     Set.of("get", "create", "update", "delete")));
-    private static final Set<Rule> LEASE_RULES =
-            Set.of(new Rule("coordination.k8s.io", Set.of("leases"), Set.of("get", "create", "update")));
+    private static final Set<Rule> LEASE_RULES = Set.of(
+            new Rule("coordination.k8s.io", Set.of("leases"), Set.of("get", "create", "update")),
+            // The cluster-autoscaler CA Secret (autoscaler.enabled, the default).
+            new Rule("", Set.of("secrets"), Set.of("get", "create")));
 
     private static final String NON_DEFAULT_VALUES = """
       replicaCount: 2
@@ -189,6 +191,7 @@ class HelmChartTest {
                         "Role/" + FULLNAME + "-leader-election",
                         "RoleBinding/" + FULLNAME + "-leader-election",
                         "Service/" + FULLNAME + "-metrics",
+                        "Service/" + FULLNAME + "-autoscaler",
                         "Deployment/" + FULLNAME);
         for (HasMetadata o : defaults) {
             if (!(o instanceof ClusterRole) && !(o instanceof ClusterRoleBinding)) {
@@ -253,10 +256,14 @@ class HelmChartTest {
         for (List<HasMetadata> rendered : List.of(defaults, nonDefaults)) {
             Container container = operatorContainer(one(rendered, Deployment.class, FULLNAME));
             int httpPort = Integer.parseInt(env(container).get("SKS_HTTP_PORT"));
-            assertThat(container.getPorts()).singleElement().satisfies(p -> {
-                assertThat(p.getName()).isEqualTo("http");
-                assertThat(p.getContainerPort()).isEqualTo(httpPort);
-            });
+            assertThat(container.getPorts().stream()
+                            .filter(p -> !p.getName().equals("grpc-autoscaler"))
+                            .toList())
+                    .singleElement()
+                    .satisfies(p -> {
+                        assertThat(p.getName()).isEqualTo("http");
+                        assertThat(p.getContainerPort()).isEqualTo(httpPort);
+                    });
             assertHttpGet(container.getLivenessProbe(), "/healthz");
             assertHttpGet(container.getReadinessProbe(), "/readyz");
             assertHttpGet(container.getStartupProbe(), "/healthz");
@@ -466,7 +473,7 @@ class HelmChartTest {
     void serviceAccountAndRbacCanBeBroughtByThePlatformTeam() {
         List<HasMetadata> rendered =
                 render("serviceAccount: {create: false, name: platform-sa}\nrbac: {create: false}");
-        assertThat(kinds(rendered)).containsExactlyInAnyOrder("Deployment", "Service");
+        assertThat(kinds(rendered)).containsExactlyInAnyOrder("Deployment", "Service", "Service");
         assertThat(one(rendered, Deployment.class, FULLNAME)
                         .getSpec()
                         .getTemplate()

@@ -5,6 +5,7 @@ import dev.operator.sks.api.InstancePool;
 import dev.operator.sks.api.InstancePoolSpec;
 import dev.operator.sks.api.Nodepool;
 import dev.operator.sks.api.SKSCluster;
+import dev.operator.sks.autoscaling.NodeGroups;
 import dev.operator.sks.naming.Labels;
 import dev.operator.sks.naming.Names;
 import dev.operator.sks.rendering.NameConflict;
@@ -88,7 +89,7 @@ public final class InstancePools {
         InstancePoolSpec spec = new InstancePoolSpec();
         spec.cluster = cluster.getMetadata().getName();
         spec.zone = cluster.getSpec().zone;
-        spec.size = nodepool.getSpec().size;
+        spec.size = size(nodepool);
         spec.instanceType = nodepool.getSpec().instanceType;
         spec.diskSize = Defaults.diskSize(nodepool.getSpec());
         spec.instancePrefix = Defaults.instancePrefix(nodepool.getSpec());
@@ -103,6 +104,17 @@ public final class InstancePools {
         spec.evict = new ArrayList<>(evict);
         pool.setSpec(spec);
         return pool;
+    }
+
+    /**
+     * The instances the pool runs: {@code spec.size}, kept within {@code spec.autoscaling}'s bounds when the pool has
+     * them (the cluster-autoscaler owns the size then, and a hand edit or a narrowed range is clamped, never refused).
+     */
+    public static int size(Nodepool nodepool) {
+        int size = nodepool.getSpec().size == null ? 0 : nodepool.getSpec().size;
+        return NodeGroups.Bounds.of(nodepool.getSpec().autoscaling)
+                .map(b -> b.clamp(size))
+                .orElse(size);
     }
 
     /** The labels every node of the pool registers with. */

@@ -174,10 +174,20 @@ public class NodepoolReconciler implements Reconciler<Nodepool>, Cleaner<Nodepoo
                 .serverSideApply();
         Integer before = observed.map(p -> p.getSpec().size).orElse(null);
         if (before != null && !before.equals(desired.getSpec().size)) {
+            int asked = nodepool.getSpec().size == null ? 0 : nodepool.getSpec().size;
+            var autoscaling = nodepool.getSpec().autoscaling;
             events.normal(
                     nodepool,
                     "ScalingInstancePool",
-                    NodepoolReport.scaled(desired.getMetadata().getName(), before, desired.getSpec().size));
+                    asked == desired.getSpec().size || autoscaling == null
+                            ? NodepoolReport.scaled(desired.getMetadata().getName(), before, desired.getSpec().size)
+                            : NodepoolReport.scaledWithinBounds(
+                                    desired.getMetadata().getName(),
+                                    before,
+                                    desired.getSpec().size,
+                                    asked,
+                                    autoscaling.minSize,
+                                    autoscaling.maxSize));
         }
         return applied;
     }

@@ -134,6 +134,13 @@ public final class NodepoolReport {
                 + " instances, as spec.size asks";
     }
 
+    /** The Event of a size change clamped to the pool's autoscaling bounds. */
+    public static String scaledWithinBounds(String instancePool, int from, int to, int asked, int min, int max) {
+        return "Scaling instance pool " + instancePool + " from " + from + " to " + to + " instances: spec.size "
+                + asked + " is outside spec.autoscaling [" + min + ", " + max + "], so the pool keeps to the bounds "
+                + "(the cluster-autoscaler sets spec.size within them)";
+    }
+
     /** The Event of evictions done, when the annotation that asked for them is cleared. */
     public static String evicted(List<String> instances) {
         return "Evicted " + String.join(", ", instances) + " as the " + Labels.EVICT_ANNOTATION

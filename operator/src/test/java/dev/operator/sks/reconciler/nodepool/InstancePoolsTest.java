@@ -44,6 +44,23 @@ class InstancePoolsTest {
     }
 
     @Test
+    void anAutoscaledPoolKeepsItsSizeWithinTheBounds() {
+        nodepool.setSpec(new dev.operator.sks.api.NodepoolSpec());
+        nodepool.getSpec().size = 7;
+        assertThat(InstancePools.size(nodepool)).isEqualTo(7);
+        nodepool.getSpec().autoscaling = new dev.operator.sks.api.NodepoolAutoscaling(1, 5);
+        assertThat(InstancePools.size(nodepool)).isEqualTo(5);
+        nodepool.getSpec().size = 0;
+        assertThat(InstancePools.size(nodepool)).isEqualTo(1);
+        nodepool.getSpec().size = 3;
+        assertThat(InstancePools.size(nodepool)).isEqualTo(3);
+        // Bounds the schema would refuse (min > max, stored by an API server without CEL) clamp nothing.
+        nodepool.getSpec().autoscaling = new dev.operator.sks.api.NodepoolAutoscaling(4, 2);
+        nodepool.getSpec().size = 9;
+        assertThat(InstancePools.size(nodepool)).isEqualTo(9);
+    }
+
+    @Test
     void theInstancePoolBootsTheImageChosenForItAndNoneWhenNothingNamesOne() {
         dev.operator.sks.api.SKSCluster cluster = new dev.operator.sks.api.SKSCluster();
         cluster.setMetadata(
