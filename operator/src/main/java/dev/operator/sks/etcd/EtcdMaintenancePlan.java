@@ -144,7 +144,8 @@ public final class EtcdMaintenancePlan {
         if (obstacle.isPresent()) {
             return new Wait(
                     noSpace
-                            ? noSpaceMessage("the operator will compact and defragment it once " + obstacle.get())
+                            ? noSpaceMessage("the operator compacts and defragments it when it can, and waits: "
+                                    + obstacle.get())
                             : "defragmentation waits: " + obstacle.get(),
                     noSpace);
         }
