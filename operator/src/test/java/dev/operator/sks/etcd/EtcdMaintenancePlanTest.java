@@ -197,8 +197,8 @@ class EtcdMaintenancePlanTest {
         assertThat(EtcdMaintenancePlan.next(observed, POLICY, NOW)).isInstanceOfSatisfying(Wait.class, wait -> {
             assertThat(wait.noSpace()).isTrue();
             assertThat(wait.message())
-                    .contains("refuses writes; the operator will compact and defragment it once member "
-                            + "etcd-2 is down (timeout)");
+                    .contains("refuses writes; the operator compacts and defragments it when it can, and waits: "
+                            + "member etcd-2 is down (timeout)");
         });
     }
 
