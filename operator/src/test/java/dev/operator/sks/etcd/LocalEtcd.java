@@ -173,6 +173,11 @@ public final class LocalEtcd implements AutoCloseable {
         }
     }
 
+    /** The members made so far, in order. */
+    public List<Member> members() {
+        return List.copyOf(members);
+    }
+
     public String logs() {
         return members.stream().map(m -> m.name + ":\n" + m.logTail()).collect(Collectors.joining("\n"));
     }
