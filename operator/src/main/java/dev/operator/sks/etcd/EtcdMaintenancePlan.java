@@ -138,7 +138,17 @@ public final class EtcdMaintenancePlan {
         }
     }
 
+    /** The step once a NOSPACE alarm has been reported ({@link #next(Observed, Policy, Instant, boolean)}). */
     public static Step next(Observed observed, Policy policy, Instant now) {
+        return next(observed, policy, now, true);
+    }
+
+    /**
+     * @param noSpaceReported whether the last round already reported the NOSPACE alarm: a new alarm is first only
+     *                        reported (EtcdReady, an Event), so people see it happened even when the recovery that
+     *                        follows a few seconds later succeeds
+     */
+    public static Step next(Observed observed, Policy policy, Instant now, boolean noSpaceReported) {
         boolean noSpace = observed.noSpace();
         Optional<String> obstacle = obstacle(observed, !noSpace);
         if (obstacle.isPresent()) {
@@ -148,6 +158,9 @@ public final class EtcdMaintenancePlan {
                                     + obstacle.get())
                             : "defragmentation waits: " + obstacle.get(),
                     noSpace);
+        }
+        if (noSpace && !noSpaceReported) {
+            return new Wait(noSpaceMessage("the operator compacts and defragments it next"), true);
         }
         List<MemberState> order = order(observed.members());
         if (noSpace) {

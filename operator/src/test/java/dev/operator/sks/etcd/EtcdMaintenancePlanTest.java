@@ -180,6 +180,20 @@ class EtcdMaintenancePlanTest {
     }
 
     @Test
+    void aNewNoSpaceAlarmIsFirstOnlyReported() {
+        Observed observed = new Observed(3, three(1000), 0, List.of(NOSPACE), false, false, Map.of(), LONG_AGO);
+
+        assertThat(EtcdMaintenancePlan.next(observed, POLICY, NOW, false)).isInstanceOfSatisfying(Wait.class, wait -> {
+            assertThat(wait.noSpace()).isTrue();
+            assertThat(wait.message())
+                    .isEqualTo("etcd's db reached its quota (NOSPACE alarm): the cluster refuses writes; the "
+                            + "operator compacts and defragments it next. If this persists, delete objects "
+                            + "in the cluster or raise the etcd storage");
+        });
+        assertThat(EtcdMaintenancePlan.next(observed, POLICY, NOW, true)).isInstanceOf(RecoverSpace.class);
+    }
+
+    @Test
     void noSpaceWithAMemberDownWaitsAndSaysSo() {
         Observed observed = new Observed(
                 3,

@@ -126,15 +126,20 @@ final class EtcdMaintainer implements AutoCloseable {
     Optional<Report> request(KubernetesClient management, Request request) {
         ResourceID id = ResourceID.fromResource(request.cluster());
         Instant now = clock.instant();
+        boolean[] start = {false};
         Entry entry = entries.compute(id, (k, current) -> {
             Entry e =
                     current == null ? new Entry(Optional.empty(), now, 0, false, Map.of(), Optional.empty()) : current;
             if (e.inFlight() || now.isBefore(e.nextRound())) {
                 return e;
             }
-            workers.submit(() -> round(id, management, request));
+            start[0] = true;
             return new Entry(e.last(), e.nextRound(), e.failures(), true, e.defragmented(), e.connection());
         });
+        // Submitted once the entry says in flight: a round started from inside compute could read the entry before.
+        if (start[0]) {
+            workers.submit(() -> round(id, management, request));
+        }
         return entry.last();
     }
 
@@ -167,7 +172,8 @@ final class EtcdMaintainer implements AutoCloseable {
         try {
             EtcdMaintenance client = client(management, request, connection);
             connection = Optional.of(new Connection(connectionKey(request), client));
-            Outcome outcome = maintain(client, request, defragmented);
+            boolean reported = entry.last().flatMap(Report::noSpace).isPresent();
+            Outcome outcome = maintain(client, request, defragmented, reported);
             report = outcome.report();
             next = outcome.next();
         } catch (EtcdException | RuntimeException e) {
@@ -202,7 +208,8 @@ final class EtcdMaintainer implements AutoCloseable {
     private record Outcome(Report report, Duration next) {}
 
     /** One round: observe, plan, take the step. */
-    private Outcome maintain(EtcdMaintenance client, Request request, Map<String, Instant> defragmented)
+    private Outcome maintain(
+            EtcdMaintenance client, Request request, Map<String, Instant> defragmented, boolean noSpaceReported)
             throws EtcdException {
         SKSCluster cluster = request.cluster();
         Observation observation = observe(client);
@@ -215,7 +222,7 @@ final class EtcdMaintainer implements AutoCloseable {
                 request.upgrading(),
                 defragmented,
                 request.firstDue());
-        EtcdMaintenancePlan.Step step = EtcdMaintenancePlan.next(observed, policy, clock.instant());
+        EtcdMaintenancePlan.Step step = EtcdMaintenancePlan.next(observed, policy, clock.instant(), noSpaceReported);
         if (step instanceof EtcdMaintenancePlan.Defragment defragment) {
             defragment(client, observation, defragment.member(), cluster, defragmented);
             return new Outcome(
