@@ -15,4 +15,17 @@ public interface EtcdConnector {
      * @param clientUrl  the in-cluster client URL of a voting member ({@code EtcdRenderer.firstMemberClientUrl})
      */
     EtcdMembers connect(KubernetesClient management, SKSCluster cluster, String clientUrl) throws EtcdException;
+
+    /**
+     * A maintenance client at {@code clientUrl}: the client {@link #connect} opens, when it offers the maintenance
+     * calls (the production one does; a scripted membership client may not).
+     */
+    default EtcdMaintenance maintenance(KubernetesClient management, SKSCluster cluster, String clientUrl)
+            throws EtcdException {
+        EtcdMembers members = connect(management, cluster, clientUrl);
+        if (members instanceof EtcdMaintenance maintenance) {
+            return maintenance;
+        }
+        throw new EtcdException("the etcd connection offers no maintenance calls");
+    }
 }

@@ -23,13 +23,20 @@ import javax.net.ssl.SSLContext;
 import javax.net.ssl.TrustManagerFactory;
 
 /**
- * {@link EtcdMembers} over etcd's v3 JSON gateway ({@code POST /v3/cluster/member/...}), with a client certificate
- * and trusting only the etcd CA. Timeouts are short: a reconcile waits seconds for an unreachable etcd, never
- * minutes, and its own backoff decides when to try again. IDs are uint64, which the gateway writes as strings.
+ * {@link EtcdMembers} and {@link EtcdMaintenance} over etcd's v3 JSON gateway ({@code POST /v3/cluster/member/...},
+ * {@code /v3/maintenance/...}, {@code /v3/kv/compaction}), with a client certificate and trusting only the etcd CA.
+ * Timeouts are short: a reconcile waits seconds for an unreachable etcd, never minutes, and its own backoff decides
+ * when to try again. Only compaction and defragmentation, which run off the reconcile threads, may take longer. IDs
+ * and revisions are 64-bit, which the gateway writes as strings.
  */
-public final class HttpEtcdMembers implements EtcdMembers {
+public final class HttpEtcdMembers implements EtcdMaintenance {
     public static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(2);
     public static final Duration REQUEST_TIMEOUT = Duration.ofSeconds(3);
+    /** A defragmentation rewrites the whole db file: seconds per GiB on a fast disk, more on a slow one. */
+    public static final Duration DEFRAGMENT_TIMEOUT = Duration.ofMinutes(5);
+    /** A physical compaction waits until every member has applied it. */
+    public static final Duration COMPACTION_TIMEOUT = Duration.ofMinutes(1);
+
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final char[] IN_MEMORY_PASSWORD = "in-memory".toCharArray();
     private static final int MAX_ERROR_TEXT = 200;
@@ -98,10 +105,71 @@ public final class HttpEtcdMembers implements EtcdMembers {
         post("/v3/cluster/member/promote", request);
     }
 
+    @Override
+    public EtcdMemberStatus status() throws EtcdException {
+        JsonNode response = post("/v3/maintenance/status", JSON.createObjectNode());
+        return new EtcdMemberStatus(
+                response.path("header").path("member_id").asText(),
+                response.path("leader").asText("0"),
+                response.path("header").path("revision").asLong(0),
+                response.path("dbSize").asLong(0),
+                response.path("dbSizeInUse").asLong(0),
+                strings(response.path("errors")));
+    }
+
+    @Override
+    public List<EtcdAlarm> alarms() throws EtcdException {
+        ObjectNode request = JSON.createObjectNode();
+        request.put("action", "GET");
+        JsonNode response = post("/v3/maintenance/alarm", request);
+        List<EtcdAlarm> alarms = new ArrayList<>();
+        for (JsonNode alarm : response.path("alarms")) {
+            // The gateway leaves out enum values at their default (NONE) and a member ID of 0.
+            alarms.add(new EtcdAlarm(
+                    alarm.path("memberID").asText("0"), alarm.path("alarm").asText("NONE")));
+        }
+        return List.copyOf(alarms);
+    }
+
+    @Override
+    public void disarm(EtcdAlarm alarm) throws EtcdException {
+        ObjectNode request = JSON.createObjectNode();
+        request.put("action", "DEACTIVATE");
+        request.put("memberID", alarm.memberId());
+        request.put("alarm", alarm.type());
+        post("/v3/maintenance/alarm", request);
+    }
+
+    @Override
+    public void compact(long revision) throws EtcdException {
+        ObjectNode request = JSON.createObjectNode();
+        request.put("revision", Long.toString(revision));
+        request.put("physical", true);
+        post("/v3/kv/compaction", request, COMPACTION_TIMEOUT);
+    }
+
+    @Override
+    public void defragment() throws EtcdException {
+        post("/v3/maintenance/defragment", JSON.createObjectNode(), DEFRAGMENT_TIMEOUT);
+    }
+
+    @Override
+    public EtcdMaintenance member(String clientUrl) throws EtcdException {
+        try {
+            return new HttpEtcdMembers(URI.create(clientUrl), http);
+        } catch (IllegalArgumentException e) {
+            throw new EtcdException("etcd lists a client URL that is not one: " + clientUrl);
+        }
+    }
+
     private JsonNode post(String path, JsonNode body) throws EtcdException {
+        return post(path, body, REQUEST_TIMEOUT);
+    }
+
+    private JsonNode post(String path, JsonNode body, Duration timeout) throws EtcdException {
         URI uri = endpoint.resolve(path);
         HttpRequest request = HttpRequest.newBuilder(uri)
-                .timeout(REQUEST_TIMEOUT)
+                .timeout(timeout)
                 .header("Content-Type", "application/json")
                 .POST(HttpRequest.BodyPublishers.ofString(body.toString()))
                 .build();

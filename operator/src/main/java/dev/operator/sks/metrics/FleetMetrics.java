@@ -44,6 +44,8 @@ public final class FleetMetrics {
     public static final String CLUSTER_ETCD_MEMBERS = "sks_cluster_etcd_members";
     public static final String CLUSTER_ETCD_LEARNERS = "sks_cluster_etcd_learners";
     public static final String CLUSTER_CONTROL_PLANE_SIZE = "sks_cluster_control_plane_size";
+    public static final String CLUSTER_ETCD_DB_SIZE = "sks_cluster_etcd_db_size_bytes";
+    public static final String CLUSTER_ETCD_DB_SIZE_IN_USE = "sks_cluster_etcd_db_size_in_use_bytes";
     // Per nodepool and instance pool.
     public static final String NODEPOOL_READY = "sks_nodepool_ready";
     public static final String NODEPOOL_STATE = "sks_nodepool_state";
@@ -94,6 +96,14 @@ public final class FleetMetrics {
             Map.entry(CLUSTER_ETCD_MEMBERS, "etcd members of an SKSCluster, learners included"),
             Map.entry(CLUSTER_ETCD_LEARNERS, "etcd members of an SKSCluster that are non-voting learners"),
             Map.entry(CLUSTER_CONTROL_PLANE_SIZE, "1 for the size a pro SKSCluster's control plane runs at"),
+            Map.entry(
+                    CLUSTER_ETCD_DB_SIZE,
+                    "Bytes of the largest etcd db file among an SKSCluster's members, as its maintenance last found "
+                            + "(etcd's quota applies to it)"),
+            Map.entry(
+                    CLUSTER_ETCD_DB_SIZE_IN_USE,
+                    "Bytes holding data in the fullest etcd db among an SKSCluster's members; the rest of the file is "
+                            + "free pages a defragmentation gives back"),
             Map.entry(NODEPOOL_READY, "1 when the Nodepool's Ready condition is True, else 0"),
             Map.entry(NODEPOOL_STATE, "1 for the Nodepool's status.state (Pending before it has one)"),
             Map.entry(NODEPOOL_DESIRED_SIZE, "Instances a Nodepool asks for (spec.size)"),
@@ -185,6 +195,19 @@ public final class FleetMetrics {
         }
         if (status.controlPlane != null && status.controlPlane.size != null) {
             out.add(gauge(CLUSTER_CONTROL_PLANE_SIZE, with(id(cluster), "size", status.controlPlane.size.name()), 1));
+        }
+        if (status.etcd != null && status.etcd.memberStatus != null) {
+            // Cluster labels only: members come and go with growth, and the largest is what meets the quota first.
+            status.etcd.memberStatus.stream()
+                    .map(m -> m.dbSizeBytes)
+                    .filter(java.util.Objects::nonNull)
+                    .max(Long::compare)
+                    .ifPresent(size -> out.add(gauge(CLUSTER_ETCD_DB_SIZE, id(cluster), size)));
+            status.etcd.memberStatus.stream()
+                    .map(m -> m.dbSizeInUseBytes)
+                    .filter(java.util.Objects::nonNull)
+                    .max(Long::compare)
+                    .ifPresent(size -> out.add(gauge(CLUSTER_ETCD_DB_SIZE_IN_USE, id(cluster), size)));
         }
     }
 

@@ -38,6 +38,20 @@ public final class EtcdRenderer {
 
     public static final String STORAGE_SIZE = "10Gi";
 
+    /**
+     * The largest backend quota: etcd's documented suggested maximum. Beyond it a defragmentation, a snapshot or a new
+     * member's catch-up take long enough to hurt, and a control plane that needs more wants splitting, not a bigger db.
+     */
+    public static final long MAX_QUOTA_BACKEND_BYTES = 8L * 1024 * 1024 * 1024;
+
+    /**
+     * History etcd keeps when it compacts by itself. kube-apiserver already compacts every 5 minutes
+     * ({@code --etcd-compaction-interval}), so etcd's own periodic compaction is a backstop for when no API server
+     * runs its compactor; an hour (etcd then compacts hourly) never takes history the API servers still read, and
+     * bounds what a stopped compactor lets pile up to an hour of writes.
+     */
+    public static final String AUTO_COMPACTION_RETENTION = "1h";
+
     static final String DATA_MOUNT = "/var/lib/etcd";
     /** A directory below the mount point, so etcd creates it itself with the 0700 mode it insists on. */
     static final String DATA_DIR = DATA_MOUNT + "/data";
@@ -209,7 +223,10 @@ public final class EtcdRenderer {
                 .set("peer-cert-file", PEER_TLS_DIR + "/" + Names.TLS_CERTIFICATE_KEY)
                 .set("peer-key-file", PEER_TLS_DIR + "/" + Names.TLS_PRIVATE_KEY_KEY)
                 .set("listen-metrics-urls", "http://0.0.0.0:" + METRICS_PORT)
-                .set("snapshot-count", 10000);
+                .set("snapshot-count", 10000)
+                .set("quota-backend-bytes", quotaBackendBytes())
+                .set("auto-compaction-mode", "periodic")
+                .set("auto-compaction-retention", AUTO_COMPACTION_RETENTION);
         // Corruption check at start and watch progress notifications (the API server's watch cache relies on them):
         // etcd 3.6 renamed both flags, and 3.7 drops the old spellings.
         if (isEtcd35OrOlder(inputs.image(COMPONENT))) {
@@ -219,6 +236,25 @@ public final class EtcdRenderer {
             flags.set("feature-gates", "InitialCorruptCheck=true").set("watch-progress-notify-interval", "5s");
         }
         return flags.toArgs();
+    }
+
+    /**
+     * {@code --quota-backend-bytes} for a member whose data volume holds {@code volume}: three quarters of it, at most
+     * {@link #MAX_QUOTA_BACKEND_BYTES}. The rest of the volume is for what etcd keeps beside the db file: the WAL
+     * (64 MiB segments, five kept) and snapshots, and the copy a defragmentation writes before it replaces the db. That
+     * copy holds only the pages in use, and the operator compacts before it defragments a full db, so a quarter of
+     * the volume is room enough unless the live data itself nears the quota, which the NoSpace condition then tells.
+     * etcd refuses writes past the quota with the NOSPACE alarm instead of failing on a full disk, which it cannot
+     * recover from alone.
+     */
+    public static long quotaBackendBytes(Quantity volume) {
+        long bytes = Quantity.getAmountInBytes(volume).longValue();
+        return Math.min(MAX_QUOTA_BACKEND_BYTES, bytes / 4 * 3);
+    }
+
+    /** The quota every member runs with: sized to the volume its claim template asks for. */
+    public static long quotaBackendBytes() {
+        return quotaBackendBytes(new Quantity(STORAGE_SIZE));
     }
 
     /** Whether an etcd image's tag names a release before 3.6; an unreadable tag is taken as a current one. */

@@ -60,30 +60,36 @@ public final class LocalEtcd implements AutoCloseable {
 
         /** Starts it; {@code initialCluster} and {@code state} as {@code --initial-cluster(-state)} take them. */
         public Member start(String initialCluster, String state) throws IOException {
+            return start(initialCluster, state, List.of());
+        }
+
+        /** As {@link #start(String, String)}, with {@code extraFlags} after the usual ones. */
+        public Member start(String initialCluster, String state, List<String> extraFlags) throws IOException {
             log = directory.resolve(name + ".log");
-            ProcessBuilder builder = new ProcessBuilder(
-                            binary.toString(),
-                            "--name=" + name,
-                            "--data-dir=" + directory.resolve(name + ".data"),
-                            "--listen-client-urls=" + clientUrl(),
-                            "--advertise-client-urls=" + clientUrl(),
-                            "--listen-peer-urls=" + peerUrl(),
-                            "--initial-advertise-peer-urls=" + peerUrl(),
-                            "--initial-cluster=" + initialCluster,
-                            "--initial-cluster-state=" + state,
-                            "--initial-cluster-token=sks-etcd-test",
-                            "--client-cert-auth=true",
-                            "--trusted-ca-file=" + caFile,
-                            "--cert-file=" + serverCertificateFile,
-                            "--key-file=" + serverKeyFile,
-                            "--peer-client-cert-auth=true",
-                            "--peer-trusted-ca-file=" + caFile,
-                            "--peer-cert-file=" + peerCertificateFile,
-                            "--peer-key-file=" + peerKeyFile,
-                            "--logger=zap",
-                            "--log-outputs=stderr")
-                    .redirectErrorStream(true)
-                    .redirectOutput(log.toFile());
+            List<String> command = new ArrayList<>(List.of(
+                    binary.toString(),
+                    "--name=" + name,
+                    "--data-dir=" + directory.resolve(name + ".data"),
+                    "--listen-client-urls=" + clientUrl(),
+                    "--advertise-client-urls=" + clientUrl(),
+                    "--listen-peer-urls=" + peerUrl(),
+                    "--initial-advertise-peer-urls=" + peerUrl(),
+                    "--initial-cluster=" + initialCluster,
+                    "--initial-cluster-state=" + state,
+                    "--initial-cluster-token=sks-etcd-test",
+                    "--client-cert-auth=true",
+                    "--trusted-ca-file=" + caFile,
+                    "--cert-file=" + serverCertificateFile,
+                    "--key-file=" + serverKeyFile,
+                    "--peer-client-cert-auth=true",
+                    "--peer-trusted-ca-file=" + caFile,
+                    "--peer-cert-file=" + peerCertificateFile,
+                    "--peer-key-file=" + peerKeyFile,
+                    "--logger=zap",
+                    "--log-outputs=stderr"));
+            command.addAll(extraFlags);
+            ProcessBuilder builder =
+                    new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
             // etcd reads ETCD_* variables as flags: none from the developer's shell may leak in.
             builder.environment().keySet().removeIf(variable -> variable.startsWith("ETCD_"));
             process = builder.start();
@@ -165,6 +171,11 @@ public final class LocalEtcd implements AutoCloseable {
             fail("etcd did not list " + startedMembers + " started members within " + STARTUP_TIMEOUT + " ("
                     + e.getMessage() + ")\n" + logs());
         }
+    }
+
+    /** The members made so far, in order. */
+    public List<Member> members() {
+        return List.copyOf(members);
     }
 
     public String logs() {

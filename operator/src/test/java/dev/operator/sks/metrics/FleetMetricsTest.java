@@ -17,6 +17,7 @@ import dev.operator.sks.api.SKSCluster;
 import dev.operator.sks.api.SKSClusterCertificates;
 import dev.operator.sks.api.SKSClusterControlPlane;
 import dev.operator.sks.api.SKSClusterEtcd;
+import dev.operator.sks.api.SKSClusterEtcdMember;
 import dev.operator.sks.api.SKSClusterStatus;
 import dev.operator.sks.catalog.VersionCatalog;
 import dev.operator.sks.metrics.FleetMetrics.Fleet;
@@ -63,6 +64,26 @@ class FleetMetricsTest {
                 .allSatisfy(s -> assertThat(s.labels())
                         .containsEntry("namespace", "team-a")
                         .containsEntry("name", "prod"));
+    }
+
+    @Test
+    void etcdDbSizesAreTheLargestMembersWithClusterLabelsOnly() {
+        SKSCluster cluster = running("prod", "1.32.8");
+        cluster.getStatus().etcd.memberStatus = List.of(
+                new SKSClusterEtcdMember("prod-etcd-0", 300L, 100L, null),
+                new SKSClusterEtcdMember("prod-etcd-1", 500L, 90L, "2026-01-01T00:00:00Z"),
+                new SKSClusterEtcdMember("prod-etcd-2", null, null, null));
+        List<Series> series = FleetMetrics.series(fleet(List.of(cluster)), CATALOG);
+
+        assertThat(value(series, FleetMetrics.CLUSTER_ETCD_DB_SIZE, "prod")).isEqualTo(500);
+        assertThat(value(series, FleetMetrics.CLUSTER_ETCD_DB_SIZE_IN_USE, "prod"))
+                .isEqualTo(100);
+        assertThat(one(series, FleetMetrics.CLUSTER_ETCD_DB_SIZE, "prod").labels())
+                .containsOnlyKeys("namespace", "name");
+        assertThat(FleetMetrics.series(fleet(List.of(running("prod", "1.32.8"))), CATALOG))
+                .as("nothing before maintenance found the sizes")
+                .extracting(Series::metric)
+                .doesNotContain(FleetMetrics.CLUSTER_ETCD_DB_SIZE, FleetMetrics.CLUSTER_ETCD_DB_SIZE_IN_USE);
     }
 
     @Test

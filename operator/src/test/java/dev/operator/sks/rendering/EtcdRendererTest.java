@@ -230,6 +230,34 @@ class EtcdRendererTest {
     }
 
     @Test
+    void theQuotaIsThreeQuartersOfTheVolumeAndAtMostEightGibibytes() {
+        assertThat(EtcdRenderer.quotaBackendBytes(new Quantity("10Gi"))).isEqualTo(8_053_063_680L);
+        assertThat(EtcdRenderer.quotaBackendBytes(new Quantity("2Gi"))).isEqualTo(1_610_612_736L);
+        assertThat(EtcdRenderer.quotaBackendBytes(new Quantity("20G"))).isEqualTo(8L << 30);
+        assertThat(EtcdRenderer.quotaBackendBytes(new Quantity("100Gi"))).isEqualTo(8L << 30);
+        assertThat(EtcdRenderer.quotaBackendBytes(new Quantity("16Mi"))).isEqualTo(12L << 20);
+    }
+
+    @Test
+    void membersRunWithTheQuotaOfTheirClaimAndCompactHourly() {
+        StatefulSet etcd = EtcdRenderer.statefulSet(Fixtures.inputs(Fixtures.pro()));
+        List<String> args = container(etcd).getArgs();
+        Quantity claimed = etcd.getSpec()
+                .getVolumeClaimTemplates()
+                .get(0)
+                .getSpec()
+                .getResources()
+                .getRequests()
+                .get("storage");
+
+        assertThat(single(args, "quota-backend-bytes"))
+                .isEqualTo(Long.toString(EtcdRenderer.quotaBackendBytes(claimed)))
+                .isEqualTo("8053063680");
+        assertThat(single(args, "auto-compaction-mode")).isEqualTo("periodic");
+        assertThat(single(args, "auto-compaction-retention")).isEqualTo("1h");
+    }
+
+    @Test
     void readsTheEtcdReleaseFromTheImageTag() {
         assertThat(EtcdRenderer.isEtcd35OrOlder("registry.k8s.io/etcd:3.5.21-0"))
                 .isTrue();

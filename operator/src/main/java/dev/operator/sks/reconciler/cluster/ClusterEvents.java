@@ -23,6 +23,8 @@ final class ClusterEvents {
     static final String CLIENTS_CA_ROTATED = "ClientsCARotated";
     static final String ETCD_MEMBER_ADDED = "EtcdMemberAdded";
     static final String ETCD_MEMBER_PROMOTED = "EtcdMemberPromoted";
+    static final String ETCD_DEFRAGMENTED = "EtcdDefragmented";
+    static final String ETCD_SPACE_RECOVERED = "EtcdSpaceRecovered";
     static final String DELETION_SCHEDULED = "DeletionScheduled";
     static final String IDLE_CLUSTER_DELETED = "IdleClusterDeleted";
     static final String CLOUD_CREDENTIALS_ISSUED = "CloudCredentialsIssued";
@@ -108,6 +110,15 @@ final class ClusterEvents {
     static String memberAdded(int member, int of, String peerUrl) {
         return "added etcd member " + member + " of " + of + " as a learner (" + peerUrl + "); it joins when its pod "
                 + "starts and is promoted once caught up";
+    }
+
+    static String defragmented(String member, long beforeBytes, long afterBytes) {
+        return "defragmented etcd member " + member + ": its db file went from " + mebibytes(beforeBytes) + " to "
+                + mebibytes(afterBytes) + " MiB";
+    }
+
+    private static String mebibytes(long bytes) {
+        return String.format(java.util.Locale.ROOT, "%.1f", bytes / (1024.0 * 1024.0));
     }
 
     static String memberPromoted(int member, int of) {

@@ -6,9 +6,11 @@ import dev.operator.sks.api.SKSCluster;
 import dev.operator.sks.api.SKSClusterCertificates;
 import dev.operator.sks.api.SKSClusterControlPlane;
 import dev.operator.sks.api.SKSClusterEtcd;
+import dev.operator.sks.api.SKSClusterEtcdMember;
 import dev.operator.sks.api.SKSClusterStatus;
 import dev.operator.sks.catalog.KubernetesVersion;
 import dev.operator.sks.catalog.VersionCatalog;
+import dev.operator.sks.etcd.EtcdMaintenancePlan;
 import dev.operator.sks.naming.Labels;
 import dev.operator.sks.naming.Names;
 import dev.operator.sks.provider.CloudControllerCredentials.Form;
@@ -218,7 +220,62 @@ final class ClusterStatusReport {
 
     /** etcd's membership as rendered this reconcile: a learner is a member etcd does not count as voting yet. */
     static void etcd(SKSClusterStatus status, EtcdLayout layout) {
+        List<SKSClusterEtcdMember> kept = status.etcd == null ? null : status.etcd.memberStatus;
         status.etcd = new SKSClusterEtcd(layout.replicas(), layout.replicas() - layout.votingMembers());
+        status.etcd.memberStatus = kept;
+    }
+
+    /**
+     * What etcd's maintenance last found: each member's db and last defragmentation, and while etcd refuses writes
+     * for lack of space, EtcdReady=False (reason NoSpace) saying what the operator does and what a person can do.
+     * Without a report yet (a new operator, etcd not reached), status keeps what it said.
+     */
+    static void etcdMaintenance(
+            SKSClusterStatus status, Optional<EtcdMaintainer.Report> report, Long generation, Clock clock) {
+        if (report.isEmpty() || status.etcd == null) {
+            return;
+        }
+        EtcdMaintainer.Report found = report.get();
+        Map<String, SKSClusterEtcdMember> members = new java.util.TreeMap<>();
+        for (EtcdMaintainer.MemberDb db : found.members()) {
+            members.put(db.name(), new SKSClusterEtcdMember(db.name(), db.dbSize(), db.dbSizeInUse(), null));
+        }
+        if (found.members().isEmpty() && status.etcd.memberStatus != null) {
+            // etcd not reached this time: keep the sizes last found.
+            status.etcd.memberStatus.forEach(m ->
+                    members.put(m.name, new SKSClusterEtcdMember(m.name, m.dbSizeBytes, m.dbSizeInUseBytes, null)));
+        }
+        found.lastDefragmentations()
+                .forEach((name, at) -> members.computeIfAbsent(name, n -> new SKSClusterEtcdMember(n, null, null, null))
+                                .lastDefragmentation =
+                        Conditions.timestamp(at));
+        status.etcd.memberStatus = members.isEmpty() ? null : new ArrayList<>(members.values());
+        found.noSpace()
+                .ifPresent(message -> Conditions.set(
+                        status.conditions,
+                        Conditions.ETCD_READY,
+                        false,
+                        EtcdMaintenancePlan.NO_SPACE,
+                        message,
+                        generation,
+                        clock));
+    }
+
+    /** The defragmentation times status keeps, by member name. */
+    static Map<String, Instant> lastDefragmentations(SKSClusterStatus status) {
+        Map<String, Instant> times = new java.util.HashMap<>();
+        if (status != null && status.etcd != null && status.etcd.memberStatus != null) {
+            for (SKSClusterEtcdMember member : status.etcd.memberStatus) {
+                if (member.name != null && member.lastDefragmentation != null) {
+                    try {
+                        times.put(member.name, Instant.parse(member.lastDefragmentation));
+                    } catch (java.time.format.DateTimeParseException e) {
+                        // Someone wrote something else there: that member counts as never defragmented.
+                    }
+                }
+            }
+        }
+        return times;
     }
 
     /**

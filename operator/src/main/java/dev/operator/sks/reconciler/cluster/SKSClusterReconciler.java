@@ -6,6 +6,7 @@ import dev.operator.sks.catalog.KubernetesVersion;
 import dev.operator.sks.catalog.VersionCatalog;
 import dev.operator.sks.config.OperatorServices;
 import dev.operator.sks.etcd.EtcdConnector;
+import dev.operator.sks.etcd.EtcdMaintenancePlan;
 import dev.operator.sks.etcd.TlsEtcdConnector;
 import dev.operator.sks.events.EventRecorder;
 import dev.operator.sks.metrics.ClusterReadiness;
@@ -25,6 +26,7 @@ import dev.operator.sks.rendering.ControlPlaneRenderer;
 import dev.operator.sks.rendering.Endpoint;
 import dev.operator.sks.rendering.EndpointResolver;
 import dev.operator.sks.rendering.EtcdLayout;
+import dev.operator.sks.rendering.EtcdRenderer;
 import dev.operator.sks.rendering.NameConflict;
 import dev.operator.sks.rendering.NameConflictException;
 import dev.operator.sks.rendering.RenderedControlPlane;
@@ -54,6 +56,7 @@ import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
 import io.javaoperatorsdk.operator.processing.event.source.EventSource;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -83,6 +86,7 @@ public class SKSClusterReconciler implements Reconciler<SKSCluster>, Cleaner<SKS
     private final BouncyCastlePki pki;
     private final TenantWork tenantWork;
     private final EtcdGrower etcd;
+    private final EtcdMaintainer etcdMaintenance;
     private final EventRecorder events;
     private final StatusWriter<SKSClusterStatus, SKSCluster> statusWriter;
     private final InformerCaches caches;
@@ -153,6 +157,8 @@ public class SKSClusterReconciler implements Reconciler<SKSCluster>, Cleaner<SKS
         this.pki = new BouncyCastlePki(services.clock());
         this.tenantWork = tenantWork;
         this.etcd = new EtcdGrower(etcdConnector, events);
+        this.etcdMaintenance =
+                new EtcdMaintainer(etcdConnector, events, services.clock(), EtcdMaintenancePlan.Policy.DEFAULT);
         this.events = events;
     }
 
@@ -192,6 +198,7 @@ public class SKSClusterReconciler implements Reconciler<SKSCluster>, Cleaner<SKS
         Optional<CertificateSecrets.Expiries> expiries = Optional.empty();
         Optional<EtcdLayout> etcdLayout = Optional.empty();
         Optional<ControlPlaneSizing.Step> sized = Optional.empty();
+        Optional<EtcdMaintainer.Report> maintenance = Optional.empty();
         try {
             List<Wanted> wanted = wanted(model, versions, leaves, kubeconfigs);
             if (ccm.wanted(model)) {
@@ -217,6 +224,10 @@ public class SKSClusterReconciler implements Reconciler<SKSCluster>, Cleaner<SKS
             outcome = new ClusterStatusReport.Reconciled(
                     target, observed.versions(), observed.rolledOut(), endpoint, growth, budgets);
             lookAgain = Durations.sooner(lookAgain, growth.lookAgain());
+            if (observed.etcd().isPresent()) {
+                maintenance = maintainEtcd(context, cluster, inputs, growth, target, observed);
+                lookAgain = Durations.sooner(lookAgain, Optional.of(etcdMaintenance.lookAgain(cluster)));
+            }
         } catch (NameConflictException e) {
             outcome = new ClusterStatusReport.Conflicted(e.conflict(), isCertificate(cluster, e.conflict()));
             lookAgain = Durations.sooner(lookAgain, Optional.of(CONFLICT_POLL));
@@ -233,6 +244,7 @@ public class SKSClusterReconciler implements Reconciler<SKSCluster>, Cleaner<SKS
             tell(cluster, ClusterEvents.resized(sized.get()));
             lookAgain = Durations.sooner(lookAgain, sized.get().lookAgain());
         }
+        ClusterStatusReport.etcdMaintenance(status, maintenance, status.observedGeneration, clock);
         lookAgain = Durations.sooner(lookAgain, CcmCredentials.lookAgain(credentials, CLOUD_RETRY, clock));
         lookAgain = Durations.sooner(lookAgain, reportTenant(cluster, status, credentials));
         tell(cluster, ClusterEvents.upgrade(before, status, target.toString()));
@@ -240,6 +252,32 @@ public class SKSClusterReconciler implements Reconciler<SKSCluster>, Cleaner<SKS
         UpdateControl<SKSCluster> control = statusWriter.write(cluster, status);
         lookAgain.ifPresent(control::rescheduleAfter);
         return control;
+    }
+
+    /** etcd's maintenance runs in the background; this hands it what the reconcile knows and takes its last report. */
+    private Optional<EtcdMaintainer.Report> maintainEtcd(
+            Context<SKSCluster> context,
+            SKSCluster cluster,
+            ControlPlaneInputs inputs,
+            EtcdGrower.Progress growth,
+            KubernetesVersion target,
+            ObservedControlPlane observed) {
+        Instant created = Optional.ofNullable(cluster.getMetadata().getCreationTimestamp())
+                .map(Instant::parse)
+                .orElseGet(clock::instant);
+        return etcdMaintenance.request(
+                context.getClient(),
+                new EtcdMaintainer.Request(
+                        cluster,
+                        EtcdRenderer.firstMemberClientUrl(inputs),
+                        inputs.certificateHashes().get(Names.apiserverEtcdClient(inputs.name())),
+                        growth.layout().replicas(),
+                        growth.growing(),
+                        !UpgradePlan.isComplete(target, observed.versions(), observed.rolledOut()),
+                        ClusterStatusReport.lastDefragmentations(cluster.getStatus()),
+                        EtcdRenderer.quotaBackendBytes(),
+                        EtcdMaintenancePlan.firstDue(
+                                created, cluster.getMetadata().getUid(), EtcdMaintenancePlan.Policy.DEFAULT)));
     }
 
     /**
@@ -314,6 +352,7 @@ public class SKSClusterReconciler implements Reconciler<SKSCluster>, Cleaner<SKS
         teardown.deleteControlPlane(cluster);
         tenantWork.forget(cluster);
         etcd.forget(cluster);
+        etcdMaintenance.forget(cluster);
         readiness.forget(cluster);
         sizing.forget(cluster);
         return DeleteControl.defaultDelete();
