@@ -20,6 +20,7 @@ import dev.operator.sks.reconciler.kubeconfig.KubeconfigMetrics;
 import dev.operator.sks.reconciler.kubeconfig.KubeconfigRequestReconciler;
 import dev.operator.sks.reconciler.nodepool.NodepoolReconciler;
 import dev.operator.sks.support.SecretLookup;
+import dev.operator.sks.tenant.DrainsNothing;
 import dev.operator.sks.tenant.KubeletServingApprover;
 import dev.operator.sks.tenant.PoolNodes;
 import dev.operator.sks.tenant.SimulatedLoadBalancers;
@@ -131,7 +132,10 @@ public final class SksOperator implements AutoCloseable {
                         ComputeProviders.cloudControllerCredentials(config, client, services.clock()),
                         new ClusterReadiness(registry, services.clock())),
                 config);
-        var nodepools = register(new NodepoolReconciler(services, events, Optional.of(ownSecrets)), config);
+        // DrainsNothing stands in until the real drain (cordon + Eviction API) is wired here: it removes machines
+        // undrained.
+        var nodepools = register(
+                new NodepoolReconciler(services, events, Optional.of(ownSecrets), DrainsNothing.INSTANCE), config);
         var requests = register(
                 new KubeconfigRequestReconciler(services, new KubeconfigMetrics(registry, services.clock()), events),
                 config);
