@@ -89,7 +89,8 @@ final class MachineLifecycle {
                     .orElse(new Outcome(size, userEvictions));
         }
         InstancePool pool = observed.get();
-        Instant now = clock.instant();
+        // Whole seconds, as status keeps times: a drain's deadline is the same before and after a restart.
+        Instant now = clock.instant().truncatedTo(java.time.temporal.ChronoUnit.SECONDS);
         List<Instance> instances = listOrEmpty(pool.getStatus().instances);
         Map<String, Instance> members = new LinkedHashMap<>();
         instances.stream().filter(i -> i.name != null).forEach(i -> members.put(i.name, i));
