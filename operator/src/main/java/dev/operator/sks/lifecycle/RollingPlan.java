@@ -107,14 +107,16 @@ public final class RollingPlan {
         if (grow > 0) {
             return new Grow(grow);
         }
-        if (!in.nodesKnown()) {
-            return new Wait("the tenant cluster's Nodes cannot be read, so no machine is drained");
-        }
         if (!rollout) {
+            // A scale-down is asked for: it goes on even when the Nodes cannot be read (the drain then runs out of
+            // time), choosing by what was last known.
             int excess = active.size() - in.size();
             if (excess > 0) {
                 return new Drain(ScaleDown.choose(active, excess), DrainReason.ScaleDown);
             }
+        } else if (!in.nodesKnown()) {
+            // Unknown readiness looks like none: a replacement would drain Ready machines it takes for broken ones.
+            return new Wait("the tenant cluster's Nodes cannot be read, so no machine is replaced");
         } else {
             List<String> drain = replaceable(in, active, drainingCount);
             if (!drain.isEmpty()) {

@@ -175,12 +175,17 @@ class RollingPlanTest {
     }
 
     @Test
-    void unknownNodesDrainNothing() {
-        List<Machine> machines = List.of(fresh("a", 1), fresh("b", 2), fresh("c", 3));
+    void unknownNodesReplaceNothingButAScaleDownGoesOn() {
+        List<Machine> old = List.of(old("a", 1), old("b", 2), old("c", 3), notReady(fresh("d", 4), NOW));
         Step step = RollingPlan.next(new RollingPlan.Inputs(
-                2, UpgradeStrategy.Replace, 1, 0, machines, Map.of(), false, NOW, RollingPlan.STUCK_AFTER));
+                3, UpgradeStrategy.Replace, 1, 0, old, Map.of(), false, NOW, RollingPlan.STUCK_AFTER));
         assertThat(step).isInstanceOf(Wait.class);
         assertThat(((Wait) step).why()).contains("cannot be read");
+
+        List<Machine> current = List.of(fresh("a", 1), fresh("b", 2), fresh("c", 3));
+        assertThat(RollingPlan.next(new RollingPlan.Inputs(
+                        2, UpgradeStrategy.Replace, 1, 0, current, Map.of(), false, NOW, RollingPlan.STUCK_AFTER)))
+                .isEqualTo(new Drain(List.of("c"), DrainReason.ScaleDown));
     }
 
     @Test
