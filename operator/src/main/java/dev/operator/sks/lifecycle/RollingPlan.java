@@ -162,9 +162,8 @@ public final class RollingPlan {
     }
 
     private static Optional<Machine> stuck(List<Machine> active, Instant now, Duration stuckAfter) {
-        return active.stream()
+        return ScaleDown.ordered(active).stream()
                 .filter(m -> m.current() && !m.ready() && m.notReadyFor(now).compareTo(stuckAfter) > 0)
-                .sorted(ScaleDown.ORDER)
                 .findFirst();
     }
 

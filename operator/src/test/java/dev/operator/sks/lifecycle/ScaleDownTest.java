@@ -29,11 +29,12 @@ class ScaleDownTest {
     }
 
     @Test
-    void theChoiceDoesNotDependOnTheOrderMachinesAreListedIn() {
+    void machinesFirstSeenTogetherGoByThePoolsOrderNewestListedFirst() {
         Machine a = machine("a", true, true, 3);
         Machine b = machine("b", true, true, 3);
-        Machine c = machine("c", true, true, 1);
-        assertThat(ScaleDown.choose(List.of(a, b, c), 2)).containsExactly("a", "b");
-        assertThat(ScaleDown.choose(List.of(c, b, a), 2)).containsExactly("a", "b");
+        Machine c = machine("c", true, true, 3);
+        Machine older = machine("older", true, true, 1);
+        assertThat(ScaleDown.choose(List.of(older, a, b, c), 2)).containsExactly("c", "b");
+        assertThat(ScaleDown.choose(List.of(older, c, b, a), 3)).containsExactly("a", "b", "c");
     }
 }
