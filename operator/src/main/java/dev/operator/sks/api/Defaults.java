@@ -70,6 +70,45 @@ public final class Defaults {
         return spec.diskSize == null ? DISK_SIZE_GIB : spec.diskSize;
     }
 
+    public static final String DRAIN_TIMEOUT = "10m";
+    public static final String UNHEALTHY_AFTER = "10m";
+    public static final String MAX_UNHEALTHY = "40%";
+
+    public static UpgradeStrategy upgradeStrategy(NodepoolSpec spec) {
+        return spec.upgrade == null || spec.upgrade.strategy == null ? UpgradeStrategy.Replace : spec.upgrade.strategy;
+    }
+
+    public static int maxSurge(NodepoolSpec spec) {
+        return spec.upgrade == null || spec.upgrade.maxSurge == null ? 1 : spec.upgrade.maxSurge;
+    }
+
+    public static int maxUnavailable(NodepoolSpec spec) {
+        return spec.upgrade == null || spec.upgrade.maxUnavailable == null ? 0 : spec.upgrade.maxUnavailable;
+    }
+
+    public static String drainTimeout(NodepoolSpec spec) {
+        return spec.drainTimeout == null ? DRAIN_TIMEOUT : spec.drainTimeout;
+    }
+
+    public static boolean autoRepair(NodepoolSpec spec) {
+        return spec.autoRepair == null || !Boolean.FALSE.equals(spec.autoRepair.enabled);
+    }
+
+    public static String unhealthyAfter(NodepoolSpec spec) {
+        return spec.autoRepair == null || spec.autoRepair.unhealthyAfter == null
+                ? UNHEALTHY_AFTER
+                : spec.autoRepair.unhealthyAfter;
+    }
+
+    /** maxUnhealthy as written: a count ("3") or a percentage ("40%"). */
+    public static String maxUnhealthy(NodepoolSpec spec) {
+        if (spec.autoRepair == null || spec.autoRepair.maxUnhealthy == null) {
+            return MAX_UNHEALTHY;
+        }
+        var value = spec.autoRepair.maxUnhealthy;
+        return value.getIntVal() != null ? value.getIntVal().toString() : value.getStrVal();
+    }
+
     public static String instancePrefix(NodepoolSpec spec) {
         return spec.instancePrefix == null || spec.instancePrefix.isBlank() ? INSTANCE_PREFIX : spec.instancePrefix;
     }

@@ -19,6 +19,19 @@ public class Instance {
 
     public List<String> addresses = new ArrayList<>();
 
-    @JsonPropertyDescription("The tenant cluster Node this instance registered as.")
+    @JsonPropertyDescription("The tenant cluster Node this instance registered as (set while that Node is Ready).")
     public String nodeName;
+
+    @JsonPropertyDescription("The pool's revision when the instance was first seen: what it was made from.")
+    public String revision;
+
+    @JsonPropertyDescription("The Kubernetes version its kubelet runs (the pool's version when it was first seen).")
+    public String version;
+
+    @JsonPropertyDescription("When the pool first saw the instance (RFC 3339).")
+    public String createdAt;
+
+    @JsonPropertyDescription("Since when its Node is not Ready (the Node's Ready transition, or createdAt when no Node "
+            + "registered); absent while the Node is Ready.")
+    public String notReadySince;
 }

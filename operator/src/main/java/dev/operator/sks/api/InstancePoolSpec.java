@@ -55,6 +55,13 @@ public class InstancePoolSpec {
     @JsonPropertyDescription("Secret (key userData) with the cloud-init user-data instances boot with.")
     public String userDataSecretName;
 
+    @JsonPropertyDescription("The revision (digest of what a machine is made from) new instances get; each instance "
+            + "keeps the one it was made with in status.instances.")
+    public String revision;
+
+    @JsonPropertyDescription("The Kubernetes version new instances' kubelets run.")
+    public String version;
+
     @JsonPropertyDescription("Instances to remove by name (from the Nodepool's sks.operator.dev/evict annotation); the "
             + "pool then grows back to size with new instances.")
     public List<String> evict = new ArrayList<>();

@@ -20,6 +20,10 @@ import io.fabric8.kubernetes.model.annotation.Version;
 @AdditionalPrinterColumn(name = "Cluster", jsonPath = ".spec.cluster")
 @AdditionalPrinterColumn(name = "Size", jsonPath = ".spec.size", type = AdditionalPrinterColumn.Type.INTEGER)
 @AdditionalPrinterColumn(name = "Ready", jsonPath = ".status.readyNodes", type = AdditionalPrinterColumn.Type.INTEGER)
+@AdditionalPrinterColumn(
+        name = "Up-to-date",
+        jsonPath = ".status.updatedMachines",
+        type = AdditionalPrinterColumn.Type.INTEGER)
 @AdditionalPrinterColumn(name = "Instance Type", jsonPath = ".spec.instanceType")
 @AdditionalPrinterColumn(name = "State", jsonPath = ".status.state")
 @AdditionalPrinterColumn(

@@ -16,6 +16,10 @@ import java.util.List;
 import java.util.Map;
 
 @JsonInclude(JsonInclude.Include.NON_NULL)
+@ValidationRule(
+        value = "!has(self.autoscaling) || (self.size >= self.autoscaling.minSize && self.size <= "
+                + "self.autoscaling.maxSize)",
+        message = "spec.size must lie within spec.autoscaling.minSize and maxSize")
 public class NodepoolSpec {
 
     @Required
@@ -81,6 +85,23 @@ public class NodepoolSpec {
     @Size(max = 255)
     @JsonPropertyDescription("Free text for people.")
     public String description;
+
+    @ValidationRule(
+            value = "(has(self.maxSurge) ? self.maxSurge : 1) > 0 || (has(self.maxUnavailable) ? self.maxUnavailable :"
+                    + " 0) > 0",
+            message = "maxSurge and maxUnavailable cannot both be 0: no machine could ever be replaced")
+    @JsonPropertyDescription("How running machines are replaced when the cluster's version, the image, the instance "
+            + "type or the disk size changes.")
+    public NodepoolUpgrade upgrade;
+
+    @Default("10m")
+    @Pattern(Patterns.DURATION)
+    @JsonPropertyDescription("How long a machine's pods are given to leave (evicted, respecting PodDisruptionBudgets) "
+            + "before it is removed anyway, as a duration such as 10m (default 10m).")
+    public String drainTimeout;
+
+    @JsonPropertyDescription("Replacing machines whose Node is not Ready for too long.")
+    public NodepoolAutoRepair autoRepair;
 
     @ValidationRule(value = "self.minSize <= self.maxSize", message = "autoscaling.minSize must not exceed maxSize")
     @JsonPropertyDescription(

@@ -38,9 +38,20 @@ public class NodepoolStatus {
     @JsonPropertyDescription("Label selector of the pool's nodes, for the scale subresource.")
     public String selector;
 
-    @JsonPropertyDescription("The Kubernetes version the pool's new machines join with: the version the cluster runs "
-            + "when their user-data was last rendered.")
+    @JsonPropertyDescription("The kubelet version the pool's machines run: while old and new machines are mixed (a "
+            + "replacement under way, or OnDelete), the oldest one present; with no machine, the version new ones "
+            + "join with.")
     public String version;
+
+    @JsonPropertyDescription("The revision new machines are made from: a digest of the Kubernetes version, image, "
+            + "instance type and disk size.")
+    public String revision;
+
+    @JsonPropertyDescription("Number of machines made from the current revision.")
+    public Integer updatedMachines;
+
+    @JsonPropertyDescription("Machines being drained before they are removed.")
+    public List<MachineDrain> draining = new ArrayList<>();
 
     public PoolState state;
 

@@ -62,5 +62,11 @@ public final class Patterns {
 
     public static final int NODE_IMAGE_MAX_LENGTH = 255;
 
+    /** A duration as Kubernetes users write them (10m, 1h30m, 90s): whole hours, minutes and seconds. */
+    public static final String DURATION = "^([0-9]+h)?([0-9]+m)?([0-9]+s)?$";
+
+    /** A count (3) or a percentage (40%). */
+    public static final String COUNT_OR_PERCENT = "^([0-9]+|[0-9]+%)$";
+
     private Patterns() {}
 }

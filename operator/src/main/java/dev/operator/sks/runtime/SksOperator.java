@@ -160,15 +160,15 @@ public final class SksOperator implements AutoCloseable {
                         new ClusterReadiness(registry, services.clock()),
                         this.load),
                 config);
-        var nodepools = register(new NodepoolReconciler(services, events, Optional.of(ownSecrets)), config);
+        // Replacement, scale-down, eviction and repair drain a machine's Node (cordon, Eviction API) before it goes.
+        nodeDrains = new TenantNodeDrains(tenantClients, services.clock());
+        var nodepools = register(new NodepoolReconciler(services, events, Optional.of(ownSecrets), nodeDrains), config);
         var requests = register(
                 new KubeconfigRequestReconciler(services, new KubeconfigMetrics(registry, services.clock()), events),
                 config);
         ComputeProvider provider = ComputeProviders.create(config, client, services.clock());
         poolNodes = PoolNodes.forProvider(provider, client, tenantClients, services.clock());
         servingApprover = new KubeletServingApprover(tenantClients);
-        // Built here for the node lifecycle (replacement, scale-down, repair) to drain Nodes before machines go.
-        nodeDrains = new TenantNodeDrains(tenantClients, services.clock());
         // Simulated machines have no cloud behind them: the operator plays its service controller too.
         loadBalancers = poolNodes.simulating()
                 ? Optional.of(new SimulatedLoadBalancers(

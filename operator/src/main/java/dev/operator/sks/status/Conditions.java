@@ -37,6 +37,11 @@ public final class Conditions {
     /** A Nodepool's machines have user-data to join with (token, endpoint, CA). */
     public static final String USER_DATA_READY = "UserDataReady";
 
+    /** A Nodepool's machines are all made from its current revision (version, image, instance type, disk). */
+    public static final String MACHINES_UP_TO_DATE = "MachinesUpToDate";
+    /** Whether a Nodepool's auto-repair may act: False when too many machines are unhealthy to repair any. */
+    public static final String AUTO_REPAIR = "AutoRepair";
+
     public static final String EXPIRED = "Expired";
 
     private Conditions() {}

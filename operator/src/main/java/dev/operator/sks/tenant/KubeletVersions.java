@@ -1,5 +1,6 @@
 package dev.operator.sks.tenant;
 
+import dev.operator.sks.api.Nodepool;
 import dev.operator.sks.catalog.KubernetesVersion;
 import io.fabric8.kubernetes.api.model.Node;
 import java.util.Collection;
@@ -8,6 +9,7 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import java.util.stream.Stream;
 
 /** The oldest kubelet among a tenant's Nodes: what Kubernetes' version-skew policy bounds a control-plane upgrade by. */
 public final class KubeletVersions {
@@ -21,6 +23,25 @@ public final class KubeletVersions {
         return nodes.stream()
                 .map(KubeletVersions::kubeletVersion)
                 .flatMap(Optional::stream)
+                .min(Comparator.naturalOrder());
+    }
+
+    /**
+     * The oldest of the tenant's kubelets and the versions the cluster's Nodepools say their machines run (their
+     * status.version, the oldest machine while old and new are mixed): a machine whose Node the tenant has not
+     * listed yet, or a tenant that cannot be read, still bounds an upgrade. Only pools accepted for this very cluster
+     * ({@code clusterUid}) count.
+     */
+    public static Optional<KubernetesVersion> oldest(
+            Optional<KubernetesVersion> tenant, Collection<Nodepool> nodepools, String clusterUid) {
+        return Stream.concat(
+                        tenant.stream(),
+                        nodepools.stream()
+                                .filter(np -> np.getStatus() != null
+                                        && clusterUid != null
+                                        && clusterUid.equals(np.getStatus().clusterUID))
+                                .map(np -> KubernetesVersion.parse(np.getStatus().version))
+                                .flatMap(Optional::stream))
                 .min(Comparator.naturalOrder());
     }
 

@@ -19,6 +19,7 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -74,6 +75,8 @@ public final class PoolNodes implements AutoCloseable {
      * @param zone the pool's zone, which the simulated cloud controller labels Nodes with
      * @param running the instances that should have a Node
      * @param departed instances the pool had and no longer has: their Nodes are to go
+     * @param kubeletVersions the Kubernetes version each instance was made with, by name: what a played kubelet
+     *     reports (an instance not named reports the cluster's version)
      * @param heartbeatsStopped running instances whose played kubelet is stopped (simulating only; a test and demo
      *     switch, {@link Labels#STOP_HEARTBEATS_ANNOTATION}): their Node Leases are not renewed nor their Nodes
      *     registered or made Ready again, so the tenant's node lifecycle controller finds them dead
@@ -88,12 +91,14 @@ public final class PoolNodes implements AutoCloseable {
             InstanceType instanceType,
             List<ProviderInstance> running,
             List<NodeProof.Machine> departed,
+            Map<String, String> kubeletVersions,
             Set<String> heartbeatsStopped) {
         public Request {
             nodeLabels = Map.copyOf(nodeLabels);
             taints = List.copyOf(taints);
             running = List.copyOf(running);
             departed = List.copyOf(departed);
+            kubeletVersions = Map.copyOf(kubeletVersions);
             heartbeatsStopped = Set.copyOf(heartbeatsStopped);
         }
 
@@ -107,18 +112,48 @@ public final class PoolNodes implements AutoCloseable {
                 InstanceType instanceType,
                 List<ProviderInstance> running,
                 List<NodeProof.Machine> departed) {
-            this(pool, cluster, nodepoolId, zone, nodeLabels, taints, instanceType, running, departed, Set.of());
+            this(
+                    pool,
+                    cluster,
+                    nodepoolId,
+                    zone,
+                    nodeLabels,
+                    taints,
+                    instanceType,
+                    running,
+                    departed,
+                    Map.of(),
+                    Set.of());
         }
 
         /** The same request with the played kubelets of {@code instances} stopped. */
         public Request withHeartbeatsStopped(Set<String> instances) {
             return new Request(
-                    pool, cluster, nodepoolId, zone, nodeLabels, taints, instanceType, running, departed, instances);
+                    pool,
+                    cluster,
+                    nodepoolId,
+                    zone,
+                    nodeLabels,
+                    taints,
+                    instanceType,
+                    running,
+                    departed,
+                    kubeletVersions,
+                    instances);
         }
 
         /** The Nodes {@code desired}'s {@code running} instances should have, and those of {@code departed} not. */
         public static Request of(
                 DesiredPool desired, List<ProviderInstance> running, List<NodeProof.Machine> departed) {
+            return of(desired, running, departed, Map.of());
+        }
+
+        /** As above, each played kubelet reporting the version its instance was made with. */
+        public static Request of(
+                DesiredPool desired,
+                List<ProviderInstance> running,
+                List<NodeProof.Machine> departed,
+                Map<String, String> kubeletVersions) {
             return new Request(
                     desired.key(),
                     new ClusterKey(desired.namespace(), desired.cluster()),
@@ -128,7 +163,9 @@ public final class PoolNodes implements AutoCloseable {
                     desired.taints(),
                     desired.instanceType(),
                     running,
-                    departed);
+                    departed,
+                    kubeletVersions,
+                    Set.of());
         }
 
         /** The InstancePool's name, without its namespace. */
@@ -149,6 +186,7 @@ public final class PoolNodes implements AutoCloseable {
                     && instanceType.equals(r.instanceType)
                     && running.equals(r.running)
                     && departed.equals(r.departed)
+                    && kubeletVersions.equals(r.kubeletVersions)
                     && heartbeatsStopped.equals(r.heartbeatsStopped);
         }
 
@@ -164,6 +202,7 @@ public final class PoolNodes implements AutoCloseable {
                     instanceType,
                     running,
                     departed,
+                    kubeletVersions,
                     heartbeatsStopped);
         }
 
@@ -181,12 +220,24 @@ public final class PoolNodes implements AutoCloseable {
      * @param reason CamelCase, for a condition
      * @param readyNodes the Nodes (named as their instances) that exist and are Ready
      * @param departedDone the departed instances (by name) whose Nodes are known gone: the pool need not keep them
+     * @param notReadySince the Nodes (named as their instances) that exist and are not Ready, with the time their Ready
+     *     condition last changed (the read time when they report none): what auto-repair measures
      */
     public record Result(
-            boolean synced, String reason, String message, Set<String> readyNodes, Set<String> departedDone) {
+            boolean synced,
+            String reason,
+            String message,
+            Set<String> readyNodes,
+            Set<String> departedDone,
+            Map<String, Instant> notReadySince) {
         public Result {
             readyNodes = Set.copyOf(readyNodes);
             departedDone = Set.copyOf(departedDone);
+            notReadySince = Map.copyOf(notReadySince);
+        }
+
+        public Result(boolean synced, String reason, String message, Set<String> readyNodes, Set<String> departedDone) {
+            this(synced, reason, message, readyNodes, departedDone, Map.of());
         }
 
         static Result failed(String reason, String message) {
@@ -368,7 +419,12 @@ public final class PoolNodes implements AutoCloseable {
                 continue;
             }
             if (node == null || !SimulatedNodeRenderer.isReady(node)) {
-                node = kubeletRegisters(tenant, node, instance, request, version.orElseThrow());
+                // The version the instance was made with, so a replaced machine shows its new kubelet.
+                KubernetesVersion kubelet = Optional.ofNullable(
+                                request.kubeletVersions().get(instance.name()))
+                        .flatMap(KubernetesVersion::parse)
+                        .orElse(version.orElseThrow());
+                node = kubeletRegisters(tenant, node, instance, request, kubelet);
             }
             Optional<Node> initialized = SimulatedCloudNodes.initialize(
                     tenant, node, instance, request.poolName(), request.zone(), request.instanceType());
@@ -500,6 +556,23 @@ public final class PoolNodes implements AutoCloseable {
                         .anyMatch(r -> node.getMetadata().getUid().equals(r.getUid()));
     }
 
+    /** When {@code node}'s Ready condition last changed, as its kubelet (or the node lifecycle controller) wrote it. */
+    static Optional<Instant> readyTransition(Node node) {
+        if (node.getStatus() == null || node.getStatus().getConditions() == null) {
+            return Optional.empty();
+        }
+        return node.getStatus().getConditions().stream()
+                .filter(c -> "Ready".equals(c.getType()) && c.getLastTransitionTime() != null)
+                .findFirst()
+                .flatMap(c -> {
+                    try {
+                        return Optional.of(Instant.parse(c.getLastTransitionTime()));
+                    } catch (java.time.format.DateTimeParseException e) {
+                        return Optional.empty();
+                    }
+                });
+    }
+
     private static Map<String, Node> nodesByName(KubernetesClient tenant) {
         return tenant.nodes().list().getItems().stream()
                 .collect(Collectors.toMap(n -> n.getMetadata().getName(), Function.identity()));
@@ -521,6 +594,7 @@ public final class PoolNodes implements AutoCloseable {
     private Result observe(KubernetesClient tenant, Request request) {
         Map<String, Node> existing = nodesByName(tenant);
         Set<String> ready = new HashSet<>();
+        Map<String, Instant> notReady = new HashMap<>();
         for (ProviderInstance instance : request.running()) {
             Node node = existing.get(instance.name());
             if (node == null || !NodeProof.isNodeOf(node, new NodeProof.Machine(instance.name(), instance.id()))) {
@@ -529,12 +603,15 @@ public final class PoolNodes implements AutoCloseable {
             node = labelled(tenant, node, request.nodeLabels());
             if (SimulatedNodeRenderer.isReady(node)) {
                 ready.add(instance.name());
+            } else {
+                notReady.put(instance.name(), readyTransition(node).orElse(clock.instant()));
             }
         }
         Set<String> departedDone = removeDeparted(tenant, existing, request);
         int running = request.running().size();
         if (ready.size() == running) {
-            return new Result(true, "Registered", running + " Nodes registered and Ready", ready, departedDone);
+            return new Result(
+                    true, "Registered", running + " Nodes registered and Ready", ready, departedDone, notReady);
         }
         return new Result(
                 false,
@@ -542,7 +619,8 @@ public final class PoolNodes implements AutoCloseable {
                 ready.size() + " of " + running + " running instances have a Ready "
                         + "Node; the others' kubelets have not joined (or are not Ready)",
                 ready,
-                departedDone);
+                departedDone,
+                notReady);
     }
     /**
      * Renews the heartbeat Lease of every registered Node, as their kubelets would. Never throws (that would end the

@@ -7,7 +7,9 @@ import dev.operator.sks.api.NodepoolStatus;
 import dev.operator.sks.api.NodepoolTaint;
 import dev.operator.sks.catalog.InstanceType;
 import dev.operator.sks.catalog.InstanceTypeCatalog;
+import dev.operator.sks.lifecycle.HealthCheck;
 import dev.operator.sks.naming.DerivedNames;
+import dev.operator.sks.support.Durations;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -58,6 +60,7 @@ public final class NodepoolValidator {
             violations.add(new Violation("InvalidSize", "spec.size must be 0 or more"));
         }
         checkInstanceType(spec.instanceType, violations);
+        checkLifecycle(spec, violations);
         int disk = Defaults.diskSize(spec);
         if (disk < MIN_DISK_GIB || disk > MAX_DISK_GIB) {
             violations.add(new Violation(
@@ -146,6 +149,48 @@ public final class NodepoolValidator {
                             + type.get().memoryMiB() + " MiB of memory; a node needs at least "
                             + InstanceType.MINIMUM_NODE_MEMORY_MIB
                             + " MiB: use standard.small or larger"));
+        }
+    }
+
+    /** What CEL rejects on 1.25+ servers, for the older ones; and what no schema can say (durations, percentages). */
+    private static void checkLifecycle(NodepoolSpec spec, List<Violation> violations) {
+        if (Defaults.maxSurge(spec) == 0 && Defaults.maxUnavailable(spec) == 0) {
+            violations.add(new Violation(
+                    "InvalidUpgrade",
+                    "spec.upgrade.maxSurge and maxUnavailable are both 0, so no machine could ever be replaced; set "
+                            + "maxSurge to 1 (a machine is added before one goes) or maxUnavailable to 1"));
+        }
+        if (Durations.parseShort(Defaults.drainTimeout(spec)).isEmpty()) {
+            violations.add(new Violation(
+                    "InvalidDrainTimeout",
+                    "spec.drainTimeout " + Values.quoted(spec.drainTimeout) + " is not a duration such as 10m or 1h"));
+        }
+        if (Durations.parseShort(Defaults.unhealthyAfter(spec)).isEmpty()) {
+            violations.add(new Violation(
+                    "InvalidAutoRepair",
+                    "spec.autoRepair.unhealthyAfter " + Values.quoted(Defaults.unhealthyAfter(spec))
+                            + " is not a duration such as 10m or 1h"));
+        }
+        if (HealthCheck.maxUnhealthy(Defaults.maxUnhealthy(spec), 1).isEmpty()) {
+            violations.add(new Violation(
+                    "InvalidAutoRepair",
+                    "spec.autoRepair.maxUnhealthy " + Values.quoted(Defaults.maxUnhealthy(spec))
+                            + " is neither a count (3) nor a percentage from 0% to 100% (40%)"));
+        }
+        if (spec.autoscaling != null) {
+            Integer min = spec.autoscaling.minSize;
+            Integer max = spec.autoscaling.maxSize;
+            if (min == null || max == null || min < 0 || max < min) {
+                violations.add(new Violation(
+                        "InvalidAutoscaling",
+                        "spec.autoscaling needs minSize and maxSize with 0 <= minSize <= maxSize (now " + min + " and "
+                                + max + ")"));
+            } else if (spec.size != null && (spec.size < min || spec.size > max)) {
+                violations.add(new Violation(
+                        "InvalidAutoscaling",
+                        "spec.size " + spec.size + " is outside spec.autoscaling's " + min + ".." + max
+                                + "; set a size within the bounds, or change them"));
+            }
         }
     }
 }

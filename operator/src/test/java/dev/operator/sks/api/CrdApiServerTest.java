@@ -293,11 +293,13 @@ class CrdApiServerTest {
         workers.getStatus().state = PoolState.Scaling;
         workers.getStatus().instancePool = "nodepool-workers-0d3c";
         workers.getStatus().version = "1.33.4";
+        workers.getStatus().updatedMachines = 1;
         client.resource(workers).updateStatus();
 
         List<List<String>> table = table(kubectl("get", "np", "-n", namespace));
-        assertThat(table.get(0)).containsExactly("NAME", "CLUSTER", "SIZE", "READY", "INSTANCE TYPE", "STATE", "AGE");
-        assertThat(table.get(1)).startsWith("workers", "demo", "3", "2", "standard.medium", "Scaling");
+        assertThat(table.get(0))
+                .containsExactly("NAME", "CLUSTER", "SIZE", "READY", "UP-TO-DATE", "INSTANCE TYPE", "STATE", "AGE");
+        assertThat(table.get(1)).startsWith("workers", "demo", "3", "2", "1", "standard.medium", "Scaling");
         List<List<String>> wide = table(kubectl("get", "np", "-n", namespace, "-o", "wide"));
         assertThat(wide.get(0)).endsWith("AGE", "INSTANCE POOL", "VERSION");
         assertThat(wide.get(1)).endsWith("nodepool-workers-0d3c", "1.33.4");

@@ -24,6 +24,7 @@ import dev.operator.sks.reconciler.instancepool.InstancePoolReconciler;
 import dev.operator.sks.reconciler.nodepool.NodepoolReconciler;
 import dev.operator.sks.rendering.Owners;
 import dev.operator.sks.status.Conditions;
+import dev.operator.sks.tenant.DrainsNothing;
 import dev.operator.sks.tenant.PoolNodes;
 import dev.operator.sks.tenant.TenantClients;
 import dev.operator.sks.testing.ApiServerSupport;
@@ -44,6 +45,7 @@ import java.util.ArrayList;
 import java.util.Base64;
 import java.util.Collection;
 import java.util.List;
+import java.util.Optional;
 import java.util.Queue;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -86,7 +88,7 @@ class PoolOwnershipApiServerTest {
         events = new KubernetesEventRecorder(client, clock, Labels.MANAGED_BY_VALUE, "test");
         ca = new BouncyCastlePki(Clock.systemUTC()).createCa("kubernetes");
         operator = new Operator(o -> o.withKubernetesClient(client).withCloseClientOnStop(false));
-        operator.register(new NodepoolReconciler(services, events));
+        operator.register(new NodepoolReconciler(services, events, Optional.empty(), DrainsNothing.INSTANCE));
         operator.register(new InstancePoolReconciler(services, provider, poolNodes, null, events));
         operator.start();
         await().atMost(Duration.ofSeconds(30))

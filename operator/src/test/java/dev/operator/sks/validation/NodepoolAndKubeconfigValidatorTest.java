@@ -47,6 +47,39 @@ class NodepoolAndKubeconfigValidatorTest {
     }
 
     @Test
+    void lifecycleSettingsTheSchemaCannotCheckEverywhereAreRefused() {
+        NodepoolSpec spec = nodepool("standard.medium");
+        spec.upgrade = new dev.operator.sks.api.NodepoolUpgrade();
+        spec.upgrade.maxSurge = 0;
+        spec.upgrade.maxUnavailable = 0;
+        spec.drainTimeout = "ten minutes";
+        spec.autoRepair = new dev.operator.sks.api.NodepoolAutoRepair();
+        spec.autoRepair.unhealthyAfter = "5x";
+        spec.autoRepair.maxUnhealthy = new io.fabric8.kubernetes.api.model.IntOrString("120%");
+        spec.autoscaling = new dev.operator.sks.api.NodepoolAutoscaling();
+        spec.autoscaling.minSize = 4;
+        spec.autoscaling.maxSize = 6;
+        assertThat(nodepools.validate(spec, null))
+                .extracting(Violation::reason)
+                .containsExactly(
+                        "InvalidUpgrade",
+                        "InvalidDrainTimeout",
+                        "InvalidAutoRepair",
+                        "InvalidAutoRepair",
+                        "InvalidAutoscaling");
+        assertThat(nodepools.validate(spec, null))
+                .extracting(Violation::message)
+                .anySatisfy(m -> assertThat(m).contains("spec.size 3 is outside", "4..6"));
+
+        spec.upgrade.maxUnavailable = 1;
+        spec.drainTimeout = "1h30m";
+        spec.autoRepair.unhealthyAfter = "90s";
+        spec.autoRepair.maxUnhealthy = new io.fabric8.kubernetes.api.model.IntOrString(2);
+        spec.autoscaling.minSize = 0;
+        assertThat(nodepools.validate(spec, null)).isEmpty();
+    }
+
+    @Test
     void labelsTheKubeletMayNotRegisterAreRefused() {
         NodepoolSpec spec = nodepool("standard.medium");
         spec.labels = Map.of("node-role.kubernetes.io/worker", "", "sks.operator.dev/nodepool-id", "x");

@@ -1,5 +1,6 @@
 package dev.operator.sks.reconciler.cluster;
 
+import dev.operator.sks.api.Nodepool;
 import dev.operator.sks.api.SKSCluster;
 import dev.operator.sks.api.SKSClusterStatus;
 import dev.operator.sks.catalog.KubernetesVersion;
@@ -37,6 +38,7 @@ import dev.operator.sks.status.ConditionEvents.Transition;
 import dev.operator.sks.status.StatusPatches;
 import dev.operator.sks.status.StatusWriter;
 import dev.operator.sks.support.Durations;
+import dev.operator.sks.tenant.KubeletVersions;
 import dev.operator.sks.tenant.TenantRequest;
 import dev.operator.sks.tenant.TenantWork;
 import dev.operator.sks.validation.ClusterValidator;
@@ -172,7 +174,14 @@ public class SKSClusterReconciler implements Reconciler<SKSCluster>, Cleaner<SKS
     public UpdateControl<SKSCluster> reconcile(SKSCluster cluster, Context<SKSCluster> context) {
         SKSClusterStatus before = cluster.getStatus();
         SKSClusterStatus status = statusWriter.copy(cluster);
-        List<Violation> violations = validator.validate(cluster, status, tenantWork.oldestKubelet(cluster));
+        // The pools' machines bound an upgrade too: a pool mid-replacement runs its oldest kubelet still.
+        List<Violation> violations = validator.validate(
+                cluster,
+                status,
+                KubeletVersions.oldest(
+                        tenantWork.oldestKubelet(cluster),
+                        context.getSecondaryResources(Nodepool.class),
+                        cluster.getMetadata().getUid()));
         IdleCountdown.Step idle = idleCountdown.run(cluster, status, context);
         if (idle.deleted()) {
             return statusWriter.write(cluster, status); // the cleanup follows

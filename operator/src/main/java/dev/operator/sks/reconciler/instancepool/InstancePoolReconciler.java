@@ -12,7 +12,6 @@ import dev.operator.sks.provider.ComputeProvider;
 import dev.operator.sks.provider.DesiredPool;
 import dev.operator.sks.provider.ImageRejectedException;
 import dev.operator.sks.provider.ProviderException;
-import dev.operator.sks.provider.ProviderInstance;
 import dev.operator.sks.provider.ProviderMessages;
 import dev.operator.sks.provider.ProviderPool;
 import dev.operator.sks.reconciler.instancepool.InstancePoolReport.Absent;
@@ -143,8 +142,8 @@ public class InstancePoolReconciler implements Reconciler<InstancePool>, Cleaner
             return stop(pool, status, failed, true).rescheduleAfter(PROVIDER_RETRY);
         }
         status.providerId = observed.providerId();
-        status.instances =
-                observed.members().stream().map(ProviderInstance::toStatus).toList();
+        status.instances = NodeTracking.remember(
+                observed.members(), pool.getStatus(), pool.getSpec().revision, pool.getSpec().version, clock.instant());
         servingApprover.ifPresent(a -> a.track(
                 desired.key(),
                 new ClusterKey(desired.namespace(), desired.cluster()),
@@ -176,7 +175,7 @@ public class InstancePoolReconciler implements Reconciler<InstancePool>, Cleaner
     private Optional<Duration> trackNodes(
             InstancePool pool, DesiredPool desired, ProviderPool observed, InstancePoolStatus status, Long generation) {
         List<NodeProof.Machine> departed = NodeTracking.departed(pool.getStatus(), observed);
-        PoolNodes.Request request = NodeTracking.request(desired, observed, departed)
+        PoolNodes.Request request = NodeTracking.request(desired, observed, departed, status.instances)
                 .withHeartbeatsStopped(NodeTracking.heartbeatsStopped(pool));
         var last = nodes.request(request);
         NodeTracking.markRegistered(status.instances, last);

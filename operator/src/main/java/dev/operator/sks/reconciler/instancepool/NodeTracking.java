@@ -8,11 +8,13 @@ import dev.operator.sks.provider.DesiredPool;
 import dev.operator.sks.provider.InstanceState;
 import dev.operator.sks.provider.ProviderInstance;
 import dev.operator.sks.provider.ProviderPool;
+import dev.operator.sks.status.Conditions;
 import dev.operator.sks.support.Durations;
 import dev.operator.sks.tenant.KeyedWork;
 import dev.operator.sks.tenant.NodeProof;
 import dev.operator.sks.tenant.PoolNodes;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -35,10 +37,52 @@ final class NodeTracking {
 
     /** The Nodes the pool's running members should have, and the departed instances' Nodes it should not. */
     static PoolNodes.Request request(DesiredPool desired, ProviderPool observed, List<NodeProof.Machine> departed) {
+        return request(desired, observed, departed, List.of());
+    }
+
+    /** As above, each running instance's Node reporting the version {@code instances} (the status) says it runs. */
+    static PoolNodes.Request request(
+            DesiredPool desired, ProviderPool observed, List<NodeProof.Machine> departed, List<Instance> instances) {
+        Map<String, String> versions = new LinkedHashMap<>();
+        for (Instance instance : instances) {
+            if (instance.name != null && instance.version != null) {
+                versions.put(instance.name, instance.version);
+            }
+        }
         return PoolNodes.Request.of(
                 desired,
                 observed.members().stream().filter(ProviderInstance::isRunning).toList(),
-                departed);
+                departed,
+                versions);
+    }
+
+    /**
+     * The pool's members as the status lists them, each with what it was made from: an instance the last status
+     * listed keeps its revision, version and first-seen time; one seen for the first time gets the pool's current
+     * {@code revision} and {@code version} and {@code now}. Its Node's readiness is carried over until the next sync.
+     */
+    static List<Instance> remember(
+            List<ProviderInstance> members, InstancePoolStatus before, String revision, String version, Instant now) {
+        Map<String, Instance> known = new LinkedHashMap<>();
+        if (before != null && before.instances != null) {
+            before.instances.stream().filter(i -> i.name != null).forEach(i -> known.putIfAbsent(i.name, i));
+        }
+        List<Instance> instances = new ArrayList<>();
+        for (ProviderInstance member : members) {
+            Instance instance = member.toStatus();
+            Instance last = known.get(member.name());
+            // An instance listed before this operator recorded revisions adopts the current one: upgrading the
+            // operator replaces no machine.
+            instance.revision = last != null && last.revision != null ? last.revision : revision;
+            instance.version = last != null && last.version != null ? last.version : version;
+            instance.createdAt = last != null && last.createdAt != null ? last.createdAt : Conditions.timestamp(now);
+            if (last != null) {
+                instance.nodeName = last.nodeName;
+                instance.notReadySince = last.notReadySince;
+            }
+            instances.add(instance);
+        }
+        return instances;
     }
 
     /**
@@ -112,13 +156,28 @@ final class NodeTracking {
                         ProviderInstance::name, ProviderInstance::addresses, (first, second) -> first));
     }
 
-    /** Fills in the node name of each running instance the last sync found Ready, and clears it for the others. */
+    /**
+     * Fills in the node name of each running instance the last sync found Ready, and clears it for the others, which
+     * get the time their Node stopped being Ready (or, without a Node, when the instance was first seen): what
+     * auto-repair measures. Before any sync (after a restart) what the status said is kept.
+     */
     static void markRegistered(
             List<Instance> instances, Optional<KeyedWork.Outcome<PoolNodes.Request, PoolNodes.Result>> last) {
-        Set<String> ready = last.map(o -> o.result().readyNodes()).orElse(Set.of());
+        if (last.isEmpty()) {
+            return;
+        }
+        Set<String> ready = last.get().result().readyNodes();
+        Map<String, Instant> notReady = last.get().result().notReadySince();
         for (Instance instance : instances) {
             boolean registered = InstanceState.Running.name().equals(instance.state) && ready.contains(instance.name);
             instance.nodeName = registered ? instance.name : null;
+            if (registered) {
+                instance.notReadySince = null;
+            } else if (notReady.containsKey(instance.name)) {
+                instance.notReadySince = Conditions.timestamp(notReady.get(instance.name));
+            } else if (instance.notReadySince == null) {
+                instance.notReadySince = instance.createdAt;
+            }
         }
     }
 

@@ -71,6 +71,22 @@ public final class InstancePools {
     /** As above, booting {@code template} ({@link NodeImages#template}); empty leaves the provider's default. */
     public static InstancePool desired(
             Nodepool nodepool, SKSCluster cluster, String id, List<String> evict, Optional<String> template) {
+        return desired(nodepool, cluster, id, evict, template, size(nodepool), null, null);
+    }
+
+    /**
+     * As above, with the machine lifecycle's say: {@code size} machines (spec.size, plus a surge while replacing), and
+     * the {@code revision} and Kubernetes {@code version} new instances are recorded with.
+     */
+    public static InstancePool desired(
+            Nodepool nodepool,
+            SKSCluster cluster,
+            String id,
+            List<String> evict,
+            Optional<String> template,
+            Integer size,
+            String revision,
+            String version) {
         String name = Names.instancePool(nodepool.getMetadata().getName(), id);
         InstancePool pool = new InstancePool();
         pool.setMetadata(new ObjectMetaBuilder()
@@ -89,7 +105,7 @@ public final class InstancePools {
         InstancePoolSpec spec = new InstancePoolSpec();
         spec.cluster = cluster.getMetadata().getName();
         spec.zone = cluster.getSpec().zone;
-        spec.size = size(nodepool);
+        spec.size = size;
         spec.instanceType = nodepool.getSpec().instanceType;
         spec.diskSize = Defaults.diskSize(nodepool.getSpec());
         spec.instancePrefix = Defaults.instancePrefix(nodepool.getSpec());
@@ -102,6 +118,8 @@ public final class InstancePools {
         spec.taints = new ArrayList<>(Defaults.taints(nodepool.getSpec()));
         spec.userDataSecretName = Names.userData(name);
         spec.evict = new ArrayList<>(evict);
+        spec.revision = revision;
+        spec.version = version;
         pool.setSpec(spec);
         return pool;
     }

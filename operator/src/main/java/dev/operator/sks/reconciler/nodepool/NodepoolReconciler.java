@@ -1,5 +1,7 @@
 package dev.operator.sks.reconciler.nodepool;
 
+import dev.operator.sks.api.Defaults;
+import dev.operator.sks.api.Instance;
 import dev.operator.sks.api.InstancePool;
 import dev.operator.sks.api.Nodepool;
 import dev.operator.sks.api.NodepoolStatus;
@@ -8,6 +10,7 @@ import dev.operator.sks.api.SKSCluster;
 import dev.operator.sks.config.OperatorServices;
 import dev.operator.sks.events.EventRecorder;
 import dev.operator.sks.join.JoinMaterial;
+import dev.operator.sks.lifecycle.MachineRevision;
 import dev.operator.sks.naming.Labels;
 import dev.operator.sks.naming.Names;
 import dev.operator.sks.reconciler.ClusterReference;
@@ -16,6 +19,8 @@ import dev.operator.sks.reconciler.nodepool.NodepoolAdmission.Serve;
 import dev.operator.sks.rendering.Owners;
 import dev.operator.sks.status.StatusWriter;
 import dev.operator.sks.support.SecretLookup;
+import dev.operator.sks.tenant.NodeDrains;
+import dev.operator.sks.tenant.TenantClients.ClusterKey;
 import dev.operator.sks.validation.NodepoolValidator;
 import dev.operator.sks.validation.Violation;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -58,17 +63,19 @@ public class NodepoolReconciler implements Reconciler<Nodepool>, Cleaner<Nodepoo
     private final Clock clock;
     private final EventRecorder events;
     private final StatusWriter<NodepoolStatus, Nodepool> statusWriter;
+    private final MachineLifecycle lifecycle;
 
     /** Where the cluster's Secrets are read first; empty: from the API server. */
     private final Optional<SecretLookup> secretCache;
 
-    public NodepoolReconciler(OperatorServices services, EventRecorder events) {
-        this(services, events, Optional.empty());
-    }
-
-    /** @param secretCache the operator's informer cache of the Secrets it made, read before any write */
-    public NodepoolReconciler(OperatorServices services, EventRecorder events, Optional<SecretLookup> secretCache) {
+    /**
+     * @param secretCache the operator's informer cache of the Secrets it made, read before any write
+     * @param drains drains each machine's Node before the machine is removed
+     */
+    public NodepoolReconciler(
+            OperatorServices services, EventRecorder events, Optional<SecretLookup> secretCache, NodeDrains drains) {
         this.secretCache = secretCache;
+        this.lifecycle = new MachineLifecycle(drains, events, services.clock());
         this.statusWriter = new StatusWriter<>(
                 NodepoolStatus.class, NodepoolStatus::new, Nodepool::new, s -> s.conditions, events, services.clock());
         this.validator = new NodepoolValidator(services.instanceTypes());
@@ -116,6 +123,7 @@ public class NodepoolReconciler implements Reconciler<Nodepool>, Cleaner<Nodepoo
         status.clusterUID = cluster.getMetadata().getUid();
 
         int wanted;
+        Optional<Duration> lookAgain = Optional.empty();
         if (serve.specAccepted()) {
             Optional<String> conflict = observed.isPresent()
                     ? Optional.empty()
@@ -126,20 +134,28 @@ public class NodepoolReconciler implements Reconciler<Nodepool>, Cleaner<Nodepoo
                 return statusWriter.write(nodepool, status);
             }
             List<String> evictions = InstancePools.evictions(nodepool);
+            Optional<String> template = NodeImages.template(
+                    services.config().provider(),
+                    nodepool.getSpec().template,
+                    services.config().nodeImageOverride(),
+                    services.versions(),
+                    JoinMaterial.kubernetesVersion(cluster));
+            String version = JoinMaterial.kubernetesVersion(cluster)
+                    .map(Object::toString)
+                    .orElse(null);
+            String revision = MachineRevision.of(
+                    version,
+                    template.orElse(""),
+                    nodepool.getSpec().instanceType,
+                    Defaults.diskSize(nodepool.getSpec()));
+            MachineLifecycle.Outcome machines =
+                    lifecycle.step(nodepool, ClusterKey.of(cluster), status, observed, revision, evictions);
             InstancePool desired = InstancePools.desired(
-                    nodepool,
-                    cluster,
-                    status.id,
-                    evictions,
-                    NodeImages.template(
-                            services.config().provider(),
-                            nodepool.getSpec().template,
-                            services.config().nodeImageOverride(),
-                            services.versions(),
-                            JoinMaterial.kubernetesVersion(cluster)));
+                    nodepool, cluster, status.id, machines.evict(), template, machines.size(), revision, version);
             observed = Optional.of(apply(context.getClient(), nodepool, observed, desired));
             clearDoneEvictions(context.getClient(), nodepool, observed.get(), evictions);
             wanted = desired.getSpec().size;
+            lookAgain = machines.lookAgain();
         } else {
             wanted = observed.map(p -> p.getSpec().size).orElse(0);
         }
@@ -149,7 +165,9 @@ public class NodepoolReconciler implements Reconciler<Nodepool>, Cleaner<Nodepoo
         status.readyNodes = report.readyNodes();
         status.state = report.state();
         report.ready().setIn(status.conditions, generation, clock);
-        return statusWriter.write(nodepool, status);
+        UpdateControl<Nodepool> control = statusWriter.write(nodepool, status);
+        lookAgain.ifPresent(control::rescheduleAfter);
+        return control;
     }
 
     /** A same-named InstancePool the Nodepool does not control is someone else's: never written over. */
@@ -214,13 +232,18 @@ public class NodepoolReconciler implements Reconciler<Nodepool>, Cleaner<Nodepoo
                                 pool.getSpec().template,
                                 services.versions(),
                                 JoinMaterial.kubernetesVersion(cluster)));
-        if (outcome instanceof JoinMaterial.Ready) {
-            // What the user-data was just rendered for, so `kubectl get np -o wide` shows what new machines run.
+        if (outcome instanceof JoinMaterial.Ready
+                && MachineLifecycle.oldestVersion(instances(pool)).isEmpty()) {
+            // No machine yet: the version new ones join with, as the user-data was just rendered for.
             status.version = JoinMaterial.kubernetesVersion(cluster)
                     .map(Object::toString)
                     .orElse(status.version);
         }
         NodepoolReport.userData(outcome).setIn(status.conditions, generation, clock);
+    }
+
+    private static List<Instance> instances(InstancePool pool) {
+        return pool.getStatus() == null || pool.getStatus().instances == null ? List.of() : pool.getStatus().instances;
     }
 
     /** The pool removed the named instances: the annotation has done its job and is cleared, and that is told. */

@@ -4,11 +4,18 @@ import dev.operator.sks.api.Instance;
 import dev.operator.sks.api.InstancePool;
 import dev.operator.sks.api.InstancePoolStatus;
 import dev.operator.sks.api.PoolState;
+import dev.operator.sks.api.UpgradeStrategy;
 import dev.operator.sks.join.JoinMaterial;
+import dev.operator.sks.lifecycle.DrainReason;
+import dev.operator.sks.lifecycle.HealthCheck;
+import dev.operator.sks.lifecycle.Machine;
+import dev.operator.sks.lifecycle.RollingPlan;
 import dev.operator.sks.naming.Labels;
 import dev.operator.sks.rendering.NameConflict;
 import dev.operator.sks.status.Conditions;
 import io.fabric8.kubernetes.api.model.Condition;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
@@ -145,5 +152,97 @@ public final class NodepoolReport {
     public static String evicted(List<String> instances) {
         return "Evicted " + String.join(", ", instances) + " as the " + Labels.EVICT_ANNOTATION
                 + " annotation asked; the annotation is cleared and the pool keeps spec.size instances";
+    }
+
+    /** The Event of a machine whose drain starts. */
+    public static String draining(String machine, DrainReason reason) {
+        return "Draining machine " + machine + " (cordon, then evict its pods respecting PodDisruptionBudgets) before "
+                + "it is removed: " + why(reason);
+    }
+
+    /** The Event of an unhealthy machine auto-repair replaces. */
+    public static String repairing(Instance machine, Instant now) {
+        String since = machine == null || machine.notReadySince == null ? "long" : "since " + machine.notReadySince;
+        return "Repairing machine " + (machine == null ? "?" : machine.name) + ": its Node has not been Ready " + since
+                + " (longer than spec.autoRepair.unhealthyAfter); it is drained, removed and replaced";
+    }
+
+    /** The Event of a drain that ran out of time: the machine goes anyway. */
+    public static String drainTimedOut(String machine, Duration timeout, int podsLeft, String detail) {
+        return "Draining machine " + machine + " did not finish within spec.drainTimeout (" + timeout.toMinutes()
+                + " min): " + podsLeft + " pods were still on it (" + detail + "); it is removed anyway";
+    }
+
+    /** The Event reason of a machine removed after its drain. */
+    public static String removedReason(DrainReason reason) {
+        return switch (reason) {
+            case Replace -> "MachineReplaced";
+            case Repair -> "MachineRepaired";
+            case Evict -> "MachineEvicted";
+            case ScaleDown -> "MachineRemoved";
+        };
+    }
+
+    /** The Event of a machine removed after its drain. */
+    public static String removed(String machine, DrainReason reason) {
+        return "Removed machine " + machine + " after draining it: " + why(reason);
+    }
+
+    /** The Event of machines added. */
+    public static String adding(int count, String revision) {
+        return "Adding " + count + (count == 1 ? " machine" : " machines") + " of revision " + revision;
+    }
+
+    private static String why(DrainReason reason) {
+        return switch (reason) {
+            case Replace -> "it was made from an old revision and a new machine has taken its place";
+            case Repair -> "its Node was not Ready for longer than spec.autoRepair.unhealthyAfter";
+            case Evict -> "the " + Labels.EVICT_ANNOTATION + " annotation names it";
+            case ScaleDown -> "the pool has more machines than spec.size";
+        };
+    }
+
+    /** AutoRepair: whether unhealthy machines are being replaced, or why none is. */
+    public static PoolCondition autoRepair(HealthCheck.Verdict verdict) {
+        if (verdict instanceof HealthCheck.TooManyUnhealthy many) {
+            return PoolCondition.isFalse(
+                    Conditions.AUTO_REPAIR,
+                    "TooManyUnhealthy",
+                    many.unhealthy().size() + " machines are unhealthy (" + String.join(", ", many.unhealthy())
+                            + "), more than spec.autoRepair.maxUnhealthy allows (" + many.maxUnhealthy()
+                            + "): none is replaced, since a fault this wide is rarely the machines' own; check the "
+                            + "tenant cluster's network and control plane, or raise maxUnhealthy");
+        }
+        if (verdict instanceof HealthCheck.Repair repair) {
+            return PoolCondition.isTrue(
+                    Conditions.AUTO_REPAIR, "Repairing", "replacing " + String.join(", ", repair.machines()));
+        }
+        return PoolCondition.isTrue(Conditions.AUTO_REPAIR, "Healthy", ((HealthCheck.Healthy) verdict).why());
+    }
+
+    /** MachinesUpToDate: whether every machine is made from the current revision, and if not what happens. */
+    public static PoolCondition upToDate(UpgradeStrategy strategy, List<Machine> machines, RollingPlan.Step step) {
+        long old = machines.stream().filter(m -> !m.current()).count();
+        if (step instanceof RollingPlan.Stuck stuck) {
+            return PoolCondition.isFalse(Conditions.MACHINES_UP_TO_DATE, "ReplacementStuck", stuck.why());
+        }
+        if (old == 0) {
+            return PoolCondition.isTrue(
+                    Conditions.MACHINES_UP_TO_DATE,
+                    "UpToDate",
+                    "all " + machines.size() + " machines are made from the current revision");
+        }
+        if (strategy == UpgradeStrategy.OnDelete) {
+            return PoolCondition.isFalse(
+                    Conditions.MACHINES_UP_TO_DATE,
+                    "WaitingForDeletion",
+                    old + " of " + machines.size() + " machines are of an old revision; with strategy OnDelete they "
+                            + "are replaced only when evicted or repaired");
+        }
+        String detail = step instanceof RollingPlan.Wait wait ? ": " + wait.why() : "";
+        return PoolCondition.isFalse(
+                Conditions.MACHINES_UP_TO_DATE,
+                "Replacing",
+                old + " of " + machines.size() + " machines still to replace" + detail);
     }
 }

@@ -64,8 +64,50 @@ class NodeTrackingTest {
         assertThat(booting.nodeName).isNull();
         assertThat(unregistered.nodeName).isNull();
 
-        NodeTracking.markRegistered(List.of(up), Optional.empty());
-        assertThat(up.nodeName).isNull();
+        // Before any sync (a restarted operator) what the status said stands: readiness is not lost, nor invented.
+        NodeTracking.markRegistered(List.of(up, unregistered), Optional.empty());
+        assertThat(up.nodeName).isEqualTo("pool-1");
+        assertThat(unregistered.nodeName).isNull();
+    }
+
+    @Test
+    void instancesNotReadyCarryWhenTheyStoppedBeing() {
+        Instance up = running.toStatus();
+        Instance sick = new ProviderInstance("id-4", "pool-4", InstanceState.Running, List.of()).toStatus();
+        Instance never = new ProviderInstance("id-5", "pool-5", InstanceState.Running, List.of()).toStatus();
+        never.createdAt = "2026-01-01T00:00:00Z";
+        up.notReadySince = "2026-01-01T00:00:00Z";
+        var last = Optional.of(new KeyedWork.Outcome<>(
+                NodeTracking.request(desired, observed, List.of()),
+                new PoolNodes.Result(
+                        false,
+                        "WaitingForNodes",
+                        "1 of 3",
+                        Set.of("pool-1"),
+                        Set.of(),
+                        java.util.Map.of("pool-4", java.time.Instant.parse("2026-01-02T03:04:05Z")))));
+
+        NodeTracking.markRegistered(List.of(up, sick, never), last);
+        assertThat(up.notReadySince).isNull();
+        assertThat(sick.notReadySince).isEqualTo("2026-01-02T03:04:05Z");
+        assertThat(never.notReadySince).as("never registered: since first seen").isEqualTo("2026-01-01T00:00:00Z");
+    }
+
+    @Test
+    void instancesKeepWhatTheyWereMadeFromAndNewOnesGetThePoolsRevision() {
+        var before = new dev.operator.sks.api.InstancePoolStatus();
+        Instance known = running.toStatus();
+        known.revision = "r1";
+        known.version = "1.33.4";
+        known.createdAt = "2026-01-01T00:00:00Z";
+        before.instances = List.of(known);
+        ProviderInstance fresh = new ProviderInstance("id-9", "pool-9", InstanceState.Running, List.of());
+
+        List<Instance> now = NodeTracking.remember(
+                List.of(running, fresh), before, "r2", "1.34.1", java.time.Instant.parse("2026-02-01T00:00:00Z"));
+        assertThat(now)
+                .extracting(i -> i.name + "/" + i.revision + "/" + i.version + "/" + i.createdAt)
+                .containsExactly("pool-1/r1/1.33.4/2026-01-01T00:00:00Z", "pool-9/r2/1.34.1/2026-02-01T00:00:00Z");
     }
 
     @Test
