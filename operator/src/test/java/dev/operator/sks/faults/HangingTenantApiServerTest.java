@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.catchThrowableOfType;
 import static org.awaitility.Awaitility.await;
 
 import dev.operator.sks.api.ClusterState;
+import dev.operator.sks.api.InstancePool;
+import dev.operator.sks.api.Nodepool;
 import dev.operator.sks.api.SKSCluster;
 import dev.operator.sks.config.OperatorServices;
 import dev.operator.sks.demo.ClusterStandIn;
@@ -132,6 +134,54 @@ class HangingTenantApiServerTest {
         assertThat(silent.accepted())
                 .as("the operator did try the hanging tenant")
                 .isPositive();
+    }
+
+    @Test
+    void theGoodTenantGetsItsNodesWhileTheHangingPoolSaysWhy() {
+        for (String cluster : List.of(HANGING, GOOD)) {
+            client.resource(ApiServerSupport.load(client, Nodepool.class, """
+            apiVersion: sks.operator.dev/v1alpha1
+            kind: Nodepool
+            metadata: {name: %s-pool}
+            spec: {cluster: %s, size: 2, instanceType: standard.medium}
+            """.formatted(cluster, cluster)))
+                    .inNamespace(namespace)
+                    .create();
+        }
+        try (TenantClients tenants = new TenantClients(client, servers)) {
+            awaitCluster(GOOD, c -> Conditions.isTrue(c.getStatus().conditions, Conditions.TENANT_REACHABLE));
+            KubernetesClient admin = tenants.client(namespace, GOOD).orElseThrow();
+            await().atMost(Duration.ofSeconds(120))
+                    .untilAsserted(() -> assertThat(admin.nodes().list().getItems())
+                            .as("the good tenant's Nodes, registered while the other tenant hangs")
+                            .hasSize(2));
+        }
+        InstancePool hanging = await().atMost(Duration.ofSeconds(120))
+                .until(
+                        () -> instancePoolOf("hanging-pool"),
+                        p -> p != null
+                                && p.getStatus() != null
+                                && Conditions.find(p.getStatus().conditions, Conditions.NODES_REGISTERED)
+                                        .filter(c -> "TenantUnreachable".equals(c.getReason()))
+                                        .isPresent());
+        assertThat(Conditions.find(hanging.getStatus().conditions, Conditions.NODES_REGISTERED)
+                        .orElseThrow()
+                        .getMessage())
+                .contains("did not answer within");
+    }
+
+    private static InstancePool instancePoolOf(String nodepool) {
+        Nodepool pool = client.resources(Nodepool.class)
+                .inNamespace(namespace)
+                .withName(nodepool)
+                .get();
+        if (pool == null || pool.getStatus() == null || pool.getStatus().instancePool == null) {
+            return null;
+        }
+        return client.resources(InstancePool.class)
+                .inNamespace(namespace)
+                .withName(pool.getStatus().instancePool)
+                .get();
     }
 
     @Test
