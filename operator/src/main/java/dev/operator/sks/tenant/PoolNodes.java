@@ -386,7 +386,9 @@ public final class PoolNodes implements AutoCloseable {
         try {
             return simulating ? register(tenant.get(), request, version) : observe(tenant.get(), request);
         } catch (KubernetesClientException e) {
-            if (e.getCode() == 0) { // no HTTP answer: connection lost or timed out mid-way
+            // No HTTP answer: fabric8 reports a connection lost or timed out mid-way as 0, and a refused one as -1
+            // (as TenantNodeDrains reads it).
+            if (e.getCode() <= 0) {
                 return Result.failed(
                         "TenantUnreachable",
                         "the tenant API server stopped answering ("
