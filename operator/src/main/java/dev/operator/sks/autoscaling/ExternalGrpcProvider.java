@@ -123,27 +123,27 @@ public final class ExternalGrpcProvider implements CloudProvider {
     @Override
     public NodeGroupIncreaseSizeResponse nodeGroupIncreaseSize(NodeGroupIncreaseSizeRequest request)
             throws StatusException {
-        Observed group = group(caller(), request.getId());
-        apply(group, NodeGroups.increase(group.group(), request.getDelta()));
+        resize(caller(), request.getId(), group -> NodeGroups.increase(group.group(), request.getDelta()));
         return NodeGroupIncreaseSizeResponse.getDefaultInstance();
     }
 
     @Override
     public NodeGroupDeleteNodesResponse nodeGroupDeleteNodes(NodeGroupDeleteNodesRequest request)
             throws StatusException {
-        Observed group = group(caller(), request.getId());
         List<NodeRef> nodes = request.getNodesList().stream()
                 .map(n -> new NodeRef(n.getName(), n.getProviderID()))
                 .toList();
-        apply(group, NodeGroups.deleteNodes(group.group(), nodes, InstancePools.evictions(group.nodepool())));
+        resize(
+                caller(),
+                request.getId(),
+                group -> NodeGroups.deleteNodes(group.group(), nodes, InstancePools.evictions(group.nodepool())));
         return NodeGroupDeleteNodesResponse.getDefaultInstance();
     }
 
     @Override
     public NodeGroupDecreaseTargetSizeResponse nodeGroupDecreaseTargetSize(NodeGroupDecreaseTargetSizeRequest request)
             throws StatusException {
-        Observed group = group(caller(), request.getId());
-        apply(group, NodeGroups.decreaseTarget(group.group(), request.getDelta()));
+        resize(caller(), request.getId(), group -> NodeGroups.decreaseTarget(group.group(), request.getDelta()));
         return NodeGroupDecreaseTargetSizeResponse.getDefaultInstance();
     }
 
@@ -286,6 +286,28 @@ public final class ExternalGrpcProvider implements CloudProvider {
                         .withDescription("no node group " + id + " in cluster " + caller.cluster())
                         .asException());
     }
+
+    /**
+     * Decides {@code change} on a fresh read of the group and writes it; a write that lost to another (the operator's
+     * own status writes change the Nodepool's resourceVersion often, while machines are replaced) is decided again on
+     * a new read, a few times, before the caller is told to ask again.
+     */
+    private void resize(AutoscalerIdentity caller, String id, java.util.function.Function<Observed, SizeChange> change)
+            throws StatusException {
+        for (int attempt = 1; ; attempt++) {
+            Observed group = group(caller, id);
+            try {
+                apply(group, change.apply(group));
+                return;
+            } catch (StatusException e) {
+                if (e.getStatus().getCode() != Status.Code.ABORTED || attempt >= RESIZE_ATTEMPTS) {
+                    throw e;
+                }
+            }
+        }
+    }
+
+    private static final int RESIZE_ATTEMPTS = 5;
 
     private void apply(Observed observed, SizeChange change) throws StatusException {
         if (change instanceof Refused refused) {

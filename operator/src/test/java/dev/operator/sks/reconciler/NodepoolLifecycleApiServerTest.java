@@ -205,12 +205,14 @@ class NodepoolLifecycleApiServerTest {
         create(nodepool("shrinking", 3));
         Nodepool three = awaitNodepool("shrinking", np -> Integer.valueOf(3).equals(np.getStatus().readyNodes));
         InstancePool pool = instancePool(three);
-        // The newest machine goes first (all are Ready and current); ties by name.
-        Instance newest = pool.getStatus().instances.stream()
-                .sorted((a, b) -> b.createdAt.compareTo(a.createdAt) != 0
-                        ? b.createdAt.compareTo(a.createdAt)
-                        : a.name.compareTo(b.name))
-                .findFirst()
+        // The newest machine goes first (all are Ready and current); machines first seen in the same second go by the
+        // pool's listing, oldest first, so the last listed of the newest goes.
+        List<Instance> listed = pool.getStatus().instances;
+        String newestTime =
+                listed.stream().map(i -> i.createdAt).max(String::compareTo).orElseThrow();
+        Instance newest = listed.stream()
+                .filter(i -> i.createdAt.equals(newestTime))
+                .reduce((first, second) -> second)
                 .orElseThrow();
 
         client.resources(Nodepool.class)

@@ -150,6 +150,13 @@ final class MachineLifecycle {
 
         Map<String, Boolean> done = new LinkedHashMap<>();
         for (MachineDrain drain : draining.values()) {
+            if (!nodesKnown) {
+                // The tenant's Nodes cannot be read (no tenant yet, or it does not answer): a drain could not reach
+                // them
+                // either, and waiting out the drain timeout would only hold a scale-down or an eviction back.
+                done.put(drain.machine, true);
+                continue;
+            }
             Instant started = instant(drain.startedAt).orElse(now);
             NodeDrains.Progress progress = drains.drain(cluster, drain.machine, started.plus(drainTimeout));
             if (progress instanceof NodeDrains.TimedOut timedOut) {
