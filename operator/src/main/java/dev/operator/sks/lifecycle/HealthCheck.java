@@ -75,7 +75,7 @@ public final class HealthCheck {
         }
         return unhealthy.isEmpty()
                 ? new Healthy("every machine has had a Ready Node within "
-                        + in.unhealthyAfter().toMinutes() + " min")
+                        + dev.operator.sks.support.Durations.formatShort(in.unhealthyAfter()))
                 : new Repair(unhealthy);
     }
 

@@ -30,6 +30,25 @@ public final class Durations {
         }
     }
 
+    /**
+     * A duration as {@link #parseShort} reads it back ({@code 30s}, {@code 10m}, {@code 1h30m}; {@code 0s} for zero),
+     * whole seconds: for messages that repeat what the user wrote, not {@code 0 min} for 30 seconds.
+     */
+    public static String formatShort(Duration duration) {
+        long seconds = Math.max(0, duration.toSeconds());
+        StringBuilder text = new StringBuilder();
+        if (seconds >= 3600) {
+            text.append(seconds / 3600).append('h');
+        }
+        if (seconds % 3600 >= 60) {
+            text.append(seconds % 3600 / 60).append('m');
+        }
+        if (seconds % 60 > 0 || text.length() == 0) {
+            text.append(seconds % 60).append('s');
+        }
+        return text.toString();
+    }
+
     private static long group(Matcher m, int group) {
         return m.group(group) == null ? 0 : Long.parseLong(m.group(group));
     }

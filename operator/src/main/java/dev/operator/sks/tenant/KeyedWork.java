@@ -35,7 +35,7 @@ public final class KeyedWork<K, I, R> implements AutoCloseable {
     private final Function<I, R> task;
     private final Function<RuntimeException, R> crashed;
     private final Predicate<R> succeeded;
-    private final Duration afterSuccess;
+    private final Function<Outcome<I, R>, Duration> afterSuccess;
     private final boolean rerunOnNewInput;
     private final Duration inFlightPoll;
     private final Clock clock;
@@ -52,6 +52,22 @@ public final class KeyedWork<K, I, R> implements AutoCloseable {
             Function<RuntimeException, R> crashed,
             Predicate<R> succeeded,
             Duration afterSuccess,
+            boolean rerunOnNewInput,
+            Duration inFlightPoll,
+            Clock clock) {
+        this(threadName, task, crashed, succeeded, o -> afterSuccess, rerunOnNewInput, inFlightPoll, clock);
+    }
+
+    /**
+     * As above, the wait after a success chosen by what it ran with and found: some outcomes go stale sooner than
+     * others (a simulated pool with stopped kubelets, whose Nodes the tenant is about to mark not Ready).
+     */
+    public KeyedWork(
+            String threadName,
+            Function<I, R> task,
+            Function<RuntimeException, R> crashed,
+            Predicate<R> succeeded,
+            Function<Outcome<I, R>, Duration> afterSuccess,
             boolean rerunOnNewInput,
             Duration inFlightPoll,
             Clock clock) {
@@ -128,9 +144,9 @@ public final class KeyedWork<K, I, R> implements AutoCloseable {
         boolean success = succeeded.test(result);
         entries.computeIfPresent(key, (k, e) -> {
             int failures = success ? 0 : e.failures() + 1;
-            Duration wait = success ? afterSuccess : backoff(failures);
-            return new Entry<>(
-                    Optional.of(new Outcome<>(input, result)), clock.instant().plus(wait), failures, false, success);
+            Outcome<I, R> last = new Outcome<>(input, result);
+            Duration wait = success ? afterSuccess.apply(last) : backoff(failures);
+            return new Entry<>(Optional.of(last), clock.instant().plus(wait), failures, false, success);
         });
     }
 

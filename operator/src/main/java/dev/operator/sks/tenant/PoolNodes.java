@@ -57,6 +57,12 @@ import org.slf4j.LoggerFactory;
 public final class PoolNodes implements AutoCloseable {
     /** How often an in-sync simulated pool's Nodes are checked again (repairs a Node deleted in the tenant). */
     static final Duration RESYNC_INTERVAL = Duration.ofMinutes(10);
+    /**
+     * How often a simulated pool with stopped kubelets ({@link Labels#STOP_HEARTBEATS_ANNOTATION}) is read again: the
+     * tenant's node lifecycle controller marks their Nodes not Ready some 40 s after the last heartbeat, with no event
+     * that reaches the pool, and auto-repair must see it then, not at the next {@link #RESYNC_INTERVAL}.
+     */
+    public static final Duration STOPPED_RESYNC_INTERVAL = Duration.ofSeconds(10);
     /** How often a real pool's Nodes are read again, joining or not: what readyNodes lags behind the tenant by. */
     public static final Duration OBSERVE_INTERVAL = Duration.ofSeconds(30);
 
@@ -296,7 +302,7 @@ public final class PoolNodes implements AutoCloseable {
                 this::sync,
                 e -> Result.failed("NodeSyncFailed", e.getClass().getSimpleName()),
                 done,
-                simulating ? RESYNC_INTERVAL : OBSERVE_INTERVAL,
+                simulating ? o -> resyncAfter(o.input()) : o -> OBSERVE_INTERVAL,
                 true,
                 IN_FLIGHT_POLL,
                 clock);
@@ -315,6 +321,11 @@ public final class PoolNodes implements AutoCloseable {
         } else {
             this.heartbeats = Optional.empty();
         }
+    }
+
+    /** When an in-sync simulated pool is read again: soon while some of its kubelets are stopped. */
+    public static Duration resyncAfter(Request request) {
+        return request.heartbeatsStopped().isEmpty() ? RESYNC_INTERVAL : STOPPED_RESYNC_INTERVAL;
     }
 
     /** Whether this plays kubelets (simulated instances) rather than reading what real ones registered. */
@@ -409,6 +420,7 @@ public final class PoolNodes implements AutoCloseable {
         Map<String, String> uids = new HashMap<>();
         List<String> foreign = new ArrayList<>();
         List<String> stopped = new ArrayList<>();
+        Map<String, Instant> notReady = new HashMap<>();
         for (ProviderInstance instance : request.running()) {
             Node node = existing.get(instance.name());
             if (request.heartbeatsStopped().contains(instance.name())) {
@@ -417,6 +429,10 @@ public final class PoolNodes implements AutoCloseable {
                 stopped.add(instance.name());
                 if (node != null && SimulatedNodeRenderer.isReady(node)) {
                     ready.add(instance.name());
+                } else if (node != null) {
+                    // Since when, as the node lifecycle controller wrote it: auto-repair measures from there, not from
+                    // the machine's creation.
+                    notReady.put(instance.name(), readyTransition(node).orElse(clock.instant()));
                 }
                 continue;
             }
@@ -460,7 +476,8 @@ public final class PoolNodes implements AutoCloseable {
                     uids.size() + " Nodes registered, initialized and Ready; the kubelets of "
                             + String.join(", ", stopped) + " are stopped (" + Labels.STOP_HEARTBEATS_ANNOTATION + ")",
                     ready,
-                    departedDone);
+                    departedDone,
+                    notReady);
         }
         return new Result(
                 true, "Registered", ready.size() + " Nodes registered, initialized and Ready", ready, departedDone);

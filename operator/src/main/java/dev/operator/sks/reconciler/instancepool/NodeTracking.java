@@ -183,14 +183,21 @@ final class NodeTracking {
 
     /**
      * When to look at the Nodes again: while they are not in sync with {@code request}, after {@code retryAfter}; and
-     * for real machines always, since a Node may stop being Ready without any event reaching the pool.
+     * for real machines (and simulated ones with stopped kubelets) always, since a Node may stop being Ready without any
+     * event reaching the pool.
      */
     static Optional<Duration> lookAgain(
             Optional<KeyedWork.Outcome<PoolNodes.Request, PoolNodes.Result>> last,
             PoolNodes.Request request,
             boolean simulating,
             Supplier<Duration> retryAfter) {
-        Optional<Duration> keepObserving = simulating ? Optional.empty() : Optional.of(PoolNodes.OBSERVE_INTERVAL);
+        // A simulated pool is looked at again only while some of its kubelets are stopped: their Nodes turn not Ready
+        // in the tenant with no event here.
+        Optional<Duration> keepObserving = !simulating
+                ? Optional.of(PoolNodes.OBSERVE_INTERVAL)
+                : request.heartbeatsStopped().isEmpty()
+                        ? Optional.empty()
+                        : Optional.of(PoolNodes.STOPPED_RESYNC_INTERVAL);
         return InstancePoolReport.inSync(last, request)
                 ? keepObserving
                 : Durations.sooner(Optional.of(retryAfter.get()), keepObserving);

@@ -122,6 +122,23 @@ class NodeTrackingTest {
     }
 
     @Test
+    void aSimulatedPoolWithStoppedKubeletsIsLookedAtAgainSoonSinceItsNodesTurnNotReadyWithoutAnEvent() {
+        PoolNodes.Request request =
+                NodeTracking.request(desired, observed, List.of()).withHeartbeatsStopped(Set.of("pool-1"));
+        var synced = Optional.of(new KeyedWork.Outcome<>(
+                request,
+                new PoolNodes.Result(true, "Registered", "0 Nodes registered and Ready", Set.of("pool-1"), Set.of())));
+
+        assertThat(NodeTracking.lookAgain(synced, request, true, () -> RETRY))
+                .contains(PoolNodes.STOPPED_RESYNC_INTERVAL);
+        assertThat(PoolNodes.STOPPED_RESYNC_INTERVAL).isLessThan(PoolNodes.OBSERVE_INTERVAL);
+        // And the background sync is due again as soon, not after the 10 minutes of a pool whose kubelets all beat.
+        assertThat(PoolNodes.resyncAfter(request)).isEqualTo(PoolNodes.STOPPED_RESYNC_INTERVAL);
+        assertThat(PoolNodes.resyncAfter(NodeTracking.request(desired, observed, List.of())))
+                .isEqualTo(Duration.ofMinutes(10));
+    }
+
+    @Test
     void nodesOutOfSyncAreLookedAtAgainAfterTheRetryOrTheObserveIntervalWhicheverIsSooner() {
         PoolNodes.Request request = NodeTracking.request(desired, observed, List.of());
         var stale = Optional.of(new KeyedWork.Outcome<>(
