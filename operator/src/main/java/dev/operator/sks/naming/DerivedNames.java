@@ -100,6 +100,7 @@ public final class DerivedNames {
                 secret("bootstrap token", Names::bootstrapToken),
                 secret("cloud-controller credentials", Names::ccmCredentials),
                 secret("cluster-autoscaler credentials", Names::clusterAutoscalerSecret),
+                secret("cluster-autoscaler kubeconfig", Names::clusterAutoscalerKubeconfig),
                 new Derived(Kind.CONFIG_MAP, "CA certificates", Names::caCertificates, DNS_SUBDOMAIN_MAX),
                 new Derived(
                         Kind.SERVICE_ACCOUNT,

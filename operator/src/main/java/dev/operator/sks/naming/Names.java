@@ -169,11 +169,19 @@ public final class Names {
     }
 
     /**
-     * The cluster-autoscaler's credentials: its client certificate for the operator's externalgrpc provider, the CA it
-     * trusts the operator by, its cloud-config, and its kubeconfig for the tenant.
+     * The cluster-autoscaler's credentials for the operator's externalgrpc provider: its client certificate, the CA it
+     * trusts the operator by, and its cloud-config. Its tenant kubeconfig is {@link #clusterAutoscalerKubeconfig}.
      */
     public static String clusterAutoscalerSecret(String cluster) {
         return cluster + "-cluster-autoscaler";
+    }
+
+    /**
+     * The cluster-autoscaler's kubeconfig for the tenant, a client certificate of the cluster CA. Not {@code
+     * -kubeconfig}: that ending would reserve {@code -cluster-autoscaler} from cluster names (see {@link DerivedNames}).
+     */
+    public static String clusterAutoscalerKubeconfig(String cluster) {
+        return cluster + "-cluster-autoscaler-tenant";
     }
 
     /**

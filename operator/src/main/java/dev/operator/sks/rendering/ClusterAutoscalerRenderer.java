@@ -9,6 +9,8 @@ import io.fabric8.kubernetes.api.model.IntOrString;
 import io.fabric8.kubernetes.api.model.LabelSelectorBuilder;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.fabric8.kubernetes.api.model.PodSpecBuilder;
+import io.fabric8.kubernetes.api.model.Volume;
+import io.fabric8.kubernetes.api.model.VolumeBuilder;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.apps.DeploymentBuilder;
 import java.util.Collection;
@@ -32,7 +34,9 @@ public final class ClusterAutoscalerRenderer {
     public static final String CLIENT_CERT_KEY = "tls.crt";
     public static final String CLIENT_KEY_KEY = "tls.key";
     public static final String CA_KEY = "ca.crt";
+    /** The tenant kubeconfig's file in CONFIG_DIR, projected from {@link Names#clusterAutoscalerKubeconfig}. */
     public static final String KUBECONFIG_KEY = "kubeconfig";
+
     private static final String VOLUME = "config";
     /** The autoscaler's metrics and health port (its default --address). */
     public static final int METRICS_PORT = 8085;
@@ -101,7 +105,7 @@ public final class ClusterAutoscalerRenderer {
                         .withSecurityContext(PodParts.containerSecurityContext())
                         .withVolumeMounts(PodParts.readOnlyMount(VOLUME, CONFIG_DIR))
                         .build())
-                .withVolumes(PodParts.secretVolume(VOLUME, Names.clusterAutoscalerSecret(name)))
+                .withVolumes(credentialsVolume(name))
                 .build();
         return new DeploymentBuilder()
                 .withMetadata(new ObjectMetaBuilder()
@@ -130,6 +134,30 @@ public final class ClusterAutoscalerRenderer {
                 .withSpec(pod)
                 .endTemplate()
                 .endSpec()
+                .build();
+    }
+
+    /**
+     * Both Secrets in one directory: the provider credentials and cloud-config as they are, and the tenant kubeconfig
+     * (kept by the cluster's PKI with the other components' kubeconfigs) under {@link #KUBECONFIG_KEY}.
+     */
+    private static Volume credentialsVolume(String cluster) {
+        return new VolumeBuilder()
+                .withName(VOLUME)
+                .withNewProjected()
+                .withDefaultMode(PodParts.SECRET_FILE_MODE)
+                .addNewSource()
+                .withNewSecret()
+                .withName(Names.clusterAutoscalerSecret(cluster))
+                .endSecret()
+                .endSource()
+                .addNewSource()
+                .withNewSecret()
+                .withName(Names.clusterAutoscalerKubeconfig(cluster))
+                .withItems(PodParts.item(Names.KUBECONFIG_KEY, KUBECONFIG_KEY))
+                .endSecret()
+                .endSource()
+                .endProjected()
                 .build();
     }
 

@@ -52,6 +52,10 @@ public final class TenantBootstrapObjects {
     static final String ANONYMOUS_USER = "system:anonymous";
     static final String NODES_GROUP = "system:nodes";
     static final String KONNECTIVITY_USER = "system:konnectivity-server";
+    /** The cluster's cluster-autoscaler: its ClusterRole, binding and kube-system Role, as upstream's manifest names them. */
+    public static final String CLUSTER_AUTOSCALER_ROLE = "cluster-autoscaler";
+    /** The user of the autoscaler's tenant kubeconfig (its certificate's CN, from the cluster CA). */
+    public static final String CLUSTER_AUTOSCALER_USER = "system:cluster-autoscaler";
 
     static final String CLUSTER_INFO_KUBECONFIG_KEY = "kubeconfig";
     static final String KUBEADM_CONFIG_KEY = "ClusterConfiguration";
@@ -129,7 +133,109 @@ public final class TenantBootstrapObjects {
                 group(NODES_GROUP)));
         // konnectivity-server authenticates its agents' service-account tokens with TokenReviews.
         objects.add(clusterRoleBinding(KONNECTIVITY_BINDING, "system:auth-delegator", user(KONNECTIVITY_USER)));
+        objects.addAll(clusterAutoscalerRbac());
         return objects;
+    }
+
+    /**
+     * The rights upstream's cluster-autoscaler manifest gives it, bound to the user of its tenant kubeconfig rather than
+     * to a ServiceAccount (it runs next to the control plane, not in the tenant). Bound in every tenant: without a
+     * certificate for the user, which only an autoscaled cluster gets, the binding grants nothing.
+     */
+    static List<HasMetadata> clusterAutoscalerRbac() {
+        List<HasMetadata> objects = new ArrayList<>();
+        objects.add(new ClusterRoleBuilder()
+                .withNewMetadata()
+                .withName(CLUSTER_AUTOSCALER_ROLE)
+                .withLabels(managedBy())
+                .endMetadata()
+                .withRules(
+                        rule(List.of(""), List.of("events", "endpoints"), "create", "patch"),
+                        rule(List.of(""), List.of("pods/eviction"), "create"),
+                        rule(List.of(""), List.of("pods/status"), "update"),
+                        new PolicyRuleBuilder()
+                                .withApiGroups("")
+                                .withResources("endpoints")
+                                .withResourceNames(CLUSTER_AUTOSCALER_ROLE)
+                                .withVerbs("get", "update")
+                                .build(),
+                        rule(List.of(""), List.of("nodes"), "watch", "list", "get", "update"),
+                        rule(
+                                List.of(""),
+                                List.of(
+                                        "namespaces",
+                                        "pods",
+                                        "services",
+                                        "replicationcontrollers",
+                                        "persistentvolumeclaims",
+                                        "persistentvolumes"),
+                                "watch",
+                                "list",
+                                "get"),
+                        rule(List.of("extensions"), List.of("replicasets", "daemonsets"), "watch", "list", "get"),
+                        rule(List.of("policy"), List.of("poddisruptionbudgets"), "watch", "list"),
+                        rule(
+                                List.of("apps"),
+                                List.of("statefulsets", "replicasets", "daemonsets"),
+                                "watch",
+                                "list",
+                                "get"),
+                        rule(
+                                List.of("storage.k8s.io"),
+                                List.of(
+                                        "storageclasses",
+                                        "csinodes",
+                                        "csidrivers",
+                                        "csistoragecapacities",
+                                        "volumeattachments"),
+                                "watch",
+                                "list",
+                                "get"),
+                        rule(List.of("batch", "extensions"), List.of("jobs"), "get", "list", "watch", "patch"),
+                        rule(List.of("coordination.k8s.io"), List.of("leases"), "create"),
+                        new PolicyRuleBuilder()
+                                .withApiGroups("coordination.k8s.io")
+                                .withResources("leases")
+                                .withResourceNames(CLUSTER_AUTOSCALER_ROLE)
+                                .withVerbs("get", "update")
+                                .build(),
+                        // Newer releases read dynamic resource allocation objects when the API is served.
+                        rule(
+                                List.of("resource.k8s.io"),
+                                List.of("resourceclaims", "resourceslices", "deviceclasses"),
+                                "watch",
+                                "list",
+                                "get"))
+                .build());
+        objects.add(
+                clusterRoleBinding(CLUSTER_AUTOSCALER_ROLE, CLUSTER_AUTOSCALER_ROLE, user(CLUSTER_AUTOSCALER_USER)));
+        // Its status ConfigMap in kube-system (--namespace), as upstream's Role there allows.
+        objects.add(new RoleBuilder()
+                .withNewMetadata()
+                .withName(CLUSTER_AUTOSCALER_ROLE)
+                .withNamespace(Names.TENANT_KUBE_SYSTEM)
+                .withLabels(managedBy())
+                .endMetadata()
+                .withRules(
+                        rule(List.of(""), List.of("configmaps"), "create", "list", "watch"),
+                        new PolicyRuleBuilder()
+                                .withApiGroups("")
+                                .withResources("configmaps")
+                                .withResourceNames("cluster-autoscaler-status", "cluster-autoscaler-priority-expander")
+                                .withVerbs("delete", "get", "update", "watch")
+                                .build())
+                .build());
+        objects.add(roleBinding(Names.TENANT_KUBE_SYSTEM, CLUSTER_AUTOSCALER_ROLE, user(CLUSTER_AUTOSCALER_USER)));
+        return objects;
+    }
+
+    private static io.fabric8.kubernetes.api.model.rbac.PolicyRule rule(
+            List<String> apiGroups, List<String> resources, String... verbs) {
+        return new PolicyRuleBuilder()
+                .withApiGroups(apiGroups)
+                .withResources(resources)
+                .withVerbs(verbs)
+                .build();
     }
 
     /**

@@ -63,10 +63,21 @@ class ClusterAutoscalerRendererTest {
                         "--cloud-config=/etc/cluster-autoscaler/cloud-config",
                         "--kubeconfig=/etc/cluster-autoscaler/kubeconfig")
                 .noneMatch(a -> a.startsWith("--nodes"));
-        assertThat(pod.getVolumes())
+        // Both Secrets in the one directory the flags name: the provider credentials whole, the kubeconfig as a file.
+        assertThat(pod.getVolumes()).singleElement().satisfies(v -> {
+            var sources = v.getProjected().getSources();
+            assertThat(sources).hasSize(2);
+            assertThat(sources.get(0).getSecret().getName()).isEqualTo(Names.clusterAutoscalerSecret("demo"));
+            assertThat(sources.get(0).getSecret().getItems()).isEmpty();
+            assertThat(sources.get(1).getSecret().getName()).isEqualTo(Names.clusterAutoscalerKubeconfig("demo"));
+            assertThat(sources.get(1).getSecret().getItems()).singleElement().satisfies(item -> {
+                assertThat(item.getKey()).isEqualTo(Names.KUBECONFIG_KEY);
+                assertThat(item.getPath()).isEqualTo(ClusterAutoscalerRenderer.KUBECONFIG_KEY);
+            });
+        });
+        assertThat(container.getVolumeMounts())
                 .singleElement()
-                .satisfies(v ->
-                        assertThat(v.getSecret().getSecretName()).isEqualTo(Names.clusterAutoscalerSecret("demo")));
+                .satisfies(m -> assertThat(m.getMountPath()).isEqualTo(ClusterAutoscalerRenderer.CONFIG_DIR));
         assertThat(pod.getAutomountServiceAccountToken()).isFalse();
         assertThat(deployment.getSpec().getTemplate().getMetadata().getAnnotations())
                 .containsEntry(Labels.CREDENTIALS_REVISION_ANNOTATION, "rev-1");

@@ -55,6 +55,10 @@ class TenantBootstrapObjectsTest {
                         "Role kube-system/kubeadm:kubelet-config",
                         "RoleBinding kube-system/kubeadm:kubelet-config",
                         "ClusterRoleBinding system:konnectivity-server",
+                        "ClusterRole cluster-autoscaler",
+                        "ClusterRoleBinding cluster-autoscaler",
+                        "Role kube-system/cluster-autoscaler",
+                        "RoleBinding kube-system/cluster-autoscaler",
                         "ConfigMap kube-public/cluster-info",
                         "ConfigMap kube-system/kubeadm-config",
                         "ConfigMap kube-system/kubelet-config",
@@ -89,7 +93,10 @@ class TenantBootstrapObjectsTest {
                                 "ClusterRole kubeadm:get-nodes -> Group system:bootstrappers:kubeadm:default-node-token"),
                         Map.entry(
                                 "system:konnectivity-server",
-                                "ClusterRole system:auth-delegator -> User system:konnectivity-server"));
+                                "ClusterRole system:auth-delegator -> User system:konnectivity-server"),
+                        Map.entry(
+                                "cluster-autoscaler",
+                                "ClusterRole cluster-autoscaler -> User system:cluster-autoscaler"));
         ClusterRole getNodes = TenantBootstrapObjects.rbac().stream()
                 .filter(ClusterRole.class::isInstance)
                 .map(ClusterRole.class::cast)
@@ -235,5 +242,33 @@ class TenantBootstrapObjectsTest {
     @SuppressWarnings("unchecked")
     private static <T> T cast(Object value) {
         return (T) value;
+    }
+
+    /** What the cluster-autoscaler reads to simulate scheduling and drain, and no write beyond upstream's. */
+    @Test
+    void theAutoscalerUserGetsUpstreamsRightsAndNoSecrets() {
+        ClusterRole role = TenantBootstrapObjects.rbac().stream()
+                .filter(ClusterRole.class::isInstance)
+                .map(ClusterRole.class::cast)
+                .filter(r -> r.getMetadata().getName().equals(TenantBootstrapObjects.CLUSTER_AUTOSCALER_ROLE))
+                .findFirst()
+                .orElseThrow();
+        assertThat(role.getRules())
+                .anySatisfy(r -> {
+                    assertThat(r.getApiGroups()).containsExactly("");
+                    assertThat(r.getResources()).contains("pods", "namespaces", "persistentvolumes");
+                    assertThat(r.getVerbs()).containsExactly("watch", "list", "get");
+                })
+                .anySatisfy(r -> {
+                    assertThat(r.getResources()).containsExactly("nodes");
+                    assertThat(r.getVerbs()).contains("update");
+                })
+                .anySatisfy(r -> {
+                    assertThat(r.getApiGroups()).containsExactly("policy");
+                    assertThat(r.getResources()).containsExactly("poddisruptionbudgets");
+                })
+                .anySatisfy(r -> assertThat(r.getResources()).containsExactly("pods/eviction"))
+                .noneSatisfy(r -> assertThat(r.getResources()).contains("secrets"))
+                .noneSatisfy(r -> assertThat(r.getVerbs()).contains("*"));
     }
 }

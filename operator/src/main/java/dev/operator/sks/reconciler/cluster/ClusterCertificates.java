@@ -6,6 +6,8 @@ import dev.operator.sks.pki.KeyAlgorithm;
 import dev.operator.sks.rendering.ApiserverUrls;
 import dev.operator.sks.rendering.ClusterModel;
 import dev.operator.sks.rendering.SubjectAltNames;
+import dev.operator.sks.tenant.TenantBootstrapObjects;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.function.UnaryOperator;
@@ -111,6 +113,27 @@ public final class ClusterCertificates {
                                 .clientAuth()
                                 .keyAlgorithm(algorithm)
                                 .build()));
+    }
+
+    /** The user the cluster-autoscaler is in the tenant, bound to upstream's rights by the tenant bootstrap. */
+    public static final String CLUSTER_AUTOSCALER_USER = TenantBootstrapObjects.CLUSTER_AUTOSCALER_USER;
+
+    /**
+     * The kubeconfigs of {@link #kubeconfigs}, plus the cluster-autoscaler's while it is wanted (some pool autoscaled):
+     * it reaches the API server through its Service from next to the control plane, as the controller-manager does.
+     */
+    public static List<Kubeconfig> kubeconfigs(ClusterModel model, KeyAlgorithm algorithm, boolean autoscaled) {
+        List<Kubeconfig> kubeconfigs = new ArrayList<>(kubeconfigs(model, algorithm));
+        if (autoscaled) {
+            kubeconfigs.add(new Kubeconfig(
+                    Names.clusterAutoscalerKubeconfig(model.name()),
+                    ApiserverUrls.inManagementCluster(model.owner()),
+                    CertificateRequest.builder(CLUSTER_AUTOSCALER_USER)
+                            .clientAuth()
+                            .keyAlgorithm(algorithm)
+                            .build()));
+        }
+        return List.copyOf(kubeconfigs);
     }
 
     /**

@@ -183,6 +183,17 @@ final class OwnedObjects {
         return Write.UPDATED;
     }
 
+    /**
+     * Deletes the object of that name when the informer sees it and this cluster controls it. One that anyone else made
+     * under the name is left alone, and nothing is asked of the API server when the cache holds nothing.
+     */
+    <T extends HasMetadata> void deleteOwned(Class<T> type, String name) {
+        Optional<T> seen = cache.get(type, namespace(), name);
+        if (seen.isPresent() && NameConflict.of(seen.get(), owner).isEmpty()) {
+            client.resource(seen.get()).delete();
+        }
+    }
+
     private <T extends HasMetadata> T owned(T object) {
         Optional<NameConflict> conflict = NameConflict.of(object, owner);
         if (conflict.isPresent()) {

@@ -20,8 +20,10 @@ import dev.operator.sks.reconciler.cluster.ClusterCertificates.Kubeconfig;
 import dev.operator.sks.reconciler.cluster.ClusterCertificates.Leaf;
 import dev.operator.sks.reconciler.cluster.ClusterStatusReport.Budgets;
 import dev.operator.sks.reconciler.cluster.OwnedObjects.Wanted;
+import dev.operator.sks.rendering.ClusterAutoscalerRenderer;
 import dev.operator.sks.rendering.ClusterModel;
 import dev.operator.sks.rendering.ComponentVersions;
+import dev.operator.sks.rendering.ControlPlaneComponent;
 import dev.operator.sks.rendering.ControlPlaneInputs;
 import dev.operator.sks.rendering.ControlPlaneRenderer;
 import dev.operator.sks.rendering.Endpoint;
@@ -96,6 +98,7 @@ public class SKSClusterReconciler implements Reconciler<SKSCluster>, Cleaner<SKS
     private final IdleCountdown idleCountdown;
     private final ClusterReadiness readiness;
     private final ControlPlaneSizing sizing;
+    private final ClusterAutoscaler autoscaler;
     /** Discovered once, when the event sources are made: asking each reconcile would cost a request each time. */
     private volatile boolean budgetsServed;
 
@@ -162,6 +165,7 @@ public class SKSClusterReconciler implements Reconciler<SKSCluster>, Cleaner<SKS
         this.etcdMaintenance =
                 new EtcdMaintainer(etcdConnector, events, services.clock(), EtcdMaintenancePlan.Policy.DEFAULT);
         this.events = events;
+        this.autoscaler = new ClusterAutoscaler(services.config(), pki, services.clock());
     }
 
     @Override
@@ -199,7 +203,10 @@ public class SKSClusterReconciler implements Reconciler<SKSCluster>, Cleaner<SKS
                 observed.apiserverService().flatMap(s -> EndpointResolver.resolve(s, Optional.empty()));
         ComponentVersions versions = UpgradePlan.next(target, observed.versions(), observed.rolledOut());
         List<Leaf> leaves = ClusterCertificates.leaves(model, endpoint.map(Endpoint::host), KeyAlgorithm.DEFAULT);
-        List<Kubeconfig> kubeconfigs = ClusterCertificates.kubeconfigs(model, KeyAlgorithm.DEFAULT);
+        // Some pool accepted for this cluster is autoscaled: its cluster-autoscaler runs next to the control plane.
+        boolean autoscaled = autoscaler.served()
+                && ClusterAutoscalerRenderer.wanted(cluster, context.getSecondaryResources(Nodepool.class));
+        List<Kubeconfig> kubeconfigs = ClusterCertificates.kubeconfigs(model, KeyAlgorithm.DEFAULT, autoscaled);
         OwnedObjects objects = new OwnedObjects(context.getClient(), caches, cluster, events);
         ClusterStatusReport.Outcome outcome;
         Optional<Duration> lookAgain = idle.lookAgain();
@@ -212,6 +219,9 @@ public class SKSClusterReconciler implements Reconciler<SKSCluster>, Cleaner<SKS
             List<Wanted> wanted = wanted(model, versions, leaves, kubeconfigs);
             if (ccm.wanted(model)) {
                 wanted.add(new Wanted(Secret.class, Names.ccmCredentials(model.name())));
+            }
+            if (autoscaled) {
+                wanted.addAll(ClusterAutoscaler.wanted(model.name()));
             }
             List<NameConflict> conflicts = objects.conflicts(wanted);
             if (!conflicts.isEmpty()) {
@@ -229,6 +239,17 @@ public class SKSClusterReconciler implements Reconciler<SKSCluster>, Cleaner<SKS
             EtcdGrower.Progress growth = etcd.grow(context.getClient(), cluster, inputs, observed.etcd());
             etcdLayout = Optional.of(growth.layout());
             Budgets budgets = apply(objects, ControlPlaneRenderer.render(inputs, growth.layout()));
+            if (autoscaled) {
+                autoscaler.ensure(
+                        cluster,
+                        model,
+                        versions.of(ControlPlaneComponent.KUBE_CONTROLLER_MANAGER),
+                        objects,
+                        context.getClient(),
+                        certificates.hashes().get(Names.clusterAutoscalerKubeconfig(model.name())));
+            } else {
+                autoscaler.remove(objects, model.name());
+            }
             sized = Optional.of(size);
             outcome = new ClusterStatusReport.Reconciled(
                     target, observed.versions(), observed.rolledOut(), endpoint, growth, budgets);
