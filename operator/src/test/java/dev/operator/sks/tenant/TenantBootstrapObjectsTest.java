@@ -124,7 +124,13 @@ class TenantBootstrapObjectsTest {
                 .containsOnly(
                         Map.entry("kubeadm:bootstrap-signer-clusterinfo", "[get] [configmaps] [cluster-info]"),
                         Map.entry("kubeadm:nodes-kubeadm-config", "[get] [configmaps] [kubeadm-config]"),
-                        Map.entry("kubeadm:kubelet-config", "[get] [configmaps] [kubelet-config]"));
+                        Map.entry("kubeadm:kubelet-config", "[get] [configmaps] [kubelet-config]"),
+                        // upstream's kube-system Role: the autoscaler may create its status ConfigMap but change only
+                        // its own two by name, nothing a bootstrap token reads
+                        Map.entry(
+                                "cluster-autoscaler",
+                                "[create, list, watch] [configmaps] [];[delete, get, update, watch] [configmaps]"
+                                        + " [cluster-autoscaler-status, cluster-autoscaler-priority-expander]"));
         Map<String, String> bindings = rbac.stream()
                 .filter(RoleBinding.class::isInstance)
                 .map(RoleBinding.class::cast)
@@ -139,7 +145,8 @@ class TenantBootstrapObjectsTest {
                                 "Group system:bootstrappers:kubeadm:default-node-token, Group system:nodes"),
                         Map.entry(
                                 "kubeadm:kubelet-config",
-                                "Group system:bootstrappers:kubeadm:default-node-token, Group system:nodes"));
+                                "Group system:bootstrappers:kubeadm:default-node-token, Group system:nodes"),
+                        Map.entry("cluster-autoscaler", "User system:cluster-autoscaler"));
     }
 
     @Test
