@@ -225,7 +225,8 @@ public record OperatorConfig(
                 Set.copyOf(commaSeparated(value.apply(Setting.WATCH_NAMESPACES))),
                 value.apply(Setting.PROVIDER),
                 commaSeparated(value.apply(Setting.ZONES)),
-                parseBoolean(Setting.LEADER_ELECTION, value.apply(Setting.LEADER_ELECTION)),
+                // A shard's standbys must not reconcile beside its leader: sharded, a leader is always elected.
+                parseBoolean(Setting.LEADER_ELECTION, value.apply(Setting.LEADER_ELECTION)) || shards > 1,
                 leaseNamespace,
                 identity,
                 parseDuration(Setting.SIMULATED_INSTANCE_DELAY, value.apply(Setting.SIMULATED_INSTANCE_DELAY)),

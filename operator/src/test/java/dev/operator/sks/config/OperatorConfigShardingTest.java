@@ -21,6 +21,7 @@ class OperatorConfigShardingTest {
         OperatorConfig config =
                 OperatorConfig.parse(new String[] {"--shards=3", "--shard-index=2"}, Map.of("POD_NAME", "op-0"));
         assertThat(config.sharding()).isEqualTo(new Sharding(3, 2));
+        assertThat(config.leaderElection()).as("a shard's standbys stand by").isTrue();
         assertThat(OperatorConfig.parse(new String[0], Map.of("SKS_SHARDS", "4", "SKS_SHARD_INDEX", "3"))
                         .sharding())
                 .isEqualTo(new Sharding(4, 3));
