@@ -3,7 +3,6 @@ package dev.operator.sks.sharding;
 import dev.operator.sks.naming.Labels;
 import dev.operator.sks.naming.Names;
 import io.fabric8.kubernetes.api.model.HasMetadata;
-import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -69,10 +68,5 @@ public record Sharding(int shards, int index) {
      */
     public String fieldManager(String identity) {
         return Labels.FIELD_MANAGER + "-shard-" + index + "-" + identity;
-    }
-
-    /** The label patch that routes {@code resource} to its namespace's shard. */
-    public Map<String, String> labelPatch(HasMetadata resource) {
-        return Map.of(Labels.SHARD, labelFor(resource));
     }
 }
