@@ -77,5 +77,5 @@ The image reference: by digest when one is given, else by tag (default: the char
 "true" when the operator must elect a leader: asked for, or more than one replica.
 */}}
 {{- define "sks-operator.leaderElection" -}}
-{{- ternary "true" "false" (or .Values.operator.leaderElection.enabled (gt (int .Values.replicaCount) 1)) }}
+{{- ternary "true" "false" (or .Values.operator.leaderElection.enabled (gt (int .Values.replicaCount) 1) (gt (int .Values.sharding.shards) 1)) }}
 {{- end }}

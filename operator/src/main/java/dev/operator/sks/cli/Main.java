@@ -7,6 +7,7 @@ import dev.operator.sks.demo.Demo;
 import dev.operator.sks.metrics.PrometheusRegistries;
 import dev.operator.sks.runtime.OperatorHttpServer;
 import dev.operator.sks.runtime.SksOperator;
+import dev.operator.sks.sharding.ReplicaClients;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
@@ -97,7 +98,9 @@ public final class Main {
         long started = System.nanoTime();
         PrometheusMeterRegistry registry = PrometheusRegistries.withJvmMetrics();
 
-        KubernetesClient client = new KubernetesClientBuilder().build();
+        KubernetesClient client = new KubernetesClientBuilder()
+                .withConfig(ReplicaClients.configFor(config.sharding(), config.identity()))
+                .build();
         OperatorServices services = OperatorServices.loadDefaults(config);
         SksOperator operator = new SksOperator(client, services, registry);
         CountDownLatch stopped = new CountDownLatch(1);

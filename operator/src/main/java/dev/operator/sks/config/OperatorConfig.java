@@ -1,5 +1,6 @@
 package dev.operator.sks.config;
 
+import dev.operator.sks.sharding.Sharding;
 import dev.operator.sks.support.Ipv4Block;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
@@ -14,6 +15,8 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.function.Function;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * The operator's settings. Each comes from a flag ({@code --http-port=9090}) or its environment variable
@@ -38,7 +41,11 @@ public record OperatorConfig(
         Duration idleStarterDeletion,
         int autoscalerGrpcPort,
         String autoscalerGrpcAddress,
-        String operatorNamespace) {
+        String operatorNamespace,
+        int shards,
+        int shardIndex) {
+
+    private static final Pattern ORDINAL = Pattern.compile("-(\\d{1,9})$");
 
     public static final List<String> DEFAULT_ZONES =
             List.of("at-vie-1", "at-vie-2", "bg-sof-1", "ch-dk-2", "ch-gva-2", "de-fra-1", "de-muc-1");
@@ -118,7 +125,19 @@ public record OperatorConfig(
                 "SKS_AUTOSCALER_GRPC_ADDRESS",
                 "",
                 "host:port the clusters' cluster-autoscalers dial for the provider, also the server certificate's "
-                        + "name (default: sks-operator.<POD_NAMESPACE>.svc:<port>)");
+                        + "name (default: sks-operator.<POD_NAMESPACE>.svc:<port>)"),
+        SHARDS(
+                "shards",
+                "SKS_SHARDS",
+                "1",
+                "split the clusters among this many leading replicas by a hash of their namespace; each watches only "
+                        + "its own and elects its leader on its own Lease"),
+        SHARD_INDEX(
+                "shard-index",
+                "SKS_SHARD_INDEX",
+                "",
+                "the shard this replica serves, 0 to shards-1 (default: the StatefulSet ordinal K that ends the pod "
+                        + "name, modulo shards)");
 
         final String flag;
         final String env;
@@ -163,6 +182,12 @@ public record OperatorConfig(
         }
         watchNamespaces = Set.copyOf(watchNamespaces);
         zones = List.copyOf(zones);
+        new Sharding(shards, shardIndex); // validates, naming the flags
+    }
+
+    /** This replica's shard, and how many there are. */
+    public Sharding sharding() {
+        return new Sharding(shards, shardIndex);
     }
 
     /** Whether idle starter clusters are deleted at all. */
@@ -192,14 +217,18 @@ public record OperatorConfig(
         int grpcPort = parseGrpcPort(value.apply(Setting.AUTOSCALER_GRPC_PORT));
         String grpcAddress = value.apply(Setting.AUTOSCALER_GRPC_ADDRESS);
         int slash = credentials.indexOf('/');
+        String identity = env.getOrDefault("POD_NAME", hostname());
+        int shards = parseInt(Setting.SHARDS, value.apply(Setting.SHARDS));
+        int shardIndex = shardIndex(value.apply(Setting.SHARD_INDEX), shards, identity);
         return new OperatorConfig(
                 parsePort(value.apply(Setting.HTTP_PORT)),
                 Set.copyOf(commaSeparated(value.apply(Setting.WATCH_NAMESPACES))),
                 value.apply(Setting.PROVIDER),
                 commaSeparated(value.apply(Setting.ZONES)),
-                parseBoolean(Setting.LEADER_ELECTION, value.apply(Setting.LEADER_ELECTION)),
+                // A shard's standbys must not reconcile beside its leader: sharded, a leader is always elected.
+                parseBoolean(Setting.LEADER_ELECTION, value.apply(Setting.LEADER_ELECTION)) || shards > 1,
                 leaseNamespace,
-                env.getOrDefault("POD_NAME", hostname()),
+                identity,
                 parseDuration(Setting.SIMULATED_INSTANCE_DELAY, value.apply(Setting.SIMULATED_INSTANCE_DELAY)),
                 parseBlock(
                         Setting.SIMULATED_LOAD_BALANCER_ADDRESSES,
@@ -213,7 +242,39 @@ public record OperatorConfig(
                 parseDuration(Setting.IDLE_STARTER_DELETION, value.apply(Setting.IDLE_STARTER_DELETION)),
                 grpcPort,
                 grpcAddress.isEmpty() ? "sks-operator." + podNamespace + ".svc:" + grpcPort : grpcAddress,
-                podNamespace);
+                podNamespace,
+                shards,
+                shardIndex);
+    }
+
+    /**
+     * The shard index told, or else the StatefulSet ordinal that ends the pod name ({@code sks-operator-4}), modulo
+     * the shard count: a StatefulSet of shards × (1 + standbys) pods then has every shard served by its ordinals
+     * {@code i, i + shards, ...}, the first leading and the rest standing by on the shard's Lease.
+     */
+    private static int shardIndex(String told, int shards, String identity) {
+        if (!told.isEmpty()) {
+            return parseInt(Setting.SHARD_INDEX, told);
+        }
+        if (shards <= 1) {
+            return 0; // too few shards is the Sharding's to refuse, naming --shards
+        }
+        Matcher ordinal = ORDINAL.matcher(identity);
+        if (!ordinal.find()) {
+            throw new IllegalArgumentException(Setting.SHARD_INDEX.env + " / --" + Setting.SHARD_INDEX.flag
+                    + " is needed with " + shards + " shards: the pod name '" + identity
+                    + "' ends in no StatefulSet ordinal (-K) to take it from");
+        }
+        return (int) (Long.parseLong(ordinal.group(1)) % shards);
+    }
+
+    private static int parseInt(Setting setting, String text) {
+        try {
+            return Integer.parseInt(text);
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException(
+                    setting.env + " / --" + setting.flag + " '" + text + "' is not a number");
+        }
     }
 
     /** Whether the operator serves the cluster-autoscalers' externalgrpc provider. */

@@ -12,6 +12,12 @@ public final class Labels {
     public static final String NODEPOOL = PREFIX + "nodepool";
     public static final String NODEPOOL_ID = PREFIX + "nodepool-id";
     public static final String INSTANCE_POOL = PREFIX + "instance-pool";
+    /**
+     * On SKSClusters, Nodepools, KubeconfigRequests and InstancePools when the operator runs sharded: the shard (0 to
+     * N-1) whose replica serves them, stamped from the namespace ({@code sharding/Shards}). Routing for the watches'
+     * label selectors, never ownership.
+     */
+    public static final String SHARD = PREFIX + "shard";
 
     public static final String MANAGED_BY = "app.kubernetes.io/managed-by";
     public static final String MANAGED_BY_VALUE = "sks-operator";

@@ -10,7 +10,6 @@ import dev.operator.sks.metrics.FleetCollector;
 import dev.operator.sks.metrics.FleetMetrics;
 import dev.operator.sks.metrics.OperatorMetrics;
 import dev.operator.sks.naming.Labels;
-import dev.operator.sks.naming.Names;
 import dev.operator.sks.provider.ComputeProvider;
 import dev.operator.sks.provider.ComputeProviders;
 import dev.operator.sks.reconciler.cluster.InformerCaches;
@@ -19,6 +18,8 @@ import dev.operator.sks.reconciler.instancepool.InstancePoolReconciler;
 import dev.operator.sks.reconciler.kubeconfig.KubeconfigMetrics;
 import dev.operator.sks.reconciler.kubeconfig.KubeconfigRequestReconciler;
 import dev.operator.sks.reconciler.nodepool.NodepoolReconciler;
+import dev.operator.sks.sharding.ShardStamper;
+import dev.operator.sks.sharding.Sharding;
 import dev.operator.sks.sizing.LoadObservations;
 import dev.operator.sks.support.SecretLookup;
 import dev.operator.sks.tenant.ControlPlaneLoad;
@@ -68,6 +69,7 @@ public final class SksOperator implements AutoCloseable {
     private final boolean leaderElection;
     private final FleetCollector fleet;
     private final Optional<PrometheusRegistry> prometheus;
+    private final ShardStamper stamper;
 
     public SksOperator(KubernetesClient client, OperatorServices services, MeterRegistry registry) {
         this(client, services, registry, TenantClients.ServerOverride.NONE);
@@ -116,6 +118,8 @@ public final class SksOperator implements AutoCloseable {
         OperatorConfig config = services.config();
         metrics = new OperatorMetrics(MicrometerMetrics.withoutPerResourceMetrics(registry), registry);
         leaderElection = config.leaderElection();
+        Sharding sharding = config.sharding();
+        stamper = new ShardStamper(client, sharding, config.watchNamespaces());
         operator = new Operator(o -> {
             o.withKubernetesClient(client).withCloseClientOnStop(false).withMetrics(metrics);
             if (config.leaderElection()) {
@@ -129,7 +133,7 @@ public final class SksOperator implements AutoCloseable {
                         },
                         leader -> {});
                 o.withLeaderElectionConfiguration(new LeaderElectionConfiguration(
-                        Names.LEADER_ELECTION_LEASE,
+                        sharding.leaseName(),
                         config.leaseNamespace(),
                         LeaderElectionConfiguration.LEASE_DURATION_DEFAULT_VALUE,
                         LeaderElectionConfiguration.RENEW_DEADLINE_DEFAULT_VALUE,
@@ -191,6 +195,10 @@ public final class SksOperator implements AutoCloseable {
             if (!config.watchesAllNamespaces()) {
                 overrider.settingNamespaces(config.watchNamespaces());
             }
+            // Sharded, a replica watches only its shard's label (server-side) and sends on what is labelled wrongly.
+            config.sharding()
+                    .selector()
+                    .ifPresent(selector -> overrider.withLabelSelector(selector).withGenericFilter(stamper::admits));
         });
     }
 
@@ -211,6 +219,7 @@ public final class SksOperator implements AutoCloseable {
     }
 
     public void start() {
+        stamper.start(); // leading or standing by: routing needs no lease
         operator.start();
         // Without leader election every replica runs the controllers; with it, the callback says when this one does.
         if (!leaderElection) {
@@ -244,6 +253,7 @@ public final class SksOperator implements AutoCloseable {
 
     @Override
     public void close() {
+        stamper.close();
         operator.stop();
         metrics.leading(false);
         prometheus.ifPresent(p -> p.unregister(fleet));
