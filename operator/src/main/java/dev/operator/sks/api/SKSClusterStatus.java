@@ -45,6 +45,12 @@ public class SKSClusterStatus {
     @JsonPropertyDescription("etcd's members and learners.")
     public SKSClusterEtcd etcd;
 
+    @JsonPropertyDescription("etcd backups: the last success and failure, and the next one due.")
+    public SKSClusterBackup backup;
+
+    @JsonPropertyDescription("Set once a restore (spec.restore) has been prepared: the snapshot it restores.")
+    public String restoredFrom;
+
     public List<Condition> conditions = new ArrayList<>();
 
     public Long observedGeneration;

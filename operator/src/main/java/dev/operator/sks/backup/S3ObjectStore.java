@@ -194,6 +194,9 @@ public final class S3ObjectStore implements ObjectStore {
             List<StoredObject> objects = new ArrayList<>();
             for (S3Object o : s3.listObjectsV2Paginator(b -> b.bucket(bucket).prefix(prefix))
                     .contents()) {
+                if (o.key().endsWith("/")) {
+                    continue; // a folder marker (consoles and filesystem backends make them), never a backup
+                }
                 objects.add(new StoredObject(o.key(), o.size(), o.lastModified()));
             }
             return objects;

@@ -15,4 +15,13 @@ public interface EtcdConnector {
      * @param clientUrl  the in-cluster client URL of a voting member ({@code EtcdRenderer.firstMemberClientUrl})
      */
     EtcdMembers connect(KubernetesClient management, SKSCluster cluster, String clientUrl) throws EtcdException;
+
+    /**
+     * The Maintenance API (status, snapshot) of the member at {@code clientUrl}, for backups. Only the TLS connector
+     * has one; a connector scripted for membership tests has none.
+     */
+    default HttpEtcdMaintenance maintenance(KubernetesClient management, SKSCluster cluster, String clientUrl)
+            throws EtcdException {
+        throw new EtcdException("this etcd connector offers no Maintenance API");
+    }
 }

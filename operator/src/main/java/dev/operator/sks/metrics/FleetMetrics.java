@@ -43,6 +43,9 @@ public final class FleetMetrics {
     public static final String CLUSTER_TENANT_REACHABLE = "sks_cluster_tenant_reachable";
     public static final String CLUSTER_ETCD_MEMBERS = "sks_cluster_etcd_members";
     public static final String CLUSTER_ETCD_LEARNERS = "sks_cluster_etcd_learners";
+    public static final String ETCD_BACKUP_LAST_SUCCESS = "sks_etcd_backup_last_success_timestamp_seconds";
+    public static final String ETCD_BACKUP_DURATION = "sks_etcd_backup_duration_seconds";
+    public static final String ETCD_BACKUP_SIZE = "sks_etcd_backup_size_bytes";
     // Per nodepool and instance pool.
     public static final String NODEPOOL_READY = "sks_nodepool_ready";
     public static final String NODEPOOL_STATE = "sks_nodepool_state";
@@ -92,6 +95,9 @@ public final class FleetMetrics {
                             + "probing or before the control plane runs"),
             Map.entry(CLUSTER_ETCD_MEMBERS, "etcd members of an SKSCluster, learners included"),
             Map.entry(CLUSTER_ETCD_LEARNERS, "etcd members of an SKSCluster that are non-voting learners"),
+            Map.entry(ETCD_BACKUP_LAST_SUCCESS, "When the last successful etcd backup of an SKSCluster was taken"),
+            Map.entry(ETCD_BACKUP_DURATION, "How long the last successful etcd backup of an SKSCluster took"),
+            Map.entry(ETCD_BACKUP_SIZE, "Size of the last successful etcd snapshot of an SKSCluster"),
             Map.entry(NODEPOOL_READY, "1 when the Nodepool's Ready condition is True, else 0"),
             Map.entry(NODEPOOL_STATE, "1 for the Nodepool's status.state (Pending before it has one)"),
             Map.entry(NODEPOOL_DESIRED_SIZE, "Instances a Nodepool asks for (spec.size)"),
@@ -181,6 +187,16 @@ public final class FleetMetrics {
             out.add(gauge(CLUSTER_ETCD_MEMBERS, id(cluster), status.etcd.members));
             out.add(gauge(CLUSTER_ETCD_LEARNERS, id(cluster), status.etcd.learners == null ? 0 : status.etcd.learners));
         }
+        if (status.backup != null) {
+            timestamp(status.backup.lastSuccessTime)
+                    .ifPresent(t -> out.add(gauge(ETCD_BACKUP_LAST_SUCCESS, id(cluster), t)));
+            if (status.backup.lastDurationSeconds != null) {
+                out.add(gauge(ETCD_BACKUP_DURATION, id(cluster), status.backup.lastDurationSeconds));
+            }
+            if (status.backup.lastSize != null) {
+                out.add(gauge(ETCD_BACKUP_SIZE, id(cluster), status.backup.lastSize));
+            }
+        }
     }
 
     private static void nodepool(Nodepool pool, List<Series> out) {
@@ -240,6 +256,9 @@ public final class FleetMetrics {
                 CLUSTER_TENANT_REACHABLE,
                 CLUSTER_ETCD_MEMBERS,
                 CLUSTER_ETCD_LEARNERS,
+                ETCD_BACKUP_LAST_SUCCESS,
+                ETCD_BACKUP_DURATION,
+                ETCD_BACKUP_SIZE,
                 NODEPOOL_READY,
                 NODEPOOL_STATE,
                 NODEPOOL_DESIRED_SIZE,

@@ -163,6 +163,12 @@ public final class EtcdRenderer {
         return "https://" + memberHost(inputs, Names.etcdMember(inputs.name(), 0)) + ":" + CLIENT_PORT;
     }
 
+    /** The client URL of member {@code ordinal} of a cluster, without its inputs: what backups dial. */
+    public static String memberClientUrl(String namespace, String cluster, int ordinal) {
+        return "https://" + Names.etcdMember(cluster, ordinal) + "." + Names.etcdPeerService(cluster) + "." + namespace
+                + ".svc:" + CLIENT_PORT;
+    }
+
     /** {@code --initial-cluster} of a cluster made at its level's size: every member with its peer URL. */
     public static String initialCluster(ControlPlaneInputs inputs) {
         return initialCluster(inputs, members(inputs.model().level()));

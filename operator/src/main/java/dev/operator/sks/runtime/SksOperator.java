@@ -1,5 +1,6 @@
 package dev.operator.sks.runtime;
 
+import dev.operator.sks.backup.EtcdBackups;
 import dev.operator.sks.config.OperatorConfig;
 import dev.operator.sks.config.OperatorServices;
 import dev.operator.sks.etcd.EtcdConnector;
@@ -61,6 +62,7 @@ public final class SksOperator implements AutoCloseable {
     private final boolean leaderElection;
     private final FleetCollector fleet;
     private final Optional<PrometheusRegistry> prometheus;
+    private final Optional<EtcdBackups> backups;
 
     public SksOperator(KubernetesClient client, OperatorServices services, MeterRegistry registry) {
         this(client, services, registry, TenantClients.ServerOverride.NONE);
@@ -121,6 +123,10 @@ public final class SksOperator implements AutoCloseable {
         TenantBootstrap tenantBootstrap = new TenantBootstrap(
                 client, tenantClients, ownSecrets, services.versions(), services.clock(), config.provider());
         tenantWork = new TenantWork(tenantBootstrap, services.clock());
+        // Backups run on workers of their own, only when the operator has a store to put them in.
+        backups = config.backups().enabled()
+                ? Optional.of(new EtcdBackups(client, config.backups(), etcd, services.clock()))
+                : Optional.empty();
         var clusters = register(
                 new SKSClusterReconciler(
                         services,
@@ -129,7 +135,8 @@ public final class SksOperator implements AutoCloseable {
                         events,
                         clusterCaches,
                         ComputeProviders.cloudControllerCredentials(config, client, services.clock()),
-                        new ClusterReadiness(registry, services.clock())),
+                        new ClusterReadiness(registry, services.clock()),
+                        backups),
                 config);
         var nodepools = register(new NodepoolReconciler(services, events, Optional.of(ownSecrets)), config);
         var requests = register(
@@ -212,6 +219,7 @@ public final class SksOperator implements AutoCloseable {
         metrics.leading(false);
         prometheus.ifPresent(p -> p.unregister(fleet));
         tenantWork.close();
+        backups.ifPresent(EtcdBackups::close);
         poolNodes.close();
         servingApprover.close();
         loadBalancers.ifPresent(SimulatedLoadBalancers::close);

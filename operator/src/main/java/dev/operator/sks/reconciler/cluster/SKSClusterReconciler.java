@@ -2,6 +2,7 @@ package dev.operator.sks.reconciler.cluster;
 
 import dev.operator.sks.api.SKSCluster;
 import dev.operator.sks.api.SKSClusterStatus;
+import dev.operator.sks.backup.EtcdBackups;
 import dev.operator.sks.catalog.KubernetesVersion;
 import dev.operator.sks.catalog.VersionCatalog;
 import dev.operator.sks.config.OperatorServices;
@@ -87,6 +88,8 @@ public class SKSClusterReconciler implements Reconciler<SKSCluster>, Cleaner<SKS
     private final CcmCredentials ccm;
     private final IdleCountdown idleCountdown;
     private final ClusterReadiness readiness;
+    private final Optional<EtcdBackups> backups;
+    private final ClusterBackups clusterBackups;
     /** Discovered once, when the event sources are made: asking each reconcile would cost a request each time. */
     private volatile boolean budgetsServed;
 
@@ -118,6 +121,21 @@ public class SKSClusterReconciler implements Reconciler<SKSCluster>, Cleaner<SKS
             InformerCaches caches,
             Optional<CloudControllerCredentials> cloud,
             ClusterReadiness readiness) {
+        this(services, tenantWork, etcdConnector, events, caches, cloud, readiness, Optional.empty());
+    }
+
+    /** @param backups where etcd backups run; empty when the operator has no backup store */
+    public SKSClusterReconciler(
+            OperatorServices services,
+            TenantWork tenantWork,
+            EtcdConnector etcdConnector,
+            EventRecorder events,
+            InformerCaches caches,
+            Optional<CloudControllerCredentials> cloud,
+            ClusterReadiness readiness,
+            Optional<EtcdBackups> backups) {
+        this.backups = backups;
+        this.clusterBackups = new ClusterBackups(backups, events, services.clock());
         this.readiness = readiness;
         this.caches = caches;
         this.ccm = new CcmCredentials(cloud, services.clock());
@@ -207,6 +225,7 @@ public class SKSClusterReconciler implements Reconciler<SKSCluster>, Cleaner<SKS
         ClusterStatusReport.cloudCredentials(status, credentials, clock);
         ClusterStatusReport.certificates(status, expiries);
         etcdLayout.ifPresent(layout -> ClusterStatusReport.etcd(status, layout));
+        lookAgain = Durations.sooner(lookAgain, clusterBackups.run(cluster, status));
         lookAgain = Durations.sooner(lookAgain, CcmCredentials.lookAgain(credentials, CLOUD_RETRY, clock));
         lookAgain = Durations.sooner(lookAgain, reportTenant(cluster, status, credentials));
         tell(cluster, ClusterEvents.upgrade(before, status, target.toString()));
@@ -288,6 +307,7 @@ public class SKSClusterReconciler implements Reconciler<SKSCluster>, Cleaner<SKS
         teardown.deleteControlPlane(cluster);
         tenantWork.forget(cluster);
         etcd.forget(cluster);
+        backups.ifPresent(b -> b.forget(cluster.getMetadata().getUid()));
         readiness.forget(cluster);
         return DeleteControl.defaultDelete();
     }
