@@ -227,6 +227,17 @@ public final class EtcdRenderer {
         return flags.toArgs();
     }
 
+    /** Whether an etcd image's tag names a release before 3.5 (no etcdutl); an unreadable tag is a current one. */
+    static boolean isEtcd34OrOlder(String image) {
+        Matcher m = IMAGE_TAG_VERSION.matcher(image);
+        if (!m.find()) {
+            return false;
+        }
+        int major = Integer.parseInt(m.group(1));
+        int minor = Integer.parseInt(m.group(2));
+        return major < 3 || (major == 3 && minor < 5);
+    }
+
     /** Whether an etcd image's tag names a release before 3.6; an unreadable tag is taken as a current one. */
     static boolean isEtcd35OrOlder(String image) {
         Matcher m = IMAGE_TAG_VERSION.matcher(image);

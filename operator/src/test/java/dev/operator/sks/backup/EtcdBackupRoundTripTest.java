@@ -124,6 +124,47 @@ class EtcdBackupRoundTripTest {
         assertThat(restoredKv.get("/registry/configmaps/default/after-backup")).isEmpty();
     }
 
+    /**
+     * The restore init container's script, as rendered, run here: the host's wget and sha256sum stand in for the
+     * busybox the pod copies in, etcd 3.4's etcdctl for etcdutl, a temporary directory for the data volume.
+     */
+    @Test
+    void theRenderedRestoreStepRestoresOnceIntoAnEmptyDataDirectoryAndRefusesABadDigest() throws Exception {
+        var kv = fixtures.kv(fixtures.member);
+        kv.put("/registry/secrets/default/restored-by-script", "yes".getBytes(StandardCharsets.UTF_8));
+        Clock clock = Clock.fixed(Instant.parse("2026-11-30T03:00:00Z"), ZoneOffset.UTC);
+        EtcdBackupJob.Result result = new EtcdBackupJob(store, new CaBundleCipher(KEY), clock)
+                .run(
+                        new EtcdBackupJob.Target("sks", "team-a", "script", UID, Optional.empty(), Optional.empty()),
+                        snapshotOf(fixtures.member),
+                        caBundle());
+        String url =
+                store.presignGet(result.snapshotKey(), Duration.ofMinutes(10)).toString();
+
+        LocalEtcd.Member target = fixtures.etcd.member("restored-by-script");
+        Path volume = Files.createDirectories(directory.resolve("script-volume"));
+        // The member's data directory as LocalEtcd starts it: the volume's "data" is linked there.
+        Path dataDir = directory.resolve("etcd").resolve(target.name + ".data");
+        String script = RestoreScripts.local(target, volume);
+        assertThat(RestoreScripts.run(script, target, url, "0".repeat(64)).exitCode())
+                .as("a snapshot whose digest does not match is never restored")
+                .isNotZero();
+        assertThat(volume.resolve("data")).doesNotExist();
+        RestoreScripts.Run run = RestoreScripts.run(script, target, url, result.sha256());
+        assertThat(run.exitCode()).as(run.output()).isZero();
+        assertThat(volume.resolve("data/member")).isDirectory();
+        assertThat(volume.resolve("restore.snapshot")).doesNotExist();
+        RestoreScripts.Run again = RestoreScripts.run(script, target, url, result.sha256());
+        assertThat(again.output()).contains("etcd data present: nothing to restore");
+
+        Files.createSymbolicLink(dataDir, volume.resolve("data"));
+        target.start(target.initialClusterEntry(), "new");
+        fixtures.etcd.awaitStarted(fixtures.members(target), 1);
+        assertThat(fixtures.kv(target).get("/registry/secrets/default/restored-by-script"))
+                .map(v -> new String(v, StandardCharsets.UTF_8))
+                .contains("yes");
+    }
+
     @Test
     void aSnapshotFromAnUnreachableMemberFailsWithoutAnObject() throws Exception {
         LocalEtcd.Member never = fixtures.etcd.member("never-started");

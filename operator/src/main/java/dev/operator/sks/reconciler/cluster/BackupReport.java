@@ -132,6 +132,36 @@ final class BackupReport {
         }
     }
 
+    static final String RESTORE_PREPARED = "RestorePrepared";
+    static final String RESTORE_FAILED = "RestoreFailed";
+
+    /** The CAs are back and the members can fetch the snapshot. */
+    static List<Transition> restored(SKSClusterStatus status, String snapshot, Clock clock) {
+        String message = "restoring from " + snapshot + ": the certificate authorities are back, and each etcd member "
+                + "restores the snapshot (SHA-256 checked) into its empty data directory when it starts";
+        Conditions.set(
+                status.conditions,
+                Conditions.RESTORE_READY,
+                true,
+                RESTORE_PREPARED,
+                message,
+                status.observedGeneration,
+                clock);
+        return List.of(new Transition(EventType.Normal, RESTORE_PREPARED, message));
+    }
+
+    /** Nothing of the cluster is made until the restore can be prepared: it would get CAs of its own. */
+    static List<Transition> restoreFailed(SKSClusterStatus status, String reason, String problem, Clock clock) {
+        String message = "cannot restore yet (" + reason + "): " + problem + "; nothing of the cluster is made until "
+                + "then, tried again every minute";
+        boolean changed = Conditions.find(status.conditions, Conditions.RESTORE_READY)
+                .map(c -> !message.equals(c.getMessage()))
+                .orElse(true);
+        Conditions.set(
+                status.conditions, Conditions.RESTORE_READY, false, reason, message, status.observedGeneration, clock);
+        return changed ? List.of(new Transition(EventType.Warning, RESTORE_FAILED, message)) : List.of();
+    }
+
     /** Sets Unknown only where no backup outcome has spoken yet (or a set-up problem spoke last). */
     private static void unlessOutcome(SKSClusterStatus status, String reason, String message, Clock clock) {
         boolean outcomeSpoke = Conditions.find(status.conditions, Conditions.BACKUP_READY)

@@ -2,6 +2,7 @@ package dev.operator.sks.reconciler.cluster;
 
 import dev.operator.sks.api.SKSCluster;
 import dev.operator.sks.api.SKSClusterStatus;
+import dev.operator.sks.backup.BackupException;
 import dev.operator.sks.backup.EtcdBackups;
 import dev.operator.sks.catalog.KubernetesVersion;
 import dev.operator.sks.catalog.VersionCatalog;
@@ -26,6 +27,7 @@ import dev.operator.sks.rendering.ControlPlaneRenderer;
 import dev.operator.sks.rendering.Endpoint;
 import dev.operator.sks.rendering.EndpointResolver;
 import dev.operator.sks.rendering.EtcdLayout;
+import dev.operator.sks.rendering.EtcdRestoreRenderer;
 import dev.operator.sks.rendering.NameConflict;
 import dev.operator.sks.rendering.NameConflictException;
 import dev.operator.sks.rendering.RenderedControlPlane;
@@ -75,6 +77,8 @@ public class SKSClusterReconciler implements Reconciler<SKSCluster>, Cleaner<SKS
     static final Duration CONFLICT_POLL = Duration.ofSeconds(10);
     /** How soon a cloud IAM that failed is asked again. */
     static final Duration CLOUD_RETRY = Duration.ofSeconds(30);
+    /** How soon a restore that could not be prepared (no backup yet, store down) is tried again. */
+    static final Duration RESTORE_RETRY = Duration.ofMinutes(1);
 
     private final ClusterValidator validator;
     private final VersionCatalog catalog;
@@ -90,6 +94,7 @@ public class SKSClusterReconciler implements Reconciler<SKSCluster>, Cleaner<SKS
     private final ClusterReadiness readiness;
     private final Optional<EtcdBackups> backups;
     private final ClusterBackups clusterBackups;
+    private final ClusterRestore restore;
     /** Discovered once, when the event sources are made: asking each reconcile would cost a request each time. */
     private volatile boolean budgetsServed;
 
@@ -136,6 +141,7 @@ public class SKSClusterReconciler implements Reconciler<SKSCluster>, Cleaner<SKS
             Optional<EtcdBackups> backups) {
         this.backups = backups;
         this.clusterBackups = new ClusterBackups(backups, events, services.clock());
+        this.restore = new ClusterRestore(backups);
         this.readiness = readiness;
         this.caches = caches;
         this.ccm = new CcmCredentials(cloud, services.clock());
@@ -187,6 +193,15 @@ public class SKSClusterReconciler implements Reconciler<SKSCluster>, Cleaner<SKS
         List<Leaf> leaves = ClusterCertificates.leaves(model, endpoint.map(Endpoint::host), KeyAlgorithm.DEFAULT);
         List<Kubeconfig> kubeconfigs = ClusterCertificates.kubeconfigs(model, KeyAlgorithm.DEFAULT);
         OwnedObjects objects = new OwnedObjects(context.getClient(), caches, cluster, events);
+        if (ClusterRestore.pending(cluster, status)) {
+            // Before anything is made: the PKI must find the restored CAs, never generate its own.
+            Optional<Duration> retry = prepareRestore(cluster, status, objects);
+            if (retry.isPresent()) {
+                UpdateControl<SKSCluster> waiting = statusWriter.write(cluster, status);
+                waiting.rescheduleAfter(retry.get());
+                return waiting;
+            }
+        }
         ClusterStatusReport.Outcome outcome;
         Optional<Duration> lookAgain = idle.lookAgain();
         CcmCredentials.Outcome credentials = new CcmCredentials.NotWanted();
@@ -196,6 +211,9 @@ public class SKSClusterReconciler implements Reconciler<SKSCluster>, Cleaner<SKS
             List<Wanted> wanted = wanted(model, versions, leaves, kubeconfigs);
             if (ccm.wanted(model)) {
                 wanted.add(new Wanted(Secret.class, Names.ccmCredentials(model.name())));
+            }
+            if (cluster.getSpec().restore != null) {
+                wanted.add(new Wanted(Secret.class, Names.etcdRestore(model.name())));
             }
             List<NameConflict> conflicts = objects.conflicts(wanted);
             if (!conflicts.isEmpty()) {
@@ -211,7 +229,11 @@ public class SKSClusterReconciler implements Reconciler<SKSCluster>, Cleaner<SKS
                     new ControlPlaneInputs(model, versions, endpoint.map(Endpoint::host), certificates.hashes());
             EtcdGrower.Progress growth = etcd.grow(context.getClient(), cluster, inputs, observed.etcd());
             etcdLayout = Optional.of(growth.layout());
-            Budgets budgets = apply(objects, ControlPlaneRenderer.render(inputs, growth.layout()));
+            RenderedControlPlane rendered = ControlPlaneRenderer.render(inputs, growth.layout());
+            if (cluster.getSpec().restore != null) {
+                EtcdRestoreRenderer.addTo(rendered.etcd(), inputs);
+            }
+            Budgets budgets = apply(objects, rendered);
             outcome = new ClusterStatusReport.Reconciled(
                     target, observed.versions(), observed.rolledOut(), endpoint, growth, budgets);
             lookAgain = Durations.sooner(lookAgain, growth.lookAgain());
@@ -233,6 +255,22 @@ public class SKSClusterReconciler implements Reconciler<SKSCluster>, Cleaner<SKS
         UpdateControl<SKSCluster> control = statusWriter.write(cluster, status);
         lookAgain.ifPresent(control::rescheduleAfter);
         return control;
+    }
+
+    /**
+     * Prepares a restore (CAs and the snapshot's download), telling the outcome in RestoreReady; returns when to try
+     * again when it could not, and then nothing else of the cluster is made.
+     */
+    private Optional<Duration> prepareRestore(SKSCluster cluster, SKSClusterStatus status, OwnedObjects objects) {
+        try {
+            String snapshot = restore.prepare(cluster, objects);
+            status.restoredFrom = snapshot;
+            tell(cluster, BackupReport.restored(status, snapshot, clock));
+            return Optional.empty();
+        } catch (BackupException e) {
+            tell(cluster, BackupReport.restoreFailed(status, e.reason(), e.getMessage(), clock));
+            return Optional.of(RESTORE_RETRY);
+        }
     }
 
     /**
