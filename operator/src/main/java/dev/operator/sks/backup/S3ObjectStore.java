@@ -113,7 +113,7 @@ public final class S3ObjectStore implements ObjectStore {
                                         .key(key)
                                         .uploadId(uploadId)
                                         .partNumber(number),
-                                RequestBody.fromBytes(java.util.Arrays.copyOf(part, length)))
+                                RequestBody.fromInputStream(new java.io.ByteArrayInputStream(part, 0, length), length))
                         .eTag();
                 parts.add(CompletedPart.builder().partNumber(number).eTag(etag).build());
                 size += length;

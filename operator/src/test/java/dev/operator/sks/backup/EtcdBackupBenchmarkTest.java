@@ -50,9 +50,18 @@ class EtcdBackupBenchmarkTest {
             System.gc();
             long baseline = memory.getHeapMemoryUsage().getUsed();
             AtomicLong peak = new AtomicLong(baseline);
+            AtomicLong peakAfterGc = new AtomicLong(0);
+            var pools = ManagementFactory.getMemoryPoolMXBeans().stream()
+                    .filter(p -> p.getType() == java.lang.management.MemoryType.HEAP && p.getCollectionUsage() != null)
+                    .toList();
             Thread sampler = new Thread(() -> {
                 while (!Thread.currentThread().isInterrupted()) {
                     peak.accumulateAndGet(memory.getHeapMemoryUsage().getUsed(), Math::max);
+                    // What the last collections left: the live data, garbage not counted.
+                    long afterGc = pools.stream()
+                            .mapToLong(p -> p.getCollectionUsage().getUsed())
+                            .sum();
+                    peakAfterGc.accumulateAndGet(afterGc, Math::max);
                     try {
                         Thread.sleep(20);
                     } catch (InterruptedException e) {
@@ -77,13 +86,15 @@ class EtcdBackupBenchmarkTest {
             sampler.join();
             System.out.printf(
                     "BENCHMARK etcd backup: %d MiB snapshot in %d ms (%.1f MiB/s); heap in use: %d MiB before, "
-                            + "peak %d MiB during (+%d MiB); max heap %d MiB%n",
+                            + "peak %d MiB during (+%d MiB, garbage included); largest heap left by a collection "
+                            + "during it %d MiB; max heap %d MiB%n",
                     result.size() / MIB,
                     millis,
                     result.size() / (double) MIB / (millis / 1000.0),
                     baseline / MIB,
                     peak.get() / MIB,
                     (peak.get() - baseline) / MIB,
+                    peakAfterGc.get() / MIB,
                     Runtime.getRuntime().maxMemory() / MIB);
             assertThat(result.size()).isGreaterThan(100L * MIB);
             assertThat(store.metadata(result.snapshotKey())).containsEntry("sha256", result.sha256());
