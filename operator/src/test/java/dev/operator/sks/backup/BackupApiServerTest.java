@@ -224,7 +224,83 @@ class BackupApiServerTest {
                                     .getItems())
                             .extracting(e -> e.getReason())
                             .contains("BackupSucceeded", "BackupRequested"));
+
+            // A new cluster from the newest backup: the same CAs, and the etcd members told where the snapshot is.
+            create(namespace, "restored", "{fromCluster: " + CLUSTER + ", snapshot: latest}");
+            create(namespace, "orphan", "{fromCluster: never-backed-up}");
+            SKSCluster restored = await().atMost(Duration.ofSeconds(90))
+                    .pollInterval(Duration.ofMillis(250))
+                    .until(
+                            () -> client.resources(SKSCluster.class)
+                                    .inNamespace(namespace)
+                                    .withName("restored")
+                                    .get(),
+                            c -> c != null
+                                    && c.getStatus() != null
+                                    && Conditions.isTrue(c.getStatus().conditions, Conditions.RESTORE_READY)
+                                    && c.getStatus().state == ClusterState.Running);
+            assertThat(restored.getStatus().restoredFrom).isEqualTo(scheduled.getStatus().backup.lastObject);
+            for (String ca : new String[] {
+                Names.clusterCa(CLUSTER),
+                Names.etcdCa(CLUSTER),
+                Names.serviceAccountKeys(CLUSTER),
+                Names.clientsCa(CLUSTER)
+            }) {
+                String restoredName = "restored" + ca.substring(CLUSTER.length());
+                assertThat(secretOf(namespace, restoredName).getData())
+                        .as(restoredName)
+                        .isEqualTo(secretOf(namespace, ca).getData());
+            }
+            Secret download = secretOf(namespace, Names.etcdRestore("restored"));
+            assertThat(text(download, "sha256")).isEqualTo(scheduled.getStatus().backup.lastSha256);
+            assertThat(download.getMetadata().getOwnerReferences())
+                    .singleElement()
+                    .satisfies(o -> assertThat(o.getUid())
+                            .isEqualTo(restored.getMetadata().getUid()));
+            var pod = client.apps()
+                    .statefulSets()
+                    .inNamespace(namespace)
+                    .withName(Names.etcdStatefulSet("restored"))
+                    .get()
+                    .getSpec()
+                    .getTemplate()
+                    .getSpec();
+            assertThat(pod.getInitContainers())
+                    .extracting(c -> c.getName())
+                    .containsExactly("restore-tools", "restore");
+            assertThat(pod.toString()).doesNotContain(text(download, "url"));
+
+            SKSCluster orphan = await().atMost(Duration.ofSeconds(60))
+                    .until(
+                            () -> client.resources(SKSCluster.class)
+                                    .inNamespace(namespace)
+                                    .withName("orphan")
+                                    .get(),
+                            c -> c.getStatus() != null
+                                    && Conditions.find(c.getStatus().conditions, Conditions.RESTORE_READY)
+                                            .isPresent());
+            var refused = Conditions.find(orphan.getStatus().conditions, Conditions.RESTORE_READY)
+                    .orElseThrow();
+            assertThat(refused.getReason()).isEqualTo("BackupNotFound");
+            assertThat(refused.getMessage()).contains("never-backed-up");
+            assertThat(secretOf(namespace, Names.clusterCa("orphan")))
+                    .as("no CA is generated for a cluster that is to be restored")
+                    .isNull();
         }
+    }
+
+    static void create(String namespace, String name, String restore) {
+        client.resource(ApiServerSupport.load(client, SKSCluster.class, """
+                        apiVersion: sks.operator.dev/v1alpha1
+                        kind: SKSCluster
+                        metadata: {name: %s}
+                        spec:
+                          zone: ch-gva-2
+                          version: "1.33"
+                          restore: %s
+                        """.formatted(name, restore)))
+                .inNamespace(namespace)
+                .create();
     }
 
     static void startEtcd(String namespace) throws Exception {
