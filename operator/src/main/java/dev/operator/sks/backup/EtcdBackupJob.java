@@ -15,7 +15,7 @@ import java.util.Optional;
 /**
  * One backup of one cluster: stream a snapshot into the store (SHA-256 in its metadata), put the encrypted CA bundle
  * next to it, then apply retention to this cluster's own backups. The snapshot goes first: a CA bundle without a
- * snapshot is useless, and a backup counts (for retention and "latest") only once both are there. Knows nothing of
+ * snapshot is useless. Retention and "latest" count a backup by its snapshot. Knows nothing of
  * Kubernetes: the caller hands it a snapshot source and the CA Secrets it read.
  */
 public final class EtcdBackupJob {
