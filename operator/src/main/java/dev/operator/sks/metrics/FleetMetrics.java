@@ -46,6 +46,9 @@ public final class FleetMetrics {
     public static final String CLUSTER_CONTROL_PLANE_SIZE = "sks_cluster_control_plane_size";
     public static final String CLUSTER_ETCD_DB_SIZE = "sks_cluster_etcd_db_size_bytes";
     public static final String CLUSTER_ETCD_DB_SIZE_IN_USE = "sks_cluster_etcd_db_size_in_use_bytes";
+    public static final String ETCD_BACKUP_LAST_SUCCESS = "sks_etcd_backup_last_success_timestamp_seconds";
+    public static final String ETCD_BACKUP_DURATION = "sks_etcd_backup_duration_seconds";
+    public static final String ETCD_BACKUP_SIZE = "sks_etcd_backup_size_bytes";
     // Per nodepool and instance pool.
     public static final String NODEPOOL_READY = "sks_nodepool_ready";
     public static final String NODEPOOL_STATE = "sks_nodepool_state";
@@ -104,6 +107,9 @@ public final class FleetMetrics {
                     CLUSTER_ETCD_DB_SIZE_IN_USE,
                     "Bytes holding data in the fullest etcd db among an SKSCluster's members; the rest of the file is "
                             + "free pages a defragmentation gives back"),
+            Map.entry(ETCD_BACKUP_LAST_SUCCESS, "When the last successful etcd backup of an SKSCluster was taken"),
+            Map.entry(ETCD_BACKUP_DURATION, "How long the last successful etcd backup of an SKSCluster took"),
+            Map.entry(ETCD_BACKUP_SIZE, "Size of the last successful etcd snapshot of an SKSCluster"),
             Map.entry(NODEPOOL_READY, "1 when the Nodepool's Ready condition is True, else 0"),
             Map.entry(NODEPOOL_STATE, "1 for the Nodepool's status.state (Pending before it has one)"),
             Map.entry(NODEPOOL_DESIRED_SIZE, "Instances a Nodepool asks for (spec.size)"),
@@ -209,6 +215,16 @@ public final class FleetMetrics {
                     .max(Long::compare)
                     .ifPresent(size -> out.add(gauge(CLUSTER_ETCD_DB_SIZE_IN_USE, id(cluster), size)));
         }
+        if (status.backup != null) {
+            timestamp(status.backup.lastSuccessTime)
+                    .ifPresent(t -> out.add(gauge(ETCD_BACKUP_LAST_SUCCESS, id(cluster), t)));
+            if (status.backup.lastDurationSeconds != null) {
+                out.add(gauge(ETCD_BACKUP_DURATION, id(cluster), status.backup.lastDurationSeconds));
+            }
+            if (status.backup.lastSize != null) {
+                out.add(gauge(ETCD_BACKUP_SIZE, id(cluster), status.backup.lastSize));
+            }
+        }
     }
 
     private static void nodepool(Nodepool pool, List<Series> out) {
@@ -269,6 +285,9 @@ public final class FleetMetrics {
                 CLUSTER_ETCD_MEMBERS,
                 CLUSTER_ETCD_LEARNERS,
                 CLUSTER_CONTROL_PLANE_SIZE,
+                ETCD_BACKUP_LAST_SUCCESS,
+                ETCD_BACKUP_DURATION,
+                ETCD_BACKUP_SIZE,
                 NODEPOOL_READY,
                 NODEPOOL_STATE,
                 NODEPOOL_DESIRED_SIZE,

@@ -41,6 +41,11 @@ public final class Labels {
     public static final String ROTATE_CLIENTS_CA_ANNOTATION = PREFIX + "rotate-clients-ca";
     /** On a cluster: {@code "true"} exempts a starter cluster from deletion for having no nodepool. */
     public static final String KEEP_ANNOTATION = PREFIX + "keep";
+    /**
+     * On a cluster: a new value takes an etcd backup at once; the value acted on is recorded in
+     * {@code status.backup.lastRequest}, so each value takes one backup.
+     */
+    public static final String BACKUP_NOW_ANNOTATION = PREFIX + "backup-now";
     /** On a cluster: a new value asks for a new cloud-controller API key; the previous one is then revoked. */
     public static final String ROTATE_CCM_CREDENTIALS_ANNOTATION = PREFIX + "rotate-ccm-credentials";
     /** On the cloud-controller credentials Secret: the rotation value its key was made for. */

@@ -30,6 +30,14 @@ public final class Names {
         return cluster + "-clients-ca";
     }
 
+    /**
+     * A cluster made from a backup: where its etcd members download the snapshot (keys {@code url}, a presigned URL
+     * of that one object, and {@code sha256}), owned by the cluster.
+     */
+    public static String etcdRestore(String cluster) {
+        return cluster + "-etcd-restore";
+    }
+
     /** The operator's own admin kubeconfig for the tenant cluster (key {@code value}). */
     public static String adminKubeconfig(String cluster) {
         return cluster + "-kubeconfig";

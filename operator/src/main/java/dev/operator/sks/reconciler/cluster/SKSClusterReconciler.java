@@ -3,6 +3,8 @@ package dev.operator.sks.reconciler.cluster;
 import dev.operator.sks.api.Nodepool;
 import dev.operator.sks.api.SKSCluster;
 import dev.operator.sks.api.SKSClusterStatus;
+import dev.operator.sks.backup.BackupException;
+import dev.operator.sks.backup.EtcdBackups;
 import dev.operator.sks.catalog.KubernetesVersion;
 import dev.operator.sks.catalog.VersionCatalog;
 import dev.operator.sks.config.OperatorServices;
@@ -28,6 +30,7 @@ import dev.operator.sks.rendering.Endpoint;
 import dev.operator.sks.rendering.EndpointResolver;
 import dev.operator.sks.rendering.EtcdLayout;
 import dev.operator.sks.rendering.EtcdRenderer;
+import dev.operator.sks.rendering.EtcdRestoreRenderer;
 import dev.operator.sks.rendering.NameConflict;
 import dev.operator.sks.rendering.NameConflictException;
 import dev.operator.sks.rendering.RenderedControlPlane;
@@ -81,6 +84,8 @@ public class SKSClusterReconciler implements Reconciler<SKSCluster>, Cleaner<SKS
     static final Duration CONFLICT_POLL = Duration.ofSeconds(10);
     /** How soon a cloud IAM that failed is asked again. */
     static final Duration CLOUD_RETRY = Duration.ofSeconds(30);
+    /** How soon a restore that could not be prepared (no backup yet, store down) is tried again. */
+    static final Duration RESTORE_RETRY = Duration.ofMinutes(1);
 
     private final ClusterValidator validator;
     private final VersionCatalog catalog;
@@ -96,6 +101,9 @@ public class SKSClusterReconciler implements Reconciler<SKSCluster>, Cleaner<SKS
     private final IdleCountdown idleCountdown;
     private final ClusterReadiness readiness;
     private final ControlPlaneSizing sizing;
+    private final Optional<EtcdBackups> backups;
+    private final ClusterBackups clusterBackups;
+    private final ClusterRestore restore;
     /** Discovered once, when the event sources are made: asking each reconcile would cost a request each time. */
     private volatile boolean budgetsServed;
 
@@ -140,7 +148,40 @@ public class SKSClusterReconciler implements Reconciler<SKSCluster>, Cleaner<SKS
             Optional<CloudControllerCredentials> cloud,
             ClusterReadiness readiness,
             LoadObservations load) {
+        this(services, tenantWork, etcdConnector, events, caches, cloud, readiness, load, Optional.empty());
+    }
+
+    /** @param backups where etcd backups run; empty when the operator has no backup store */
+    public SKSClusterReconciler(
+            OperatorServices services,
+            TenantWork tenantWork,
+            EtcdConnector etcdConnector,
+            EventRecorder events,
+            InformerCaches caches,
+            Optional<CloudControllerCredentials> cloud,
+            ClusterReadiness readiness,
+            Optional<EtcdBackups> backups) {
+        this(services, tenantWork, etcdConnector, events, caches, cloud, readiness, LoadObservations.NONE, backups);
+    }
+
+    /**
+     * @param load the tenants' load, observed in the background, that pro control planes are sized by
+     * @param backups where etcd backups run; empty when the operator has no backup store
+     */
+    public SKSClusterReconciler(
+            OperatorServices services,
+            TenantWork tenantWork,
+            EtcdConnector etcdConnector,
+            EventRecorder events,
+            InformerCaches caches,
+            Optional<CloudControllerCredentials> cloud,
+            ClusterReadiness readiness,
+            LoadObservations load,
+            Optional<EtcdBackups> backups) {
         this.sizing = new ControlPlaneSizing(load, SizingDecision.Policy.DEFAULT, services.clock());
+        this.backups = backups;
+        this.clusterBackups = new ClusterBackups(backups, events, services.clock());
+        this.restore = new ClusterRestore(backups);
         this.readiness = readiness;
         this.caches = caches;
         this.ccm = new CcmCredentials(cloud, services.clock());
@@ -201,6 +242,15 @@ public class SKSClusterReconciler implements Reconciler<SKSCluster>, Cleaner<SKS
         List<Leaf> leaves = ClusterCertificates.leaves(model, endpoint.map(Endpoint::host), KeyAlgorithm.DEFAULT);
         List<Kubeconfig> kubeconfigs = ClusterCertificates.kubeconfigs(model, KeyAlgorithm.DEFAULT);
         OwnedObjects objects = new OwnedObjects(context.getClient(), caches, cluster, events);
+        if (ClusterRestore.pending(cluster, status)) {
+            // Before anything is made: the PKI must find the restored CAs, never generate its own.
+            Optional<Duration> retry = prepareRestore(cluster, status, objects);
+            if (retry.isPresent()) {
+                UpdateControl<SKSCluster> waiting = statusWriter.write(cluster, status);
+                waiting.rescheduleAfter(retry.get());
+                return waiting;
+            }
+        }
         ClusterStatusReport.Outcome outcome;
         Optional<Duration> lookAgain = idle.lookAgain();
         CcmCredentials.Outcome credentials = new CcmCredentials.NotWanted();
@@ -212,6 +262,9 @@ public class SKSClusterReconciler implements Reconciler<SKSCluster>, Cleaner<SKS
             List<Wanted> wanted = wanted(model, versions, leaves, kubeconfigs);
             if (ccm.wanted(model)) {
                 wanted.add(new Wanted(Secret.class, Names.ccmCredentials(model.name())));
+            }
+            if (cluster.getSpec().restore != null) {
+                wanted.add(new Wanted(Secret.class, Names.etcdRestore(model.name())));
             }
             List<NameConflict> conflicts = objects.conflicts(wanted);
             if (!conflicts.isEmpty()) {
@@ -228,7 +281,11 @@ public class SKSClusterReconciler implements Reconciler<SKSCluster>, Cleaner<SKS
                     model, versions, endpoint.map(Endpoint::host), certificates.hashes(), size.profile());
             EtcdGrower.Progress growth = etcd.grow(context.getClient(), cluster, inputs, observed.etcd());
             etcdLayout = Optional.of(growth.layout());
-            Budgets budgets = apply(objects, ControlPlaneRenderer.render(inputs, growth.layout()));
+            RenderedControlPlane rendered = ControlPlaneRenderer.render(inputs, growth.layout());
+            if (cluster.getSpec().restore != null) {
+                EtcdRestoreRenderer.addTo(rendered.etcd(), inputs);
+            }
+            Budgets budgets = apply(objects, rendered);
             sized = Optional.of(size);
             outcome = new ClusterStatusReport.Reconciled(
                     target, observed.versions(), observed.rolledOut(), endpoint, growth, budgets);
@@ -254,6 +311,7 @@ public class SKSClusterReconciler implements Reconciler<SKSCluster>, Cleaner<SKS
             lookAgain = Durations.sooner(lookAgain, sized.get().lookAgain());
         }
         ClusterStatusReport.etcdMaintenance(status, maintenance, status.observedGeneration, clock);
+        lookAgain = Durations.sooner(lookAgain, clusterBackups.run(cluster, status));
         lookAgain = Durations.sooner(lookAgain, CcmCredentials.lookAgain(credentials, CLOUD_RETRY, clock));
         lookAgain = Durations.sooner(lookAgain, reportTenant(cluster, status, credentials));
         tell(cluster, ClusterEvents.upgrade(before, status, target.toString()));
@@ -287,6 +345,22 @@ public class SKSClusterReconciler implements Reconciler<SKSCluster>, Cleaner<SKS
                         EtcdRenderer.quotaBackendBytes(),
                         EtcdMaintenancePlan.firstDue(
                                 created, cluster.getMetadata().getUid(), EtcdMaintenancePlan.Policy.DEFAULT)));
+    }
+
+    /**
+     * Prepares a restore (CAs and the snapshot's download), telling the outcome in RestoreReady; returns when to try
+     * again when it could not, and then nothing else of the cluster is made.
+     */
+    private Optional<Duration> prepareRestore(SKSCluster cluster, SKSClusterStatus status, OwnedObjects objects) {
+        try {
+            String snapshot = restore.prepare(cluster, objects);
+            status.restoredFrom = snapshot;
+            tell(cluster, BackupReport.restored(status, snapshot, clock));
+            return Optional.empty();
+        } catch (BackupException e) {
+            tell(cluster, BackupReport.restoreFailed(status, e.reason(), e.getMessage(), clock));
+            return Optional.of(RESTORE_RETRY);
+        }
     }
 
     /**
@@ -362,6 +436,7 @@ public class SKSClusterReconciler implements Reconciler<SKSCluster>, Cleaner<SKS
         tenantWork.forget(cluster);
         etcd.forget(cluster);
         etcdMaintenance.forget(cluster);
+        backups.ifPresent(b -> b.forget(cluster.getMetadata().getUid()));
         readiness.forget(cluster);
         sizing.forget(cluster);
         return DeleteControl.defaultDelete();
