@@ -7,6 +7,13 @@ import dev.operator.sks.reconciler.GenerationOrAnnotationFilter;
 /** A cluster also reconciles when an annotation that asks for something changes: a rotation, or keep. */
 public class ClusterUpdateFilter extends GenerationOrAnnotationFilter<SKSCluster> {
     public ClusterUpdateFilter() {
-        super(Labels.ROTATE_CLIENTS_CA_ANNOTATION, Labels.ROTATE_CCM_CREDENTIALS_ANNOTATION, Labels.KEEP_ANNOTATION);
+        super(
+                Labels.ROTATE_CLIENTS_CA_ANNOTATION,
+                Labels.ROTATE_CCM_CREDENTIALS_ANNOTATION,
+                Labels.KEEP_ANNOTATION,
+                Labels.ROTATE_CLUSTER_CA_ANNOTATION,
+                Labels.ROTATE_ETCD_CA_ANNOTATION,
+                Labels.ROTATE_FRONT_PROXY_CA_ANNOTATION,
+                Labels.ROTATE_SERVICE_ACCOUNT_KEY_ANNOTATION);
     }
 }
