@@ -271,6 +271,7 @@ final class ClusterStatusReport {
         }
         return before.authorities.stream()
                 .filter(a -> name.equals(a.name) && expirationTime.equals(a.expirationTime))
+                .filter(a -> a.expiryWarningTime != null)
                 .map(a -> a.expiryWarningTime)
                 .findFirst()
                 .orElse(null);
