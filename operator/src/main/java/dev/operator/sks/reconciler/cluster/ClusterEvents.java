@@ -100,9 +100,13 @@ final class ClusterEvents {
         return events;
     }
 
-    /** Each rotation step taken this reconcile, in words: what now holds and what comes next. */
+    /**
+     * Each rotation step taken this reconcile, in words: what now holds and what comes next. Keys that took the same
+     * step together share one Event, so rotating every key at once stays within the Event budget of one object.
+     */
     static List<Transition> keyRotations(KeyRotations.Outcome outcome) {
-        List<Transition> events = new ArrayList<>();
+        List<Transition> each = new ArrayList<>();
+        List<Transition> events = each;
         for (KeyRotations.Report report : outcome.reports()) {
             String key = report.key().shown();
             String what = report.key().authority().isPresent() ? "CA" : "key";
@@ -142,7 +146,14 @@ final class ClusterEvents {
                                         : "")));
             }
         }
-        return events;
+        Map<String, Transition> merged = new java.util.LinkedHashMap<>();
+        for (Transition event : each) {
+            merged.merge(
+                    event.reason(),
+                    event,
+                    (a, b) -> new Transition(a.type(), a.reason(), a.message() + "; " + b.message()));
+        }
+        return List.copyOf(merged.values());
     }
 
     /** A Warning for each CA that expires within 90 days (the report decides which, at most once a day each). */
