@@ -7,6 +7,7 @@ import dev.operator.sks.api.KubeconfigRequest;
 import dev.operator.sks.api.Nodepool;
 import dev.operator.sks.api.PoolState;
 import dev.operator.sks.api.SKSCluster;
+import dev.operator.sks.api.SKSClusterAuthorityExpiry;
 import dev.operator.sks.api.SKSClusterStatus;
 import dev.operator.sks.catalog.KubernetesVersion;
 import dev.operator.sks.catalog.VersionCatalog;
@@ -40,6 +41,9 @@ public final class FleetMetrics {
     public static final String CLUSTER_MINORS_BEHIND = "sks_cluster_version_minors_behind";
     public static final String CLUSTER_CA_EXPIRY = "sks_cluster_ca_expiry_timestamp_seconds";
     public static final String CLUSTER_CERTIFICATE_EXPIRY = "sks_cluster_certificate_expiry_timestamp_seconds";
+    /** Per cluster and CA kind ({@code certificate}: cluster-ca, etcd-ca, front-proxy-ca, clients-ca), never per leaf. */
+    public static final String CERTIFICATE_EXPIRY = "sks_certificate_expiry_timestamp_seconds";
+
     public static final String CLUSTER_TENANT_REACHABLE = "sks_cluster_tenant_reachable";
     public static final String CLUSTER_ETCD_MEMBERS = "sks_cluster_etcd_members";
     public static final String CLUSTER_ETCD_LEARNERS = "sks_cluster_etcd_learners";
@@ -78,6 +82,9 @@ public final class FleetMetrics {
 
     static final String OTHER = "Other";
 
+    /** The values of {@link #CERTIFICATE_EXPIRY}'s {@code certificate} label. */
+    static final Set<String> CERTIFICATE_KINDS = Set.of("cluster-ca", "etcd-ca", "front-proxy-ca", "clients-ca");
+
     private static final Map<String, String> HELP = Map.ofEntries(
             Map.entry(CLUSTER_READY, "1 when the SKSCluster's Ready condition is True, else 0"),
             Map.entry(CLUSTER_STATE, "1 for the SKSCluster's status.state (Pending before it has a status)"),
@@ -92,6 +99,10 @@ public final class FleetMetrics {
             Map.entry(
                     CLUSTER_CERTIFICATE_EXPIRY,
                     "When the first control-plane certificate of an SKSCluster expires (renewed with a third left)"),
+            Map.entry(
+                    CERTIFICATE_EXPIRY,
+                    "When each certificate authority of an SKSCluster (label certificate: cluster-ca, etcd-ca, "
+                            + "front-proxy-ca, clients-ca) expires; the one that signs during a rotation"),
             Map.entry(
                     CLUSTER_TENANT_REACHABLE,
                     "1 when the operator reached the SKSCluster's API server, 0 when it could not; absent while "
@@ -190,6 +201,18 @@ public final class FleetMetrics {
                     .ifPresent(t -> out.add(gauge(CLUSTER_CA_EXPIRY, id(cluster), t)));
             timestamp(status.certificates.expirationTime)
                     .ifPresent(t -> out.add(gauge(CLUSTER_CERTIFICATE_EXPIRY, id(cluster), t)));
+            if (status.certificates.authorities != null) {
+                for (SKSClusterAuthorityExpiry authority : status.certificates.authorities) {
+                    if (authority.name == null || !CERTIFICATE_KINDS.contains(authority.name)) {
+                        continue; // a closed set of label values, whatever status holds
+                    }
+                    Map<String, String> labels = new LinkedHashMap<>();
+                    labels.put("namespace", cluster.getMetadata().getNamespace());
+                    labels.put("cluster", cluster.getMetadata().getName());
+                    labels.put("certificate", authority.name);
+                    timestamp(authority.expirationTime).ifPresent(t -> out.add(gauge(CERTIFICATE_EXPIRY, labels, t)));
+                }
+            }
         }
         Conditions.find(conditions, Conditions.TENANT_REACHABLE)
                 .filter(c -> !Conditions.UNKNOWN.equals(c.getStatus()))
@@ -281,6 +304,7 @@ public final class FleetMetrics {
                 CLUSTER_MINORS_BEHIND,
                 CLUSTER_CA_EXPIRY,
                 CLUSTER_CERTIFICATE_EXPIRY,
+                CERTIFICATE_EXPIRY,
                 CLUSTER_TENANT_REACHABLE,
                 CLUSTER_ETCD_MEMBERS,
                 CLUSTER_ETCD_LEARNERS,

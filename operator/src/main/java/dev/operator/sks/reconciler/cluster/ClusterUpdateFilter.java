@@ -11,6 +11,10 @@ public class ClusterUpdateFilter extends GenerationOrAnnotationFilter<SKSCluster
                 Labels.ROTATE_CLIENTS_CA_ANNOTATION,
                 Labels.ROTATE_CCM_CREDENTIALS_ANNOTATION,
                 Labels.KEEP_ANNOTATION,
-                Labels.BACKUP_NOW_ANNOTATION);
+                Labels.BACKUP_NOW_ANNOTATION,
+                Labels.ROTATE_CLUSTER_CA_ANNOTATION,
+                Labels.ROTATE_ETCD_CA_ANNOTATION,
+                Labels.ROTATE_FRONT_PROXY_CA_ANNOTATION,
+                Labels.ROTATE_SERVICE_ACCOUNT_KEY_ANNOTATION);
     }
 }

@@ -255,6 +255,7 @@ public class SKSClusterReconciler implements Reconciler<SKSCluster>, Cleaner<SKS
         Optional<Duration> lookAgain = idle.lookAgain();
         CcmCredentials.Outcome credentials = new CcmCredentials.NotWanted();
         Optional<CertificateSecrets.Expiries> expiries = Optional.empty();
+        Optional<KeyRotations.Outcome> rotations = Optional.empty();
         Optional<EtcdLayout> etcdLayout = Optional.empty();
         Optional<ControlPlaneSizing.Step> sized = Optional.empty();
         Optional<EtcdMaintainer.Report> maintenance = Optional.empty();
@@ -272,13 +273,25 @@ public class SKSClusterReconciler implements Reconciler<SKSCluster>, Cleaner<SKS
             }
             CertificateSecrets.Outcome certificates = new CertificateSecrets(objects, pki, clock, KeyAlgorithm.DEFAULT)
                     .ensure(cluster, leaves, kubeconfigs);
-            expiries = certificates.expiries();
             tell(cluster, ClusterEvents.certificates(certificates));
-            credentials = ccm.ensure(cluster, model, objects);
-            tell(cluster, ClusterEvents.ccmCredentials(credentials));
             ControlPlaneSizing.Step size = sizing.run(cluster, model.level(), model.pinnedSize(), before);
             ControlPlaneInputs inputs = new ControlPlaneInputs(
                     model, versions, endpoint.map(Endpoint::host), certificates.hashes(), size.profile());
+            // A key rotation steps on only once the pods run with what the Secrets hold now.
+            rotations = Optional.of(
+                    new KeyRotations(objects, pki, clock, KeyAlgorithm.DEFAULT, KeyRotations.LONGEST_TOKEN_LIFETIME)
+                            .advance(cluster, before, observed.settledAt(ControlPlaneRenderer.render(inputs))));
+            tell(cluster, ClusterEvents.keyRotations(rotations.get()));
+            if (rotations.get().changed()) {
+                certificates = new CertificateSecrets(objects, pki, clock, KeyAlgorithm.DEFAULT)
+                        .ensure(cluster, leaves, kubeconfigs);
+                tell(cluster, ClusterEvents.certificates(certificates));
+                inputs = new ControlPlaneInputs(
+                        model, versions, endpoint.map(Endpoint::host), certificates.hashes(), size.profile());
+            }
+            expiries = certificates.expiries();
+            credentials = ccm.ensure(cluster, model, objects);
+            tell(cluster, ClusterEvents.ccmCredentials(credentials));
             EtcdGrower.Progress growth = etcd.grow(context.getClient(), cluster, inputs, observed.etcd());
             etcdLayout = Optional.of(growth.layout());
             RenderedControlPlane rendered = ControlPlaneRenderer.render(inputs, growth.layout());
@@ -302,7 +315,10 @@ public class SKSClusterReconciler implements Reconciler<SKSCluster>, Cleaner<SKS
         }
         ClusterStatusReport.report(cluster, status, outcome, catalog, clock);
         ClusterStatusReport.cloudCredentials(status, credentials, clock);
+        rotations.ifPresent(r -> ClusterStatusReport.rotations(status, r, clock));
         ClusterStatusReport.certificates(status, expiries);
+        tell(cluster, ClusterEvents.authoritiesExpiring(ClusterStatusReport.expiryWarningsDue(status, clock)));
+        lookAgain = Durations.sooner(lookAgain, rotations.flatMap(r -> r.lookAgain(clock)));
         etcdLayout.ifPresent(layout -> ClusterStatusReport.etcd(status, layout));
         // The size is reported, and its change told, only once the control plane was rendered at it.
         if (sized.isPresent()) {
