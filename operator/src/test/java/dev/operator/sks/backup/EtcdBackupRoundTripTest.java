@@ -122,6 +122,10 @@ class EtcdBackupRoundTripTest {
         assertThat(restoredKv.get("/registry/blobs/9"))
                 .hasValueSatisfying(v -> assertThat(v).isEqualTo(large));
         assertThat(restoredKv.get("/registry/configmaps/default/after-backup")).isEmpty();
+        System.out.println(
+                "[figures] restore round trip: a " + result.size() + "-byte snapshot of a real etcd, taken "
+                        + "through the operator's backup job, restored into a new etcd process; 11 keys written before the "
+                        + "backup read back byte for byte, the one written after it absent, the SHA-256 and CA bundle verified");
     }
 
     /**

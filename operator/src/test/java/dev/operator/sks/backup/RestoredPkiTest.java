@@ -95,6 +95,9 @@ class RestoredPkiTest {
                 .isInstanceOf(SignatureException.class);
         assertThat(restored.entries().get(CaBundle.Role.SERVICE_ACCOUNT_KEY).data())
                 .isEqualTo(old.get(Names.serviceAccountKeys("old")).getData());
+        System.out.println("[figures] restore round trip, old kubeconfig: its client certificate verifies against the "
+                + "restored cluster CA, the restored cluster's serving certificate verifies against its CA data, and "
+                + "the old client certificate fails against a freshly made CA");
     }
 
     static void validates(X509Certificate certificate, X509Certificate anchor) throws Exception {
