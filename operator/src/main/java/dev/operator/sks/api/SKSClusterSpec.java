@@ -13,6 +13,9 @@ import java.util.List;
 @ValidationRule(
         value = "!has(oldSelf.level) || oldSelf.level != 'pro' || !has(self.level) || self.level == 'pro'",
         message = "level cannot go from pro back to starter")
+@ValidationRule(
+        value = "has(oldSelf.restore) == has(self.restore)",
+        message = "restore is set only when a cluster is created, and cannot be removed")
 public class SKSClusterSpec {
 
     @Required
@@ -56,6 +59,15 @@ public class SKSClusterSpec {
 
     @JsonPropertyDescription("How the control plane is exposed.")
     public ControlPlaneSpec controlPlane;
+
+    @JsonPropertyDescription("etcd backups to the operator's object store. Pro clusters are backed up daily without "
+            + "it; starter clusters only with it.")
+    public BackupSpec backup;
+
+    @ValidationRule(value = "self == oldSelf", message = "restore is immutable")
+    @JsonPropertyDescription("Create this cluster from a backup of another: its etcd data and its certificate "
+            + "authorities, so kubeconfigs and nodes of the old cluster trust it. Set at creation only; immutable.")
+    public RestoreSpec restore;
 
     @Size(max = 255)
     @JsonPropertyDescription("Free text for people.")

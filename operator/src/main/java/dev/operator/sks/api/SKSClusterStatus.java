@@ -48,6 +48,12 @@ public class SKSClusterStatus {
     @JsonPropertyDescription("Pro clusters: the size the control plane runs at and why it last changed.")
     public SKSClusterControlPlane controlPlane;
 
+    @JsonPropertyDescription("etcd backups: the last success and failure, and the next one due.")
+    public SKSClusterBackup backup;
+
+    @JsonPropertyDescription("Set once a restore (spec.restore) has been prepared: the snapshot it restores.")
+    public String restoredFrom;
+
     public List<Condition> conditions = new ArrayList<>();
 
     public Long observedGeneration;

@@ -43,7 +43,8 @@ public record OperatorConfig(
         String autoscalerGrpcAddress,
         String operatorNamespace,
         int shards,
-        int shardIndex) {
+        int shardIndex,
+        BackupSettings backups) {
 
     private static final Pattern ORDINAL = Pattern.compile("-(\\d{1,9})$");
 
@@ -137,7 +138,32 @@ public record OperatorConfig(
                 "SKS_SHARD_INDEX",
                 "",
                 "the shard this replica serves, 0 to shards-1 (default: the StatefulSet ordinal K that ends the pod "
-                        + "name, modulo shards)");
+                        + "name, modulo shards)"),
+        BACKUP_S3_ENDPOINT(
+                "backup-s3-endpoint",
+                "SKS_BACKUP_S3_ENDPOINT",
+                "",
+                "S3-compatible endpoint for etcd backups (e.g. https://sos-ch-gva-2.exo.io); empty turns backups off"),
+        BACKUP_S3_REGION("backup-s3-region", "SKS_BACKUP_S3_REGION", "us-east-1", "region of the backup store"),
+        BACKUP_S3_BUCKET("backup-s3-bucket", "SKS_BACKUP_S3_BUCKET", "", "bucket of the backups"),
+        BACKUP_S3_PATH_STYLE(
+                "backup-s3-path-style",
+                "SKS_BACKUP_S3_PATH_STYLE",
+                "true",
+                "path-style addressing (endpoint/bucket/key) rather than virtual hosts (bucket.endpoint/key)"),
+        BACKUP_KEY_PREFIX("backup-key-prefix", "SKS_BACKUP_KEY_PREFIX", "sks", "prefix of every backup object key"),
+        BACKUP_S3_CREDENTIALS_SECRET(
+                "backup-s3-credentials-secret",
+                "SKS_BACKUP_S3_CREDENTIALS_SECRET",
+                "sks-backup-credentials",
+                "Secret with keys access-key-id and secret-access-key, NAME (in POD_NAMESPACE) or NAMESPACE/NAME"),
+        BACKUP_ENCRYPTION_SECRET(
+                "backup-encryption-secret",
+                "SKS_BACKUP_ENCRYPTION_SECRET",
+                "sks-backup-encryption",
+                "Secret whose key 'key' holds the 32-byte AES-256 key of the CA bundles, NAME or NAMESPACE/NAME"),
+        BACKUP_CONCURRENCY(
+                "backup-concurrency", "SKS_BACKUP_CONCURRENCY", "2", "how many backups run at once, at most");
 
         final String flag;
         final String env;
@@ -244,7 +270,8 @@ public record OperatorConfig(
                 grpcAddress.isEmpty() ? "sks-operator." + podNamespace + ".svc:" + grpcPort : grpcAddress,
                 podNamespace,
                 shards,
-                shardIndex);
+                shardIndex,
+                backups(value, podNamespace));
     }
 
     /**
@@ -280,6 +307,69 @@ public record OperatorConfig(
     /** Whether the operator serves the cluster-autoscalers' externalgrpc provider. */
     public boolean servesAutoscalers() {
         return autoscalerGrpcPort >= 0;
+    }
+
+    private static BackupSettings backups(Function<Setting, String> value, String podNamespace) {
+        String endpoint = value.apply(Setting.BACKUP_S3_ENDPOINT);
+        if (!endpoint.isEmpty() && !endpoint.startsWith("https://") && !endpoint.startsWith("http://")) {
+            throw new IllegalArgumentException(
+                    Setting.BACKUP_S3_ENDPOINT.env + " '" + endpoint + "' is not an http(s) URL");
+        }
+        String credentials = value.apply(Setting.BACKUP_S3_CREDENTIALS_SECRET);
+        String encryption = value.apply(Setting.BACKUP_ENCRYPTION_SECRET);
+        int concurrency;
+        try {
+            concurrency = Integer.parseInt(value.apply(Setting.BACKUP_CONCURRENCY));
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException(Setting.BACKUP_CONCURRENCY.env + " is not a number");
+        }
+        return new BackupSettings(
+                endpoint.isEmpty() ? Optional.empty() : Optional.of(java.net.URI.create(endpoint)),
+                value.apply(Setting.BACKUP_S3_REGION),
+                value.apply(Setting.BACKUP_S3_BUCKET),
+                parseBoolean(Setting.BACKUP_S3_PATH_STYLE, value.apply(Setting.BACKUP_S3_PATH_STYLE)),
+                value.apply(Setting.BACKUP_KEY_PREFIX),
+                namespaceOf(credentials, podNamespace),
+                nameOf(credentials),
+                namespaceOf(encryption, podNamespace),
+                nameOf(encryption),
+                concurrency);
+    }
+
+    private static String namespaceOf(String reference, String podNamespace) {
+        int slash = reference.indexOf('/');
+        return slash < 0 ? podNamespace : reference.substring(0, slash);
+    }
+
+    private static String nameOf(String reference) {
+        return reference.substring(reference.indexOf('/') + 1);
+    }
+
+    /** The same settings with backups going to {@code backups} (the demo's in-process store, tests). */
+    public OperatorConfig withBackups(BackupSettings backups) {
+        return new OperatorConfig(
+                httpPort,
+                watchNamespaces,
+                provider,
+                zones,
+                leaderElection,
+                leaseNamespace,
+                identity,
+                simulatedInstanceDelay,
+                simulatedLoadBalancerAddresses,
+                exoscaleApiEndpoint,
+                exoscaleCredentialsNamespace,
+                exoscaleCredentialsSecret,
+                exoscaleTemplate,
+                kubevirtImage,
+                kubevirtInfraServer,
+                idleStarterDeletion,
+                autoscalerGrpcPort,
+                autoscalerGrpcAddress,
+                operatorNamespace,
+                shards,
+                shardIndex,
+                backups);
     }
 
     /**

@@ -3,8 +3,10 @@ package dev.operator.sks.demo;
 import dev.operator.sks.api.KubeconfigRequest;
 import dev.operator.sks.api.Nodepool;
 import dev.operator.sks.api.SKSCluster;
+import dev.operator.sks.backup.LocalS3;
 import dev.operator.sks.config.OperatorConfig;
 import dev.operator.sks.config.OperatorServices;
+import dev.operator.sks.etcd.TlsEtcdConnector;
 import dev.operator.sks.runtime.SksOperator;
 import dev.operator.sks.tenant.TenantClients;
 import io.fabric8.kubeapitest.KubeAPIServer;
@@ -21,6 +23,7 @@ import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.LocalTime;
@@ -53,6 +56,55 @@ public final class Demo {
         this.kubeconfigPath = kubeconfigPath;
     }
 
+    static final String BACKUP_BUCKET = "sks-backups";
+
+    /**
+     * S3Proxy on loopback with a filesystem bucket in a temp directory, and the operator's Secrets for it (the store's
+     * key pair, and a random AES-256 key for the CA bundles) where the operator looks for them (POD_NAMESPACE, here
+     * default).
+     */
+    private LocalS3 startObjectStore(KubernetesClient client) throws IOException {
+        Path directory = Files.createTempDirectory("sks-demo-s3");
+        java.security.SecureRandom random = new java.security.SecureRandom();
+        byte[] secret = new byte[24];
+        random.nextBytes(secret);
+        String secretKey = java.util.HexFormat.of().formatHex(secret);
+        LocalS3 s3;
+        try {
+            s3 = LocalS3.start(directory, BACKUP_BUCKET, "sks-demo", secretKey);
+        } catch (Exception e) {
+            throw new IOException("cannot start the demo's object store (S3Proxy): " + e.getMessage(), e);
+        }
+        byte[] key = new byte[32];
+        random.nextBytes(key);
+        java.util.Base64.Encoder b64 = java.util.Base64.getEncoder();
+        for (var secretOf : Map.of(
+                        "sks-backup-credentials",
+                        Map.of(
+                                "access-key-id", b64.encodeToString("sks-demo".getBytes(StandardCharsets.UTF_8)),
+                                "secret-access-key", b64.encodeToString(secretKey.getBytes(StandardCharsets.UTF_8))),
+                        "sks-backup-encryption",
+                        Map.of("key", b64.encodeToString(key)))
+                .entrySet()) {
+            client.secrets()
+                    .inNamespace("default")
+                    .resource(new io.fabric8.kubernetes.api.model.SecretBuilder()
+                            .withNewMetadata()
+                            .withName(secretOf.getKey())
+                            .endMetadata()
+                            .withData(secretOf.getValue())
+                            .build())
+                    .createOr(existing -> existing.update());
+        }
+        out.println("sks-operator demo: etcd backups go to S3Proxy at " + s3.endpoint() + " (bucket " + BACKUP_BUCKET
+                + ", files under " + directory + "); back the demo cluster up with\n"
+                + "  kubectl --kubeconfig " + kubeconfigPath + " -n " + NAMESPACE + " patch skc " + CLUSTER
+                + " --type merge -p '{\"spec\":{\"backup\":{}}}'\n"
+                + "  kubectl --kubeconfig " + kubeconfigPath + " -n " + NAMESPACE + " annotate skc " + CLUSTER
+                + " sks.operator.dev/backup-now=1   # then: get skc " + CLUSTER + " -o jsonpath='{.status.backup}'");
+        return s3;
+    }
+
     /** Runs until {@code stop} counts down (Ctrl-C in the command line). */
     public void run(CountDownLatch stop) throws IOException, InterruptedException {
         long started = System.nanoTime();
@@ -79,11 +131,28 @@ public final class Demo {
                 .withConfig(Config.fromKubeconfig(kubeconfig))
                 .build()) {
             installCrds(client);
-            // A demo left running for weeks keeps its cluster.
-            OperatorConfig config =
-                    OperatorConfig.parse(new String[] {"--http-port=0", "--idle-starter-deletion=PT0S"}, Map.of());
-            try (SksOperator operator = new SksOperator(
-                            client, OperatorServices.loadDefaults(config), new SimpleMeterRegistry(), toLocalTenant);
+            // A demo left running for weeks keeps its cluster. Backups go to an S3 API server in this JVM.
+            LocalS3 s3 = startObjectStore(client);
+            OperatorConfig config = OperatorConfig.parse(
+                    new String[] {
+                        "--http-port=0",
+                        "--idle-starter-deletion=PT0S",
+                        "--backup-s3-endpoint=" + s3.endpoint(),
+                        "--backup-s3-bucket=" + BACKUP_BUCKET
+                    },
+                    Map.of());
+            // The operator reaches the local etcd process for backups, as it would reach member 0 in a cluster.
+            TlsEtcdConnector etcd = new TlsEtcdConnector((namespace, cluster, url) ->
+                    binaries.isPresent() && namespace.equals(NAMESPACE) && cluster.equals(CLUSTER)
+                            ? "https://127.0.0.1:" + loopback.etcdClientPort()
+                            : url);
+            try (LocalS3 store = s3;
+                    SksOperator operator = new SksOperator(
+                            client,
+                            OperatorServices.loadDefaults(config),
+                            new SimpleMeterRegistry(),
+                            toLocalTenant,
+                            etcd);
                     ClusterStandIn kubelet = ClusterStandIn.watch(client, NAMESPACE);
                     ProgressPrinter progress = new ProgressPrinter(client, out)) {
                 operator.start();

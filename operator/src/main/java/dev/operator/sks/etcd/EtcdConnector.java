@@ -28,4 +28,13 @@ public interface EtcdConnector {
         }
         throw new EtcdException("the etcd connection offers no maintenance calls");
     }
+
+    /**
+     * The snapshot side of the Maintenance API (status, snapshot stream) of the member at {@code clientUrl}, for
+     * backups. Only the TLS connector has one; a connector scripted for membership tests has none.
+     */
+    default HttpEtcdMaintenance snapshots(KubernetesClient management, SKSCluster cluster, String clientUrl)
+            throws EtcdException {
+        throw new EtcdException("this etcd connector offers no Maintenance API");
+    }
 }

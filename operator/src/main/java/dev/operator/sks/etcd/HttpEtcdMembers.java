@@ -228,7 +228,8 @@ public final class HttpEtcdMembers implements EtcdMaintenance {
         return values;
     }
 
-    private static SSLContext sslContext(List<X509Certificate> chain, PrivateKey key, List<X509Certificate> trusted)
+    /** Shared with {@link HttpEtcdMaintenance}: the same client identity and trust. */
+    static SSLContext sslContext(List<X509Certificate> chain, PrivateKey key, List<X509Certificate> trusted)
             throws EtcdException {
         try {
             KeyStore identity = KeyStore.getInstance("PKCS12");

@@ -40,6 +40,35 @@ public final class TlsEtcdConnector implements EtcdConnector {
 
     @Override
     public EtcdMembers connect(KubernetesClient management, SKSCluster cluster, String clientUrl) throws EtcdException {
+        Secret secret = clientSecret(management, cluster);
+        URI endpoint = URI.create(addresses.clientUrl(
+                cluster.getMetadata().getNamespace(), cluster.getMetadata().getName(), clientUrl));
+        return HttpEtcdMembers.connect(
+                endpoint,
+                value(secret, Names.TLS_CERTIFICATE_KEY),
+                value(secret, Names.TLS_PRIVATE_KEY_KEY),
+                value(secret, Names.CA_CERTIFICATE_KEY));
+    }
+
+    @Override
+    public HttpEtcdMaintenance snapshots(KubernetesClient management, SKSCluster cluster, String clientUrl)
+            throws EtcdException {
+        Secret secret = clientSecret(management, cluster);
+        // A snapshot holds every Secret of the tenant: dial only with the certificate the cluster itself made.
+        if (!dev.operator.sks.rendering.Owners.isControlledBy(secret, cluster)) {
+            throw new EtcdException("the Secret " + secret.getMetadata().getName()
+                    + " is not the cluster's own (no controller " + "reference to it)");
+        }
+        URI endpoint = URI.create(addresses.clientUrl(
+                cluster.getMetadata().getNamespace(), cluster.getMetadata().getName(), clientUrl));
+        return HttpEtcdMaintenance.connect(
+                endpoint,
+                value(secret, Names.TLS_CERTIFICATE_KEY),
+                value(secret, Names.TLS_PRIVATE_KEY_KEY),
+                value(secret, Names.CA_CERTIFICATE_KEY));
+    }
+
+    private static Secret clientSecret(KubernetesClient management, SKSCluster cluster) throws EtcdException {
         String namespace = cluster.getMetadata().getNamespace();
         String name = cluster.getMetadata().getName();
         String secretName = Names.apiserverEtcdClient(name);
@@ -56,12 +85,7 @@ public final class TlsEtcdConnector implements EtcdConnector {
         if (secret == null || secret.getData() == null) {
             throw new EtcdException("the etcd client certificate Secret " + secretName + " does not exist yet");
         }
-        URI endpoint = URI.create(addresses.clientUrl(namespace, name, clientUrl));
-        return HttpEtcdMembers.connect(
-                endpoint,
-                value(secret, Names.TLS_CERTIFICATE_KEY),
-                value(secret, Names.TLS_PRIVATE_KEY_KEY),
-                value(secret, Names.CA_CERTIFICATE_KEY));
+        return secret;
     }
 
     private static String value(Secret secret, String key) throws EtcdException {

@@ -185,7 +185,9 @@ public final class JoinMaterial {
                         cluster.getMetadata().getNamespace(),
                         Names.clusterCa(cluster.getMetadata().getName()))
                 .filter(secret -> Owners.isControlledBy(secret, cluster))
-                .flatMap(secret -> BootstrapTokens.decode(secret.getData(), Names.TLS_CERTIFICATE_KEY))
+                // The trust bundle (during a rotation old and new CA, the signing one first); tls.crt before bundles.
+                .flatMap(secret -> BootstrapTokens.decode(secret.getData(), Names.CA_CERTIFICATE_KEY)
+                        .or(() -> BootstrapTokens.decode(secret.getData(), Names.TLS_CERTIFICATE_KEY)))
                 .filter(pem -> pem.contains("-----BEGIN CERTIFICATE-----"));
     }
 

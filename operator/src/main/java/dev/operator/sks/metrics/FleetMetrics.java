@@ -7,6 +7,7 @@ import dev.operator.sks.api.KubeconfigRequest;
 import dev.operator.sks.api.Nodepool;
 import dev.operator.sks.api.PoolState;
 import dev.operator.sks.api.SKSCluster;
+import dev.operator.sks.api.SKSClusterAuthorityExpiry;
 import dev.operator.sks.api.SKSClusterStatus;
 import dev.operator.sks.catalog.KubernetesVersion;
 import dev.operator.sks.catalog.VersionCatalog;
@@ -40,12 +41,18 @@ public final class FleetMetrics {
     public static final String CLUSTER_MINORS_BEHIND = "sks_cluster_version_minors_behind";
     public static final String CLUSTER_CA_EXPIRY = "sks_cluster_ca_expiry_timestamp_seconds";
     public static final String CLUSTER_CERTIFICATE_EXPIRY = "sks_cluster_certificate_expiry_timestamp_seconds";
+    /** Per cluster and CA kind ({@code certificate}: cluster-ca, etcd-ca, front-proxy-ca, clients-ca), never per leaf. */
+    public static final String CERTIFICATE_EXPIRY = "sks_certificate_expiry_timestamp_seconds";
+
     public static final String CLUSTER_TENANT_REACHABLE = "sks_cluster_tenant_reachable";
     public static final String CLUSTER_ETCD_MEMBERS = "sks_cluster_etcd_members";
     public static final String CLUSTER_ETCD_LEARNERS = "sks_cluster_etcd_learners";
     public static final String CLUSTER_CONTROL_PLANE_SIZE = "sks_cluster_control_plane_size";
     public static final String CLUSTER_ETCD_DB_SIZE = "sks_cluster_etcd_db_size_bytes";
     public static final String CLUSTER_ETCD_DB_SIZE_IN_USE = "sks_cluster_etcd_db_size_in_use_bytes";
+    public static final String ETCD_BACKUP_LAST_SUCCESS = "sks_etcd_backup_last_success_timestamp_seconds";
+    public static final String ETCD_BACKUP_DURATION = "sks_etcd_backup_duration_seconds";
+    public static final String ETCD_BACKUP_SIZE = "sks_etcd_backup_size_bytes";
     // Per nodepool and instance pool.
     public static final String NODEPOOL_READY = "sks_nodepool_ready";
     public static final String NODEPOOL_STATE = "sks_nodepool_state";
@@ -75,6 +82,9 @@ public final class FleetMetrics {
 
     static final String OTHER = "Other";
 
+    /** The values of {@link #CERTIFICATE_EXPIRY}'s {@code certificate} label. */
+    static final Set<String> CERTIFICATE_KINDS = Set.of("cluster-ca", "etcd-ca", "front-proxy-ca", "clients-ca");
+
     private static final Map<String, String> HELP = Map.ofEntries(
             Map.entry(CLUSTER_READY, "1 when the SKSCluster's Ready condition is True, else 0"),
             Map.entry(CLUSTER_STATE, "1 for the SKSCluster's status.state (Pending before it has a status)"),
@@ -90,6 +100,10 @@ public final class FleetMetrics {
                     CLUSTER_CERTIFICATE_EXPIRY,
                     "When the first control-plane certificate of an SKSCluster expires (renewed with a third left)"),
             Map.entry(
+                    CERTIFICATE_EXPIRY,
+                    "When each certificate authority of an SKSCluster (label certificate: cluster-ca, etcd-ca, "
+                            + "front-proxy-ca, clients-ca) expires; the one that signs during a rotation"),
+            Map.entry(
                     CLUSTER_TENANT_REACHABLE,
                     "1 when the operator reached the SKSCluster's API server, 0 when it could not; absent while "
                             + "probing or before the control plane runs"),
@@ -104,6 +118,9 @@ public final class FleetMetrics {
                     CLUSTER_ETCD_DB_SIZE_IN_USE,
                     "Bytes holding data in the fullest etcd db among an SKSCluster's members; the rest of the file is "
                             + "free pages a defragmentation gives back"),
+            Map.entry(ETCD_BACKUP_LAST_SUCCESS, "When the last successful etcd backup of an SKSCluster was taken"),
+            Map.entry(ETCD_BACKUP_DURATION, "How long the last successful etcd backup of an SKSCluster took"),
+            Map.entry(ETCD_BACKUP_SIZE, "Size of the last successful etcd snapshot of an SKSCluster"),
             Map.entry(NODEPOOL_READY, "1 when the Nodepool's Ready condition is True, else 0"),
             Map.entry(NODEPOOL_STATE, "1 for the Nodepool's status.state (Pending before it has one)"),
             Map.entry(NODEPOOL_DESIRED_SIZE, "Instances a Nodepool asks for (spec.size)"),
@@ -184,6 +201,18 @@ public final class FleetMetrics {
                     .ifPresent(t -> out.add(gauge(CLUSTER_CA_EXPIRY, id(cluster), t)));
             timestamp(status.certificates.expirationTime)
                     .ifPresent(t -> out.add(gauge(CLUSTER_CERTIFICATE_EXPIRY, id(cluster), t)));
+            if (status.certificates.authorities != null) {
+                for (SKSClusterAuthorityExpiry authority : status.certificates.authorities) {
+                    if (authority.name == null || !CERTIFICATE_KINDS.contains(authority.name)) {
+                        continue; // a closed set of label values, whatever status holds
+                    }
+                    Map<String, String> labels = new LinkedHashMap<>();
+                    labels.put("namespace", cluster.getMetadata().getNamespace());
+                    labels.put("cluster", cluster.getMetadata().getName());
+                    labels.put("certificate", authority.name);
+                    timestamp(authority.expirationTime).ifPresent(t -> out.add(gauge(CERTIFICATE_EXPIRY, labels, t)));
+                }
+            }
         }
         Conditions.find(conditions, Conditions.TENANT_REACHABLE)
                 .filter(c -> !Conditions.UNKNOWN.equals(c.getStatus()))
@@ -208,6 +237,16 @@ public final class FleetMetrics {
                     .filter(java.util.Objects::nonNull)
                     .max(Long::compare)
                     .ifPresent(size -> out.add(gauge(CLUSTER_ETCD_DB_SIZE_IN_USE, id(cluster), size)));
+        }
+        if (status.backup != null) {
+            timestamp(status.backup.lastSuccessTime)
+                    .ifPresent(t -> out.add(gauge(ETCD_BACKUP_LAST_SUCCESS, id(cluster), t)));
+            if (status.backup.lastDurationSeconds != null) {
+                out.add(gauge(ETCD_BACKUP_DURATION, id(cluster), status.backup.lastDurationSeconds));
+            }
+            if (status.backup.lastSize != null) {
+                out.add(gauge(ETCD_BACKUP_SIZE, id(cluster), status.backup.lastSize));
+            }
         }
     }
 
@@ -265,10 +304,14 @@ public final class FleetMetrics {
                 CLUSTER_MINORS_BEHIND,
                 CLUSTER_CA_EXPIRY,
                 CLUSTER_CERTIFICATE_EXPIRY,
+                CERTIFICATE_EXPIRY,
                 CLUSTER_TENANT_REACHABLE,
                 CLUSTER_ETCD_MEMBERS,
                 CLUSTER_ETCD_LEARNERS,
                 CLUSTER_CONTROL_PLANE_SIZE,
+                ETCD_BACKUP_LAST_SUCCESS,
+                ETCD_BACKUP_DURATION,
+                ETCD_BACKUP_SIZE,
                 NODEPOOL_READY,
                 NODEPOOL_STATE,
                 NODEPOOL_DESIRED_SIZE,

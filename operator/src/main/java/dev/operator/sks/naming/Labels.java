@@ -47,6 +47,11 @@ public final class Labels {
     public static final String ROTATE_CLIENTS_CA_ANNOTATION = PREFIX + "rotate-clients-ca";
     /** On a cluster: {@code "true"} exempts a starter cluster from deletion for having no nodepool. */
     public static final String KEEP_ANNOTATION = PREFIX + "keep";
+    /**
+     * On a cluster: a new value takes an etcd backup at once; the value acted on is recorded in
+     * {@code status.backup.lastRequest}, so each value takes one backup.
+     */
+    public static final String BACKUP_NOW_ANNOTATION = PREFIX + "backup-now";
     /** On a cluster: a new value asks for a new cloud-controller API key; the previous one is then revoked. */
     public static final String ROTATE_CCM_CREDENTIALS_ANNOTATION = PREFIX + "rotate-ccm-credentials";
     /** On the cloud-controller credentials Secret: the rotation value its key was made for. */
@@ -67,6 +72,28 @@ public final class Labels {
      * rotates the CA once, however often the cluster is reconciled.
      */
     public static final String CLIENTS_CA_ROTATION_ANNOTATION = PREFIX + "clients-ca-rotation";
+
+    /**
+     * On an SKSCluster: a new value rotates the cluster CA with a dual-trust window (new CA trusted, leaves re-issued,
+     * old CA dropped), each phase once the control plane has rolled. The same value never rotates twice.
+     */
+    public static final String ROTATE_CLUSTER_CA_ANNOTATION = PREFIX + "rotate-cluster-ca";
+    /** On an SKSCluster: as {@link #ROTATE_CLUSTER_CA_ANNOTATION}, for the etcd CA. */
+    public static final String ROTATE_ETCD_CA_ANNOTATION = PREFIX + "rotate-etcd-ca";
+    /** On an SKSCluster: as {@link #ROTATE_CLUSTER_CA_ANNOTATION}, for the front-proxy CA. */
+    public static final String ROTATE_FRONT_PROXY_CA_ANNOTATION = PREFIX + "rotate-front-proxy-ca";
+    /**
+     * On an SKSCluster: a new value rotates the service-account signing key; the previous public key stays trusted
+     * until every token it signed has expired.
+     */
+    public static final String ROTATE_SERVICE_ACCOUNT_KEY_ANNOTATION = PREFIX + "rotate-service-account-key";
+    /**
+     * On a CA or service-account key Secret: the rotate annotation value its newest key was made for, so one value
+     * rotates once, however often the cluster is reconciled.
+     */
+    public static final String KEY_ROTATION_ANNOTATION = PREFIX + "key-rotation";
+    /** On the service-account key Secret: until when the previous public key stays trusted (RFC 3339). */
+    public static final String PREVIOUS_KEY_TRUSTED_UNTIL_ANNOTATION = PREFIX + "previous-key-trusted-until";
 
     // On a KubeconfigRequest's Secret: what it was issued for, read back to decide whether to issue again.
     /** A digest of the cluster, user, groups and TTL the certificate was issued for. */

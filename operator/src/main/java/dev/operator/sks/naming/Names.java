@@ -30,6 +30,14 @@ public final class Names {
         return cluster + "-clients-ca";
     }
 
+    /**
+     * A cluster made from a backup: where its etcd members download the snapshot (keys {@code url}, a presigned URL
+     * of that one object, and {@code sha256}), owned by the cluster.
+     */
+    public static String etcdRestore(String cluster) {
+        return cluster + "-etcd-restore";
+    }
+
     /** The operator's own admin kubeconfig for the tenant cluster (key {@code value}). */
     public static String adminKubeconfig(String cluster) {
         return cluster + "-kubeconfig";
@@ -105,8 +113,20 @@ public final class Names {
     // Keys inside those Secrets.
     public static final String TLS_CERTIFICATE_KEY = "tls.crt";
     public static final String TLS_PRIVATE_KEY_KEY = "tls.key";
-    /** The issuer of a leaf certificate, next to it. */
+    /**
+     * The CAs a leaf's peers are trusted by, next to it; in a CA Secret, the CAs trusted for it (itself, and during a
+     * rotation the other one too). Always the signing CA first.
+     */
     public static final String CA_CERTIFICATE_KEY = "ca.crt";
+    /**
+     * In a CA or service-account key Secret during a rotation: the new key and its certificate (CA) or public key,
+     * trusted but not signing yet.
+     */
+    public static final String NEXT_CERTIFICATE_KEY = "next.crt";
+
+    public static final String NEXT_PRIVATE_KEY_KEY = "next.key";
+    /** In a CA or service-account key Secret during a rotation: the replaced certificate or public key, still trusted. */
+    public static final String PREVIOUS_CERTIFICATE_KEY = "previous.crt";
     /** Cluster API's key for a kubeconfig in a Secret. */
     public static final String KUBECONFIG_KEY = "value";
 

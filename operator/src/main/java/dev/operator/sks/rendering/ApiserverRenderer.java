@@ -315,7 +315,8 @@ public final class ApiserverRenderer {
                 SecretVolume.of(
                         FRONT_PROXY_CA_VOLUME,
                         Names.frontProxyCa(name),
-                        PodParts.item(Names.TLS_CERTIFICATE_KEY, Names.CA_CERTIFICATE_KEY)),
+                        // The trust bundle (during a rotation, old and new CA), never the CA's key.
+                        PodParts.item(Names.CA_CERTIFICATE_KEY, Names.CA_CERTIFICATE_KEY)),
                 SecretVolume.of(SERVICE_ACCOUNT_VOLUME, Names.serviceAccountKeys(name)),
                 SecretVolume.of(
                         CLIENT_CA_VOLUME,

@@ -95,7 +95,8 @@ public final class ControllerManagerRenderer {
                 .set("cluster-name", inputs.name())
                 .set("cluster-signing-cert-file", CLUSTER_CA_DIR + "/" + Names.TLS_CERTIFICATE_KEY)
                 .set("cluster-signing-key-file", CLUSTER_CA_DIR + "/" + Names.TLS_PRIVATE_KEY_KEY)
-                .set("root-ca-file", CLUSTER_CA_DIR + "/" + Names.TLS_CERTIFICATE_KEY)
+                // What pods trust the API server by (kube-root-ca.crt): the bundle, so a CA rotation breaks no pod.
+                .set("root-ca-file", CLUSTER_CA_DIR + "/" + Names.CA_CERTIFICATE_KEY)
                 .set("service-account-private-key-file", SERVICE_ACCOUNT_DIR + "/" + Names.TLS_PRIVATE_KEY_KEY)
                 .set("cluster-cidr", inputs.model().network().podCidr())
                 .set("service-cluster-ip-range", inputs.model().network().serviceCidr())

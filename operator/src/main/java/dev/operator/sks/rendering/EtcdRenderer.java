@@ -177,6 +177,12 @@ public final class EtcdRenderer {
         return "https://" + memberHost(inputs, Names.etcdMember(inputs.name(), 0)) + ":" + CLIENT_PORT;
     }
 
+    /** The client URL of member {@code ordinal} of a cluster, without its inputs: what backups dial. */
+    public static String memberClientUrl(String namespace, String cluster, int ordinal) {
+        return "https://" + Names.etcdMember(cluster, ordinal) + "." + Names.etcdPeerService(cluster) + "." + namespace
+                + ".svc:" + CLIENT_PORT;
+    }
+
     /** {@code --initial-cluster} of a cluster made at its level's size: every member with its peer URL. */
     public static String initialCluster(ControlPlaneInputs inputs) {
         return initialCluster(inputs, members(inputs.model().level()));
@@ -255,6 +261,17 @@ public final class EtcdRenderer {
     /** The quota every member runs with: sized to the volume its claim template asks for. */
     public static long quotaBackendBytes() {
         return quotaBackendBytes(new Quantity(STORAGE_SIZE));
+    }
+
+    /** Whether an etcd image's tag names a release before 3.5 (no etcdutl); an unreadable tag is a current one. */
+    static boolean isEtcd34OrOlder(String image) {
+        Matcher m = IMAGE_TAG_VERSION.matcher(image);
+        if (!m.find()) {
+            return false;
+        }
+        int major = Integer.parseInt(m.group(1));
+        int minor = Integer.parseInt(m.group(2));
+        return major < 3 || (major == 3 && minor < 5);
     }
 
     /** Whether an etcd image's tag names a release before 3.6; an unreadable tag is taken as a current one. */

@@ -1,5 +1,6 @@
 package dev.operator.sks.runtime;
 
+import dev.operator.sks.backup.EtcdBackups;
 import dev.operator.sks.config.OperatorConfig;
 import dev.operator.sks.config.OperatorServices;
 import dev.operator.sks.etcd.EtcdConnector;
@@ -70,6 +71,7 @@ public final class SksOperator implements AutoCloseable {
     private final FleetCollector fleet;
     private final Optional<PrometheusRegistry> prometheus;
     private final ShardStamper stamper;
+    private final Optional<EtcdBackups> backups;
 
     public SksOperator(KubernetesClient client, OperatorServices services, MeterRegistry registry) {
         this(client, services, registry, TenantClients.ServerOverride.NONE);
@@ -153,6 +155,10 @@ public final class SksOperator implements AutoCloseable {
                 client, tenantClients, ownSecrets, services.versions(), services.clock(), config.provider());
         tenantWork = new TenantWork(tenantBootstrap, services.clock());
         this.load = load.apply(tenantClients);
+        // Backups run on workers of their own, only when the operator has a store to put them in.
+        backups = config.backups().enabled()
+                ? Optional.of(new EtcdBackups(client, config.backups(), etcd, services.clock()))
+                : Optional.empty();
         var clusters = register(
                 new SKSClusterReconciler(
                         services,
@@ -162,7 +168,8 @@ public final class SksOperator implements AutoCloseable {
                         clusterCaches,
                         ComputeProviders.cloudControllerCredentials(config, client, services.clock()),
                         new ClusterReadiness(registry, services.clock()),
-                        this.load),
+                        this.load,
+                        backups),
                 config);
         // Replacement, scale-down, eviction and repair drain a machine's Node (cordon, Eviction API) before it goes.
         nodeDrains = new TenantNodeDrains(tenantClients, services.clock());
@@ -259,6 +266,7 @@ public final class SksOperator implements AutoCloseable {
         prometheus.ifPresent(p -> p.unregister(fleet));
         tenantWork.close();
         load.close();
+        backups.ifPresent(EtcdBackups::close);
         poolNodes.close();
         nodeDrains.close();
         servingApprover.close();

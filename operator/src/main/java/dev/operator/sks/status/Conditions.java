@@ -32,6 +32,10 @@ public final class Conditions {
     public static final String DELETION_SCHEDULED = "DeletionScheduled";
     /** Whether the cloud controller has an API key of its own (providers whose cloud controller needs one). */
     public static final String CLOUD_CREDENTIALS_READY = "CloudCredentialsReady";
+    /** Whether the cluster's etcd backups are taken (pro, or starter with spec.backup) and the last one succeeded. */
+    public static final String BACKUP_READY = "BackupReady";
+    /** A cluster made from a backup (spec.restore): whether its CAs and snapshot were found and put in place. */
+    public static final String RESTORE_READY = "RestoreReady";
     /** On an InstancePool of the simulated provider: its running instances have Ready Nodes in the tenant. */
     public static final String NODES_REGISTERED = "NodesRegistered";
     /** A Nodepool's machines have user-data to join with (token, endpoint, CA). */

@@ -132,11 +132,11 @@ class ApiserverRendererTest {
             assertThat(item.getKey()).isEqualTo("ca.crt");
             assertThat(item.getPath()).isEqualTo("client-ca-bundle.crt");
         });
-        // Only the front-proxy CA's certificate reaches the pod, never its key.
+        // Only the front-proxy CA's trust bundle reaches the pod, never its key.
         Volume frontProxyCa = Fixtures.volume(pod.getVolumes(), "front-proxy-ca");
         assertThat(frontProxyCa.getSecret().getSecretName()).isEqualTo("demo-proxy");
         assertThat(frontProxyCa.getSecret().getItems()).singleElement().satisfies(item -> {
-            assertThat(item.getKey()).isEqualTo("tls.crt");
+            assertThat(item.getKey()).isEqualTo("ca.crt");
             assertThat(item.getPath()).isEqualTo("ca.crt");
         });
     }

@@ -31,7 +31,7 @@ class ControllerManagerAndSchedulerTest {
         assertThat(single(args, "authorization-kubeconfig")).isEqualTo(kubeconfig);
         assertThat(single(args, "cluster-signing-cert-file")).isEqualTo("/etc/kubernetes/pki/ca/tls.crt");
         assertThat(single(args, "cluster-signing-key-file")).isEqualTo("/etc/kubernetes/pki/ca/tls.key");
-        assertThat(single(args, "root-ca-file")).isEqualTo("/etc/kubernetes/pki/ca/tls.crt");
+        assertThat(single(args, "root-ca-file")).isEqualTo("/etc/kubernetes/pki/ca/ca.crt");
         assertThat(single(args, "service-account-private-key-file")).isEqualTo("/etc/kubernetes/pki/sa/tls.key");
         assertThat(single(args, "cluster-cidr")).isEqualTo("10.244.0.0/16");
         assertThat(single(args, "service-cluster-ip-range")).isEqualTo("10.96.0.0/12");

@@ -39,6 +39,10 @@ public final class TenantApiServer implements AutoCloseable {
     private final List<Process> processes = new ArrayList<>();
     private final List<String> logNames = new ArrayList<>();
     private final int apiserverPort;
+    private final List<List<String>> commands = new ArrayList<>();
+    private KubernetesClient management;
+    private String namespace;
+    private String cluster;
     private LocalControlPlane controllers;
 
     /**
@@ -101,13 +105,11 @@ public final class TenantApiServer implements AutoCloseable {
         int etcdPort = TlsTestSupport.freeLoopbackPort();
         int peerPort = TlsTestSupport.freeLoopbackPort();
         TenantApiServer server = new TenantApiServer(dir, apiserverPort);
+        server.management = management;
+        server.namespace = namespace;
+        server.cluster = cluster;
         try {
-            write(management, namespace, Names.etcdServerCertificate(cluster), dir, "etcd-server");
-            write(management, namespace, Names.apiserverEtcdClient(cluster), dir, "etcd-client");
-            write(management, namespace, Names.apiserverCertificate(cluster), dir, "apiserver");
-            write(management, namespace, Names.serviceAccountKeys(cluster), dir, "sa");
-            write(management, namespace, Names.clientCaBundle(cluster), dir, "client-ca");
-            write(management, namespace, Names.clusterCa(cluster), dir, "cluster-ca");
+            server.writeFiles();
             String etcdUrl = "https://127.0.0.1:" + etcdPort;
             server.launch(
                     List.of(
@@ -192,6 +194,45 @@ public final class TenantApiServer implements AutoCloseable {
         return controllers == null ? "" : controllers.exited();
     }
 
+    /** Writes every file again from the cluster's Secrets now, as a kubelet refreshes mounted Secrets. */
+    public void writeFiles() throws IOException {
+        write(management, namespace, Names.etcdServerCertificate(cluster), directory, "etcd-server");
+        write(management, namespace, Names.apiserverEtcdClient(cluster), directory, "etcd-client");
+        write(management, namespace, Names.apiserverCertificate(cluster), directory, "apiserver");
+        write(management, namespace, Names.serviceAccountKeys(cluster), directory, "sa");
+        write(management, namespace, Names.clientCaBundle(cluster), directory, "client-ca");
+        write(management, namespace, Names.clusterCa(cluster), directory, "cluster-ca");
+    }
+
+    /**
+     * Restarts etcd with the files as they are now (its data kept), as a rolled etcd pod starts with the Secrets of
+     * its new revision; the API server keeps running meanwhile, as it does during a roll.
+     */
+    public void restartEtcd() throws IOException, InterruptedException {
+        restart(0);
+    }
+
+    /** Restarts kube-apiserver with the files as they are now, and waits until it serves. */
+    public void restartApiserver() throws IOException, InterruptedException {
+        restart(1);
+        awaitReady(Duration.ofSeconds(60));
+    }
+
+    private void restart(int index) throws IOException, InterruptedException {
+        Process process = processes.get(index);
+        process.destroy();
+        if (!process.waitFor(20, java.util.concurrent.TimeUnit.SECONDS)) {
+            process.destroyForcibly().waitFor(5, java.util.concurrent.TimeUnit.SECONDS);
+        }
+        processes.set(
+                index,
+                new ProcessBuilder(commands.get(index))
+                        .redirectErrorStream(true)
+                        .redirectOutput(ProcessBuilder.Redirect.appendTo(
+                                directory.resolve(logNames.get(index)).toFile()))
+                        .start());
+    }
+
     /** The same kubeconfig, pointed at this server (its certificate has 127.0.0.1 among its SANs). */
     public String localKubeconfig(String kubeconfigYaml) {
         return kubeconfigYaml.replaceAll("server: \"?https://[^\\s\"]+\"?", "server: \"" + url() + "\"");
@@ -244,6 +285,7 @@ public final class TenantApiServer implements AutoCloseable {
     }
 
     private void launch(List<String> command, String logName) throws IOException {
+        commands.add(List.copyOf(command));
         processes.add(new ProcessBuilder(command)
                 .redirectErrorStream(true)
                 .redirectOutput(directory.resolve(logName).toFile())

@@ -25,7 +25,30 @@ final class Rotations {
                     Optional.of(Labels.ROTATE_CCM_CREDENTIALS_ANNOTATION),
                     "the cloud controller gets new credentials of its own; a replaced Exoscale API key is revoked once "
                             + "its successor reaches the cluster (CloudCredentialsReady says how it went)"),
-            new Rotation("ca", Optional.empty(), "a new cluster CA (nodes and control plane re-join)"));
+            new Rotation(
+                    "cluster-ca",
+                    Optional.of(Labels.ROTATE_CLUSTER_CA_ANNOTATION),
+                    "a new cluster CA is trusted next to the old one, then signs (certificates and kubeconfigs are "
+                            + "issued again), then the old one is dropped, each step once the control plane rolled; "
+                            + "nodes that joined before keep the old CA in their kubelet.conf (see the README)"),
+            new Rotation(
+                    "etcd-ca",
+                    Optional.of(Labels.ROTATE_ETCD_CA_ANNOTATION),
+                    "a new etcd CA, in the same three steps; etcd never loses its API servers"),
+            new Rotation(
+                    "front-proxy-ca",
+                    Optional.of(Labels.ROTATE_FRONT_PROXY_CA_ANNOTATION),
+                    "a new front-proxy CA, in the same three steps"),
+            new Rotation(
+                    "service-account-key",
+                    Optional.of(Labels.ROTATE_SERVICE_ACCOUNT_KEY_ANNOTATION),
+                    "a new service-account signing key; the old public key verifies tokens until every token it "
+                            + "signed has expired (status.certificates.rotations says until when)"),
+            new Rotation(
+                    "ca",
+                    Optional.empty(),
+                    "every CA at once; rotate cluster-ca, etcd-ca and front-proxy-ca instead, each with its own "
+                            + "dual-trust window"));
 
     private Rotations() {}
 

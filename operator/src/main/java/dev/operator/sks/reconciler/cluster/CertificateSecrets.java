@@ -71,7 +71,17 @@ final class CertificateSecrets {
      * When the first CA and the first certificate it signed expire, read from the certificates the Secrets hold now
      * (never their keys): for status and metrics, so no one needs to read a Secret to see the fleet's expiry.
      */
-    record Expiries(Instant authorities, Instant certificates) {}
+    record Expiries(Instant authorities, Instant certificates, Map<String, Instant> byAuthority) {
+        Expiries(Instant authorities, Instant certificates) {
+            this(authorities, certificates, Map.of());
+        }
+    }
+
+    /**
+     * A CA as its leaves and their peers need it: the key that signs, and what is trusted for it (the signing CA
+     * first, and during a rotation the other CA too; see {@link KeyRing}).
+     */
+    record Trusted(IssuedCertificate signer, String bundle) {}
 
     private final OwnedObjects objects;
     private final Pki pki;
@@ -95,7 +105,7 @@ final class CertificateSecrets {
         Map<String, String> hashes = new LinkedHashMap<>();
         List<Instant> leafExpiries = new ArrayList<>();
 
-        Map<Authority, IssuedCertificate> authorities = new EnumMap<>(Authority.class);
+        Map<Authority, Trusted> authorities = new EnumMap<>(Authority.class);
         for (Authority authority : Authority.values()) {
             List<String> signed = new ArrayList<>();
             leaves.stream().filter(l -> l.issuer() == authority).forEach(l -> signed.add(l.secretName()));
@@ -104,7 +114,12 @@ final class CertificateSecrets {
             }
             authorities.put(authority, ensureAuthority(cluster, authority, signed));
         }
-        ensureServiceAccountKey(cluster);
+        Secret serviceAccountKeys = ensureServiceAccountKey(cluster);
+        // The public keys tokens are verified with, the signing key's first: a rotation step changes them.
+        hashes.put(Names.serviceAccountKeys(name), hash(decode(serviceAccountKeys, TLS_CRT)));
+        authorities.forEach((authority, trusted) -> hashes.put(
+                authority.secretName(name),
+                hash(trusted.bundle() + trusted.signer().certificatePem())));
 
         for (Leaf leaf : leaves) {
             Secret secret = ensureLeaf(cluster, leaf, authorities.get(leaf.issuer()));
@@ -118,18 +133,28 @@ final class CertificateSecrets {
                     .flatMap(CertificateSecrets::notAfter)
                     .ifPresent(leafExpiries::add);
         }
-        String clientCaBundle = authorities.get(Authority.CLUSTER).certificatePem()
-                + authorities.get(Authority.CLIENTS).certificatePem();
+        String clientCaBundle = authorities.get(Authority.CLUSTER).bundle()
+                + authorities.get(Authority.CLIENTS).signer().certificatePem();
         objects.apply(secret(cluster, Names.clientCaBundle(name), OPAQUE_TYPE, Map.of(CA_CRT, clientCaBundle)));
         hashes.put(Names.clientCaBundle(name), hash(clientCaBundle));
         objects.apply(caCertificates(cluster, authorities));
         Optional<Instant> firstCa =
-                authorities.values().stream().map(IssuedCertificate::notAfter).min(Instant::compareTo);
+                authorities.values().stream().map(t -> t.signer().notAfter()).min(Instant::compareTo);
+        Map<String, Instant> byAuthority = new LinkedHashMap<>();
+        authorities.forEach((authority, trusted) ->
+                byAuthority.put(shown(authority), trusted.signer().notAfter()));
         Optional<Instant> firstLeaf = leafExpiries.stream().min(Instant::compareTo);
         Optional<Expiries> expiries = firstCa.isPresent() && firstLeaf.isPresent()
-                ? Optional.of(new Expiries(firstCa.get(), firstLeaf.get()))
+                ? Optional.of(new Expiries(firstCa.get(), firstLeaf.get(), byAuthority))
                 : Optional.empty();
         return new Outcome(hashes, List.copyOf(issued), List.copyOf(reissued), rotated, expiries);
+    }
+
+    /** How status and the expiry metric name a CA: as its rotation does, the clients CA as clients-ca. */
+    static String shown(Authority authority) {
+        return ClusterCertificates.Rotatable.of(authority)
+                .map(ClusterCertificates.Rotatable::shown)
+                .orElse("clients-ca");
     }
 
     /** The notAfter of a PEM certificate; empty when it cannot be read (it is then re-issued on the next check). */
@@ -163,14 +188,14 @@ final class CertificateSecrets {
         return names;
     }
 
-    private IssuedCertificate ensureAuthority(SKSCluster cluster, Authority authority, List<String> signedSecrets)
+    private Trusted ensureAuthority(SKSCluster cluster, Authority authority, List<String> signedSecrets)
             throws MissingAuthorityException {
         String secretName = authority.secretName(cluster.getMetadata().getName());
         Optional<String> rotation =
                 authority == Authority.CLIENTS ? requestedClientsCaRotation(cluster) : Optional.empty();
         Optional<Secret> cached = objects.cached(Secret.class, secretName);
         if (cached.isPresent() && !rotationDue(cached.get(), rotation)) {
-            return IssuedCertificate.fromPem(decode(cached.get(), TLS_CRT), decode(cached.get(), TLS_KEY));
+            return trusted(cached.get());
         }
         // About to make key material: what the API server holds now, not what the cache last saw.
         Optional<Secret> existing = objects.fresh(Secret.class, secretName);
@@ -178,7 +203,7 @@ final class CertificateSecrets {
             if (rotationDue(existing.get(), rotation)) {
                 return rotateClientsCa(cluster, existing.get(), rotation.orElseThrow());
             }
-            return IssuedCertificate.fromPem(decode(existing.get(), TLS_CRT), decode(existing.get(), TLS_KEY));
+            return trusted(existing.get());
         }
         for (String signed : signedSecrets) {
             if (objects.fresh(Secret.class, signed).isPresent()) {
@@ -194,13 +219,65 @@ final class CertificateSecrets {
         }
         IssuedCertificate ca = pki.createCa(authority.commonName(), algorithm, Pki.CA_VALIDITY);
         Secret desired = secret(
-                cluster, secretName, TLS_TYPE, Map.of(TLS_CRT, ca.certificatePem(), TLS_KEY, ca.privateKeyPem()));
+                cluster,
+                secretName,
+                TLS_TYPE,
+                Map.of(TLS_CRT, ca.certificatePem(), TLS_KEY, ca.privateKeyPem(), CA_CRT, ca.certificatePem()));
         // A cluster made with the annotation already set starts with a CA for that value: nothing to rotate.
         rotation.ifPresent(value -> desired.getMetadata()
                 .setAnnotations(new LinkedHashMap<>(Map.of(Labels.CLIENTS_CA_ROTATION_ANNOTATION, value))));
+        ClusterCertificates.Rotatable.of(authority)
+                .flatMap(r -> KeyRotations.requested(cluster, r))
+                .ifPresent(value -> desired.getMetadata()
+                        .setAnnotations(new LinkedHashMap<>(Map.of(Labels.KEY_ROTATION_ANNOTATION, value))));
         Secret created = objects.create(desired);
         issued.add(secretName);
-        return IssuedCertificate.fromPem(decode(created, TLS_CRT), decode(created, TLS_KEY));
+        return trusted(created);
+    }
+
+    /**
+     * The signing CA and its trust bundle from a CA Secret. A Secret written before trust bundles has no {@code ca.crt}
+     * (or one that does not follow from its keys): it is written once with it, at the resourceVersion read fresh.
+     */
+    private Trusted trusted(Secret secret) {
+        Map<String, String> data = plain(secret);
+        if (!KeyRing.bundle(KeyRing.Kind.CERTIFICATE_AUTHORITY, data).equals(data.get(CA_CRT))) {
+            Secret fresh =
+                    objects.fresh(Secret.class, secret.getMetadata().getName()).orElse(secret);
+            Map<String, String> freshData = plain(fresh);
+            Secret written = objects.replace(
+                    withData(fresh, KeyRing.withBundle(KeyRing.Kind.CERTIFICATE_AUTHORITY, freshData)), fresh);
+            data = plain(written);
+        }
+        return new Trusted(
+                IssuedCertificate.fromPem(data.get(TLS_CRT), data.get(TLS_KEY)),
+                KeyRing.bundle(KeyRing.Kind.CERTIFICATE_AUTHORITY, data));
+    }
+
+    /** Every key of a Secret, decoded. */
+    static Map<String, String> plain(Secret secret) {
+        Map<String, String> data = new LinkedHashMap<>();
+        if (secret.getData() != null) {
+            secret.getData()
+                    .keySet()
+                    .forEach(key -> SecretData.find(secret, key).ifPresent(v -> data.put(key, v)));
+        }
+        return data;
+    }
+
+    /** {@code existing} with {@code plain} as its whole data: what an update at its resourceVersion writes. */
+    static Secret withData(Secret existing, Map<String, String> plain) {
+        return new SecretBuilder()
+                .withNewMetadata()
+                .withName(existing.getMetadata().getName())
+                .withNamespace(existing.getMetadata().getNamespace())
+                .withLabels(existing.getMetadata().getLabels())
+                .withAnnotations(existing.getMetadata().getAnnotations())
+                .withOwnerReferences(existing.getMetadata().getOwnerReferences())
+                .endMetadata()
+                .withType(existing.getType())
+                .withData(SecretData.encode(plain))
+                .build();
     }
 
     private static boolean rotationDue(Secret clientsCa, Optional<String> rotation) {
@@ -215,13 +292,13 @@ final class CertificateSecrets {
      * then written with the new CA only, and the API server pods roll on its hash: every kubeconfig the old CA signed
      * stops working. The cluster CA (nodes, control-plane components) is not touched.
      */
-    private IssuedCertificate rotateClientsCa(SKSCluster cluster, Secret existing, String rotation) {
+    private Trusted rotateClientsCa(SKSCluster cluster, Secret existing, String rotation) {
         IssuedCertificate ca = pki.createCa(Authority.CLIENTS.commonName(), algorithm, Pki.CA_VALIDITY);
         Secret replacement = secret(
                 cluster,
                 existing.getMetadata().getName(),
                 TLS_TYPE,
-                Map.of(TLS_CRT, ca.certificatePem(), TLS_KEY, ca.privateKeyPem()));
+                Map.of(TLS_CRT, ca.certificatePem(), TLS_KEY, ca.privateKeyPem(), CA_CRT, ca.certificatePem()));
         Map<String, String> annotations = new LinkedHashMap<>(
                 existing.getMetadata().getAnnotations() == null
                         ? Map.of()
@@ -237,7 +314,8 @@ final class CertificateSecrets {
                 cluster.getMetadata().getName(),
                 Labels.ROTATE_CLIENTS_CA_ANNOTATION,
                 rotation);
-        return IssuedCertificate.fromPem(decode(written, TLS_CRT), decode(written, TLS_KEY));
+        return new Trusted(
+                IssuedCertificate.fromPem(decode(written, TLS_CRT), decode(written, TLS_KEY)), ca.certificatePem());
     }
 
     /**
@@ -270,21 +348,28 @@ final class CertificateSecrets {
         return annotations == null ? null : annotations.get(key);
     }
 
-    private void ensureServiceAccountKey(SKSCluster cluster) {
+    private Secret ensureServiceAccountKey(SKSCluster cluster) {
         String secretName = Names.serviceAccountKeys(cluster.getMetadata().getName());
-        if (objects.cached(Secret.class, secretName).isEmpty()
-                && objects.fresh(Secret.class, secretName).isEmpty()) {
-            ServiceAccountKey key = pki.generateServiceAccountKey(algorithm);
-            objects.create(secret(
-                    cluster,
-                    secretName,
-                    OPAQUE_TYPE,
-                    Map.of(TLS_CRT, key.publicKeyPem(), TLS_KEY, key.privateKeyPem())));
-            issued.add(secretName);
+        Optional<Secret> cached = objects.cached(Secret.class, secretName);
+        if (cached.isPresent()) {
+            return cached.get();
         }
+        Optional<Secret> existing = objects.fresh(Secret.class, secretName);
+        if (existing.isPresent()) {
+            return existing.get();
+        }
+        ServiceAccountKey key = pki.generateServiceAccountKey(algorithm);
+        Secret desired = secret(
+                cluster, secretName, OPAQUE_TYPE, Map.of(TLS_CRT, key.publicKeyPem(), TLS_KEY, key.privateKeyPem()));
+        KeyRotations.requested(cluster, ClusterCertificates.Rotatable.SERVICE_ACCOUNT_KEY)
+                .ifPresent(value -> desired.getMetadata()
+                        .setAnnotations(new LinkedHashMap<>(Map.of(Labels.KEY_ROTATION_ANNOTATION, value))));
+        Secret created = objects.create(desired);
+        issued.add(secretName);
+        return created;
     }
 
-    private Secret ensureLeaf(SKSCluster cluster, Leaf leaf, IssuedCertificate issuer) {
+    private Secret ensureLeaf(SKSCluster cluster, Leaf leaf, Trusted issuer) {
         Optional<Secret> cached = objects.cached(Secret.class, leaf.secretName());
         if (cached.isPresent() && isCurrent(cached.get(), TLS_CRT, leaf.request(), issuer)) {
             return cached.get();
@@ -293,7 +378,7 @@ final class CertificateSecrets {
         if (existing.isPresent() && isCurrent(existing.get(), TLS_CRT, leaf.request(), issuer)) {
             return existing.get();
         }
-        IssuedCertificate certificate = pki.issue(leaf.request(), issuer);
+        IssuedCertificate certificate = pki.issue(leaf.request(), issuer.signer());
         return write(
                 secret(
                         cluster,
@@ -305,11 +390,11 @@ final class CertificateSecrets {
                                 TLS_KEY,
                                 certificate.privateKeyPem(),
                                 CA_CRT,
-                                issuer.certificatePem())),
+                                issuer.bundle())),
                 existing);
     }
 
-    private Secret ensureKubeconfig(SKSCluster cluster, Kubeconfig kubeconfig, IssuedCertificate clusterCa) {
+    private Secret ensureKubeconfig(SKSCluster cluster, Kubeconfig kubeconfig, Trusted clusterCa) {
         Optional<Secret> cached = objects.cached(Secret.class, kubeconfig.secretName());
         if (cached.isPresent() && isCurrent(cached.get(), kubeconfig, clusterCa)) {
             return cached.get();
@@ -318,12 +403,12 @@ final class CertificateSecrets {
         if (existing.isPresent() && isCurrent(existing.get(), kubeconfig, clusterCa)) {
             return existing.get();
         }
-        IssuedCertificate certificate = pki.issue(kubeconfig.request(), clusterCa);
+        IssuedCertificate certificate = pki.issue(kubeconfig.request(), clusterCa.signer());
         String clusterName = cluster.getMetadata().getName();
         String yaml = KubeconfigRenderer.render(
                 clusterName,
                 kubeconfig.server(),
-                clusterCa.certificatePem(),
+                clusterCa.bundle(),
                 kubeconfig.request().commonName(),
                 new ClientCredentials(
                         certificate.certificatePem(), Pem.encodePrivateKeyTraditional(certificate.keyPair())));
@@ -340,7 +425,7 @@ final class CertificateSecrets {
         return objects.replace(desired, existing.get());
     }
 
-    private boolean isCurrent(Secret secret, Kubeconfig kubeconfig, IssuedCertificate clusterCa) {
+    private boolean isCurrent(Secret secret, Kubeconfig kubeconfig, Trusted clusterCa) {
         Optional<KubeconfigRenderer.Contents> contents;
         try {
             contents = KubeconfigRenderer.read(decode(secret, KUBECONFIG_KEY));
@@ -349,14 +434,14 @@ final class CertificateSecrets {
         }
         return contents.isPresent()
                 && contents.get().server().equals(kubeconfig.server())
-                && contents.get().certificateAuthorityPem().equals(clusterCa.certificatePem())
-                && isCurrent(contents.get().clientCertificatePem(), kubeconfig.request(), clusterCa);
+                && contents.get().certificateAuthorityPem().equals(clusterCa.bundle())
+                && isCurrent(contents.get().clientCertificatePem(), kubeconfig.request(), clusterCa.signer());
     }
 
-    private boolean isCurrent(Secret secret, String key, CertificateRequest request, IssuedCertificate issuer) {
+    private boolean isCurrent(Secret secret, String key, CertificateRequest request, Trusted issuer) {
         try {
-            return isCurrent(decode(secret, key), request, issuer)
-                    && decode(secret, CA_CRT).equals(issuer.certificatePem());
+            return isCurrent(decode(secret, key), request, issuer.signer())
+                    && decode(secret, CA_CRT).equals(issuer.bundle());
         } catch (RuntimeException unreadable) {
             return false;
         }
@@ -374,12 +459,12 @@ final class CertificateSecrets {
         return request.isSatisfiedBy(certificate) && !RenewalPolicy.needsRenewal(certificate, clock.instant());
     }
 
-    private static ConfigMap caCertificates(SKSCluster cluster, Map<Authority, IssuedCertificate> authorities) {
+    private static ConfigMap caCertificates(SKSCluster cluster, Map<Authority, Trusted> authorities) {
         Map<String, String> data = new LinkedHashMap<>();
-        data.put(CA_CRT, authorities.get(Authority.CLUSTER).certificatePem());
-        data.put("etcd-ca.crt", authorities.get(Authority.ETCD).certificatePem());
-        data.put("front-proxy-ca.crt", authorities.get(Authority.FRONT_PROXY).certificatePem());
-        data.put("clients-ca.crt", authorities.get(Authority.CLIENTS).certificatePem());
+        data.put(CA_CRT, authorities.get(Authority.CLUSTER).bundle());
+        data.put("etcd-ca.crt", authorities.get(Authority.ETCD).bundle());
+        data.put("front-proxy-ca.crt", authorities.get(Authority.FRONT_PROXY).bundle());
+        data.put("clients-ca.crt", authorities.get(Authority.CLIENTS).bundle());
         return new ConfigMapBuilder()
                 .withNewMetadata()
                 .withName(Names.caCertificates(cluster.getMetadata().getName()))

@@ -1,5 +1,6 @@
 package dev.operator.sks.reconciler.cluster;
 
+import dev.operator.sks.naming.Labels;
 import dev.operator.sks.naming.Names;
 import dev.operator.sks.pki.CertificateRequest;
 import dev.operator.sks.pki.KeyAlgorithm;
@@ -46,6 +47,55 @@ public final class ClusterCertificates {
 
         public String commonName() {
             return commonName;
+        }
+    }
+
+    /**
+     * The keys that rotate with a dual-trust window ({@link dev.operator.sks.pki.RotationPlan}), each on its own
+     * annotation. The clients CA is not among them: its rotation is meant to revoke, so it is replaced at once.
+     */
+    public enum Rotatable {
+        CLUSTER_CA("cluster-ca", Labels.ROTATE_CLUSTER_CA_ANNOTATION, Optional.of(Authority.CLUSTER)),
+        ETCD_CA("etcd-ca", Labels.ROTATE_ETCD_CA_ANNOTATION, Optional.of(Authority.ETCD)),
+        FRONT_PROXY_CA("front-proxy-ca", Labels.ROTATE_FRONT_PROXY_CA_ANNOTATION, Optional.of(Authority.FRONT_PROXY)),
+        SERVICE_ACCOUNT_KEY("service-account-key", Labels.ROTATE_SERVICE_ACCOUNT_KEY_ANNOTATION, Optional.empty());
+
+        private final String shown;
+        private final String annotation;
+        private final Optional<Authority> authority;
+
+        Rotatable(String shown, String annotation, Optional<Authority> authority) {
+            this.shown = shown;
+            this.annotation = annotation;
+            this.authority = authority;
+        }
+
+        /** As status, events and the expiry metric name it. */
+        public String shown() {
+            return shown;
+        }
+
+        /** The annotation on the SKSCluster whose new value asks for a rotation. */
+        public String annotation() {
+            return annotation;
+        }
+
+        /** The CA, or empty for the service-account key. */
+        public Optional<Authority> authority() {
+            return authority;
+        }
+
+        public String secretName(String cluster) {
+            return authority.map(a -> a.secretName(cluster)).orElseGet(() -> Names.serviceAccountKeys(cluster));
+        }
+
+        public static Optional<Rotatable> of(Authority authority) {
+            for (Rotatable rotatable : values()) {
+                if (rotatable.authority.equals(Optional.of(authority))) {
+                    return Optional.of(rotatable);
+                }
+            }
+            return Optional.empty();
         }
     }
 

@@ -3,12 +3,16 @@ package dev.operator.sks.reconciler.cluster;
 import dev.operator.sks.api.ClusterState;
 import dev.operator.sks.api.SKSClusterStatus;
 import dev.operator.sks.events.EventType;
+import dev.operator.sks.naming.Labels;
 import dev.operator.sks.naming.Names;
+import dev.operator.sks.pki.RotationPlan;
 import dev.operator.sks.provider.CloudControllerCredentials;
 import dev.operator.sks.sizing.ControlPlaneSizes;
 import dev.operator.sks.status.ConditionEvents.Transition;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 
 /**
@@ -21,6 +25,11 @@ final class ClusterEvents {
     static final String CERTIFICATES_ISSUED = "CertificatesIssued";
     static final String CERTIFICATES_REISSUED = "CertificatesReissued";
     static final String CLIENTS_CA_ROTATED = "ClientsCARotated";
+    static final String KEY_ROTATION_STARTED = "KeyRotationStarted";
+    static final String KEY_ROTATION_SIGNING_WITH_NEW = "KeyRotationSigningWithNew";
+    static final String KEY_ROTATION_REMOVING_OLD = "KeyRotationRemovingOld";
+    static final String KEY_ROTATION_COMPLETED = "KeyRotationCompleted";
+    static final String CA_EXPIRING = "CertificateAuthorityExpiring";
     static final String ETCD_MEMBER_ADDED = "EtcdMemberAdded";
     static final String ETCD_MEMBER_PROMOTED = "EtcdMemberPromoted";
     static final String ETCD_DEFRAGMENTED = "EtcdDefragmented";
@@ -105,6 +114,85 @@ final class ClusterEvents {
                             + "signed before stop working once the API servers have rolled; request new ones"));
         }
         return events;
+    }
+
+    /**
+     * Each rotation step taken this reconcile, in words: what now holds and what comes next. Keys that took the same
+     * step together share one Event, so rotating every key at once stays within the Event budget of one object.
+     */
+    static List<Transition> keyRotations(KeyRotations.Outcome outcome) {
+        List<Transition> each = new ArrayList<>();
+        List<Transition> events = each;
+        for (KeyRotations.Report report : outcome.reports()) {
+            String key = report.key().shown();
+            String what = report.key().authority().isPresent() ? "CA" : "key";
+            String value = report.rotation()
+                    .map(v -> " (" + report.key().annotation() + "=" + v + ")")
+                    .orElse("");
+            if (report.step() instanceof RotationPlan.Begin && report.taken()) {
+                events.add(new Transition(
+                        EventType.Normal,
+                        KEY_ROTATION_STARTED,
+                        "rotating " + key + value + ": a new " + what + " is trusted next to the old one, which "
+                                + "still signs; the control plane rolls, then the new one signs"));
+            } else if (report.step() instanceof RotationPlan.Promote && report.taken()) {
+                String until = report.oldTrustedUntil()
+                        .map(t -> " until " + t + ", when every token it signed has expired")
+                        .orElse("");
+                events.add(new Transition(
+                        EventType.Normal,
+                        KEY_ROTATION_SIGNING_WITH_NEW,
+                        "rotating " + key + value + ": the new " + what + " signs now"
+                                + (report.key().authority().isPresent() ? " and the certificates are issued again" : "")
+                                + "; the old one stays trusted" + until + "; the control plane rolls"));
+            } else if (report.step() instanceof RotationPlan.RetireOld && report.taken()) {
+                events.add(new Transition(
+                        EventType.Normal,
+                        KEY_ROTATION_REMOVING_OLD,
+                        "rotating " + key + value + ": the old " + what + " is no longer trusted; the control plane "
+                                + "rolls"));
+            } else if (report.step() instanceof RotationPlan.Finish) {
+                events.add(new Transition(
+                        EventType.Normal,
+                        KEY_ROTATION_COMPLETED,
+                        "rotated " + key + value + ": the control plane runs with the new " + what + " only"
+                                + (report.key() == ClusterCertificates.Rotatable.CLUSTER_CA
+                                        ? "; new nodes join with it (cluster-info); nodes that joined before keep "
+                                                + "the old CA in their kubelet.conf until they are replaced or rejoin"
+                                        : "")));
+            }
+        }
+        Map<String, Transition> merged = new java.util.LinkedHashMap<>();
+        for (Transition event : each) {
+            merged.merge(
+                    event.reason(),
+                    event,
+                    (a, b) -> new Transition(a.type(), a.reason(), a.message() + "; " + b.message()));
+        }
+        return List.copyOf(merged.values());
+    }
+
+    /** A Warning for each CA that expires within 90 days (the report decides which, at most once a day each). */
+    static List<Transition> authoritiesExpiring(List<Map.Entry<String, Instant>> due) {
+        List<Transition> events = new ArrayList<>();
+        for (var entry : due) {
+            events.add(new Transition(
+                    EventType.Warning,
+                    CA_EXPIRING,
+                    "the " + entry.getKey() + " expires at " + entry.getValue() + "; " + rotateHint(entry.getKey())));
+        }
+        return events;
+    }
+
+    private static String rotateHint(String shown) {
+        for (ClusterCertificates.Rotatable rotatable : ClusterCertificates.Rotatable.values()) {
+            if (rotatable.shown().equals(shown)) {
+                return "rotate it before then: kubectl annotate skc <cluster> " + rotatable.annotation()
+                        + "=<new value>";
+            }
+        }
+        return "rotate it before then: kubectl annotate skc <cluster> " + Labels.ROTATE_CLIENTS_CA_ANNOTATION
+                + "=<new value> (this revokes every kubeconfig it signed)";
     }
 
     static String memberAdded(int member, int of, String peerUrl) {

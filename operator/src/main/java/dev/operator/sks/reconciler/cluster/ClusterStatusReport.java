@@ -3,16 +3,19 @@ package dev.operator.sks.reconciler.cluster;
 import dev.operator.sks.api.ClusterState;
 import dev.operator.sks.api.Defaults;
 import dev.operator.sks.api.SKSCluster;
+import dev.operator.sks.api.SKSClusterAuthorityExpiry;
 import dev.operator.sks.api.SKSClusterCertificates;
 import dev.operator.sks.api.SKSClusterControlPlane;
 import dev.operator.sks.api.SKSClusterEtcd;
 import dev.operator.sks.api.SKSClusterEtcdMember;
+import dev.operator.sks.api.SKSClusterKeyRotation;
 import dev.operator.sks.api.SKSClusterStatus;
 import dev.operator.sks.catalog.KubernetesVersion;
 import dev.operator.sks.catalog.VersionCatalog;
 import dev.operator.sks.etcd.EtcdMaintenancePlan;
 import dev.operator.sks.naming.Labels;
 import dev.operator.sks.naming.Names;
+import dev.operator.sks.pki.RotationPlan;
 import dev.operator.sks.provider.CloudControllerCredentials.Form;
 import dev.operator.sks.rendering.ControlPlaneComponent;
 import dev.operator.sks.rendering.Endpoint;
@@ -24,6 +27,7 @@ import dev.operator.sks.tenant.TenantBootstrap;
 import dev.operator.sks.validation.ClusterValidator;
 import dev.operator.sks.validation.Violation;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -214,8 +218,102 @@ final class ClusterStatusReport {
      * Secrets are still there and still expire when they did.
      */
     static void certificates(SKSClusterStatus status, Optional<CertificateSecrets.Expiries> expiries) {
-        expiries.ifPresent(e -> status.certificates = new SKSClusterCertificates(
-                Conditions.timestamp(e.authorities()), Conditions.timestamp(e.certificates())));
+        expiries.ifPresent(e -> {
+            SKSClusterCertificates before = status.certificates;
+            SKSClusterCertificates after = new SKSClusterCertificates(
+                    Conditions.timestamp(e.authorities()), Conditions.timestamp(e.certificates()));
+            after.rotations = before == null ? null : before.rotations;
+            if (!e.byAuthority().isEmpty()) {
+                after.authorities = new ArrayList<>();
+                e.byAuthority()
+                        .forEach((name, notAfter) -> after.authorities.add(new SKSClusterAuthorityExpiry(
+                                name,
+                                Conditions.timestamp(notAfter),
+                                warnedBefore(before, name, Conditions.timestamp(notAfter)))));
+            } else if (before != null) {
+                after.authorities = before.authorities;
+            }
+            status.certificates = after;
+        });
+    }
+
+    /** How long before a CA expires a Warning Event says so, and how often at most it repeats. */
+    static final Duration CA_EXPIRY_WARNING = Duration.ofDays(90);
+
+    static final Duration CA_EXPIRY_WARNING_INTERVAL = Duration.ofDays(1);
+
+    /**
+     * The CAs that expire within {@link #CA_EXPIRY_WARNING} and were not warned about for a day: their warning time
+     * is set to now in status (so a restart does not warn again), and their names returned with their expiry.
+     */
+    static List<Map.Entry<String, Instant>> expiryWarningsDue(SKSClusterStatus status, Clock clock) {
+        List<Map.Entry<String, Instant>> due = new ArrayList<>();
+        if (status.certificates == null || status.certificates.authorities == null) {
+            return due;
+        }
+        Instant now = clock.instant();
+        for (SKSClusterAuthorityExpiry authority : status.certificates.authorities) {
+            Optional<Instant> expires = parse(authority.expirationTime);
+            if (expires.isEmpty() || now.isBefore(expires.get().minus(CA_EXPIRY_WARNING))) {
+                continue;
+            }
+            Optional<Instant> warned = parse(authority.expiryWarningTime);
+            if (warned.isPresent() && now.isBefore(warned.get().plus(CA_EXPIRY_WARNING_INTERVAL))) {
+                continue;
+            }
+            authority.expiryWarningTime = Conditions.timestamp(now);
+            due.add(Map.entry(authority.name, expires.get()));
+        }
+        return due;
+    }
+
+    /** The warning time kept for a CA whose certificate did not change (a new CA starts unwarned). */
+    private static String warnedBefore(SKSClusterCertificates before, String name, String expirationTime) {
+        if (before == null || before.authorities == null) {
+            return null;
+        }
+        return before.authorities.stream()
+                .filter(a -> name.equals(a.name) && expirationTime.equals(a.expirationTime))
+                .filter(a -> a.expiryWarningTime != null)
+                .map(a -> a.expiryWarningTime)
+                .findFirst()
+                .orElse(null);
+    }
+
+    /** Each rotation in progress with its phase; a phase's start time is kept while the phase lasts. */
+    static void rotations(SKSClusterStatus status, KeyRotations.Outcome outcome, Clock clock) {
+        SKSClusterCertificates certificates =
+                status.certificates == null ? new SKSClusterCertificates() : status.certificates;
+        List<SKSClusterKeyRotation> before = certificates.rotations == null ? List.of() : certificates.rotations;
+        List<SKSClusterKeyRotation> after = new ArrayList<>();
+        for (KeyRotations.Report report : outcome.reports()) {
+            Optional<RotationPlan.Phase> phase = report.step().phase();
+            if (phase.isEmpty()) {
+                continue;
+            }
+            SKSClusterKeyRotation rotation = new SKSClusterKeyRotation();
+            rotation.key = report.key().shown();
+            rotation.phase = phase.get().shown();
+            rotation.rotation = report.rotation().orElse(null);
+            rotation.since = before.stream()
+                    .filter(r -> rotation.key.equals(r.key) && rotation.phase.equals(r.phase) && r.since != null)
+                    .map(r -> r.since)
+                    .findFirst()
+                    .orElse(Conditions.timestamp(clock.instant()));
+            rotation.previousKeyTrustedUntil =
+                    report.oldTrustedUntil().map(Conditions::timestamp).orElse(null);
+            after.add(rotation);
+        }
+        certificates.rotations = after.isEmpty() ? null : after;
+        status.certificates = certificates;
+    }
+
+    private static Optional<Instant> parse(String rfc3339) {
+        try {
+            return rfc3339 == null ? Optional.empty() : Optional.of(Instant.parse(rfc3339));
+        } catch (RuntimeException unparsable) {
+            return Optional.empty();
+        }
     }
 
     /** etcd's membership as rendered this reconcile: a learner is a member etcd does not count as voting yet. */

@@ -3,6 +3,8 @@ package dev.operator.sks.reconciler.cluster;
 import dev.operator.sks.api.Nodepool;
 import dev.operator.sks.api.SKSCluster;
 import dev.operator.sks.api.SKSClusterStatus;
+import dev.operator.sks.backup.BackupException;
+import dev.operator.sks.backup.EtcdBackups;
 import dev.operator.sks.catalog.KubernetesVersion;
 import dev.operator.sks.catalog.VersionCatalog;
 import dev.operator.sks.config.OperatorServices;
@@ -30,6 +32,7 @@ import dev.operator.sks.rendering.Endpoint;
 import dev.operator.sks.rendering.EndpointResolver;
 import dev.operator.sks.rendering.EtcdLayout;
 import dev.operator.sks.rendering.EtcdRenderer;
+import dev.operator.sks.rendering.EtcdRestoreRenderer;
 import dev.operator.sks.rendering.NameConflict;
 import dev.operator.sks.rendering.NameConflictException;
 import dev.operator.sks.rendering.RenderedControlPlane;
@@ -83,6 +86,8 @@ public class SKSClusterReconciler implements Reconciler<SKSCluster>, Cleaner<SKS
     static final Duration CONFLICT_POLL = Duration.ofSeconds(10);
     /** How soon a cloud IAM that failed is asked again. */
     static final Duration CLOUD_RETRY = Duration.ofSeconds(30);
+    /** How soon a restore that could not be prepared (no backup yet, store down) is tried again. */
+    static final Duration RESTORE_RETRY = Duration.ofMinutes(1);
 
     private final ClusterValidator validator;
     private final VersionCatalog catalog;
@@ -99,6 +104,9 @@ public class SKSClusterReconciler implements Reconciler<SKSCluster>, Cleaner<SKS
     private final ClusterReadiness readiness;
     private final ControlPlaneSizing sizing;
     private final ClusterAutoscaler autoscaler;
+    private final Optional<EtcdBackups> backups;
+    private final ClusterBackups clusterBackups;
+    private final ClusterRestore restore;
     /** Discovered once, when the event sources are made: asking each reconcile would cost a request each time. */
     private volatile boolean budgetsServed;
 
@@ -143,7 +151,40 @@ public class SKSClusterReconciler implements Reconciler<SKSCluster>, Cleaner<SKS
             Optional<CloudControllerCredentials> cloud,
             ClusterReadiness readiness,
             LoadObservations load) {
+        this(services, tenantWork, etcdConnector, events, caches, cloud, readiness, load, Optional.empty());
+    }
+
+    /** @param backups where etcd backups run; empty when the operator has no backup store */
+    public SKSClusterReconciler(
+            OperatorServices services,
+            TenantWork tenantWork,
+            EtcdConnector etcdConnector,
+            EventRecorder events,
+            InformerCaches caches,
+            Optional<CloudControllerCredentials> cloud,
+            ClusterReadiness readiness,
+            Optional<EtcdBackups> backups) {
+        this(services, tenantWork, etcdConnector, events, caches, cloud, readiness, LoadObservations.NONE, backups);
+    }
+
+    /**
+     * @param load the tenants' load, observed in the background, that pro control planes are sized by
+     * @param backups where etcd backups run; empty when the operator has no backup store
+     */
+    public SKSClusterReconciler(
+            OperatorServices services,
+            TenantWork tenantWork,
+            EtcdConnector etcdConnector,
+            EventRecorder events,
+            InformerCaches caches,
+            Optional<CloudControllerCredentials> cloud,
+            ClusterReadiness readiness,
+            LoadObservations load,
+            Optional<EtcdBackups> backups) {
         this.sizing = new ControlPlaneSizing(load, SizingDecision.Policy.DEFAULT, services.clock());
+        this.backups = backups;
+        this.clusterBackups = new ClusterBackups(backups, events, services.clock());
+        this.restore = new ClusterRestore(backups);
         this.readiness = readiness;
         this.caches = caches;
         this.ccm = new CcmCredentials(cloud, services.clock());
@@ -208,10 +249,20 @@ public class SKSClusterReconciler implements Reconciler<SKSCluster>, Cleaner<SKS
                 && ClusterAutoscalerRenderer.wanted(cluster, context.getSecondaryResources(Nodepool.class));
         List<Kubeconfig> kubeconfigs = ClusterCertificates.kubeconfigs(model, KeyAlgorithm.DEFAULT, autoscaled);
         OwnedObjects objects = new OwnedObjects(context.getClient(), caches, cluster, events);
+        if (ClusterRestore.pending(cluster, status)) {
+            // Before anything is made: the PKI must find the restored CAs, never generate its own.
+            Optional<Duration> retry = prepareRestore(cluster, status, objects);
+            if (retry.isPresent()) {
+                UpdateControl<SKSCluster> waiting = statusWriter.write(cluster, status);
+                waiting.rescheduleAfter(retry.get());
+                return waiting;
+            }
+        }
         ClusterStatusReport.Outcome outcome;
         Optional<Duration> lookAgain = idle.lookAgain();
         CcmCredentials.Outcome credentials = new CcmCredentials.NotWanted();
         Optional<CertificateSecrets.Expiries> expiries = Optional.empty();
+        Optional<KeyRotations.Outcome> rotations = Optional.empty();
         Optional<EtcdLayout> etcdLayout = Optional.empty();
         Optional<ControlPlaneSizing.Step> sized = Optional.empty();
         Optional<EtcdMaintainer.Report> maintenance = Optional.empty();
@@ -223,22 +274,41 @@ public class SKSClusterReconciler implements Reconciler<SKSCluster>, Cleaner<SKS
             if (autoscaled) {
                 wanted.addAll(ClusterAutoscaler.wanted(model.name()));
             }
+            if (cluster.getSpec().restore != null) {
+                wanted.add(new Wanted(Secret.class, Names.etcdRestore(model.name())));
+            }
             List<NameConflict> conflicts = objects.conflicts(wanted);
             if (!conflicts.isEmpty()) {
                 throw new NameConflictException(conflicts.get(0));
             }
             CertificateSecrets.Outcome certificates = new CertificateSecrets(objects, pki, clock, KeyAlgorithm.DEFAULT)
                     .ensure(cluster, leaves, kubeconfigs);
-            expiries = certificates.expiries();
             tell(cluster, ClusterEvents.certificates(certificates));
-            credentials = ccm.ensure(cluster, model, objects);
-            tell(cluster, ClusterEvents.ccmCredentials(credentials));
             ControlPlaneSizing.Step size = sizing.run(cluster, model.level(), model.pinnedSize(), before);
             ControlPlaneInputs inputs = new ControlPlaneInputs(
                     model, versions, endpoint.map(Endpoint::host), certificates.hashes(), size.profile());
+            // A key rotation steps on only once the pods run with what the Secrets hold now.
+            rotations = Optional.of(
+                    new KeyRotations(objects, pki, clock, KeyAlgorithm.DEFAULT, KeyRotations.LONGEST_TOKEN_LIFETIME)
+                            .advance(cluster, before, observed.settledAt(ControlPlaneRenderer.render(inputs))));
+            tell(cluster, ClusterEvents.keyRotations(rotations.get()));
+            if (rotations.get().changed()) {
+                certificates = new CertificateSecrets(objects, pki, clock, KeyAlgorithm.DEFAULT)
+                        .ensure(cluster, leaves, kubeconfigs);
+                tell(cluster, ClusterEvents.certificates(certificates));
+                inputs = new ControlPlaneInputs(
+                        model, versions, endpoint.map(Endpoint::host), certificates.hashes(), size.profile());
+            }
+            expiries = certificates.expiries();
+            credentials = ccm.ensure(cluster, model, objects);
+            tell(cluster, ClusterEvents.ccmCredentials(credentials));
             EtcdGrower.Progress growth = etcd.grow(context.getClient(), cluster, inputs, observed.etcd());
             etcdLayout = Optional.of(growth.layout());
-            Budgets budgets = apply(objects, ControlPlaneRenderer.render(inputs, growth.layout()));
+            RenderedControlPlane rendered = ControlPlaneRenderer.render(inputs, growth.layout());
+            if (cluster.getSpec().restore != null) {
+                EtcdRestoreRenderer.addTo(rendered.etcd(), inputs);
+            }
+            Budgets budgets = apply(objects, rendered);
             if (autoscaled) {
                 autoscaler.ensure(
                         cluster,
@@ -266,7 +336,10 @@ public class SKSClusterReconciler implements Reconciler<SKSCluster>, Cleaner<SKS
         }
         ClusterStatusReport.report(cluster, status, outcome, catalog, clock);
         ClusterStatusReport.cloudCredentials(status, credentials, clock);
+        rotations.ifPresent(r -> ClusterStatusReport.rotations(status, r, clock));
         ClusterStatusReport.certificates(status, expiries);
+        tell(cluster, ClusterEvents.authoritiesExpiring(ClusterStatusReport.expiryWarningsDue(status, clock)));
+        lookAgain = Durations.sooner(lookAgain, rotations.flatMap(r -> r.lookAgain(clock)));
         etcdLayout.ifPresent(layout -> ClusterStatusReport.etcd(status, layout));
         // The size is reported, and its change told, only once the control plane was rendered at it.
         if (sized.isPresent()) {
@@ -275,6 +348,7 @@ public class SKSClusterReconciler implements Reconciler<SKSCluster>, Cleaner<SKS
             lookAgain = Durations.sooner(lookAgain, sized.get().lookAgain());
         }
         ClusterStatusReport.etcdMaintenance(status, maintenance, status.observedGeneration, clock);
+        lookAgain = Durations.sooner(lookAgain, clusterBackups.run(cluster, status));
         lookAgain = Durations.sooner(lookAgain, CcmCredentials.lookAgain(credentials, CLOUD_RETRY, clock));
         lookAgain = Durations.sooner(lookAgain, reportTenant(cluster, status, credentials));
         tell(cluster, ClusterEvents.upgrade(before, status, target.toString()));
@@ -308,6 +382,22 @@ public class SKSClusterReconciler implements Reconciler<SKSCluster>, Cleaner<SKS
                         EtcdRenderer.quotaBackendBytes(),
                         EtcdMaintenancePlan.firstDue(
                                 created, cluster.getMetadata().getUid(), EtcdMaintenancePlan.Policy.DEFAULT)));
+    }
+
+    /**
+     * Prepares a restore (CAs and the snapshot's download), telling the outcome in RestoreReady; returns when to try
+     * again when it could not, and then nothing else of the cluster is made.
+     */
+    private Optional<Duration> prepareRestore(SKSCluster cluster, SKSClusterStatus status, OwnedObjects objects) {
+        try {
+            String snapshot = restore.prepare(cluster, objects);
+            status.restoredFrom = snapshot;
+            tell(cluster, BackupReport.restored(status, snapshot, clock));
+            return Optional.empty();
+        } catch (BackupException e) {
+            tell(cluster, BackupReport.restoreFailed(status, e.reason(), e.getMessage(), clock));
+            return Optional.of(RESTORE_RETRY);
+        }
     }
 
     /**
@@ -383,6 +473,7 @@ public class SKSClusterReconciler implements Reconciler<SKSCluster>, Cleaner<SKS
         tenantWork.forget(cluster);
         etcd.forget(cluster);
         etcdMaintenance.forget(cluster);
+        backups.ifPresent(b -> b.forget(cluster.getMetadata().getUid()));
         readiness.forget(cluster);
         sizing.forget(cluster);
         return DeleteControl.defaultDelete();

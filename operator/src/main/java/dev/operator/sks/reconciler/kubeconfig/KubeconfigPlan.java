@@ -117,7 +117,9 @@ final class KubeconfigPlan {
         Wanted wanted = Wanted.of(
                 request.getSpec(),
                 server,
-                SecretData.decode(clusterCaSecret.get(), Names.TLS_CERTIFICATE_KEY),
+                // The trust bundle: a kubeconfig issued during a CA rotation verifies the server before and after it.
+                SecretData.find(clusterCaSecret.get(), Names.CA_CERTIFICATE_KEY)
+                        .orElseGet(() -> SecretData.decode(clusterCaSecret.get(), Names.TLS_CERTIFICATE_KEY)),
                 clientsCa.notAfter());
         Optional<Held> held = secret.map(s -> KubeconfigSecret.read(s, clientsCa.certificate()));
         Decision decision = KubeconfigPolicy.decide(wanted, held, now);

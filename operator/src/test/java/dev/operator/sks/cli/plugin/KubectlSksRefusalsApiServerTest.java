@@ -172,7 +172,9 @@ class KubectlSksRefusalsApiServerTest {
     void anUnknownRotationOrCommandIsAUsageError() {
         PluginRun rotate = sks("rotate", "demo", "etcd");
         assertThat(rotate.exitCode()).isEqualTo(1);
-        assertThat(rotate.err()).contains("cannot rotate \"etcd\": choose one of clients-ca, ccm-credentials, ca");
+        assertThat(rotate.err())
+                .contains("cannot rotate \"etcd\": choose one of clients-ca, ccm-credentials, cluster-ca, etcd-ca, "
+                        + "front-proxy-ca, service-account-key, ca");
         PluginRun unknown = PluginRun.run(Map.of(), "frobnicate");
         assertThat(unknown.exitCode()).isEqualTo(2);
         assertThat(unknown.err()).contains("Unmatched argument at index 0: 'frobnicate'");
