@@ -107,12 +107,12 @@ class ScaleBenchmarkIT {
             """);
         Path audit = dir.resolve("audit.log");
         KubeAPIServer server = new KubeAPIServer(KubeAPIServerConfigBuilder.anAPIServerConfig()
+                .withTestDir(binariesWithServiceRange(dir).toString())
+                .withOfflineMode(true)
                 .withUpdateKubeConfig(false)
                 .withApiServerFlag("--audit-policy-file", policy.toString())
                 .withApiServerFlag("--audit-log-path", audit.toString())
                 .withApiServerFlag("--audit-log-maxsize", "0")
-                // Two ClusterIP Services a cluster: the default /24 is full before 130 clusters.
-                .withApiServerFlag("--service-cluster-ip-range", "10.96.0.0/12")
                 .build());
         server.start();
         Path kubeconfigFile = dir.resolve("kubeconfig");
@@ -235,6 +235,31 @@ class ScaleBenchmarkIT {
             server.stop();
             System.out.println("scale benchmark: operator log and audit log in " + dir);
         }
+    }
+
+    /**
+     * A kube-api-test directory whose kube-apiserver is the installed one with a /16 Service range: kube-api-test
+     * passes a /24 after any flag given to it, and each cluster takes two ClusterIPs, so the /24 is full before 130
+     * clusters. The other binaries are links to the installed ones.
+     */
+    private static Path binariesWithServiceRange(Path dir) throws IOException {
+        Path apiserver = TestBinaries.require("kube-apiserver");
+        Path installed = apiserver.getParent();
+        Path testDir = dir.resolve("kubeapitest");
+        Path version = Files.createDirectories(
+                testDir.resolve("k8s").resolve(installed.getFileName().toString()));
+        try (var files = Files.list(installed)) {
+            for (Path file : files.toList()) {
+                if (!file.getFileName().toString().equals("kube-apiserver")) {
+                    Files.createSymbolicLink(version.resolve(file.getFileName()), file);
+                }
+            }
+        }
+        Path wrapper = version.resolve("kube-apiserver");
+        Files.writeString(
+                wrapper, "#!/bin/sh\nexec '" + apiserver + "' \"$@\" --service-cluster-ip-range=10.96.0.0/16\n");
+        wrapper.toFile().setExecutable(true);
+        return testDir;
     }
 
     static String cluster(String name) {
