@@ -1,6 +1,7 @@
 package dev.operator.sks.reconciler;
 
 import dev.operator.sks.api.SKSCluster;
+import dev.operator.sks.support.LeanItemStore;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.javaoperatorsdk.operator.api.config.informer.InformerEventSourceConfiguration;
 import io.javaoperatorsdk.operator.api.reconciler.EventSourceContext;
@@ -27,6 +28,7 @@ public final class ClusterReference {
                 .addIndexer(INDEX, p -> List.of(key(p.getMetadata().getNamespace(), clusterName.apply(p))));
         var configuration = InformerEventSourceConfiguration.from(SKSCluster.class, context.getPrimaryResourceClass())
                 .withNamespacesInheritedFromController()
+                .withItemStore(new LeanItemStore<>())
                 .withSecondaryToPrimaryMapper(cluster -> referencing(
                         context,
                         cluster.getMetadata().getNamespace(),

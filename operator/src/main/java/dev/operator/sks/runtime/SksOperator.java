@@ -22,6 +22,7 @@ import dev.operator.sks.reconciler.nodepool.NodepoolReconciler;
 import dev.operator.sks.sharding.ShardStamper;
 import dev.operator.sks.sharding.Sharding;
 import dev.operator.sks.sizing.LoadObservations;
+import dev.operator.sks.support.LeanItemStore;
 import dev.operator.sks.support.SecretLookup;
 import dev.operator.sks.tenant.ControlPlaneLoad;
 import dev.operator.sks.tenant.KubeletServingApprover;
@@ -199,6 +200,7 @@ public final class SksOperator implements AutoCloseable {
 
     private <P extends HasMetadata> RegisteredController<P> register(Reconciler<P> reconciler, OperatorConfig config) {
         return operator.register(reconciler, (Consumer<ControllerConfigurationOverrider<P>>) overrider -> {
+            overrider.withItemStore(new LeanItemStore<>());
             if (!config.watchesAllNamespaces()) {
                 overrider.settingNamespaces(config.watchNamespaces());
             }

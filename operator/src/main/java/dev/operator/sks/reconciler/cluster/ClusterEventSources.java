@@ -3,6 +3,7 @@ package dev.operator.sks.reconciler.cluster;
 import dev.operator.sks.api.Nodepool;
 import dev.operator.sks.api.SKSCluster;
 import dev.operator.sks.naming.Labels;
+import dev.operator.sks.support.LeanItemStore;
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.Secret;
@@ -46,6 +47,7 @@ final class ClusterEventSources {
                 InformerEventSourceConfiguration.from(Nodepool.class, SKSCluster.class)
                         .withNamespacesInheritedFromController()
                         .withSecondaryToPrimaryMapper(ClusterEventSources::clustersOf)
+                        .withItemStore(new LeanItemStore<>())
                         .build(),
                 context));
         return sources;
@@ -58,6 +60,7 @@ final class ClusterEventSources {
                         .withNamespacesInheritedFromController()
                         .withLabelSelector(WATCHED)
                         .withSecondaryToPrimaryMapper(Mappers.fromOwnerReferences(SKSCluster.class, false))
+                        .withItemStore(new LeanItemStore<>())
                         .build(),
                 context);
         caches.add(type, source);

@@ -61,6 +61,7 @@ import io.javaoperatorsdk.operator.api.reconciler.EventSourceContext;
 import io.javaoperatorsdk.operator.api.reconciler.Reconciler;
 import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
 import io.javaoperatorsdk.operator.processing.event.source.EventSource;
+import io.javaoperatorsdk.operator.processing.event.source.inbound.SimpleInboundEventSource;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -212,7 +213,13 @@ public class SKSClusterReconciler implements Reconciler<SKSCluster>, Cleaner<SKS
     @Override
     public List<EventSource<?, SKSCluster>> prepareEventSources(EventSourceContext<SKSCluster> context) {
         budgetsServed = OptionalApis.podDisruptionBudgetsServed(context.getClient());
-        return ClusterEventSources.of(context, caches, budgetsServed);
+        List<EventSource<?, SKSCluster>> sources =
+                new ArrayList<>(ClusterEventSources.of(context, caches, budgetsServed));
+        // etcd maintenance runs its rounds in the background and wakes a cluster only when a round found news.
+        SimpleInboundEventSource<SKSCluster> etcdNews = new SimpleInboundEventSource<>("etcd-maintenance");
+        etcdMaintenance.wakeWith(etcdNews::propagateEvent);
+        sources.add(etcdNews);
+        return sources;
     }
 
     @Override
@@ -326,7 +333,7 @@ public class SKSClusterReconciler implements Reconciler<SKSCluster>, Cleaner<SKS
             lookAgain = Durations.sooner(lookAgain, growth.lookAgain());
             if (observed.etcd().isPresent()) {
                 maintenance = maintainEtcd(context, cluster, inputs, growth, target, observed);
-                lookAgain = Durations.sooner(lookAgain, Optional.of(etcdMaintenance.lookAgain(cluster)));
+                lookAgain = Durations.sooner(lookAgain, etcdMaintenance.reconcileAgain(cluster));
             }
         } catch (NameConflictException e) {
             outcome = new ClusterStatusReport.Conflicted(e.conflict(), isCertificate(cluster, e.conflict()));

@@ -3,6 +3,7 @@ package dev.operator.sks.reconciler.instancepool;
 import dev.operator.sks.api.InstancePool;
 import dev.operator.sks.api.Nodepool;
 import dev.operator.sks.naming.Labels;
+import dev.operator.sks.support.LeanItemStore;
 import io.fabric8.kubernetes.api.model.Secret;
 import io.javaoperatorsdk.operator.api.config.informer.InformerEventSourceConfiguration;
 import io.javaoperatorsdk.operator.api.reconciler.EventSourceContext;
@@ -25,6 +26,7 @@ final class InstancePoolEventSources {
                         .withNamespacesInheritedFromController()
                         .withLabelSelector(Labels.COMPONENT + "=" + Labels.JOIN_COMPONENT)
                         .withSecondaryToPrimaryMapper(Mappers.fromOwnerReferences(InstancePool.class, false))
+                        .withItemStore(new LeanItemStore<>())
                         .build(),
                 context);
         var owners = new InformerEventSource<>(
@@ -32,6 +34,7 @@ final class InstancePoolEventSources {
                         .withNamespacesInheritedFromController()
                         .withOnUpdateFilter(PoolOwnership::bindingChanged)
                         .withSecondaryToPrimaryMapper(PoolOwnership::ownPool)
+                        .withItemStore(new LeanItemStore<>())
                         .withPrimaryToSecondaryMapper(
                                 (PrimaryToSecondaryMapper<InstancePool>) PoolOwnership::controllingNodepool)
                         .build(),

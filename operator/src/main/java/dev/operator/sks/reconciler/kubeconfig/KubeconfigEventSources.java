@@ -4,6 +4,7 @@ import dev.operator.sks.api.KubeconfigRequest;
 import dev.operator.sks.naming.Labels;
 import dev.operator.sks.naming.Names;
 import dev.operator.sks.reconciler.ClusterReference;
+import dev.operator.sks.support.LeanItemStore;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.Secret;
 import io.javaoperatorsdk.operator.api.config.informer.InformerEventSourceConfiguration;
@@ -32,8 +33,36 @@ final class KubeconfigEventSources {
                         .withNamespacesInheritedFromController()
                         .withLabelSelector(OWNED)
                         .withSecondaryToPrimaryMapper(secret -> requestsOf(context, secret))
+                        .withItemStore(LeanItemStore.trimming(KubeconfigEventSources::withoutUnreadData))
                         .build(),
                 context);
+    }
+
+    /**
+     * The informer sees every Secret the operator made, 16 per cluster; a request reads the data of only its own
+     * kubeconfig Secret (controlled by a KubeconfigRequest) and its cluster's two CAs. The others are kept for their
+     * metadata alone (a name taken, a Secret left behind), so the PKI is not held twice in the heap.
+     */
+    static Secret withoutUnreadData(Secret secret) {
+        boolean read = controllingRequest(secret) || isClusterCa(secret);
+        if (!read) {
+            secret.setData(null);
+            secret.setStringData(null);
+        }
+        return secret;
+    }
+
+    private static boolean controllingRequest(Secret secret) {
+        return secret.getMetadata().getOwnerReferences() != null
+                && secret.getMetadata().getOwnerReferences().stream()
+                        .anyMatch(o -> KIND.equals(o.getKind()) && Boolean.TRUE.equals(o.getController()));
+    }
+
+    private static boolean isClusterCa(Secret secret) {
+        Map<String, String> labels = secret.getMetadata().getLabels();
+        String cluster = labels == null ? null : labels.get(Labels.CLUSTER);
+        String name = secret.getMetadata().getName();
+        return cluster != null && (name.equals(Names.clientsCa(cluster)) || name.equals(Names.clusterCa(cluster)));
     }
 
     /** The requests that control {@code secret}, and those of the cluster whose CA it is. */

@@ -18,6 +18,7 @@ import dev.operator.sks.reconciler.nodepool.NodepoolAdmission.Decision;
 import dev.operator.sks.reconciler.nodepool.NodepoolAdmission.Serve;
 import dev.operator.sks.rendering.Owners;
 import dev.operator.sks.status.StatusWriter;
+import dev.operator.sks.support.LeanItemStore;
 import dev.operator.sks.support.SecretLookup;
 import dev.operator.sks.tenant.NodeDrains;
 import dev.operator.sks.tenant.TenantClients.ClusterKey;
@@ -91,6 +92,7 @@ public class NodepoolReconciler implements Reconciler<Nodepool>, Cleaner<Nodepoo
                 InformerEventSourceConfiguration.from(InstancePool.class, Nodepool.class)
                         .withNamespacesInheritedFromController()
                         .withSecondaryToPrimaryMapper(Mappers.fromOwnerReferences(Nodepool.class, false))
+                        .withItemStore(new LeanItemStore<>())
                         .build(),
                 context);
         return List.of(ClusterReference.eventSource(context, NodepoolAdmission::clusterName), pools);
