@@ -28,7 +28,8 @@ public final class ClusterReference {
                 .addIndexer(INDEX, p -> List.of(key(p.getMetadata().getNamespace(), clusterName.apply(p))));
         var configuration = InformerEventSourceConfiguration.from(SKSCluster.class, context.getPrimaryResourceClass())
                 .withNamespacesInheritedFromController()
-                .withItemStore(new LeanItemStore<>())
+                .withItemStore(LeanItemStore.forNamespaces(
+                        context.getControllerConfiguration().getEffectiveNamespaces()))
                 .withSecondaryToPrimaryMapper(cluster -> referencing(
                         context,
                         cluster.getMetadata().getNamespace(),

@@ -11,9 +11,13 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /** The one HTTP port: {@code /healthz} (liveness), {@code /readyz} (informers synced) and {@code /metrics}. */
 public final class OperatorHttpServer implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(OperatorHttpServer.class);
+
     private static final String PROMETHEUS_TEXT = "text/plain; version=0.0.4; charset=utf-8";
 
     private final HttpServer server;
@@ -48,7 +52,19 @@ public final class OperatorHttpServer implements AutoCloseable {
                     reason.isEmpty() ? "ok" : reason,
                     "text/plain; charset=utf-8");
         });
-        server.createContext("/metrics", exchange -> respond(exchange, 200, registry.scrape(), PROMETHEUS_TEXT));
+        server.createContext("/metrics", exchange -> {
+            String text;
+            try {
+                text = registry.scrape();
+            } catch (RuntimeException e) {
+                // The JDK's server answers a handler's exception by closing the connection, which a scraper reports as
+                // "no bytes": a 500 that names the cause says which series is wrong. Metric names and labels only.
+                LOG.error("could not write the metrics", e);
+                respond(exchange, 500, "could not write the metrics: " + e.getMessage(), "text/plain; charset=utf-8");
+                return;
+            }
+            respond(exchange, 200, text, PROMETHEUS_TEXT);
+        });
         server.start();
     }
 

@@ -200,8 +200,9 @@ public final class SksOperator implements AutoCloseable {
 
     private <P extends HasMetadata> RegisteredController<P> register(Reconciler<P> reconciler, OperatorConfig config) {
         return operator.register(reconciler, (Consumer<ControllerConfigurationOverrider<P>>) overrider -> {
-            overrider.withItemStore(new LeanItemStore<>());
-            if (!config.watchesAllNamespaces()) {
+            if (config.watchesAllNamespaces()) {
+                overrider.withItemStore(new LeanItemStore<>()); // one informer: see LeanItemStore on several
+            } else {
                 overrider.settingNamespaces(config.watchNamespaces());
             }
             // Sharded, a replica watches only its shard's label (server-side) and sends on what is labelled wrongly.

@@ -47,7 +47,8 @@ final class ClusterEventSources {
                 InformerEventSourceConfiguration.from(Nodepool.class, SKSCluster.class)
                         .withNamespacesInheritedFromController()
                         .withSecondaryToPrimaryMapper(ClusterEventSources::clustersOf)
-                        .withItemStore(new LeanItemStore<>())
+                        .withItemStore(LeanItemStore.forNamespaces(
+                                context.getControllerConfiguration().getEffectiveNamespaces()))
                         .build(),
                 context));
         return sources;
@@ -60,7 +61,8 @@ final class ClusterEventSources {
                         .withNamespacesInheritedFromController()
                         .withLabelSelector(WATCHED)
                         .withSecondaryToPrimaryMapper(Mappers.fromOwnerReferences(SKSCluster.class, false))
-                        .withItemStore(new LeanItemStore<>())
+                        .withItemStore(LeanItemStore.forNamespaces(
+                                context.getControllerConfiguration().getEffectiveNamespaces()))
                         .build(),
                 context);
         caches.add(type, source);

@@ -26,7 +26,8 @@ final class InstancePoolEventSources {
                         .withNamespacesInheritedFromController()
                         .withLabelSelector(Labels.COMPONENT + "=" + Labels.JOIN_COMPONENT)
                         .withSecondaryToPrimaryMapper(Mappers.fromOwnerReferences(InstancePool.class, false))
-                        .withItemStore(new LeanItemStore<>())
+                        .withItemStore(LeanItemStore.forNamespaces(
+                                context.getControllerConfiguration().getEffectiveNamespaces()))
                         .build(),
                 context);
         var owners = new InformerEventSource<>(
@@ -34,7 +35,8 @@ final class InstancePoolEventSources {
                         .withNamespacesInheritedFromController()
                         .withOnUpdateFilter(PoolOwnership::bindingChanged)
                         .withSecondaryToPrimaryMapper(PoolOwnership::ownPool)
-                        .withItemStore(new LeanItemStore<>())
+                        .withItemStore(LeanItemStore.forNamespaces(
+                                context.getControllerConfiguration().getEffectiveNamespaces()))
                         .withPrimaryToSecondaryMapper(
                                 (PrimaryToSecondaryMapper<InstancePool>) PoolOwnership::controllingNodepool)
                         .build(),

@@ -33,7 +33,9 @@ final class KubeconfigEventSources {
                         .withNamespacesInheritedFromController()
                         .withLabelSelector(OWNED)
                         .withSecondaryToPrimaryMapper(secret -> requestsOf(context, secret))
-                        .withItemStore(LeanItemStore.trimming(KubeconfigEventSources::withoutUnreadData))
+                        .withItemStore(LeanItemStore.trimmingFor(
+                                context.getControllerConfiguration().getEffectiveNamespaces(),
+                                KubeconfigEventSources::withoutUnreadData))
                         .build(),
                 context);
     }

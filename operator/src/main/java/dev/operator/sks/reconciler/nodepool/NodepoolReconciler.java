@@ -92,7 +92,8 @@ public class NodepoolReconciler implements Reconciler<Nodepool>, Cleaner<Nodepoo
                 InformerEventSourceConfiguration.from(InstancePool.class, Nodepool.class)
                         .withNamespacesInheritedFromController()
                         .withSecondaryToPrimaryMapper(Mappers.fromOwnerReferences(Nodepool.class, false))
-                        .withItemStore(new LeanItemStore<>())
+                        .withItemStore(LeanItemStore.forNamespaces(
+                                context.getControllerConfiguration().getEffectiveNamespaces()))
                         .build(),
                 context);
         return List.of(ClusterReference.eventSource(context, NodepoolAdmission::clusterName), pools);
