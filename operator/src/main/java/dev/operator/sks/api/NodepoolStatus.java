@@ -44,8 +44,13 @@ public class NodepoolStatus {
     public String version;
 
     @JsonPropertyDescription("The revision new machines are made from: a digest of the Kubernetes version, image, "
-            + "instance type and disk size.")
+            + "instance type, disk size and the newest cluster CA they trust.")
     public String revision;
+
+    @JsonPropertyDescription("A digest of the newest cluster CA that machines of the current revision trust (from the "
+            + "CA bundle in their user-data); a cluster-CA rotation lets the new CA sign only once every machine trusts "
+            + "it.")
+    public String trustedCA;
 
     @JsonPropertyDescription("Number of machines made from the current revision.")
     public Integer updatedMachines;

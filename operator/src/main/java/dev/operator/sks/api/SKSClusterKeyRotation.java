@@ -22,5 +22,9 @@ public class SKSClusterKeyRotation {
             + "tokens it signed keep working until they expire (RFC 3339).")
     public String previousKeyTrustedUntil;
 
+    @JsonPropertyDescription("What this phase waits for besides the control plane's rollout: for the cluster CA, the "
+            + "Nodepools' machines to be replaced with the new CA bundle before the new CA signs.")
+    public String waitingFor;
+
     public SKSClusterKeyRotation() {}
 }

@@ -67,6 +67,8 @@ public final class RotationPlan {
      * @param settled      every control-plane workload rolled out at the certificates its Secrets hold now
      * @param oldTrustedUntil until when the old key must stay trusted (tokens it signed), if bounded
      * @param now          the injected clock's instant
+     * @param nodesHoldBack for the cluster CA: why the new CA may not sign yet (machines that trust only the old one
+     *                     are still being replaced, {@link NodeTrust#holdBack}); empty for other keys
      */
     public record Observation(
             Held held,
@@ -75,7 +77,20 @@ public final class RotationPlan {
             Optional<Phase> reported,
             boolean settled,
             Optional<Instant> oldTrustedUntil,
-            Instant now) {
+            Instant now,
+            Optional<String> nodesHoldBack) {
+        /** For a key that no node trusts directly. */
+        public Observation(
+                Held held,
+                Optional<String> requested,
+                Optional<String> handled,
+                Optional<Phase> reported,
+                boolean settled,
+                Optional<Instant> oldTrustedUntil,
+                Instant now) {
+            this(held, requested, handled, reported, settled, oldTrustedUntil, now, Optional.empty());
+        }
+
         public Observation {
             Objects.requireNonNull(held, "held");
             requested = requested == null ? Optional.empty() : requested.filter(v -> !v.isBlank());
@@ -83,6 +98,7 @@ public final class RotationPlan {
             reported = reported == null ? Optional.empty() : reported;
             oldTrustedUntil = oldTrustedUntil == null ? Optional.empty() : oldTrustedUntil;
             Objects.requireNonNull(now, "now");
+            nodesHoldBack = nodesHoldBack == null ? Optional.empty() : nodesHoldBack;
         }
     }
 
@@ -136,8 +152,13 @@ public final class RotationPlan {
      * Nothing to do until the control plane has rolled out, or (with {@code until}) until the old key may go.
      *
      * @param until when to look again, when waiting for a time rather than a rollout
+     * @param waitingFor what is awaited besides the control plane's rollout, in words (the nodes' replacement)
      */
-    public record Wait(Phase in, Optional<Instant> until) implements Step {
+    public record Wait(Phase in, Optional<Instant> until, Optional<String> waitingFor) implements Step {
+        public Wait(Phase in, Optional<Instant> until) {
+            this(in, until, Optional.empty());
+        }
+
         @Override
         public Optional<Phase> phase() {
             return Optional.of(in);
@@ -146,8 +167,15 @@ public final class RotationPlan {
 
     public static Step next(Observation observed) {
         return switch (observed.held()) {
-            case OLD_SIGNS_BOTH_TRUSTED ->
-                observed.settled() ? new Promote() : new Wait(Phase.TRUSTING_NEW, Optional.empty());
+            case OLD_SIGNS_BOTH_TRUSTED -> {
+                if (!observed.settled()) {
+                    yield new Wait(Phase.TRUSTING_NEW, Optional.empty());
+                }
+                // Leaves re-issued under the new CA would be refused by kubelets that booted trusting the old one.
+                yield observed.nodesHoldBack().isPresent()
+                        ? new Wait(Phase.TRUSTING_NEW, Optional.empty(), observed.nodesHoldBack())
+                        : new Promote();
+            }
             case NEW_SIGNS_BOTH_TRUSTED -> {
                 Optional<Instant> notYet =
                         observed.oldTrustedUntil().filter(t -> observed.now().isBefore(t));

@@ -105,4 +105,37 @@ class RotationPlanTest {
                         observe(Held.NEW_SIGNS_BOTH_TRUSTED, "v1", "v1", Phase.SIGNING_WITH_NEW, false, NOW)))
                 .isEqualTo(new RotationPlan.Wait(Phase.SIGNING_WITH_NEW, Optional.empty()));
     }
+
+    @Test
+    void theClusterCaSignsOnlyOnceNoMachineTrustsTheOldOneAlone() {
+        Observation rolledOut = observe(Held.OLD_SIGNS_BOTH_TRUSTED, "v1", "v1", Phase.TRUSTING_NEW, true, null);
+        Optional<String> why = Optional.of("waiting for 1 of 2 machines of pool a to be replaced");
+        Observation held = new Observation(
+                rolledOut.held(),
+                rolledOut.requested(),
+                rolledOut.handled(),
+                rolledOut.reported(),
+                true,
+                Optional.empty(),
+                NOW,
+                why);
+        assertThat(RotationPlan.next(held)).isEqualTo(new RotationPlan.Wait(Phase.TRUSTING_NEW, Optional.empty(), why));
+        // With the pools replaced (or none), the control plane's rollout alone decides, as for any other key.
+        assertThat(RotationPlan.next(rolledOut)).isEqualTo(new RotationPlan.Promote());
+        // The machines never hold back a later phase: they trust the new CA already.
+        Observation signing = new Observation(
+                Held.NEW_SIGNS_BOTH_TRUSTED,
+                Optional.of("v1"),
+                Optional.of("v1"),
+                Optional.of(Phase.SIGNING_WITH_NEW),
+                true,
+                Optional.empty(),
+                NOW,
+                why);
+        assertThat(RotationPlan.next(signing)).isEqualTo(new RotationPlan.RetireOld());
+        // Nor does it start a rotation later: trusting one more CA breaks nothing.
+        Observation asked = new Observation(
+                Held.ONE, Optional.of("v2"), Optional.of("v1"), Optional.empty(), true, Optional.empty(), NOW, why);
+        assertThat(RotationPlan.next(asked)).isEqualTo(new RotationPlan.Begin("v2"));
+    }
 }

@@ -14,6 +14,7 @@ import dev.operator.sks.naming.Labels;
 import dev.operator.sks.naming.Names;
 import dev.operator.sks.pki.BouncyCastlePki;
 import dev.operator.sks.pki.IssuedCertificate;
+import dev.operator.sks.pki.NodeTrust;
 import dev.operator.sks.provider.simulated.SimulatedProvider;
 import dev.operator.sks.reconciler.instancepool.InstancePoolReconciler;
 import dev.operator.sks.reconciler.nodepool.NodepoolReconciler;
@@ -43,6 +44,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Queue;
 import java.util.concurrent.ConcurrentLinkedQueue;
@@ -198,6 +200,85 @@ class NodepoolLifecycleApiServerTest {
         }
         awaitEvent("workers", "MachineReplaced");
         awaitEvent("workers", "MachineAdded");
+    }
+
+    /**
+     * Phase 1 of a cluster-CA rotation puts the new CA next to the old one in the CA Secret's bundle (what the cluster
+     * reconciler does, played here): the pool's revision moves, every machine is replaced, drained first, and only then
+     * do the pool's figures let the new CA sign.
+     */
+    @Test
+    void aClusterCaRotationReplacesEveryMachineBeforeTheNewCaMaySign() {
+        create(nodepool("trusting", 2));
+        Nodepool before = awaitNodepool(
+                "trusting",
+                np -> Integer.valueOf(2).equals(np.getStatus().readyNodes)
+                        && Integer.valueOf(2).equals(np.getStatus().updatedMachines)
+                        && Conditions.isTrue(np.getStatus().conditions, Conditions.MACHINES_UP_TO_DATE));
+        String oldAnchor = NodeTrust.anchor(ca.certificatePem()).orElseThrow();
+        assertThat(before.getStatus().trustedCA).isEqualTo(oldAnchor);
+        List<String> oldMachines = names(instancePool(before));
+
+        // A later CA, as a rotation makes it; the old one still signs, so it comes first in the bundle.
+        String next = new BouncyCastlePki(Clock.offset(Clock.systemUTC(), Duration.ofDays(1)))
+                .createCa("kubernetes")
+                .certificatePem();
+        String newAnchor = NodeTrust.anchor(ca.certificatePem() + next).orElseThrow();
+        assertThat(newAnchor).isNotEqualTo(oldAnchor);
+        client.secrets()
+                .inNamespace(namespace)
+                .withName(Names.clusterCa("alpha"))
+                .edit(secret -> {
+                    secret.getData().put(Names.CA_CERTIFICATE_KEY, base64(ca.certificatePem() + next));
+                    return secret;
+                });
+        // The pool still reports the old trust: the gate is shut.
+        assertThat(NodeTrust.holdBack(newAnchor, List.of(figures(nodepool("trusting")))))
+                .hasValueSatisfying(why -> assertThat(why).contains("pool trusting"));
+        // The cluster changes when a rotation begins (its status, here its annotation): that wakes its pools.
+        client.resources(SKSCluster.class)
+                .inNamespace(namespace)
+                .withName("alpha")
+                .edit(cluster -> {
+                    cluster.getMetadata().setAnnotations(Map.of(Labels.ROTATE_CLUSTER_CA_ANNOTATION, "r1"));
+                    return cluster;
+                });
+
+        Nodepool after = await().atMost(Duration.ofSeconds(120))
+                .until(
+                        () -> nodepool("trusting"),
+                        np -> np.getStatus() != null
+                                && newAnchor.equals(np.getStatus().trustedCA)
+                                && Integer.valueOf(2).equals(np.getStatus().updatedMachines)
+                                && Integer.valueOf(2).equals(np.getStatus().readyNodes)
+                                && np.getStatus().draining.isEmpty()
+                                && instancePool(np).getStatus().instances.size() == 2);
+        assertThat(after.getStatus().revision).isNotEqualTo(before.getStatus().revision);
+        assertThat(names(instancePool(after))).doesNotContainAnyElementsOf(oldMachines);
+        for (String old : oldMachines) {
+            assertThat(drains.drained(old)).as("%s drained before it went", old).isTrue();
+        }
+        // The new machines boot with both CAs.
+        Secret userData = client.secrets()
+                .inNamespace(namespace)
+                .withName(Names.userData(after.getStatus().instancePool))
+                .get();
+        String cloudInit = new String(
+                Base64.getDecoder().decode(userData.getData().get(Names.USER_DATA_KEY)), StandardCharsets.UTF_8);
+        assertThat(cloudInit).contains(next.lines().skip(1).findFirst().orElseThrow());
+        assertThat(NodeTrust.holdBack(newAnchor, List.of(figures(after)))).isEmpty();
+    }
+
+    /** What the cluster reconciler reads of a pool (KeyRotations.pools). */
+    private static NodeTrust.Pool figures(Nodepool np) {
+        return new NodeTrust.Pool(
+                np.getMetadata().getName(),
+                np.getMetadata().getGeneration(),
+                np.getStatus().observedGeneration,
+                Optional.ofNullable(np.getStatus().trustedCA),
+                np.getStatus().size == null ? 0 : np.getStatus().size,
+                np.getStatus().updatedMachines == null ? 0 : np.getStatus().updatedMachines,
+                false);
     }
 
     @Test

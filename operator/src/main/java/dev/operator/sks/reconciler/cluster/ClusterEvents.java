@@ -29,6 +29,7 @@ final class ClusterEvents {
     static final String KEY_ROTATION_SIGNING_WITH_NEW = "KeyRotationSigningWithNew";
     static final String KEY_ROTATION_REMOVING_OLD = "KeyRotationRemovingOld";
     static final String KEY_ROTATION_COMPLETED = "KeyRotationCompleted";
+    static final String KEY_ROTATION_WAITING_FOR_NODES = "KeyRotationWaitingForNodes";
     static final String CA_EXPIRING = "CertificateAuthorityExpiring";
     static final String ETCD_MEMBER_ADDED = "EtcdMemberAdded";
     static final String ETCD_MEMBER_PROMOTED = "EtcdMemberPromoted";
@@ -134,7 +135,11 @@ final class ClusterEvents {
                         EventType.Normal,
                         KEY_ROTATION_STARTED,
                         "rotating " + key + value + ": a new " + what + " is trusted next to the old one, which "
-                                + "still signs; the control plane rolls, then the new one signs"));
+                                + "still signs; the control plane rolls"
+                                + (report.key() == ClusterCertificates.Rotatable.CLUSTER_CA
+                                        ? " and every Nodepool's machines are replaced with the new CA bundle"
+                                        : "")
+                                + ", then the new one signs"));
             } else if (report.step() instanceof RotationPlan.Promote && report.taken()) {
                 String until = report.oldTrustedUntil()
                         .map(t -> " until " + t + ", when every token it signed has expired")
@@ -151,14 +156,21 @@ final class ClusterEvents {
                         KEY_ROTATION_REMOVING_OLD,
                         "rotating " + key + value + ": the old " + what + " is no longer trusted; the control plane "
                                 + "rolls"));
-            } else if (report.step() instanceof RotationPlan.Finish) {
+            } else if (report.newlyWaiting() && report.waitingFor().isPresent()) {
+                events.add(new Transition(
+                        EventType.Normal,
+                        KEY_ROTATION_WAITING_FOR_NODES,
+                        "rotating " + key + value + ": " + report.waitingFor().get()));
+            }
+            if (report.step() instanceof RotationPlan.Finish) {
                 events.add(new Transition(
                         EventType.Normal,
                         KEY_ROTATION_COMPLETED,
                         "rotated " + key + value + ": the control plane runs with the new " + what + " only"
                                 + (report.key() == ClusterCertificates.Rotatable.CLUSTER_CA
-                                        ? "; new nodes join with it (cluster-info); nodes that joined before keep "
-                                                + "the old CA in their kubelet.conf until they are replaced or rejoin"
+                                        ? "; the Nodepools' machines were replaced with the new CA bundle before "
+                                                + "it signed; a node joined by other means keeps the old CA in its "
+                                                + "kubelet.conf until it rejoins"
                                         : "")));
             }
         }

@@ -302,6 +302,7 @@ final class ClusterStatusReport {
                     .orElse(Conditions.timestamp(clock.instant()));
             rotation.previousKeyTrustedUntil =
                     report.oldTrustedUntil().map(Conditions::timestamp).orElse(null);
+            rotation.waitingFor = report.waitingFor().orElse(null);
             after.add(rotation);
         }
         certificates.rotations = after.isEmpty() ? null : after;

@@ -1,10 +1,15 @@
 package dev.operator.sks.reconciler.cluster;
 
+import dev.operator.sks.api.Defaults;
+import dev.operator.sks.api.Nodepool;
 import dev.operator.sks.api.SKSCluster;
 import dev.operator.sks.api.SKSClusterStatus;
+import dev.operator.sks.api.UpgradeStrategy;
 import dev.operator.sks.naming.Labels;
+import dev.operator.sks.naming.Names;
 import dev.operator.sks.pki.IssuedCertificate;
 import dev.operator.sks.pki.KeyAlgorithm;
+import dev.operator.sks.pki.NodeTrust;
 import dev.operator.sks.pki.Pki;
 import dev.operator.sks.pki.RotationPlan;
 import dev.operator.sks.pki.RotationPlan.Observation;
@@ -18,6 +23,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -43,9 +49,27 @@ final class KeyRotations {
      */
     static final Duration LONGEST_TOKEN_LIFETIME = Duration.ofDays(365);
 
-    /** One key's step this reconcile, and what to report. */
+    /**
+     * One key's step this reconcile, and what to report.
+     *
+     * @param newlyWaiting what the step waits for (the nodes) changed since status last said it: worth an Event
+     */
     record Report(
-            Rotatable key, Step step, Optional<String> rotation, Optional<Instant> oldTrustedUntil, boolean taken) {}
+            Rotatable key,
+            Step step,
+            Optional<String> rotation,
+            Optional<Instant> oldTrustedUntil,
+            boolean taken,
+            boolean newlyWaiting) {
+        Report(Rotatable key, Step step, Optional<String> rotation, Optional<Instant> oldTrustedUntil, boolean taken) {
+            this(key, step, rotation, oldTrustedUntil, taken, false);
+        }
+
+        /** What the step waits for besides the control plane, in words. */
+        Optional<String> waitingFor() {
+            return step instanceof RotationPlan.Wait wait ? wait.waitingFor() : Optional.empty();
+        }
+    }
 
     /** @param changed a key Secret was written: certificates and bundles must be worked out again */
     record Outcome(List<Report> reports, boolean changed) {
@@ -94,12 +118,51 @@ final class KeyRotations {
                 .flatMap(r -> Phase.parse(r.phase));
     }
 
+    /** What status last said a key's rotation waits for. */
+    static Optional<String> reportedWaitingFor(SKSClusterStatus status, Rotatable key) {
+        if (status == null || status.certificates == null || status.certificates.rotations == null) {
+            return Optional.empty();
+        }
+        return status.certificates.rotations.stream()
+                .filter(r -> key.shown().equals(r.key))
+                .findFirst()
+                .map(r -> r.waitingFor);
+    }
+
+    /**
+     * The figures of every Nodepool accepted for the cluster's UID (never one that only names it) and not being
+     * deleted: a cluster-CA rotation waits until their machines trust the new CA.
+     */
+    static List<NodeTrust.Pool> pools(SKSCluster cluster, Collection<Nodepool> nodepools) {
+        String uid = cluster.getMetadata().getUid();
+        return nodepools.stream()
+                .filter(np -> np.getStatus() != null
+                        && uid != null
+                        && uid.equals(np.getStatus().clusterUID)
+                        && np.getMetadata().getDeletionTimestamp() == null
+                        && np.getSpec() != null)
+                .map(np -> new NodeTrust.Pool(
+                        np.getMetadata().getName(),
+                        np.getMetadata().getGeneration(),
+                        np.getStatus().observedGeneration,
+                        Optional.ofNullable(np.getStatus().trustedCA),
+                        np.getStatus().size == null ? 0 : np.getStatus().size,
+                        np.getStatus().updatedMachines == null ? 0 : np.getStatus().updatedMachines,
+                        Defaults.upgradeStrategy(np.getSpec()) == UpgradeStrategy.OnDelete))
+                .toList();
+    }
+
+    Outcome advance(SKSCluster cluster, SKSClusterStatus reported, boolean settled) {
+        return advance(cluster, reported, settled, List.of());
+    }
+
     /**
      * Decides and takes each key's next step.
      *
      * @param settled every control-plane workload rolled out at what the key Secrets hold now
+     * @param pools   the cluster's Nodepools ({@link #pools}), whose machines the cluster CA's new key waits for
      */
-    Outcome advance(SKSCluster cluster, SKSClusterStatus reported, boolean settled) {
+    Outcome advance(SKSCluster cluster, SKSClusterStatus reported, boolean settled, List<NodeTrust.Pool> pools) {
         String name = cluster.getMetadata().getName();
         List<Report> reports = new ArrayList<>();
         boolean changed = false;
@@ -113,6 +176,9 @@ final class KeyRotations {
             Optional<Instant> trustedUntil = annotation(secret.get(), Labels.PREVIOUS_KEY_TRUSTED_UNTIL_ANNOTATION)
                     .flatMap(KeyRotations::instant);
             RotationPlan.Held held = KeyRing.held(data);
+            Optional<String> nodesHoldBack = key == Rotatable.CLUSTER_CA
+                    ? trustBundle(data).flatMap(NodeTrust::anchor).flatMap(anchor -> NodeTrust.holdBack(anchor, pools))
+                    : Optional.empty();
             Step step = RotationPlan.next(new Observation(
                     held,
                     requested(cluster, key),
@@ -120,7 +186,8 @@ final class KeyRotations {
                     reported(reported, key),
                     settled,
                     trustedUntil,
-                    clock.instant()));
+                    clock.instant(),
+                    nodesHoldBack));
             boolean taken = take(cluster, key, held, step);
             changed |= taken;
             Optional<String> rotation =
@@ -129,7 +196,9 @@ final class KeyRotations {
                     step instanceof RotationPlan.Promote && key.authority().isEmpty()
                             ? Optional.of(clock.instant().plus(tokenLifetime))
                             : step instanceof RotationPlan.Wait ? trustedUntil : Optional.empty();
-            reports.add(new Report(key, step, rotation, until, taken));
+            Optional<String> waitingFor = step instanceof RotationPlan.Wait wait ? wait.waitingFor() : Optional.empty();
+            boolean newlyWaiting = waitingFor.isPresent() && !waitingFor.equals(reportedWaitingFor(reported, key));
+            reports.add(new Report(key, step, rotation, until, taken, newlyWaiting));
         }
         return new Outcome(List.copyOf(reports), changed);
     }
@@ -186,6 +255,12 @@ final class KeyRotations {
                 key.shown(),
                 step.getClass().getSimpleName());
         return true;
+    }
+
+    /** The bundle nodes get (old and new CA during a rotation), as {@code JoinMaterial} reads it for the user-data. */
+    private static Optional<String> trustBundle(Map<String, String> data) {
+        return Optional.ofNullable(data.get(Names.CA_CERTIFICATE_KEY))
+                .or(() -> Optional.ofNullable(data.get(Names.TLS_CERTIFICATE_KEY)));
     }
 
     private static Optional<String> annotation(Secret secret, String key) {

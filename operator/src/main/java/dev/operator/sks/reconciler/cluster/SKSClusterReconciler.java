@@ -297,7 +297,11 @@ public class SKSClusterReconciler implements Reconciler<SKSCluster>, Cleaner<SKS
             // A key rotation steps on only once the pods run with what the Secrets hold now.
             rotations = Optional.of(
                     new KeyRotations(objects, pki, clock, KeyAlgorithm.DEFAULT, KeyRotations.LONGEST_TOKEN_LIFETIME)
-                            .advance(cluster, before, observed.settledAt(ControlPlaneRenderer.render(inputs))));
+                            .advance(
+                                    cluster,
+                                    before,
+                                    observed.settledAt(ControlPlaneRenderer.render(inputs)),
+                                    KeyRotations.pools(cluster, context.getSecondaryResources(Nodepool.class))));
             tell(cluster, ClusterEvents.keyRotations(rotations.get()));
             if (rotations.get().changed()) {
                 certificates = new CertificateSecrets(objects, pki, clock, KeyAlgorithm.DEFAULT)

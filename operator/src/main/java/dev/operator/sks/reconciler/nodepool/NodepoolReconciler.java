@@ -13,6 +13,7 @@ import dev.operator.sks.join.JoinMaterial;
 import dev.operator.sks.lifecycle.MachineRevision;
 import dev.operator.sks.naming.Labels;
 import dev.operator.sks.naming.Names;
+import dev.operator.sks.pki.NodeTrust;
 import dev.operator.sks.reconciler.ClusterReference;
 import dev.operator.sks.reconciler.nodepool.NodepoolAdmission.Decision;
 import dev.operator.sks.reconciler.nodepool.NodepoolAdmission.Serve;
@@ -146,13 +147,23 @@ public class NodepoolReconciler implements Reconciler<Nodepool>, Cleaner<Nodepoo
             String version = JoinMaterial.kubernetesVersion(cluster)
                     .map(Object::toString)
                     .orElse(null);
+            // The CA bundle the user-data carries (rendered below from the same Secret): a rotation's new CA in it
+            // makes a new revision, so the machines that trust only the old CA are replaced.
+            String trust = JoinMaterial.clusterCaCertificate(secrets(context.getClient()), cluster)
+                    .flatMap(NodeTrust::anchor)
+                    .orElse("");
             String revision = MachineRevision.of(
                     version,
                     template.orElse(""),
                     nodepool.getSpec().instanceType,
-                    Defaults.diskSize(nodepool.getSpec()));
+                    Defaults.diskSize(nodepool.getSpec()),
+                    trust);
             MachineLifecycle.Outcome machines =
                     lifecycle.step(nodepool, ClusterKey.of(cluster), status, observed, revision, evictions);
+            if (revision.equals(status.revision)) {
+                // updatedMachines counts against this revision: what the cluster's CA rotation waits on.
+                status.trustedCA = trust.isEmpty() ? null : trust;
+            }
             InstancePool desired = InstancePools.desired(
                     nodepool, cluster, status.id, machines.evict(), template, machines.size(), revision, version);
             observed = Optional.of(apply(context.getClient(), nodepool, observed, desired));
@@ -221,8 +232,7 @@ public class NodepoolReconciler implements Reconciler<Nodepool>, Cleaner<Nodepoo
      */
     private void ensureUserData(
             KubernetesClient client, SKSCluster cluster, InstancePool pool, NodepoolStatus status, Long generation) {
-        JoinMaterial.Outcome outcome = new JoinMaterial(
-                        client, clock, secretCache.orElseGet(() -> SecretLookup.live(client)))
+        JoinMaterial.Outcome outcome = new JoinMaterial(client, clock, secrets(client))
                 .ensureUserData(
                         cluster,
                         pool.getMetadata().getName(),
@@ -243,6 +253,10 @@ public class NodepoolReconciler implements Reconciler<Nodepool>, Cleaner<Nodepoo
                     .orElse(status.version);
         }
         NodepoolReport.userData(outcome).setIn(status.conditions, generation, clock);
+    }
+
+    private SecretLookup secrets(KubernetesClient client) {
+        return secretCache.orElseGet(() -> SecretLookup.live(client));
     }
 
     private static List<Instance> instances(InstancePool pool) {
