@@ -103,7 +103,10 @@ class ControlPlaneLoadApiServerTest {
                     await().atMost(Duration.ofSeconds(30)).until(() -> load.samples(cluster, 2), s -> s.size() == 2);
             // At least the ten requests above and the scrape, over 30 s of the operator's clock, times two replicas.
             assertThat(two.get(1).requestsPerSecond().getAsDouble()).isGreaterThanOrEqualTo(11 / 30.0 * 2);
-            assertThat(two.get(1).inflight()).as("the scrape itself, times two").isGreaterThanOrEqualTo(2);
+            // The in-flight gauge is sampled by the API server, so even the scrape itself may read 0 in it: what holds
+            // is
+            // that one replica's whole count was taken for each of the two.
+            assertThat(two.get(1).inflight() % 2).as("in flight, times two").isEqualTo(0.0);
 
             load.forget(cluster);
             assertThat(load.samples(cluster, 2)).isEmpty();
