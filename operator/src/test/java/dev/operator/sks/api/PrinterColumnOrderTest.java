@@ -35,7 +35,8 @@ class PrinterColumnOrderTest {
                     .isEqualTo("Age");
         }
         assertThat(PrinterColumnOrder.declaredOrder(SKSCluster.class))
-                .containsExactly("Zone", "Version", "State", "Age", "Level", "Endpoint", "Auto Upgrade", "Addons", "Size");
+                .containsExactly(
+                        "Zone", "Version", "State", "Age", "Level", "Endpoint", "Auto Upgrade", "Addons", "Size");
     }
 
     @Test
