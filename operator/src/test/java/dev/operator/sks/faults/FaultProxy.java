@@ -338,6 +338,9 @@ public final class FaultProxy implements AutoCloseable {
     /** Streams a watch, flushing each read; a cut one is closed after {@code lifeMillis}, as a server that ends it. */
     private void stream(HttpExchange exchange, HttpResponse<InputStream> response, long lifeMillis) throws IOException {
         exchange.sendResponseHeaders(200, 0);
+        // The headers go now, not with the first event: a client waits for them to know its watch began, and a watch
+        // of a quiet namespace may have no event for minutes.
+        exchange.getResponseBody().flush();
         InputStream in = response.body();
         if (lifeMillis >= 0) {
             cutter.schedule(

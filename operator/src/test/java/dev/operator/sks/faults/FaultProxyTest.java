@@ -60,6 +60,11 @@ class FaultProxyTest {
         upstream.createContext("/watch", exchange -> {
             exchange.sendResponseHeaders(200, 0);
             try (OutputStream out = exchange.getResponseBody()) {
+                out.flush();
+                if (exchange.getRequestURI().getQuery().contains("quiet")) {
+                    endWatch.await(30, TimeUnit.SECONDS);
+                    return;
+                }
                 out.write("event-1\n".getBytes(StandardCharsets.UTF_8));
                 out.flush();
                 endWatch.await(30, TimeUnit.SECONDS);
@@ -110,6 +115,15 @@ class FaultProxyTest {
                 // The first event arrives while the upstream still holds the stream open: nothing is buffered.
                 assertThat(lines.readLine()).isEqualTo("event-1");
             }
+
+            // A watch with no event yet has its headers through: the client knows it began.
+            HttpResponse<InputStream> quiet = http.send(
+                    request(proxy, "/watch?watch=true&quiet=1")
+                            .timeout(Duration.ofSeconds(10))
+                            .build(),
+                    HttpResponse.BodyHandlers.ofInputStream());
+            assertThat(quiet.statusCode()).isEqualTo(200);
+            quiet.body().close();
 
             proxy.settings(new Settings(0, 1, 1, Duration.ZERO, Duration.ofMillis(200)));
             long started = System.nanoTime();
