@@ -260,6 +260,14 @@ public final class FaultProxy implements AutoCloseable {
             URI uri = exchange.getRequestURI();
             boolean watch = isWatch(uri);
             byte[] body = exchange.getRequestBody().readAllBytes();
+            if ("websocket".equalsIgnoreCase(exchange.getRequestHeaders().getFirst("Upgrade"))) {
+                // The proxy carries no WebSocket. fabric8 tries a watch as one first and falls back to an HTTP
+                // streaming watch when the upgrade is answered 200 or 503: an empty 200 makes it fall back at once
+                // (a 503 is retried for about 20 s first; the watch's own endless 200 held the handshake a minute).
+                // Not a fault: nothing is counted.
+                exchange.sendResponseHeaders(200, -1);
+                return;
+            }
             Settings now = settings;
             Optional<Fault> fault;
             long latencyMillis;
