@@ -11,6 +11,7 @@ import dev.operator.sks.testing.ApiServerSupport;
 import dev.operator.sks.testing.SharedApiServer;
 import io.fabric8.kubeapitest.junit.KubeConfig;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -43,7 +44,7 @@ class FaultInjectedConvergenceTest {
         long seed = Long.getLong("faults.seed", System.nanoTime());
         try (KubernetesClient client = ApiServerSupport.client(kubeconfig);
                 FaultProxy proxy = FaultProxy.start(kubeconfig, FaultProxy.Settings.of(0, seed));
-                KubernetesClient throughProxy = ApiServerSupport.client(proxy.kubeconfig())) {
+                KubernetesClient throughProxy = proxy.client()) {
             // The proxy forwards with the admin's credentials: a client with none reads through it.
             assertThat(throughProxy.namespaces().list().getItems()).isNotEmpty();
 
@@ -64,9 +65,10 @@ class FaultInjectedConvergenceTest {
                         "--watch-namespaces=" + String.join(",", namespaces)
                     },
                     Map.of());
-            try (SksOperator operator =
-                    ApiServerSupport.startOperator(throughProxy, OperatorServices.loadDefaults(config))) {
+            try (SksOperator operator = startThroughProxy(throughProxy, OperatorServices.loadDefaults(config), proxy)) {
                 proxy.settings(FaultProxy.Settings.of(0.10, seed).withWatchCutRate(0.5));
+                // The informers' watches began at 0 %: cut them, so that those reopened meet the faults.
+                proxy.cutOpenWatches();
                 Fleet fleet = new Fleet(client, namespaces, clusters);
                 long started = System.nanoTime();
                 long[] lastPrinted = {started};
@@ -99,5 +101,32 @@ class FaultInjectedConvergenceTest {
                 kubelets.forEach(ClusterStandIn::close);
             }
         }
+    }
+
+    /**
+     * Starts the operator on the proxy's client and waits for its informers, saying what /readyz says while it waits:
+     * every informer's list and watch goes through the proxy, which a loaded machine makes slow, so the wait is longer
+     * than {@link ApiServerSupport#startOperator}'s and a failure names the event sources that did not start.
+     */
+    private static SksOperator startThroughProxy(KubernetesClient client, OperatorServices services, FaultProxy proxy) {
+        SksOperator operator = new SksOperator(client, services, new SimpleMeterRegistry());
+        long started = System.nanoTime();
+        operator.start();
+        long[] lastPrinted = {started};
+        await().atMost(Duration.ofMinutes(3))
+                .pollInterval(Duration.ofMillis(500))
+                .conditionEvaluationListener(c -> {
+                    if (System.nanoTime() - lastPrinted[0] > 10e9) {
+                        lastPrinted[0] = System.nanoTime();
+                        System.out.printf(
+                                "faults: not ready after %.0f s: %s; %s%n",
+                                (System.nanoTime() - started) / 1e9, operator.notReadyReason(), proxy.summary());
+                    }
+                })
+                .until(() -> operator.notReadyReason().isEmpty());
+        System.out.printf(
+                "faults: operator ready through the proxy in %.1f s; %s%n",
+                (System.nanoTime() - started) / 1e9, proxy.summary());
+        return operator;
     }
 }

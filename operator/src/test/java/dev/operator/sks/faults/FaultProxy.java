@@ -126,7 +126,12 @@ public final class FaultProxy implements AutoCloseable {
             Executors.newSingleThreadScheduledExecutor(daemon("fault-proxy-cutter"));
     private final AtomicLongArray injected = new AtomicLongArray(Fault.values().length);
     private final AtomicLong requests = new AtomicLong();
+    /** The upstream bodies of the watches streaming now, so {@link #cutOpenWatches} can end them. */
+    private final Set<InputStream> openWatches = java.util.concurrent.ConcurrentHashMap.newKeySet();
+
     private volatile Settings settings;
+    /** {@code -Dfaults.trace=true}: one line per request (method, path, fault, status), to see what a client does. */
+    private static final boolean TRACE = Boolean.getBoolean("faults.trace");
 
     private FaultProxy(URI upstream, SSLContext upstreamTls, Settings settings) throws IOException {
         this.upstream = upstream;
@@ -176,6 +181,18 @@ public final class FaultProxy implements AutoCloseable {
         return kubeconfig;
     }
 
+    /**
+     * A client that reaches the upstream server through this proxy with HTTP streaming watches only: the proxy carries
+     * no WebSocket, and a client left to try one first spends each watch's start on a refused upgrade.
+     */
+    public io.fabric8.kubernetes.client.KubernetesClient client() {
+        Config config = Config.fromKubeconfig(kubeconfig);
+        config.setOnlyHttpWatches(true);
+        return new io.fabric8.kubernetes.client.KubernetesClientBuilder()
+                .withConfig(config)
+                .build();
+    }
+
     public int port() {
         return server.getAddress().getPort();
     }
@@ -183,6 +200,26 @@ public final class FaultProxy implements AutoCloseable {
     /** Changes the rates from the next request on (the random sequence goes on). */
     public void settings(Settings changed) {
         this.settings = changed;
+    }
+
+    /**
+     * Cuts every watch streaming now, each counted as a {@link Fault#WATCH_CUT}: a client's watches last minutes, so
+     * those opened before the faults began would otherwise never meet the watch cut rate; reopened, they do.
+     */
+    public int cutOpenWatches() {
+        int cut = 0;
+        for (InputStream watch : List.copyOf(openWatches)) {
+            if (openWatches.remove(watch)) {
+                injected.incrementAndGet(Fault.WATCH_CUT.ordinal());
+                cut++;
+                try {
+                    watch.close();
+                } catch (IOException e) {
+                    // already ended
+                }
+            }
+        }
+        return cut;
     }
 
     /** How many of each fault were injected so far. */
@@ -260,6 +297,9 @@ public final class FaultProxy implements AutoCloseable {
             URI uri = exchange.getRequestURI();
             boolean watch = isWatch(uri);
             byte[] body = exchange.getRequestBody().readAllBytes();
+            if (TRACE) {
+                System.out.printf("fault proxy: %s %s%s%n", method, uri, watch ? " (watch)" : "");
+            }
             if ("websocket".equalsIgnoreCase(exchange.getRequestHeaders().getFirst("Upgrade"))) {
                 // The proxy carries no WebSocket. fabric8 tries a watch as one first and falls back to an HTTP
                 // streaming watch when the upgrade is answered 200 or 503: an empty 200 makes it fall back at once
@@ -297,6 +337,14 @@ public final class FaultProxy implements AutoCloseable {
                 return;
             }
             copyHeaders(response, exchange);
+            if (TRACE) {
+                System.out.printf(
+                        "fault proxy: %s %s -> %d%s%n",
+                        method,
+                        uri,
+                        response.statusCode(),
+                        fault.map(x -> " " + x).orElse(""));
+            }
             if (watch && response.statusCode() == 200) {
                 stream(exchange, response, f == Fault.WATCH_CUT ? watchLifeMillis : -1);
             } else {
@@ -346,8 +394,11 @@ public final class FaultProxy implements AutoCloseable {
     /** Streams a watch, flushing each read; a cut one is closed after {@code lifeMillis}, as a server that ends it. */
     private void stream(HttpExchange exchange, HttpResponse<InputStream> response, long lifeMillis) throws IOException {
         exchange.sendResponseHeaders(200, 0);
-        // The headers go now, not with the first event: a client waits for them to know its watch began, and a watch
-        // of a quiet namespace may have no event for minutes.
+        // The headers and one space go now, not with the first event: fabric8 counts an HTTP watch as watching (and
+        // JOSDK's informer health, so the operator's /readyz, follows) only once the first body bytes arrive, and a
+        // watch of a quiet namespace may have no event for minutes. A space before the first event's JSON line is
+        // whitespace the JSON reader skips, so the stream's meaning is unchanged.
+        exchange.getResponseBody().write(' ');
         exchange.getResponseBody().flush();
         InputStream in = response.body();
         if (lifeMillis >= 0) {
@@ -364,6 +415,7 @@ public final class FaultProxy implements AutoCloseable {
         }
         OutputStream out = exchange.getResponseBody();
         byte[] buffer = new byte[16 * 1024];
+        openWatches.add(in);
         try (in) {
             int read;
             while ((read = in.read(buffer)) >= 0) {
@@ -372,6 +424,8 @@ public final class FaultProxy implements AutoCloseable {
             }
         } catch (IOException e) {
             // cut (or the upstream ended it): the exchange is closed by the caller, which ends the stream
+        } finally {
+            openWatches.remove(in);
         }
     }
 

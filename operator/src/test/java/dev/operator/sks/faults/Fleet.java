@@ -259,7 +259,12 @@ final class Fleet {
                 continue;
             }
             owned.computeIfAbsent(owner.getUid(), k -> new ArrayList<>())
-                    .add(object.getKind() + "/" + object.getMetadata().getName().replace(owner.getName(), "*"));
+                    // The owner's UID out too: an InstancePool's name carries its Nodepool's UID.
+                    .add(object.getKind() + "/"
+                            + object.getMetadata()
+                                    .getName()
+                                    .replace(owner.getName(), "*")
+                                    .replace(owner.getUid(), "<uid>"));
         }
         Map<String, List<String>> shapeByOwnerKind = new TreeMap<>();
         for (HasMetadata owner : objects) {
