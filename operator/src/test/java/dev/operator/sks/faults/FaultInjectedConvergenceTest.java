@@ -17,7 +17,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
 
 /**
  * Issue 15's injected faults: the in-process operator talks to the shared API server through a {@link FaultProxy} that
@@ -29,8 +28,6 @@ import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
  * operator starts with the proxy at 0 % and the faults begin once its informers have synced: JOSDK stops an operator
  * whose first list fails, which is start-up, not the steady state this tier is about.
  */
-// Opt-in (-Dfaults.tier=true) until it has passed here once: written at the deadline, never run to the end yet.
-@EnabledIfSystemProperty(named = "faults.tier", matches = "true")
 @SharedApiServer
 class FaultInjectedConvergenceTest {
     @KubeConfig
