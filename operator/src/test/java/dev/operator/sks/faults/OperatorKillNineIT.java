@@ -79,6 +79,7 @@ class OperatorKillNineIT {
             System.out.printf("kill -9: %d clusters, %d kills, seed %d, log %s%n", clusters, kills, seed, log);
             Fleet fleet = new Fleet(client, namespaces, clusters);
             long started = System.nanoTime();
+            long startedBefore = startedLines(log);
             process = builder.start();
             fleet.create();
             List<Long> lives = new ArrayList<>();
@@ -89,13 +90,15 @@ class OperatorKillNineIT {
                 // can take longer than 8 s and kills counted from the process start would all land before any work.
                 long life = 200 + random.nextInt(8_000);
                 lives.add(life);
-                if (kill % 2 == 1 && awaitStarted(fleet, log, kill + 1)) {
+                if (kill % 2 == 1 && awaitStarted(fleet, log, startedBefore + 1)) {
                     afterStarted++;
                 }
                 sleepObserving(fleet, life);
                 process.destroyForcibly(); // SIGKILL on Linux: no shutdown hook runs
                 assertThat(process.waitFor(30, TimeUnit.SECONDS)).isTrue();
                 fleet.observe();
+                // A process killed in its start-up said nothing: count what was said before this one began.
+                startedBefore = startedLines(log);
                 process = builder.start();
             }
             System.out.printf(
@@ -161,18 +164,22 @@ class OperatorKillNineIT {
      * Waits (observing) until the shared log holds {@code starts} "sks-operator started" lines, that is until the
      * process started last said it runs; false when it did not within 2 minutes (the kill then lands in start-up).
      */
-    private static boolean awaitStarted(Fleet fleet, Path log, int starts) throws Exception {
+    private static boolean awaitStarted(Fleet fleet, Path log, long starts) throws Exception {
         long until = System.nanoTime() + Duration.ofMinutes(2).toNanos();
         while (System.nanoTime() < until) {
-            // Latin-1: any byte reads, so a torn last line of a killed process cannot fail the count.
-            String text = new String(Files.readAllBytes(log), java.nio.charset.StandardCharsets.ISO_8859_1);
-            long count = text.split("sks-operator started in", -1).length - 1L;
-            if (count >= starts) {
+            if (startedLines(log) >= starts) {
                 return true;
             }
             sleepObserving(fleet, 500);
         }
         return false;
+    }
+
+    /** How many times the processes so far said they started. */
+    private static long startedLines(Path log) throws java.io.IOException {
+        // Latin-1: any byte reads, so a torn last line of a killed process cannot fail the count.
+        String text = new String(Files.readAllBytes(log), java.nio.charset.StandardCharsets.ISO_8859_1);
+        return text.split("sks-operator started in", -1).length - 1L;
     }
 
     /** Per request (namespace/name/uid), how many times a KubeconfigIssued Event said it was issued. */
