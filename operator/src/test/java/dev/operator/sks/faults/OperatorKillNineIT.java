@@ -22,7 +22,6 @@ import java.util.Random;
 import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
 
 /**
  * Issue 15's kill -9: the packaged operator jar, in its own JVM as a user runs it, is killed with SIGKILL at random
@@ -37,9 +36,6 @@ import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
  * <p>CI: 15 clusters, 10 kills. {@code -Dbenchmark=true}: 50 clusters, 100 kills. {@code -Dfaults.seed=N} replays
  * the kill moments (printed).
  */
-// Opt-in (-Dfaults.tier=true): it needs the packaged jar (mvn package) and took 152 s in its one pass here (15
-// clusters converged 136 s after the first start through 10 kills, 0 problems), near the 3 minutes a CI test may take.
-@EnabledIfSystemProperty(named = "faults.tier", matches = "true")
 @SharedApiServer
 class OperatorKillNineIT {
     @KubeConfig
