@@ -119,6 +119,22 @@ public final class JoinMaterial {
             List<NodepoolTaint> taints,
             OwnerReference owner,
             boolean imageBakedIn) {
+        return ensureUserData(cluster, instancePool, nodepoolId, labels, taints, owner, imageBakedIn, null);
+    }
+
+    /**
+     * @param revision the machine revision the pool's spec names, recorded on the Secret: the pool boots only from
+     *                 user-data of its own revision (null: none recorded)
+     */
+    public Outcome ensureUserData(
+            SKSCluster cluster,
+            String instancePool,
+            String nodepoolId,
+            Map<String, String> labels,
+            List<NodepoolTaint> taints,
+            OwnerReference owner,
+            boolean imageBakedIn,
+            String revision) {
         String name = cluster.getMetadata().getName();
         String namespace = cluster.getMetadata().getNamespace();
         Optional<String> ca = clusterCaCertificate(cache, cluster);
@@ -156,7 +172,7 @@ public final class JoinMaterial {
                 imageBakedIn);
         try {
             UserDataSecrets.Written written =
-                    secrets.write(namespace, name, instancePool, owner, UserDataRenderer.render(parameters));
+                    secrets.write(namespace, name, instancePool, owner, UserDataRenderer.render(parameters), revision);
             return new Ready(written.secretName(), written.changed(), written.digest());
         } catch (NameConflictException e) {
             return new Conflicting(e.conflict(), e.conflict().message(referenced(owner, namespace)));

@@ -48,6 +48,20 @@ public final class UserDataSecrets {
      * @throws NameConflictException when a Secret of that name exists without a controller reference to {@code owner}
      */
     public Written write(String namespace, String cluster, String instancePool, OwnerReference owner, String userData) {
+        return write(namespace, cluster, instancePool, owner, userData, null);
+    }
+
+    /**
+     * @param revision the machine revision the user-data is rendered for (the InstancePool's {@code spec.revision}),
+     *                 kept in {@link Labels#USER_DATA_REVISION_ANNOTATION}; null: none is recorded
+     */
+    public Written write(
+            String namespace,
+            String cluster,
+            String instancePool,
+            OwnerReference owner,
+            String userData,
+            String revision) {
         Objects.requireNonNull(owner, "owner");
         String name = Names.userData(instancePool);
         Secret desired = new SecretBuilder()
@@ -55,6 +69,7 @@ public final class UserDataSecrets {
                 .withName(name)
                 .withNamespace(namespace)
                 .withLabels(labels(cluster, instancePool))
+                .withAnnotations(revision == null ? null : Map.of(Labels.USER_DATA_REVISION_ANNOTATION, revision))
                 .withOwnerReferences(owner)
                 .endMetadata()
                 .withType("Opaque")
@@ -96,6 +111,7 @@ public final class UserDataSecrets {
     private static boolean isUpToDate(Secret current, Secret desired) {
         return Objects.equals(current.getData(), desired.getData())
                 && Objects.equals(current.getType(), desired.getType())
+                && Objects.equals(revision(current), revision(desired))
                 && ownersMatch(
                         current.getMetadata().getOwnerReferences(),
                         desired.getMetadata().getOwnerReferences())
@@ -126,6 +142,12 @@ public final class UserDataSecrets {
             }
         }
         return true;
+    }
+
+    /** The machine revision a user-data Secret was rendered for, if it says. */
+    public static Optional<String> revision(Secret secret) {
+        Map<String, String> annotations = secret.getMetadata().getAnnotations();
+        return Optional.ofNullable(annotations == null ? null : annotations.get(Labels.USER_DATA_REVISION_ANNOTATION));
     }
 
     private static Map<String, String> labels(String cluster, String instancePool) {

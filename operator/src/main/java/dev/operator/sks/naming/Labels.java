@@ -139,6 +139,12 @@ public final class Labels {
 
     public static final String CREATE_ONLY_VALUE = "create-only";
 
+    /**
+     * On a user-data Secret: the machine revision ({@code InstancePool spec.revision}) it was rendered for. A pool
+     * boots machines only from user-data of its own revision, so a machine's recorded revision is what it booted with.
+     */
+    public static final String USER_DATA_REVISION_ANNOTATION = PREFIX + "machine-revision";
+
     /** Component label of node join material: the bootstrap token Secret and the user-data Secrets. */
     public static final String JOIN_COMPONENT = "join";
 

@@ -13,6 +13,15 @@ import java.util.Optional;
 public interface SecretLookup {
     Optional<Secret> find(String namespace, String name);
 
+    /**
+     * Reads each name once and answers the same from then on: one reconcile that decides from a Secret twice (a
+     * revision and the user-data it names) must not see it appear or vanish between the two reads.
+     */
+    static SecretLookup once(SecretLookup lookup) {
+        java.util.Map<String, Optional<Secret>> seen = new java.util.concurrent.ConcurrentHashMap<>();
+        return (namespace, name) -> seen.computeIfAbsent(namespace + "/" + name, k -> lookup.find(namespace, name));
+    }
+
     /** Asks the API server each time. */
     static SecretLookup live(KubernetesClient client) {
         return (namespace, name) -> Optional.ofNullable(

@@ -252,6 +252,55 @@ class JoinApiServerTest {
         assertThat(rotatedUserData).doesNotContain(token.value());
     }
 
+    /** What an InstancePool checks before it boots a machine (issue 15's stuck Nodepool): see InstancePoolReport. */
+    @Test
+    void theUserDataNamesTheMachineRevisionItWasRenderedForAndMovesWithIt() {
+        SKSCluster cluster = cluster("zeta");
+        JoinMaterial material = new JoinMaterial(client, new MutableClock(START));
+        OwnerReference owner = ownerStandIn();
+        String pool = "nodepool-zeta-1234";
+        IssuedCertificate ca = new BouncyCastlePki(Clock.systemUTC()).createCa("kubernetes");
+        client.resource(new SecretBuilder()
+                        .withNewMetadata()
+                        .withName(Names.clusterCa("zeta"))
+                        .withNamespace(namespace)
+                        .withOwnerReferences(Owners.controllerReference(cluster))
+                        .endMetadata()
+                        .withType("kubernetes.io/tls")
+                        .addToData("tls.crt", base64(ca.certificatePem()))
+                        .addToData("tls.key", base64(ca.privateKeyPem()))
+                        .build())
+                .create();
+        cluster.setStatus(new SKSClusterStatus());
+        cluster.getStatus().endpoint = "https://203.0.113.10:443";
+        cluster.getStatus().version = "1.33.4";
+        cluster = client.resource(cluster).updateStatus();
+
+        assertThat(material.ensureUserData(cluster, pool, "1234", Map.of(), List.of(), owner, false, "rev-1"))
+                .isInstanceOfSatisfying(
+                        JoinMaterial.Ready.class, r -> assertThat(r.changed()).isTrue());
+        Secret first = client.secrets()
+                .inNamespace(namespace)
+                .withName(Names.userData(pool))
+                .get();
+        assertThat(UserDataSecrets.revision(first)).contains("rev-1");
+
+        assertThat(material.ensureUserData(cluster, pool, "1234", Map.of(), List.of(), owner, false, "rev-1"))
+                .isInstanceOfSatisfying(
+                        JoinMaterial.Ready.class, r -> assertThat(r.changed()).isFalse());
+        // A new revision whose user-data reads the same (an instance type, a disk size) is still written: the pool
+        // must see that the user-data is meant for its new spec.
+        assertThat(material.ensureUserData(cluster, pool, "1234", Map.of(), List.of(), owner, false, "rev-2"))
+                .isInstanceOfSatisfying(
+                        JoinMaterial.Ready.class, r -> assertThat(r.changed()).isTrue());
+        Secret second = client.secrets()
+                .inNamespace(namespace)
+                .withName(Names.userData(pool))
+                .get();
+        assertThat(UserDataSecrets.revision(second)).contains("rev-2");
+        assertThat(second.getData()).isEqualTo(first.getData());
+    }
+
     @Test
     void aSameNamedTokenSecretTheClusterDoesNotControlIsNeitherUsedNorReplaced() {
         SKSCluster cluster = cluster("zeta");

@@ -113,6 +113,11 @@ public class InstancePoolReconciler implements Reconciler<InstancePool>, Cleaner
         if (userData instanceof Absent absent) {
             return stop(pool, status, absent.ready(), absent.conflict());
         }
+        if (userData instanceof InstancePoolReport.OtherRevision) {
+            // The spec or the user-data of the Nodepool's last write has not reached this reconcile yet: nothing is
+            // booted or reported from the half seen; the other half's event wakes the pool, the poll only bounds it.
+            return UpdateControl.<InstancePool>noUpdate().rescheduleAfter(STARTING_POLL);
+        }
         DesiredPool desired = DesiredPool.from(pool, type.get(), ((Present) userData).userData())
                 .withProviderId(status.providerId);
         List<String> evict = pool.getSpec().evict == null ? List.of() : pool.getSpec().evict;

@@ -2,6 +2,7 @@ package dev.operator.sks.reconciler.instancepool;
 
 import dev.operator.sks.api.InstancePool;
 import dev.operator.sks.api.PoolState;
+import dev.operator.sks.join.UserDataSecrets;
 import dev.operator.sks.naming.Names;
 import dev.operator.sks.provider.InstanceState;
 import dev.operator.sks.provider.ProviderPool;
@@ -25,7 +26,7 @@ public final class InstancePoolReport {
     private InstancePoolReport() {}
 
     /** The user-data a pool's machines boot with, or why there is none to use. */
-    public sealed interface UserData permits Present, Absent {}
+    public sealed interface UserData permits Present, Absent, OtherRevision {}
 
     public record Present(String userData) implements UserData {
         /** Never printed: it holds a join token. */
@@ -34,6 +35,13 @@ public final class InstancePoolReport {
             return "Present[" + userData.length() + " chars]";
         }
     }
+
+    /**
+     * The Secret holds user-data rendered for another machine revision than the pool's spec names: the Nodepool writes
+     * the spec and then the user-data, and this reconcile saw one without the other. Nothing boots until they agree
+     * (the write that follows wakes the pool), so a machine is never recorded under a revision it did not boot with.
+     */
+    public record OtherRevision(String renderedFor, String wanted) implements UserData {}
 
     /** Nothing to boot with; {@code ready} says why. */
     public record Absent(PoolCondition ready) implements UserData {
@@ -69,6 +77,11 @@ public final class InstancePoolReport {
                 secret.get().getData() == null ? null : secret.get().getData().get(Names.USER_DATA_KEY);
         if (encoded == null) {
             return new Absent(waitingForUserData(name));
+        }
+        Optional<String> renderedFor = UserDataSecrets.revision(secret.get());
+        String wanted = pool.getSpec().revision;
+        if (renderedFor.isPresent() && wanted != null && !wanted.equals(renderedFor.get())) {
+            return new OtherRevision(renderedFor.get(), wanted);
         }
         return new Present(new String(Base64.getDecoder().decode(encoded), StandardCharsets.UTF_8));
     }

@@ -126,6 +126,9 @@ public class NodepoolReconciler implements Reconciler<Nodepool>, Cleaner<Nodepoo
         status.cluster = cluster.getMetadata().getName();
         status.clusterUID = cluster.getMetadata().getUid();
 
+        // One read of each Secret for the whole reconcile: the revision and the user-data rendered for it must agree
+        // on whether the cluster CA exists, or a machine could boot from user-data newer than its recorded revision.
+        SecretLookup secrets = SecretLookup.once(secrets(context.getClient()));
         int wanted;
         Optional<Duration> lookAgain = Optional.empty();
         if (serve.specAccepted()) {
@@ -149,7 +152,7 @@ public class NodepoolReconciler implements Reconciler<Nodepool>, Cleaner<Nodepoo
                     .orElse(null);
             // The CA bundle the user-data carries (rendered below from the same Secret): a rotation's new CA in it
             // makes a new revision, so the machines that trust only the old CA are replaced.
-            String trust = JoinMaterial.clusterCaCertificate(secrets(context.getClient()), cluster)
+            String trust = JoinMaterial.clusterCaCertificate(secrets, cluster)
                     .flatMap(NodeTrust::anchor)
                     .orElse("");
             String revision = MachineRevision.of(
@@ -158,9 +161,14 @@ public class NodepoolReconciler implements Reconciler<Nodepool>, Cleaner<Nodepoo
                     nodepool.getSpec().instanceType,
                     Defaults.diskSize(nodepool.getSpec()),
                     trust);
+            if (trust.isEmpty() && observed.isPresent() && observed.get().getSpec().revision != null) {
+                // The CA cannot be read now (a cache that lags): that is no new revision, or the machines would be
+                // replaced for it. With no CA no user-data is rendered, so nothing boots meanwhile either.
+                revision = observed.get().getSpec().revision;
+            }
             MachineLifecycle.Outcome machines =
                     lifecycle.step(nodepool, ClusterKey.of(cluster), status, observed, revision, evictions);
-            if (revision.equals(status.revision)) {
+            if (revision.equals(status.revision) && !trust.isEmpty()) {
                 // updatedMachines counts against this revision: what the cluster's CA rotation waits on.
                 status.trustedCA = trust.isEmpty() ? null : trust;
             }
@@ -173,7 +181,7 @@ public class NodepoolReconciler implements Reconciler<Nodepool>, Cleaner<Nodepoo
         } else {
             wanted = observed.map(p -> p.getSpec().size).orElse(0);
         }
-        observed.ifPresent(pool -> ensureUserData(context.getClient(), cluster, pool, status, generation));
+        observed.ifPresent(pool -> ensureUserData(context.getClient(), secrets, cluster, pool, status, generation));
         NodepoolReport.Report report = NodepoolReport.of(status.instancePool, wanted, observed, status.state);
         status.size = report.size();
         status.readyNodes = report.readyNodes();
@@ -231,8 +239,13 @@ public class NodepoolReconciler implements Reconciler<Nodepool>, Cleaner<Nodepoo
      * that is starting. Rendered from the InstancePool, so a refused spec changes nothing a machine boots with.
      */
     private void ensureUserData(
-            KubernetesClient client, SKSCluster cluster, InstancePool pool, NodepoolStatus status, Long generation) {
-        JoinMaterial.Outcome outcome = new JoinMaterial(client, clock, secrets(client))
+            KubernetesClient client,
+            SecretLookup secrets,
+            SKSCluster cluster,
+            InstancePool pool,
+            NodepoolStatus status,
+            Long generation) {
+        JoinMaterial.Outcome outcome = new JoinMaterial(client, clock, secrets)
                 .ensureUserData(
                         cluster,
                         pool.getMetadata().getName(),
@@ -244,7 +257,8 @@ public class NodepoolReconciler implements Reconciler<Nodepool>, Cleaner<Nodepoo
                                 services.config().provider(),
                                 pool.getSpec().template,
                                 services.versions(),
-                                JoinMaterial.kubernetesVersion(cluster)));
+                                JoinMaterial.kubernetesVersion(cluster)),
+                        pool.getSpec().revision);
         if (outcome instanceof JoinMaterial.Ready
                 && MachineLifecycle.oldestVersion(instances(pool)).isEmpty()) {
             // No machine yet: the version new ones join with, as the user-data was just rendered for.

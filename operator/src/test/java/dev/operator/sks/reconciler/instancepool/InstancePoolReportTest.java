@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.operator.sks.api.InstancePool;
 import dev.operator.sks.api.PoolState;
 import dev.operator.sks.catalog.InstanceTypeCatalog;
+import dev.operator.sks.naming.Labels;
 import dev.operator.sks.naming.Names;
 import dev.operator.sks.provider.DesiredPool;
 import dev.operator.sks.provider.InstanceState;
@@ -21,6 +22,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Base64;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
@@ -28,6 +30,29 @@ import org.junit.jupiter.api.Test;
 class InstancePoolReportTest {
     private final InstancePool pool = PoolOwnershipTest.pool(
             Names.instancePool("workers", "np-uid"), "alpha", PoolOwnershipTest.nodepool("alpha"));
+
+    /**
+     * The fault tier's stuck Nodepool (issue 15): the Nodepool writes the pool's spec (a new revision) and then its
+     * user-data; a pool reconcile that read the spec from a cache still holding the old revision, and the new Secret
+     * live, booted a machine recorded under the old revision, which the Nodepool then set out to replace, surging to
+     * two machines it could not drain (no tenant Nodes to read). A pool boots only from user-data of its own revision.
+     */
+    @Test
+    void aPoolBootsOnlyFromUserDataRenderedForTheRevisionItsSpecNames() {
+        pool.getSpec().revision = "rev-new";
+        Secret own = secret(pool.getSpec().userDataSecretName, true);
+        own.getMetadata().setAnnotations(Map.of(Labels.USER_DATA_REVISION_ANNOTATION, "rev-new"));
+        assertThat(InstancePoolReport.userData(pool, Optional.of(own))).isInstanceOf(InstancePoolReport.Present.class);
+
+        // The spec as a lagging cache holds it, with the Secret already rendered for the next revision.
+        pool.getSpec().revision = "rev-old";
+        assertThat(InstancePoolReport.userData(pool, Optional.of(own)))
+                .isEqualTo(new InstancePoolReport.OtherRevision("rev-new", "rev-old"));
+
+        // A Secret that names no revision (written before the annotation existed) is booted from, as before.
+        own.getMetadata().setAnnotations(null);
+        assertThat(InstancePoolReport.userData(pool, Optional.of(own))).isInstanceOf(InstancePoolReport.Present.class);
+    }
 
     @Test
     void aPoolBootsOnlyFromAUserDataSecretItControls() {
