@@ -17,7 +17,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
 
 /**
  * Issue 15's injected faults: the in-process operator talks to the shared API server through a {@link FaultProxy} that
@@ -29,8 +28,6 @@ import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
  * operator starts with the proxy at 0 % and the faults begin once its informers have synced: JOSDK stops an operator
  * whose first list fails, which is start-up, not the steady state this tier is about.
  */
-// Opt-in (-Dfaults.tier=true) until the stuck Nodepool it found on the merged main (seed 52755584419765) is fixed.
-@EnabledIfSystemProperty(named = "faults.tier", matches = "true")
 @SharedApiServer
 class FaultInjectedConvergenceTest {
     @KubeConfig
@@ -73,17 +70,22 @@ class FaultInjectedConvergenceTest {
                 long started = System.nanoTime();
                 long[] lastPrinted = {started};
                 fleet.create();
-                await().atMost(Duration.ofMinutes(BENCHMARK ? 15 : 6))
-                        .pollInterval(Duration.ofSeconds(2))
-                        .until(() -> {
-                            fleet.observe();
-                            Map<String, Integer> pending = fleet.pending();
-                            if (System.nanoTime() - lastPrinted[0] > 30e9) {
-                                lastPrinted[0] = System.nanoTime();
-                                System.out.printf("faults: pending %s; %s%n", pending, proxy.summary());
-                            }
-                            return pending.isEmpty();
-                        });
+                try {
+                    await().atMost(Duration.ofMinutes(BENCHMARK ? 15 : 6))
+                            .pollInterval(Duration.ofSeconds(2))
+                            .until(() -> {
+                                fleet.observe();
+                                Map<String, Integer> pending = fleet.pending();
+                                if (System.nanoTime() - lastPrinted[0] > 30e9) {
+                                    lastPrinted[0] = System.nanoTime();
+                                    System.out.printf("faults: pending %s; %s%n", pending, proxy.summary());
+                                }
+                                return pending.isEmpty();
+                            });
+                } catch (org.awaitility.core.ConditionTimeoutException e) {
+                    System.out.println("faults: not converged; " + proxy.summary() + "\n" + fleet.describePending());
+                    throw e;
+                }
                 double seconds = (System.nanoTime() - started) / 1e9;
                 proxy.settings(FaultProxy.Settings.of(0, seed));
                 Fleet.Report report = fleet.check();

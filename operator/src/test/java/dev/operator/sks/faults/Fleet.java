@@ -205,6 +205,88 @@ final class Fleet {
         return pending;
     }
 
+    /**
+     * What each unconverged Nodepool, its InstancePool and its cluster say, and the Events they recorded: printed when
+     * a run does not converge, so a stuck object can be understood from the log alone. Secret data is never read.
+     */
+    String describePending() {
+        StringBuilder out = new StringBuilder();
+        for (String namespace : namespaces) {
+            for (Nodepool pool : client.resources(Nodepool.class)
+                    .inNamespace(namespace)
+                    .list()
+                    .getItems()) {
+                if (pool.getStatus() != null
+                        && pool.getStatus().state == PoolState.Running
+                        && Objects.equals(pool.getStatus().size, pool.getSpec().size)) {
+                    continue;
+                }
+                out.append("Nodepool ")
+                        .append(namespace)
+                        .append('/')
+                        .append(pool.getMetadata().getName())
+                        .append(" generation ")
+                        .append(pool.getMetadata().getGeneration())
+                        .append(" resourceVersion ")
+                        .append(pool.getMetadata().getResourceVersion())
+                        .append(" status ")
+                        .append(client.getKubernetesSerialization().asJson(pool.getStatus()))
+                        .append('\n');
+                for (InstancePool instancePool : client.resources(InstancePool.class)
+                        .inNamespace(namespace)
+                        .list()
+                        .getItems()) {
+                    if (instancePool.getMetadata().getOwnerReferences().stream()
+                            .anyMatch(o -> o.getUid().equals(pool.getMetadata().getUid()))) {
+                        out.append("  InstancePool ")
+                                .append(instancePool.getMetadata().getName())
+                                .append(" generation ")
+                                .append(instancePool.getMetadata().getGeneration())
+                                .append(" spec.size ")
+                                .append(instancePool.getSpec().size)
+                                .append(" userData ")
+                                .append(instancePool.getSpec().userDataSecretName)
+                                .append(" exists ")
+                                .append(instancePool.getSpec().userDataSecretName != null
+                                        && client.secrets()
+                                                        .inNamespace(namespace)
+                                                        .withName(instancePool.getSpec().userDataSecretName)
+                                                        .get()
+                                                != null)
+                                .append(" status ")
+                                .append(client.getKubernetesSerialization().asJson(instancePool.getStatus()))
+                                .append('\n');
+                    }
+                }
+                SKSCluster cluster = client.resources(SKSCluster.class)
+                        .inNamespace(namespace)
+                        .withName(pool.getSpec().cluster)
+                        .get();
+                out.append("  cluster ")
+                        .append(pool.getSpec().cluster)
+                        .append(" state ")
+                        .append(cluster == null || cluster.getStatus() == null ? null : cluster.getStatus().state)
+                        .append('\n');
+                client.v1().events().inNamespace(namespace).list().getItems().stream()
+                        .filter(e -> e.getInvolvedObject()
+                                .getName()
+                                .startsWith(pool.getMetadata().getName()))
+                        .forEach(e -> out.append("  event ")
+                                .append(e.getLastTimestamp())
+                                .append(' ')
+                                .append(e.getInvolvedObject().getKind())
+                                .append(' ')
+                                .append(e.getReason())
+                                .append(" x")
+                                .append(e.getCount())
+                                .append(": ")
+                                .append(e.getMessage())
+                                .append('\n'));
+            }
+        }
+        return out.toString();
+    }
+
     /** What the checks found and counted; {@code problems} is empty when nothing was lost or done twice. */
     record Report(
             int objectsChecked,
