@@ -124,6 +124,7 @@ class OperatorKillNineIT {
             Map<String, Integer> issuedLast = issuedLines(text.substring(text.lastIndexOf(STARTING_LINE)));
             java.util.concurrent.atomic.AtomicReference<Map<String, Integer>> seenEvents =
                     new java.util.concurrent.atomic.AtomicReference<>(Map.of());
+            long awaitingEvents = System.nanoTime();
             try {
                 await("a KubeconfigIssued Event for each of " + issuedLast.keySet())
                         .atMost(Duration.ofMinutes(2))
@@ -155,8 +156,11 @@ class OperatorKillNineIT {
             System.out.println("kill -9: " + report.summary());
             System.out.printf(
                     "kill -9: issues logged per request %s (%d of them by the process running at the end),"
-                            + " KubeconfigIssued Events per request %s%n",
-                    histogram(issuedLines), issuedLast.size(), histogram(issuedEvents));
+                            + " KubeconfigIssued Events per request %s, all seen %.0f s after the fleet checks%n",
+                    histogram(issuedLines),
+                    issuedLast.size(),
+                    histogram(issuedEvents),
+                    (System.nanoTime() - awaitingEvents) / 1e9);
             assertThat(report.problems()).isEmpty();
             assertThat(report.keptSecrets()).isEqualTo(5 * clusters);
             assertThat(report.kubeconfigsIssued()).isEqualTo(clusters);
