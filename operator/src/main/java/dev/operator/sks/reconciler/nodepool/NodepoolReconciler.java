@@ -169,8 +169,9 @@ public class NodepoolReconciler implements Reconciler<Nodepool>, Cleaner<Nodepoo
             MachineLifecycle.Outcome machines =
                     lifecycle.step(nodepool, ClusterKey.of(cluster), status, observed, revision, evictions);
             if (revision.equals(status.revision) && !trust.isEmpty()) {
-                // updatedMachines counts against this revision: what the cluster's CA rotation waits on.
-                status.trustedCA = trust.isEmpty() ? null : trust;
+                // updatedMachines counts against this revision: what the cluster's CA rotation waits on. A CA that
+                // cannot be read now says nothing of what the machines trust: what was recorded stays.
+                status.trustedCA = trust;
             }
             InstancePool desired = InstancePools.desired(
                     nodepool, cluster, status.id, machines.evict(), template, machines.size(), revision, version);
