@@ -7,6 +7,8 @@ import dev.operator.sks.rendering.NameConflict;
 import dev.operator.sks.rendering.NameConflictException;
 import dev.operator.sks.support.Digests;
 import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.ListOptions;
+import io.fabric8.kubernetes.api.model.ListOptionsBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
@@ -37,6 +39,15 @@ import java.util.Optional;
 final class OwnedObjects {
     static final String DRIFT_REPAIRED = "DriftRepaired";
     private static final KubernetesSerialization SERIALIZATION = new KubernetesSerialization();
+    /**
+     * A list served from the API server's watch cache, filtered there in memory: one from etcd reads every object of
+     * the kind in the namespace to filter it, each new cluster's list growing with the clusters sharing it. It may be
+     * as stale as an informer; a name it missed makes the create fail (409), which is read and checked then. A new
+     * instance each time: the client writes the selectors into it.
+     */
+    private static ListOptions fromWatchCache() {
+        return new ListOptionsBuilder().withResourceVersion("0").build();
+    }
 
     /** A kind and name the cluster wants, before its object is rendered. */
     record Wanted(Class<? extends HasMetadata> type, String name) {
@@ -160,7 +171,7 @@ final class OwnedObjects {
             client.resources(type)
                     .inNamespace(namespace())
                     .withoutLabel(Labels.MANAGED_BY, Labels.MANAGED_BY_VALUE)
-                    .list()
+                    .list(fromWatchCache())
                     .getItems()
                     .forEach(o -> listed.put(o.getMetadata().getName(), o));
             names.forEach(name -> read.put(new Wanted(type, name), Optional.ofNullable(listed.get(name))));
