@@ -74,6 +74,28 @@ class KubernetesEventRecorderTest {
         }
     }
 
+    @Test
+    void eachObjectsEventsAreWrittenInOrderWhileManyObjectsShareTheWriters() {
+        int objects = KubernetesEventRecorder.WRITERS * 10;
+        try (KubernetesEventRecorder recorder = new KubernetesEventRecorder(client, clock, "sks-operator", "pod-0")) {
+            for (int i = 0; i < objects; i++) {
+                SKSCluster cluster = cluster("c" + i, "uid-many-" + i);
+                cluster.getMetadata().setNamespace("tenants-d");
+                // The repeat is a count patch only if the writer wrote the first one before it: one writer per object.
+                recorder.normal(cluster, "Made", "made c" + i);
+                recorder.normal(cluster, "Made", "made c" + i);
+            }
+            await().atMost(Duration.ofSeconds(30))
+                    .until(() -> events("tenants-d").stream()
+                                    .mapToInt(Event::getCount)
+                                    .sum()
+                            == 2 * objects);
+        }
+        assertThat(events("tenants-d"))
+                .hasSize(objects)
+                .allSatisfy(e -> assertThat(e.getCount()).isEqualTo(2));
+    }
+
     private static List<Event> events(String namespace) {
         return client.v1().events().inNamespace(namespace).list().getItems();
     }

@@ -147,6 +147,21 @@ class ControlPlaneApiServerTest {
                     .get();
             assertThat(running.getStatus().endpoint)
                     .isEqualTo("https://" + service.getSpec().getClusterIP() + ":443");
+            // The Service is made before the certificates, so the serving certificate names its ClusterIP from the
+            // first issue on: never issued again for it, and the API server's Deployment never rolled for it.
+            X509Certificate serving =
+                    Pem.parseCertificate(secretValue(Names.apiserverCertificate("alpha"), Names.TLS_CERTIFICATE_KEY));
+            assertThat(serving.getSubjectAlternativeNames())
+                    .anySatisfy(san ->
+                            assertThat(san.get(1)).isEqualTo(service.getSpec().getClusterIP()));
+            assertThat(client.apps()
+                            .deployments()
+                            .inNamespace(namespace)
+                            .withName(Names.apiserverDeployment("alpha"))
+                            .get()
+                            .getMetadata()
+                            .getGeneration())
+                    .isEqualTo(1L);
             // This test's tenant API server never answers (its pods cannot run here): that shows, and blocks nothing.
             SKSCluster unreachable = awaitCluster(
                     "alpha",

@@ -45,6 +45,11 @@ public final class InformerCaches implements ObjectCache {
         }
     }
 
+    @Override
+    public boolean watches(Class<? extends HasMetadata> type) {
+        return sources.containsKey(type);
+    }
+
     @SuppressWarnings("unchecked")
     private <T extends HasMetadata> Optional<InformerEventSource<T, ?>> source(Class<T> type) {
         return Optional.ofNullable((InformerEventSource<T, ?>) sources.get(type));

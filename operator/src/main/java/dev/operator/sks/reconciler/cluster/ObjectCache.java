@@ -26,6 +26,11 @@ interface ObjectCache {
         public void written(HasMetadata written, HasMetadata previous) {
             // Nothing kept.
         }
+
+        @Override
+        public boolean watches(Class<? extends HasMetadata> type) {
+            return false;
+        }
     };
 
     <T extends HasMetadata> Optional<T> get(Class<T> type, String namespace, String name);
@@ -37,4 +42,10 @@ interface ObjectCache {
      * object again. {@code previous} is the object written over, or null for a create.
      */
     void written(HasMetadata written, HasMetadata previous);
+
+    /**
+     * Whether an informer watches {@code type} (objects labelled managed-by the operator): what it lacks of that kind
+     * is then either unlabelled or not made yet, which one list of the objects not so labelled finds.
+     */
+    boolean watches(Class<? extends HasMetadata> type);
 }

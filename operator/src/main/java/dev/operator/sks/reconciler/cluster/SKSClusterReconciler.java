@@ -22,6 +22,7 @@ import dev.operator.sks.reconciler.cluster.ClusterCertificates.Kubeconfig;
 import dev.operator.sks.reconciler.cluster.ClusterCertificates.Leaf;
 import dev.operator.sks.reconciler.cluster.ClusterStatusReport.Budgets;
 import dev.operator.sks.reconciler.cluster.OwnedObjects.Wanted;
+import dev.operator.sks.rendering.ApiserverRenderer;
 import dev.operator.sks.rendering.ClusterAutoscalerRenderer;
 import dev.operator.sks.rendering.ClusterModel;
 import dev.operator.sks.rendering.ComponentVersions;
@@ -50,6 +51,7 @@ import dev.operator.sks.validation.ClusterValidator;
 import dev.operator.sks.validation.Violation;
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.Secret;
+import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.policy.v1.PodDisruptionBudget;
 import io.javaoperatorsdk.operator.api.config.informer.Informer;
 import io.javaoperatorsdk.operator.api.reconciler.Cleaner;
@@ -288,6 +290,10 @@ public class SKSClusterReconciler implements Reconciler<SKSCluster>, Cleaner<SKS
             if (!conflicts.isEmpty()) {
                 throw new NameConflictException(conflicts.get(0));
             }
+            if (endpoint.isEmpty() && observed.apiserverService().isEmpty()) {
+                endpoint = exposeFirst(objects, model, versions);
+                leaves = ClusterCertificates.leaves(model, endpoint.map(Endpoint::host), KeyAlgorithm.DEFAULT);
+            }
             CertificateSecrets.Outcome certificates = new CertificateSecrets(objects, pki, clock, KeyAlgorithm.DEFAULT)
                     .ensure(cluster, leaves, kubeconfigs);
             tell(cluster, ClusterEvents.certificates(certificates));
@@ -426,6 +432,21 @@ public class SKSClusterReconciler implements Reconciler<SKSCluster>, Cleaner<SKS
                 .filter(o -> budgetsServed || !(o instanceof PodDisruptionBudget))
                 .forEach(o -> wanted.add(Wanted.of(o)));
         return wanted;
+    }
+
+    /**
+     * Makes the API server's Service before any certificate, so its serving certificate is issued once, with the
+     * endpoint in it: a ClusterIP (also a NodePort's or LoadBalancer's) is in the create's answer. Issued before the
+     * Service, it was issued again when the address appeared, and the Deployment rolled: a second pass of writes for
+     * every new cluster. A LoadBalancer's address comes later and still re-issues it then.
+     */
+    private static Optional<Endpoint> exposeFirst(
+            OwnedObjects objects, ClusterModel model, ComponentVersions versions) {
+        Service service =
+                ApiserverRenderer.service(new ControlPlaneInputs(model, versions, Optional.empty(), Map.of()));
+        objects.apply(service);
+        return objects.find(Service.class, service.getMetadata().getName())
+                .flatMap(s -> EndpointResolver.resolve(s, Optional.empty()));
     }
 
     private void tell(SKSCluster cluster, List<Transition> transitions) {
