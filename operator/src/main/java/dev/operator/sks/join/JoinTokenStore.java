@@ -96,7 +96,7 @@ public final class JoinTokenStore {
         String namespace = cluster.getMetadata().getNamespace();
         String name = Names.bootstrapToken(cluster.getMetadata().getName());
         Optional<JoinTokens> settled = cache.find(namespace, name)
-                .filter(s -> Owners.isControlledBy(s, cluster))
+                .filter(s -> Owners.isControlledBy(s, cluster) && sharding.stamped(s))
                 .flatMap(JoinTokenStore::read)
                 .filter(t -> !t.current().isRotationDueAt(clock.instant()));
         if (settled.isPresent()) {

@@ -75,7 +75,10 @@ public final class UserDataSecrets {
         sharding.stamp(desired);
         String digest = UserDataRenderer.digest(userData);
         Optional<Secret> cached = cache.find(namespace, name);
-        if (cached.isPresent() && isControlledBy(cached.get(), owner) && isUpToDate(cached.get(), desired)) {
+        if (cached.isPresent()
+                && isControlledBy(cached.get(), owner)
+                && sharding.stamped(cached.get())
+                && isUpToDate(cached.get(), desired)) {
             return new Written(name, false, digest);
         }
         Secret current = client.secrets().inNamespace(namespace).withName(name).get();

@@ -54,6 +54,14 @@ public record Sharding(int shards, int index) {
                 .isPresent();
     }
 
+    /**
+     * Whether {@code written}, an object the operator wrote, is where this replica's shard-selected informers see it:
+     * always when not sharded. One that is not was written before sharding and is still to adopt.
+     */
+    public boolean stamped(HasMetadata written) {
+        return !enabled() || labelledRightly(written);
+    }
+
     /** The server-side selector of what this replica's controllers watch: empty when not sharded. */
     public Optional<String> selector() {
         return enabled() ? Optional.of(Labels.SHARD + "=" + index) : Optional.empty();
