@@ -11,6 +11,7 @@ import dev.operator.sks.rendering.ClusterModel;
 import dev.operator.sks.rendering.NameConflict;
 import dev.operator.sks.rendering.NameConflictException;
 import dev.operator.sks.rendering.Owners;
+import dev.operator.sks.sharding.Sharding;
 import dev.operator.sks.support.SecretLookup;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResourceBuilder;
 import io.fabric8.kubernetes.api.model.HasMetadata;
@@ -59,19 +60,25 @@ public final class JoinMaterial {
 
     /** @param cache where the cluster's Secrets are read first (the operator's informer); writes read afresh */
     public JoinMaterial(KubernetesClient management, Clock clock, SecretLookup cache) {
-        this(management, clock, new JoinTokenStore(management, cache), cache);
+        this(management, clock, cache, Sharding.NONE);
+    }
+
+    /** @param sharding the shard label the Secrets written carry, when sharded */
+    public JoinMaterial(KubernetesClient management, Clock clock, SecretLookup cache, Sharding sharding) {
+        this(management, clock, new JoinTokenStore(management, cache, sharding), cache, sharding);
     }
 
     public JoinMaterial(KubernetesClient management, Clock clock, JoinTokenStore tokens) {
-        this(management, clock, tokens, SecretLookup.live(management));
+        this(management, clock, tokens, SecretLookup.live(management), Sharding.NONE);
     }
 
-    private JoinMaterial(KubernetesClient management, Clock clock, JoinTokenStore tokens, SecretLookup cache) {
+    private JoinMaterial(
+            KubernetesClient management, Clock clock, JoinTokenStore tokens, SecretLookup cache, Sharding sharding) {
         this.cache = cache;
         this.client = management;
         this.clock = clock;
         this.tokens = tokens;
-        this.secrets = new UserDataSecrets(management, cache);
+        this.secrets = new UserDataSecrets(management, cache, sharding);
     }
 
     /**

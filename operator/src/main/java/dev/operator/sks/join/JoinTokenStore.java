@@ -6,6 +6,8 @@ import dev.operator.sks.naming.Names;
 import dev.operator.sks.rendering.NameConflict;
 import dev.operator.sks.rendering.NameConflictException;
 import dev.operator.sks.rendering.Owners;
+import dev.operator.sks.sharding.ShardStamper;
+import dev.operator.sks.sharding.Sharding;
 import dev.operator.sks.support.SecretData;
 import dev.operator.sks.support.SecretLookup;
 import io.fabric8.kubernetes.api.model.Secret;
@@ -45,6 +47,7 @@ public final class JoinTokenStore {
     private final KubernetesClient client;
     private final SecretLookup cache;
     private final Supplier<BootstrapToken> generator;
+    private final Sharding sharding;
 
     public JoinTokenStore(KubernetesClient management) {
         this(management, SecretLookup.live(management));
@@ -59,10 +62,24 @@ public final class JoinTokenStore {
         this(management, SecretLookup.live(management), generator);
     }
 
+    /**
+     * @param sharding sharded, the Secret carries its shard label, and one the cluster controls that lacks it (written
+     *                 before sharding) is relabelled when read
+     */
+    public JoinTokenStore(KubernetesClient management, SecretLookup cache, Sharding sharding) {
+        this(management, cache, BootstrapToken::generate, sharding);
+    }
+
     JoinTokenStore(KubernetesClient management, SecretLookup cache, Supplier<BootstrapToken> generator) {
+        this(management, cache, generator, Sharding.NONE);
+    }
+
+    private JoinTokenStore(
+            KubernetesClient management, SecretLookup cache, Supplier<BootstrapToken> generator, Sharding sharding) {
         this.client = management;
         this.cache = cache;
         this.generator = generator;
+        this.sharding = sharding;
     }
 
     /** The token new user-data must carry: made on first use, rotated when due. */
@@ -79,7 +96,7 @@ public final class JoinTokenStore {
         String namespace = cluster.getMetadata().getNamespace();
         String name = Names.bootstrapToken(cluster.getMetadata().getName());
         Optional<JoinTokens> settled = cache.find(namespace, name)
-                .filter(s -> Owners.isControlledBy(s, cluster))
+                .filter(s -> Owners.isControlledBy(s, cluster) && sharding.stamped(s))
                 .flatMap(JoinTokenStore::read)
                 .filter(t -> !t.current().isRotationDueAt(clock.instant()));
         if (settled.isPresent()) {
@@ -92,7 +109,8 @@ public final class JoinTokenStore {
             if (existing == null) {
                 JoinTokens fresh = new JoinTokens(JoinToken.issuedAt(generator.get(), now), Optional.empty());
                 try {
-                    return read(client.resource(secret(cluster, fresh)).create())
+                    return read(client.resource(sharding.stamp(secret(cluster, fresh)))
+                                    .create())
                             .orElseThrow(() -> unreadable(name));
                 } catch (KubernetesClientException e) {
                     if (e.getCode() != 409) {
@@ -104,6 +122,7 @@ public final class JoinTokenStore {
             if (!Owners.isControlledBy(existing, cluster)) {
                 throw new NameConflictException(new NameConflict("Secret", name));
             }
+            existing = ShardStamper.adopt(client, sharding, existing);
             Optional<JoinTokens> stored = read(existing);
             if (stored.isPresent() && !stored.get().current().isRotationDueAt(now)) {
                 return stored.get();
@@ -111,7 +130,7 @@ public final class JoinTokenStore {
             // Due, or unreadable (edited by hand): replace. A token is not a CA: replacing one orphans nothing.
             Optional<JoinToken> previous = stored.map(JoinTokens::current).filter(t -> t.isValidAt(now));
             JoinTokens rotated = new JoinTokens(JoinToken.issuedAt(generator.get(), now), previous);
-            Secret desired = secret(cluster, rotated);
+            Secret desired = sharding.stamp(secret(cluster, rotated));
             desired.getMetadata().setResourceVersion(existing.getMetadata().getResourceVersion());
             try {
                 return read(client.resource(desired).update()).orElseThrow(() -> unreadable(name));

@@ -4,6 +4,8 @@ import dev.operator.sks.naming.Labels;
 import dev.operator.sks.naming.Names;
 import dev.operator.sks.rendering.NameConflict;
 import dev.operator.sks.rendering.NameConflictException;
+import dev.operator.sks.sharding.ShardStamper;
+import dev.operator.sks.sharding.Sharding;
 import dev.operator.sks.support.SecretData;
 import dev.operator.sks.support.SecretLookup;
 import io.fabric8.kubernetes.api.model.OwnerReference;
@@ -28,6 +30,7 @@ public final class UserDataSecrets {
 
     private final KubernetesClient client;
     private final SecretLookup cache;
+    private final Sharding sharding;
 
     public UserDataSecrets(KubernetesClient management) {
         this(management, SecretLookup.live(management));
@@ -35,8 +38,17 @@ public final class UserDataSecrets {
 
     /** @param cache where the Secret is read first: an unchanged one costs no request; a write reads it afresh */
     public UserDataSecrets(KubernetesClient management, SecretLookup cache) {
+        this(management, cache, Sharding.NONE);
+    }
+
+    /**
+     * @param sharding sharded, the Secret carries its shard label, and one the pool controls that lacks it (written
+     *                 before sharding) is relabelled when read
+     */
+    public UserDataSecrets(KubernetesClient management, SecretLookup cache, Sharding sharding) {
         this.cache = cache;
         this.client = management;
+        this.sharding = sharding;
     }
 
     /**
@@ -75,9 +87,13 @@ public final class UserDataSecrets {
                 .withType("Opaque")
                 .withData(SecretData.encode(Map.of(Names.USER_DATA_KEY, userData)))
                 .build();
+        sharding.stamp(desired);
         String digest = UserDataRenderer.digest(userData);
         Optional<Secret> cached = cache.find(namespace, name);
-        if (cached.isPresent() && isControlledBy(cached.get(), owner) && isUpToDate(cached.get(), desired)) {
+        if (cached.isPresent()
+                && isControlledBy(cached.get(), owner)
+                && sharding.stamped(cached.get())
+                && isUpToDate(cached.get(), desired)) {
             return new Written(name, false, digest);
         }
         Secret current = client.secrets().inNamespace(namespace).withName(name).get();
@@ -99,6 +115,7 @@ public final class UserDataSecrets {
         if (!isControlledBy(current, owner)) {
             throw new NameConflictException(new NameConflict("Secret", name));
         }
+        current = ShardStamper.adopt(client, sharding, current);
         if (isUpToDate(current, desired)) {
             return new Written(name, false, digest);
         }

@@ -1,6 +1,7 @@
 package dev.operator.sks.reconciler;
 
 import dev.operator.sks.api.SKSCluster;
+import dev.operator.sks.sharding.Sharding;
 import dev.operator.sks.support.LeanItemStore;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.javaoperatorsdk.operator.api.config.informer.InformerEventSourceConfiguration;
@@ -15,7 +16,9 @@ import java.util.stream.Collectors;
 
 /**
  * Resources that name their SKSCluster in {@code spec.cluster} (Nodepool, KubeconfigRequest) watch the clusters
- * through this event source, so a cluster that appears or becomes Ready wakes the resources waiting for it.
+ * through this event source, so a cluster that appears or becomes Ready wakes the resources waiting for it. Sharded,
+ * it watches the clusters of this replica's shard only: a resource names a cluster of its own namespace, so of its
+ * own shard.
  */
 public final class ClusterReference {
     private static final String INDEX = "by-cluster";
@@ -23,11 +26,12 @@ public final class ClusterReference {
     private ClusterReference() {}
 
     public static <P extends HasMetadata> InformerEventSource<SKSCluster, P> eventSource(
-            EventSourceContext<P> context, Function<P, String> clusterName) {
+            EventSourceContext<P> context, Function<P, String> clusterName, Sharding sharding) {
         context.getPrimaryCache()
                 .addIndexer(INDEX, p -> List.of(key(p.getMetadata().getNamespace(), clusterName.apply(p))));
         var configuration = InformerEventSourceConfiguration.from(SKSCluster.class, context.getPrimaryResourceClass())
                 .withNamespacesInheritedFromController()
+                .withLabelSelector(sharding.selecting(null))
                 .withItemStore(LeanItemStore.forNamespaces(
                         context.getControllerConfiguration().getEffectiveNamespaces()))
                 .withSecondaryToPrimaryMapper(cluster -> referencing(

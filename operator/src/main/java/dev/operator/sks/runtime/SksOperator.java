@@ -45,9 +45,11 @@ import io.javaoperatorsdk.operator.api.config.LeaderElectionConfiguration;
 import io.javaoperatorsdk.operator.api.reconciler.Reconciler;
 import io.javaoperatorsdk.operator.monitoring.micrometer.MicrometerMetrics;
 import io.javaoperatorsdk.operator.processing.Controller;
+import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEventSource;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -153,7 +155,13 @@ public final class SksOperator implements AutoCloseable {
         SecretLookup ownSecrets = (namespace, name) -> clusterCaches.get(Secret.class, namespace, name);
         tenantClients = new TenantClients(tenantServers, ownSecrets);
         TenantBootstrap tenantBootstrap = new TenantBootstrap(
-                client, tenantClients, ownSecrets, services.versions(), services.clock(), config.provider());
+                client,
+                tenantClients,
+                ownSecrets,
+                services.versions(),
+                services.clock(),
+                config.provider(),
+                config.sharding());
         tenantWork = new TenantWork(tenantBootstrap, services.clock());
         this.load = load.apply(tenantClients);
         // Backups run on workers of their own, only when the operator has a store to put them in.
@@ -221,6 +229,25 @@ public final class SksOperator implements AutoCloseable {
             return controller.eventSourceContext().getPrimaryCache().list().toList();
         }
         return List.of();
+    }
+
+    /**
+     * Every object of {@code type} the controllers' secondary informers hold now (empty on a standby, which starts no
+     * controller), once per informer that holds it: tests read it to show a sharded replica caches its own shard's
+     * objects only.
+     */
+    @SuppressWarnings("unchecked")
+    public <R extends HasMetadata> List<R> cachedSecondaries(Class<R> type) {
+        List<R> cached = new ArrayList<>();
+        for (RegisteredController<?> registered : operator.getRuntimeInfo().getRegisteredControllers()) {
+            if (registered instanceof Controller<?> controller && controller.eventSourceContext() != null) {
+                controller.getEventSourceManager().getEventSourcesFor(type).stream()
+                        .filter(InformerEventSource.class::isInstance)
+                        .map(source -> (InformerEventSource<R, ?>) source)
+                        .forEach(source -> source.list().forEach(cached::add));
+            }
+        }
+        return cached;
     }
 
     /** Drains tenant Nodes in the background, before their machines go. */

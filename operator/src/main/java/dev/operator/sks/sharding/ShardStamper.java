@@ -122,6 +122,35 @@ public final class ShardStamper implements AutoCloseable {
         }
     }
 
+    /**
+     * Adopts into this shard an object the caller has checked it controls (a controller reference to its owner's UID):
+     * one written before sharding was turned on lacks the label, so the shard-selected informers never see it, and a
+     * replica that only looked at its cache would try to create it again (409) or read it afresh on every reconcile.
+     * Patching the label (and nothing else) brings it into the cache. Never call it on an object because of its name
+     * or labels alone: the label moves an object into a replica's cache, where it is read as the operator's own.
+     *
+     * @return the object as patched, or {@code owned} itself when not sharded or already labelled for its shard
+     */
+    public static <T extends HasMetadata> T adopt(KubernetesClient client, Sharding sharding, T owned) {
+        if (!sharding.enabled() || sharding.labelledRightly(owned)) {
+            return owned;
+        }
+        String patch = "{\"metadata\":{\"labels\":{\"" + Labels.SHARD + "\":\"" + sharding.labelFor(owned) + "\"}}}";
+        @SuppressWarnings("unchecked")
+        Class<T> type = (Class<T>) owned.getClass();
+        T patched = client.resources(type)
+                .inNamespace(owned.getMetadata().getNamespace())
+                .withName(owned.getMetadata().getName())
+                .patch(PatchContext.of(PatchType.JSON_MERGE), patch);
+        LOG.info(
+                "adopted {} {}/{}, written before sharding, into shard {}",
+                owned.getKind(),
+                owned.getMetadata().getNamespace(),
+                owned.getMetadata().getName(),
+                sharding.labelFor(owned));
+        return patched;
+    }
+
     private final class Unlabelled<T extends HasMetadata> implements ResourceEventHandler<T> {
         @Override
         public void onAdd(T resource) {

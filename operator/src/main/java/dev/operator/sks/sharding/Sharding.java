@@ -3,6 +3,8 @@ package dev.operator.sks.sharding;
 import dev.operator.sks.naming.Labels;
 import dev.operator.sks.naming.Names;
 import io.fabric8.kubernetes.api.model.HasMetadata;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -52,9 +54,46 @@ public record Sharding(int shards, int index) {
                 .isPresent();
     }
 
+    /**
+     * Whether {@code written}, an object the operator wrote, is where this replica's shard-selected informers see it:
+     * always when not sharded. One that is not was written before sharding and is still to adopt.
+     */
+    public boolean stamped(HasMetadata written) {
+        return !enabled() || labelledRightly(written);
+    }
+
     /** The server-side selector of what this replica's controllers watch: empty when not sharded. */
     public Optional<String> selector() {
         return enabled() ? Optional.of(Labels.SHARD + "=" + index) : Optional.empty();
+    }
+
+    /**
+     * {@code selector} narrowed to this replica's shard, for the informers of the objects the operator writes: sharded,
+     * a replica caches only its own shard's Secrets, Deployments and the like, not every shard's. {@code null} (no
+     * selector) stays {@code null} when not sharded.
+     */
+    public String selecting(String selector) {
+        if (!enabled()) {
+            return selector;
+        }
+        String own = Labels.SHARD + "=" + index;
+        return selector == null || selector.isBlank() ? own : selector + "," + own;
+    }
+
+    /**
+     * {@code object} with the shard label of its namespace added, when sharded; untouched when not, so an unsharded
+     * operator writes exactly what it wrote before. Every object the operator writes in the management cluster goes
+     * through this, so the shard-selected informers ({@link #selecting}) see it.
+     */
+    public <T extends HasMetadata> T stamp(T object) {
+        if (enabled() && !labelledRightly(object)) {
+            Map<String, String> labels = object.getMetadata().getLabels() == null
+                    ? new LinkedHashMap<>()
+                    : new LinkedHashMap<>(object.getMetadata().getLabels());
+            labels.put(Labels.SHARD, labelFor(object));
+            object.getMetadata().setLabels(labels);
+        }
+        return object;
     }
 
     /** Each shard elects its own leader, so a standby takes over one shard without touching the others. */

@@ -15,6 +15,7 @@ import dev.operator.sks.naming.Labels;
 import dev.operator.sks.naming.Names;
 import dev.operator.sks.rendering.ClusterModel;
 import dev.operator.sks.rendering.Owners;
+import dev.operator.sks.sharding.Sharding;
 import dev.operator.sks.support.Digests;
 import dev.operator.sks.support.SecretLookup;
 import dev.operator.sks.tenant.TenantClients.ClusterKey;
@@ -125,7 +126,19 @@ public final class TenantBootstrap {
             VersionCatalog catalog,
             Clock clock,
             String provider) {
-        this(management, tenants, new JoinTokenStore(management, cache), cache, catalog, clock, provider);
+        this(management, tenants, cache, catalog, clock, provider, Sharding.NONE);
+    }
+
+    /** @param sharding the shard label of the join token Secret, when sharded */
+    public TenantBootstrap(
+            KubernetesClient management,
+            TenantClients tenants,
+            SecretLookup cache,
+            VersionCatalog catalog,
+            Clock clock,
+            String provider,
+            Sharding sharding) {
+        this(management, tenants, new JoinTokenStore(management, cache, sharding), cache, catalog, clock, provider);
     }
 
     public TenantBootstrap(

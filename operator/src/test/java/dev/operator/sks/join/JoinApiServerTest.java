@@ -7,11 +7,15 @@ import dev.operator.sks.api.NodepoolTaint;
 import dev.operator.sks.api.SKSCluster;
 import dev.operator.sks.api.SKSClusterStatus;
 import dev.operator.sks.api.TaintEffect;
+import dev.operator.sks.naming.Labels;
 import dev.operator.sks.naming.Names;
 import dev.operator.sks.pki.BouncyCastlePki;
 import dev.operator.sks.pki.IssuedCertificate;
 import dev.operator.sks.rendering.NameConflictException;
 import dev.operator.sks.rendering.Owners;
+import dev.operator.sks.sharding.Sharding;
+import dev.operator.sks.sharding.Shards;
+import dev.operator.sks.support.SecretLookup;
 import dev.operator.sks.testing.ApiServerSupport;
 import dev.operator.sks.testing.MutableClock;
 import dev.operator.sks.testing.SharedApiServer;
@@ -323,6 +327,38 @@ class JoinApiServerTest {
                 .hasMessageNotContaining("0123456789abcdef");
         assertThat(tokenSecret("zeta").getMetadata().getResourceVersion())
                 .isEqualTo(foreign.getMetadata().getResourceVersion());
+    }
+
+    @Test
+    void shardedATokenSecretWrittenBeforeShardingIsRelabelledInPlaceAndAForeignOneIsNot() {
+        SKSCluster cluster = cluster("theta");
+        Clock clock = Clock.fixed(START, java.time.ZoneOffset.UTC);
+        BootstrapToken token = new JoinTokenStore(client).ensure(cluster, clock);
+        Secret unsharded = tokenSecret("theta");
+        assertThat(unsharded.getMetadata().getLabels()).doesNotContainKey(Labels.SHARD);
+
+        Sharding sharding = new Sharding(3, Shards.of(namespace, 3));
+        JoinTokenStore sharded = new JoinTokenStore(client, SecretLookup.live(client), sharding);
+        assertThat(sharded.ensure(cluster, clock)).isEqualTo(token);
+        Secret adopted = tokenSecret("theta");
+        assertThat(adopted.getMetadata().getUid())
+                .isEqualTo(unsharded.getMetadata().getUid());
+        assertThat(adopted.getMetadata().getLabels())
+                .containsEntry(Labels.SHARD, Integer.toString(Shards.of(namespace, 3)));
+        assertThat(adopted.getData()).isEqualTo(unsharded.getData());
+
+        // A same-named Secret the cluster does not control is a conflict: never relabelled into the shard's watch.
+        SKSCluster other = cluster("iota");
+        client.resource(new SecretBuilder()
+                        .withNewMetadata()
+                        .withName(Names.bootstrapToken("iota"))
+                        .withNamespace(namespace)
+                        .endMetadata()
+                        .addToData("token-id", base64("abcdef"))
+                        .build())
+                .create();
+        assertThatThrownBy(() -> sharded.ensure(other, clock)).isInstanceOf(NameConflictException.class);
+        assertThat(tokenSecret("iota").getMetadata().getLabels()).isNullOrEmpty();
     }
 
     @Test

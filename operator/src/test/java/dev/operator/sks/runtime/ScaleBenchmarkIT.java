@@ -1,5 +1,12 @@
 package dev.operator.sks.runtime;
 
+import static dev.operator.sks.testing.OperatorProcesses.binariesWithServiceRange;
+import static dev.operator.sks.testing.OperatorProcesses.cpuTicks;
+import static dev.operator.sks.testing.OperatorProcesses.freePort;
+import static dev.operator.sks.testing.OperatorProcesses.heapUsedKiB;
+import static dev.operator.sks.testing.OperatorProcesses.javaBinary;
+import static dev.operator.sks.testing.OperatorProcesses.jcmd;
+import static dev.operator.sks.testing.OperatorProcesses.rssKiB;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -25,10 +32,8 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
 import java.io.BufferedReader;
-import java.io.File;
 import java.io.IOException;
 import java.io.RandomAccessFile;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -45,8 +50,6 @@ import java.util.TreeMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
@@ -237,31 +240,6 @@ class ScaleBenchmarkIT {
         }
     }
 
-    /**
-     * A kube-api-test directory whose kube-apiserver is the installed one with a /16 Service range: kube-api-test
-     * passes a /24 after any flag given to it, and each cluster takes two ClusterIPs, so the /24 is full before 130
-     * clusters. The other binaries are links to the installed ones.
-     */
-    private static Path binariesWithServiceRange(Path dir) throws IOException {
-        Path apiserver = TestBinaries.require("kube-apiserver");
-        Path installed = apiserver.getParent();
-        Path testDir = dir.resolve("kubeapitest");
-        Path version = Files.createDirectories(
-                testDir.resolve("k8s").resolve(installed.getFileName().toString()));
-        try (var files = Files.list(installed)) {
-            for (Path file : files.toList()) {
-                if (!file.getFileName().toString().equals("kube-apiserver")) {
-                    Files.createSymbolicLink(version.resolve(file.getFileName()), file);
-                }
-            }
-        }
-        Path wrapper = version.resolve("kube-apiserver");
-        Files.writeString(
-                wrapper, "#!/bin/sh\nexec '" + apiserver + "' \"$@\" --service-cluster-ip-range=10.96.0.0/16\n");
-        wrapper.toFile().setExecutable(true);
-        return testDir;
-    }
-
     static String cluster(String name) {
         return """
             apiVersion: sks.operator.dev/v1alpha1
@@ -384,38 +362,6 @@ class ScaleBenchmarkIT {
         return seconds;
     }
 
-    /** utime + stime of the process, in clock ticks (USER_HZ, 100 on Linux). */
-    private static long cpuTicks(long pid) throws IOException {
-        String stat = Files.readString(Path.of("/proc/" + pid + "/stat"));
-        String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
-        return Long.parseLong(fields[11]) + Long.parseLong(fields[12]);
-    }
-
-    private static long rssKiB(long pid) throws IOException {
-        return Files.readAllLines(Path.of("/proc/" + pid + "/status")).stream()
-                .filter(l -> l.startsWith("VmRSS:"))
-                .map(l -> Long.parseLong(l.replaceAll("[^0-9]", "")))
-                .findFirst()
-                .orElseThrow();
-    }
-
-    private static String jcmd(long pid, String command) throws Exception {
-        Path jcmd = Path.of(System.getProperty("java.home"), "bin", "jcmd");
-        Process p = new ProcessBuilder(Files.exists(jcmd) ? jcmd.toString() : "jcmd", Long.toString(pid), command)
-                .redirectErrorStream(true)
-                .start();
-        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertThat(p.waitFor(2, TimeUnit.MINUTES)).isTrue();
-        return out;
-    }
-
-    /** The "used" figure of the heap summary jcmd prints (G1: "garbage-first heap total ..K, used ..K"). */
-    static long heapUsedKiB(String heapInfo) {
-        Matcher m = Pattern.compile("heap\\s+total \\d+K, used (\\d+)K").matcher(heapInfo);
-        assertThat(m.find()).as(heapInfo).isTrue();
-        return Long.parseLong(m.group(1));
-    }
-
     /** Reconciliations started, all controllers (JOSDK's counter). */
     private static double reconciliations(String metrics) {
         return metrics.lines()
@@ -444,15 +390,5 @@ class ScaleBenchmarkIT {
                                 .build(),
                         HttpResponse.BodyHandlers.ofString())
                 .body();
-    }
-
-    private static int freePort() throws Exception {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            return socket.getLocalPort();
-        }
-    }
-
-    private static String javaBinary() {
-        return System.getProperty("java.home") + File.separator + "bin" + File.separator + "java";
     }
 }

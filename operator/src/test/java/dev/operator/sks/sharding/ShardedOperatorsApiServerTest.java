@@ -41,7 +41,9 @@ import org.junit.jupiter.api.Test;
  * the shared API server: clusters spread over many namespaces all converge, each written by exactly one replica (the
  * replicas' clients name them in the {@code managedFields} of what they create, update and patch), a cluster whose
  * shard label a user set wrongly is routed to its namespace's shard, and after a shard leader dies without releasing
- * its Lease, its standby takes over and converges a cluster created afterwards.
+ * its Lease, its standby takes over and converges a cluster created afterwards. Each leader's informers cache only its
+ * own shard's objects (Secrets, StatefulSets, Deployments, Services, ConfigMaps): the operator stamps the shard label on
+ * all it writes and every informer selects it server-side.
  *
  * <p>CI makes 30 clusters; {@code -Dbenchmark=true} makes 300. Both print the convergence and takeover times.
  */
@@ -54,6 +56,13 @@ class ShardedOperatorsApiServerTest {
 
     @KubeConfig
     static String kubeconfig;
+
+    static final List<Class<? extends HasMetadata>> OWNED_KINDS = List.of(
+            io.fabric8.kubernetes.api.model.Secret.class,
+            io.fabric8.kubernetes.api.model.apps.StatefulSet.class,
+            io.fabric8.kubernetes.api.model.apps.Deployment.class,
+            io.fabric8.kubernetes.api.model.Service.class,
+            io.fabric8.kubernetes.api.model.ConfigMap.class);
 
     static final List<Replica> replicas = new ArrayList<>();
     static KubernetesClient admin;
@@ -125,6 +134,34 @@ class ShardedOperatorsApiServerTest {
                         .getMetadata()
                         .getLabels())
                 .containsEntry(Labels.SHARD, Integer.toString(Shards.of(mislabelledNamespace, SHARDS)));
+
+        Map<String, Map<String, Integer>> cachedPerReplica = new java.util.TreeMap<>();
+        for (Replica replica : replicas) {
+            if (!replica.name().equals(leaders.get(replica.shard()))) {
+                continue;
+            }
+            Map<String, Integer> counts = new java.util.LinkedHashMap<>();
+            for (Class<? extends HasMetadata> kind : OWNED_KINDS) {
+                List<? extends HasMetadata> cached = replica.operator().cachedSecondaries(kind);
+                assertThat(cached)
+                        .as("%s cached by %s", HasMetadata.getKind(kind), replica.name())
+                        .allSatisfy(o -> {
+                            assertThat(Shards.of(o.getMetadata().getNamespace(), SHARDS))
+                                    .isEqualTo(replica.shard());
+                            assertThat(o.getMetadata().getLabels())
+                                    .containsEntry(Labels.SHARD, Integer.toString(replica.shard()));
+                        });
+                counts.put(HasMetadata.getKind(kind), cached.size());
+            }
+            assertThat(counts.get("Secret"))
+                    .as("Secrets cached by %s", replica.name())
+                    .isPositive();
+            assertThat(counts.get("StatefulSet"))
+                    .as("StatefulSets cached by %s", replica.name())
+                    .isPositive();
+            cachedPerReplica.put(replica.name(), counts);
+        }
+        System.out.println("BENCHMARK sharding: objects cached per leader (by its informers): " + cachedPerReplica);
 
         // Shard 1's leader dies holding its Lease; its standby takes it once the Lease expires.
         Replica dying = replica("shard-1-a");

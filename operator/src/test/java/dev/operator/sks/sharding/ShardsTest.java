@@ -63,6 +63,21 @@ class ShardsTest {
     }
 
     @Test
+    void writtenObjectsAreStampedAndInformersSelectOnlyWhenSharded() {
+        SKSCluster unsharded = cluster("default", null);
+        Sharding.NONE.stamp(unsharded);
+        assertThat(unsharded.getMetadata().getLabels()).isEmpty();
+        assertThat(Sharding.NONE.selecting("app=x")).isEqualTo("app=x");
+        assertThat(Sharding.NONE.selecting(null)).isNull();
+
+        Sharding sharding = new Sharding(3, 1);
+        SKSCluster stamped = sharding.stamp(cluster("team-a", "1"));
+        assertThat(stamped.getMetadata().getLabels()).containsEntry(Labels.SHARD, "0"); // its namespace's, not ours
+        assertThat(sharding.selecting("app=x")).isEqualTo("app=x," + Labels.SHARD + "=1");
+        assertThat(sharding.selecting(null)).isEqualTo(Labels.SHARD + "=1");
+    }
+
+    @Test
     void anIndexOutsideTheShardsIsRefused() {
         assertThatThrownBy(() -> new Sharding(3, 3)).hasMessageContaining("--shard-index 3 is not between 0 and 2");
         assertThatThrownBy(() -> new Sharding(3, -1)).hasMessageContaining("--shard-index -1");

@@ -3,6 +3,7 @@ package dev.operator.sks.reconciler.cluster;
 import dev.operator.sks.api.Nodepool;
 import dev.operator.sks.api.SKSCluster;
 import dev.operator.sks.naming.Labels;
+import dev.operator.sks.sharding.Sharding;
 import dev.operator.sks.support.LeanItemStore;
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.HasMetadata;
@@ -26,7 +27,9 @@ import java.util.Set;
 /**
  * What wakes a cluster up, and the caches its reconcile reads: one informer per kind the cluster writes (objects
  * labelled managed-by the operator; the label filters the watch, ownership is checked on every read), and the
- * nodepools, whose deletion a deleted cluster waits for.
+ * nodepools, whose deletion a deleted cluster waits for. Sharded, every one of them selects this replica's shard
+ * label too ({@link Sharding#selecting}): the operator stamps it on all it writes, so a replica caches its own
+ * shard's objects only.
  */
 final class ClusterEventSources {
     private static final String WATCHED = Labels.MANAGED_BY + "=" + Labels.MANAGED_BY_VALUE;
@@ -35,17 +38,18 @@ final class ClusterEventSources {
 
     /** @param budgetsServed whether policy/v1 PodDisruptionBudgets are served, so written, so watched */
     static List<EventSource<?, SKSCluster>> of(
-            EventSourceContext<SKSCluster> context, InformerCaches caches, boolean budgetsServed) {
+            EventSourceContext<SKSCluster> context, InformerCaches caches, boolean budgetsServed, Sharding sharding) {
         List<EventSource<?, SKSCluster>> sources = new ArrayList<>();
         List<Class<? extends HasMetadata>> kinds = new ArrayList<>(
                 List.of(Deployment.class, StatefulSet.class, Service.class, ConfigMap.class, Secret.class));
         if (budgetsServed) {
             kinds.add(PodDisruptionBudget.class);
         }
-        kinds.forEach(kind -> sources.add(watch(context, caches, kind)));
+        kinds.forEach(kind -> sources.add(watch(context, caches, kind, sharding)));
         sources.add(new InformerEventSource<>(
                 InformerEventSourceConfiguration.from(Nodepool.class, SKSCluster.class)
                         .withNamespacesInheritedFromController()
+                        .withLabelSelector(sharding.selecting(null))
                         .withSecondaryToPrimaryMapper(ClusterEventSources::clustersOf)
                         .withItemStore(LeanItemStore.forNamespaces(
                                 context.getControllerConfiguration().getEffectiveNamespaces()))
@@ -55,11 +59,11 @@ final class ClusterEventSources {
     }
 
     private static <R extends HasMetadata> InformerEventSource<R, SKSCluster> watch(
-            EventSourceContext<SKSCluster> context, InformerCaches caches, Class<R> type) {
+            EventSourceContext<SKSCluster> context, InformerCaches caches, Class<R> type, Sharding sharding) {
         InformerEventSource<R, SKSCluster> source = new InformerEventSource<>(
                 InformerEventSourceConfiguration.from(type, SKSCluster.class)
                         .withNamespacesInheritedFromController()
-                        .withLabelSelector(WATCHED)
+                        .withLabelSelector(sharding.selecting(WATCHED))
                         .withSecondaryToPrimaryMapper(Mappers.fromOwnerReferences(SKSCluster.class, false))
                         .withItemStore(LeanItemStore.forNamespaces(
                                 context.getControllerConfiguration().getEffectiveNamespaces()))

@@ -5,6 +5,8 @@ import dev.operator.sks.events.EventRecorder;
 import dev.operator.sks.naming.Labels;
 import dev.operator.sks.rendering.NameConflict;
 import dev.operator.sks.rendering.NameConflictException;
+import dev.operator.sks.sharding.ShardStamper;
+import dev.operator.sks.sharding.Sharding;
 import dev.operator.sks.support.Digests;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.ListOptions;
@@ -29,6 +31,11 @@ import java.util.Optional;
  * manager, forced: the operator owns these fields. An object the cache does not hold is created, never applied, so a
  * same-named object the informer did not see (it watches labelled objects only) makes the create fail instead of
  * being taken over.
+ *
+ * <p>Sharded, every object written carries its namespace's shard label ({@link Sharding#stamp}), which the
+ * informers select on. One this cluster controls that lacks it (written before sharding was turned on) is invisible
+ * to them: the first live read of it, after a cache miss or a refused create, relabels it ({@link ShardStamper#adopt})
+ * once its controller reference to this cluster's UID is checked, never on its name alone.
  *
  * <p>Why not JOSDK dependent resources with a workflow: {@code KubernetesDependentResource} server-side applies over
  * any object of the same name, without looking at its owner; the operator would silently take over (and later
@@ -68,6 +75,7 @@ final class OwnedObjects {
     private final ObjectCache cache;
     private final SKSCluster owner;
     private final EventRecorder events;
+    private final Sharding sharding;
     /**
      * What {@link #fresh} read from the API server during this reconcile (an instance lives for one), by kind and
      * name, kept up to date with this reconcile's own writes. The conflict check reads every name the cache lacks, and
@@ -78,6 +86,12 @@ final class OwnedObjects {
     private final Map<Wanted, Optional<HasMetadata>> read = new HashMap<>();
 
     OwnedObjects(KubernetesClient client, ObjectCache cache, SKSCluster owner, EventRecorder events) {
+        this(client, cache, owner, events, Sharding.NONE);
+    }
+
+    OwnedObjects(
+            KubernetesClient client, ObjectCache cache, SKSCluster owner, EventRecorder events, Sharding sharding) {
+        this.sharding = sharding;
         this.client = client;
         this.cache = cache;
         this.owner = owner;
@@ -108,6 +122,9 @@ final class OwnedObjects {
     private <T extends HasMetadata> T reread(Class<T> type, String name) {
         T object =
                 client.resources(type).inNamespace(namespace()).withName(name).get();
+        if (object != null && NameConflict.of(object, owner).isEmpty()) {
+            object = ShardStamper.adopt(client, sharding, object);
+        }
         read.put(new Wanted(type, name), Optional.ofNullable(object));
         return object;
     }
@@ -180,6 +197,7 @@ final class OwnedObjects {
 
     /** Creates {@code object}; when one of that name appeared meanwhile, that one, if this cluster controls it. */
     <T extends HasMetadata> T create(T object) {
+        sharding.stamp(object);
         try {
             T created = wrote(client.resource(object).create());
             cache.written(created, null);
@@ -198,6 +216,7 @@ final class OwnedObjects {
     /** Replaces {@code current} (read fresh, controlled by this cluster) with {@code object}, at its resourceVersion. */
     <T extends HasMetadata> T replace(T object, T current) {
         owned(current);
+        sharding.stamp(object);
         object.getMetadata().setResourceVersion(current.getMetadata().getResourceVersion());
         T written = wrote(client.resource(object).update());
         cache.written(written, current);
@@ -210,6 +229,7 @@ final class OwnedObjects {
      * as an Event.
      */
     Write apply(HasMetadata desired) {
+        sharding.stamp(desired);
         String digest = Digests.sha256Hex(SERIALIZATION.asJson(desired), 16);
         Map<String, String> annotations = new LinkedHashMap<>(
                 desired.getMetadata().getAnnotations() == null

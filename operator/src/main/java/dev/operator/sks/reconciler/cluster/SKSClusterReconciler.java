@@ -38,6 +38,7 @@ import dev.operator.sks.rendering.NameConflict;
 import dev.operator.sks.rendering.NameConflictException;
 import dev.operator.sks.rendering.RenderedControlPlane;
 import dev.operator.sks.rendering.UpgradePlan;
+import dev.operator.sks.sharding.Sharding;
 import dev.operator.sks.sizing.LoadObservations;
 import dev.operator.sks.sizing.SizingDecision;
 import dev.operator.sks.status.ConditionEvents.Transition;
@@ -110,6 +111,7 @@ public class SKSClusterReconciler implements Reconciler<SKSCluster>, Cleaner<SKS
     private final Optional<EtcdBackups> backups;
     private final ClusterBackups clusterBackups;
     private final ClusterRestore restore;
+    private final Sharding sharding;
     /** Discovered once, when the event sources are made: asking each reconcile would cost a request each time. */
     private volatile boolean budgetsServed;
 
@@ -210,13 +212,14 @@ public class SKSClusterReconciler implements Reconciler<SKSCluster>, Cleaner<SKS
                 new EtcdMaintainer(etcdConnector, events, services.clock(), EtcdMaintenancePlan.Policy.DEFAULT);
         this.events = events;
         this.autoscaler = new ClusterAutoscaler(services.config(), pki, services.clock());
+        this.sharding = services.config().sharding();
     }
 
     @Override
     public List<EventSource<?, SKSCluster>> prepareEventSources(EventSourceContext<SKSCluster> context) {
         budgetsServed = OptionalApis.podDisruptionBudgetsServed(context.getClient());
         List<EventSource<?, SKSCluster>> sources =
-                new ArrayList<>(ClusterEventSources.of(context, caches, budgetsServed));
+                new ArrayList<>(ClusterEventSources.of(context, caches, budgetsServed, sharding));
         // etcd maintenance runs its rounds in the background and wakes a cluster only when a round found news.
         SimpleInboundEventSource<SKSCluster> etcdNews = new SimpleInboundEventSource<>("etcd-maintenance");
         etcdMaintenance.wakeWith(etcdNews::propagateEvent);
@@ -257,7 +260,7 @@ public class SKSClusterReconciler implements Reconciler<SKSCluster>, Cleaner<SKS
         boolean autoscaled = autoscaler.served()
                 && ClusterAutoscalerRenderer.wanted(cluster, context.getSecondaryResources(Nodepool.class));
         List<Kubeconfig> kubeconfigs = ClusterCertificates.kubeconfigs(model, KeyAlgorithm.DEFAULT, autoscaled);
-        OwnedObjects objects = new OwnedObjects(context.getClient(), caches, cluster, events);
+        OwnedObjects objects = new OwnedObjects(context.getClient(), caches, cluster, events, sharding);
         if (ClusterRestore.pending(cluster, status)) {
             // Before anything is made: the PKI must find the restored CAs, never generate its own.
             Optional<Duration> retry = prepareRestore(cluster, status, objects);

@@ -3,6 +3,7 @@ package dev.operator.sks.reconciler.instancepool;
 import dev.operator.sks.api.InstancePool;
 import dev.operator.sks.api.Nodepool;
 import dev.operator.sks.naming.Labels;
+import dev.operator.sks.sharding.Sharding;
 import dev.operator.sks.support.LeanItemStore;
 import io.fabric8.kubernetes.api.model.Secret;
 import io.javaoperatorsdk.operator.api.config.informer.InformerEventSourceConfiguration;
@@ -15,16 +16,17 @@ import java.util.List;
 
 /**
  * What wakes an InstancePool: its user-data Secret appearing or changing (a rotated join token), and its owning
- * Nodepool recording its cluster, which a new pool waits for ({@link PoolOwnership#bindingChanged}).
+ * Nodepool recording its cluster, which a new pool waits for ({@link PoolOwnership#bindingChanged}). Sharded, both
+ * watch this replica's shard only.
  */
 final class InstancePoolEventSources {
     private InstancePoolEventSources() {}
 
-    static List<EventSource<?, InstancePool>> of(EventSourceContext<InstancePool> context) {
+    static List<EventSource<?, InstancePool>> of(EventSourceContext<InstancePool> context, Sharding sharding) {
         var userData = new InformerEventSource<>(
                 InformerEventSourceConfiguration.from(Secret.class, InstancePool.class)
                         .withNamespacesInheritedFromController()
-                        .withLabelSelector(Labels.COMPONENT + "=" + Labels.JOIN_COMPONENT)
+                        .withLabelSelector(sharding.selecting(Labels.COMPONENT + "=" + Labels.JOIN_COMPONENT))
                         .withSecondaryToPrimaryMapper(Mappers.fromOwnerReferences(InstancePool.class, false))
                         .withItemStore(LeanItemStore.forNamespaces(
                                 context.getControllerConfiguration().getEffectiveNamespaces()))
@@ -33,6 +35,7 @@ final class InstancePoolEventSources {
         var owners = new InformerEventSource<>(
                 InformerEventSourceConfiguration.from(Nodepool.class, InstancePool.class)
                         .withNamespacesInheritedFromController()
+                        .withLabelSelector(sharding.selecting(null))
                         .withOnUpdateFilter(PoolOwnership::bindingChanged)
                         .withSecondaryToPrimaryMapper(PoolOwnership::ownPool)
                         .withItemStore(LeanItemStore.forNamespaces(

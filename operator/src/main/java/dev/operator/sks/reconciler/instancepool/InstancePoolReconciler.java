@@ -88,7 +88,7 @@ public class InstancePoolReconciler implements Reconciler<InstancePool>, Cleaner
     /** The user-data Secret and the owning Nodepool wake a pool: {@link InstancePoolEventSources}. */
     @Override
     public List<EventSource<?, InstancePool>> prepareEventSources(EventSourceContext<InstancePool> context) {
-        return InstancePoolEventSources.of(context);
+        return InstancePoolEventSources.of(context, services.config().sharding());
     }
 
     @Override

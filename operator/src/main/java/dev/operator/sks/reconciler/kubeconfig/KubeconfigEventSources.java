@@ -4,6 +4,7 @@ import dev.operator.sks.api.KubeconfigRequest;
 import dev.operator.sks.naming.Labels;
 import dev.operator.sks.naming.Names;
 import dev.operator.sks.reconciler.ClusterReference;
+import dev.operator.sks.sharding.Sharding;
 import dev.operator.sks.support.LeanItemStore;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.Secret;
@@ -18,7 +19,8 @@ import java.util.Set;
 /**
  * The Secrets that wake a KubeconfigRequest up: its own (a deleted or edited one is written again) and its cluster's
  * CA Secrets (a rotated clients CA re-issues or revokes every kubeconfig it no longer signs). Only Secrets labelled
- * managed-by the operator are watched; ownership is checked on every read.
+ * managed-by the operator (and, sharded, labelled for this replica's shard) are watched; ownership is checked on
+ * every read.
  */
 final class KubeconfigEventSources {
     private static final String OWNED = Labels.MANAGED_BY + "=" + Labels.MANAGED_BY_VALUE;
@@ -27,11 +29,12 @@ final class KubeconfigEventSources {
     private KubeconfigEventSources() {}
 
     /** Needs the clusters' event source ({@link ClusterReference#eventSource}) first: it adds the index used here. */
-    static InformerEventSource<Secret, KubeconfigRequest> secrets(EventSourceContext<KubeconfigRequest> context) {
+    static InformerEventSource<Secret, KubeconfigRequest> secrets(
+            EventSourceContext<KubeconfigRequest> context, Sharding sharding) {
         return new InformerEventSource<>(
                 InformerEventSourceConfiguration.from(Secret.class, KubeconfigRequest.class)
                         .withNamespacesInheritedFromController()
-                        .withLabelSelector(OWNED)
+                        .withLabelSelector(sharding.selecting(OWNED))
                         .withSecondaryToPrimaryMapper(secret -> requestsOf(context, secret))
                         .withItemStore(LeanItemStore.trimmingFor(
                                 context.getControllerConfiguration().getEffectiveNamespaces(),

@@ -24,6 +24,9 @@ import dev.operator.sks.reconciler.kubeconfig.KubeconfigRequestReport.SecretName
 import dev.operator.sks.reconciler.kubeconfig.KubeconfigRequestReport.Written;
 import dev.operator.sks.rendering.ClientCredentials;
 import dev.operator.sks.rendering.KubeconfigRenderer;
+import dev.operator.sks.rendering.Owners;
+import dev.operator.sks.sharding.ShardStamper;
+import dev.operator.sks.sharding.Sharding;
 import dev.operator.sks.status.StatusWriter;
 import dev.operator.sks.validation.KubeconfigRequestValidator;
 import dev.operator.sks.validation.Violation;
@@ -69,6 +72,7 @@ public class KubeconfigRequestReconciler implements Reconciler<KubeconfigRequest
     private volatile InformerEventSource<Secret, KubeconfigRequest> secrets;
     private volatile InformerEventSource<SKSCluster, KubeconfigRequest> clusters;
     private final EventRecorder events;
+    private final Sharding sharding;
 
     private final StatusWriter<KubeconfigRequestStatus, KubeconfigRequest> statusWriter;
 
@@ -84,13 +88,15 @@ public class KubeconfigRequestReconciler implements Reconciler<KubeconfigRequest
         this.pki = new BouncyCastlePki(services.clock());
         this.metrics = metrics;
         this.events = events;
+        this.sharding = services.config().sharding();
     }
 
     @Override
     public List<EventSource<?, KubeconfigRequest>> prepareEventSources(EventSourceContext<KubeconfigRequest> context) {
         metrics.countFrom(() -> context.getPrimaryCache().list());
-        clusters = ClusterReference.eventSource(context, r -> r.getSpec() == null ? null : r.getSpec().cluster);
-        secrets = KubeconfigEventSources.secrets(context);
+        clusters =
+                ClusterReference.eventSource(context, r -> r.getSpec() == null ? null : r.getSpec().cluster, sharding);
+        secrets = KubeconfigEventSources.secrets(context, sharding);
         return List.of(clusters, secrets);
     }
 
@@ -132,8 +138,11 @@ public class KubeconfigRequestReconciler implements Reconciler<KubeconfigRequest
     /** Decides again on a fresh read and writes; a conflicting write by someone else means reading and deciding again. */
     private Evaluation write(KubeconfigRequest request, SKSCluster cluster, KubernetesClient client, Instant now) {
         String namespace = request.getMetadata().getNamespace();
+        // Its own Secret, written before sharding was turned on, is relabelled into this shard's watch once read.
         Function<String, Optional<Secret>> fresh = name -> Optional.ofNullable(
-                client.secrets().inNamespace(namespace).withName(name).get());
+                        client.secrets().inNamespace(namespace).withName(name).get())
+                .map(secret ->
+                        Owners.isControlledBy(secret, request) ? ShardStamper.adopt(client, sharding, secret) : secret);
         for (int attempt = 1; attempt <= WRITE_ATTEMPTS; attempt++) {
             Evaluation evaluation = KubeconfigPlan.evaluate(request, cluster, fresh, now);
             if (!(evaluation instanceof Planned planned)
@@ -195,6 +204,7 @@ public class KubeconfigRequestReconciler implements Reconciler<KubeconfigRequest
             default -> throw new IllegalArgumentException("nothing to write for " + action);
         }
         ResourceID owner = ResourceID.fromResource(request);
+        sharding.stamp(desired);
         Secret written;
         if (planned.secret().isEmpty()) {
             written = client.resource(desired).create();

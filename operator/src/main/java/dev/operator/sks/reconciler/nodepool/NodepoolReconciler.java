@@ -92,12 +92,18 @@ public class NodepoolReconciler implements Reconciler<Nodepool>, Cleaner<Nodepoo
         InformerEventSource<InstancePool, Nodepool> pools = new InformerEventSource<>(
                 InformerEventSourceConfiguration.from(InstancePool.class, Nodepool.class)
                         .withNamespacesInheritedFromController()
+                        .withLabelSelector(services.config().sharding().selecting(null))
                         .withSecondaryToPrimaryMapper(Mappers.fromOwnerReferences(Nodepool.class, false))
                         .withItemStore(LeanItemStore.forNamespaces(
                                 context.getControllerConfiguration().getEffectiveNamespaces()))
                         .build(),
                 context);
-        return List.of(ClusterReference.eventSource(context, NodepoolAdmission::clusterName), pools);
+        return List.of(
+                ClusterReference.eventSource(
+                        context,
+                        NodepoolAdmission::clusterName,
+                        services.config().sharding()),
+                pools);
     }
 
     @Override
@@ -209,7 +215,7 @@ public class NodepoolReconciler implements Reconciler<Nodepool>, Cleaner<Nodepoo
         if (observed.isPresent() && !InstancePools.specChanged(observed.get(), desired)) {
             return observed.get();
         }
-        InstancePool applied = client.resource(desired)
+        InstancePool applied = client.resource(services.config().sharding().stamp(desired))
                 .fieldManager(Labels.FIELD_MANAGER)
                 .forceConflicts()
                 .serverSideApply();
@@ -246,7 +252,8 @@ public class NodepoolReconciler implements Reconciler<Nodepool>, Cleaner<Nodepoo
             InstancePool pool,
             NodepoolStatus status,
             Long generation) {
-        JoinMaterial.Outcome outcome = new JoinMaterial(client, clock, secrets)
+        JoinMaterial.Outcome outcome = new JoinMaterial(
+                        client, clock, secrets, services.config().sharding())
                 .ensureUserData(
                         cluster,
                         pool.getMetadata().getName(),
