@@ -66,7 +66,7 @@ import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
  *
  * <pre>
  * mvn -B -o -DskipTests package
- * mvn -B -o failsafe:integration-test failsafe:verify -Dit.test=ScaleBenchmarkIT -Dbenchmark=true -Dclusters=100
+ * mvn -B -o -pl operator failsafe:integration-test failsafe:verify -Dit.test=ScaleBenchmarkIT -Dbenchmark=true -Dclusters=100
  * </pre>
  *
  * Extra operator JVM options go in {@code -Doperator.jvmArgs="-Xmx512m ..."}; another jar (to compare with an older

@@ -59,7 +59,7 @@ import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
  *
  * <pre>
  * mvn -B -o -DskipTests package
- * flock /tmp/heavy.lock mvn -B -o failsafe:integration-test failsafe:verify -Dit.test=ShardedProcessesIT -Dbenchmark=true
+ * mvn -B -o -pl operator failsafe:integration-test failsafe:verify -Dit.test=ShardedProcessesIT -Dbenchmark=true
  * </pre>
  */
 @EnabledIfSystemProperty(named = "benchmark", matches = "true")
