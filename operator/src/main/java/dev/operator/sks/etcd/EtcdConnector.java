@@ -1,6 +1,7 @@
 package dev.operator.sks.etcd;
 
 import dev.operator.sks.api.SKSCluster;
+import dev.operator.sks.support.SecretLookup;
 import io.fabric8.kubernetes.client.KubernetesClient;
 
 /**
@@ -15,6 +16,14 @@ public interface EtcdConnector {
      * @param clientUrl  the in-cluster client URL of a voting member ({@code EtcdRenderer.firstMemberClientUrl})
      */
     EtcdMembers connect(KubernetesClient management, SKSCluster cluster, String clientUrl) throws EtcdException;
+
+    /**
+     * This connector, reading the clusters' certificate Secrets from {@code secrets} (the operator's informer) before
+     * asking the API server; one that reads no Secret is returned as it is.
+     */
+    default EtcdConnector readingSecretsFrom(SecretLookup secrets) {
+        return this;
+    }
 
     /**
      * A maintenance client at {@code clientUrl}: the client {@link #connect} opens, when it offers the maintenance

@@ -153,6 +153,7 @@ public final class SksOperator implements AutoCloseable {
         // there, so a steady state costs the API server no GET.
         InformerCaches clusterCaches = new InformerCaches();
         SecretLookup ownSecrets = (namespace, name) -> clusterCaches.get(Secret.class, namespace, name);
+        EtcdConnector etcdClients = etcd.readingSecretsFrom(ownSecrets);
         tenantClients = new TenantClients(tenantServers, ownSecrets);
         TenantBootstrap tenantBootstrap = new TenantBootstrap(
                 client,
@@ -166,13 +167,13 @@ public final class SksOperator implements AutoCloseable {
         this.load = load.apply(tenantClients);
         // Backups run on workers of their own, only when the operator has a store to put them in.
         backups = config.backups().enabled()
-                ? Optional.of(new EtcdBackups(client, config.backups(), etcd, services.clock()))
+                ? Optional.of(new EtcdBackups(client, config.backups(), etcdClients, services.clock()))
                 : Optional.empty();
         var clusters = register(
                 new SKSClusterReconciler(
                         services,
                         tenantWork,
-                        etcd,
+                        etcdClients,
                         events,
                         clusterCaches,
                         ComputeProviders.cloudControllerCredentials(config, client, services.clock()),

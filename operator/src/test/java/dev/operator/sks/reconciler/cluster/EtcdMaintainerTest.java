@@ -25,6 +25,7 @@ import dev.operator.sks.status.Conditions;
 import dev.operator.sks.testing.MutableClock;
 import io.fabric8.kubernetes.api.model.Condition;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
+import io.javaoperatorsdk.operator.processing.event.ResourceID;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -267,6 +268,35 @@ class EtcdMaintainerTest {
         assertThat(held.message())
                 .startsWith("defragmentation waits: member " + follower.name + " is down (cannot reach etcd at ");
         assertThat(defragmented).hasSize(3);
+    }
+
+    @Test
+    void aRoundThatCannotReachEtcdWakesNoClusterAndOneThatFindsItsSizesDoes() throws Exception {
+        List<ResourceID> woken = new CopyOnWriteArrayList<>();
+        maintainer = new EtcdMaintainer(
+                (management, cluster, url) -> {
+                    throw new EtcdException("cannot reach etcd at " + url);
+                },
+                recorder,
+                clock,
+                EtcdMaintenancePlan.Policy.DEFAULT);
+        maintainer.wakeWith(woken::add);
+        EtcdMaintainer.Report unreachable = round(request(1, false), r -> true);
+        assertThat(unreachable.message()).startsWith("cannot reach etcd: ");
+        // Status already shows what this report holds (no sizes, no defragmentation): nothing to reconcile for.
+        await().during(Duration.ofMillis(500)).atMost(Duration.ofSeconds(2)).until(woken::isEmpty);
+        maintainer.close();
+
+        LocalEtcd.Member member = etcd.member("etcd-0");
+        member.start(member.initialClusterEntry(), "new", List.of());
+        etcd.awaitStarted(connect(member.clientUrl()), 1);
+        maintainer = maintainer(EtcdMaintenancePlan.Policy.DEFAULT);
+        maintainer.wakeWith(woken::add);
+        EtcdMaintainer.Report found = round(request(1, false), r -> !r.members().isEmpty());
+        assertThat(found.members()).extracting(EtcdMaintainer.MemberDb::name).containsExactly("etcd-0");
+        await().atMost(Duration.ofSeconds(10)).until(() -> !woken.isEmpty());
+        assertThat(woken)
+                .containsExactly(ResourceID.fromResource(request(1, false).cluster()));
     }
 
     // --- driving the maintainer
