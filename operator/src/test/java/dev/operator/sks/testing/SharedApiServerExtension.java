@@ -7,6 +7,8 @@ import io.fabric8.kubeapitest.junit.KubeConfig;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import java.lang.reflect.Field;
 import java.lang.reflect.Modifier;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import org.junit.jupiter.api.extension.AfterAllCallback;
 import org.junit.jupiter.api.extension.AfterEachCallback;
 import org.junit.jupiter.api.extension.BeforeAllCallback;
@@ -110,9 +112,13 @@ public final class SharedApiServerExtension
 
         private static Server start() throws Exception {
             long started = System.nanoTime();
-            // No version: kube-api-test takes the newest binaries under ~/.kubeapitest and downloads nothing.
+            // No version: kube-api-test takes the newest installed binaries and downloads nothing. The suite's classes
+            // leave their clusters behind, two ClusterIPs each: kube-api-test's /24 Service range is full before the
+            // suite ends, so the API server gets a /16.
+            Path binaries = OperatorProcesses.binariesWithServiceRange(Files.createTempDirectory("shared-apiserver"));
             KubeAPIServer server = new KubeAPIServer(KubeAPIServerConfigBuilder.anAPIServerConfig()
                     .withUpdateKubeConfig(false)
+                    .withTestDir(binaries.toString())
                     .build());
             server.start();
             try {
