@@ -28,7 +28,7 @@ public record IssuedCertificate(X509Certificate certificate, PrivateKey privateK
     public static IssuedCertificate fromPem(String certificatePem, String privateKeyPem) {
         X509Certificate certificate = Pem.parseCertificate(certificatePem);
         PrivateKey privateKey = Pem.parsePrivateKey(privateKeyPem);
-        if (!KeyPairs.matches(certificate.getPublicKey(), privateKey)) {
+        if (!SignatureChecks.keyPairMatches(certificate.getPublicKey(), privateKey)) {
             throw new PkiException("private key does not belong to certificate "
                     + certificate.getSubjectX500Principal().getName());
         }

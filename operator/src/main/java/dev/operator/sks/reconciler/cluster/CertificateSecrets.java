@@ -10,6 +10,7 @@ import dev.operator.sks.pki.Pem;
 import dev.operator.sks.pki.Pki;
 import dev.operator.sks.pki.RenewalPolicy;
 import dev.operator.sks.pki.ServiceAccountKey;
+import dev.operator.sks.pki.SignatureChecks;
 import dev.operator.sks.reconciler.cluster.ClusterCertificates.Authority;
 import dev.operator.sks.reconciler.cluster.ClusterCertificates.Kubeconfig;
 import dev.operator.sks.reconciler.cluster.ClusterCertificates.Leaf;
@@ -324,11 +325,7 @@ final class CertificateSecrets {
      * are labelled managed-by too), and compared in Java: a cluster name need not be a valid label value.
      */
     private boolean userKubeconfigsExist(SKSCluster cluster) {
-        return objects.listCached(Secret.class).stream()
-                .filter(s -> s.getMetadata().getLabels() != null)
-                .filter(s -> cluster.getMetadata()
-                        .getName()
-                        .equals(s.getMetadata().getLabels().get(Labels.CLUSTER)))
+        return objects.listCachedOfCluster(Secret.class).stream()
                 .filter(s -> Labels.KUBECONFIG_COMPONENT.equals(
                         s.getMetadata().getLabels().get(Labels.COMPONENT)))
                 .anyMatch(s -> s.getData() != null && s.getData().containsKey(Names.KUBECONFIG_REQUEST_KEY));
@@ -452,8 +449,10 @@ final class CertificateSecrets {
         X509Certificate certificate;
         try {
             certificate = Pem.parseCertificate(certificatePem);
-            certificate.verify(issuer.certificate().getPublicKey());
-        } catch (Exception unreadableOrNotSignedByIssuer) {
+        } catch (RuntimeException unreadable) {
+            return false;
+        }
+        if (!SignatureChecks.signedBy(certificate, issuer.certificate().getPublicKey())) {
             return false;
         }
         return request.isSatisfiedBy(certificate) && !RenewalPolicy.needsRenewal(certificate, clock.instant());

@@ -12,6 +12,7 @@ import dev.operator.sks.pki.IssuedCertificate;
 import dev.operator.sks.pki.Pem;
 import dev.operator.sks.pki.Pki;
 import dev.operator.sks.pki.RenewalPolicy;
+import dev.operator.sks.pki.SignatureChecks;
 import dev.operator.sks.reconciler.cluster.OwnedObjects.Wanted;
 import dev.operator.sks.rendering.ClusterAutoscalerRenderer;
 import dev.operator.sks.rendering.ClusterModel;
@@ -195,8 +196,10 @@ final class ClusterAutoscaler {
         X509Certificate certificate;
         try {
             certificate = Pem.parseCertificate(data.getOrDefault(ClusterAutoscalerRenderer.CLIENT_CERT_KEY, ""));
-            certificate.verify(authority.certificate().getPublicKey());
-        } catch (Exception unreadableOrNotTheAuthoritys) {
+        } catch (RuntimeException unreadable) {
+            return false;
+        }
+        if (!SignatureChecks.signedBy(certificate, authority.certificate().getPublicKey())) {
             return false;
         }
         return AutoscalerIdentity.of(certificate).filter(identity::equals).isPresent()

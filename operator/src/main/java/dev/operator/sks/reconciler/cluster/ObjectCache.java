@@ -1,5 +1,6 @@
 package dev.operator.sks.reconciler.cluster;
 
+import dev.operator.sks.naming.Labels;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import java.util.Optional;
 import java.util.stream.Stream;
@@ -36,6 +37,12 @@ interface ObjectCache {
     <T extends HasMetadata> Optional<T> get(Class<T> type, String namespace, String name);
 
     <T extends HasMetadata> Stream<T> list(Class<T> type, String namespace);
+
+    /** What {@link #list} holds labelled as {@code cluster}'s ({@link Labels#CLUSTER}, compared as it is). */
+    default <T extends HasMetadata> Stream<T> listOfCluster(Class<T> type, String namespace, String cluster) {
+        return list(type, namespace)
+                .filter(o -> InformerCaches.clusterOf(o).filter(cluster::equals).isPresent());
+    }
 
     /**
      * Keeps what a write returned until the informer has seen it, so the next reconcile does not act on the older

@@ -141,9 +141,13 @@ final class OwnedObjects {
         return cached.isPresent() ? cached : fresh(type, name);
     }
 
-    /** Objects of {@code type} in the namespace as the informer sees them, whoever owns them. */
-    <T extends HasMetadata> List<T> listCached(Class<T> type) {
-        return cache.list(type, namespace()).toList();
+    /**
+     * Objects of {@code type} labelled as this cluster's ({@link Labels#CLUSTER}) as the informer sees them, whoever
+     * owns them.
+     */
+    <T extends HasMetadata> List<T> listCachedOfCluster(Class<T> type) {
+        return cache.listOfCluster(type, namespace(), owner.getMetadata().getName())
+                .toList();
     }
 
     /**

@@ -4,6 +4,7 @@ import dev.operator.sks.api.KubeconfigRequest;
 import dev.operator.sks.naming.Labels;
 import dev.operator.sks.naming.Names;
 import dev.operator.sks.pki.Pem;
+import dev.operator.sks.pki.SignatureChecks;
 import dev.operator.sks.reconciler.kubeconfig.KubeconfigPolicy.Held;
 import dev.operator.sks.reconciler.kubeconfig.KubeconfigPolicy.Withdrawal;
 import dev.operator.sks.rendering.KubeconfigRenderer;
@@ -62,12 +63,7 @@ final class KubeconfigSecret {
         if (!certificate.getIssuerX500Principal().equals(issuer.getSubjectX500Principal())) {
             return false;
         }
-        try {
-            certificate.verify(issuer.getPublicKey());
-            return true;
-        } catch (Exception notSignedByIssuer) {
-            return false;
-        }
+        return SignatureChecks.signedBy(certificate, issuer.getPublicKey());
     }
 
     /** The kubeconfig text, when the Secret holds one. */
