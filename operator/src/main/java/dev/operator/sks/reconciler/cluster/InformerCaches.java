@@ -28,7 +28,7 @@ public final class InformerCaches implements ObjectCache {
     <R extends HasMetadata> void add(Class<R> type, InformerEventSource<R, ?> source) {
         source.addIndexers(Map.of(
                 BY_CLUSTER,
-                o -> clusterOf(o)
+                o -> ObjectCache.clusterOf(o)
                         .map(c -> List.of(key(o.getMetadata().getNamespace(), c)))
                         .orElse(List.of())));
         sources.put(type, source);
@@ -39,12 +39,6 @@ public final class InformerCaches implements ObjectCache {
         return source(type)
                 .map(s -> s.byIndex(BY_CLUSTER, key(namespace, cluster)).stream())
                 .orElseGet(Stream::empty);
-    }
-
-    /** The cluster an object is labelled as belonging to ({@link Labels#CLUSTER}), a filter and never proof. */
-    static Optional<String> clusterOf(HasMetadata object) {
-        Map<String, String> labels = object.getMetadata().getLabels();
-        return Optional.ofNullable(labels == null ? null : labels.get(Labels.CLUSTER));
     }
 
     private static String key(String namespace, String cluster) {

@@ -2,6 +2,7 @@ package dev.operator.sks.reconciler.cluster;
 
 import dev.operator.sks.naming.Labels;
 import io.fabric8.kubernetes.api.model.HasMetadata;
+import java.util.Map;
 import java.util.Optional;
 import java.util.stream.Stream;
 
@@ -41,7 +42,7 @@ interface ObjectCache {
     /** What {@link #list} holds labelled as {@code cluster}'s ({@link Labels#CLUSTER}, compared as it is). */
     default <T extends HasMetadata> Stream<T> listOfCluster(Class<T> type, String namespace, String cluster) {
         return list(type, namespace)
-                .filter(o -> InformerCaches.clusterOf(o).filter(cluster::equals).isPresent());
+                .filter(o -> clusterOf(o).filter(cluster::equals).isPresent());
     }
 
     /**
@@ -55,4 +56,10 @@ interface ObjectCache {
      * is then either unlabelled or not made yet, which one list of the objects not so labelled finds.
      */
     boolean watches(Class<? extends HasMetadata> type);
+
+    /** The cluster an object is labelled as belonging to ({@link Labels#CLUSTER}), a filter and never proof. */
+    static Optional<String> clusterOf(HasMetadata object) {
+        Map<String, String> labels = object.getMetadata().getLabels();
+        return Optional.ofNullable(labels == null ? null : labels.get(Labels.CLUSTER));
+    }
 }
