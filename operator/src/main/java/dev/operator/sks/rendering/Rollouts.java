@@ -54,6 +54,12 @@ public final class Rollouts {
                 && orZero(status.getReadyReplicas()) == replicas;
     }
 
+    /** At least one member is ready now: etcd serves, whatever the revision. */
+    public static boolean hasReadyMember(StatefulSet statefulSet) {
+        StatefulSetStatus status = statefulSet.getStatus();
+        return status != null && orZero(status.getReadyReplicas()) > 0;
+    }
+
     private static boolean observedLatest(HasMetadata workload, Long observedGeneration) {
         Long generation =
                 workload.getMetadata() == null ? null : workload.getMetadata().getGeneration();

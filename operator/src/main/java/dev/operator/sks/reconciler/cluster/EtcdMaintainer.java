@@ -1,6 +1,7 @@
 package dev.operator.sks.reconciler.cluster;
 
 import dev.operator.sks.api.SKSCluster;
+import dev.operator.sks.api.SKSClusterStatus;
 import dev.operator.sks.etcd.EtcdAlarm;
 import dev.operator.sks.etcd.EtcdConnector;
 import dev.operator.sks.etcd.EtcdException;
@@ -60,6 +61,7 @@ final class EtcdMaintainer implements AutoCloseable {
      *
      * @param credentials          digest of the etcd client certificate Secret: a new one opens a new client
      * @param expectedMembers      members the StatefulSet runs
+     * @param serving              whether the StatefulSet has a ready member now
      * @param lastDefragmentations as status keeps them (survive a restart of the operator)
      * @param quotaBytes           the members' {@code --quota-backend-bytes}
      */
@@ -68,6 +70,7 @@ final class EtcdMaintainer implements AutoCloseable {
             String firstMemberUrl,
             String credentials,
             int expectedMembers,
+            boolean serving,
             boolean growing,
             boolean upgrading,
             Map<String, Instant> lastDefragmentations,
@@ -144,6 +147,9 @@ final class EtcdMaintainer implements AutoCloseable {
      */
     Optional<Report> request(KubernetesClient management, Request request) {
         ResourceID id = ResourceID.fromResource(request.cluster());
+        if (!entries.containsKey(id) && !hasServed(request)) {
+            return Optional.empty();
+        }
         latest.put(id, new Pending(management, request));
         startIfDue(id);
         return Optional.ofNullable(entries.get(id)).flatMap(Entry::last);
@@ -262,6 +268,22 @@ final class EtcdMaintainer implements AutoCloseable {
                 wake.get().accept(id);
             }
         }
+    }
+
+    /**
+     * Whether the cluster's etcd has served: a member is ready now, or status shows what an earlier round found (a
+     * restarted operator keeps maintaining an etcd whose members are not ready, as under NOSPACE, when it matters
+     * most). Before, there is nothing to maintain, and no round starts: each would open a client (its TLS context and
+     * selector thread, about 50 KiB) and retry with backoff against pods that are still starting, or never run, as in
+     * a fleet made faster than it is scheduled. At 1,000 such clusters, that was 50 MiB of heap.
+     */
+    static boolean hasServed(Request request) {
+        SKSClusterStatus status = request.cluster().getStatus();
+        return request.serving()
+                || (status != null
+                        && status.etcd != null
+                        && status.etcd.memberStatus != null
+                        && !status.etcd.memberStatus.isEmpty());
     }
 
     /** Whether two reports show the same in status (their message is for logs and tests only). */

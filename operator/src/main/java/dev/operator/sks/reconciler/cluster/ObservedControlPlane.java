@@ -63,6 +63,11 @@ record ObservedControlPlane(
         return true;
     }
 
+    /** Whether the etcd StatefulSet has a ready member now. */
+    boolean etcdServing() {
+        return etcd.filter(Rollouts::hasReadyMember).isPresent();
+    }
+
     private static String certificatesHash(PodTemplateSpec template) {
         if (template == null
                 || template.getMetadata() == null

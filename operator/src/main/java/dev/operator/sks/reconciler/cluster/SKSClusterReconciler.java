@@ -396,6 +396,7 @@ public class SKSClusterReconciler implements Reconciler<SKSCluster>, Cleaner<SKS
                         EtcdRenderer.firstMemberClientUrl(inputs),
                         inputs.certificateHashes().get(Names.apiserverEtcdClient(inputs.name())),
                         growth.layout().replicas(),
+                        observed.etcdServing(),
                         growth.growing(),
                         !UpgradePlan.isComplete(target, observed.versions(), observed.rolledOut()),
                         ClusterStatusReport.lastDefragmentations(cluster.getStatus()),

@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.operator.sks.api.SKSCluster;
 import dev.operator.sks.api.SKSClusterEtcd;
+import dev.operator.sks.api.SKSClusterEtcdMember;
 import dev.operator.sks.api.SKSClusterStatus;
 import dev.operator.sks.etcd.EtcdAlarm;
 import dev.operator.sks.etcd.EtcdException;
@@ -299,6 +300,49 @@ class EtcdMaintainerTest {
                 .containsExactly(ResourceID.fromResource(request(1, false).cluster()));
     }
 
+    @Test
+    void noClientIsOpenedForAnEtcdThatHasNotServedYet() throws Exception {
+        AtomicInteger connects = new AtomicInteger();
+        maintainer = new EtcdMaintainer(
+                (management, cluster, url) -> {
+                    connects.incrementAndGet();
+                    throw new EtcdException("no member runs yet");
+                },
+                recorder,
+                clock,
+                EtcdMaintenancePlan.Policy.DEFAULT);
+        maintainer.wakeWith(id -> {});
+        assertThat(maintainer.request(null, request(1, false, false, null))).isEmpty();
+        clock.advance(Duration.ofMinutes(10));
+        assertThat(maintainer.request(null, request(1, false, false, new SKSClusterStatus())))
+                .isEmpty();
+        await().during(Duration.ofMillis(300)).atMost(Duration.ofSeconds(2)).until(() -> connects.get() == 0);
+
+        // A member ready: rounds start, and go on while no member is ready (NOSPACE keeps none from being restarted).
+        round(request(1, false, true, null), r -> true);
+        int afterReady = connects.get();
+        assertThat(afterReady).isEqualTo(1);
+        clock.advance(Duration.ofMinutes(10));
+        round(request(1, false, false, null), r -> connects.get() > afterReady);
+        maintainer.close();
+
+        // A new operator: status shows what an earlier round found, so etcd has served, ready member or not.
+        AtomicInteger restarted = new AtomicInteger();
+        maintainer = new EtcdMaintainer(
+                (management, cluster, url) -> {
+                    restarted.incrementAndGet();
+                    throw new EtcdException("no member answers");
+                },
+                recorder,
+                clock,
+                EtcdMaintenancePlan.Policy.DEFAULT);
+        SKSClusterStatus reported = new SKSClusterStatus();
+        reported.etcd = new SKSClusterEtcd();
+        reported.etcd.memberStatus = List.of(new SKSClusterEtcdMember("etcd-0", 20 * MIB, 2 * MIB, null));
+        round(request(1, false, false, reported), r -> true);
+        assertThat(restarted.get()).isEqualTo(1);
+    }
+
     // --- driving the maintainer
 
     EtcdMaintainer maintainer(EtcdMaintenancePlan.Policy policy) {
@@ -315,17 +359,23 @@ class EtcdMaintainerTest {
     }
 
     EtcdMaintainer.Request request(int members, boolean growing) {
+        return request(members, growing, true, null);
+    }
+
+    EtcdMaintainer.Request request(int members, boolean growing, boolean serving, SKSClusterStatus status) {
         SKSCluster cluster = new SKSCluster();
         cluster.setMetadata(new ObjectMetaBuilder()
                 .withName("maint")
                 .withNamespace("etcd-maintenance")
                 .withUid("4f1e0c9a-1111-4222-8333-944455556666")
                 .build());
+        cluster.setStatus(status);
         return new EtcdMaintainer.Request(
                 cluster,
                 "https://maint-etcd-0.maint-etcd-peer.etcd-maintenance.svc:2379",
                 "digest",
                 members,
+                serving,
                 growing,
                 false,
                 Map.of(),
