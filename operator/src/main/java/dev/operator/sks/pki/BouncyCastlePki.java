@@ -7,6 +7,7 @@ import java.security.PrivateKey;
 import java.security.PublicKey;
 import java.security.SecureRandom;
 import java.security.cert.X509Certificate;
+import java.security.interfaces.ECPrivateKey;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -94,13 +95,17 @@ public final class BouncyCastlePki implements Pki {
         } catch (GeneralSecurityException | CertIOException e) {
             throw new PkiException("cannot build CA certificate " + commonName, e);
         }
-        return new IssuedCertificate(sign(builder, keyPair.getPrivate(), commonName), keyPair.getPrivate());
+        X509Certificate certificate = sign(builder, keyPair.getPrivate(), commonName);
+        SignatureChecks.generated(certificate, keyPair.getPrivate());
+        return new IssuedCertificate(certificate, keyPair.getPrivate());
     }
 
     @Override
     public IssuedCertificate issue(CertificateRequest request, IssuedCertificate issuer) {
         Objects.requireNonNull(request, "request");
-        return issue(request, generateKeyPair(request.keyAlgorithm()), issuer);
+        IssuedCertificate issued = issue(request, generateKeyPair(request.keyAlgorithm()), issuer);
+        SignatureChecks.generated(issued.certificate(), issued.privateKey());
+        return issued;
     }
 
     @Override
@@ -152,8 +157,9 @@ public final class BouncyCastlePki implements Pki {
         } catch (GeneralSecurityException | CertIOException e) {
             throw new PkiException("cannot build certificate " + request.commonName(), e);
         }
-        return new IssuedCertificate(
-                sign(builder, issuer.privateKey(), request.commonName()), subjectKeyPair.getPrivate());
+        X509Certificate certificate = sign(builder, issuer.privateKey(), request.commonName());
+        SignatureChecks.signed(certificate, issuer);
+        return new IssuedCertificate(certificate, subjectKeyPair.getPrivate());
     }
 
     private static X500Name subjectName(CertificateRequest request) {
@@ -207,9 +213,11 @@ public final class BouncyCastlePki implements Pki {
 
     private static X509Certificate sign(X509v3CertificateBuilder builder, PrivateKey signingKey, String commonName) {
         try {
-            // No setProvider: the JDK's Signature implementations sign (see package-info).
-            ContentSigner signer =
-                    new JcaContentSignerBuilder(KeyAlgorithm.signatureAlgorithmFor(signingKey)).build(signingKey);
+            // P-256 keys sign through P256 (several times faster than SunEC on JDK 17); any other key through the
+            // JDK's Signature implementations, with no setProvider (see package-info).
+            ContentSigner signer = signingKey instanceof ECPrivateKey ec && P256.isP256(ec.getParams())
+                    ? P256.signer(ec)
+                    : new JcaContentSignerBuilder(KeyAlgorithm.signatureAlgorithmFor(signingKey)).build(signingKey);
             X509CertificateHolder holder = builder.build(signer);
             return new JcaX509CertificateConverter().getCertificate(holder);
         } catch (OperatorCreationException | GeneralSecurityException e) {

@@ -1,6 +1,5 @@
 package dev.operator.sks.pki;
 
-import java.security.AlgorithmParameters;
 import java.security.GeneralSecurityException;
 import java.security.KeyPair;
 import java.security.KeyPairGenerator;
@@ -49,8 +48,11 @@ public enum KeyAlgorithm {
     }
 
     KeyPair generate(SecureRandom random) {
+        if (this == ECDSA_P256) {
+            return P256.generate(random);
+        }
         try {
-            // No provider named: the JDK's own (SunEC, SunRsaSign) do the work.
+            // No provider named: the JDK's own (SunRsaSign) does the work.
             KeyPairGenerator generator = KeyPairGenerator.getInstance(jcaName);
             generator.initialize(parameters, random);
             return generator.generateKeyPair();
@@ -76,25 +78,7 @@ public enum KeyAlgorithm {
     }
 
     private static boolean isP256(ECParameterSpec params) {
-        ECParameterSpec p256 = P256.SPEC;
-        return params.getCurve().equals(p256.getCurve())
-                && params.getGenerator().equals(p256.getGenerator())
-                && params.getOrder().equals(p256.getOrder());
-    }
-
-    /** Initialised on first use: a JCA lookup in an enum constant initialiser would be eager. */
-    private static final class P256 {
-        static final ECParameterSpec SPEC;
-
-        static {
-            try {
-                AlgorithmParameters parameters = AlgorithmParameters.getInstance("EC");
-                parameters.init(new ECGenParameterSpec("secp256r1"));
-                SPEC = parameters.getParameterSpec(ECParameterSpec.class);
-            } catch (GeneralSecurityException e) {
-                throw new ExceptionInInitializerError(e);
-            }
-        }
+        return P256.isP256(params);
     }
 
     /** The signature algorithm for whatever key signs: EC or RSA of any size. */

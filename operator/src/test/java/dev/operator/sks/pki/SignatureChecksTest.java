@@ -49,4 +49,44 @@ class SignatureChecksTest {
                     .isFalse();
         }
     }
+
+    @ParameterizedTest
+    @EnumSource(KeyAlgorithm.class)
+    void whatThePkiMadeIsReadBackWithoutCheckingItAgain(KeyAlgorithm algorithm) {
+        IssuedCertificate ca = pki.createCa("cluster-ca", algorithm, Pki.CA_VALIDITY);
+        IssuedCertificate leaf = pki.issue(
+                CertificateRequest.builder("admin")
+                        .clientAuth()
+                        .keyAlgorithm(algorithm)
+                        .build(),
+                ca);
+
+        long before = SignatureChecks.checksRun();
+        IssuedCertificate caRead = IssuedCertificate.fromPem(ca.certificatePem(), ca.privateKeyPem());
+        IssuedCertificate leafRead = IssuedCertificate.fromPem(leaf.certificatePem(), leaf.privateKeyPem());
+        assertThat(SignatureChecks.signedBy(
+                        leafRead.certificate(), caRead.certificate().getPublicKey()))
+                .isTrue();
+        assertThat(SignatureChecks.checksRun()).isEqualTo(before);
+    }
+
+    @ParameterizedTest
+    @EnumSource(KeyAlgorithm.class)
+    void aCertificateSignedWithAKeyThatIsNotTheIssuersIsNotRememberedAsTheIssuers(KeyAlgorithm algorithm) {
+        IssuedCertificate ca = pki.createCa("cluster-ca", algorithm, Pki.CA_VALIDITY);
+        IssuedCertificate other = pki.createCa("cluster-ca", algorithm, Pki.CA_VALIDITY);
+        // The CA's certificate with another CA's key: what it signs is not signed by the certificate's key.
+        IssuedCertificate mismatched = new IssuedCertificate(ca.certificate(), other.privateKey());
+        IssuedCertificate leaf = pki.issue(
+                CertificateRequest.builder("admin")
+                        .clientAuth()
+                        .keyAlgorithm(algorithm)
+                        .build(),
+                mismatched);
+
+        long before = SignatureChecks.checksRun();
+        assertThat(SignatureChecks.signedBy(leaf.certificate(), ca.certificate().getPublicKey()))
+                .isFalse();
+        assertThat(SignatureChecks.checksRun()).isEqualTo(before + 1);
+    }
 }
