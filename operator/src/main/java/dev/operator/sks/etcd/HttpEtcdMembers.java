@@ -13,12 +13,11 @@ import java.net.http.HttpResponse;
 import java.security.GeneralSecurityException;
 import java.security.KeyStore;
 import java.security.PrivateKey;
-import java.security.cert.Certificate;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import javax.net.ssl.KeyManagerFactory;
+import javax.net.ssl.KeyManager;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.TrustManagerFactory;
 
@@ -38,7 +37,6 @@ public final class HttpEtcdMembers implements EtcdMaintenance {
     public static final Duration COMPACTION_TIMEOUT = Duration.ofMinutes(1);
 
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static final char[] IN_MEMORY_PASSWORD = "in-memory".toCharArray();
     private static final int MAX_ERROR_TEXT = 200;
 
     private final URI endpoint;
@@ -232,12 +230,6 @@ public final class HttpEtcdMembers implements EtcdMaintenance {
     static SSLContext sslContext(List<X509Certificate> chain, PrivateKey key, List<X509Certificate> trusted)
             throws EtcdException {
         try {
-            KeyStore identity = KeyStore.getInstance("PKCS12");
-            identity.load(null, null);
-            identity.setKeyEntry("client", key, IN_MEMORY_PASSWORD, chain.toArray(new Certificate[0]));
-            KeyManagerFactory keyManagers = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
-            keyManagers.init(identity, IN_MEMORY_PASSWORD);
-
             KeyStore trust = KeyStore.getInstance("PKCS12");
             trust.load(null, null);
             for (int i = 0; i < trusted.size(); i++) {
@@ -248,7 +240,7 @@ public final class HttpEtcdMembers implements EtcdMaintenance {
             trustManagers.init(trust);
 
             SSLContext context = SSLContext.getInstance("TLS");
-            context.init(keyManagers.getKeyManagers(), trustManagers.getTrustManagers(), null);
+            context.init(new KeyManager[] {new ClientIdentity(chain, key)}, trustManagers.getTrustManagers(), null);
             return context;
         } catch (GeneralSecurityException | IOException e) {
             // The key store's messages are about algorithms and entries, not their content.
