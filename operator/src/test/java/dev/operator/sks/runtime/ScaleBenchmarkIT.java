@@ -50,6 +50,8 @@ import java.util.TreeMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
@@ -69,13 +71,17 @@ import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
  * mvn -B -o -pl operator failsafe:integration-test failsafe:verify -Dit.test=ScaleBenchmarkIT -Dbenchmark=true -Dclusters=100
  * </pre>
  *
- * Extra operator JVM options go in {@code -Doperator.jvmArgs="-Xmx512m ..."}; another jar (to compare with an older
+ * The operator's JVM gets the options the chart gives it ({@code javaToolOptions} in the chart's values), or
+ * {@code -Doperator.jvmArgs="-Xmx512m ..."} instead (an empty value: none); another jar (to compare with an older
  * build) in {@code -Doperator.jar=}.
  */
 @EnabledIfSystemProperty(named = "benchmark", matches = "true")
 class ScaleBenchmarkIT {
     private static final int CLUSTERS = Integer.getInteger("clusters", 100);
     private static final Duration IDLE = Duration.ofSeconds(Long.getLong("idleSeconds", 60));
+    /** Header lines and classes of the heap histogram printed. */
+    private static final int HISTOGRAM_LINES = 3 + 25;
+
     private static final Duration CONVERGE_LIMIT = Duration.ofMinutes(Long.getLong("convergeMinutes", 30));
     private static final String USER_AGENT = "sks-scale-benchmark";
     /** fabric8's default user agent: the operator's client is the only one that keeps it. */
@@ -131,7 +137,8 @@ class ScaleBenchmarkIT {
             String namespace = ApiServerSupport.newNamespace(client, "scale");
             int port = freePort();
             List<String> command = new ArrayList<>(List.of(javaBinary()));
-            String jvmArgs = System.getProperty("operator.jvmArgs", "").trim();
+            String jvmArgs =
+                    System.getProperty("operator.jvmArgs", chartJavaOptions()).trim();
             if (!jvmArgs.isEmpty()) {
                 command.addAll(List.of(jvmArgs.split("\\s+")));
             }
@@ -196,6 +203,11 @@ class ScaleBenchmarkIT {
             long auditAtIdleEnd = Files.size(audit);
 
             String heapInfo = jcmd(pid, "GC.run") + jcmd(pid, "GC.heap_info");
+            // What the heap holds, for the next round of trimming: the largest classes after that full GC.
+            String histogram = jcmd(pid, "GC.class_histogram")
+                    .lines()
+                    .limit(HISTOGRAM_LINES)
+                    .collect(Collectors.joining("\n    ", "    ", "\n"));
             long heapKiB = heapUsedKiB(heapInfo);
             long rssKiB = rssKiB(pid);
 
@@ -212,6 +224,8 @@ class ScaleBenchmarkIT {
             out.append("  operator heap after full GC: %.1f MiB (%.0f KiB per cluster)%n"
                     .formatted(heapKiB / 1024.0, (double) heapKiB / CLUSTERS));
             out.append("  operator RSS: %.1f MiB%n".formatted(rssKiB / 1024.0));
+            out.append("  largest classes on the heap after that GC:%n".formatted())
+                    .append(histogram);
             out.append("  operator CPU over %d idle seconds: %.2f s; reconciliations then: %.0f%n"
                     .formatted(IDLE.toSeconds(), idleCpu / 100.0, idleReconciles));
             out.append("  operator API requests while converging: %d (%.1f per cluster; %d objects owned each)%n"
@@ -390,5 +404,15 @@ class ScaleBenchmarkIT {
                                 .build(),
                         HttpResponse.BodyHandlers.ofString())
                 .body();
+    }
+
+    /** The JVM options the chart runs the operator with, so the benchmark measures what is deployed. */
+    static String chartJavaOptions() throws IOException {
+        Matcher options = Pattern.compile("(?m)^\\s*javaToolOptions:\\s*\"([^\"]*)\"")
+                .matcher(Files.readString(RepoPaths.root().resolve("helm/sks-operator/values.yaml")));
+        if (!options.find()) {
+            throw new IllegalStateException("the chart's values.yaml sets no javaToolOptions");
+        }
+        return options.group(1);
     }
 }
