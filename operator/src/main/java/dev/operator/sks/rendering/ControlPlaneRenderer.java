@@ -14,8 +14,12 @@ public final class ControlPlaneRenderer {
 
     /** A control plane made at its level's size. */
     public static RenderedControlPlane render(ControlPlaneInputs inputs) {
-        return render(
-                inputs, EtcdLayout.fresh(EtcdRenderer.members(inputs.model().level())));
+        return render(inputs, fullEtcdLayout(inputs));
+    }
+
+    /** etcd with every member of the cluster's level, as a cluster made at that level starts. */
+    public static EtcdLayout fullEtcdLayout(ControlPlaneInputs inputs) {
+        return EtcdLayout.fresh(EtcdRenderer.members(inputs.model().level()));
     }
 
     /** With etcd where its growth stands ({@link EtcdLayout}). */
