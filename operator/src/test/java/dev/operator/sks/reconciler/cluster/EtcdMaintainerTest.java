@@ -303,14 +303,7 @@ class EtcdMaintainerTest {
     @Test
     void noClientIsOpenedForAnEtcdThatHasNotServedYet() throws Exception {
         AtomicInteger connects = new AtomicInteger();
-        maintainer = new EtcdMaintainer(
-                (management, cluster, url) -> {
-                    connects.incrementAndGet();
-                    throw new EtcdException("no member runs yet");
-                },
-                recorder,
-                clock,
-                EtcdMaintenancePlan.Policy.DEFAULT);
+        maintainer = unreachable(connects);
         maintainer.wakeWith(id -> {});
         assertThat(maintainer.request(null, request(1, false, false, null))).isEmpty();
         clock.advance(Duration.ofMinutes(10));
@@ -328,14 +321,7 @@ class EtcdMaintainerTest {
 
         // A new operator: status shows what an earlier round found, so etcd has served, ready member or not.
         AtomicInteger restarted = new AtomicInteger();
-        maintainer = new EtcdMaintainer(
-                (management, cluster, url) -> {
-                    restarted.incrementAndGet();
-                    throw new EtcdException("no member answers");
-                },
-                recorder,
-                clock,
-                EtcdMaintenancePlan.Policy.DEFAULT);
+        maintainer = unreachable(restarted);
         SKSClusterStatus reported = new SKSClusterStatus();
         reported.etcd = new SKSClusterEtcd();
         reported.etcd.memberStatus = List.of(new SKSClusterEtcdMember("etcd-0", 20 * MIB, 2 * MIB, null));
@@ -344,6 +330,18 @@ class EtcdMaintainerTest {
     }
 
     // --- driving the maintainer
+
+    /** A maintainer whose etcd never answers, counting the clients it tries to open. */
+    EtcdMaintainer unreachable(AtomicInteger connects) {
+        return new EtcdMaintainer(
+                (management, cluster, url) -> {
+                    connects.incrementAndGet();
+                    throw new EtcdException("no member answers");
+                },
+                recorder,
+                clock,
+                EtcdMaintenancePlan.Policy.DEFAULT);
+    }
 
     EtcdMaintainer maintainer(EtcdMaintenancePlan.Policy policy) {
         return new EtcdMaintainer(
