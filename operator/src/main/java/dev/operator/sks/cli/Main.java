@@ -5,6 +5,7 @@ import dev.operator.sks.config.OperatorConfig;
 import dev.operator.sks.config.OperatorServices;
 import dev.operator.sks.demo.Demo;
 import dev.operator.sks.metrics.PrometheusRegistries;
+import dev.operator.sks.runtime.CommonPool;
 import dev.operator.sks.runtime.OperatorHttpServer;
 import dev.operator.sks.runtime.SksOperator;
 import dev.operator.sks.sharding.ReplicaClients;
@@ -23,6 +24,11 @@ import org.slf4j.LoggerFactory;
  * (KUBECONFIG, ~/.kube/config or the in-cluster service account).
  */
 public final class Main {
+    static {
+        // Before anything (logging included) can touch the common pool, which reads its size once.
+        CommonPool.atLeastTwoThreads();
+    }
+
     private static final Logger LOG = LoggerFactory.getLogger(Main.class);
 
     private Main() {}
@@ -96,6 +102,10 @@ public final class Main {
 
     private static void run(OperatorConfig config) throws Exception {
         long started = System.nanoTime();
+        if (!CommonPool.shared()) {
+            LOG.warn("the JVM's common pool has fewer than 2 threads: every request to the API server starts a thread;"
+                    + " set -Djava.util.concurrent.ForkJoinPool.common.parallelism=2");
+        }
         PrometheusMeterRegistry registry = PrometheusRegistries.withJvmMetrics();
 
         KubernetesClient client = new KubernetesClientBuilder()
