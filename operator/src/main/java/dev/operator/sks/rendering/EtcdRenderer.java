@@ -100,7 +100,7 @@ public final class EtcdRenderer {
                     .withTopologySpreadConstraints(PodParts.spread(inputs, COMPONENT));
         }
 
-        return new StatefulSetBuilder()
+        StatefulSet statefulSet = new StatefulSetBuilder()
                 .withMetadata(Owners.metadata(inputs.owner(), Names.etcdStatefulSet(name), COMPONENT))
                 .editMetadata()
                 .addToAnnotations(
@@ -122,11 +122,13 @@ public final class EtcdRenderer {
                 .addToAnnotations(
                         Labels.CERTIFICATES_HASH_ANNOTATION, PodParts.certificatesHash(inputs, mountedSecrets))
                 .endMetadata()
-                .withSpec(pod.build())
                 .endTemplate()
                 .withVolumeClaimTemplates(dataClaimTemplate(inputs))
                 .endSpec()
                 .build();
+        // Set on the built object, not copied through the enclosing builders (see Deployments).
+        statefulSet.getSpec().getTemplate().setSpec(pod.build());
+        return statefulSet;
     }
 
     /** Gives each member {@code <member>.<peer-service>} in DNS, ready or not, so members find each other at start. */
