@@ -10,8 +10,11 @@ import java.util.Set;
 
 /**
  * Which Events a status change tells: one per condition whose status or reason moved (a message that only counts
- * progress, "2 of 3 instances running", tells none). Pure, so the story {@code kubectl describe} shows is tested
- * without a server.
+ * progress, "2 of 3 instances running", tells none). A condition that first appears on its way ("Creating",
+ * "WaitingForCluster") tells nothing either: every new object is on its way, and its creation already says so. Told
+ * were a new cluster's EtcdReady, ControlPlaneReady and Ready as they appeared, half the Events a thousand new clusters
+ * wrote. A first appearance that is good (the spec is valid) or bad (a Warning) is told. Pure, so the story
+ * {@code kubectl describe} shows is tested without a server.
  */
 public final class ConditionEvents {
     /** Conditions where True is the bad state. */
@@ -49,6 +52,9 @@ public final class ConditionEvents {
         }
         for (Condition now : after) {
             Optional<Condition> was = Conditions.find(before, now.getType());
+            if (was.isEmpty() && onItsWay(now)) {
+                continue;
+            }
             if (was.isPresent()
                     && Objects.equals(was.get().getStatus(), now.getStatus())
                     && Objects.equals(was.get().getReason(), now.getReason())) {
@@ -63,13 +69,21 @@ public final class ConditionEvents {
     }
 
     static EventType type(Condition condition) {
-        boolean good = TRUE_IS_BAD.contains(condition.getType())
-                ? Conditions.FALSE.equals(condition.getStatus())
-                : Conditions.TRUE.equals(condition.getStatus());
-        if (good || Conditions.UNKNOWN.equals(condition.getStatus())) {
+        if (good(condition) || Conditions.UNKNOWN.equals(condition.getStatus())) {
             return EventType.Normal;
         }
         String reason = condition.getReason() == null ? "" : condition.getReason();
         return PROGRESS.contains(reason) || reason.startsWith("Waiting") ? EventType.Normal : EventType.Warning;
+    }
+
+    /** Not (yet) in its good state, with nothing wrong: a Normal event that is not good news. */
+    private static boolean onItsWay(Condition condition) {
+        return !good(condition) && type(condition) == EventType.Normal;
+    }
+
+    private static boolean good(Condition condition) {
+        return TRUE_IS_BAD.contains(condition.getType())
+                ? Conditions.FALSE.equals(condition.getStatus())
+                : Conditions.TRUE.equals(condition.getStatus());
     }
 }

@@ -16,17 +16,35 @@ class ConditionEventsTest {
     private static final Clock CLOCK = Clock.fixed(Instant.parse("2026-01-01T00:00:00Z"), ZoneOffset.UTC);
 
     @Test
-    void aNewConditionIsToldOnceAndAProgressMessageAloneTellsNothing() {
+    void aNewConditionOnItsWayAndAProgressMessageAloneTellNothingItsOutcomeIsTold() {
         List<Condition> before = new ArrayList<>();
         List<Condition> after = new ArrayList<>();
         Conditions.set(after, Conditions.READY, false, "Provisioning", "1 of 3 instances running", 1L, CLOCK);
-        assertThat(ConditionEvents.between(before, after))
-                .containsExactly(
-                        new Transition(EventType.Normal, "Provisioning", "Ready is False: 1 of 3 instances running"));
+        assertThat(ConditionEvents.between(before, after)).isEmpty();
 
         List<Condition> later = copy(after);
         Conditions.set(later, Conditions.READY, false, "Provisioning", "2 of 3 instances running", 1L, CLOCK);
         assertThat(ConditionEvents.between(after, later)).isEmpty();
+
+        List<Condition> ready = copy(later);
+        Conditions.set(ready, Conditions.READY, true, "Running", "3 of 3 instances running", 1L, CLOCK);
+        assertThat(ConditionEvents.between(later, ready))
+                .containsExactly(
+                        new Transition(EventType.Normal, "Running", "Ready is True: 3 of 3 instances running"));
+    }
+
+    @Test
+    void aNewConditionThatIsGoodOrBadIsTold() {
+        List<Condition> after = new ArrayList<>();
+        Conditions.set(after, Conditions.ACCEPTED, true, "Valid", "the spec is valid", 1L, CLOCK);
+        Conditions.set(after, Conditions.READY, false, "NameConflict", "Secret x exists", 1L, CLOCK);
+        Conditions.set(after, Conditions.ETCD_READY, false, "Creating", "0 of 1 members", 1L, CLOCK);
+        Conditions.set(after, Conditions.TENANT_REACHABLE, Conditions.UNKNOWN, "Probing", "not asked yet", 1L, CLOCK);
+
+        assertThat(ConditionEvents.between(new ArrayList<>(), after))
+                .containsExactly(
+                        new Transition(EventType.Normal, "Valid", "Accepted is True: the spec is valid"),
+                        new Transition(EventType.Warning, "NameConflict", "Ready is False: Secret x exists"));
     }
 
     @Test
@@ -52,10 +70,6 @@ class ConditionEventsTest {
         List<Condition> conflicting = copy(waiting);
         Conditions.set(conflicting, Conditions.READY, false, "NameConflict", "Secret x exists", 1L, CLOCK);
 
-        assertThat(ConditionEvents.between(new ArrayList<>(), waiting))
-                .singleElement()
-                .extracting(Transition::type)
-                .isEqualTo(EventType.Normal);
         assertThat(ConditionEvents.between(waiting, conflicting))
                 .singleElement()
                 .extracting(Transition::type)
