@@ -58,10 +58,11 @@ import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
 /**
  * Benchmark, not a test (opt-in, {@code -Dbenchmark=true}): N starter SKSClusters ({@code -Dclusters=}, default 100;
  * {@code cni: none}, ClusterIP exposure) applied at once to an API server of its own, with the packaged jar in a JVM
- * of its own as a user runs it. Waits until every cluster has all its objects, then prints the time to converge, the
- * operator's heap after a full GC ({@code jcmd}), its RSS, its CPU while converging and over 60 idle seconds after,
- * its reconciliations while idle, and the API requests it made by verb and resource, counted from the API server's
- * audit log by user agent (the operator's client is the only fabric8 client with the default user agent; this
+ * of its own as a user runs it. Waits until every cluster has all its objects (their creates counted in the audit log,
+ * then checked with a list of each kind), then prints the time to converge, the operator's heap after a full GC
+ * ({@code jcmd}), its RSS, the threads it started, its CPU and that of the API server, etcd and this JVM while
+ * converging, its CPU over 60 idle seconds after, its reconciliations while idle, and the API requests it made by verb
+ * and resource, counted from the API server's audit log by user agent (the operator's client is the only fabric8 client with the default user agent; this
  * benchmark's own client and kubectl are not counted). With {@code -Dbaseline=true} (default) it then creates the same
  * objects once more with one sequential {@code kubectl create}, the floor the operator is compared with.
  *
