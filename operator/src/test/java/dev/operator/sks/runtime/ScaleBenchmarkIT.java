@@ -30,7 +30,6 @@ import io.fabric8.kubernetes.api.model.apps.StatefulSet;
 import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
-import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.RandomAccessFile;
 import java.net.URI;
@@ -86,6 +85,9 @@ class ScaleBenchmarkIT {
     private static final String USER_AGENT = "sks-scale-benchmark";
     /** fabric8's default user agent: the operator's client is the only one that keeps it. */
     private static final String OPERATOR_AGENT = "fabric8-kubernetes-client/";
+
+    private static final String THREADS_STARTED = "jvm_threads_started_threads_total";
+    private static final String RECONCILIATIONS = "operator_sdk_reconciliations_started_total";
     /**
      * What one starter cluster ({@code cni: none}, ClusterIP) owns in the management cluster today, by kind: 12 PKI
      * Secrets and 4 kubeconfig Secrets; the CA bundle and etcd scripts ConfigMaps; the API server, etcd client and
@@ -157,7 +159,7 @@ class ScaleBenchmarkIT {
             long auditAtStart = Files.size(audit);
             CreatedObjects counted = new CreatedObjects(audit, auditAtStart, namespace);
             long cpuAtStart = cpuTicks(pid);
-            double threadsAtStart = threadsStarted(body(base + "/metrics"));
+            double threadsAtStart = counter(body(base + "/metrics"), THREADS_STARTED);
             Map<String, Long> othersAtStart = othersCpuTicks();
             long start = System.nanoTime();
             ExecutorService pool = Executors.newFixedThreadPool(8);
@@ -181,7 +183,7 @@ class ScaleBenchmarkIT {
                     .until(counted::all);
             double converged = (System.nanoTime() - start) / 1e9;
             long cpuConverging = cpuTicks(pid) - cpuAtStart;
-            double threadsConverging = threadsStarted(body(base + "/metrics")) - threadsAtStart;
+            double threadsConverging = counter(body(base + "/metrics"), THREADS_STARTED) - threadsAtStart;
             Map<String, Long> othersConverging = othersCpuTicks();
             othersConverging.replaceAll((name, ticks) -> ticks - othersAtStart.getOrDefault(name, 0L));
             long auditAtConverged = Files.size(audit);
@@ -199,10 +201,10 @@ class ScaleBenchmarkIT {
 
             // Idle: nothing is left to do. Whatever CPU and requests it spends now is waste.
             long idleCpuStart = cpuTicks(pid);
-            double reconcilesBefore = reconciliations(body(base + "/metrics"));
+            double reconcilesBefore = counter(body(base + "/metrics"), RECONCILIATIONS);
             Thread.sleep(IDLE.toMillis());
             long idleCpu = cpuTicks(pid) - idleCpuStart;
-            double idleReconciles = reconciliations(body(base + "/metrics")) - reconcilesBefore;
+            double idleReconciles = counter(body(base + "/metrics"), RECONCILIATIONS) - reconcilesBefore;
             long auditAtIdleEnd = Files.size(audit);
 
             String heapInfo = jcmd(pid, "GC.run") + jcmd(pid, "GC.heap_info");
@@ -296,40 +298,22 @@ class ScaleBenchmarkIT {
         }
 
         private void readOn() throws IOException {
-            try (RandomAccessFile file = new RandomAccessFile(audit.toFile(), "r")) {
-                long length = file.length();
-                if (length <= offset) {
-                    return;
+            AuditRead read = operatorEvents(audit, offset, Files.size(audit));
+            offset = read.end();
+            for (JsonNode event : read.events()) {
+                JsonNode ref = event.path("objectRef");
+                String resource = ref.path("resource").asText();
+                if (!byResource.containsKey(resource)
+                        || ref.hasNonNull("subresource")
+                        || !namespace.equals(ref.path("namespace").asText())
+                        || !"ResponseComplete".equals(event.path("stage").asText())) {
+                    continue;
                 }
-                file.seek(offset);
-                byte[] bytes = new byte[(int) (length - offset)];
-                file.readFully(bytes);
-                // Only whole lines: the last may still be being written.
-                int end = bytes.length;
-                while (end > 0 && bytes[end - 1] != '\n') {
-                    end--;
-                }
-                offset += end;
-                for (String line : new String(bytes, 0, end, StandardCharsets.UTF_8).split("\n")) {
-                    if (!line.contains(OPERATOR_AGENT) || !line.contains("ResponseComplete")) {
-                        continue;
-                    }
-                    JsonNode event = json.readTree(line);
-                    JsonNode ref = event.path("objectRef");
-                    String resource = ref.path("resource").asText();
-                    if (!byResource.containsKey(resource)
-                            || ref.hasNonNull("subresource")
-                            || !event.path("userAgent").asText().startsWith(OPERATOR_AGENT)
-                            || !namespace.equals(ref.path("namespace").asText())
-                            || !"ResponseComplete".equals(event.path("stage").asText())) {
-                        continue;
-                    }
-                    int code = event.path("responseStatus").path("code").asInt();
-                    switch (event.path("verb").asText()) {
-                        case "create" -> byResource.merge(resource, code == 201 ? 1 : 0, Integer::sum);
-                        case "delete" -> byResource.merge(resource, code == 200 || code == 202 ? -1 : 0, Integer::sum);
-                        default -> {}
-                    }
+                int code = event.path("responseStatus").path("code").asInt();
+                switch (event.path("verb").asText()) {
+                    case "create" -> byResource.merge(resource, code == 201 ? 1 : 0, Integer::sum);
+                    case "delete" -> byResource.merge(resource, code == 200 || code == 202 ? -1 : 0, Integer::sum);
+                    default -> {}
                 }
             }
         }
@@ -349,36 +333,51 @@ class ScaleBenchmarkIT {
      */
     private Map<String, Integer> operatorRequests(Path audit, long from, long to) throws IOException {
         Map<String, Integer> counts = new TreeMap<>();
+        for (JsonNode event : operatorEvents(audit, from, to).events()) {
+            String verb = event.path("verb").asText();
+            String stage = event.path("stage").asText();
+            boolean once = "watch".equals(verb) ? "ResponseStarted".equals(stage) : "ResponseComplete".equals(stage);
+            if (!once) {
+                continue;
+            }
+            JsonNode ref = event.path("objectRef");
+            String resource =
+                    ref.path("resource").asText(event.path("requestURI").asText());
+            if (ref.hasNonNull("subresource")) {
+                resource += "/" + ref.path("subresource").asText();
+            }
+            counts.merge(verb + " " + resource, 1, Integer::sum);
+        }
+        return counts;
+    }
+
+    /** The operator's audit events in the whole lines between two offsets, and the offset after the last of them. */
+    private record AuditRead(List<JsonNode> events, long end) {}
+
+    private AuditRead operatorEvents(Path audit, long from, long to) throws IOException {
+        if (to <= from) {
+            return new AuditRead(List.of(), from);
+        }
+        byte[] bytes = new byte[(int) (to - from)];
         try (RandomAccessFile file = new RandomAccessFile(audit.toFile(), "r")) {
             file.seek(from);
-            byte[] bytes = new byte[(int) (to - from)];
             file.readFully(bytes);
-            try (BufferedReader reader =
-                    new BufferedReader(new java.io.StringReader(new String(bytes, StandardCharsets.UTF_8)))) {
-                String line;
-                while ((line = reader.readLine()) != null) {
-                    if (!line.contains(OPERATOR_AGENT)) {
-                        continue;
-                    }
-                    JsonNode event = json.readTree(line);
-                    String verb = event.path("verb").asText();
-                    String stage = event.path("stage").asText();
-                    boolean once =
-                            "watch".equals(verb) ? "ResponseStarted".equals(stage) : "ResponseComplete".equals(stage);
-                    if (!once || !event.path("userAgent").asText().startsWith(OPERATOR_AGENT)) {
-                        continue;
-                    }
-                    JsonNode ref = event.path("objectRef");
-                    String resource =
-                            ref.path("resource").asText(event.path("requestURI").asText());
-                    if (ref.hasNonNull("subresource")) {
-                        resource += "/" + ref.path("subresource").asText();
-                    }
-                    counts.merge(verb + " " + resource, 1, Integer::sum);
+        }
+        // Only whole lines: the last may still be being written.
+        int end = bytes.length;
+        while (end > 0 && bytes[end - 1] != '\n') {
+            end--;
+        }
+        List<JsonNode> events = new ArrayList<>();
+        for (String line : new String(bytes, 0, end, StandardCharsets.UTF_8).split("\n")) {
+            if (line.contains(OPERATOR_AGENT)) {
+                JsonNode event = json.readTree(line);
+                if (event.path("userAgent").asText().startsWith(OPERATOR_AGENT)) {
+                    events.add(event);
                 }
             }
         }
-        return counts;
+        return new AuditRead(events, from + end);
     }
 
     private static Map<String, Integer> byVerb(Map<String, Integer> requests) {
@@ -470,18 +469,13 @@ class ScaleBenchmarkIT {
         return ticks;
     }
 
-    /** Threads the operator's JVM has started (Micrometer's JVM thread metrics). */
-    private static double threadsStarted(String metrics) {
+    /**
+     * The sum of a counter's series in a Prometheus text exposition: {@link #THREADS_STARTED} (Micrometer's JVM thread
+     * metrics) or {@link #RECONCILIATIONS} (JOSDK's, all controllers).
+     */
+    private static double counter(String metrics, String name) {
         return metrics.lines()
-                .filter(l -> l.startsWith("jvm_threads_started_threads_total"))
-                .mapToDouble(l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1)))
-                .sum();
-    }
-
-    /** Reconciliations started, all controllers (JOSDK's counter). */
-    private static double reconciliations(String metrics) {
-        return metrics.lines()
-                .filter(l -> l.startsWith("operator_sdk_reconciliations_started_total"))
+                .filter(l -> l.startsWith(name))
                 .mapToDouble(l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1)))
                 .sum();
     }
