@@ -9,8 +9,6 @@ import dev.operator.sks.sharding.ShardStamper;
 import dev.operator.sks.sharding.Sharding;
 import dev.operator.sks.support.Digests;
 import io.fabric8.kubernetes.api.model.HasMetadata;
-import io.fabric8.kubernetes.api.model.ListOptions;
-import io.fabric8.kubernetes.api.model.ListOptionsBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
@@ -46,16 +44,6 @@ import java.util.Optional;
 final class OwnedObjects {
     static final String DRIFT_REPAIRED = "DriftRepaired";
     private static final KubernetesSerialization SERIALIZATION = new KubernetesSerialization();
-    /**
-     * A list served from the API server's watch cache, filtered there in memory: one from etcd reads every object of
-     * the kind in the namespace to filter it, each new cluster's list growing with the clusters sharing it. It may be
-     * as stale as an informer; a name it missed makes the create fail (409), which is read and checked then. A new
-     * instance each time: the client writes the selectors into it.
-     */
-    private static ListOptions fromWatchCache() {
-        return new ListOptionsBuilder().withResourceVersion("0").build();
-    }
-
     /** A kind and name the cluster wants, before its object is rendered. */
     record Wanted(Class<? extends HasMetadata> type, String name) {
         static Wanted of(HasMetadata object) {
@@ -76,6 +64,7 @@ final class OwnedObjects {
     private final SKSCluster owner;
     private final EventRecorder events;
     private final Sharding sharding;
+    private final UnwatchedNames unwatched;
     /**
      * What {@link #fresh} read from the API server during this reconcile (an instance lives for one), by kind and
      * name, kept up to date with this reconcile's own writes. The conflict check reads every name the cache lacks, and
@@ -85,13 +74,16 @@ final class OwnedObjects {
      */
     private final Map<Wanted, Optional<HasMetadata>> read = new HashMap<>();
 
-    OwnedObjects(KubernetesClient client, ObjectCache cache, SKSCluster owner, EventRecorder events) {
-        this(client, cache, owner, events, Sharding.NONE);
-    }
-
+    /** @param unwatched shared by every reconcile: what the informers cannot see of a namespace, listed now and then */
     OwnedObjects(
-            KubernetesClient client, ObjectCache cache, SKSCluster owner, EventRecorder events, Sharding sharding) {
+            KubernetesClient client,
+            ObjectCache cache,
+            UnwatchedNames unwatched,
+            SKSCluster owner,
+            EventRecorder events,
+            Sharding sharding) {
         this.sharding = sharding;
+        this.unwatched = unwatched;
         this.client = client;
         this.cache = cache;
         this.owner = owner;
@@ -168,35 +160,22 @@ final class OwnedObjects {
     }
 
     /**
-     * Reads what the cache lacks of {@code wanted} with one list per kind, instead of one read per name, where the
-     * informer watches that kind and it lacks several names: a new cluster lacks all 25 of its names, which were 25
-     * GETs and are 4 lists. The informer holds every object labelled managed-by the operator, so the list asks only
-     * for the objects not so labelled (someone else's, which a name may collide with): in a namespace of the
-     * operator's own objects it answers nothing, however many clusters share it. A labelled object the informer has
-     * not seen yet is missed here, and then found by the create it makes fail (409: read, and refused unless owned).
+     * Settles without a request each name the cache lacks that no one else's object has either. The informer holds
+     * every object labelled managed-by the operator, and {@link UnwatchedNames} the names of the others (someone
+     * else's, which a name may collide with), listed once for every cluster reconciled in the namespace within a few
+     * seconds: a new cluster lacks all 25 of its names, which were 25 GETs, then 4 lists of its own. A name taken in
+     * that list is left to a live read; a labelled object the informer has not seen yet is missed here, and then found
+     * by the create it makes fail (409: read, and refused unless owned).
      */
     private void readMissing(Collection<Wanted> wanted) {
-        Map<Class<? extends HasMetadata>, List<String>> missing = new LinkedHashMap<>();
         for (Wanted one : wanted) {
             if (cache.watches(one.type())
                     && !read.containsKey(one)
-                    && cache.get(one.type(), namespace(), one.name()).isEmpty()) {
-                missing.computeIfAbsent(one.type(), k -> new ArrayList<>()).add(one.name());
+                    && cache.get(one.type(), namespace(), one.name()).isEmpty()
+                    && unwatched.free(client, one.type(), namespace(), one.name())) {
+                read.put(one, Optional.empty());
             }
         }
-        missing.forEach((type, names) -> {
-            if (names.size() < 2) {
-                return;
-            }
-            Map<String, HasMetadata> listed = new HashMap<>();
-            client.resources(type)
-                    .inNamespace(namespace())
-                    .withoutLabel(Labels.MANAGED_BY, Labels.MANAGED_BY_VALUE)
-                    .list(fromWatchCache())
-                    .getItems()
-                    .forEach(o -> listed.put(o.getMetadata().getName(), o));
-            names.forEach(name -> read.put(new Wanted(type, name), Optional.ofNullable(listed.get(name))));
-        });
     }
 
     /** Creates {@code object}; when one of that name appeared meanwhile, that one, if this cluster controls it. */

@@ -103,6 +103,7 @@ public class SKSClusterReconciler implements Reconciler<SKSCluster>, Cleaner<SKS
     private final EventRecorder events;
     private final StatusWriter<SKSClusterStatus, SKSCluster> statusWriter;
     private final InformerCaches caches;
+    private final UnwatchedNames unwatched;
     private final CcmCredentials ccm;
     private final IdleCountdown idleCountdown;
     private final ClusterReadiness readiness;
@@ -192,6 +193,7 @@ public class SKSClusterReconciler implements Reconciler<SKSCluster>, Cleaner<SKS
         this.restore = new ClusterRestore(backups);
         this.readiness = readiness;
         this.caches = caches;
+        this.unwatched = new UnwatchedNames(services.clock());
         this.ccm = new CcmCredentials(cloud, services.clock());
         this.idleCountdown = new IdleCountdown(services.config().idleStarterDeletion(), events, services.clock());
         this.statusWriter = new StatusWriter<>(
@@ -260,7 +262,7 @@ public class SKSClusterReconciler implements Reconciler<SKSCluster>, Cleaner<SKS
         boolean autoscaled = autoscaler.served()
                 && ClusterAutoscalerRenderer.wanted(cluster, context.getSecondaryResources(Nodepool.class));
         List<Kubeconfig> kubeconfigs = ClusterCertificates.kubeconfigs(model, KeyAlgorithm.DEFAULT, autoscaled);
-        OwnedObjects objects = new OwnedObjects(context.getClient(), caches, cluster, events, sharding);
+        OwnedObjects objects = new OwnedObjects(context.getClient(), caches, unwatched, cluster, events, sharding);
         if (ClusterRestore.pending(cluster, status)) {
             // Before anything is made: the PKI must find the restored CAs, never generate its own.
             Optional<Duration> retry = prepareRestore(cluster, status, objects);

@@ -8,6 +8,7 @@ import dev.operator.sks.events.EventRecorder;
 import dev.operator.sks.rendering.NameConflict;
 import dev.operator.sks.rendering.NameConflictException;
 import dev.operator.sks.rendering.Owners;
+import dev.operator.sks.sharding.Sharding;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.api.model.SecretBuilder;
@@ -18,6 +19,7 @@ import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
 import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
+import java.time.Clock;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
@@ -49,7 +51,8 @@ class CertificateSecretsFaultTest {
                         .withRequestRetryBackoffLimit(0)
                         .build())
                 .build()) {
-            OwnedObjects withoutRetries = new OwnedObjects(noRetries, ObjectCache.NONE, cluster(), EventRecorder.NONE);
+            OwnedObjects withoutRetries = new OwnedObjects(
+                    noRetries, ObjectCache.NONE, UNWATCHED, cluster(), EventRecorder.NONE, Sharding.NONE);
             assertThatThrownBy(() -> withoutRetries.create(secret("data", true)))
                     .isInstanceOf(KubernetesClientException.class)
                     .satisfies(e -> assertThat(((KubernetesClientException) e).getCode())
@@ -57,7 +60,11 @@ class CertificateSecretsFaultTest {
         }
     }
 
-    private final OwnedObjects objects = new OwnedObjects(client, ObjectCache.NONE, cluster(), EventRecorder.NONE);
+    /** Never asked: without informers, every name is read live. */
+    private static final UnwatchedNames UNWATCHED = new UnwatchedNames(Clock.systemUTC());
+
+    private final OwnedObjects objects =
+            new OwnedObjects(client, ObjectCache.NONE, UNWATCHED, cluster(), EventRecorder.NONE, Sharding.NONE);
 
     @Test
     void losingTheCreateRaceAdoptsTheSecretThatWonWhenTheClusterOwnsIt() {
