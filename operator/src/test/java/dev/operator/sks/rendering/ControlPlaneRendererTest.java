@@ -110,6 +110,18 @@ class ControlPlaneRendererTest {
                         "PodDisruptionBudget/demo-scheduler");
     }
 
+    @ParameterizedTest
+    @EnumSource(Level.class)
+    void theNamesAreThoseOfEveryObjectRenderedInOrder(Level level) {
+        ControlPlaneInputs inputs = Fixtures.inputs(Fixtures.cluster(level));
+
+        assertThat(ControlPlaneRenderer.names(inputs))
+                .containsExactlyElementsOf(ControlPlaneRenderer.render(inputs).all().stream()
+                        .map(o -> new ControlPlaneRenderer.Named(
+                                o.getClass(), o.getMetadata().getName()))
+                        .toList());
+    }
+
     @Test
     void starterHasOneOfEverythingAndNoBudgets() {
         RenderedControlPlane rendered = ControlPlaneRenderer.render(Fixtures.inputs(Fixtures.starter()));

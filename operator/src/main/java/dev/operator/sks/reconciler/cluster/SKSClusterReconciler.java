@@ -441,9 +441,9 @@ public class SKSClusterReconciler implements Reconciler<SKSCluster>, Cleaner<SKS
         CertificateSecrets.secretNames(name, leaves, kubeconfigs).forEach(s -> wanted.add(new Wanted(Secret.class, s)));
         wanted.add(new Wanted(ConfigMap.class, Names.caCertificates(name)));
         ControlPlaneInputs draft = new ControlPlaneInputs(model, versions, Optional.empty(), Map.of());
-        ControlPlaneRenderer.render(draft).all().stream()
-                .filter(o -> budgetsServed || !(o instanceof PodDisruptionBudget))
-                .forEach(o -> wanted.add(Wanted.of(o)));
+        ControlPlaneRenderer.names(draft).stream()
+                .filter(n -> budgetsServed || n.type() != PodDisruptionBudget.class)
+                .forEach(n -> wanted.add(new Wanted(n.type(), n.name())));
         return wanted;
     }
 
