@@ -84,6 +84,12 @@ final class CertificateSecrets {
      */
     record Trusted(IssuedCertificate signer, String bundle) {}
 
+    /**
+     * A certificate's Secret as it stands, with the certificate's notAfter as the check that kept it or the issue that
+     * made it knows it: parsing every certificate again to report its expiry was a twentieth of a reconcile.
+     */
+    private record Held(Secret secret, Optional<Instant> notAfter) {}
+
     private final OwnedObjects objects;
     private final Pki pki;
     private final Clock clock;
@@ -123,16 +129,14 @@ final class CertificateSecrets {
                 hash(trusted.bundle() + trusted.signer().certificatePem())));
 
         for (Leaf leaf : leaves) {
-            Secret secret = ensureLeaf(cluster, leaf, authorities.get(leaf.issuer()));
-            hashes.put(leaf.secretName(), hash(decode(secret, TLS_CRT) + decode(secret, CA_CRT)));
-            notAfter(decode(secret, TLS_CRT)).ifPresent(leafExpiries::add);
+            Held held = ensureLeaf(cluster, leaf, authorities.get(leaf.issuer()));
+            hashes.put(leaf.secretName(), hash(decode(held.secret(), TLS_CRT) + decode(held.secret(), CA_CRT)));
+            held.notAfter().ifPresent(leafExpiries::add);
         }
         for (Kubeconfig kubeconfig : kubeconfigs) {
-            Secret secret = ensureKubeconfig(cluster, kubeconfig, authorities.get(Authority.CLUSTER));
-            hashes.put(kubeconfig.secretName(), hash(decode(secret, KUBECONFIG_KEY)));
-            kubeconfigCertificate(decode(secret, KUBECONFIG_KEY))
-                    .flatMap(CertificateSecrets::notAfter)
-                    .ifPresent(leafExpiries::add);
+            Held held = ensureKubeconfig(cluster, kubeconfig, authorities.get(Authority.CLUSTER));
+            hashes.put(kubeconfig.secretName(), hash(decode(held.secret(), KUBECONFIG_KEY)));
+            held.notAfter().ifPresent(leafExpiries::add);
         }
         String clientCaBundle = authorities.get(Authority.CLUSTER).bundle()
                 + authorities.get(Authority.CLIENTS).signer().certificatePem();
@@ -366,39 +370,41 @@ final class CertificateSecrets {
         return created;
     }
 
-    private Secret ensureLeaf(SKSCluster cluster, Leaf leaf, Trusted issuer) {
+    private Held ensureLeaf(SKSCluster cluster, Leaf leaf, Trusted issuer) {
         Optional<Secret> cached = objects.cached(Secret.class, leaf.secretName());
-        if (cached.isPresent() && isCurrent(cached.get(), TLS_CRT, leaf.request(), issuer)) {
-            return cached.get();
+        Optional<Instant> current = cached.flatMap(c -> currentUntil(c, TLS_CRT, leaf.request(), issuer));
+        if (current.isPresent()) {
+            return new Held(cached.get(), current);
         }
         Optional<Secret> existing = objects.fresh(Secret.class, leaf.secretName());
-        if (existing.isPresent() && isCurrent(existing.get(), TLS_CRT, leaf.request(), issuer)) {
-            return existing.get();
+        current = existing.flatMap(e -> currentUntil(e, TLS_CRT, leaf.request(), issuer));
+        if (current.isPresent()) {
+            return new Held(existing.get(), current);
         }
         IssuedCertificate certificate = pki.issue(leaf.request(), issuer.signer());
-        return write(
+        String certificatePem = certificate.certificatePem();
+        Secret written = write(
                 secret(
                         cluster,
                         leaf.secretName(),
                         TLS_TYPE,
-                        Map.of(
-                                TLS_CRT,
-                                certificate.certificatePem(),
-                                TLS_KEY,
-                                certificate.privateKeyPem(),
-                                CA_CRT,
-                                issuer.bundle())),
+                        Map.of(TLS_CRT, certificatePem, TLS_KEY, certificate.privateKeyPem(), CA_CRT, issuer.bundle())),
                 existing);
+        String held = decode(written, TLS_CRT);
+        // A create that found this cluster's own Secret there returns that one, with its own certificate.
+        return new Held(written, held.equals(certificatePem) ? Optional.of(certificate.notAfter()) : notAfter(held));
     }
 
-    private Secret ensureKubeconfig(SKSCluster cluster, Kubeconfig kubeconfig, Trusted clusterCa) {
+    private Held ensureKubeconfig(SKSCluster cluster, Kubeconfig kubeconfig, Trusted clusterCa) {
         Optional<Secret> cached = objects.cached(Secret.class, kubeconfig.secretName());
-        if (cached.isPresent() && isCurrent(cached.get(), kubeconfig, clusterCa)) {
-            return cached.get();
+        Optional<Instant> current = cached.flatMap(c -> currentUntil(c, kubeconfig, clusterCa));
+        if (current.isPresent()) {
+            return new Held(cached.get(), current);
         }
         Optional<Secret> existing = objects.fresh(Secret.class, kubeconfig.secretName());
-        if (existing.isPresent() && isCurrent(existing.get(), kubeconfig, clusterCa)) {
-            return existing.get();
+        current = existing.flatMap(e -> currentUntil(e, kubeconfig, clusterCa));
+        if (current.isPresent()) {
+            return new Held(existing.get(), current);
         }
         IssuedCertificate certificate = pki.issue(kubeconfig.request(), clusterCa.signer());
         String clusterName = cluster.getMetadata().getName();
@@ -409,7 +415,14 @@ final class CertificateSecrets {
                 kubeconfig.request().commonName(),
                 new ClientCredentials(
                         certificate.certificatePem(), Pem.encodePrivateKeyTraditional(certificate.keyPair())));
-        return write(secret(cluster, kubeconfig.secretName(), OPAQUE_TYPE, Map.of(KUBECONFIG_KEY, yaml)), existing);
+        Secret written =
+                write(secret(cluster, kubeconfig.secretName(), OPAQUE_TYPE, Map.of(KUBECONFIG_KEY, yaml)), existing);
+        String held = decode(written, KUBECONFIG_KEY);
+        return new Held(
+                written,
+                held.equals(yaml)
+                        ? Optional.of(certificate.notAfter())
+                        : kubeconfigCertificate(held).flatMap(CertificateSecrets::notAfter));
     }
 
     /** A new key goes where none was (create) or over the one just read (update at its resourceVersion). */
@@ -422,40 +435,50 @@ final class CertificateSecrets {
         return objects.replace(desired, existing.get());
     }
 
-    private boolean isCurrent(Secret secret, Kubeconfig kubeconfig, Trusted clusterCa) {
+    /** The notAfter of the kubeconfig's client certificate when it is current; empty when it is to be re-issued. */
+    private Optional<Instant> currentUntil(Secret secret, Kubeconfig kubeconfig, Trusted clusterCa) {
         Optional<KubeconfigRenderer.Contents> contents;
         try {
             contents = KubeconfigRenderer.read(decode(secret, KUBECONFIG_KEY));
         } catch (RuntimeException unreadable) {
-            return false;
+            return Optional.empty();
         }
-        return contents.isPresent()
-                && contents.get().server().equals(kubeconfig.server())
-                && contents.get().certificateAuthorityPem().equals(clusterCa.bundle())
-                && isCurrent(contents.get().clientCertificatePem(), kubeconfig.request(), clusterCa.signer());
+        if (contents.isEmpty()
+                || !contents.get().server().equals(kubeconfig.server())
+                || !contents.get().certificateAuthorityPem().equals(clusterCa.bundle())) {
+            return Optional.empty();
+        }
+        return currentUntil(contents.get().clientCertificatePem(), kubeconfig.request(), clusterCa.signer());
     }
 
-    private boolean isCurrent(Secret secret, String key, CertificateRequest request, Trusted issuer) {
+    private Optional<Instant> currentUntil(Secret secret, String key, CertificateRequest request, Trusted issuer) {
         try {
-            return isCurrent(decode(secret, key), request, issuer.signer())
-                    && decode(secret, CA_CRT).equals(issuer.bundle());
+            return decode(secret, CA_CRT).equals(issuer.bundle())
+                    ? currentUntil(decode(secret, key), request, issuer.signer())
+                    : Optional.empty();
         } catch (RuntimeException unreadable) {
-            return false;
+            return Optional.empty();
         }
     }
 
-    /** Re-issue when the subject or SANs changed, when another CA signed it, or when renewal is due. */
-    private boolean isCurrent(String certificatePem, CertificateRequest request, IssuedCertificate issuer) {
+    /**
+     * The certificate's notAfter when it is current; empty, to re-issue, when the subject or SANs changed, when another
+     * CA signed it, or when renewal is due.
+     */
+    private Optional<Instant> currentUntil(
+            String certificatePem, CertificateRequest request, IssuedCertificate issuer) {
         X509Certificate certificate;
         try {
             certificate = Pem.parseCertificate(certificatePem);
         } catch (RuntimeException unreadable) {
-            return false;
+            return Optional.empty();
         }
-        if (!SignatureChecks.signedBy(certificate, issuer.certificate().getPublicKey())) {
-            return false;
+        if (!SignatureChecks.signedBy(certificate, issuer.certificate().getPublicKey())
+                || !request.isSatisfiedBy(certificate)
+                || RenewalPolicy.needsRenewal(certificate, clock.instant())) {
+            return Optional.empty();
         }
-        return request.isSatisfiedBy(certificate) && !RenewalPolicy.needsRenewal(certificate, clock.instant());
+        return Optional.of(certificate.getNotAfter().toInstant());
     }
 
     private static ConfigMap caCertificates(SKSCluster cluster, Map<Authority, Trusted> authorities) {
