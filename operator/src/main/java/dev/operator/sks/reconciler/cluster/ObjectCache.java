@@ -13,7 +13,13 @@ import java.util.stream.Stream;
  */
 interface ObjectCache {
     /** Sees nothing: every read goes to the API server (tests without informers). */
-    ObjectCache NONE = new ObjectCache() {
+    ObjectCache NONE = new Empty(false);
+
+    /**
+     * Holds nothing. {@code watching}, it stands for informers that have seen no object yet: what they lack is then
+     * left to the lists of the objects they do not watch ({@link UnwatchedNames}).
+     */
+    record Empty(boolean watching) implements ObjectCache {
         @Override
         public <T extends HasMetadata> Optional<T> get(Class<T> type, String namespace, String name) {
             return Optional.empty();
@@ -31,9 +37,9 @@ interface ObjectCache {
 
         @Override
         public boolean watches(Class<? extends HasMetadata> type) {
-            return false;
+            return watching;
         }
-    };
+    }
 
     <T extends HasMetadata> Optional<T> get(Class<T> type, String namespace, String name);
 

@@ -17,7 +17,6 @@ import dev.operator.sks.testing.SharedApiServer;
 import io.fabric8.kubeapitest.junit.KubeConfig;
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
-import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.api.model.SecretBuilder;
@@ -25,8 +24,6 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
@@ -138,33 +135,11 @@ class UnwatchedNamesApiServerTest {
                 .containsExactly(new NameConflict("Secret", "demo-etcd-ca"));
     }
 
+    /** Informers that have seen nothing of the kinds they watch: every name is left to the shared list. */
     private OwnedObjects objects() {
         return new OwnedObjects(
-                client, WATCHES_AND_HOLDS_NOTHING, unwatched, owner(), EventRecorder.NONE, Sharding.NONE);
+                client, new ObjectCache.Empty(true), unwatched, owner(), EventRecorder.NONE, Sharding.NONE);
     }
-
-    /** An informer that has seen nothing of the kinds it watches: every name is left to the shared list. */
-    private static final ObjectCache WATCHES_AND_HOLDS_NOTHING = new ObjectCache() {
-        @Override
-        public <T extends HasMetadata> Optional<T> get(Class<T> type, String namespace, String name) {
-            return Optional.empty();
-        }
-
-        @Override
-        public <T extends HasMetadata> Stream<T> list(Class<T> type, String namespace) {
-            return Stream.empty();
-        }
-
-        @Override
-        public void written(HasMetadata written, HasMetadata previous) {
-            // Nothing kept.
-        }
-
-        @Override
-        public boolean watches(Class<? extends HasMetadata> type) {
-            return true;
-        }
-    };
 
     private SKSCluster owner() {
         SKSCluster cluster = new SKSCluster();
