@@ -21,7 +21,6 @@ import dev.operator.sks.provider.CloudControllerCredentials;
 import dev.operator.sks.reconciler.cluster.ClusterCertificates.Kubeconfig;
 import dev.operator.sks.reconciler.cluster.ClusterCertificates.Leaf;
 import dev.operator.sks.reconciler.cluster.ClusterStatusReport.Budgets;
-import dev.operator.sks.reconciler.cluster.OwnedObjects.Wanted;
 import dev.operator.sks.rendering.ApiserverRenderer;
 import dev.operator.sks.rendering.ClusterAutoscalerRenderer;
 import dev.operator.sks.rendering.ClusterModel;
@@ -50,8 +49,6 @@ import dev.operator.sks.tenant.TenantRequest;
 import dev.operator.sks.tenant.TenantWork;
 import dev.operator.sks.validation.ClusterValidator;
 import dev.operator.sks.validation.Violation;
-import io.fabric8.kubernetes.api.model.ConfigMap;
-import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.policy.v1.PodDisruptionBudget;
 import io.javaoperatorsdk.operator.api.config.informer.Informer;
@@ -281,17 +278,13 @@ public class SKSClusterReconciler implements Reconciler<SKSCluster>, Cleaner<SKS
         Optional<ControlPlaneSizing.Step> sized = Optional.empty();
         Optional<EtcdMaintainer.Report> maintenance = Optional.empty();
         try {
-            List<Wanted> wanted = wanted(model, versions, leaves, kubeconfigs);
-            if (ccm.wanted(model)) {
-                wanted.add(new Wanted(Secret.class, Names.ccmCredentials(model.name())));
-            }
-            if (autoscaled) {
-                wanted.addAll(ClusterAutoscaler.wanted(model.name()));
-            }
-            if (cluster.getSpec().restore != null) {
-                wanted.add(new Wanted(Secret.class, Names.etcdRestore(model.name())));
-            }
-            List<NameConflict> conflicts = objects.conflicts(wanted);
+            List<NameConflict> conflicts = objects.conflicts(ClusterNames.wanted(
+                    model,
+                    versions,
+                    leaves,
+                    kubeconfigs,
+                    new ClusterNames.Parts(
+                            budgetsServed, ccm.wanted(model), autoscaled, cluster.getSpec().restore != null)));
             if (!conflicts.isEmpty()) {
                 throw new NameConflictException(conflicts.get(0));
             }
@@ -434,19 +427,6 @@ public class SKSClusterReconciler implements Reconciler<SKSCluster>, Cleaner<SKS
      * Every object the cluster will write, by kind and name, found before anything is made: rendered once without
      * certificate hashes, which change no name.
      */
-    private List<Wanted> wanted(
-            ClusterModel model, ComponentVersions versions, List<Leaf> leaves, List<Kubeconfig> kubeconfigs) {
-        String name = model.name();
-        List<Wanted> wanted = new ArrayList<>();
-        CertificateSecrets.secretNames(name, leaves, kubeconfigs).forEach(s -> wanted.add(new Wanted(Secret.class, s)));
-        wanted.add(new Wanted(ConfigMap.class, Names.caCertificates(name)));
-        ControlPlaneInputs draft = new ControlPlaneInputs(model, versions, Optional.empty(), Map.of());
-        ControlPlaneRenderer.names(draft).stream()
-                .filter(n -> budgetsServed || n.type() != PodDisruptionBudget.class)
-                .forEach(n -> wanted.add(new Wanted(n.type(), n.name())));
-        return wanted;
-    }
-
     /**
      * Makes the API server's Service before any certificate, so its serving certificate is issued once, with the
      * endpoint in it: a ClusterIP (also a NodePort's or LoadBalancer's) is in the create's answer. Issued before the
