@@ -14,18 +14,18 @@ import java.util.Map;
 import java.util.Optional;
 
 /** A cluster as the reconciler would read it, and helpers to look into rendered pods. */
-final class Fixtures {
+public final class Fixtures {
     static final String NAME = "demo";
     static final String NAMESPACE = "tenant-a";
     static final String UID = "3f0c1a52-9d3e-4a51-8f0e-2b6f4f7b1c11";
     static final VersionCatalog CATALOG = VersionCatalog.loadDefault();
     static final KubernetesVersion V1_32 = KubernetesVersion.of("1.32.8");
-    static final KubernetesVersion V1_33 = KubernetesVersion.of("1.33.4");
+    public static final KubernetesVersion V1_33 = KubernetesVersion.of("1.33.4");
     static final KubernetesVersion V1_34 = KubernetesVersion.of("1.34.1");
 
     private Fixtures() {}
 
-    static SKSCluster cluster(Level level) {
+    public static SKSCluster cluster(Level level) {
         SKSCluster cluster = new SKSCluster();
         cluster.setMetadata(new ObjectMetaBuilder()
                 .withName(NAME)
@@ -61,7 +61,7 @@ final class Fixtures {
     }
 
     /** The cluster's model as the reconciler builds it, from the cluster as it is now. */
-    static ClusterModel model(SKSCluster cluster) {
+    public static ClusterModel model(SKSCluster cluster) {
         return ClusterModel.from(cluster, CATALOG);
     }
 

@@ -3,17 +3,13 @@ package dev.operator.sks.reconciler.cluster;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.operator.sks.api.Level;
-import dev.operator.sks.api.SKSCluster;
-import dev.operator.sks.api.SKSClusterSpec;
-import dev.operator.sks.catalog.KubernetesVersion;
-import dev.operator.sks.catalog.VersionCatalog;
 import dev.operator.sks.pki.KeyAlgorithm;
 import dev.operator.sks.reconciler.cluster.ClusterNames.Parts;
 import dev.operator.sks.reconciler.cluster.OwnedObjects.Wanted;
 import dev.operator.sks.rendering.ClusterModel;
 import dev.operator.sks.rendering.ComponentVersions;
+import dev.operator.sks.rendering.Fixtures;
 import io.fabric8.kubernetes.api.model.ConfigMap;
-import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.apps.StatefulSet;
@@ -24,8 +20,7 @@ import java.util.Optional;
 import org.junit.jupiter.api.Test;
 
 class ClusterNamesTest {
-    private static final VersionCatalog CATALOG = VersionCatalog.loadDefault();
-    private static final ComponentVersions VERSIONS = ComponentVersions.allAt(KubernetesVersion.of("1.33.4"));
+    private static final ComponentVersions VERSIONS = ComponentVersions.allAt(Fixtures.V1_33);
     private static final Parts CONTROL_PLANE_ONLY = new Parts(true, false, false, false);
 
     @Test
@@ -66,7 +61,7 @@ class ClusterNamesTest {
     }
 
     private static List<Wanted> wanted(Level level, Parts parts) {
-        ClusterModel model = ClusterModel.from(cluster(level), CATALOG);
+        ClusterModel model = Fixtures.model(Fixtures.cluster(level));
         return ClusterNames.wanted(
                 model,
                 VERSIONS,
@@ -75,20 +70,5 @@ class ClusterNamesTest {
                 // alone.
                 ClusterCertificates.kubeconfigs(model, KeyAlgorithm.DEFAULT, false),
                 parts);
-    }
-
-    private static SKSCluster cluster(Level level) {
-        SKSCluster cluster = new SKSCluster();
-        cluster.setMetadata(new ObjectMetaBuilder()
-                .withName("demo")
-                .withNamespace("tenant")
-                .withUid("6b0c2a1e-0000-4000-8000-000000000002")
-                .build());
-        SKSClusterSpec spec = new SKSClusterSpec();
-        spec.zone = "ch-gva-2";
-        spec.level = level;
-        spec.version = "1.33";
-        cluster.setSpec(spec);
-        return cluster;
     }
 }
