@@ -36,9 +36,11 @@ final class UnwatchedNames {
     private record Listing(Instant asked, Set<String> names) {}
 
     private final Clock clock;
-    private final Map<Key, Listing> listings = new ConcurrentHashMap<>();
-    /** One lock per kind and namespace, so the reconciles that want a list at once wait for one instead of each asking. */
-    private final Map<Key, Object> locks = new ConcurrentHashMap<>();
+    /**
+     * One slot per kind and namespace, and the lock the reconciles that want its list at once wait on, so one of them
+     * asks for all.
+     */
+    private final Map<Key, Slot> slots = new ConcurrentHashMap<>();
 
     UnwatchedNames(Clock clock) {
         this.clock = clock;
@@ -46,41 +48,54 @@ final class UnwatchedNames {
 
     /** Whether no object of {@code type} named {@code name} that the informers do not see was in a recent list. */
     boolean free(KubernetesClient client, Class<? extends HasMetadata> type, String namespace, String name) {
-        return !names(client, new Key(type, namespace)).contains(name);
-    }
-
-    private Set<String> names(KubernetesClient client, Key key) {
-        Listing known = listings.get(key);
-        if (current(known)) {
-            return known.names();
-        }
-        synchronized (locks.computeIfAbsent(key, k -> new Object())) {
-            known = listings.get(key);
-            if (current(known)) {
-                return known.names(); // listed by the reconcile this one waited for
-            }
-            Instant asked = clock.instant();
-            Set<String> names = client
-                    .resources(key.type())
-                    .inNamespace(key.namespace())
-                    .withoutLabel(Labels.MANAGED_BY, Labels.MANAGED_BY_VALUE)
-                    .list(new ListOptionsBuilder().withResourceVersion("0").build())
-                    .getItems()
-                    .stream()
-                    .map(o -> o.getMetadata().getName())
-                    .collect(Collectors.toUnmodifiableSet());
-            forgetOld(asked);
-            listings.put(key, new Listing(asked, names));
-            return names;
-        }
+        Key key = new Key(type, namespace);
+        return !slots.computeIfAbsent(key, k -> new Slot()).names(client, key).contains(name);
     }
 
     private boolean current(Listing listing) {
         return listing != null && clock.instant().isBefore(listing.asked().plus(SHARED_FOR));
     }
 
-    /** Namespaces come and go: a list no reconcile asked for since it went stale is dropped, names and all. */
+    private final class Slot {
+        private volatile Listing listing;
+
+        Set<String> names(KubernetesClient client, Key key) {
+            Listing known = listing;
+            if (current(known)) {
+                return known.names();
+            }
+            synchronized (this) {
+                known = listing;
+                if (current(known)) {
+                    return known.names(); // listed by the reconcile this one waited for
+                }
+                Instant asked = clock.instant();
+                Set<String> names = client
+                        .resources(key.type())
+                        .inNamespace(key.namespace())
+                        .withoutLabel(Labels.MANAGED_BY, Labels.MANAGED_BY_VALUE)
+                        .list(new ListOptionsBuilder().withResourceVersion("0").build())
+                        .getItems()
+                        .stream()
+                        .map(o -> o.getMetadata().getName())
+                        .collect(Collectors.toUnmodifiableSet());
+                forgetOld(asked);
+                listing = new Listing(asked, names);
+                return names;
+            }
+        }
+    }
+
+    /**
+     * Namespaces come and go: the names of a list no reconcile asked for since it went stale are dropped, and only its
+     * empty slot is kept.
+     */
     private void forgetOld(Instant now) {
-        listings.values().removeIf(l -> !now.isBefore(l.asked().plus(SHARED_FOR.multipliedBy(2))));
+        slots.values().forEach(slot -> {
+            Listing old = slot.listing;
+            if (old != null && !now.isBefore(old.asked().plus(SHARED_FOR.multipliedBy(2)))) {
+                slot.listing = null;
+            }
+        });
     }
 }

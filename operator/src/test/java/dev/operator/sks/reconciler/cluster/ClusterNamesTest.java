@@ -66,8 +66,7 @@ class ClusterNamesTest {
                 model,
                 VERSIONS,
                 ClusterCertificates.leaves(model, Optional.empty(), KeyAlgorithm.DEFAULT),
-                // The autoscaler's kubeconfig is the PKI's: the same kubeconfigs either way, to compare the parts
-                // alone.
+                // The autoscaler's kubeconfig is the PKI's: left out, so only the parts differ.
                 ClusterCertificates.kubeconfigs(model, KeyAlgorithm.DEFAULT, false),
                 parts);
     }
