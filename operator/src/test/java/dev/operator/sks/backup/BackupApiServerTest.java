@@ -328,10 +328,8 @@ class BackupApiServerTest {
     }
 
     static void annotate(String namespace, String value) {
-        client.resources(SKSCluster.class)
-                .inNamespace(namespace)
-                .withName(CLUSTER)
-                .edit(c -> {
+        ApiServerSupport.edit(
+                client.resources(SKSCluster.class).inNamespace(namespace).withName(CLUSTER), c -> {
                     c.getMetadata().getAnnotations().put("sks.operator.dev/backup-now", value);
                     return c;
                 });

@@ -172,10 +172,11 @@ class HostileInputApiServerTest {
         } finally {
             GenericKubernetesResource doomed = get("SKSCluster", "doomed");
             if (doomed != null) {
-                client.genericKubernetesResources(API, "SKSCluster")
-                        .inNamespace(namespace)
-                        .withName("doomed")
-                        .edit(r -> {
+                ApiServerSupport.edit(
+                        client.genericKubernetesResources(API, "SKSCluster")
+                                .inNamespace(namespace)
+                                .withName("doomed"),
+                        r -> {
                             r.getMetadata()
                                     .setFinalizers(new ArrayList<>(r.getMetadata().getFinalizers().stream()
                                             .filter(f -> !f.equals("hostile.test/hold"))

@@ -454,10 +454,8 @@ class KeyRotationTenantApiServerTest {
     }
 
     private static void annotate(Map<String, String> values) {
-        client.resources(SKSCluster.class)
-                .inNamespace(namespace)
-                .withName("rot")
-                .edit(c -> {
+        ApiServerSupport.edit(
+                client.resources(SKSCluster.class).inNamespace(namespace).withName("rot"), c -> {
                     Map<String, String> annotations = new HashMap<>(
                             c.getMetadata().getAnnotations() == null
                                     ? Map.of()

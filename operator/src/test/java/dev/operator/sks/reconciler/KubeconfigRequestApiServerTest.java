@@ -548,20 +548,19 @@ class KubeconfigRequestApiServerTest {
     }
 
     private void edit(String name, java.util.function.Consumer<KubeconfigRequest> change) {
-        client.resources(KubeconfigRequest.class)
-                .inNamespace(namespace)
-                .withName(name)
-                .edit(r -> {
+        ApiServerSupport.edit(
+                client.resources(KubeconfigRequest.class).inNamespace(namespace).withName(name), r -> {
                     change.accept(r);
                     return r;
                 });
     }
 
     private void editCluster(String name, java.util.function.Consumer<SKSCluster> change) {
-        client.resources(SKSCluster.class).inNamespace(namespace).withName(name).edit(c -> {
-            change.accept(c);
-            return c;
-        });
+        ApiServerSupport.edit(
+                client.resources(SKSCluster.class).inNamespace(namespace).withName(name), c -> {
+                    change.accept(c);
+                    return c;
+                });
     }
 
     private void annotateCluster(String name, String value) {

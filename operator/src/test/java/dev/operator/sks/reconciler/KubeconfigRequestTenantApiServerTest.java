@@ -228,15 +228,16 @@ class KubeconfigRequestTenantApiServerTest {
     }
 
     private static void annotateCluster(String name, String value) {
-        client.resources(SKSCluster.class).inNamespace(namespace).withName(name).edit(c -> {
-            Map<String, String> annotations = new HashMap<>(
-                    c.getMetadata().getAnnotations() == null
-                            ? Map.of()
-                            : c.getMetadata().getAnnotations());
-            annotations.put(Labels.ROTATE_CLIENTS_CA_ANNOTATION, value);
-            c.getMetadata().setAnnotations(annotations);
-            return c;
-        });
+        ApiServerSupport.edit(
+                client.resources(SKSCluster.class).inNamespace(namespace).withName(name), c -> {
+                    Map<String, String> annotations = new HashMap<>(
+                            c.getMetadata().getAnnotations() == null
+                                    ? Map.of()
+                                    : c.getMetadata().getAnnotations());
+                    annotations.put(Labels.ROTATE_CLIENTS_CA_ANNOTATION, value);
+                    c.getMetadata().setAnnotations(annotations);
+                    return c;
+                });
     }
 
     private static KubeconfigRequest awaitRequest(String name, Predicate<KubeconfigRequest> condition) {

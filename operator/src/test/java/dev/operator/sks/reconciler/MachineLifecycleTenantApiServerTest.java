@@ -366,10 +366,9 @@ class MachineLifecycleTenantApiServerTest {
     }
 
     private static void stopHeartbeats(Nodepool nodepool, String instances) {
-        client.resources(InstancePool.class)
-                .inNamespace(namespace)
-                .withName(nodepool.getStatus().instancePool)
-                .edit(p -> {
+        ApiServerSupport.edit(
+                client.resources(InstancePool.class).inNamespace(namespace).withName(nodepool.getStatus().instancePool),
+                p -> {
                     if (p.getMetadata().getAnnotations() == null) {
                         p.getMetadata().setAnnotations(new HashMap<>());
                     }

@@ -130,10 +130,8 @@ class NodepoolApiServerTest {
                 .toList();
         String victim = before.get(1);
 
-        client.resources(Nodepool.class)
-                .inNamespace(namespace)
-                .withName("evictable")
-                .edit(np -> {
+        ApiServerSupport.edit(
+                client.resources(Nodepool.class).inNamespace(namespace).withName("evictable"), np -> {
                     np.getMetadata().getAnnotations().put(Labels.EVICT_ANNOTATION, victim);
                     return np;
                 });
@@ -158,10 +156,8 @@ class NodepoolApiServerTest {
 
         // Evicting while lowering the size removes exactly the named instance and nothing grows back.
         String second = names.get(0);
-        client.resources(Nodepool.class)
-                .inNamespace(namespace)
-                .withName("evictable")
-                .edit(np -> {
+        ApiServerSupport.edit(
+                client.resources(Nodepool.class).inNamespace(namespace).withName("evictable"), np -> {
                     np.getMetadata().getAnnotations().put(Labels.EVICT_ANNOTATION, second);
                     np.getSpec().size = 2;
                     return np;

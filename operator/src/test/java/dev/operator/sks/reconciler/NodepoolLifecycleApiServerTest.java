@@ -236,10 +236,8 @@ class NodepoolLifecycleApiServerTest {
         assertThat(NodeTrust.holdBack(newAnchor, List.of(figures(nodepool("trusting")))))
                 .hasValueSatisfying(why -> assertThat(why).contains("pool trusting"));
         // The cluster changes when a rotation begins (its status, here its annotation): that wakes its pools.
-        client.resources(SKSCluster.class)
-                .inNamespace(namespace)
-                .withName("alpha")
-                .edit(cluster -> {
+        ApiServerSupport.edit(
+                client.resources(SKSCluster.class).inNamespace(namespace).withName("alpha"), cluster -> {
                     cluster.getMetadata().setAnnotations(Map.of(Labels.ROTATE_CLUSTER_CA_ANNOTATION, "r1"));
                     return cluster;
                 });
@@ -296,10 +294,8 @@ class NodepoolLifecycleApiServerTest {
                 .reduce((first, second) -> second)
                 .orElseThrow();
 
-        client.resources(Nodepool.class)
-                .inNamespace(namespace)
-                .withName("shrinking")
-                .edit(np -> {
+        ApiServerSupport.edit(
+                client.resources(Nodepool.class).inNamespace(namespace).withName("shrinking"), np -> {
                     np.getSpec().size = 2;
                     return np;
                 });

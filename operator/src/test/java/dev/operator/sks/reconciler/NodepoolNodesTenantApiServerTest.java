@@ -343,10 +343,8 @@ class NodepoolNodesTenantApiServerTest {
     }
 
     private static void setLabels(String nodepool, Map<String, String> labels) {
-        client.resources(Nodepool.class)
-                .inNamespace(namespace)
-                .withName(nodepool)
-                .edit(np -> {
+        ApiServerSupport.edit(
+                client.resources(Nodepool.class).inNamespace(namespace).withName(nodepool), np -> {
                     np.getSpec().labels = new HashMap<>(labels);
                     return np;
                 });

@@ -183,10 +183,8 @@ class PoolOwnershipApiServerTest {
 
         // A v1.20 server has no CEL: the edit is stored and the operator refuses it; a size change with it is not acted
         // on.
-        client.resources(Nodepool.class)
-                .inNamespace(namespace)
-                .withName("moving")
-                .edit(np -> {
+        ApiServerSupport.edit(
+                client.resources(Nodepool.class).inNamespace(namespace).withName("moving"), np -> {
                     np.getSpec().cluster = "beta";
                     np.getSpec().size = 3;
                     return np;
@@ -258,10 +256,8 @@ class PoolOwnershipApiServerTest {
                         .build())
                 .create();
 
-        client.resources(Nodepool.class)
-                .inNamespace(namespace)
-                .withName("guarded")
-                .edit(np -> {
+        ApiServerSupport.edit(
+                client.resources(Nodepool.class).inNamespace(namespace).withName("guarded"), np -> {
                     np.getSpec().instanceType = "standard.medium";
                     return np;
                 });
@@ -341,10 +337,11 @@ class PoolOwnershipApiServerTest {
                 .contains("from 2 to 3");
 
         String victim = instancePool(three).getStatus().instances.get(1).name;
-        client.resources(Nodepool.class).inNamespace(namespace).withName("told").edit(np -> {
-            np.getMetadata().getAnnotations().put(Labels.EVICT_ANNOTATION, victim);
-            return np;
-        });
+        ApiServerSupport.edit(
+                client.resources(Nodepool.class).inNamespace(namespace).withName("told"), np -> {
+                    np.getMetadata().getAnnotations().put(Labels.EVICT_ANNOTATION, victim);
+                    return np;
+                });
         assertThat(awaitEvent("told", "InstancesEvicted", "Normal").getMessage())
                 .contains(victim);
         assertThat(awaitEvent(two.getStatus().instancePool, "InstancesEvicted", "Normal")

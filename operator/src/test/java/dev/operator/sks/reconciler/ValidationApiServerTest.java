@@ -87,10 +87,8 @@ class ValidationApiServerTest {
         assertThat(accepted.getReason()).isEqualTo("VersionNotSupported");
         assertThat(accepted.getMessage()).contains("1.99").contains("1.33");
 
-        client.resources(SKSCluster.class)
-                .inNamespace(namespace)
-                .withName("future")
-                .edit(c -> {
+        ApiServerSupport.edit(
+                client.resources(SKSCluster.class).inNamespace(namespace).withName("future"), c -> {
                     c.getSpec().version = "1.33";
                     return c;
                 });
@@ -108,10 +106,8 @@ class ValidationApiServerTest {
         spec: {zone: ch-gva-2, version: "1.33", level: pro}
         """);
         awaitCondition(() -> statusConditions(cluster("tiered")), Conditions.ACCEPTED, "True");
-        client.resources(SKSCluster.class)
-                .inNamespace(namespace)
-                .withName("tiered")
-                .edit(c -> {
+        ApiServerSupport.edit(
+                client.resources(SKSCluster.class).inNamespace(namespace).withName("tiered"), c -> {
                     c.getSpec().level = dev.operator.sks.api.Level.STARTER;
                     c.getSpec().zone = "de-fra-1";
                     return c;

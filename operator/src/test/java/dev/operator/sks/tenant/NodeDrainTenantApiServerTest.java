@@ -360,10 +360,11 @@ class NodeDrainTenantApiServerTest {
                 pool.getStatus().instances.stream().map(i -> i.name).sorted().toList();
         assertThat(instances).hasSize(3);
         String stopped = instances.get(0);
-        client.resources(InstancePool.class)
-                .inNamespace(namespace)
-                .withName(pool.getMetadata().getName())
-                .edit(p -> {
+        ApiServerSupport.edit(
+                client.resources(InstancePool.class)
+                        .inNamespace(namespace)
+                        .withName(pool.getMetadata().getName()),
+                p -> {
                     if (p.getMetadata().getAnnotations() == null) {
                         p.getMetadata().setAnnotations(new java.util.HashMap<>());
                     }
@@ -388,10 +389,11 @@ class NodeDrainTenantApiServerTest {
         assertThat(tenant.controllersExited()).isEmpty();
 
         // Dropping the switch starts the kubelet again: Ready once more.
-        client.resources(InstancePool.class)
-                .inNamespace(namespace)
-                .withName(pool.getMetadata().getName())
-                .edit(p -> {
+        ApiServerSupport.edit(
+                client.resources(InstancePool.class)
+                        .inNamespace(namespace)
+                        .withName(pool.getMetadata().getName()),
+                p -> {
                     p.getMetadata().getAnnotations().remove(Labels.STOP_HEARTBEATS_ANNOTATION);
                     return p;
                 });

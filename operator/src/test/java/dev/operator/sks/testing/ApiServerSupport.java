@@ -15,7 +15,9 @@ import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition
 import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.dsl.NonDeletingOperation;
+import io.fabric8.kubernetes.client.dsl.Resource;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.io.IOException;
 import java.io.InputStream;
@@ -26,6 +28,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.function.UnaryOperator;
 import java.util.stream.Stream;
 
 /** Helpers for tests against a real kube-apiserver (fabric8 kube-api-test). */
@@ -168,6 +171,24 @@ public final class ApiServerSupport {
 
     public static <T extends HasMetadata> T load(KubernetesClient client, Class<T> type, String yaml) {
         return client.getKubernetesSerialization().unmarshal(yaml, type);
+    }
+
+    /**
+     * Edits an object the operator also writes, as client-go's {@code RetryOnConflict} does. fabric8's {@code edit}
+     * sends the resourceVersion it read, so a status write or finalizer the operator makes between the read and the
+     * patch fails it with 409; the edit is then made again on a fresh read. Any other error, or a fifth conflict in a
+     * row, is the test's failure.
+     */
+    public static <T extends HasMetadata> T edit(Resource<T> resource, UnaryOperator<T> change) {
+        for (int attempt = 1; ; attempt++) {
+            try {
+                return resource.edit(change);
+            } catch (KubernetesClientException e) {
+                if (e.getCode() != 409 || attempt == 5) {
+                    throw e;
+                }
+            }
+        }
     }
 
     /** Whether the CRD serves its resources; one just created may have a status without conditions yet. */
