@@ -86,6 +86,13 @@ class FleetMetricsApiServerTest {
                         .filter(r ->
                                 r.getStatus() != null && Conditions.isTrue(r.getStatus().conditions, Conditions.READY))
                         .isPresent());
+        // The tenant series is served once the first probe of the cluster's API server has ended, either way; it runs
+        // beside the reconciles that made the cluster Running.
+        await().atMost(Duration.ofSeconds(60))
+                .until(() -> get(SKSCluster.class, "alpha")
+                        .flatMap(c -> Conditions.find(c.getStatus().conditions, Conditions.TENANT_REACHABLE))
+                        .filter(c -> !Conditions.UNKNOWN.equals(c.getStatus()))
+                        .isPresent());
         await().atMost(Duration.ofSeconds(60))
                 .until(() -> get(Nodepool.class, "workers")
                         .filter(p -> p.getStatus() != null
