@@ -162,9 +162,11 @@ class KubeconfigRequestTenantApiServerTest {
     }
 
     private static void bindViewTo(KubernetesClient admin, String group) {
-        // The API server makes its bootstrap roles shortly after it starts serving.
+        // The API server makes its bootstrap roles one by one after it starts serving, and is ready once all are
+        // there (until then /readyz answers 500): "view" alone may be made before the roles aggregated into it.
         await().atMost(Duration.ofSeconds(30))
-                .until(() -> admin.rbac().clusterRoles().withName("view").get() != null);
+                .ignoreException(KubernetesClientException.class)
+                .until(() -> "ok".equals(admin.raw(admin.getMasterUrl() + "readyz")));
         aggregate(admin, "view");
         admin.rbac()
                 .clusterRoleBindings()
@@ -199,7 +201,7 @@ class KubeconfigRequestTenantApiServerTest {
                     .filter(r -> !r.getMetadata().getName().equals(name))
                     .forEach(r -> rules.addAll(r.getRules()));
         }
-        admin.rbac().clusterRoles().withName(name).edit(r -> {
+        ApiServerSupport.edit(admin.rbac().clusterRoles().withName(name), r -> {
             r.setRules(rules);
             return r;
         });
