@@ -85,11 +85,8 @@ class ClusterDriftApiServerTest {
                     .get(0)
                     .getImage();
 
-            client.apps()
-                    .deployments()
-                    .inNamespace(namespace)
-                    .withName(Names.apiserverDeployment("d"))
-                    .edit(d -> {
+            ApiServerSupport.edit(
+                    client.apps().deployments().inNamespace(namespace).withName(Names.apiserverDeployment("d")), d -> {
                         d.getSpec().setReplicas(replicas + 4);
                         Container container = d.getSpec()
                                 .getTemplate()
@@ -101,11 +98,8 @@ class ClusterDriftApiServerTest {
                         container.setArgs(edited);
                         return d;
                     });
-            client.apps()
-                    .statefulSets()
-                    .inNamespace(namespace)
-                    .withName(Names.etcdStatefulSet("d"))
-                    .edit(s -> {
+            ApiServerSupport.edit(
+                    client.apps().statefulSets().inNamespace(namespace).withName(Names.etcdStatefulSet("d")), s -> {
                         s.getSpec()
                                 .getTemplate()
                                 .getSpec()

@@ -141,10 +141,8 @@ class ClusterSteadyStateApiServerTest {
         tenantWorkByVerb.clear();
         requests.clear();
         IntStream.range(0, CLUSTERS)
-                .forEach(i -> admin.services()
-                        .inNamespace(namespace)
-                        .withName(Names.apiserverService("steady-" + i))
-                        .edit(s -> {
+                .forEach(i -> ApiServerSupport.edit(
+                        admin.services().inNamespace(namespace).withName(Names.apiserverService("steady-" + i)), s -> {
                             s.getMetadata()
                                     .getAnnotations()
                                     .put("example.com/touched", String.valueOf(System.nanoTime()));

@@ -576,7 +576,7 @@ class KubeconfigRequestApiServerTest {
 
     /** Any change to the request's Secret wakes its reconciler, as a scheduled reconcile would at the moved clock. */
     private void poke(String secret) {
-        client.secrets().inNamespace(namespace).withName(secret).edit(s -> {
+        ApiServerSupport.edit(client.secrets().inNamespace(namespace).withName(secret), s -> {
             s.getMetadata().getAnnotations().put("test/poke", String.valueOf(System.nanoTime()));
             return s;
         });

@@ -225,13 +225,10 @@ class NodepoolLifecycleApiServerTest {
                 .certificatePem();
         String newAnchor = NodeTrust.anchor(ca.certificatePem() + next).orElseThrow();
         assertThat(newAnchor).isNotEqualTo(oldAnchor);
-        client.secrets()
-                .inNamespace(namespace)
-                .withName(Names.clusterCa("alpha"))
-                .edit(secret -> {
-                    secret.getData().put(Names.CA_CERTIFICATE_KEY, base64(ca.certificatePem() + next));
-                    return secret;
-                });
+        ApiServerSupport.edit(client.secrets().inNamespace(namespace).withName(Names.clusterCa("alpha")), secret -> {
+            secret.getData().put(Names.CA_CERTIFICATE_KEY, base64(ca.certificatePem() + next));
+            return secret;
+        });
         // The pool still reports the old trust: the gate is shut.
         assertThat(NodeTrust.holdBack(newAnchor, List.of(figures(nodepool("trusting")))))
                 .hasValueSatisfying(why -> assertThat(why).contains("pool trusting"));

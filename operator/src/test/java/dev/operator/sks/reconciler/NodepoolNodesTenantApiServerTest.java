@@ -178,7 +178,7 @@ class NodepoolNodesTenantApiServerTest {
 
             // Nodepool labels reach the existing Nodes; a label somebody else set stays through every change.
             String labelled = nodes.get(0).getMetadata().getName();
-            admin.nodes().withName(labelled).edit(n -> {
+            ApiServerSupport.edit(admin.nodes().withName(labelled), n -> {
                 n.getMetadata().getLabels().put("owner", "ops");
                 return n;
             });
@@ -275,7 +275,7 @@ class NodepoolNodesTenantApiServerTest {
         assertThat(ingress(admin, "third")).isEmpty();
 
         // web is a LoadBalancer no more: its address goes to the Service that waited.
-        admin.services().inNamespace("default").withName("web").edit(s -> {
+        ApiServerSupport.edit(admin.services().inNamespace("default").withName("web"), s -> {
             s.getSpec().setType("ClusterIP");
             s.getSpec().getPorts().forEach(p -> p.setNodePort(null));
             return s;

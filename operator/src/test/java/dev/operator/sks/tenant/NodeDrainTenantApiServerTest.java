@@ -177,7 +177,7 @@ class NodeDrainTenantApiServerTest {
         // Two of the three web pods share a Node (the third Node is cordoned while they are placed): draining it, the
         // budget must hold the second eviction until the first pod's replacement is ready.
         String spare = poolNodes().get(2).getMetadata().getName();
-        admin.nodes().withName(spare).edit(n -> {
+        ApiServerSupport.edit(admin.nodes().withName(spare), n -> {
             n.getSpec().setUnschedulable(true);
             return n;
         });
@@ -553,7 +553,7 @@ class NodeDrainTenantApiServerTest {
     }
 
     private static void uncordon(String node) {
-        admin.nodes().withName(node).edit(n -> {
+        ApiServerSupport.edit(admin.nodes().withName(node), n -> {
             n.getSpec().setUnschedulable(null);
             return n;
         });

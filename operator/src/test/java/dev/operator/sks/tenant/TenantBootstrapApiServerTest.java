@@ -393,7 +393,7 @@ class TenantBootstrapApiServerTest {
                 .get();
 
         String edited = created.getData().get("Corefile") + "example.org:53 {\n    forward . 10.0.0.53\n}\n";
-        admin.configMaps().inNamespace("kube-system").withName("coredns").edit(c -> {
+        ApiServerSupport.edit(admin.configMaps().inNamespace("kube-system").withName("coredns"), c -> {
             c.getData().put("Corefile", edited);
             return c;
         });
@@ -475,7 +475,7 @@ class TenantBootstrapApiServerTest {
         List<HasMetadata> objects = TenantBootstrapObjects.render(inputs(Clock.systemUTC()));
         TenantBootstrap.apply(admin, objects);
         // What the tenant's bootstrapsigner controller does (there is no controller-manager here): add a signature.
-        admin.configMaps().inNamespace("kube-public").withName("cluster-info").edit(cm -> {
+        ApiServerSupport.edit(admin.configMaps().inNamespace("kube-public").withName("cluster-info"), cm -> {
             cm.getData().put("jws-kubeconfig-abcdef", "header..signature");
             return cm;
         });
