@@ -174,10 +174,10 @@ public final class ApiServerSupport {
     }
 
     /**
-     * Edits an object the operator also writes, as client-go's {@code RetryOnConflict} does. fabric8's {@code edit}
-     * sends the resourceVersion it read, so a status write or finalizer the operator makes between the read and the
-     * patch fails it with 409; the edit is then made again on a fresh read. Any other error, or a fifth conflict in a
-     * row, is the test's failure.
+     * Edits an object that has another writer (the operator, a node's heartbeat, a tenant controller), as client-go's
+     * {@code RetryOnConflict} does. fabric8's {@code edit} sends the resourceVersion it read, so a write between the
+     * read and the patch fails it with 409; the edit is then made again on a fresh read. Any other error, or a fifth
+     * conflict in a row, is the test's failure.
      */
     public static <T extends HasMetadata> T edit(Resource<T> resource, UnaryOperator<T> change) {
         for (int attempt = 1; ; attempt++) {
