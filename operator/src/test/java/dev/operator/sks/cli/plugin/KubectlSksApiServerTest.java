@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 import dev.operator.sks.api.InstancePool;
 import dev.operator.sks.api.KubeconfigRequest;
 import dev.operator.sks.api.Nodepool;
+import dev.operator.sks.api.PoolState;
 import dev.operator.sks.api.SKSCluster;
 import dev.operator.sks.config.OperatorServices;
 import dev.operator.sks.demo.ClusterStandIn;
@@ -86,6 +87,14 @@ class KubectlSksApiServerTest {
                             .withName(name)
                             .get();
                     return c.getStatus() != null && Conditions.isTrue(c.getStatus().conditions, Conditions.READY);
+                });
+            }
+            // A pool renders its user data once its cluster's PKI exists, a moment after the cluster: status prints
+            // its machines only then.
+            for (String name : List.of("workers", "spare")) {
+                await().atMost(Duration.ofSeconds(120)).until(() -> {
+                    Nodepool np = nodepool(name);
+                    return np.getStatus() != null && np.getStatus().state == PoolState.Running;
                 });
             }
         }
